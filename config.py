@@ -1,0 +1,127 @@
+"""Configuration from environment variables.
+
+`create_app()` picks a class by RET_ENV (development | test | production). Production refuses
+to start without DATABASE_URL and SECRET_KEY.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class Config:
+    ENV_NAME = "development"
+    DEMO_ALLOWED = True
+    SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'ret.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    # Uploads and request bodies larger than this answer 413.
+    MAX_CONTENT_LENGTH = _env_int("RET_MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
+
+    # Server-side sessions (ret_app/sessions.py).
+    SESSION_COOKIE_NAME = os.environ.get("RET_SESSION_COOKIE", "ret_session")
+    SESSION_COOKIE_SECURE = _env_bool("RET_COOKIE_SECURE", False)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_IDLE_TIMEOUT_MINUTES = _env_int("RET_SESSION_IDLE_MINUTES", 30)
+    SESSION_ABSOLUTE_TIMEOUT_HOURS = _env_int("RET_SESSION_ABSOLUTE_HOURS", 12)
+    # A session row's last-seen time is written at most this often (seconds).
+    SESSION_TOUCH_INTERVAL_SECONDS = 30
+    # Sensitive actions (2FA reset, role change) need a password/TOTP check this recent.
+    REAUTH_MAX_AGE_MINUTES = 15
+
+    # Login throttling (state in the database, shared by all workers).
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 30
+    LOGIN_FAILURE_WINDOW_MINUTES = 15
+    LOGIN_LOCKOUT_MINUTES = 15
+    LOGIN_SLOWDOWN_AFTER = 3  # failures after which each attempt waits longer
+
+    # Argon2id parameters (argon2-cffi defaults are RFC 9106 "low memory").
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+
+    ACTIVATION_VALID_DAYS = 7
+    RECOVERY_CODE_COUNT = 10
+    TOTP_ISSUER = os.environ.get("RET_TOTP_ISSUER", "RET")
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the server-side session
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+    LANGUAGES = {"nl": "Nederlands", "en": "English"}
+
+    HSTS = False
+    TRUSTED_PROXY_COUNT = _env_int("RET_TRUSTED_PROXIES", 0)
+    AUDIT_PAGE_SIZE = 50
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    # Cheap hashing keeps the suite fast; the algorithm stays Argon2id.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 8192
+    ARGON2_PARALLELISM = 1
+    SESSION_TOUCH_INTERVAL_SECONDS = 0
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    DEMO_ALLOWED = False
+    SESSION_COOKIE_NAME = "__Host-ret_session"
+    SESSION_COOKIE_SECURE = True
+    HSTS = True
+
+    @classmethod
+    def check(cls) -> None:
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        if missing:
+            raise RuntimeError(
+                "Production configuration needs these environment variables: " + ", ".join(missing)
+            )
+        if len(os.environ["SECRET_KEY"]) < 32:
+            raise RuntimeError("SECRET_KEY must be at least 32 characters in production")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    name = os.environ.get("RET_ENV", "development").strip().lower()
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"Unknown RET_ENV {name!r}; use one of {', '.join(CONFIGS)}") from None

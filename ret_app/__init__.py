@@ -1,0 +1,121 @@
+"""RET: case coordination for a Regional Expert Team and its HSWV collective."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Optional
+
+from flask import Flask, g, request, session
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import config as config_module
+from ret_app.extensions import babel, csrf, db, htmx, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _database_url(url: str) -> str:
+    # Accept the common postgres:// and postgresql:// forms; we drive PostgreSQL with psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _development_secret(app: Flask) -> str:
+    """A stable per-checkout key for development, so restarts keep CSRF tokens valid."""
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(os.urandom(32).hex())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(config: Optional[type[config_module.Config] | dict] = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    config_class = config_module.config_from_env() if config is None or isinstance(config, dict) else config
+    if config_class is config_module.ProductionConfig:
+        config_module.ProductionConfig.check()
+    app.config.from_object(config_class)
+    if isinstance(config, dict):
+        app.config.update(config)
+    if app.config["ENV_NAME"] == "development" and not os.environ.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _development_secret(app)
+    app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+
+    if app.config["TRUSTED_PROXY_COUNT"]:
+        n = app.config["TRUSTED_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from ret_app import errors, security, cli, templating
+
+    errors.register(app)
+    security.register(app)
+    templating.register(app)
+    cli.register(app)
+    logging.getLogger("ret_app").setLevel(logging.INFO)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from ret_app import models  # noqa: F401  (register all tables on the metadata)
+    from ret_app.sessions import DatabaseSessionInterface
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=lambda: "Europe/Amsterdam")
+    app.session_interface = DatabaseSessionInterface()
+
+    login_manager.init_app(app)
+    login_manager.session_protection = None  # the server-side session is rotated on login instead
+    login_manager.login_view = "auth.login"
+
+    from ret_app.auth.routes import unauthorized
+    from ret_app.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        try:
+            user = db.session.get(User, int(user_id))
+        except (TypeError, ValueError):
+            return None
+        return user if user is not None and user.is_active else None
+
+    login_manager.unauthorized_handler(unauthorized)
+
+
+def _select_locale() -> str:
+    languages = ("nl", "en")
+    chosen = session.get("lang") if request else None
+    if chosen in languages:
+        return chosen
+    return "nl"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from ret_app.account import bp as account_bp
+    from ret_app.admin import bp as admin_bp
+    from ret_app.auth import bp as auth_bp
+    from ret_app.main import bp as main_bp
+    from ret_app.mandates import bp as mandates_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(account_bp, url_prefix="/account")
+    app.register_blueprint(mandates_bp, url_prefix="/mandaten")
+    app.register_blueprint(admin_bp, url_prefix="/beheer")

@@ -1,0 +1,89 @@
+"""My account: active sessions, password change, recovery codes."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from ret_app import audit
+from ret_app.account import bp, services
+from ret_app.account.forms import ChangePasswordForm
+from ret_app.auth import services as auth_services
+from ret_app.extensions import db
+from ret_app.policy import Permission, requires
+
+
+@bp.route("/")
+@requires(Permission.USE_APP)
+def overview():
+    return render_template(
+        "account/overview.html",
+        sessions=services.live_sessions(current_user),
+        current_row_id=getattr(session, "row_id", None),
+        recovery_left=auth_services.remaining_recovery_codes(current_user),
+    )
+
+
+@bp.route("/sessies/<int:session_id>/beeindigen", methods=["POST"])
+@requires(Permission.USE_APP)
+def end_session(session_id: int):
+    if session_id == getattr(session, "row_id", None):
+        audit.record(audit.Action.LOGOUT, object_type="user", object_id=current_user.id)
+        db.session.commit()
+        session.end("ended_by_user")  # type: ignore[attr-defined]
+        return redirect(url_for("auth.login", uitgelogd=1))
+    if not services.end_own_session(current_user, session_id):
+        abort(404)
+    db.session.commit()
+    flash(_("The session has been ended."), "success")
+    return redirect(url_for("account.overview"))
+
+
+@bp.route("/sessies/andere-beeindigen", methods=["POST"])
+@requires(Permission.USE_APP)
+def end_other_sessions():
+    count = services.end_other_sessions(current_user, getattr(session, "row_id", None))
+    db.session.commit()
+    flash(_("%(n)d other session(s) ended.", n=count), "success")
+    return redirect(url_for("account.overview"))
+
+
+@bp.route("/wachtwoord", methods=["GET", "POST"])
+@requires(Permission.USE_APP)
+def change_password():
+    form = ChangePasswordForm()
+    form.password_email = current_user.email
+    if form.validate_on_submit():
+        if auth_services.change_password(current_user, form.current_password.data, form.new_password.data,
+                                         keep_session_row=getattr(session, "row_id", None)):
+            auth_services.mark_authenticated()
+            db.session.commit()
+            flash(_("Your password has been changed. Your other sessions have been ended."), "success")
+            return redirect(url_for("account.overview"))
+        form.current_password.errors.append(_("This password is not correct."))
+    return render_template("account/change_password.html", form=form)
+
+
+@bp.route("/herstelcodes", methods=["POST"])
+@requires(Permission.USE_APP, fresh=True)
+def new_recovery_codes():
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        abort(400)
+    codes = auth_services.replace_recovery_codes(current_user)
+    audit.record(audit.Action.TWO_FACTOR, object_type="user", object_id=current_user.id,
+                 detail="recovery_codes_replaced")
+    db.session.commit()
+    session["fresh_recovery_codes"] = codes
+    return redirect(url_for("account.recovery_codes_shown"))
+
+
+@bp.route("/herstelcodes/nieuw")
+@requires(Permission.USE_APP)
+def recovery_codes_shown():
+    codes = session.pop("fresh_recovery_codes", None)
+    if not codes:
+        return redirect(url_for("account.overview"))
+    return render_template("account/recovery_codes.html", codes=codes)

@@ -1,0 +1,152 @@
+"""Admin forms: field validation only; the business rules are in admin/services.py."""
+
+from __future__ import annotations
+
+import decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    EmailField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ret_app.auth.forms import REQUIRED
+from ret_app.models import OrganisationKind, Role
+from ret_app.templating import CARE_TYPE_LABELS, ORGANISATION_KIND_LABELS, ROLE_LABELS
+
+NOT_A_NUMBER = _l("Enter an amount in euros, for example 25000 or 25000,50.")
+NOT_A_DATE = _l("Enter a valid date.")
+
+
+def coerce_optional_int(value):
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class EuroField(DecimalField):
+    """An amount in euros as people type it: 25000, 25.000, 25000,50, € 25.000,50."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("places", 2)
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        raw = valuelist[0].replace("€", "").replace(" ", "").replace("\u00a0", "").strip()
+        if "," in raw and "." in raw:
+            raw = raw.replace(".", "").replace(",", ".")
+        elif "," in raw:
+            raw = raw.replace(",", ".")
+        elif raw.count(".") > 1 or (raw.count(".") == 1 and len(raw.rsplit(".", 1)[1]) == 3):
+            raw = raw.replace(".", "")
+        try:
+            self.data = decimal.Decimal(raw)
+            if not self.data.is_finite():
+                raise decimal.InvalidOperation
+        except (decimal.InvalidOperation, ValueError):
+            self.data = None
+            raise ValueError(str(NOT_A_NUMBER)) from None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        return f"{self.data:.2f}".replace(".", ",")
+
+
+class NetworkForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(message=REQUIRED), Length(max=200)])
+    short_name = StringField(_l("Short name"), validators=[DataRequired(message=REQUIRED), Length(max=40)])
+
+
+class RegionForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(message=REQUIRED), Length(max=200)])
+    network_id = SelectField(_l("Supra-regional network"), coerce=coerce_optional_int, validators=[Optional()])
+
+
+class MunicipalityForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(message=REQUIRED), Length(max=200)])
+    cbs_code = StringField(_l("CBS code"), validators=[
+        DataRequired(message=REQUIRED),
+        Regexp(r"^GM\d{4}$", message=_l("A CBS municipality code is GM followed by four digits, e.g. GM0200."))])
+    region_id = SelectField(_l("Region"), coerce=coerce_optional_int, validators=[DataRequired(message=REQUIRED)])
+
+    def validate_cbs_code(self, field):
+        field.data = (field.data or "").strip().upper()
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(message=REQUIRED), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=[(k.value, ORGANISATION_KIND_LABELS[k.value]) for k in OrganisationKind],
+                       validators=[DataRequired(message=REQUIRED)])
+    region_id = SelectField(_l("Region"), coerce=coerce_optional_int, validators=[Optional()])
+    municipality_id = SelectField(_l("Municipality (access teams)"), coerce=coerce_optional_int, validators=[Optional()])
+    network_id = SelectField(_l("Network (network organisations)"), coerce=coerce_optional_int, validators=[Optional()])
+    collective_member = BooleanField(_l("Member of the region's HSWV collective (providers)"))
+    active = BooleanField(_l("Active"), default=True)
+
+
+class UserForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(message=REQUIRED), Length(max=200)])
+    email = EmailField(_l("E-mail address"), validators=[
+        DataRequired(message=REQUIRED), Email(message=_l("Enter a valid e-mail address.")), Length(max=254)])
+    role = SelectField(_l("Role"), choices=[(r.value, ROLE_LABELS[r.value]) for r in Role],
+                       validators=[DataRequired(message=REQUIRED)])
+    organisation_id = SelectField(_l("Organisation"), coerce=coerce_optional_int,
+                                  validators=[DataRequired(message=REQUIRED)])
+
+    def validate_email(self, field):
+        field.data = (field.data or "").strip().lower()
+
+
+class MandateForm(FlaskForm):
+    holder_id = SelectField(_l("Mandate holder"), coerce=coerce_optional_int, validators=[DataRequired(message=REQUIRED)])
+    municipality_id = SelectField(_l("Municipality"), coerce=coerce_optional_int, validators=[DataRequired(message=REQUIRED)])
+    valid_from = DateField(_l("Valid from"), validators=[DataRequired(message=REQUIRED)])
+    valid_until = DateField(_l("Valid until"), validators=[DataRequired(message=REQUIRED)])
+    ceiling_eur = EuroField(_l("Ceiling per case (euros)"), validators=[
+        DataRequired(message=REQUIRED),
+        NumberRange(min=1, max=10_000_000, message=_l("Enter an amount between 1 and 10,000,000 euros."))])
+    care_types = MultiCheckboxField(_l("Care types covered"), choices=list(CARE_TYPE_LABELS.items()),
+                                    validators=[DataRequired(message=_l("Choose at least one care type."))])
+    granted_by = StringField(_l("Granted by"), validators=[DataRequired(message=REQUIRED), Length(max=200)])
+    document_reference = StringField(_l("Document reference (mandate decision)"),
+                                     validators=[DataRequired(message=REQUIRED), Length(max=200)])
+
+    def validate_valid_until(self, field):
+        if self.valid_from.data and field.data and field.data < self.valid_from.data:
+            raise ValidationError(_l("The end date must be on or after the start date."))
+
+
+class RevokeMandateForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for revoking"), validators=[DataRequired(message=REQUIRED), Length(max=1000)])
+
+
+class AuditSearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form changes nothing
+
+    who = StringField(_l("User (name)"), validators=[Optional(), Length(max=200)])
+    action = SelectField(_l("Action"), validators=[Optional()])
+    object_type = StringField(_l("Object type"), validators=[Optional(), Length(max=64)])
+    outcome = SelectField(_l("Outcome"), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("Until"), validators=[Optional()])

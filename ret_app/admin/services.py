@@ -1,0 +1,307 @@
+"""Admin business rules: reference data, users and their lifecycle. Flush, never commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Optional
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, func, or_, select, update
+
+from ret_app import audit
+from ret_app.auth import services as auth_services
+from ret_app.extensions import db
+from ret_app.models import (
+    ActivationPurpose,
+    AuditEvent,
+    Municipality,
+    Network,
+    Organisation,
+    OrganisationKind,
+    RecoveryCode,
+    Region,
+    Role,
+    User,
+)
+from ret_app.models.base import utcnow
+from ret_app.sessions import end_sessions
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+# Which kinds of organisation a role can belong to.
+ROLE_ORGANISATION_KINDS: dict[Role, frozenset[OrganisationKind]] = {
+    Role.CHAIR: frozenset({OrganisationKind.RET}),
+    Role.RET_MEMBER: frozenset({OrganisationKind.RET, OrganisationKind.PROVIDER}),
+    Role.CASEWORKER: frozenset({OrganisationKind.ACCESS_TEAM, OrganisationKind.CERTIFIED_INSTITUTION}),
+    Role.PROVIDER_MEMBER: frozenset({OrganisationKind.PROVIDER}),
+    Role.NETWORK_LIAISON: frozenset({OrganisationKind.NETWORK}),
+    Role.ANALYST: frozenset({OrganisationKind.MANAGEMENT, OrganisationKind.RET}),
+    Role.ADMIN: frozenset({OrganisationKind.MANAGEMENT}),
+}
+
+
+class RuleError(Exception):
+    """A business rule refused the input; `field` names the form field it belongs next to."""
+
+    def __init__(self, field: str, message):
+        super().__init__(str(message))
+        self.field = field
+        self.message = message
+
+
+# --- reference data -------------------------------------------------------------------
+
+def _changed_fields(obj, data: dict, fields: tuple[str, ...]) -> list[str]:
+    changed = []
+    for name in fields:
+        if getattr(obj, name) != data[name]:
+            setattr(obj, name, data[name])
+            changed.append(name)
+    return changed
+
+
+def _unique(model, column, value, exclude_id: Optional[int], field: str, message) -> None:
+    stmt = select(model.id).where(func.lower(column) == str(value).lower())
+    if exclude_id is not None:
+        stmt = stmt.where(model.id != exclude_id)
+    if db.session.scalar(stmt) is not None:
+        raise RuleError(field, message)
+
+
+def save_network(network: Optional[Network], data: dict) -> Network:
+    network_id = network.id if network else None
+    _unique(Network, Network.name, data["name"], network_id, "name", _l("A network with this name exists already."))
+    _unique(Network, Network.short_name, data["short_name"], network_id, "short_name",
+            _l("A network with this short name exists already."))
+    return _save(network or Network(), data, ("name", "short_name"), "network")
+
+
+def save_region(region: Optional[Region], data: dict) -> Region:
+    _unique(Region, Region.name, data["name"], region.id if region else None, "name",
+            _l("A region with this name exists already."))
+    return _save(region or Region(), data, ("name", "network_id"), "region")
+
+
+def save_municipality(municipality: Optional[Municipality], data: dict) -> Municipality:
+    mid = municipality.id if municipality else None
+    _unique(Municipality, Municipality.cbs_code, data["cbs_code"], mid, "cbs_code",
+            _l("Another municipality has this CBS code."))
+    clash = select(Municipality.id).where(Municipality.region_id == data["region_id"],
+                                          func.lower(Municipality.name) == data["name"].lower())
+    if mid is not None:
+        clash = clash.where(Municipality.id != mid)
+    if db.session.scalar(clash) is not None:
+        raise RuleError("name", _l("This region has a municipality with this name already."))
+    return _save(municipality or Municipality(), data, ("name", "cbs_code", "region_id"), "municipality")
+
+
+def save_organisation(org: Optional[Organisation], data: dict) -> Organisation:
+    kind = OrganisationKind(data["kind"])
+    _unique(Organisation, Organisation.name, data["name"], org.id if org else None, "name",
+            _l("An organisation with this name exists already."))
+    data = dict(data)
+    if kind is OrganisationKind.ACCESS_TEAM:
+        if not data.get("municipality_id"):
+            raise RuleError("municipality_id", _l("An access team belongs to a municipality."))
+        municipality = db.session.get(Municipality, data["municipality_id"])
+        data["region_id"] = municipality.region_id if municipality else data.get("region_id")
+    else:
+        data["municipality_id"] = None
+    if kind is OrganisationKind.NETWORK:
+        if not data.get("network_id"):
+            raise RuleError("network_id", _l("A network organisation belongs to a supra-regional network."))
+    else:
+        data["network_id"] = None
+    if kind in (OrganisationKind.RET, OrganisationKind.PROVIDER, OrganisationKind.CERTIFIED_INSTITUTION) \
+            and not data.get("region_id"):
+        raise RuleError("region_id", _l("Choose the region this organisation works in."))
+    if kind is not OrganisationKind.PROVIDER:
+        data["collective_member"] = False
+    return _save(org or Organisation(), data,
+                 ("name", "kind", "region_id", "municipality_id", "network_id", "collective_member", "active"),
+                 "organisation")
+
+
+def _save(obj, data: dict, fields: tuple[str, ...], object_type: str):
+    is_new = obj.id is None
+    changed = _changed_fields(obj, data, fields)
+    if is_new:
+        db.session.add(obj)
+    db.session.flush()
+    if is_new or changed:
+        audit.record(audit.Action.CREATE if is_new else audit.Action.UPDATE, object_type=object_type,
+                     object_id=obj.id, detail="fields=" + ",".join(changed))
+    return obj
+
+
+# --- users ---------------------------------------------------------------------------
+
+def _check_user(data: dict, user_id: Optional[int]) -> Organisation:
+    _unique(User, User.email, data["email"], user_id, "email",
+            _l("There is already an account with this e-mail address."))
+    org = db.session.get(Organisation, data["organisation_id"])
+    if org is None:
+        raise RuleError("organisation_id", _l("Choose an organisation."))
+    allowed = ROLE_ORGANISATION_KINDS[Role(data["role"])]
+    if OrganisationKind(org.kind) not in allowed:
+        raise RuleError("organisation_id", _l(
+            "This role does not fit this kind of organisation. Choose an organisation of kind: %(kinds)s.",
+            kinds=", ".join(str(_kind_label(k)) for k in sorted(allowed))))
+    if not org.active:
+        raise RuleError("organisation_id", _l("This organisation is not active."))
+    return org
+
+
+def _kind_label(kind: OrganisationKind):
+    from ret_app.templating import ORGANISATION_KIND_LABELS
+
+    return ORGANISATION_KIND_LABELS[kind.value]
+
+
+@dataclass
+class NewUser:
+    user: User
+    activation_token: str
+
+
+def create_user(data: dict, actor: User) -> NewUser:
+    _check_user(data, None)
+    user = User(name=data["name"].strip(), email=data["email"], role=data["role"],
+                organisation_id=data["organisation_id"])
+    db.session.add(user)
+    db.session.flush()
+    token = auth_services.issue_activation(user, ActivationPurpose.ACTIVATE, actor)
+    audit.record(audit.Action.CREATE, object_type="user", object_id=user.id,
+                 detail=f"role={user.role};activation_link_issued")
+    return NewUser(user, token)
+
+
+def update_user(user: User, data: dict, actor: User) -> list[str]:
+    if user.id == actor.id and data["role"] != user.role:
+        raise RuleError("role", _l("You cannot change your own role."))
+    _check_user(data, user.id)
+    data = dict(data, name=data["name"].strip())
+    old_role = user.role
+    changed = _changed_fields(user, data, ("name", "email", "role", "organisation_id"))
+    if changed:
+        if "role" in changed or "organisation_id" in changed:
+            # What the user may see changes: their open sessions must not keep the old view.
+            end_sessions(user.id, "role_changed")
+        detail = "fields=" + ",".join(changed)
+        if "role" in changed:
+            detail += f";role={old_role}->{user.role}"
+        audit.record(audit.Action.UPDATE, object_type="user", object_id=user.id, detail=detail)
+    return changed
+
+
+def deactivate_user(user: User, actor: User) -> None:
+    if user.id == actor.id:
+        raise RuleError("user", _l("You cannot deactivate your own account."))
+    if user.deactivated_at is None:
+        user.deactivated_at = utcnow()
+        end_sessions(user.id, "deactivated")
+        db.session.execute(update_tokens_revoked(user.id))
+        audit.record(audit.Action.UPDATE, object_type="user", object_id=user.id, detail="deactivated")
+
+
+def update_tokens_revoked(user_id: int):
+    from ret_app.models import ActivationToken
+
+    return (update(ActivationToken)
+            .where(ActivationToken.user_id == user_id, ActivationToken.used_at.is_(None),
+                   ActivationToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow()))
+
+
+def reactivate_user(user: User) -> None:
+    if user.deactivated_at is not None:
+        user.deactivated_at = None
+        audit.record(audit.Action.UPDATE, object_type="user", object_id=user.id, detail="reactivated")
+
+
+def reset_second_factor(user: User, actor: User) -> str:
+    """Remove the user's TOTP and recovery codes, end their sessions, issue a re-enrolment link."""
+    if user.id == actor.id:
+        raise RuleError("user", _l("You cannot reset your own second factor. Ask another administrator."))
+    user.totp_secret = None
+    user.totp_last_counter = 0
+    db.session.execute(
+        update(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+        .values(used_at=utcnow()))
+    end_sessions(user.id, "2fa_reset")
+    purpose = ActivationPurpose.RESET_2FA if user.activated_at else ActivationPurpose.ACTIVATE
+    token = auth_services.issue_activation(user, purpose, actor)
+    audit.record(audit.Action.TWO_FACTOR, object_type="user", object_id=user.id, detail="2fa_reset_by_admin")
+    return token
+
+
+def new_activation_link(user: User, actor: User) -> str:
+    if user.activated_at is not None:
+        raise RuleError("user", _l("This account is active already. Use 'Reset second factor' if the user lost access."))
+    token = auth_services.issue_activation(user, ActivationPurpose.ACTIVATE, actor)
+    audit.record(audit.Action.UPDATE, object_type="user", object_id=user.id, detail="activation_link_issued")
+    return token
+
+
+def user_list_query(*, q: str = "", role: str = "", organisation_id: Optional[int] = None,
+                    status: str = "") -> Select:
+    stmt = select(User).join(User.organisation).order_by(User.name)
+    if q:
+        like = f"%{q.strip().lower()}%"
+        stmt = stmt.where(or_(func.lower(User.name).like(like), func.lower(User.email).like(like)))
+    if role:
+        stmt = stmt.where(User.role == role)
+    if organisation_id:
+        stmt = stmt.where(User.organisation_id == organisation_id)
+    if status == "active":
+        stmt = stmt.where(User.deactivated_at.is_(None), User.activated_at.is_not(None))
+    elif status == "pending":
+        stmt = stmt.where(User.deactivated_at.is_(None), User.activated_at.is_(None))
+    elif status == "deactivated":
+        stmt = stmt.where(User.deactivated_at.is_not(None))
+    return stmt
+
+
+# --- audit search --------------------------------------------------------------------
+
+def audit_search_query(*, who: str = "", action: str = "", object_type: str = "", outcome: str = "",
+                       date_from: Optional[date] = None, date_to: Optional[date] = None) -> Select:
+    stmt = select(AuditEvent).order_by(AuditEvent.seq.desc())
+    if who:
+        stmt = stmt.where(func.lower(AuditEvent.user_name).like(f"%{who.strip().lower()}%"))
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    if object_type:
+        stmt = stmt.where(AuditEvent.object_type == object_type.strip())
+    if outcome:
+        stmt = stmt.where(AuditEvent.outcome == outcome)
+    if date_from:
+        stmt = stmt.where(AuditEvent.occurred_at >= _local_midnight_utc(date_from))
+    if date_to:
+        stmt = stmt.where(AuditEvent.occurred_at < _local_midnight_utc(date_to + timedelta(days=1)))
+    return stmt
+
+
+def _local_midnight_utc(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=AMSTERDAM).astimezone(timezone.utc)
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+
+def paginate(stmt: Select, page: int, per_page: int) -> Page:
+    """Keyless paging that fetches one extra row to know whether a next page exists."""
+    page = max(1, page)
+    rows = list(db.session.scalars(stmt.limit(per_page + 1).offset((page - 1) * per_page)))
+    return Page(rows[:per_page], page, per_page, len(rows) > per_page)

@@ -1,0 +1,208 @@
+"""Sign-in (password, then TOTP or a recovery code), sign-out, activation, re-authentication."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user
+
+from ret_app import audit
+from ret_app.auth import bp, services, totp
+from ret_app.auth.forms import (
+    ActivationPasswordForm,
+    ConfirmPasswordForm,
+    EnrolForm,
+    LoginForm,
+    RecoveryCodeForm,
+    TotpForm,
+)
+from ret_app.extensions import db, htmx
+from ret_app.models import ActivationPurpose
+from ret_app.policy import Permission, public, requires
+from ret_app.urls import safe_next
+
+NEUTRAL_LOGIN_ERROR = _l("Signing in did not succeed. Check your e-mail address and password, or try again later.")
+NEXT_KEY = "login_next"
+
+
+def unauthorized():
+    """Not signed in: htmx gets HX-Redirect (never a login page inside a fragment)."""
+    expired = getattr(session, "expired", False)
+    target = url_for("auth.login")
+    if request.method == "GET" and not htmx:
+        nxt = safe_next(request.full_path)
+        if nxt and nxt != "/":
+            session[NEXT_KEY] = nxt
+    if expired:
+        flash(_("Your session has ended. Sign in again to continue."), "warning")
+    if htmx:
+        response = make_response("", 401)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+def _finish_sign_in(user) -> str:
+    """Both factors passed: a fresh session id, then the page the user wanted."""
+    nxt = session.get(NEXT_KEY)
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user)
+    services.mark_authenticated()
+    session.rotate()  # type: ignore[attr-defined]
+    return safe_next(nxt) or url_for("main.start")
+
+
+@bp.route("/inloggen", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.start"))
+    form = LoginForm()
+    if request.method == "GET":
+        nxt = safe_next(request.args.get("next"))
+        if nxt:
+            session[NEXT_KEY] = nxt
+    error = None
+    if form.validate_on_submit():
+        user = services.check_password_step(form.email.data, form.password.data)
+        if user is not None:
+            services.start_pending_second_factor(user)
+            db.session.commit()
+            return redirect(url_for("auth.second_factor"))
+        error = str(NEUTRAL_LOGIN_ERROR)
+        form.password.data = ""
+    return render_template("auth/login.html", form=form, error=error)
+
+
+@bp.route("/inloggen/verificatie", methods=["GET", "POST"])
+@public
+def second_factor():
+    user = services.pending_user()
+    if user is None:
+        flash(_("Sign in with your e-mail address and password first."), "warning")
+        return redirect(url_for("auth.login"))
+    form = TotpForm()
+    if form.validate_on_submit():
+        result = services.check_second_factor(user, form.code.data)
+        if result.ok:
+            target = _finish_sign_in(user)
+            db.session.commit()
+            return redirect(target)
+        if result.locked:
+            services.clear_pending()
+            flash(str(NEUTRAL_LOGIN_ERROR), "error")
+            return redirect(url_for("auth.login"))
+        form.code.errors.append(_("This code is not correct or has already been used. Wait for the next code and try again."))
+    return render_template("auth/second_factor.html", form=form)
+
+
+@bp.route("/inloggen/herstelcode", methods=["GET", "POST"])
+@public
+def recovery_code():
+    user = services.pending_user()
+    if user is None:
+        flash(_("Sign in with your e-mail address and password first."), "warning")
+        return redirect(url_for("auth.login"))
+    form = RecoveryCodeForm()
+    if form.validate_on_submit():
+        result = services.check_second_factor(user, form.code.data, recovery=True)
+        if result.ok:
+            target = _finish_sign_in(user)
+            remaining = services.remaining_recovery_codes(user)
+            db.session.commit()
+            flash(_("You signed in with a recovery code. You have %(n)d codes left; make new ones under My account.", n=remaining), "warning")
+            return redirect(target)
+        if result.locked:
+            services.clear_pending()
+            flash(str(NEUTRAL_LOGIN_ERROR), "error")
+            return redirect(url_for("auth.login"))
+        form.code.errors.append(_("This recovery code is not correct or has already been used."))
+    return render_template("auth/recovery_code.html", form=form)
+
+
+@bp.route("/uitloggen", methods=["POST"])
+@public
+def logout():
+    if current_user.is_authenticated:
+        audit.record(audit.Action.LOGOUT, object_type="user", object_id=current_user.id)
+        db.session.commit()
+    session.end("logout")  # type: ignore[attr-defined]
+    response = redirect(url_for("auth.login", uitgelogd=1))
+    return response
+
+
+@bp.route("/herbevestigen", methods=["GET", "POST"])
+@requires(Permission.USE_APP)
+def reauthenticate():
+    form = ConfirmPasswordForm()
+    nxt = safe_next(request.args.get("next")) or url_for("main.start")
+    if form.validate_on_submit():
+        if services.reauthenticate(current_user, form.password.data):
+            db.session.commit()
+            return redirect(nxt)
+        form.password.errors.append(_("This password is not correct."))
+    return render_template("auth/reauthenticate.html", form=form)
+
+
+# --- activation ---------------------------------------------------------------------
+
+ENROL_KEY = "enrol"
+
+
+@bp.route("/activeren/<token>", methods=["GET", "POST"])
+@public
+def activate(token: str):
+    act = services.find_activation(token)
+    if act is None:
+        return render_template("auth/activation_invalid.html"), 404
+    if current_user.is_authenticated and current_user.id != act.user_id:
+        flash(_("Sign out first: this link is for another account."), "warning")
+        return redirect(url_for("main.start"))
+    reset = act.purpose == ActivationPurpose.RESET_2FA.value
+    if reset:
+        form = ConfirmPasswordForm()
+        if form.validate_on_submit():
+            if services.confirm_activation_password(act, form.password.data):
+                return _start_enrolment(act, token)
+            form.password.errors.append(_("This password is not correct."))
+    else:
+        form = ActivationPasswordForm()
+        form.password_email = act.user.email
+        if form.validate_on_submit():
+            services.set_activation_password(act, form.new_password.data)
+            db.session.commit()
+            return _start_enrolment(act, token)
+    return render_template("auth/activate.html", form=form, act=act, reset=reset)
+
+
+def _start_enrolment(act, token: str):
+    session[ENROL_KEY] = {"token": token, "secret": totp.new_secret(), "user_id": act.user_id}
+    return redirect(url_for("auth.enrol"))
+
+
+@bp.route("/activeren/tweede-factor", methods=["GET", "POST"])
+@public
+def enrol():
+    state = session.get(ENROL_KEY) or {}
+    act = services.find_activation(state.get("token", ""))
+    if act is None or act.user_id != state.get("user_id") or not act.user.password_hash:
+        session.pop(ENROL_KEY, None)
+        return render_template("auth/activation_invalid.html"), 404
+    secret = state["secret"]
+    form = EnrolForm()
+    if form.validate_on_submit():
+        codes = services.complete_enrolment(act, secret, form.code.data)
+        if codes is not None:
+            session.pop(ENROL_KEY, None)
+            user = act.user
+            _finish_sign_in(user)
+            db.session.commit()
+            session["fresh_recovery_codes"] = codes
+            return redirect(url_for("account.recovery_codes_shown"))
+        form.code.errors.append(_("This code is not correct. Check that the time on your phone is right and enter the current code."))
+    uri = totp.provisioning_uri(secret, act.user.email, current_app.config["TOTP_ISSUER"])
+    return render_template("auth/enrol.html", form=form, qr=totp.qr_svg_data_uri(uri), secret=secret, act=act)

@@ -1,0 +1,111 @@
+"""Flask commands: seed-demo, verify-audit, create-admin, purge-expired, demo-totp."""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import delete, or_
+
+from ret_app import audit
+from ret_app.extensions import db
+from ret_app.models.base import utcnow
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+    def seed_demo(if_empty: bool) -> None:
+        """Fill the database with the fictional demo regions, organisations, users and mandates."""
+        if not current_app.config["DEMO_ALLOWED"]:
+            click.echo("Refused: demo data must never be seeded with production configuration.", err=True)
+            sys.exit(2)
+        from ret_app import demo
+
+        if if_empty and not demo.database_is_empty():
+            click.echo("Database already has data; demo seeding skipped.")
+            return
+        if not demo.database_is_empty():
+            click.echo("Refused: the database already has data. Use a fresh database for the demo.", err=True)
+            sys.exit(2)
+        summary = demo.seed()
+        db.session.commit()
+        click.echo(f"Demo region seeded: {summary}")
+
+    @app.cli.command("verify-audit")
+    def verify_audit() -> None:
+        """Check the audit trail's hash chain; exit 1 naming the first broken event."""
+        report = audit.verify_chain()
+        if report.ok:
+            click.echo(f"Audit trail intact: {report.checked} events verified.")
+            return
+        click.echo(
+            f"AUDIT TRAIL BROKEN at event seq {report.broken_seq} (id {report.broken_id}): {report.reason}. "
+            f"{report.checked} events before it are intact.",
+            err=True,
+        )
+        sys.exit(1)
+
+    @app.cli.command("create-admin")
+    @click.option("--email", required=True)
+    @click.option("--name", required=True)
+    @click.option("--organisation", "organisation_name", required=True,
+                  help="Name of the management organisation; created when missing.")
+    def create_admin(email: str, name: str, organisation_name: str) -> None:
+        """Create the first functional administrator and print their one-time activation link."""
+        from sqlalchemy import select
+
+        from ret_app.admin.services import RuleError, create_user
+        from ret_app.models import Organisation, OrganisationKind
+
+        org = db.session.scalar(select(Organisation).where(Organisation.name == organisation_name))
+        if org is None:
+            org = Organisation(name=organisation_name, kind=OrganisationKind.MANAGEMENT.value)
+            db.session.add(org)
+            db.session.flush()
+        try:
+            created = create_user({"name": name, "email": email.strip().lower(), "role": "admin",
+                                   "organisation_id": org.id}, actor=None)  # type: ignore[arg-type]
+        except RuleError as error:
+            click.echo(f"Refused: {error}", err=True)
+            sys.exit(2)
+        db.session.commit()
+        click.echo(f"Administrator created. One-time activation path (valid "
+                   f"{current_app.config['ACTIVATION_VALID_DAYS']} days): /activeren/{created.activation_token}")
+
+    @app.cli.command("purge-expired")
+    def purge_expired() -> None:
+        """Delete ended sessions, stale login throttles and dead activation links."""
+        from ret_app.models import ActivationToken, AuthThrottle, WebSession
+
+        now = utcnow()
+        idle = timedelta(minutes=current_app.config["SESSION_IDLE_TIMEOUT_MINUTES"])
+        absolute = timedelta(hours=current_app.config["SESSION_ABSOLUTE_TIMEOUT_HOURS"])
+        sessions = db.session.execute(delete(WebSession).where(or_(
+            WebSession.ended_at.is_not(None), WebSession.last_seen_at < now - idle,
+            WebSession.created_at < now - absolute))).rowcount
+        throttles = db.session.execute(delete(AuthThrottle).where(
+            AuthThrottle.window_started_at < now - timedelta(days=1),
+            or_(AuthThrottle.blocked_until.is_(None), AuthThrottle.blocked_until < now))).rowcount
+        tokens = db.session.execute(delete(ActivationToken).where(or_(
+            ActivationToken.expires_at < now - timedelta(days=30),
+            ActivationToken.revoked_at < now - timedelta(days=30)))).rowcount
+        db.session.commit()
+        click.echo(f"Purged {sessions} sessions, {throttles} throttle records, {tokens} activation links.")
+
+    @app.cli.command("demo-totp")
+    @click.argument("email")
+    def demo_totp(email: str) -> None:
+        """Print the current TOTP code of a demo account (demo configuration only)."""
+        if not current_app.config["DEMO_ALLOWED"]:
+            click.echo("Refused: only available for the demo.", err=True)
+            sys.exit(2)
+        from ret_app import demo
+
+        code = demo.current_code(email)
+        if code is None:
+            click.echo("No such demo account.", err=True)
+            sys.exit(1)
+        click.echo(code)

@@ -1,0 +1,57 @@
+"""Error pages in Dutch, inside the layout, without stack traces."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from ret_app.extensions import db, htmx
+
+MESSAGES = {
+    400: (_l("The request could not be processed"),
+          _l("Something in the request was not right. Go back, reload the page and try again.")),
+    403: (_l("No access"),
+          _l("You do not have access to this page with your role. Ask your functional administrator if you think you should.")),
+    404: (_l("Page not found"),
+          _l("This page does not exist, or you do not have access to it.")),
+    405: (_l("Not possible this way"),
+          _l("This page cannot be used this way. Go back and use the buttons on the page.")),
+    413: (_l("File or form too large"),
+          _l("What you sent is larger than allowed. Make the file smaller or send fewer files at once.")),
+    429: (_l("Too many attempts"),
+          _l("There were too many attempts in a short time. Wait a moment and try again.")),
+    500: (_l("Something went wrong"),
+          _l("An unexpected error occurred. Nothing was saved of the last action. Try again; if it keeps happening, contact your functional administrator.")),
+    503: (_l("Temporarily unavailable"),
+          _l("RET is temporarily unavailable because of maintenance. Try again later.")),
+}
+
+
+def render_error(code: int, message: str | None = None):
+    title, default_message = MESSAGES.get(code, MESSAGES[500])
+    template = "errors/_error.html" if htmx and not htmx.boosted else "errors/error.html"
+    return render_template(template, code=code, title=title, message=message or default_message), code
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(400, str(_l(
+            "The form has expired or was not sent from RET itself. Reload the page and try again; "
+            "what you typed may need to be entered again.")))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        return render_error(error.code if error.code in MESSAGES else 500)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        db.session.rollback()
+        # Log the type and place only: exception messages can contain personal data.
+        app.logger.error("unhandled %s at %s %s", type(error).__name__, request.method, request.path,
+                         exc_info=app.debug)
+        return render_error(500)

@@ -1,0 +1,33 @@
+"""The start page per role, and the language switch."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from ret_app.main import bp, services
+from ret_app.policy import Permission, public, requires
+from ret_app.urls import safe_next
+
+
+@bp.route("/")
+@public
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.start"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/start")
+@requires(Permission.USE_APP)
+def start():
+    return render_template("main/start.html", overview=services.start_overview(current_user))
+
+
+@bp.route("/taal", methods=["POST"])
+@public
+def set_language():
+    lang = request.form.get("lang")
+    if lang in ("nl", "en"):
+        session["lang"] = lang
+    return redirect(safe_next(request.form.get("next")) or url_for("main.index"))

@@ -1,0 +1,191 @@
+"""Server-side sessions: the cookie holds a random id, the data lives in `web_session`.
+
+Logout, idle timeout (30 min), absolute timeout (12 h) and revocation end the row, so a copied
+cookie stops working everywhere at once. Any worker on any machine reads the same row: no
+session state lives in a process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta, timezone
+from typing import Any, Optional
+
+from flask import Flask, Request, Response
+from flask.json.tag import TaggedJSONSerializer
+from flask.sessions import SessionInterface, SessionMixin
+from sqlalchemy import select, update
+from werkzeug.datastructures import CallbackDict
+
+from ret_app.extensions import db
+from ret_app.models import WebSession
+from ret_app.models.base import utcnow
+
+_serializer = TaggedJSONSerializer()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+
+
+class ServerSession(CallbackDict, SessionMixin):
+    def __init__(self, initial: Optional[dict] = None, token: Optional[str] = None,
+                 row_id: Optional[int] = None, expired: bool = False):
+        def on_update(_self: "ServerSession") -> None:
+            _self.modified = True
+
+        super().__init__(initial or {}, on_update)
+        self.token = token
+        self.row_id = row_id
+        self.new = row_id is None
+        self.modified = False
+        # The browser sent a cookie for a session that has ended (timeout, logout, revoked).
+        self.expired = expired
+        self.rotate_requested = False
+        self.end_requested: Optional[str] = None
+
+    def rotate(self) -> None:
+        """Give this session a new id (on login), keeping its data."""
+        self.rotate_requested = True
+        self.modified = True
+
+    def end(self, reason: str) -> None:
+        """End this session for good (logout)."""
+        self.end_requested = reason
+        self.clear()
+
+
+def session_expiry_reason(row: WebSession, now: datetime, app: Flask) -> Optional[str]:
+    if row.ended_at is not None:
+        return row.ended_reason or "ended"
+    idle = timedelta(minutes=app.config["SESSION_IDLE_TIMEOUT_MINUTES"])
+    absolute = timedelta(hours=app.config["SESSION_ABSOLUTE_TIMEOUT_HOURS"])
+    if now - row.last_seen_at > idle:
+        return "idle_timeout"
+    if now - row.created_at > absolute:
+        return "absolute_timeout"
+    return None
+
+
+def end_sessions(user_id: int, reason: str, *, except_row_id: Optional[int] = None) -> int:
+    """End all live sessions of a user (within the caller's transaction)."""
+    stmt = (
+        update(WebSession)
+        .where(WebSession.user_id == user_id, WebSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), ended_reason=reason)
+    )
+    if except_row_id is not None:
+        stmt = stmt.where(WebSession.id != except_row_id)
+    return db.session.execute(stmt).rowcount or 0
+
+
+class DatabaseSessionInterface(SessionInterface):
+    serializer = _serializer
+
+    def open_session(self, app: Flask, request: Request) -> ServerSession:
+        token = request.cookies.get(self.get_cookie_name(app))
+        if not token or len(token) > 128:
+            return ServerSession()
+        row = db.session.scalar(select(WebSession).where(WebSession.token_hash == hash_token(token)))
+        if row is None:
+            return ServerSession(expired=True)
+        now = utcnow()
+        reason = session_expiry_reason(row, now, app)
+        if reason is not None:
+            if row.ended_at is None:
+                row.ended_at = now
+                row.ended_reason = reason
+                db.session.commit()
+            return ServerSession(expired=True)
+        try:
+            data = self.serializer.loads(row.data or "{}")
+        except ValueError:
+            data = {}
+        session = ServerSession(data, token=token, row_id=row.id)
+        touch = timedelta(seconds=app.config["SESSION_TOUCH_INTERVAL_SECONDS"])
+        session.needs_touch = now - row.last_seen_at >= touch  # type: ignore[attr-defined]
+        return session
+
+    def save_session(self, app: Flask, session: ServerSession, response: Response) -> None:  # type: ignore[override]
+        cookie_name = self.get_cookie_name(app)
+        domain = self.get_cookie_domain(app)
+        path = self.get_cookie_path(app)
+        # Whatever the view left uncommitted is not meant to be kept.
+        db.session.rollback()
+        now = utcnow()
+
+        if session.end_requested:
+            if session.row_id is not None:
+                db.session.execute(
+                    update(WebSession)
+                    .where(WebSession.id == session.row_id, WebSession.ended_at.is_(None))
+                    .values(ended_at=now, ended_reason=session.end_requested, data="{}")
+                )
+                db.session.commit()
+            response.delete_cookie(cookie_name, domain=domain, path=path,
+                                   secure=self.get_cookie_secure(app), samesite=self.get_cookie_samesite(app))
+            return
+
+        if session.row_id is None and not session:
+            if session.expired:
+                response.delete_cookie(cookie_name, domain=domain, path=path,
+                                       secure=self.get_cookie_secure(app), samesite=self.get_cookie_samesite(app))
+            return
+
+        from flask import request
+
+        user_id = _user_id_of(session)
+        data = self.serializer.dumps(dict(session))
+        set_cookie = False
+        if session.row_id is None or session.rotate_requested:
+            if session.row_id is not None:
+                db.session.execute(
+                    update(WebSession).where(WebSession.id == session.row_id)
+                    .values(ended_at=now, ended_reason="rotated", data="{}")
+                )
+            token = secrets.token_urlsafe(32)
+            row = WebSession(
+                token_hash=hash_token(token),
+                user_id=user_id,
+                data=data,
+                created_at=now,
+                last_seen_at=now,
+                authenticated_at=now if user_id else None,
+                ip_address=(request.remote_addr or "")[:45] or None,
+                user_agent=(request.user_agent.string or "")[:255] or None,
+            )
+            db.session.add(row)
+            db.session.commit()
+            session.token, session.row_id = token, row.id
+            set_cookie = True
+        elif session.modified or getattr(session, "needs_touch", False):
+            values: dict[str, Any] = {"last_seen_at": now}
+            if session.modified:
+                values.update(data=data, user_id=user_id)
+            db.session.execute(
+                update(WebSession)
+                .where(WebSession.id == session.row_id, WebSession.ended_at.is_(None))
+                .values(**values)
+            )
+            db.session.commit()
+
+        if set_cookie:
+            response.set_cookie(
+                cookie_name,
+                session.token or "",
+                httponly=True,
+                secure=self.get_cookie_secure(app),
+                samesite=self.get_cookie_samesite(app),
+                domain=domain,
+                path=path,
+            )
+        response.vary.add("Cookie")
+
+
+def _user_id_of(session: ServerSession) -> Optional[int]:
+    value = session.get("_user_id")
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None

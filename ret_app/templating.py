@@ -1,0 +1,114 @@
+"""Template helpers: navigation by role, policy checks, Dutch dates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Optional
+
+from flask import Flask, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ret_app.policy import Permission, can
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object
+    permission: Permission
+    prefix: str  # highlights the item for every page under it
+
+
+NAVIGATION = (
+    NavItem("main.start", _l("Start"), Permission.USE_APP, "main."),
+    NavItem("mandates.mine", _l("My mandates"), Permission.VIEW_OWN_MANDATES, "mandates."),
+    NavItem("admin.users", _l("Users"), Permission.MANAGE_USERS, "admin.user"),
+    NavItem("admin.organisations", _l("Organisations"), Permission.MANAGE_REFERENCE_DATA, "admin.organisation"),
+    NavItem("admin.regions", _l("Regions"), Permission.MANAGE_REFERENCE_DATA, "admin.region"),
+    NavItem("admin.mandates", _l("Mandates"), Permission.MANAGE_MANDATES, "admin.mandate"),
+    NavItem("admin.audit", _l("Audit trail"), Permission.VIEW_AUDIT, "admin.audit"),
+    NavItem("account.overview", _l("My account"), Permission.USE_APP, "account."),
+)
+
+ROLE_LABELS = {
+    "chair": _l("RET chair"),
+    "ret_member": _l("RET member"),
+    "caseworker": _l("Caseworker"),
+    "provider_member": _l("Collective member (provider)"),
+    "network_liaison": _l("Network liaison"),
+    "analyst": _l("Policy analyst"),
+    "admin": _l("Functional administrator"),
+}
+
+ORGANISATION_KIND_LABELS = {
+    "access_team": _l("Access team"),
+    "certified_institution": _l("Certified institution"),
+    "provider": _l("Provider"),
+    "ret": _l("Regional Expert Team"),
+    "network": _l("Supra-regional network"),
+    "management": _l("Management and policy"),
+}
+
+
+CARE_TYPE_LABELS = {
+    "ambulatory": _l("Ambulatory youth care"),
+    "day_treatment": _l("Day treatment"),
+    "family_home": _l("Family-style group home (gezinshuis)"),
+    "foster_care": _l("Foster care"),
+    "residential": _l("Residential youth care"),
+    "secure_residential": _l("Secure residential youth care"),
+    "crisis": _l("Crisis care"),
+    "youth_mental_health": _l("Youth mental health care"),
+    "intellectual_disability": _l("Care for intellectual disability (LVB)"),
+    "education_care": _l("Education-care arrangement"),
+    "custom_arrangement": _l("Custom arrangement"),
+}
+
+
+def nav_items() -> list[dict]:
+    if not current_user.is_authenticated:
+        return []
+    endpoint = request.endpoint or ""
+    return [
+        {"endpoint": item.endpoint, "label": item.label,
+         "current": endpoint.startswith(item.prefix)}
+        for item in NAVIGATION if can(item.permission)
+    ]
+
+
+def local_datetime(value: Optional[datetime], fmt: str = "d MMM yyyy HH:mm") -> str:
+    return format_datetime(value, fmt) if value else "—"
+
+
+def local_date(value: Optional[date], fmt: str = "d MMMM yyyy") -> str:
+    return format_date(value, fmt) if value else "—"
+
+
+def euro(value) -> str:
+    if value is None:
+        return "—"
+    whole = f"{value:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    return f"€ {whole}"
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["datetime"] = local_datetime
+    app.jinja_env.filters["date"] = local_date
+    app.jinja_env.filters["euro"] = euro
+    app.jinja_env.filters["role_label"] = lambda role: ROLE_LABELS.get(role, role)
+    app.jinja_env.filters["care_type_label"] = lambda code: CARE_TYPE_LABELS.get(code, code)
+    app.jinja_env.filters["org_kind_label"] = lambda kind: ORGANISATION_KIND_LABELS.get(kind, kind)
+
+    @app.context_processor
+    def inject_helpers():
+        return {
+            "nav_items": nav_items,
+            "can": can,
+            "Permission": Permission,
+            "languages": app.config["LANGUAGES"],
+            "get_locale": get_locale,
+        }

@@ -34,19 +34,18 @@ def _development_secret(app: Flask) -> str:
     return path.read_text().strip()
 
 
-def create_app(config: Optional[type[config_module.Config] | dict] = None) -> Flask:
+def create_app(config: Optional[type[config_module.Config]] = None, overrides: Optional[dict] = None) -> Flask:
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),
     )
-    config_class = config_module.config_from_env() if config is None or isinstance(config, dict) else config
+    config_class = config or config_module.config_from_env()
     if config_class is config_module.ProductionConfig:
         config_module.ProductionConfig.check()
     app.config.from_object(config_class)
-    if isinstance(config, dict):
-        app.config.update(config)
+    app.config.update(overrides or {})
     if app.config["ENV_NAME"] == "development" and not os.environ.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _development_secret(app)
     app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app.config["SQLALCHEMY_DATABASE_URI"])

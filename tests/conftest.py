@@ -1,0 +1,225 @@
+"""Shared fixtures: one app per test session on the database named by TEST_DATABASE_URL
+(SQLite file by default; the Makefile runs the suite again on a throwaway PostgreSQL), the schema
+built by the real migrations, every table emptied after each test."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Optional
+
+import pyotp
+import pytest
+from sqlalchemy import delete, insert, text
+
+import config
+from ret_app import create_app
+from ret_app.extensions import db
+from ret_app.models import AuditHead, Mandate, Municipality, Network, Organisation, Region, User
+from ret_app.models.base import utcnow
+
+TEST_PASSWORD = "correct horse battery staple"
+CSRF_RE = re.compile(r'"X-CSRFToken": "([^"]+)"')
+
+
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def _reset_schema(url: str) -> None:
+    if url.startswith("postgresql"):
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    else:
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    from flask_migrate import upgrade
+
+    url = database_url(tmp_path_factory)
+    application = create_app(config.TestConfig, {"SQLALCHEMY_DATABASE_URI": url})
+    with application.app_context():
+        _reset_schema(url)
+        upgrade()
+    yield application
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app):
+    yield
+    with app.app_context():
+        db.session.rollback()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(delete(table))
+        db.session.execute(insert(AuditHead).values(id=1, seq=0, hash="0" * 64))
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for calling services and models directly."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+# --- factories ----------------------------------------------------------------------
+
+class Factory:
+    """Builds reference data and users; every call commits so HTTP requests see it."""
+
+    def __init__(self, app):
+        self.app = app
+        self._n = 0
+
+    def _next(self) -> int:
+        self._n += 1
+        return self._n
+
+    def network(self, short_name: str = "BOEG") -> Network:
+        with self.app.app_context():
+            net = Network(name=f"Netwerk {short_name} {self._next()}", short_name=f"{short_name}-{self._n}")
+            db.session.add(net)
+            db.session.commit()
+            return self._detach(net)
+
+    def region(self, name: Optional[str] = None, network_id: Optional[int] = None) -> Region:
+        with self.app.app_context():
+            region = Region(name=name or f"Regio {self._next()}", network_id=network_id)
+            db.session.add(region)
+            db.session.commit()
+            return self._detach(region)
+
+    def municipality(self, region_id: int, name: Optional[str] = None) -> Municipality:
+        with self.app.app_context():
+            n = self._next()
+            m = Municipality(region_id=region_id, name=name or f"Gemeente {n}", cbs_code=f"GM{9000 + n:04d}")
+            db.session.add(m)
+            db.session.commit()
+            return self._detach(m)
+
+    def organisation(self, kind: str = "ret", region_id: Optional[int] = None, municipality_id: Optional[int] = None,
+                     network_id: Optional[int] = None, collective_member: bool = False,
+                     name: Optional[str] = None) -> Organisation:
+        with self.app.app_context():
+            org = Organisation(name=name or f"Organisatie {kind} {self._next()}", kind=kind, region_id=region_id,
+                               municipality_id=municipality_id, network_id=network_id,
+                               collective_member=collective_member)
+            db.session.add(org)
+            db.session.commit()
+            return self._detach(org)
+
+    def user(self, role: str = "chair", organisation_id: Optional[int] = None, *, email: Optional[str] = None,
+             name: Optional[str] = None, activated: bool = True, password: str = TEST_PASSWORD) -> User:
+        from ret_app.auth.passwords import hash_password
+
+        if organisation_id is None:
+            organisation_id = self.organisation(kind=_default_kind(role)).id
+        with self.app.app_context():
+            n = self._next()
+            user = User(
+                email=email or f"gebruiker{n}@test.example",
+                name=name or f"Testgebruiker {n}",
+                role=role,
+                organisation_id=organisation_id,
+                password_hash=hash_password(password) if activated else None,
+                password_changed_at=utcnow() if activated else None,
+                totp_secret=pyotp.random_base32() if activated else None,
+                activated_at=utcnow() if activated else None,
+            )
+            db.session.add(user)
+            db.session.commit()
+            return self._detach(user)
+
+    def mandate(self, holder_id: int, municipality_id: int, *, valid_from: Optional[date] = None,
+                valid_until: Optional[date] = None, ceiling: str = "50000", care_types=("ambulatory",),
+                revoked: bool = False) -> Mandate:
+        with self.app.app_context():
+            m = Mandate(holder_id=holder_id, municipality_id=municipality_id,
+                        valid_from=valid_from or date.today() - timedelta(days=10),
+                        valid_until=valid_until or date.today() + timedelta(days=300),
+                        ceiling_eur=Decimal(ceiling), care_types=list(care_types),
+                        granted_by="College van B&W", document_reference="MB-TEST-1",
+                        revoked_at=utcnow() if revoked else None)
+            db.session.add(m)
+            db.session.commit()
+            return self._detach(m)
+
+    @staticmethod
+    def _detach(obj):
+        db.session.refresh(obj)
+        db.session.expunge(obj)
+        return obj
+
+
+def _default_kind(role: str) -> str:
+    return {
+        "chair": "ret", "ret_member": "ret", "caseworker": "access_team", "provider_member": "provider",
+        "network_liaison": "network", "analyst": "management", "admin": "management",
+    }[role]
+
+
+@pytest.fixture
+def factory(app) -> Factory:
+    return Factory(app)
+
+
+# --- HTTP helpers --------------------------------------------------------------------
+
+def csrf_token(client, path: str = "/inloggen") -> str:
+    response = client.get(path)
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {path} (status {response.status_code})"
+    return match.group(1)
+
+
+def totp_code(app, user_id: int) -> str:
+    """A fresh code for the user, after forgetting the last used time step (tests sign in
+    many times within one 30-second window)."""
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        user.totp_last_counter = 0
+        db.session.commit()
+        return pyotp.TOTP(user.totp_secret).now()
+
+
+def login(client, app, user: User, password: str = TEST_PASSWORD) -> None:
+    """The whole sign-in: password, then TOTP. Fails the test if it does not end signed in."""
+    token = csrf_token(client, "/inloggen")
+    r = client.post("/inloggen", data={"csrf_token": token, "email": user.email, "password": password})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/inloggen/verificatie"), r.status_code
+    r = client.post("/inloggen/verificatie", data={"csrf_token": token, "code": totp_code(app, user.id)})
+    assert r.status_code == 302, r.get_data(as_text=True)[:500]
+
+
+@pytest.fixture
+def login_as(client, app, factory):
+    """login_as("admin") -> a signed-in user of that role (client is signed in)."""
+
+    def _login(role: str, **kwargs) -> User:
+        user = factory.user(role, **kwargs)
+        login(client, app, user)
+        return user
+
+    return _login
+
+
+def post_form(client, path: str, data: dict, token_from: Optional[str] = None, **kwargs):
+    token = csrf_token(client, token_from or "/start")
+    return client.post(path, data={"csrf_token": token, **data}, **kwargs)

@@ -68,6 +68,29 @@ CARE_TYPE_LABELS = {
 }
 
 
+AUDIT_ACTION_LABELS = {
+    "create": _l("create"),
+    "read": _l("read"),
+    "update": _l("update"),
+    "delete": _l("delete"),
+    "export": _l("export"),
+    "print": _l("print"),
+    "search": _l("search"),
+    "login": _l("sign in"),
+    "logout": _l("sign out"),
+    "2fa": _l("second factor"),
+    "activate": _l("activation"),
+    "password": _l("password"),
+    "session": _l("session"),
+}
+
+AUDIT_OUTCOME_LABELS = {
+    "allowed": _l("allowed"),
+    "denied": _l("denied"),
+    "failed": _l("failed"),
+}
+
+
 def nav_items() -> list[dict]:
     if not current_user.is_authenticated:
         return []
@@ -101,6 +124,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["euro"] = euro
     app.jinja_env.filters["role_label"] = lambda role: ROLE_LABELS.get(role, role)
     app.jinja_env.filters["care_type_label"] = lambda code: CARE_TYPE_LABELS.get(code, code)
+    app.jinja_env.filters["audit_action_label"] = lambda code: AUDIT_ACTION_LABELS.get(code, code)
+    app.jinja_env.filters["audit_outcome_label"] = lambda code: AUDIT_OUTCOME_LABELS.get(code, code)
     app.jinja_env.filters["org_kind_label"] = lambda kind: ORGANISATION_KIND_LABELS.get(kind, kind)
 
     @app.context_processor

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -46,7 +47,7 @@ def end_session(session_id: int):
 def end_other_sessions():
     count = services.end_other_sessions(current_user, getattr(session, "row_id", None))
     db.session.commit()
-    flash(_("%(n)d other session(s) ended.", n=count), "success")
+    flash(ngettext("%(num)d other session has been ended.", "%(num)d other sessions have been ended.", count), "success")
     return redirect(url_for("account.overview"))
 
 
@@ -76,14 +77,5 @@ def new_recovery_codes():
     audit.record(audit.Action.TWO_FACTOR, object_type="user", object_id=current_user.id,
                  detail="recovery_codes_replaced")
     db.session.commit()
-    session["fresh_recovery_codes"] = codes
-    return redirect(url_for("account.recovery_codes_shown"))
-
-
-@bp.route("/herstelcodes/nieuw")
-@requires(Permission.USE_APP)
-def recovery_codes_shown():
-    codes = session.pop("fresh_recovery_codes", None)
-    if not codes:
-        return redirect(url_for("account.overview"))
-    return render_template("account/recovery_codes.html", codes=codes)
+    # Shown in this response only: recovery codes are never stored in readable form.
+    return render_template("account/recovery_codes.html", codes=codes, next_url=url_for("account.overview"))

@@ -16,7 +16,17 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    StopValidation,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ret_app.auth.forms import REQUIRED
@@ -63,6 +73,10 @@ class EuroField(DecimalField):
         except (decimal.InvalidOperation, ValueError):
             self.data = None
             raise ValueError(str(NOT_A_NUMBER)) from None
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()  # "not a number" says it all; skip the range check
 
     def _value(self):
         if self.raw_data:
@@ -123,7 +137,8 @@ class MandateForm(FlaskForm):
     valid_from = DateField(_l("Valid from"), validators=[DataRequired(message=REQUIRED)])
     valid_until = DateField(_l("Valid until"), validators=[DataRequired(message=REQUIRED)])
     ceiling_eur = EuroField(_l("Ceiling per case (euros)"), validators=[
-        DataRequired(message=REQUIRED),
+        # InputRequired, not DataRequired: the latter would hide the "not a number" message.
+        InputRequired(message=REQUIRED),
         NumberRange(min=1, max=10_000_000, message=_l("Enter an amount between 1 and 10,000,000 euros."))])
     care_types = MultiCheckboxField(_l("Care types covered"), choices=list(CARE_TYPE_LABELS.items()),
                                     validators=[DataRequired(message=_l("Choose at least one care type."))])

@@ -30,7 +30,7 @@ from ret_app.extensions import db, htmx
 from ret_app.mandates import services as mandate_services
 from ret_app.models import Mandate, MandateStatus, Municipality, Network, Organisation, Region, Role, User
 from ret_app.policy import MANDATE_HOLDER_ROLES, Permission, requires
-from ret_app.templating import ORGANISATION_KIND_LABELS, ROLE_LABELS
+from ret_app.templating import AUDIT_ACTION_LABELS, AUDIT_OUTCOME_LABELS, ORGANISATION_KIND_LABELS, ROLE_LABELS
 
 
 def _partial(page: str, fragment: str, **context):
@@ -363,8 +363,8 @@ def mandate_detail(mandate_id: int):
 @requires(Permission.VIEW_AUDIT)
 def audit_search():
     form = AuditSearchForm(request.args)
-    form.action.choices = [("", _("— all —"))] + [(a.value, a.value) for a in audit.Action]
-    form.outcome.choices = [("", _("— all —"))] + [(o.value, o.value) for o in audit.Outcome]
+    form.action.choices = [("", _("— all —"))] + [(a.value, AUDIT_ACTION_LABELS[a.value]) for a in audit.Action]
+    form.outcome.choices = [("", _("— all —"))] + [(o.value, AUDIT_OUTCOME_LABELS[o.value]) for o in audit.Outcome]
     page = request.args.get("page", 1, type=int)
     result = None
     if form.validate():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_user
 
 from ret_app import audit
@@ -46,7 +47,7 @@ def unauthorized():
 def _finish_sign_in(user) -> str:
     """Both factors passed: a fresh session id, then the page the user wanted."""
     nxt = session.get(NEXT_KEY)
-    lang = session.get("lang")
+    lang = user.locale or session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
@@ -114,7 +115,9 @@ def recovery_code():
             target = _finish_sign_in(user)
             remaining = services.remaining_recovery_codes(user)
             db.session.commit()
-            flash(_("You signed in with a recovery code. You have %(n)d codes left; make new ones under My account.", n=remaining), "warning")
+            flash(ngettext("You signed in with a recovery code. You have %(num)d code left; make new ones under My account.",
+                           "You signed in with a recovery code. You have %(num)d codes left; make new ones under My account.",
+                           remaining), "warning")
             return redirect(target)
         if result.locked:
             services.clear_pending()
@@ -198,11 +201,10 @@ def enrol():
         codes = services.complete_enrolment(act, secret, form.code.data)
         if codes is not None:
             session.pop(ENROL_KEY, None)
-            user = act.user
-            _finish_sign_in(user)
+            target = _finish_sign_in(act.user)
             db.session.commit()
-            session["fresh_recovery_codes"] = codes
-            return redirect(url_for("account.recovery_codes_shown"))
+            # Shown in this response only: recovery codes are never stored in readable form.
+            return render_template("account/recovery_codes.html", codes=codes, next_url=target)
         form.code.errors.append(_("This code is not correct. Check that the time on your phone is right and enter the current code."))
     uri = totp.provisioning_uri(secret, act.user.email, current_app.config["TOTP_ISSUER"])
     return render_template("auth/enrol.html", form=form, qr=totp.qr_svg_data_uri(uri), secret=secret, act=act)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from ret_app.extensions import db
 from ret_app.main import bp, services
 from ret_app.policy import Permission, public, requires
 from ret_app.urls import safe_next
@@ -30,4 +31,7 @@ def set_language():
     lang = request.form.get("lang")
     if lang in ("nl", "en"):
         session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("main.index"))

@@ -1,0 +1,94 @@
+"""The demo region, and the README's promise that every listed demo account can sign in."""
+
+import re
+from pathlib import Path
+
+import pyotp
+from sqlalchemy import func, select
+
+from ret_app import demo
+from ret_app.extensions import db
+from ret_app.models import Mandate, Municipality, Organisation, Region, User
+from tests.conftest import csrf_token
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+ACCOUNT_ROW = re.compile(r"^\| [^|]+ \| `([^`]+@[^`]+)` \| [^|]+ \| `([A-Z2-7]{32})` \|$", re.M)
+
+
+def readme_accounts() -> list[tuple[str, str]]:
+    return ACCOUNT_ROW.findall(README.read_text(encoding="utf-8"))
+
+
+def seed(app):
+    with app.app_context():
+        demo.seed()
+        db.session.commit()
+
+
+def test_readme_lists_every_demo_account_with_its_secret():
+    listed = dict(readme_accounts())
+    assert set(listed) == {email for email, *_ in demo.USERS}
+    for email, secret in listed.items():
+        assert secret == demo.demo_totp_secret(email), email
+    assert f"**`{demo.DEMO_PASSWORD}`**" in README.read_text(encoding="utf-8")
+
+
+def test_every_readme_account_signs_in(app):
+    seed(app)
+    for email, secret in readme_accounts():
+        client = app.test_client()
+        token = csrf_token(client)
+        r = client.post("/inloggen", data={"csrf_token": token, "email": email, "password": demo.DEMO_PASSWORD})
+        assert r.headers.get("Location", "").endswith("/inloggen/verificatie"), email
+        r = client.post("/inloggen/verificatie", data={"csrf_token": token, "code": pyotp.TOTP(secret).now()})
+        assert r.status_code == 302 and r.headers["Location"].endswith("/start"), email
+        assert client.get("/start").status_code == 200
+
+
+def test_demo_region_matches_the_seed_documents(app):
+    seed(app)
+    with app.app_context():
+        regions = {r.name: r for r in db.session.scalars(select(Region))}
+        mijov = regions["Zorgregio Midden-IJssel/Oost-Veluwe"]
+        assert sorted(m.name for m in mijov.municipalities) == [
+            "Apeldoorn", "Brummen", "Epe", "Hattem", "Heerde", "Lochem", "Voorst", "Zutphen"]
+        assert mijov.network.short_name == "BOEG"
+        ijzk = regions["IJmond/Zuid-Kennemerland"]
+        assert len(ijzk.municipalities) == 7 and ijzk.network.short_name == "BEN NH"
+        # An access team per municipality, one RET per region, a collective of providers.
+        teams = db.session.scalar(select(func.count()).select_from(Organisation).where(Organisation.kind == "access_team"))
+        assert teams == db.session.scalar(select(func.count()).select_from(Municipality)) == 15
+        for region in regions.values():
+            rets = db.session.scalars(select(Organisation).where(Organisation.kind == "ret", Organisation.region_id == region.id)).all()
+            assert len(rets) == 1
+            assert db.session.scalars(select(Organisation).where(
+                Organisation.region_id == region.id, Organisation.collective_member.is_(True))).first()
+        roles = set(db.session.scalars(select(User.role)))
+        assert roles == {"chair", "ret_member", "caseworker", "provider_member", "network_liaison", "analyst", "admin"}
+
+
+def test_demo_mandates_include_an_expired_and_a_low_ceiling_one(app):
+    from datetime import date
+    from decimal import Decimal
+
+    seed(app)
+    with app.app_context():
+        mandates = db.session.scalars(select(Mandate)).all()
+        today = date.today()
+        assert any(m.status_on(today) == "expired" for m in mandates)
+        assert any(m.status_on(today) == "valid" and m.ceiling_eur <= Decimal("10000") for m in mandates)
+
+
+def test_seed_demo_refuses_a_database_with_data(app):
+    seed(app)
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code != 0
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code == 0 and "skipped" in result.output
+
+
+def test_demo_totp_prints_a_valid_code(app):
+    seed(app)
+    result = app.test_cli_runner().invoke(args=["demo-totp", "voorzitter@mijov.example"])
+    assert result.exit_code == 0
+    assert pyotp.TOTP(demo.demo_totp_secret("voorzitter@mijov.example")).verify(result.output.strip(), valid_window=1)

@@ -223,3 +223,21 @@ def login_as(client, app, factory):
 def post_form(client, path: str, data: dict, token_from: Optional[str] = None, **kwargs):
     token = csrf_token(client, token_from or "/start")
     return client.post(path, data={"csrf_token": token, **data}, **kwargs)
+
+
+def pytest_sessionstart(session):
+    """Compile the translation catalogues (.po -> .mo) when missing or older than the .po, before any
+    app is created (Flask-Babel caches a missing catalogue for the whole process): plain `pytest`
+    then works without `make`."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (Path(__file__).resolve().parent.parent / "ret_app" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as src:
+                catalog = read_po(src)
+            with mo.open("wb") as out:
+                write_mo(out, catalog)

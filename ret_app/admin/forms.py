@@ -34,7 +34,6 @@ from ret_app.models import OrganisationKind, Role
 from ret_app.templating import CARE_TYPE_LABELS, ORGANISATION_KIND_LABELS, ROLE_LABELS
 
 NOT_A_NUMBER = _l("Enter an amount in euros, for example 25000 or 25000,50.")
-NOT_A_DATE = _l("Enter a valid date.")
 
 
 def coerce_optional_int(value):
@@ -98,13 +97,11 @@ class RegionForm(FlaskForm):
 
 class MunicipalityForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(message=REQUIRED), Length(max=200)])
-    cbs_code = StringField(_l("CBS code"), validators=[
+    # Normalised before the validators run (an inline validate_ method would run after the Regexp).
+    cbs_code = StringField(_l("CBS code"), filters=[lambda value: value.strip().upper() if value else value], validators=[
         DataRequired(message=REQUIRED),
         Regexp(r"^GM\d{4}$", message=_l("A CBS municipality code is GM followed by four digits, e.g. GM0200."))])
     region_id = SelectField(_l("Region"), coerce=coerce_optional_int, validators=[DataRequired(message=REQUIRED)])
-
-    def validate_cbs_code(self, field):
-        field.data = (field.data or "").strip().upper()
 
 
 class OrganisationForm(FlaskForm):
@@ -134,8 +131,9 @@ class UserForm(FlaskForm):
 class MandateForm(FlaskForm):
     holder_id = SelectField(_l("Mandate holder"), coerce=coerce_optional_int, validators=[DataRequired(message=REQUIRED)])
     municipality_id = SelectField(_l("Municipality"), coerce=coerce_optional_int, validators=[DataRequired(message=REQUIRED)])
-    valid_from = DateField(_l("Valid from"), validators=[DataRequired(message=REQUIRED)])
-    valid_until = DateField(_l("Valid until"), validators=[DataRequired(message=REQUIRED)])
+    # InputRequired keeps WTForms' "not a valid date" message; DataRequired would replace it.
+    valid_from = DateField(_l("Valid from"), validators=[InputRequired(message=REQUIRED)])
+    valid_until = DateField(_l("Valid until"), validators=[InputRequired(message=REQUIRED)])
     ceiling_eur = EuroField(_l("Ceiling per case (euros)"), validators=[
         # InputRequired, not DataRequired: the latter would hide the "not a number" message.
         InputRequired(message=REQUIRED),

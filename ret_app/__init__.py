@@ -45,6 +45,9 @@ def create_app(config: Optional[type[config_module.Config]] = None, overrides: O
     if config_class is config_module.ProductionConfig:
         config_module.ProductionConfig.check()
     app.config.from_object(config_class)
+    if config_class is config_module.ProductionConfig:
+        # The class attributes were read when config.py was imported; use the values check() approved.
+        app.config.update(SECRET_KEY=os.environ["SECRET_KEY"], SQLALCHEMY_DATABASE_URI=os.environ["DATABASE_URL"])
     app.config.update(overrides or {})
     if app.config["ENV_NAME"] == "development" and not os.environ.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _development_secret(app)

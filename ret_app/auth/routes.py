@@ -170,6 +170,7 @@ def activate(token: str):
         form = ConfirmPasswordForm()
         if form.validate_on_submit():
             if services.confirm_activation_password(act, form.password.data):
+                db.session.commit()  # keep the cleared failure counter
                 return _start_enrolment(act, token)
             form.password.errors.append(_("This password is not correct."))
     else:

@@ -50,7 +50,7 @@ def check_password_step(email: str, password: str) -> Optional[User]:
     ok = passwords.verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
         throttle.register_failure(account_key, cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"])
-        throttle.register_failure(address_key, cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"])
+        throttle.register_failure(address_key, cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"], slowdown=False)
         reason = "unknown_account" if user is None else ("bad_password" if not ok else "inactive_account")
         audit.record(audit.Action.LOGIN, outcome=audit.Outcome.FAILED, user=user,
                      object_type="user", object_id=user.id if user else None,
@@ -104,14 +104,14 @@ def check_second_factor(user: User, code: str, *, recovery: bool = False) -> Sec
     if throttle.blocked([key]):
         audit.record(audit.Action.TWO_FACTOR, outcome=audit.Outcome.DENIED, user=user,
                      object_type="user", object_id=user.id, detail="throttled", commit=True)
-        return SecondFactorResult(False, locked=True)
+        return SecondFactorResult(False, locked=throttle.locked([key]))
     ok = use_recovery_code(user, code) if recovery else totp.verify_for_user(user, code)
     method = "recovery_code" if recovery else "totp"
     if not ok:
         throttle.register_failure(key, SECOND_FACTOR_MAX_FAILURES)
         audit.record(audit.Action.TWO_FACTOR, outcome=audit.Outcome.FAILED, user=user,
                      object_type="user", object_id=user.id, detail=method, commit=True)
-        return SecondFactorResult(False, locked=throttle.blocked([key]))
+        return SecondFactorResult(False, locked=throttle.locked([key]))
     throttle.clear([key, throttle.account_key("login", user.email)])
     user.last_login_at = utcnow()
     audit.record(audit.Action.LOGIN, user=user, object_type="user", object_id=user.id,

@@ -32,6 +32,16 @@ def _row(key: str) -> AuthThrottle | None:
     return db.session.scalar(select(AuthThrottle).where(AuthThrottle.key == key).with_for_update())
 
 
+def _insert_row(key: str, now: datetime) -> None:
+    """Create the row unless a parallel request just did: no unique-key error, no lost count."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    db.session.execute(insert(AuthThrottle).values(key=key, failures=0, window_started_at=now, locked=False)
+                       .on_conflict_do_nothing(index_elements=["key"]))
+
+
 def blocked(keys: Iterable[str], now: datetime | None = None) -> bool:
     now = now or utcnow()
     for key in keys:
@@ -41,14 +51,27 @@ def blocked(keys: Iterable[str], now: datetime | None = None) -> bool:
     return False
 
 
-def register_failure(key: str, limit: int, now: datetime | None = None) -> None:
+def locked(keys: Iterable[str], now: datetime | None = None) -> bool:
+    """Locked out (the maximum was reached), as opposed to merely slowed down for a few seconds."""
+    now = now or utcnow()
+    for key in keys:
+        row = db.session.get(AuthThrottle, key)
+        if row and row.locked and row.blocked_until and row.blocked_until > now:
+            return True
+    return False
+
+
+def register_failure(key: str, limit: int, now: datetime | None = None, *, slowdown: bool = True) -> None:
+    """Count a failure. `slowdown=False` for keys shared by many people (a network address):
+    they only count towards the lockout, so that growing delays never outlast the window and
+    keep the lockout from being reached."""
     cfg = current_app.config
     now = now or utcnow()
     window = timedelta(minutes=cfg["LOGIN_FAILURE_WINDOW_MINUTES"])
     row = _row(key)
     if row is None:
-        row = AuthThrottle(key=key, failures=0, window_started_at=now)
-        db.session.add(row)
+        _insert_row(key, now)
+        row = _row(key)
     if now - row.window_started_at > window and not (row.blocked_until and row.blocked_until > now):
         row.failures = 0
         row.window_started_at = now
@@ -57,7 +80,7 @@ def register_failure(key: str, limit: int, now: datetime | None = None) -> None:
     if row.failures >= limit:
         row.locked = True
         row.blocked_until = now + timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"])
-    elif row.failures >= cfg["LOGIN_SLOWDOWN_AFTER"]:
+    elif slowdown and row.failures >= cfg["LOGIN_SLOWDOWN_AFTER"]:
         # 2, 4, 8, ... seconds before the next attempt is considered.
         delay = 2 ** (row.failures - cfg["LOGIN_SLOWDOWN_AFTER"] + 1)
         row.blocked_until = now + timedelta(seconds=min(delay, 300))

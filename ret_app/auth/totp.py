@@ -10,7 +10,9 @@ from typing import Optional
 
 import pyotp
 import segno
+from sqlalchemy import func, update
 
+from ret_app.extensions import db
 from ret_app.models import User
 
 # Accept the previous and the next 30-second step too (clock drift).
@@ -55,6 +57,15 @@ def verify_for_user(user: User, code: str) -> bool:
         return False
     counter = matching_counter(user.totp_secret, code)
     if counter is None or counter <= (user.totp_last_counter or 0):
+        return False
+    # Conditional update: two simultaneous uses of one code cannot both succeed.
+    result = db.session.execute(
+        update(User)
+        .where(User.id == user.id, func.coalesce(User.totp_last_counter, 0) < counter)
+        .values(totp_last_counter=counter)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
         return False
     user.totp_last_counter = counter
     return True

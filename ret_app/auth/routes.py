@@ -79,52 +79,45 @@ def login():
     return render_template("auth/login.html", form=form, error=error)
 
 
-@bp.route("/inloggen/verificatie", methods=["GET", "POST"])
-@public
-def second_factor():
+def _second_factor_step(form, *, recovery: bool, template: str, wrong_code_message: str):
+    """The second sign-in step, with a TOTP code or a recovery code."""
     user = services.pending_user()
     if user is None:
         flash(_("Sign in with your e-mail address and password first."), "warning")
         return redirect(url_for("auth.login"))
-    form = TotpForm()
     if form.validate_on_submit():
-        result = services.check_second_factor(user, form.code.data)
+        result = services.check_second_factor(user, form.code.data, recovery=recovery)
         if result.ok:
             target = _finish_sign_in(user)
+            remaining = services.remaining_recovery_codes(user) if recovery else None
             db.session.commit()
+            if recovery:
+                flash(ngettext("You signed in with a recovery code. You have %(num)d code left; make new ones under My account.",
+                               "You signed in with a recovery code. You have %(num)d codes left; make new ones under My account.",
+                               remaining), "warning")
             return redirect(target)
         if result.locked:
             services.clear_pending()
             flash(str(NEUTRAL_LOGIN_ERROR), "error")
             return redirect(url_for("auth.login"))
-        form.code.errors.append(_("This code is not correct or has already been used. Wait for the next code and try again."))
-    return render_template("auth/second_factor.html", form=form)
+        form.code.errors.append(wrong_code_message)
+    return render_template(template, form=form)
+
+
+@bp.route("/inloggen/verificatie", methods=["GET", "POST"])
+@public
+def second_factor():
+    return _second_factor_step(
+        TotpForm(), recovery=False, template="auth/second_factor.html",
+        wrong_code_message=_("This code is not correct or has already been used. Wait for the next code and try again."))
 
 
 @bp.route("/inloggen/herstelcode", methods=["GET", "POST"])
 @public
 def recovery_code():
-    user = services.pending_user()
-    if user is None:
-        flash(_("Sign in with your e-mail address and password first."), "warning")
-        return redirect(url_for("auth.login"))
-    form = RecoveryCodeForm()
-    if form.validate_on_submit():
-        result = services.check_second_factor(user, form.code.data, recovery=True)
-        if result.ok:
-            target = _finish_sign_in(user)
-            remaining = services.remaining_recovery_codes(user)
-            db.session.commit()
-            flash(ngettext("You signed in with a recovery code. You have %(num)d code left; make new ones under My account.",
-                           "You signed in with a recovery code. You have %(num)d codes left; make new ones under My account.",
-                           remaining), "warning")
-            return redirect(target)
-        if result.locked:
-            services.clear_pending()
-            flash(str(NEUTRAL_LOGIN_ERROR), "error")
-            return redirect(url_for("auth.login"))
-        form.code.errors.append(_("This recovery code is not correct or has already been used."))
-    return render_template("auth/recovery_code.html", form=form)
+    return _second_factor_step(
+        RecoveryCodeForm(), recovery=True, template="auth/recovery_code.html",
+        wrong_code_message=_("This recovery code is not correct or has already been used."))
 
 
 @bp.route("/uitloggen", methods=["POST"])

@@ -114,7 +114,7 @@ def euro(value) -> str:
     if value is None:
         return "—"
     whole = f"{value:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
-    return f"€ {whole}"
+    return f"€\u00a0{whole}"
 
 
 def register(app: Flask) -> None:

@@ -1,0 +1,525 @@
+"""The access-policy matrix: every route × every role, over HTTP.
+
+The expected classification below is written out by hand, independent of ret_app/policy.py, so a
+mistake there (a permission granted to one role too many, a route that lost its decorator, a
+sensitive route that lost `fresh=True`) makes these tests fail. A new route makes the first test
+fail until it is classified here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Callable, Optional
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask import url_for
+from flask.json.tag import TaggedJSONSerializer
+from sqlalchemy import select
+
+from ret_app import policy
+from ret_app.extensions import db
+from ret_app.models import AuditEvent, WebSession
+from ret_app.models.base import utcnow
+import config
+from ret_app import create_app
+from tests.conftest import TEST_PASSWORD, Factory, csrf_token, login
+
+ROLES = ("chair", "ret_member", "caseworker", "provider_member", "network_liaison", "analyst", "admin")
+PUBLIC = "public"
+EVERYONE = frozenset(ROLES)
+ADMIN = frozenset({"admin"})
+CASEWORKER = frozenset({"caseworker"})
+
+# endpoint -> "public" or the roles that may use it.
+EXPECTED_ACCESS: dict[str, object] = {
+    # start and language
+    "main.index": PUBLIC,
+    "main.start": EVERYONE,
+    "main.set_language": PUBLIC,
+    # sign-in, activation
+    "auth.login": PUBLIC,
+    "auth.second_factor": PUBLIC,
+    "auth.recovery_code": PUBLIC,
+    "auth.logout": PUBLIC,
+    "auth.activate": PUBLIC,
+    "auth.enrol": PUBLIC,
+    "auth.reauthenticate": EVERYONE,
+    # own account
+    "account.overview": EVERYONE,
+    "account.end_session": EVERYONE,
+    "account.end_other_sessions": EVERYONE,
+    "account.change_password": EVERYONE,
+    "account.new_recovery_codes": EVERYONE,
+    # own mandates
+    "mandates.mine": CASEWORKER,
+    # functional management
+    "admin.index": ADMIN,
+    "admin.networks": ADMIN,
+    "admin.network_edit": ADMIN,
+    "admin.regions": ADMIN,
+    "admin.region_edit": ADMIN,
+    "admin.municipalities": ADMIN,
+    "admin.municipality_edit": ADMIN,
+    "admin.organisations": ADMIN,
+    "admin.organisation_edit": ADMIN,
+    "admin.users": ADMIN,
+    "admin.user_new": ADMIN,
+    "admin.user_edit": ADMIN,
+    "admin.user_deactivate": ADMIN,
+    "admin.user_reactivate": ADMIN,
+    "admin.user_reset_2fa": ADMIN,
+    "admin.user_activation_link": ADMIN,
+    "admin.mandates": ADMIN,
+    "admin.mandate_new": ADMIN,
+    "admin.mandate_detail": ADMIN,
+    "admin.audit": ADMIN,
+}
+
+# Sensitive routes: they need a password confirmation within the last 15 minutes.
+FRESH = frozenset({
+    "admin.user_edit",
+    "admin.user_deactivate",
+    "admin.user_reactivate",
+    "admin.user_reset_2fa",
+    "admin.user_activation_link",
+    "account.new_recovery_codes",
+})
+
+# What an allowed GET answers when it is not 200: (status, path it redirects to).
+ALLOWED_GET_REDIRECTS = {
+    "admin.index": (302, "/beheer/gebruikers"),
+}
+
+# What an anonymous GET of a public route answers.
+PUBLIC_GET = {
+    "main.index": (302, "/inloggen"),
+    "auth.login": (200, None),
+    "auth.second_factor": (302, "/inloggen"),  # no password step done
+    "auth.recovery_code": (302, "/inloggen"),
+    "auth.activate": (404, None),  # unknown token
+    "auth.enrol": (404, None),  # no activation in progress
+}
+
+LOGIN_PATH = "/inloggen"
+REAUTH_PATH = "/herbevestigen"
+
+
+# --- objects for routes with URL parameters ------------------------------------------------
+
+@dataclass
+class Objects:
+    network: object
+    region: object
+    municipality: object
+    access_team: object
+    ret_org: object
+    target: object  # an active caseworker (edit, deactivate, reset 2FA)
+    deactivated: object  # for reactivate
+    pending: object  # not activated yet: for a new activation link
+    mandate: object
+    target_session_id: int  # a live session of `target`
+
+
+def _live_session(app, user_id: int) -> int:
+    with app.app_context():
+        now = utcnow()
+        row = WebSession(token_hash=hashlib.sha256(secrets.token_bytes(16)).hexdigest(), user_id=user_id,
+                         data="{}", created_at=now, last_seen_at=now, authenticated_at=now)
+        db.session.add(row)
+        db.session.commit()
+        row_id = row.id
+        db.session.remove()
+        return row_id
+
+
+@pytest.fixture
+def objects(app, factory) -> Objects:
+    network = factory.network()
+    region = factory.region(network_id=network.id)
+    municipality = factory.municipality(region.id)
+    access_team = factory.organisation("access_team", region_id=region.id, municipality_id=municipality.id)
+    ret_org = factory.organisation("ret", region_id=region.id)
+    target = factory.user("caseworker", access_team.id)
+    deactivated = factory.user("caseworker", access_team.id)
+    with app.app_context():
+        from ret_app.models import User
+
+        db.session.get(User, deactivated.id).deactivated_at = utcnow()
+        db.session.commit()
+        db.session.remove()
+    pending = factory.user("caseworker", access_team.id, activated=False)
+    mandate = factory.mandate(target.id, municipality.id)
+    return Objects(network, region, municipality, access_team, ret_org, target, deactivated, pending, mandate,
+                   _live_session(app, target.id))
+
+
+URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
+    "admin.network_edit": lambda o: {"object_id": o.network.id},
+    "admin.region_edit": lambda o: {"object_id": o.region.id},
+    "admin.municipality_edit": lambda o: {"object_id": o.municipality.id},
+    "admin.organisation_edit": lambda o: {"object_id": o.access_team.id},
+    "admin.user_edit": lambda o: {"user_id": o.target.id},
+    "admin.user_deactivate": lambda o: {"user_id": o.target.id},
+    "admin.user_reactivate": lambda o: {"user_id": o.deactivated.id},
+    "admin.user_reset_2fa": lambda o: {"user_id": o.target.id},
+    "admin.user_activation_link": lambda o: {"user_id": o.pending.id},
+    "admin.mandate_detail": lambda o: {"mandate_id": o.mandate.id},
+    "account.end_session": lambda o: {"session_id": o.target_session_id},
+    "auth.activate": lambda o: {"token": "no-such-activation-token"},
+}
+
+# Valid form data for each state-changing route: if the guard let the request through, the
+# change would really happen, so "nothing changed" means the guard stopped it.
+POST_DATA: dict[str, Callable[[Objects], dict]] = {
+    "admin.networks": lambda o: {"name": "Netwerk Nieuw", "short_name": "NIEUW"},
+    "admin.network_edit": lambda o: {"name": "Netwerk Hernoemd", "short_name": "HERN"},
+    "admin.regions": lambda o: {"name": "Regio Nieuw", "network_id": str(o.network.id)},
+    "admin.region_edit": lambda o: {"name": "Regio Hernoemd", "network_id": ""},
+    "admin.municipalities": lambda o: {"name": "Nieuwegem", "cbs_code": "GM0777", "region_id": str(o.region.id)},
+    "admin.municipality_edit": lambda o: {"name": "Hernoemd", "cbs_code": "GM0778",
+                                          "region_id": str(o.region.id)},
+    "admin.organisations": lambda o: {"name": "Nieuw RET", "kind": "ret", "region_id": str(o.region.id),
+                                      "active": "y"},
+    "admin.organisation_edit": lambda o: {"name": "Hernoemd team", "kind": "access_team",
+                                          "municipality_id": str(o.municipality.id), "active": "y"},
+    "admin.user_new": lambda o: {"name": "Nieuwe Voorzitter", "email": "nieuw@test.example", "role": "chair",
+                                 "organisation_id": str(o.ret_org.id)},
+    "admin.user_edit": lambda o: {"name": "Hernoemd", "email": o.target.email, "role": "caseworker",
+                                  "organisation_id": str(o.access_team.id)},
+    "admin.user_deactivate": lambda o: {},
+    "admin.user_reactivate": lambda o: {},
+    "admin.user_reset_2fa": lambda o: {},
+    "admin.user_activation_link": lambda o: {},
+    "admin.mandate_new": lambda o: {
+        "holder_id": str(o.target.id), "municipality_id": str(o.municipality.id),
+        "valid_from": date.today().isoformat(), "valid_until": (date.today() + timedelta(days=100)).isoformat(),
+        "ceiling_eur": "25000", "care_types": ["ambulatory"], "granted_by": "College", "document_reference": "X"},
+    "admin.mandate_detail": lambda o: {"reason": "Ingetrokken door test"},
+    "account.change_password": lambda o: {"current_password": TEST_PASSWORD,
+                                          "new_password": "een heel ander wachtwoord 42",
+                                          "confirm_password": "een heel ander wachtwoord 42"},
+    "account.end_session": lambda o: {},
+    "account.end_other_sessions": lambda o: {},
+    "account.new_recovery_codes": lambda o: {},
+    "auth.reauthenticate": lambda o: {"password": TEST_PASSWORD},
+}
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+def rules_by_endpoint(app) -> dict[str, set[str]]:
+    """endpoint -> HTTP methods (without HEAD/OPTIONS), for every rule except static."""
+    out: dict[str, set[str]] = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        out.setdefault(rule.endpoint, set()).update((rule.methods or set()) - {"HEAD", "OPTIONS"})
+    return out
+
+
+def build_url(app, endpoint: str, objs: Optional[Objects]) -> str:
+    params = URL_PARAMS[endpoint](objs) if endpoint in URL_PARAMS and objs is not None else {}
+    with app.test_request_context():
+        return url_for(endpoint, **params)
+
+
+def path_of(location: str) -> str:
+    return urlsplit(location).path
+
+
+# Tables whose rows any request may touch (audit trail, sessions, throttles) are compared
+# separately or not at all.
+_VOLATILE = {"audit_event", "audit_head", "web_session", "auth_throttle"}
+
+
+def db_snapshot(app) -> dict:
+    """Everything a request could have changed, for 'nothing changed' assertions."""
+    with app.app_context():
+        out: dict = {}
+        for table in db.metadata.sorted_tables:
+            if table.name in _VOLATILE:
+                continue
+            rows = db.session.execute(select(table)).all()
+            out[table.name] = sorted(tuple(str(v) for v in row) for row in rows)
+        out["web_session(live)"] = sorted(
+            (row.id, row.user_id, row.ended_at is None)
+            for row in db.session.scalars(select(WebSession).where(WebSession.user_id.is_not(None))))
+        db.session.remove()
+    return out
+
+
+def age_authentication(client, minutes: int = 16) -> None:
+    """Make the signed-in session's last password check `minutes` old."""
+    with client.session_transaction() as sess:
+        assert "auth_at" in sess
+        sess["auth_at"] = (utcnow() - timedelta(minutes=minutes)).isoformat()
+
+
+def allowed(endpoint: str, role: str) -> bool:
+    expected = EXPECTED_ACCESS[endpoint]
+    return expected == PUBLIC or role in expected  # type: ignore[operator]
+
+
+# --- the table matches the app ------------------------------------------------------------
+
+def test_every_route_is_classified(app):
+    endpoints = set(rules_by_endpoint(app))
+    missing = sorted(endpoints - set(EXPECTED_ACCESS))
+    stale = sorted(set(EXPECTED_ACCESS) - endpoints)
+    assert not missing, f"routes without an expected access classification in {__name__}: {missing}"
+    assert not stale, f"classified routes that no longer exist: {stale}"
+    assert FRESH <= endpoints, f"FRESH names unknown routes: {sorted(FRESH - endpoints)}"
+    for endpoint, methods in rules_by_endpoint(app).items():
+        if EXPECTED_ACCESS[endpoint] != PUBLIC and methods & {"POST", "PUT", "PATCH", "DELETE"}:
+            assert endpoint in POST_DATA, f"{endpoint}: add valid form data to POST_DATA"
+        params = [arg for rule in app.url_map.iter_rules(endpoint) for arg in rule.arguments]
+        if params:
+            assert endpoint in URL_PARAMS, f"{endpoint}: add its URL parameters to URL_PARAMS"
+
+
+@pytest.mark.parametrize("endpoint", sorted(EXPECTED_ACCESS))
+def test_policy_declaration_matches_table(app, endpoint):
+    """Direct check of the decorators, so a failure names the cause before the HTTP matrix."""
+    with app.test_request_context():
+        access = policy.access_of(endpoint)
+    assert access is not None, f"{endpoint} declares no access (fails closed, but must be classified)"
+    expected = EXPECTED_ACCESS[endpoint]
+    if expected == PUBLIC:
+        assert access.public
+        return
+    assert not access.public, f"{endpoint} is public but should be limited to {sorted(expected)}"
+    granted = {str(r) for r in policy.roles_for(access.permission)} if access.permission else set(ROLES)
+    assert granted == set(expected), f"{endpoint}: policy grants {sorted(granted)}, expected {sorted(expected)}"
+    assert access.fresh == (endpoint in FRESH)
+
+
+@pytest.fixture(scope="module")
+def probe_app(tmp_path_factory):
+    """A separate app with one route that declares no access (the shared app stays untouched)."""
+    application = create_app(config.TestConfig, {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path_factory.mktemp('probe') / 'probe.sqlite3'}"})
+    application.add_url_rule("/__probe-unclassified", "probe_unclassified", lambda: "secret")
+    with application.app_context():
+        db.create_all()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_unclassified_route_fails_closed(probe_app):
+    """A view without @public or @requires is refused to everyone, signed in or not."""
+    client = probe_app.test_client()
+    assert client.get("/__probe-unclassified").status_code == 403
+    admin = Factory(probe_app).user("admin")
+    login(client, probe_app, admin)
+    assert client.get("/start").status_code == 200
+    response = client.get("/__probe-unclassified")
+    assert response.status_code == 403
+    assert "secret" not in response.get_data(as_text=True)
+
+
+# --- the HTTP matrix -----------------------------------------------------------------------
+
+POST_ONLY = frozenset({
+    "main.set_language", "auth.logout", "account.end_session", "account.end_other_sessions",
+    "account.new_recovery_codes", "admin.user_deactivate", "admin.user_reactivate", "admin.user_reset_2fa",
+    "admin.user_activation_link",
+})
+GET_PROTECTED = sorted(e for e, a in EXPECTED_ACCESS.items() if a != PUBLIC and e not in POST_ONLY)
+GET_PUBLIC = sorted(e for e, a in EXPECTED_ACCESS.items() if a == PUBLIC and e not in POST_ONLY)
+POST_PROTECTED = sorted(e for e in POST_DATA if EXPECTED_ACCESS[e] != PUBLIC)
+
+
+def test_post_only_table_matches_url_map(app):
+    rules = rules_by_endpoint(app)
+    assert POST_ONLY == {e for e, methods in rules.items() if "GET" not in methods}
+    assert set(POST_PROTECTED) == {e for e, methods in rules.items()
+                                   if "POST" in methods and EXPECTED_ACCESS[e] != PUBLIC}
+
+
+@pytest.mark.parametrize("endpoint", GET_PROTECTED)
+def test_anonymous_get_redirects_to_login(app, client, objects, endpoint):
+    url = build_url(app, endpoint, objects)
+    response = client.get(url)
+    assert response.status_code == 302, (url, response.status_code)
+    assert path_of(response.headers["Location"]) == LOGIN_PATH
+
+    htmx = client.get(url, headers={"HX-Request": "true"})
+    assert htmx.status_code != 200 or not htmx.get_data(as_text=True).strip()
+    assert path_of(htmx.headers.get("HX-Redirect", "")) == LOGIN_PATH, dict(htmx.headers)
+    assert "<form" not in htmx.get_data(as_text=True)  # never a login page inside a fragment
+
+
+@pytest.mark.parametrize("endpoint", GET_PUBLIC)
+def test_public_get_needs_no_sign_in(app, client, objects, endpoint):
+    url = build_url(app, endpoint, objects)
+    status, location = PUBLIC_GET[endpoint]
+    for headers in ({}, {"HX-Request": "true"}):
+        response = client.get(url, headers=headers)
+        assert response.status_code == status, (url, headers, response.status_code)
+        assert "HX-Redirect" not in response.headers
+        if location:
+            assert path_of(response.headers["Location"]) == location
+
+
+@pytest.mark.parametrize("endpoint,role", [(e, r) for e in GET_PROTECTED for r in ROLES])
+def test_signed_in_get(app, client, objects, login_as, endpoint, role):
+    user = login_as(role)
+    url = build_url(app, endpoint, objects)
+    response = client.get(url)
+    if not allowed(endpoint, role):
+        assert response.status_code == 403, (url, role, response.status_code)
+        with app.app_context():
+            denied = db.session.scalars(select(AuditEvent).where(
+                AuditEvent.user_id == user.id, AuditEvent.outcome == "denied",
+                AuditEvent.object_id == endpoint)).all()
+        assert denied, "a refused request is recorded in the audit trail"
+        return
+    status, location = ALLOWED_GET_REDIRECTS.get(endpoint, (200, None))
+    # Just signed in counts as a recent authentication, fresh routes included.
+    assert response.status_code == status, (url, role, response.status_code, response.headers.get("Location"))
+    if location:
+        assert path_of(response.headers["Location"]) == location
+
+
+def _first_allowed_role(endpoint: str) -> str:
+    return next(r for r in ROLES if allowed(endpoint, r))
+
+
+@pytest.mark.parametrize("endpoint", GET_PROTECTED)
+def test_stale_authentication_only_matters_for_fresh_routes(app, client, objects, login_as, endpoint):
+    login_as(_first_allowed_role(endpoint))
+    age_authentication(client)
+    url = build_url(app, endpoint, objects)
+    response = client.get(url)
+    if endpoint in FRESH:
+        assert response.status_code == 302
+        location = urlsplit(response.headers["Location"])
+        assert location.path == REAUTH_PATH
+        assert parse_qs(location.query).get("next") == [url]  # comes back here afterwards
+    else:
+        status, redirect_to = ALLOWED_GET_REDIRECTS.get(endpoint, (200, None))
+        assert response.status_code == status
+        if redirect_to:
+            assert path_of(response.headers["Location"]) == redirect_to
+
+
+def test_reauthentication_reopens_fresh_route(app, client, objects, login_as):
+    login_as("admin")
+    age_authentication(client)
+    url = build_url(app, "admin.user_edit", objects)
+    assert path_of(client.get(url).headers["Location"]) == REAUTH_PATH
+    token = csrf_token(client, REAUTH_PATH)
+    wrong = client.post(f"{REAUTH_PATH}?next={url}", data={"csrf_token": token, "password": "wrong password!"})
+    assert wrong.status_code == 200
+    assert client.get(url).status_code == 302
+    right = client.post(f"{REAUTH_PATH}?next={url}", data={"csrf_token": token, "password": TEST_PASSWORD})
+    assert right.status_code == 302 and path_of(right.headers["Location"]) == url
+    assert client.get(url).status_code == 200
+
+
+def test_stale_authentication_blocks_fresh_post(app, client, objects, login_as):
+    login_as("admin")
+    age_authentication(client)
+    before = db_snapshot(app)
+    token = csrf_token(client, "/start")
+    response = client.post(build_url(app, "admin.user_deactivate", objects), data={"csrf_token": token})
+    assert response.status_code == 302 and path_of(response.headers["Location"]) == REAUTH_PATH
+    assert db_snapshot(app) == before
+
+
+@pytest.mark.parametrize("endpoint", POST_PROTECTED)
+def test_anonymous_post_is_refused(app, client, objects, endpoint):
+    token = csrf_token(client, LOGIN_PATH)  # a valid token: the refusal must come from the policy
+    before = db_snapshot(app)
+    response = client.post(build_url(app, endpoint, objects), data={"csrf_token": token, **POST_DATA[endpoint](objects)})
+    assert response.status_code == 302
+    assert path_of(response.headers["Location"]) == LOGIN_PATH
+    assert db_snapshot(app) == before
+
+    htmx = client.post(build_url(app, endpoint, objects), data=POST_DATA[endpoint](objects),
+                       headers={"HX-Request": "true", "X-CSRFToken": token})
+    assert path_of(htmx.headers.get("HX-Redirect", "")) == LOGIN_PATH
+    assert db_snapshot(app) == before
+
+
+@pytest.mark.parametrize("endpoint,role",
+                         [(e, r) for e in POST_PROTECTED for r in ROLES if not allowed(e, r)])
+def test_wrong_role_post_is_refused(app, client, objects, login_as, endpoint, role):
+    login_as(role)
+    token = csrf_token(client, "/start")
+    before = db_snapshot(app)
+    response = client.post(build_url(app, endpoint, objects), data={"csrf_token": token, **POST_DATA[endpoint](objects)})
+    assert response.status_code == 403
+    assert db_snapshot(app) == before
+
+
+@pytest.mark.parametrize("endpoint", POST_PROTECTED)
+def test_allowed_post_does_change_something(app, client, objects, login_as, endpoint):
+    """The control for the refusals above: the same request by an allowed role has an effect,
+    so 'nothing changed' there really was the policy at work."""
+    user = login_as("admin" if allowed(endpoint, "admin") else _first_allowed_role(endpoint))
+    if endpoint.startswith("account."):
+        # Own sessions to end: someone else's session answers 404 (tested below).
+        objects.target_session_id = _live_session(app, user.id)
+    token = csrf_token(client, "/start")
+    before = db_snapshot(app)
+    response = client.post(build_url(app, endpoint, objects), data={"csrf_token": token, **POST_DATA[endpoint](objects)})
+    assert response.status_code in (200, 302), (endpoint, response.status_code)
+    if endpoint == "auth.reauthenticate":
+        # Its effect is on the session only: the password check is fresh again.
+        assert path_of(response.headers["Location"]) == "/start"
+        return
+    if response.status_code == 200:
+        body = response.get_data(as_text=True)
+        assert "utrecht-form-field--invalid" not in body, body[:3000]
+    assert db_snapshot(app) != before, f"{endpoint}: the allowed request changed nothing"
+
+
+# --- per object ----------------------------------------------------------------------------
+
+def test_caseworker_sees_only_own_mandates(app, client, factory, login_as):
+    region = factory.region()
+    mine_municipality = factory.municipality(region.id, name="Eigengem")
+    other_municipality = factory.municipality(region.id, name="Andergem")
+    team = factory.organisation("access_team", region_id=region.id, municipality_id=mine_municipality.id)
+    other_team = factory.organisation("access_team", region_id=region.id, municipality_id=other_municipality.id)
+    other = factory.user("caseworker", other_team.id)
+    factory.mandate(other.id, other_municipality.id, ceiling="77777", care_types=("crisis",))
+    me = login_as("caseworker", organisation_id=team.id)
+    factory.mandate(me.id, mine_municipality.id, ceiling="12345")
+
+    body = client.get("/mandaten/").get_data(as_text=True)
+    assert "Eigengem" in body and "12.345,00" in body
+    assert "Andergem" not in body and "77.777" not in body
+
+
+ADMIN_OBJECT_ROUTES = sorted(e for e in URL_PARAMS if e.startswith("admin."))
+
+
+@pytest.mark.parametrize("endpoint", ADMIN_OBJECT_ROUTES)
+def test_admin_object_that_does_not_exist_is_404(app, client, login_as, endpoint):
+    login_as("admin")
+    with app.test_request_context():
+        rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+        url = url_for(endpoint, **{arg: 987654 for arg in rule.arguments})
+    before = db_snapshot(app)
+    if "GET" in rule.methods:
+        assert client.get(url).status_code == 404
+    token = csrf_token(client, "/start")
+    assert client.post(url, data={"csrf_token": token}).status_code == 404
+    assert db_snapshot(app) == before
+
+
+def test_ending_someone_elses_session_is_404(app, client, objects, login_as):
+    login_as("chair")
+    token = csrf_token(client, "/start")
+    before = db_snapshot(app)
+    response = client.post(build_url(app, "account.end_session", objects), data={"csrf_token": token})
+    assert response.status_code == 404
+    assert db_snapshot(app) == before

@@ -1,0 +1,382 @@
+"""CSRF protection on every state-changing route.
+
+The list of routes comes from `app.url_map`: a new POST/PUT/PATCH/DELETE route fails here until it
+has a scenario below. Each scenario sends the request the way a real user (of a role that may use
+the route, or anonymous for public routes) would, once without a token, once with a wrong token and
+once with another session's token: each must answer 400 and change nothing. The same request with
+the right token is the control: it must do what it is for, so the 400s are CSRF and nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import pyotp
+import pytest
+import config
+from ret_app import create_app
+from ret_app.extensions import db
+from ret_app.models import User, WebSession
+from tests.conftest import TEST_PASSWORD, csrf_token, totp_code
+from tests.test_access_policy import (  # noqa: F401  (objects is a fixture used by the admin scenarios)
+    POST_DATA,
+    _live_session,
+    age_authentication,
+    build_url,
+    db_snapshot,
+    objects,
+    path_of,
+)
+
+MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+NEW_PASSWORD = "een heel ander wachtwoord 42"
+
+
+def _state_changing_routes() -> set[tuple[str, str]]:
+    # The app factory touches no database, so an app made here only to read its url map is cheap.
+    app = create_app(config.TestConfig, {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    return {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+            for method in (rule.methods or set()) & MUTATING}
+
+
+ROUTES = _state_changing_routes()
+
+
+@dataclass
+class Scenario:
+    url: str
+    data: Callable[[], dict] = dict
+    # Extra checks beyond "the database is as before" / "the database changed".
+    unchanged: Callable[[], None] = lambda: None
+    changed: Optional[Callable] = None  # called with the control response; default: database changed
+    db_changes: bool = True  # does the control request change a database table we snapshot?
+
+
+@dataclass
+class Env:
+    app: object
+    client: object
+    factory: object
+    login_as: Callable
+    objects: object
+    extra: dict = field(default_factory=dict)
+
+
+def _user(app, user_id: int) -> User:
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        db.session.expunge(user)
+        db.session.remove()
+        return user
+
+
+def _signed_in(client) -> bool:
+    return client.get("/start").status_code == 200
+
+
+def _session_live(app, row_id: int) -> bool:
+    with app.app_context():
+        row = db.session.get(WebSession, row_id)
+        live = row.ended_at is None
+        db.session.remove()
+        return live
+
+
+def _html_lang(client, path="/inloggen") -> str:
+    return re.search(r'<html lang="([^"]+)"', client.get(path).get_data(as_text=True)).group(1)
+
+
+def _issue_activation(app, user_id: int) -> str:
+    from ret_app.auth import services as auth_services
+    from ret_app.models import ActivationPurpose
+
+    with app.app_context():
+        token = auth_services.issue_activation(db.session.get(User, user_id), ActivationPurpose.ACTIVATE, None)
+        db.session.commit()
+        db.session.remove()
+        return token
+
+
+def _password_step(client, user: User) -> None:
+    token = csrf_token(client, "/inloggen")
+    response = client.post("/inloggen", data={"csrf_token": token, "email": user.email, "password": TEST_PASSWORD})
+    assert path_of(response.headers["Location"]) == "/inloggen/verificatie"
+
+
+# --- scenarios per endpoint ----------------------------------------------------------------
+
+def s_set_language(env: Env) -> Scenario:
+    assert _html_lang(env.client) == "nl"
+
+    def changed(response):
+        assert response.status_code == 302
+        assert _html_lang(env.client) == "en"
+
+    return Scenario("/taal", lambda: {"lang": "en", "next": "/inloggen"},
+                    unchanged=lambda: _html_lang(env.client) == "nl" or pytest.fail("language changed"),
+                    changed=changed, db_changes=False)
+
+
+def s_login(env: Env) -> Scenario:
+    user = env.factory.user("chair")
+
+    def unchanged():
+        # No password step recorded: the second-factor page sends you back.
+        assert path_of(env.client.get("/inloggen/verificatie").headers["Location"]) == "/inloggen"
+
+    def changed(response):
+        assert path_of(response.headers["Location"]) == "/inloggen/verificatie"
+
+    return Scenario("/inloggen", lambda: {"email": user.email, "password": TEST_PASSWORD},
+                    unchanged=unchanged, changed=changed, db_changes=False)
+
+
+def s_second_factor(env: Env) -> Scenario:
+    user = env.factory.user("chair")
+    _password_step(env.client, user)
+
+    def changed(response):
+        assert response.status_code == 302 and _signed_in(env.client)
+
+    return Scenario("/inloggen/verificatie", lambda: {"code": totp_code(env.app, user.id)},
+                    unchanged=lambda: _signed_in(env.client) and pytest.fail("signed in without CSRF token"),
+                    changed=changed, db_changes=False)
+
+
+def s_recovery_code(env: Env) -> Scenario:
+    from ret_app.auth import services as auth_services
+
+    user = env.factory.user("chair")
+    with env.app.app_context():
+        codes = auth_services.replace_recovery_codes(db.session.get(User, user.id))
+        db.session.commit()
+        db.session.remove()
+    _password_step(env.client, user)
+
+    def changed(response):
+        assert response.status_code == 302 and _signed_in(env.client)
+
+    return Scenario("/inloggen/herstelcode", lambda: {"code": codes[0]},
+                    unchanged=lambda: _signed_in(env.client) and pytest.fail("signed in without CSRF token"),
+                    changed=changed)  # the code is used up
+
+
+def s_logout(env: Env) -> Scenario:
+    env.login_as("chair")
+
+    def changed(response):
+        assert response.status_code == 302 and not _signed_in(env.client)
+
+    return Scenario("/uitloggen", unchanged=lambda: _signed_in(env.client) or pytest.fail("signed out"),
+                    changed=changed)
+
+
+def s_reauthenticate(env: Env) -> Scenario:
+    env.login_as("admin")
+    age_authentication(env.client)
+    fresh_url = build_url(env.app, "admin.user_edit", env.objects)
+
+    def unchanged():
+        assert path_of(env.client.get(fresh_url).headers["Location"]) == "/herbevestigen"
+
+    def changed(response):
+        assert response.status_code == 302 and env.client.get(fresh_url).status_code == 200
+
+    return Scenario(f"/herbevestigen?next={fresh_url}", lambda: {"password": TEST_PASSWORD},
+                    unchanged=unchanged, changed=changed, db_changes=False)
+
+
+def s_activate(env: Env) -> Scenario:
+    pending = env.factory.user("caseworker", env.objects.access_team.id, activated=False)
+    token = _issue_activation(env.app, pending.id)
+
+    def changed(response):
+        assert path_of(response.headers["Location"]) == "/activeren/tweede-factor"
+        assert _user(env.app, pending.id).password_hash
+
+    return Scenario(f"/activeren/{token}", lambda: {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
+                    unchanged=lambda: _user(env.app, pending.id).password_hash is None or pytest.fail("password set"),
+                    changed=changed)
+
+
+def s_enrol(env: Env) -> Scenario:
+    pending = env.factory.user("caseworker", env.objects.access_team.id, activated=False)
+    token = _issue_activation(env.app, pending.id)
+    form_token = csrf_token(env.client, f"/activeren/{token}")
+    response = env.client.post(f"/activeren/{token}", data={
+        "csrf_token": form_token, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
+    assert path_of(response.headers["Location"]) == "/activeren/tweede-factor"
+    with env.client.session_transaction() as sess:
+        secret = sess["enrol"]["secret"]
+
+    def changed(response):
+        assert response.status_code == 200 and _user(env.app, pending.id).activated_at is not None
+
+    return Scenario("/activeren/tweede-factor", lambda: {"code": pyotp.TOTP(secret).now()},
+                    unchanged=lambda: _user(env.app, pending.id).activated_at is None or pytest.fail("activated"),
+                    changed=changed)
+
+
+def s_change_password(env: Env) -> Scenario:
+    env.login_as("ret_member")
+    return Scenario("/account/wachtwoord", lambda: {
+        "current_password": TEST_PASSWORD, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
+
+
+def s_end_session(env: Env) -> Scenario:
+    user = env.login_as("provider_member")
+    other = _live_session(env.app, user.id)
+    return Scenario(f"/account/sessies/{other}/beeindigen",
+                    unchanged=lambda: _session_live(env.app, other) or pytest.fail("session ended"))
+
+
+def s_end_other_sessions(env: Env) -> Scenario:
+    user = env.login_as("network_liaison")
+    other = _live_session(env.app, user.id)
+    return Scenario("/account/sessies/andere-beeindigen",
+                    unchanged=lambda: _session_live(env.app, other) or pytest.fail("session ended"))
+
+
+def s_new_recovery_codes(env: Env) -> Scenario:
+    env.login_as("analyst")
+    return Scenario("/account/herstelcodes")
+
+
+def s_admin(endpoint: str) -> Callable[[Env], Scenario]:
+    """Admin routes: the valid form data of the access-policy tests, sent by a signed-in admin."""
+
+    def scenario(env: Env) -> Scenario:
+        env.login_as("admin")
+        return Scenario(build_url(env.app, endpoint, env.objects), lambda: POST_DATA[endpoint](env.objects))
+
+    return scenario
+
+
+SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
+    ("main.set_language", "POST"): s_set_language,
+    ("auth.login", "POST"): s_login,
+    ("auth.second_factor", "POST"): s_second_factor,
+    ("auth.recovery_code", "POST"): s_recovery_code,
+    ("auth.logout", "POST"): s_logout,
+    ("auth.reauthenticate", "POST"): s_reauthenticate,
+    ("auth.activate", "POST"): s_activate,
+    ("auth.enrol", "POST"): s_enrol,
+    ("account.change_password", "POST"): s_change_password,
+    ("account.end_session", "POST"): s_end_session,
+    ("account.end_other_sessions", "POST"): s_end_other_sessions,
+    ("account.new_recovery_codes", "POST"): s_new_recovery_codes,
+    **{(endpoint, "POST"): s_admin(endpoint) for endpoint in (
+        "admin.networks", "admin.network_edit", "admin.regions", "admin.region_edit", "admin.municipalities",
+        "admin.municipality_edit", "admin.organisations", "admin.organisation_edit", "admin.user_new",
+        "admin.user_edit", "admin.user_deactivate", "admin.user_reactivate", "admin.user_reset_2fa",
+        "admin.user_activation_link", "admin.mandate_new", "admin.mandate_detail")},
+}
+
+
+def test_every_state_changing_route_has_a_scenario():
+    missing = sorted(ROUTES - set(SCENARIOS))
+    stale = sorted(set(SCENARIOS) - ROUTES)
+    assert not missing, f"state-changing routes without a CSRF scenario in {__name__}: {missing}"
+    assert not stale, f"CSRF scenarios for routes that no longer exist: {stale}"
+
+
+def _assert_refused(response, htmx: bool) -> None:
+    assert response.status_code == 400, response.status_code
+    body = response.get_data(as_text=True)
+    assert 'class="ret-error"' in body
+    if htmx:
+        assert "<html" not in body  # a fragment for htmx, never a whole page inside the target
+    else:
+        assert '<main id="main"' in body  # the error page in the layout, not a bare message
+    assert "Traceback" not in body
+
+
+@pytest.mark.parametrize("endpoint,method", sorted(ROUTES | set(SCENARIOS)))
+def test_state_changing_route_needs_csrf_token(app, client, factory, login_as, objects, endpoint, method):
+    assert (endpoint, method) in SCENARIOS, f"no CSRF scenario for {method} {endpoint}"
+    assert (endpoint, method) in ROUTES, f"{method} {endpoint} no longer exists"
+    env = Env(app, client, factory, login_as, objects)
+    scenario = SCENARIOS[(endpoint, method)](env)
+    good_token = csrf_token(client, "/geen-pagina")  # any page in the layout carries the token
+    other_client = app.test_client()
+    other_session_token = csrf_token(other_client, "/inloggen")
+    assert other_session_token != good_token
+    before = db_snapshot(app)
+
+    attempts = {
+        "no token": ({}, {}),
+        "empty token": ({"csrf_token": ""}, {}),
+        "garbage token": ({"csrf_token": "not-a-real-token"}, {}),
+        "tampered token": ({"csrf_token": good_token[:-2] + ("AA" if not good_token.endswith("AA") else "BB")}, {}),
+        "another session's token": ({"csrf_token": other_session_token}, {}),
+        "wrong htmx header": ({}, {"HX-Request": "true", "X-CSRFToken": other_session_token}),
+    }
+    for label, (extra, headers) in attempts.items():
+        response = client.open(scenario.url, method=method, data={**scenario.data(), **extra}, headers=headers)
+        assert response.status_code == 400, f"{label}: {response.status_code}"
+        _assert_refused(response, htmx=bool(headers))
+        assert db_snapshot(app) == before, f"{label}: the database changed"
+        scenario.unchanged()
+
+    # Control: the same request with this session's token does its work.
+    response = client.open(scenario.url, method=method, data={**scenario.data(), "csrf_token": good_token})
+    assert response.status_code in (200, 302), response.status_code
+    assert "utrecht-form-field--invalid" not in response.get_data(as_text=True)
+    if scenario.changed is not None:
+        scenario.changed(response)
+    if scenario.db_changes:
+        assert db_snapshot(app) != before, "the control request with a valid token changed nothing"
+
+
+# --- the token in the layout and the htmx header ---------------------------------------------
+
+BODY_RE = re.compile(r"<body[^>]*\shx-headers='([^']*)'")
+
+
+def _layout_token(client, path: str) -> str:
+    match = BODY_RE.search(client.get(path).get_data(as_text=True))
+    assert match, f"no hx-headers on <body> of {path}"
+    headers = json.loads(match.group(1))
+    assert set(headers) == {"X-CSRFToken"}
+    assert headers["X-CSRFToken"]
+    return headers["X-CSRFToken"]
+
+
+def test_layout_carries_token_in_hx_headers(app, client, login_as):
+    anonymous = _layout_token(client, "/inloggen")
+    assert _layout_token(client, "/bestaat-niet") == anonymous  # error pages too
+    login_as("chair")
+    for path in ("/start", "/account/", "/account/wachtwoord"):
+        _layout_token(client, path)
+
+
+def test_htmx_post_with_header_token_changes_language(app, client):
+    token = _layout_token(client, "/inloggen")
+    response = client.post("/taal", data={"lang": "en", "next": "/inloggen"},
+                           headers={"HX-Request": "true", "X-CSRFToken": token})
+    assert response.status_code == 302
+    assert _html_lang(client) == "en"
+
+
+def test_htmx_post_with_header_token_ends_other_sessions(app, client, login_as):
+    user = login_as("caseworker")
+    other = _live_session(app, user.id)
+    token = _layout_token(client, "/account/")
+    response = client.post("/account/sessies/andere-beeindigen", headers={"HX-Request": "true", "X-CSRFToken": token})
+    assert response.status_code == 302
+    assert not _session_live(app, other)
+    assert _signed_in(client)  # the current session stays
+
+
+def test_token_is_bound_to_the_session(app, client, login_as):
+    """A token seen before signing in does not work after: sign-in starts a new session."""
+    before_login = csrf_token(client, "/inloggen")
+    login_as("chair")
+    response = client.post("/taal", data={"lang": "en", "csrf_token": before_login})
+    assert response.status_code == 400
+    assert _html_lang(client, "/start") == "nl"
+    assert client.post("/taal", data={"lang": "en", "csrf_token": csrf_token(client, "/start")}).status_code == 302
+    assert _html_lang(client, "/start") == "en"

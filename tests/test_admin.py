@@ -33,7 +33,7 @@ from ret_app.models import (
 )
 from ret_app.models.base import utcnow
 from ret_app.policy import ROLE_PERMISSIONS, Permission
-from tests.conftest import TEST_PASSWORD, csrf_token, login
+from tests.conftest import TEST_PASSWORD, csrf_token, login, post_form
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -926,3 +926,44 @@ def test_admin_navigation_has_no_case_links(client, admin):
         assert not re.search(r"cas(e|us)|dossier|aanmeld|screening|overleg|escalat", href, re.I), href
     everything = re.findall(r'href="(/[^"]*)"', body)
     assert not [h for h in everything if re.search(r"cas(e|us)|dossier|aanmeld", h, re.I)]
+
+
+def test_user_in_an_inactive_organisation_can_still_be_edited(client, login_as, factory, app):
+    from ret_app.extensions import db
+    from ret_app.models import Organisation, User
+
+    login_as("admin")
+    org = factory.organisation(kind="ret")
+    user = factory.user("chair", organisation_id=org.id)
+    with app.app_context():
+        db.session.get(Organisation, org.id).active = False
+        db.session.commit()
+    path = f"/beheer/gebruikers/{user.id}"
+    r = post_form(client, path, {"name": "Nieuwe Naam", "email": user.email, "role": "chair",
+                                 "organisation_id": str(org.id)}, token_from=path)
+    assert r.status_code == 302
+    with app.app_context():
+        assert db.session.get(User, user.id).name == "Nieuwe Naam"
+    # Nobody new is moved into the inactive organisation.
+    other = factory.user("chair")
+    r = post_form(client, f"/beheer/gebruikers/{other.id}", {"name": other.name, "email": other.email, "role": "chair",
+                                                             "organisation_id": str(org.id)}, token_from=path)
+    assert r.status_code == 200
+    with app.app_context():
+        assert db.session.get(User, other.id).organisation_id != org.id
+
+
+def test_access_team_follows_its_municipality_to_another_region(client, login_as, factory, app):
+    from ret_app.extensions import db
+    from ret_app.models import Organisation
+
+    login_as("admin")
+    region_a, region_b = factory.region(), factory.region()
+    municipality = factory.municipality(region_a.id)
+    team = factory.organisation(kind="access_team", region_id=region_a.id, municipality_id=municipality.id)
+    path = f"/beheer/gemeenten/{municipality.id}"
+    r = post_form(client, path, {"name": municipality.name, "cbs_code": municipality.cbs_code,
+                                 "region_id": str(region_b.id)}, token_from=path)
+    assert r.status_code == 302
+    with app.app_context():
+        assert db.session.get(Organisation, team.id).region_id == region_b.id

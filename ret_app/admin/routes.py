@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ret_app import audit
 from ret_app.admin import bp, services
@@ -206,9 +206,11 @@ def organisation_edit(object_id: int):
 
 # --- users ---------------------------------------------------------------------------
 
-def _user_form_choices(form: UserForm) -> None:
-    form.organisation_id.choices = _options(
-        Organisation, lambda o: o.name, blank=_("— choose —"), where=Organisation.active.is_(True))
+def _user_form_choices(form: UserForm, user: User | None = None) -> None:
+    selectable = Organisation.active.is_(True)
+    if user is not None:
+        selectable = or_(selectable, Organisation.id == user.organisation_id)
+    form.organisation_id.choices = _options(Organisation, lambda o: o.name, blank=_("— choose —"), where=selectable)
 
 
 @bp.route("/gebruikers")
@@ -246,7 +248,7 @@ def user_new():
 def user_edit(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     form = UserForm(obj=user)
-    _user_form_choices(form)
+    _user_form_choices(form, user)
     if form.validate_on_submit():
         try:
             changed = services.update_user(user, _form_data(form), current_user)

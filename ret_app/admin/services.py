@@ -94,7 +94,11 @@ def save_municipality(municipality: Optional[Municipality], data: dict) -> Munic
         clash = clash.where(Municipality.id != mid)
     if db.session.scalar(clash) is not None:
         raise RuleError("name", _l("This region has a municipality with this name already."))
-    return _save(municipality or Municipality(), data, ("name", "cbs_code", "region_id"), "municipality")
+    saved = _save(municipality or Municipality(), data, ("name", "cbs_code", "region_id"), "municipality")
+    # An access team works in its municipality's region: follow a move of the municipality.
+    db.session.execute(update(Organisation).where(Organisation.municipality_id == saved.id)
+                       .values(region_id=saved.region_id))
+    return saved
 
 
 def save_organisation(org: Optional[Organisation], data: dict) -> Organisation:
@@ -138,7 +142,8 @@ def _save(obj, data: dict, fields: tuple[str, ...], object_type: str):
 
 # --- users ---------------------------------------------------------------------------
 
-def _check_user(data: dict, user_id: Optional[int]) -> Organisation:
+def _check_user(data: dict, user: Optional[User]) -> Organisation:
+    user_id = user.id if user else None
     _unique(User, User.email, data["email"], user_id, "email",
             _l("There is already an account with this e-mail address."))
     org = db.session.get(Organisation, data["organisation_id"])
@@ -149,7 +154,8 @@ def _check_user(data: dict, user_id: Optional[int]) -> Organisation:
         raise RuleError("organisation_id", _l(
             "This role does not fit this kind of organisation. Choose an organisation of kind: %(kinds)s.",
             kinds=", ".join(str(_kind_label(k)) for k in sorted(allowed))))
-    if not org.active:
+    # A user may stay in an organisation that became inactive, but nobody is moved into one.
+    if not org.active and (user is None or user.organisation_id != org.id):
         raise RuleError("organisation_id", _l("This organisation is not active."))
     return org
 
@@ -181,7 +187,7 @@ def create_user(data: dict, actor: User) -> NewUser:
 def update_user(user: User, data: dict, actor: User) -> list[str]:
     if user.id == actor.id and data["role"] != user.role:
         raise RuleError("role", _l("You cannot change your own role."))
-    _check_user(data, user.id)
+    _check_user(data, user)
     data = dict(data, name=data["name"].strip())
     old_role = user.role
     changed = _changed_fields(user, data, ("name", "email", "role", "organisation_id"))

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Optional
 
-from flask import Flask, g, request, session
+from flask import Flask, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as config_module

@@ -17,7 +17,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import url_for
-from flask.json.tag import TaggedJSONSerializer
 from sqlalchemy import select
 
 from ret_app import policy

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Optional
+from urllib.parse import urlsplit
 
 import pyotp
 import pytest
@@ -218,6 +220,33 @@ def login_as(client, app, factory):
         return user
 
     return _login
+
+
+def path_of(response) -> str:
+    """The path a redirect response points to."""
+    return urlsplit(response.headers.get("Location", "")).path
+
+
+def signed_in(client) -> bool:
+    """Whether the client's session is signed in (the start page answers instead of a redirect)."""
+    r = client.get("/start")
+    if r.status_code == 200:
+        return True
+    assert r.status_code == 302 and path_of(r) == "/inloggen", r.status_code
+    return False
+
+
+@contextmanager
+def own_database(application):
+    """Tables for an extra app instance (a test that needs other configuration), dropped with it."""
+    with application.app_context():
+        db.create_all()
+    try:
+        yield application
+    finally:
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def post_form(client, path: str, data: dict, token_from: Optional[str] = None, **kwargs):

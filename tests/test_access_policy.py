@@ -25,7 +25,7 @@ from ret_app.models import AuditEvent, WebSession
 from ret_app.models.base import utcnow
 import config
 from ret_app import create_app
-from tests.conftest import TEST_PASSWORD, Factory, csrf_token, login
+from tests.conftest import TEST_PASSWORD, Factory, csrf_token, login, own_database
 
 ROLES = ("chair", "ret_member", "caseworker", "provider_member", "network_liaison", "analyst", "admin")
 PUBLIC = "public"
@@ -302,12 +302,8 @@ def probe_app(tmp_path_factory):
     application = create_app(config.TestConfig, {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path_factory.mktemp('probe') / 'probe.sqlite3'}"})
     application.add_url_rule("/__probe-unclassified", "probe_unclassified", lambda: "secret")
-    with application.app_context():
-        db.create_all()
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with own_database(application):
+        yield application
 
 
 def test_unclassified_route_fails_closed(probe_app):

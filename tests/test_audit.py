@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import time
 from datetime import date, datetime, timedelta, timezone
-from urllib.parse import urlsplit
 
 import pyotp
 import pytest
@@ -16,7 +15,7 @@ from sqlalchemy import select, text
 from ret_app import audit
 from ret_app.extensions import db
 from ret_app.models import AuditEvent, AuditHead, Mandate, User
-from tests.conftest import TEST_PASSWORD, csrf_token, login, post_form
+from tests.conftest import TEST_PASSWORD, csrf_token, login, path_of, post_form
 
 ADDRESS = "192.0.2.44"
 COLUMNS = ("seq", "occurred_at", "user_id", "user_name", "user_role", "organisation_name", "on_behalf_of",
@@ -25,9 +24,6 @@ COLUMNS = ("seq", "occurred_at", "user_id", "user_name", "user_role", "organisat
 
 
 # --- helpers -------------------------------------------------------------------------
-
-def path_of(response) -> str:
-    return urlsplit(response.headers.get("Location", "")).path
 
 
 def events(app, **where) -> list[AuditEvent]:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from ret_app.auth.passwords import verify_password
 from ret_app.extensions import db
 from ret_app.models import ActivationToken, AuditEvent, RecoveryCode, User, WebSession
-from tests.conftest import TEST_PASSWORD, csrf_token, login, post_form
+from tests.conftest import TEST_PASSWORD, csrf_token, login, path_of, post_form, signed_in
 
 NEW_PASSWORD = "lange zin met genoeg woorden"
 ALERT_RE = re.compile(r'role="alert"[^>]*>(.*?)</div>', re.S)
@@ -33,9 +33,6 @@ def step_aligned_now(offset_in_step: int = 10) -> datetime:
     t = (int(time.time()) // 30) * 30 + offset_in_step
     return datetime.fromtimestamp(t, tz=timezone.utc)
 
-
-def path_of(response) -> str:
-    return urlsplit(response.headers.get("Location", "")).path
 
 
 def location(response) -> str:
@@ -61,13 +58,6 @@ def secret_of(app, user_id: int) -> str:
 def code_at(secret: str, offset_steps: int = 0) -> str:
     return pyotp.TOTP(secret).at(time.time() + 30 * offset_steps)
 
-
-def signed_in(client) -> bool:
-    r = client.get("/start")
-    if r.status_code == 200:
-        return True
-    assert r.status_code == 302 and path_of(r) == "/inloggen", r.status_code
-    return False
 
 
 def alert_text(response) -> str:

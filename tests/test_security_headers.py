@@ -13,7 +13,7 @@ from ret_app import create_app
 from ret_app.extensions import db
 from ret_app.models import User
 from ret_app.policy import public
-from tests.conftest import TEST_PASSWORD, csrf_token
+from tests.conftest import TEST_PASSWORD, csrf_token, own_database
 from tests.test_access_policy import (  # noqa: F401  (objects is a fixture)
     ALLOWED_GET_REDIRECTS,
     EXPECTED_ACCESS,
@@ -110,12 +110,8 @@ def production_app(monkeypatch, tmp_path):
     # Guard before create_all: the app must use the database it was given, not a default one.
     assert application.config["SQLALCHEMY_DATABASE_URI"] == url
     assert application.config["SECRET_KEY"] == PRODUCTION_SECRET
-    with application.app_context():
-        db.create_all()
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with own_database(application):
+        yield application
 
 
 def test_production_sends_hsts(production_app):
@@ -231,12 +227,8 @@ def failing_app(tmp_path_factory):
         raise RuntimeError("secret detail about Jansen, BSN 123456782")
 
     application.add_url_rule("/ontploffen", "explode", explode)
-    with application.app_context():
-        db.create_all()
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with own_database(application):
+        yield application
 
 
 def test_error_500(failing_app):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urlsplit
 
 import pyotp
 import pytest
@@ -17,7 +16,7 @@ from ret_app import create_app
 from ret_app.extensions import db
 from ret_app.models import User, WebSession
 from ret_app.sessions import hash_token
-from tests.conftest import TEST_PASSWORD, csrf_token, login, post_form
+from tests.conftest import TEST_PASSWORD, csrf_token, login, path_of, post_form, signed_in
 
 COOKIE = "ret_session"
 
@@ -28,9 +27,6 @@ def start_of_step() -> datetime:
     t = (int(time.time()) // 30) * 30 + 5
     return datetime.fromtimestamp(t, tz=timezone.utc)
 
-
-def path_of(response) -> str:
-    return urlsplit(response.headers.get("Location", "")).path
 
 
 def cookie_value(client, name: str = COOKIE) -> str:
@@ -46,13 +42,6 @@ def row_for(app, token: str) -> WebSession:
         db.session.expunge(row)
         return row
 
-
-def signed_in(client) -> bool:
-    r = client.get("/start")
-    if r.status_code == 200:
-        return True
-    assert r.status_code == 302 and path_of(r) == "/inloggen", r.status_code
-    return False
 
 
 def client_with_cookie(app, value: str):

@@ -14,7 +14,9 @@ from typing import Callable, Optional
 from flask import abort, current_app, request
 from flask_login import current_user
 
-from ret_app.models import Mandate, Role, User
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+
+from ret_app.models import Case, CaseParticipant, CaseStatus, Mandate, ParticipantRole, Role, User
 
 
 class Permission(enum.StrEnum):
@@ -100,6 +102,83 @@ def can_view_mandate(user: User, mandate: Mandate) -> bool:
     if can(Permission.MANAGE_MANDATES, user):
         return True
     return can(Permission.VIEW_OWN_MANDATES, user) and mandate.holder_id == user.id
+
+
+def _region_id(user: User) -> Optional[int]:
+    return user.organisation.region_id if user.organisation else None
+
+
+def _active_participation(case_id_column, *, user_id: Optional[int] = None,
+                          organisation_id: Optional[int] = None):
+    clauses = [CaseParticipant.case_id == case_id_column, CaseParticipant.removed_at.is_(None)]
+    if user_id is not None:
+        clauses.append(CaseParticipant.user_id == user_id)
+    if organisation_id is not None:
+        clauses += [CaseParticipant.organisation_id == organisation_id,
+                    CaseParticipant.role == ParticipantRole.PROVIDER.value]
+    return exists(select(CaseParticipant.id).where(*clauses))
+
+
+def visible_cases_clause(user: User) -> ColumnElement[bool]:
+    """The SQL twin of can_view_case: a WHERE clause for every case list and count.
+
+    - chair and RET members: the submitted cases of their region;
+    - caseworkers: cases they referred, take part in, or of their own organisation (access team);
+    - provider members: cases their organisation is invited to, while collective consent stands;
+    - network liaisons, analysts, admins: none (escalations and anonymised reports come later).
+    """
+    role = Role(user.role)
+    if role in (Role.CHAIR, Role.RET_MEMBER):
+        region_id = _region_id(user)
+        if region_id is None:
+            return false()
+        return and_(Case.region_id == region_id, Case.status != CaseStatus.CONCEPT.value)
+    if role is Role.CASEWORKER:
+        return or_(Case.caseworker_id == user.id,
+                   Case.submitting_organisation_id == user.organisation_id,
+                   _active_participation(Case.id, user_id=user.id))
+    if role is Role.PROVIDER_MEMBER:
+        return and_(Case.consent_collective.is_(True), Case.status != CaseStatus.CONCEPT.value,
+                    _active_participation(Case.id, organisation_id=user.organisation_id))
+    return false()
+
+
+def can_view_case(user: User, case: Case) -> bool:
+    """Need-to-know: may this user see this case at all? (Python twin of visible_cases_clause.)"""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    role = Role(user.role)
+    active = [p for p in case.participants if p.removed_at is None]
+    if role in (Role.CHAIR, Role.RET_MEMBER):
+        region_id = _region_id(user)
+        return region_id is not None and case.region_id == region_id and case.status != CaseStatus.CONCEPT
+    if role is Role.CASEWORKER:
+        return (case.caseworker_id == user.id or case.submitting_organisation_id == user.organisation_id
+                or any(p.user_id == user.id for p in active))
+    if role is Role.PROVIDER_MEMBER:
+        return (case.consent_collective and case.status != CaseStatus.CONCEPT
+                and any(p.organisation_id == user.organisation_id and p.role == ParticipantRole.PROVIDER
+                        for p in active))
+    return False
+
+
+def can_see_identity(user: User, case: Case) -> bool:
+    """Names and BSN: everyone who may see the case works with the family (no anonymous roles yet)."""
+    return can_view_case(user, case)
+
+
+def is_chair_of(user: User, case: Case) -> bool:
+    return Role(user.role) is Role.CHAIR and _region_id(user) == case.region_id
+
+
+def is_referrer(user: User, case: Case) -> bool:
+    """The caseworker who referred the case, or a colleague of the same access team."""
+    return Role(user.role) is Role.CASEWORKER and (
+        case.caseworker_id == user.id or case.submitting_organisation_id == user.organisation_id)
+
+
+def is_process_director(user: User, case: Case) -> bool:
+    return case.process_director_id == user.id and can_view_case(user, case)
 
 
 def may_hold_mandate(user: User) -> bool:

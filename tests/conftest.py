@@ -163,6 +163,29 @@ class Factory:
             db.session.commit()
             return self._detach(m)
 
+    def case(self, caseworker: User, municipality: Municipality, *, status: str = "concept",
+             birth_date: Optional[date] = None, family: tuple = (), complete: bool = True, **fields) -> int:
+        """A case referred by `caseworker` for a youth of `municipality`; returns its id.
+        `family` holds (relation, parental_authority) pairs."""
+        from ret_app.cases.referrals import next_reference
+        from ret_app.models import Case, FamilyMember
+
+        with self.app.app_context():
+            n = self._next()
+            case = Case(
+                reference=next_reference(date.today().year), region_id=municipality.region_id,
+                municipality_id=municipality.id, submitting_organisation_id=caseworker.organisation_id,
+                caseworker_id=caseworker.id, status=status,
+                youth_first_name="Jeugdige" if complete else "", youth_last_name=f"Test{n}" if complete else "",
+                youth_birth_date=birth_date or (date.today() - timedelta(days=365 * 14 + 30)),
+                question="Welke hulp past?" if complete else "", why_stuck="Wachtlijst" if complete else "",
+                **fields)
+            for relation, authority in family:
+                case.family_members.append(FamilyMember(relation=relation, parental_authority=authority))
+            db.session.add(case)
+            db.session.commit()
+            return case.id
+
     @staticmethod
     def _detach(obj):
         db.session.refresh(obj)

@@ -1,0 +1,1 @@
+"""Cases: referral, intake, lifecycle, screening."""

@@ -113,11 +113,13 @@ def _register_blueprints(app: Flask) -> None:
     from ret_app.account import bp as account_bp
     from ret_app.admin import bp as admin_bp
     from ret_app.auth import bp as auth_bp
+    from ret_app.cases.blueprint import bp as cases_bp
     from ret_app.main import bp as main_bp
     from ret_app.mandates import bp as mandates_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(cases_bp)
     app.register_blueprint(account_bp, url_prefix="/account")
     app.register_blueprint(mandates_bp, url_prefix="/mandaten")
     app.register_blueprint(admin_bp, url_prefix="/beheer")

@@ -26,6 +26,9 @@ class Permission(enum.StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_MANDATES = "manage_mandates"
     VIEW_AUDIT = "view_audit"
+    WORK_ON_CASES = "work_on_cases"  # case list and case pages (which cases: per object, below)
+    MAKE_REFERRALS = "make_referrals"
+    RUN_INTAKE = "run_intake"
 
 
 ALL_ROLES = frozenset(Role)
@@ -37,6 +40,9 @@ ROLE_PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.MANAGE_USERS: frozenset({Role.ADMIN}),
     Permission.MANAGE_MANDATES: frozenset({Role.ADMIN}),
     Permission.VIEW_AUDIT: frozenset({Role.ADMIN}),
+    Permission.WORK_ON_CASES: frozenset({Role.CHAIR, Role.RET_MEMBER, Role.CASEWORKER, Role.PROVIDER_MEMBER}),
+    Permission.MAKE_REFERRALS: frozenset({Role.CASEWORKER}),
+    Permission.RUN_INTAKE: frozenset({Role.CHAIR}),
 }
 
 # Roles that may hold a mandate of a municipality.
@@ -179,6 +185,17 @@ def is_referrer(user: User, case: Case) -> bool:
 
 def is_process_director(user: User, case: Case) -> bool:
     return case.process_director_id == user.id and can_view_case(user, case)
+
+
+def can_edit_referral(user: User, case: Case) -> bool:
+    """The referral itself (youth, family, question, attachments) is edited by the access team
+    while it is a concept or after it came back with advice."""
+    return is_referrer(user, case) and case.status in (CaseStatus.CONCEPT, CaseStatus.RETURNED_WITH_ADVICE)
+
+
+def can_record_consent(user: User, case: Case) -> bool:
+    """Consent is recorded by the access team (who speaks with the family) and by the chair."""
+    return is_referrer(user, case) or is_chair_of(user, case)
 
 
 def may_hold_mandate(user: User) -> bool:

@@ -24,6 +24,8 @@ class NavItem:
 
 NAVIGATION = (
     NavItem("main.start", _l("Start"), Permission.USE_APP, "main."),
+    NavItem("cases.intake_queue", _l("Intake"), Permission.RUN_INTAKE, "cases.intake"),
+    NavItem("cases.case_list", _l("Cases"), Permission.WORK_ON_CASES, "cases.case"),
     NavItem("mandates.mine", _l("My mandates"), Permission.VIEW_OWN_MANDATES, "mandates."),
     NavItem("admin.users", _l("Users"), Permission.MANAGE_USERS, "admin.user"),
     NavItem("admin.organisations", _l("Organisations"), Permission.MANAGE_REFERENCE_DATA, "admin.organisation"),
@@ -91,6 +93,19 @@ AUDIT_OUTCOME_LABELS = {
 }
 
 
+CASE_STATUS_LABELS = {
+    "concept": _l("Concept"),
+    "submitted": _l("Submitted"),
+    "intake": _l("Intake"),
+    "screening": _l("Screening"),
+    "process_direction": _l("Process direction"),
+    "monitoring": _l("Monitoring"),
+    "closed": _l("Closed"),
+    "returned_with_advice": _l("Returned with advice"),
+    "paused": _l("Paused"),
+}
+
+
 def nav_items() -> list[dict]:
     if not current_user.is_authenticated:
         return []
@@ -117,6 +132,18 @@ def euro(value) -> str:
     return f"€\u00a0{whole}"
 
 
+def _track_labels():
+    from ret_app.cases.forms import TRACK_LABELS
+
+    return TRACK_LABELS
+
+
+def _urgency_labels():
+    from ret_app.cases.forms import URGENCY_LABELS
+
+    return URGENCY_LABELS
+
+
 def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["datetime"] = local_datetime
@@ -126,6 +153,9 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["care_type_label"] = lambda code: CARE_TYPE_LABELS.get(code, code)
     app.jinja_env.filters["audit_action_label"] = lambda code: AUDIT_ACTION_LABELS.get(code, code)
     app.jinja_env.filters["audit_outcome_label"] = lambda code: AUDIT_OUTCOME_LABELS.get(code, code)
+    app.jinja_env.filters["status_label"] = lambda code: CASE_STATUS_LABELS.get(code, code)
+    app.jinja_env.filters["track_label"] = lambda code: _track_labels().get(code, code or "—")
+    app.jinja_env.filters["urgency_label"] = lambda code: _urgency_labels().get(code, code)
     app.jinja_env.filters["org_kind_label"] = lambda kind: ORGANISATION_KIND_LABELS.get(kind, kind)
 
     @app.context_processor

@@ -32,6 +32,8 @@ PUBLIC = "public"
 EVERYONE = frozenset(ROLES)
 ADMIN = frozenset({"admin"})
 CASEWORKER = frozenset({"caseworker"})
+CHAIR = frozenset({"chair"})
+CASE_ROLES = frozenset({"chair", "ret_member", "caseworker", "provider_member"})
 
 # endpoint -> "public" or the roles that may use it.
 EXPECTED_ACCESS: dict[str, object] = {
@@ -76,7 +78,22 @@ EXPECTED_ACCESS: dict[str, object] = {
     "admin.mandate_new": ADMIN,
     "admin.mandate_detail": ADMIN,
     "admin.audit": ADMIN,
+    # cases (which cases: per object, see CASE_OBJECT and tests/test_case_access.py)
+    "cases.case_list": CASE_ROLES,
+    "cases.referral_new": CASEWORKER,
+    "cases.case_page": CASE_ROLES,
+    "cases.case_step": CASE_ROLES,
+    "cases.intake_queue": CHAIR,
+    "cases.intake_decision": CHAIR,
 }
+
+# Routes about one case: a user whose role may use them but who has no relation to the case
+# gets 404 (the case's existence does not leak). The per-object matrix is in test_case_access.py.
+CASE_OBJECT = frozenset({
+    "cases.case_page",
+    "cases.case_step",
+    "cases.intake_decision",
+})
 
 # Sensitive routes: they need a password confirmation within the last 15 minutes.
 FRESH = frozenset({
@@ -121,6 +138,7 @@ class Objects:
     pending: object  # not activated yet: for a new activation link
     mandate: object
     target_session_id: int  # a live session of `target`
+    case_id: int = 0  # a submitted case referred by `target`
 
 
 def _live_session(app, user_id: int) -> int:
@@ -152,8 +170,9 @@ def objects(app, factory) -> Objects:
         db.session.remove()
     pending = factory.user("caseworker", access_team.id, activated=False)
     mandate = factory.mandate(target.id, municipality.id)
+    case_id = factory.case(target, municipality, status="submitted")
     return Objects(network, region, municipality, access_team, ret_org, target, deactivated, pending, mandate,
-                   _live_session(app, target.id))
+                   _live_session(app, target.id), case_id)
 
 
 URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
@@ -169,6 +188,9 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "admin.mandate_detail": lambda o: {"mandate_id": o.mandate.id},
     "account.end_session": lambda o: {"session_id": o.target_session_id},
     "auth.activate": lambda o: {"token": "no-such-activation-token"},
+    "cases.case_page": lambda o: {"case_id": o.case_id},
+    "cases.case_step": lambda o: {"case_id": o.case_id, "name": "pause"},
+    "cases.intake_decision": lambda o: {"case_id": o.case_id},
 }
 
 # Valid form data for each state-changing route: if the guard let the request through, the
@@ -205,6 +227,9 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
     "account.end_other_sessions": lambda o: {},
     "account.new_recovery_codes": lambda o: {},
     "auth.reauthenticate": lambda o: {"password": TEST_PASSWORD},
+    "cases.referral_new": lambda o: {"municipality_id": str(o.municipality.id)},
+    "cases.case_step": lambda o: {"reason": "Gezin vraagt tijd"},
+    "cases.intake_decision": lambda o: {"decision": "advice", "advice-advice": "Advies"},
 }
 
 
@@ -323,7 +348,7 @@ def test_unclassified_route_fails_closed(probe_app):
 POST_ONLY = frozenset({
     "main.set_language", "auth.logout", "account.end_session", "account.end_other_sessions",
     "account.new_recovery_codes", "admin.user_deactivate", "admin.user_reactivate", "admin.user_reset_2fa",
-    "admin.user_activation_link",
+    "admin.user_activation_link", "cases.case_step",
 })
 GET_PROTECTED = sorted(e for e, a in EXPECTED_ACCESS.items() if a != PUBLIC and e not in POST_ONLY)
 GET_PUBLIC = sorted(e for e, a in EXPECTED_ACCESS.items() if a == PUBLIC and e not in POST_ONLY)
@@ -375,6 +400,9 @@ def test_signed_in_get(app, client, objects, login_as, endpoint, role):
                 AuditEvent.object_id == endpoint)).all()
         assert denied, "a refused request is recorded in the audit trail"
         return
+    if endpoint in CASE_OBJECT:
+        assert response.status_code == 404, (url, role, response.status_code)
+        return
     status, location = ALLOWED_GET_REDIRECTS.get(endpoint, (200, None))
     # Just signed in counts as a recent authentication, fresh routes included.
     assert response.status_code == status, (url, role, response.status_code, response.headers.get("Location"))
@@ -397,6 +425,8 @@ def test_stale_authentication_only_matters_for_fresh_routes(app, client, objects
         location = urlsplit(response.headers["Location"])
         assert location.path == REAUTH_PATH
         assert parse_qs(location.query).get("next") == [url]  # comes back here afterwards
+    elif endpoint in CASE_OBJECT:
+        assert response.status_code == 404  # no relation to the case
     else:
         status, redirect_to = ALLOWED_GET_REDIRECTS.get(endpoint, (200, None))
         assert response.status_code == status
@@ -454,11 +484,13 @@ def test_wrong_role_post_is_refused(app, client, objects, login_as, endpoint, ro
     assert db_snapshot(app) == before
 
 
-@pytest.mark.parametrize("endpoint", POST_PROTECTED)
+@pytest.mark.parametrize("endpoint", [e for e in POST_PROTECTED if e not in CASE_OBJECT])
 def test_allowed_post_does_change_something(app, client, objects, login_as, endpoint):
     """The control for the refusals above: the same request by an allowed role has an effect,
     so 'nothing changed' there really was the policy at work."""
-    user = login_as("admin" if allowed(endpoint, "admin") else _first_allowed_role(endpoint))
+    role = "admin" if allowed(endpoint, "admin") else _first_allowed_role(endpoint)
+    kwargs = {"organisation_id": objects.access_team.id} if endpoint == "cases.referral_new" else {}
+    user = login_as(role, **kwargs)
     if endpoint.startswith("account."):
         # Own sessions to end: someone else's session answers 404 (tested below).
         objects.target_session_id = _live_session(app, user.id)

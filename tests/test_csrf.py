@@ -255,6 +255,17 @@ def s_admin(endpoint: str) -> Callable[[Env], Scenario]:
     return scenario
 
 
+def s_case(endpoint: str, role: str, organisation: str) -> Callable[[Env], Scenario]:
+    """Case routes: the access-policy form data, sent by a user related to the objects' case
+    (the chair of its region, or a caseworker of its access team)."""
+
+    def scenario(env: Env) -> Scenario:
+        env.login_as(role, organisation_id=getattr(env.objects, organisation).id)
+        return Scenario(build_url(env.app, endpoint, env.objects), lambda: POST_DATA[endpoint](env.objects))
+
+    return scenario
+
+
 SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
     ("main.set_language", "POST"): s_set_language,
     ("auth.login", "POST"): s_login,
@@ -273,6 +284,9 @@ SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
         "admin.municipality_edit", "admin.organisations", "admin.organisation_edit", "admin.user_new",
         "admin.user_edit", "admin.user_deactivate", "admin.user_reactivate", "admin.user_reset_2fa",
         "admin.user_activation_link", "admin.mandate_new", "admin.mandate_detail")},
+    ("cases.referral_new", "POST"): s_case("cases.referral_new", "caseworker", "access_team"),
+    ("cases.case_step", "POST"): s_case("cases.case_step", "chair", "ret_org"),
+    ("cases.intake_decision", "POST"): s_case("cases.intake_decision", "chair", "ret_org"),
 }
 
 

@@ -1,0 +1,162 @@
+"""Case list, case page, lifecycle steps and the chair's intake."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ret_app import audit, policy
+from ret_app.admin.services import paginate
+from ret_app.cases import lifecycle, queries, services
+from ret_app.cases.access import case_or_404
+from ret_app.cases.blueprint import bp
+from ret_app.cases.forms import AdviceForm, IntakeDecisionForm, NewReferralForm, StepForm
+from ret_app.cases.lifecycle import TransitionError
+from ret_app.cases.referrals import new_concept
+from ret_app.extensions import db, htmx
+from ret_app.models import CaseStatus, Municipality
+from ret_app.policy import Permission, requires
+
+PAGE_SIZE = 25
+
+
+def _partial(page: str, fragment: str, **context):
+    template = fragment if htmx and not htmx.boosted else page
+    return render_template(template, **context)
+
+
+def _filters_from_request() -> queries.CaseFilters:
+    args = request.args
+    status = args.get("status", "")
+    return queries.CaseFilters(
+        status=status if status in {s.value for s in CaseStatus} else "",
+        municipality_id=args.get("municipality", type=int),
+        track=args.get("track", "") if args.get("track") in ("consultation", "process_direction", "placement_review") else "",
+        urgency=args.get("urgency", "") if args.get("urgency") in ("regular", "urgent", "crisis") else "",
+        q=args.get("q", "").strip()[:100],
+    )
+
+
+@bp.route("/casussen")
+@requires(Permission.WORK_ON_CASES)
+def case_list():
+    filters = _filters_from_request()
+    result = paginate(queries.visible_cases(current_user, filters), request.args.get("page", 1, type=int), PAGE_SIZE)
+    audit.record(audit.Action.SEARCH, object_type="case_list",
+                 detail="filters=" + ",".join(k for k, v in vars(filters).items() if v), commit=True)
+    municipalities = db.session.scalars(select(Municipality).order_by(Municipality.name)).all()
+    if current_user.organisation.region_id:
+        municipalities = [m for m in municipalities if m.region_id == current_user.organisation.region_id]
+    query_args = {k: v for k, v in request.args.items() if k != "page"}
+    return _partial("cases/list.html", "cases/_list_results.html", result=result, filters=filters,
+                    municipalities=municipalities, query_args=query_args)
+
+
+@bp.route("/casussen/nieuw", methods=["GET", "POST"])
+@requires(Permission.MAKE_REFERRALS)
+def referral_new():
+    form = NewReferralForm()
+    region_id = current_user.organisation.region_id
+    stmt = select(Municipality).order_by(Municipality.name)
+    if region_id:
+        stmt = stmt.where(Municipality.region_id == region_id)
+    options = db.session.scalars(stmt).all()
+    form.municipality_id.choices = [(None, _("— choose —"))] + [(m.id, m.name) for m in options]
+    if request.method == "GET" and current_user.organisation.municipality_id:
+        form.municipality_id.data = current_user.organisation.municipality_id
+    if form.validate_on_submit():
+        if form.municipality_id.data not in {m.id for m in options}:
+            form.municipality_id.errors.append(_("Choose a municipality of your region."))
+        else:
+            case = new_concept(current_user, form.municipality_id.data)
+            db.session.commit()
+            flash(_("Referral %(ref)s has been started as a concept. You can complete it later.", ref=case.reference), "success")
+            return redirect(_referral_target(case.id))
+    return render_template("cases/new.html", form=form)
+
+
+def _referral_target(case_id: int) -> str:
+    from flask import current_app
+
+    if "cases.referral_edit" in current_app.view_functions:
+        return url_for("cases.referral_edit", case_id=case_id)
+    return url_for("cases.case_page", case_id=case_id)
+
+
+@bp.route("/casussen/<int:case_id>")
+@requires(Permission.WORK_ON_CASES)
+def case_page(case_id: int):
+    case = case_or_404(case_id, detail="case_page")
+    options = lifecycle.available(case, current_user)
+    editable = policy.can_edit_referral(current_user, case)
+    referral_url = _referral_target(case.id) if editable else None
+    return render_template("cases/page.html", case=case, options=options,
+                           referral_url=referral_url if referral_url != request.path else None,
+                           is_chair=policy.is_chair_of(current_user, case))
+
+
+@bp.route("/casussen/<int:case_id>/stap/<name>", methods=["POST"])
+@requires(Permission.WORK_ON_CASES)
+def case_step(case_id: int, name: str):
+    case = case_or_404(case_id, action=audit.Action.UPDATE, detail=f"step={name}")
+    if name not in lifecycle.BY_NAME or name in ("accept", "return_with_advice"):
+        abort(404)  # the intake decision has its own form
+    form = StepForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        lifecycle.apply(case, current_user, name, reason=form.reason.data)
+    except TransitionError as error:
+        db.session.rollback()
+        for reason in error.reasons:
+            flash(str(reason), "error")
+        return redirect(url_for("cases.case_page", case_id=case_id))
+    db.session.commit()
+    flash(_("Done: %(step)s.", step=lifecycle.BY_NAME[name].label), "success")
+    return redirect(url_for("cases.case_page", case_id=case_id))
+
+
+@bp.route("/intake")
+@requires(Permission.RUN_INTAKE)
+def intake_queue():
+    cases = db.session.scalars(queries.intake_queue(current_user)).all()
+    audit.record(audit.Action.SEARCH, object_type="intake_queue", commit=True)
+    return render_template("cases/intake_queue.html", cases=cases)
+
+
+@bp.route("/casussen/<int:case_id>/intake", methods=["GET", "POST"])
+@requires(Permission.RUN_INTAKE)
+def intake_decision(case_id: int):
+    case = case_or_404(case_id, detail="intake", rule=policy.is_chair_of)
+    if case.status not in (CaseStatus.SUBMITTED, CaseStatus.INTAKE):
+        flash(_("This case is not waiting for an intake decision."), "warning")
+        return redirect(url_for("cases.case_page", case_id=case_id))
+    form = IntakeDecisionForm(prefix="accept")
+    advice_form = AdviceForm(prefix="advice")
+    form.process_director_id.choices = [(None, _("— choose —"))] + [
+        (u.id, u.name) for u in services.process_director_candidates(case)]
+    if request.method == "GET":
+        form.urgency.data = case.urgency
+        form.track.data = case.track or ("placement_review" if case.placement_intended else "")
+    try:
+        if request.form.get("decision") == "accept" and form.validate_on_submit():
+            if case.status == CaseStatus.SUBMITTED:
+                lifecycle.apply(case, current_user, "start_intake")
+            services.accept_into_track(case, current_user, track=form.track.data, urgency=form.urgency.data,
+                                       process_director_id=form.process_director_id.data, reason=form.reason.data)
+            db.session.commit()
+            flash(_("The case has been accepted; the screening can start."), "success")
+            return redirect(url_for("cases.case_page", case_id=case_id))
+        if request.form.get("decision") == "advice" and advice_form.validate_on_submit():
+            services.return_with_advice(case, current_user, advice_form.advice.data)
+            db.session.commit()
+            flash(_("The case has been answered with advice and returned to the access team."), "success")
+            return redirect(url_for("cases.case_page", case_id=case_id))
+    except TransitionError as error:
+        db.session.rollback()
+        case = case_or_404(case_id, action=audit.Action.UPDATE, rule=policy.is_chair_of)
+        for reason in error.reasons:
+            form.form_errors.append(str(reason))
+    return render_template("cases/intake.html", case=case, form=form, advice_form=advice_form)

@@ -1,0 +1,50 @@
+"""Case business rules beyond the lifecycle table: intake decisions. Flush, never commit."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ret_app.cases import lifecycle
+from ret_app.cases.lifecycle import TransitionError
+from ret_app.extensions import db
+from ret_app.models import Case, CaseEvent, CaseParticipant, ParticipantRole, Role, Track, Urgency, User
+from ret_app.models.base import utcnow
+
+
+def process_director_candidates(case: Case) -> list[User]:
+    """RET members and chairs of the case's region who can direct the process."""
+    from ret_app.models import Organisation
+
+    return list(db.session.scalars(
+        select(User).join(User.organisation)
+        .where(Organisation.region_id == case.region_id, Organisation.kind == "ret",
+               User.role.in_([Role.CHAIR.value, Role.RET_MEMBER.value]), User.deactivated_at.is_(None))
+        .order_by(User.name)))
+
+
+def accept_into_track(case: Case, actor: User, *, track: str, urgency: str, process_director_id: int,
+                      reason: str) -> None:
+    """The chair's intake decision: track, urgency and process director, then on to screening."""
+    if track not in {t.value for t in Track}:
+        raise TransitionError([_l("Choose a track.")])
+    if urgency not in {u.value for u in Urgency}:
+        raise TransitionError([_l("Choose an urgency.")])
+    director = db.session.get(User, process_director_id) if process_director_id else None
+    if director is None or director not in process_director_candidates(case):
+        raise TransitionError([_l("The process director must be a RET member of this region.")])
+    case.track = track
+    case.urgency = urgency
+    case.process_director_id = director.id
+    if not any(p.user_id == director.id and p.removed_at is None for p in case.participants):
+        case.participants.append(CaseParticipant(role=ParticipantRole.RET_MEMBER.value, user_id=director.id,
+                                                 invited_by_id=actor.id))
+    case.intake_decision_reason = reason.strip()
+    case.events.append(CaseEvent(at=utcnow(), actor_id=actor.id, kind="intake_decision",
+                                 summary=reason.strip()))
+    lifecycle.apply(case, actor, "accept", reason=reason)
+
+
+def return_with_advice(case: Case, actor: User, advice: str) -> None:
+    case.advice = advice.strip()
+    lifecycle.apply(case, actor, "return_with_advice", reason=advice)

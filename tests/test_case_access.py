@@ -1,0 +1,191 @@
+"""Per-object access to case routes over HTTP: every role × own case / case of another team /
+case of another region; a forbidden case answers 404 and the denial is audited."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from ret_app.extensions import db
+from ret_app.models import AuditEvent, CaseParticipant, Consent
+from tests.conftest import csrf_token, login
+
+
+@pytest.fixture
+def world(app, factory):
+    region, other_region = factory.region(), factory.region()
+    mun_a, mun_b, mun_x = factory.municipality(region.id), factory.municipality(region.id), factory.municipality(other_region.id)
+    team_a = factory.organisation(kind="access_team", region_id=region.id, municipality_id=mun_a.id)
+    team_b = factory.organisation(kind="access_team", region_id=region.id, municipality_id=mun_b.id)
+    team_x = factory.organisation(kind="access_team", region_id=other_region.id, municipality_id=mun_x.id)
+    ret = factory.organisation(kind="ret", region_id=region.id)
+    provider = factory.organisation(kind="provider", region_id=region.id, collective_member=True)
+    users = {
+        "chair": factory.user("chair", ret.id),
+        "ret_member": factory.user("ret_member", ret.id),
+        "caseworker": factory.user("caseworker", team_a.id),
+        "provider_member": factory.user("provider_member", provider.id),
+        "network_liaison": factory.user("network_liaison"),
+        "analyst": factory.user("analyst"),
+        "admin": factory.user("admin"),
+    }
+    cases = {
+        "own": factory.case(users["caseworker"], mun_a, status="submitted", consent_collective=True),
+        "other_team": factory.case(factory.user("caseworker", team_b.id), mun_b, status="submitted",
+                                   consent_collective=True),
+        "other_region": factory.case(factory.user("caseworker", team_x.id), mun_x, status="submitted",
+                                     consent_collective=True),
+    }
+    with app.app_context():
+        db.session.add(CaseParticipant(case_id=cases["own"], role="provider", organisation_id=provider.id,
+                                       invited_by_id=users["chair"].id))
+        db.session.commit()
+    return users, cases
+
+
+# role -> which of the cases its case page opens for (the others answer 404, wrong roles 403)
+CASE_PAGE = {
+    "chair": {"own", "other_team"},
+    "ret_member": {"own", "other_team"},
+    "caseworker": {"own"},
+    "provider_member": {"own"},
+    "network_liaison": "403",
+    "analyst": "403",
+    "admin": "403",
+}
+INTAKE = {
+    "chair": {"own", "other_team"},
+    "ret_member": "403", "caseworker": "403", "provider_member": "403",
+    "network_liaison": "403", "analyst": "403", "admin": "403",
+}
+
+
+@pytest.mark.parametrize("role", sorted(CASE_PAGE))
+@pytest.mark.parametrize("route,table", [("/casussen/{id}", CASE_PAGE), ("/casussen/{id}/intake", INTAKE)])
+def test_case_routes_per_object(app, client, world, role, route, table):
+    users, cases = world
+    login(client, app, users[role])
+    expected = table[role]
+    for name, case_id in cases.items():
+        response = client.get(route.format(id=case_id))
+        if expected == "403":
+            assert response.status_code == 403, (role, name)
+        elif name in expected:
+            assert response.status_code == 200, (role, name, response.status_code)
+        else:
+            assert response.status_code == 404, (role, name, response.status_code)
+            with app.app_context():
+                denied = db.session.scalars(select(AuditEvent).where(
+                    AuditEvent.case_id == case_id, AuditEvent.outcome == "denied",
+                    AuditEvent.user_id == users[role].id)).all()
+            assert denied, "a refused case is recorded in the audit trail"
+
+
+def test_steps_on_a_case_of_another_region_answer_404_and_change_nothing(app, client, world):
+    users, cases = world
+    login(client, app, users["chair"])
+    token = csrf_token(client, "/start")
+    r = client.post(f"/casussen/{cases['other_region']}/stap/pause", data={"csrf_token": token, "reason": "x"})
+    assert r.status_code == 404
+    from ret_app.models import Case
+
+    with app.app_context():
+        assert db.session.get(Case, cases["other_region"]).status == "submitted"
+
+
+def test_reading_a_case_is_audited_with_its_id(app, client, world):
+    users, cases = world
+    login(client, app, users["ret_member"])
+    assert client.get(f"/casussen/{cases['own']}").status_code == 200
+    with app.app_context():
+        reads = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.case_id == cases["own"], AuditEvent.action == "read",
+            AuditEvent.user_id == users["ret_member"].id)).all()
+    assert len(reads) == 1 and reads[0].outcome == "allowed"
+
+
+def test_case_list_shows_only_visible_cases(app, client, world):
+    users, cases = world
+    from ret_app.models import Case
+
+    with app.app_context():
+        refs = {name: db.session.get(Case, cid).reference for name, cid in cases.items()}
+    login(client, app, users["caseworker"])
+    body = client.get("/casussen").get_data(as_text=True)
+    assert refs["own"] in body and refs["other_team"] not in body and refs["other_region"] not in body
+    fragment = client.get(f"/casussen?q={refs['own']}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert refs["own"] in fragment and "<html" not in fragment
+
+
+def test_chair_takes_a_referral_in_and_accepts_it(app, client, world):
+    users, cases = world
+    case_id = cases["own"]
+    with app.app_context():
+        from ret_app.models import Case
+
+        case = db.session.get(Case, case_id)
+        case.consents.append(Consent(scope="ret", given_by_role="youth", given_on=date.today() - timedelta(days=1),
+                                     form="verbal", recorded_by_id=users["caseworker"].id))
+        case.consent_ret = True
+        case.youth_birth_date = date.today() - timedelta(days=365 * 17)
+        db.session.commit()
+        reference = case.reference
+    login(client, app, users["chair"])
+    assert reference in client.get("/intake").get_data(as_text=True)
+    token = csrf_token(client, f"/casussen/{case_id}/intake")
+    # Missing reason: error next to the field, the choices kept.
+    r = client.post(f"/casussen/{case_id}/intake", data={
+        "csrf_token": token, "decision": "accept", "accept-track": "process_direction", "accept-urgency": "urgent",
+        "accept-process_director_id": str(users["ret_member"].id), "accept-reason": ""})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 200 and 'id="accept-reason-error"' in body and '<option selected value="urgent">' in body, body[body.find('<main'):][:3000]
+    r = client.post(f"/casussen/{case_id}/intake", data={
+        "csrf_token": token, "decision": "accept", "accept-track": "process_direction", "accept-urgency": "urgent",
+        "accept-process_director_id": str(users["ret_member"].id), "accept-reason": "Meerdere leefgebieden"})
+    assert r.status_code == 302
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert (case.status, case.track, case.urgency, case.process_director_id) == (
+            "screening", "process_direction", "urgent", users["ret_member"].id)
+        assert [t.to_status for t in case.transitions][-2:] == ["intake", "screening"]
+        assert case.transitions[-1].actor_id == users["chair"].id
+    assert reference not in client.get("/intake").get_data(as_text=True)
+
+
+def test_chair_answers_with_advice(app, client, world):
+    users, cases = world
+    login(client, app, users["chair"])
+    token = csrf_token(client, "/start")
+    r = client.post(f"/casussen/{cases['own']}/intake", data={
+        "csrf_token": token, "decision": "advice", "advice-advice": "Schakel de wijkcoach in."})
+    assert r.status_code == 302
+    from ret_app.models import Case
+
+    with app.app_context():
+        case = db.session.get(Case, cases["own"])
+        assert case.status == "returned_with_advice" and case.advice == "Schakel de wijkcoach in."
+    # The access team sees the advice on the case page.
+    client2 = app.test_client()
+    login(client2, app, users["caseworker"])
+    assert "Schakel de wijkcoach in." in client2.get(f"/casussen/{cases['own']}").get_data(as_text=True)
+
+
+def test_process_director_must_be_a_ret_member_of_the_region(app, client, world, factory):
+    users, cases = world
+    with app.app_context():
+        from ret_app.models import Case
+
+        case = db.session.get(Case, cases["own"])
+        case.consents.append(Consent(scope="ret", given_by_role="youth", given_on=date.today(), form="verbal",
+                                     recorded_by_id=users["caseworker"].id))
+        case.consent_ret = True
+        case.youth_birth_date = date.today() - timedelta(days=365 * 17)
+        db.session.commit()
+    login(client, app, users["chair"])
+    token = csrf_token(client, "/start")
+    r = client.post(f"/casussen/{cases['own']}/intake", data={
+        "csrf_token": token, "decision": "accept", "accept-track": "consultation", "accept-urgency": "regular",
+        "accept-process_director_id": str(users["caseworker"].id), "accept-reason": "x"})
+    assert r.status_code == 200  # refused, form shown again
+    with app.app_context():
+        assert db.session.get(Case, cases["own"]).status == "submitted"

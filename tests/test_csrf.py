@@ -280,7 +280,7 @@ SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
     ("account.end_other_sessions", "POST"): s_end_other_sessions,
     ("account.new_recovery_codes", "POST"): s_new_recovery_codes,
     **{(endpoint, "POST"): s_admin(endpoint) for endpoint in (
-        "admin.networks", "admin.network_edit", "admin.regions", "admin.region_edit", "admin.municipalities",
+        "admin.networks", "admin.network_edit", "admin.regions", "admin.region_edit", "admin.region_norms", "admin.municipalities",
         "admin.municipality_edit", "admin.organisations", "admin.organisation_edit", "admin.user_new",
         "admin.user_edit", "admin.user_deactivate", "admin.user_reactivate", "admin.user_reset_2fa",
         "admin.user_activation_link", "admin.mandate_new", "admin.mandate_detail")},

@@ -11,6 +11,7 @@ from wtforms import (
     DateField,
     DecimalField,
     EmailField,
+    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -163,3 +164,18 @@ class AuditSearchForm(FlaskForm):
     outcome = SelectField(_l("Outcome"), validators=[Optional()])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("Until"), validators=[Optional()])
+
+
+class RegionNormsForm(FlaskForm):
+    intake_decision = IntegerField(_l("Intake decision, after submission"), validators=[
+        InputRequired(message=REQUIRED), NumberRange(min=0, max=260, message=_l("Enter 0 to 260 working days."))])
+    first_session = IntegerField(_l("First RET session, after intake"), validators=[
+        InputRequired(message=REQUIRED), NumberRange(min=0, max=260, message=_l("Enter 0 to 260 working days."))])
+    first_session_crisis = IntegerField(_l("First RET session in a crisis, after intake"), validators=[
+        InputRequired(message=REQUIRED), NumberRange(min=0, max=260, message=_l("Enter 0 to 260 working days."))])
+    screening = IntegerField(_l("Screening finished, after intake"), validators=[
+        InputRequired(message=REQUIRED), NumberRange(min=0, max=260, message=_l("Enter 0 to 260 working days."))])
+
+    def validate_first_session_crisis(self, field):
+        if field.data is not None and self.first_session.data is not None and field.data > self.first_session.data:
+            raise ValidationError(_l("In a crisis the first session cannot come later than normally."))

@@ -22,6 +22,7 @@ from ret_app.admin.forms import (
     NetworkForm,
     OrganisationForm,
     RegionForm,
+    RegionNormsForm,
     RevokeMandateForm,
     UserForm,
 )
@@ -178,6 +179,21 @@ def regions():
 @requires(Permission.MANAGE_REFERENCE_DATA)
 def region_edit(object_id: int):
     return _reference_edit("region", object_id)
+
+
+@bp.route("/regios/<int:object_id>/normtijden", methods=["GET", "POST"])
+@requires(Permission.MANAGE_REFERENCE_DATA)
+def region_norms(object_id: int):
+    from ret_app.cases.norms import norms_for
+
+    region = db.session.get(Region, object_id) or abort(404)
+    form = RegionNormsForm(obj=norms_for(region.id))
+    if form.validate_on_submit():
+        services.save_region_norms(region, _form_data(form))
+        db.session.commit()
+        flash(_("The norms of %(region)s have been saved.", region=region.name), "success")
+        return redirect(url_for("admin.regions"))
+    return render_template("admin/region_norms.html", region=region, form=form)
 
 
 @bp.route("/gemeenten", methods=["GET", "POST"])

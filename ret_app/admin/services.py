@@ -140,6 +140,22 @@ def _save(obj, data: dict, fields: tuple[str, ...], object_type: str):
     return obj
 
 
+def save_region_norms(region: Region, data: dict) -> None:
+    from ret_app.models import RegionNorms
+
+    row = db.session.get(RegionNorms, region.id)
+    if row is None:
+        row = RegionNorms(region_id=region.id)
+        db.session.add(row)
+    fields = ("intake_decision", "first_session", "first_session_crisis", "screening")
+    changed = [name for name in fields if getattr(row, name) != data[name]]
+    for name in fields:
+        setattr(row, name, data[name])
+    db.session.flush()
+    audit.record(audit.Action.UPDATE, object_type="region_norms", object_id=region.id,
+                 detail="fields=" + ",".join(changed))
+
+
 # --- users ---------------------------------------------------------------------------
 
 def _check_user(data: dict, user: Optional[User]) -> Organisation:

@@ -20,6 +20,7 @@ class CaseFilters:
     track: str = ""
     urgency: str = ""
     q: str = ""
+    overdue: bool = False
 
 
 def visible_cases(user: User, filters: Optional[CaseFilters] = None) -> Select:

@@ -8,8 +8,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ret_app import audit, policy
-from ret_app.admin.services import paginate
-from ret_app.cases import lifecycle, queries, services
+from ret_app.admin.services import Page, paginate
+from ret_app.cases import lifecycle, norms, queries, services
 from ret_app.cases.access import case_or_404
 from ret_app.cases.blueprint import bp
 from ret_app.cases.forms import AdviceForm, IntakeDecisionForm, NewReferralForm, StepForm
@@ -31,6 +31,7 @@ def _filters_from_request() -> queries.CaseFilters:
     args = request.args
     status = args.get("status", "")
     return queries.CaseFilters(
+        overdue=args.get("overdue") == "1",
         status=status if status in {s.value for s in CaseStatus} else "",
         municipality_id=args.get("municipality", type=int),
         track=args.get("track", "") if args.get("track") in ("consultation", "process_direction", "placement_review") else "",
@@ -43,7 +44,14 @@ def _filters_from_request() -> queries.CaseFilters:
 @requires(Permission.WORK_ON_CASES)
 def case_list():
     filters = _filters_from_request()
-    result = paginate(queries.visible_cases(current_user, filters), request.args.get("page", 1, type=int), PAGE_SIZE)
+    page = request.args.get("page", 1, type=int)
+    stmt = queries.visible_cases(current_user, filters)
+    if filters.overdue:
+        # Deadlines depend on working days and pauses, so they are computed, not queried.
+        overdue = [c for c in db.session.scalars(stmt) if norms.is_overdue(c)]
+        result = Page(overdue[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], page, PAGE_SIZE, len(overdue) > page * PAGE_SIZE)
+    else:
+        result = paginate(stmt, page, PAGE_SIZE)
     audit.record(audit.Action.SEARCH, object_type="case_list",
                  detail="filters=" + ",".join(k for k, v in vars(filters).items() if v), commit=True)
     municipalities = db.session.scalars(select(Municipality).order_by(Municipality.name)).all()
@@ -51,6 +59,7 @@ def case_list():
         municipalities = [m for m in municipalities if m.region_id == current_user.organisation.region_id]
     query_args = {k: v for k, v in request.args.items() if k != "page"}
     return _partial("cases/list.html", "cases/_list_results.html", result=result, filters=filters,
+                    overdue_ids={c.id for c in result.items if norms.is_overdue(c)},
                     municipalities=municipalities, query_args=query_args)
 
 
@@ -92,7 +101,8 @@ def case_page(case_id: int):
     options = lifecycle.available(case, current_user)
     editable = policy.can_edit_referral(current_user, case)
     referral_url = _referral_target(case.id) if editable else None
-    return render_template("cases/page.html", case=case, options=options,
+    return render_template("cases/page.html", case=case, options=options, clocks=norms.case_clocks(case),
+                           clock_labels=norms.CLOCK_LABELS, days_open=norms.working_days_open(case),
                            referral_url=referral_url if referral_url != request.path else None,
                            is_chair=policy.is_chair_of(current_user, case))
 

@@ -1,0 +1,76 @@
+"""Norm clocks of a case: which deadlines run, from when, and whether they are overdue.
+
+The calculation itself is in clock.py (working days, Dutch holidays, pauses); this module applies
+the region's norms to a case's dates. Dates are taken in Europe/Amsterdam.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+
+from ret_app.cases import clock
+from ret_app.extensions import db
+from ret_app.models import Case, CaseStatus, RegionNorms, Screening
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+CLOCK_LABELS = {
+    "intake_decision": _l("Intake decision"),
+    "screening": _l("Screening finished"),
+}
+
+
+def local_date(moment: datetime) -> date:
+    return moment.astimezone(AMSTERDAM).date()
+
+
+def norms_for(region_id: int) -> clock.Norms:
+    row = db.session.get(RegionNorms, region_id)
+    if row is None:
+        return clock.Norms()
+    return clock.Norms(intake_decision=row.intake_decision, first_session=row.first_session,
+                       first_session_crisis=row.first_session_crisis, screening=row.screening)
+
+
+def _stage(case: Case) -> CaseStatus:
+    """The stage whose clocks run: for a paused case, the stage it was paused in."""
+    if case.status == CaseStatus.PAUSED and case.status_before_pause:
+        return CaseStatus(case.status_before_pause)
+    return CaseStatus(case.status)
+
+
+def case_clocks(case: Case, today: Optional[date] = None, norms: Optional[clock.Norms] = None,
+                screening_finalised: Optional[bool] = None) -> list[clock.NormClock]:
+    """The clocks that run for the case now (a met norm stops running)."""
+    today = today or datetime.now(AMSTERDAM).date()
+    norms = norms or norms_for(case.region_id)
+    pauses = [clock.Pause(p.start, p.end) for p in case.pauses]
+    stage = _stage(case)
+    clocks = []
+    if stage in (CaseStatus.SUBMITTED, CaseStatus.INTAKE) and case.submitted_at:
+        clocks.append(clock.clock("intake_decision", local_date(case.submitted_at), norms.intake_decision,
+                                  pauses, clock.DEFAULT_CALENDAR, today))
+    if stage is CaseStatus.SCREENING and case.intake_at:
+        if screening_finalised is None:
+            screening = db.session.query(Screening).filter_by(case_id=case.id).one_or_none()
+            screening_finalised = screening is not None and screening.finalised_at is not None
+        if not screening_finalised:
+            clocks.append(clock.clock("screening", local_date(case.intake_at), norms.screening, pauses,
+                                      clock.DEFAULT_CALENDAR, today))
+    return clocks
+
+
+def is_overdue(case: Case, today: Optional[date] = None) -> bool:
+    return any(c.overdue for c in case_clocks(case, today))
+
+
+def working_days_open(case: Case, today: Optional[date] = None) -> Optional[int]:
+    if case.submitted_at is None:
+        return None
+    today = today or datetime.now(AMSTERDAM).date()
+    end = local_date(case.closed_at) if case.closed_at else today
+    return clock.days_open(local_date(case.submitted_at), end,
+                           [clock.Pause(p.start, p.end) for p in case.pauses], clock.DEFAULT_CALENDAR)

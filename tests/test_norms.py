@@ -1,0 +1,112 @@
+"""Norm clocks applied to cases: which clocks run, the region's own norms, pauses, and the
+overdue flag on the case list and page."""
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from ret_app.cases import norms
+from ret_app.extensions import db
+from ret_app.models import Case, CasePause, RegionNorms, Screening
+from tests.conftest import login
+
+SUBMITTED = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)  # Monday 30 November 2026
+
+
+@pytest.fixture
+def world(app, factory):
+    region = factory.region()
+    municipality = factory.municipality(region.id)
+    team = factory.organisation(kind="access_team", region_id=region.id, municipality_id=municipality.id)
+    ret = factory.organisation(kind="ret", region_id=region.id)
+    caseworker = factory.user("caseworker", team.id)
+    chair = factory.user("chair", ret.id)
+    return region, municipality, caseworker, chair
+
+
+def test_intake_clock_runs_from_submission(app, factory, world):
+    region, municipality, caseworker, _ = world
+    case_id = factory.case(caseworker, municipality, status="submitted", submitted_at=SUBMITTED)
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        [c] = norms.case_clocks(case, today=date(2026, 12, 2))
+        assert (c.name, c.due, c.days_left, c.overdue) == ("intake_decision", date(2026, 12, 7), 3, False)
+        [late] = norms.case_clocks(case, today=date(2026, 12, 9))
+        assert late.overdue and late.days_left == -2
+
+
+def test_region_norms_override_the_defaults(app, factory, world):
+    region, municipality, caseworker, _ = world
+    case_id = factory.case(caseworker, municipality, status="submitted", submitted_at=SUBMITTED)
+    with app.app_context():
+        db.session.add(RegionNorms(region_id=region.id, intake_decision=3, first_session=10,
+                                   first_session_crisis=2, screening=20))
+        db.session.commit()
+        [c] = norms.case_clocks(db.session.get(Case, case_id), today=date(2026, 12, 1))
+        assert c.due == date(2026, 12, 3)
+
+
+def test_a_pause_shifts_the_deadline_and_is_never_overdue(app, factory, world):
+    region, municipality, caseworker, chair = world
+    case_id = factory.case(caseworker, municipality, status="paused", status_before_pause="submitted",
+                           submitted_at=SUBMITTED)
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        case.pauses.append(CasePause(start=date(2026, 12, 1), end=date(2026, 12, 8), reason="Gezin vraagt tijd",
+                                     started_by_id=chair.id))
+        db.session.commit()
+        [c] = norms.case_clocks(case, today=date(2026, 12, 9))
+        # 5 working days from Monday 30 Nov, plus the 5 working days of the pause.
+        assert c.due == date(2026, 12, 14) and not c.overdue
+        case.pauses[0].end = None
+        [running] = norms.case_clocks(case, today=date(2026, 12, 21))
+        assert running.paused and not running.overdue
+
+
+def test_screening_clock_stops_when_the_screening_is_finalised(app, factory, world):
+    region, municipality, caseworker, chair = world
+    case_id = factory.case(caseworker, municipality, status="screening", submitted_at=SUBMITTED,
+                           intake_at=SUBMITTED)
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        [c] = norms.case_clocks(case, today=date(2026, 12, 2))
+        assert c.name == "screening" and c.due == date(2026, 12, 29)  # 20 working days, Christmas Day skipped
+        db.session.add(Screening(case_id=case_id, finalised_at=datetime.now(timezone.utc), finalised_by_id=chair.id))
+        db.session.commit()
+        assert norms.case_clocks(db.session.get(Case, case_id), today=date(2026, 12, 2)) == []
+
+
+def test_overdue_cases_are_flagged_and_filtered(app, client, factory, world):
+    region, municipality, caseworker, chair = world
+    old = factory.case(caseworker, municipality, status="submitted",
+                       submitted_at=datetime(2025, 1, 6, 9, 0, tzinfo=timezone.utc))
+    fresh = factory.case(caseworker, municipality, status="submitted", submitted_at=datetime.now(timezone.utc))
+    with app.app_context():
+        refs = {cid: db.session.get(Case, cid).reference for cid in (old, fresh)}
+    login(client, app, chair)
+    listing = client.get("/casussen").get_data(as_text=True)
+    assert refs[old] in listing and refs[fresh] in listing
+    overdue_only = client.get("/casussen?overdue=1").get_data(as_text=True)
+    assert refs[old] in overdue_only and refs[fresh] not in overdue_only
+    page = client.get(f"/casussen/{old}").get_data(as_text=True)
+    assert 'id="case-clocks"' in page and "ret-badge--bad" in page
+
+
+def test_admin_sets_region_norms_with_validation(app, client, factory, login_as):
+    from tests.conftest import post_form
+
+    region = factory.region()
+    login_as("admin")
+    path = f"/beheer/regios/{region.id}/normtijden"
+    page = client.get(path).get_data(as_text=True)
+    assert 'value="5"' in page and 'value="20"' in page  # the defaults
+    r = post_form(client, path, {"intake_decision": "4", "first_session": "8", "first_session_crisis": "9",
+                                 "screening": "abc"}, token_from=path)
+    body = r.get_data(as_text=True)
+    assert r.status_code == 200 and 'id="first_session_crisis-error"' in body and 'id="screening-error"' in body
+    assert 'value="abc"' in body and 'value="4"' in body  # nothing typed is lost
+    r = post_form(client, path, {"intake_decision": "4", "first_session": "8", "first_session_crisis": "1",
+                                 "screening": "15"}, token_from=path)
+    assert r.status_code == 302
+    with app.app_context():
+        assert norms.norms_for(region.id).screening == 15

@@ -306,7 +306,9 @@ def test_public_pages_have_no_inline_script_or_style(app, client, factory):
 
 @pytest.mark.parametrize("role", ["admin", "caseworker", "chair"])
 def test_signed_in_pages_have_no_inline_script_or_style(app, client, objects, login_as, role):
-    login_as(role)
+    # In the organisation of the objects' case, so that its case pages open too.
+    organisation = {"caseworker": objects.access_team, "chair": objects.ret_org}.get(role)
+    login_as(role, **({"organisation_id": organisation.id} if organisation else {}))
     checked = 0
     for endpoint in GET_PROTECTED:
         if not allowed(endpoint, role) or endpoint in ALLOWED_GET_REDIRECTS:

@@ -361,7 +361,9 @@ def _layout_token(client, path: str) -> str:
 
 def test_layout_carries_token_in_hx_headers(app, client, login_as):
     anonymous = _layout_token(client, "/inloggen")
-    assert _layout_token(client, "/bestaat-niet") == anonymous  # error pages too
+    # Error pages carry the same session token too. The signed form embeds a timestamp, so
+    # compare the payload (the part before the first dot), not the whole string.
+    assert _layout_token(client, "/bestaat-niet").split(".")[0] == anonymous.split(".")[0]
     login_as("chair")
     for path in ("/start", "/account/", "/account/wachtwoord"):
         _layout_token(client, path)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Optional
 
@@ -105,10 +105,11 @@ class SeedSummary:
     organisations: int
     users: int
     mandates: int
+    cases: int = 0
 
     def __str__(self) -> str:
         return (f"{self.regions} regions, {self.municipalities} municipalities, {self.organisations} organisations, "
-                f"{self.users} users, {self.mandates} mandates")
+                f"{self.users} users, {self.mandates} mandates, {self.cases} cases")
 
 
 def seed(today: Optional[date] = None) -> SeedSummary:
@@ -178,5 +179,179 @@ def seed(today: Optional[date] = None) -> SeedSummary:
             document_reference=f"Mandaatbesluit jeugdhulp {municipality} {start.year}-{len(municipality):02d} (demo)",
             created_by_id=admin.id))
     db.session.flush()
+    case_count = seed_cases(users, municipalities, organisations, today)
     audit.record(audit.Action.CREATE, object_type="demo_seed", detail="demo_region_seeded")
-    return SeedSummary(len(regions), len(municipalities), len(organisations), len(users), len(mandates))
+    return SeedSummary(len(regions), len(municipalities), len(organisations), len(users), len(mandates), case_count)
+
+
+# --- demo cases: fictional youths and families -------------------------------------------
+
+# (key, municipality, caseworker, first, last, age, status, urgency, track, placement, question, why stuck,
+#  working days since submission, family [(relation, name, age, authority)], consent scopes)
+DEMO_CASES = [
+    ("concept", "Apeldoorn", "toegang.apeldoorn@mijov.example", "Mila", "Verhoef", 13, "concept", "regular", None, False,
+     "", "", None, [("mother", "Moeder Verhoef", 41, True)], ()),
+    ("waiting", "Zutphen", "toegang.zutphen@mijov.example", "Daan", "Kuipers", 15, "submitted", "urgent", None, False,
+     "Daan gaat al vier maanden niet naar school en zit thuis. Ouders vragen om een passende combinatie van "
+     "onderwijs en behandeling.",
+     "Twee aanbieders hebben Daan afgewezen vanwege de combinatie van autisme en agressie; de wachtlijst voor "
+     "dagbehandeling is acht maanden.", 3,
+     [("mother", "Moeder Kuipers", 44, True), ("father", "Vader Kuipers", 46, True), ("sibling", "Zus", 11, False)],
+     ("ret",)),
+    ("overdue", "Heerde", "toegang.apeldoorn@mijov.example", "Noah", "Brink", 17, "submitted", "regular", None, False,
+     "Noah wordt binnenkort 18 en heeft na de jeugdhulp een woonplek met begeleiding nodig.",
+     "Wlz, Wmo en Jeugdwet wijzen naar elkaar; er is geen plek met 24-uurs begeleiding in de regio.", 12,
+     [("mother", "Moeder Brink", 50, True)], ("ret",)),
+    ("screening", "Apeldoorn", "toegang.apeldoorn@mijov.example", "Sara", "de Jong", 14, "screening", "urgent",
+     "process_direction", True,
+     "Sara loopt weg van huis; moeder kan haar veiligheid niet meer garanderen. Uithuisplaatsing wordt overwogen.",
+     "De gezinsbehandeling is gestopt; de GGZ-aanbieder heeft een wachtlijst en een gesloten plaatsing wil "
+     "niemand.", 9,
+     [("mother", "Moeder de Jong", 39, True), ("step_parent", "Stiefvader", 42, False)], ("ret", "collective")),
+    ("direction", "Epe", "toegang.epe@mijov.example", "Finn", "Willems", 16, "process_direction", "regular",
+     "process_direction", False,
+     "Finn heeft een licht verstandelijke beperking en psychiatrische problemen; hij heeft een passend "
+     "dagprogramma nodig.",
+     "Geen aanbieder in de regio biedt LVB en psychiatrie samen aan.", 30,
+     [("father", "Vader Willems", 52, True)], ("ret", "collective")),
+    ("advice", "Voorst", "toegang.apeldoorn@mijov.example", "Lotte", "Smits", 10, "returned_with_advice", "regular",
+     None, False, "Ouders vragen hulp bij de opvoeding na een scheiding.",
+     "De wijkcoach weet niet welke hulp nu het beste past.", 15,
+     [("mother", "Moeder Smits", 38, True), ("father", "Vader Smits", 40, True)], ("ret",)),
+    ("paused", "Brummen", "toegang.apeldoorn@mijov.example", "Jesse", "Bos", 12, "paused", "regular",
+     "consultation", False, "Jesse is angstig en komt zijn kamer niet meer uit.",
+     "De jeugd-GGZ is na zes weken gestopt omdat Jesse niet meer kwam.", 20,
+     [("mother", "Moeder Bos", 45, True), ("father", "Vader Bos", 47, True)], ("ret",)),
+    ("haarlem", "Haarlem", "toegang.haarlem@ijzk.example", "Yusuf", "Amrani", 16, "submitted", "crisis", None, True,
+     "Crisisplaatsing loopt af; Yusuf kan niet terug naar huis en een vervolgplek ontbreekt.",
+     "Alle gezinshuizen in de regio zijn vol.", 1,
+     [("mother", "Moeder Amrani", 43, True)], ("ret",)),
+]
+
+ADVICE_DEMO = ("Zet opvoedondersteuning in via het wijkteam en vraag de jeugdarts mee te kijken. "
+               "Meld opnieuw aan als dit binnen drie maanden niet helpt.")
+
+
+def _backdate(today: date, working_days: int) -> datetime:
+    from ret_app.cases import clock
+
+    day = today
+    remaining = working_days
+    while remaining > 0:
+        day -= timedelta(days=1)
+        if clock.is_working_day(day, clock.DEFAULT_CALENDAR):
+            remaining -= 1
+    return datetime.combine(day, time(9, 30), tzinfo=timezone.utc)
+
+
+def seed_cases(users: dict, municipalities: dict, organisations: dict, today: date) -> int:
+    from ret_app.cases import consent as consent_rules
+    from ret_app.cases.referrals import next_reference
+    from ret_app.models import (
+        Case, CaseEvent, CaseParticipant, CasePause, CaseTransition, Consent, FamilyMember, Screening,
+        ScreeningContribution,
+    )
+
+    chair = users["voorzitter@mijov.example"]
+    director = users["retlid@mijov.example"]
+    chairs = {"Zorgregio Midden-IJssel/Oost-Veluwe": chair,
+              "IJmond/Zuid-Kennemerland": users["voorzitter@ijzk.example"]}
+    flow = ["submitted", "intake", "screening", "process_direction"]
+    for (key, municipality_name, caseworker_email, first, last, age, status, urgency, track, placement, question,
+         why_stuck, days_ago, family, scopes) in DEMO_CASES:
+        municipality = municipalities[municipality_name]
+        caseworker = users[caseworker_email]
+        region_chair = chairs[municipality.region.name]
+        submitted_at = _backdate(today, days_ago) if days_ago is not None else None
+        case = Case(
+            reference=next_reference(today.year), region_id=municipality.region_id, municipality_id=municipality.id,
+            submitting_organisation_id=caseworker.organisation_id, caseworker_id=caseworker.id,
+            status=status, urgency=urgency, track=track, placement_intended=placement,
+            youth_first_name=first, youth_last_name=last,
+            youth_birth_date=date(today.year - age, 1 + (len(first) * 7) % 12, 1 + (len(last) * 5) % 27),
+            youth_gender="female" if first in ("Mila", "Sara", "Lotte") else "male",
+            youth_daytime_activity="Voortgezet onderwijs" if age < 18 else "Geen dagbesteding",
+            question=question, why_stuck=why_stuck, submitted_at=submitted_at,
+        )
+        db.session.add(case)
+        for relation, name, member_age, authority in family:
+            case.family_members.append(FamilyMember(relation=relation, name=name, age=member_age,
+                                                    living_situation="Thuis", parental_authority=authority))
+        db.session.flush()
+        case.transitions.append(CaseTransition(from_status=None, to_status="concept", actor_id=caseworker.id,
+                                               at=(submitted_at or _backdate(today, 1)) - timedelta(days=2)))
+        for scope in scopes:
+            need_youth = age >= 12
+            if need_youth:
+                case.consents.append(Consent(scope=scope, given_by_role="youth", given_on=today - timedelta(days=40),
+                                             form="written", recorded_by_id=caseworker.id))
+            if age < 16:
+                for member in case.family_members:
+                    if member.parental_authority:
+                        case.consents.append(Consent(scope=scope, family_member_id=member.id, given_by_role="parent",
+                                                     given_on=today - timedelta(days=40), form="written",
+                                                     recorded_by_id=caseworker.id))
+        consent_rules.refresh_flags(case, today)
+        if submitted_at is None:
+            continue
+        case.transitions.append(CaseTransition(from_status="concept", to_status="submitted", actor_id=caseworker.id,
+                                               at=submitted_at))
+        case.events.append(CaseEvent(at=submitted_at, actor_id=caseworker.id, kind="transition:submit"))
+        reached = status if status in flow else ("screening" if status == "paused" else "submitted")
+        moment = submitted_at
+        previous = "submitted"
+        for step in flow[1:flow.index(reached) + 1] if reached in flow else []:
+            moment += timedelta(days=2)
+            case.transitions.append(CaseTransition(from_status=previous, to_status=step, actor_id=region_chair.id,
+                                                   at=moment, reason="Besproken in het intakeoverleg"
+                                                   if step == "screening" else None))
+            if step == "intake":
+                case.intake_at = moment
+            previous = step
+        if reached in ("screening", "process_direction"):
+            case.process_director_id = director.id
+            case.participants.append(CaseParticipant(role="ret_member", user_id=director.id,
+                                                     invited_by_id=region_chair.id))
+            case.intake_decision_reason = "Complexe vraag over meerdere leefgebieden"
+        if status == "returned_with_advice":
+            case.advice = ADVICE_DEMO
+            case.transitions.append(CaseTransition(from_status="submitted", to_status="returned_with_advice",
+                                                   actor_id=region_chair.id, at=submitted_at + timedelta(days=3),
+                                                   reason=ADVICE_DEMO))
+        if status == "paused":
+            case.status_before_pause = "screening"
+            case.process_director_id = director.id
+            pause_start = today - timedelta(days=6)
+            case.pauses.append(CasePause(start=pause_start, reason="Het gezin vraagt twee weken bedenktijd.",
+                                         started_by_id=chair.id))
+            case.transitions.append(CaseTransition(from_status="screening", to_status="paused", actor_id=chair.id,
+                                                   at=datetime.combine(pause_start, time(10), tzinfo=timezone.utc),
+                                                   reason="Het gezin vraagt twee weken bedenktijd."))
+        if status in ("screening", "process_direction"):
+            provider = organisations["Jeugdzorg De Bolder (demo)"]
+            case.participants.append(CaseParticipant(role="provider", organisation_id=provider.id,
+                                                     invited_by_id=director.id))
+            screening = Screening(case_id=case.id, youth_view="Ik wil gewoon weer naar school en rust thuis.",
+                                  family_view="We willen hulp die blijft, niet steeds nieuwe gezichten.")
+            db.session.add(screening)
+            db.session.flush()
+            notes = {"safety": (3, "Wegloopgedrag, veiligheid thuis onder druk."),
+                     "mental_health": (3, "Stemmingsklachten en angst; geen lopende behandeling."),
+                     "education": (2, "Verzuim; school wil meedenken over een maatwerktraject.")}
+            for domain, (severity, text) in notes.items():
+                screening.contributions.append(ScreeningContribution(
+                    author_id=director.id, organisation_id=director.organisation_id, domain=domain,
+                    severity=severity, notes=text, sources="Gesprek met gezin en school"))
+            provider_member = users["aanbieder@mijov.example"]
+            screening.contributions.append(ScreeningContribution(
+                author_id=provider_member.id, organisation_id=provider_member.organisation_id, domain="parenting",
+                severity=2, notes="Moeder is overbelast; steun in het netwerk ontbreekt.", sources="Intake aanbieder"))
+            if status == "process_direction":
+                screening.analysis = ("De vastloper zit in de combinatie van LVB en psychiatrie: beide zorgsoorten zijn "
+                                      "er, maar niet samen.")
+                screening.advice = "Maatwerkarrangement met een vaste procesregisseur; opschalen naar BOEG als dit " \
+                                   "binnen zes weken niet rond is."
+                screening.finalised_at = datetime.combine(today - timedelta(days=10), time(15), tzinfo=timezone.utc)
+                screening.finalised_by_id = director.id
+    db.session.flush()
+    return len(DEMO_CASES)

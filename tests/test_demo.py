@@ -92,3 +92,36 @@ def test_demo_totp_prints_a_valid_code(app):
     result = app.test_cli_runner().invoke(args=["demo-totp", "voorzitter@mijov.example"])
     assert result.exit_code == 0
     assert pyotp.TOTP(demo.demo_totp_secret("voorzitter@mijov.example")).verify(result.output.strip(), valid_window=1)
+
+
+def test_demo_cases_cover_the_lifecycle_and_open_for_the_right_people(app):
+    from datetime import date
+
+    from ret_app.cases import consent as consent_rules
+    from ret_app.models import Case
+
+    seed(app)
+    with app.app_context():
+        cases = db.session.scalars(select(Case)).all()
+        assert {c.status for c in cases} >= {"concept", "submitted", "screening", "process_direction",
+                                             "returned_with_advice", "paused"}
+        for case in cases:
+            flags = (case.consent_ret, case.consent_collective, case.consent_network)
+            consent_rules.refresh_flags(case, date.today())
+            assert flags == (case.consent_ret, case.consent_collective, case.consent_network), case.reference
+            assert not case.youth_bsn  # no BSN in demo data, not even a valid-looking one
+        ids = {c.reference: (c.id, c.status, c.region.name) for c in cases}
+    chair = app.test_client()
+
+    def sign_in(client, email):
+        token = csrf_token(client)
+        client.post("/inloggen", data={"csrf_token": token, "email": email, "password": demo.DEMO_PASSWORD})
+        r = client.post("/inloggen/verificatie", data={"csrf_token": token,
+                                                       "code": pyotp.TOTP(demo.demo_totp_secret(email)).now()})
+        assert r.status_code == 302
+
+    sign_in(chair, "voorzitter@mijov.example")
+    for reference, (case_id, status, region) in ids.items():
+        expected = 200 if region.startswith("Zorgregio") and status != "concept" else 404
+        assert chair.get(f"/casussen/{case_id}").status_code == expected, reference
+    assert "Daan" in chair.get("/intake").get_data(as_text=True)

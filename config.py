@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -37,6 +38,9 @@ class Config:
 
     # Uploads and request bodies larger than this answer 413.
     MAX_CONTENT_LENGTH = _env_int("RET_MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
+    # Case attachments live outside static/ and are only served through the access policy.
+    ATTACHMENT_DIR = os.environ.get("RET_ATTACHMENT_DIR", str(BASE_DIR / "instance" / "attachments"))
+    ATTACHMENT_MAX_BYTES = _env_int("RET_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
     # Server-side sessions (ret_app/sessions.py).
     SESSION_COOKIE_NAME = os.environ.get("RET_SESSION_COOKIE", "ret_session")
@@ -87,6 +91,9 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    # Never the development attachments; tests that look at files point this at their tmp_path.
+    ATTACHMENT_DIR = os.environ.get("RET_TEST_ATTACHMENT_DIR",
+                                    os.path.join(tempfile.gettempdir(), "ret-test-attachments"))
     # Cheap hashing keeps the suite fast; the algorithm stays Argon2id.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8192

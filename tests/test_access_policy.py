@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -86,6 +86,30 @@ EXPECTED_ACCESS: dict[str, object] = {
     "cases.case_step": CASE_ROLES,
     "cases.intake_queue": CHAIR,
     "cases.intake_decision": CHAIR,
+    # the referral (aanmelding), its consent and attachments
+    "cases.referral_edit": CASEWORKER,
+    "cases.referral_submit": CASEWORKER,
+    "cases.family_add": CASEWORKER,
+    "cases.family_edit": CASEWORKER,
+    "cases.family_remove": CASEWORKER,
+    "cases.prior_help_add": CASEWORKER,
+    "cases.prior_help_remove": CASEWORKER,
+    "cases.consent_page": CASE_ROLES,
+    "cases.consent_withdraw": CASE_ROLES,
+    "cases.legal_ground_add": CASE_ROLES,
+    "cases.legal_ground_end": CASE_ROLES,
+    "cases.attachment_upload": CASEWORKER,
+    "cases.attachment_download": CASE_ROLES,
+    "cases.attachment_delete": CASEWORKER,
+    # the integrated screening and the case's participants
+    "cases.screening_page": CASE_ROLES,
+    "cases.screening_contribution_save": CASE_ROLES,
+    "cases.screening_texts_save": CASE_ROLES,
+    "cases.screening_finalise": CASE_ROLES,
+    "cases.screening_addendum_add": CASE_ROLES,
+    "cases.screening_report": CASE_ROLES,
+    "cases.participant_invite": CASE_ROLES,
+    "cases.participant_remove": CASE_ROLES,
 }
 
 # Routes about one case: a user whose role may use them but who has no relation to the case
@@ -94,6 +118,13 @@ CASE_OBJECT = frozenset({
     "cases.case_page",
     "cases.case_step",
     "cases.intake_decision",
+    "cases.referral_edit", "cases.referral_submit", "cases.family_add", "cases.family_edit", "cases.family_remove",
+    "cases.prior_help_add", "cases.prior_help_remove", "cases.consent_page", "cases.consent_withdraw",
+    "cases.legal_ground_add", "cases.legal_ground_end", "cases.attachment_upload", "cases.attachment_download",
+    "cases.attachment_delete",
+    "cases.screening_page", "cases.screening_contribution_save", "cases.screening_texts_save",
+    "cases.screening_finalise", "cases.screening_addendum_add", "cases.screening_report",
+    "cases.participant_invite", "cases.participant_remove",
 })
 
 # Sensitive routes: they need a password confirmation within the last 15 minutes.
@@ -140,6 +171,9 @@ class Objects:
     mandate: object
     target_session_id: int  # a live session of `target`
     case_id: int = 0  # a submitted case referred by `target`
+    concept_id: int = 0  # a concept referral of `target`, with one family member (`member_id`)
+    member_id: int = 0
+    attachment_id: Callable[[], int] = lambda: 0  # an attachment of `case_id`, its file written on first use
 
 
 def _live_session(app, user_id: int) -> int:
@@ -155,7 +189,7 @@ def _live_session(app, user_id: int) -> int:
 
 
 @pytest.fixture
-def objects(app, factory) -> Objects:
+def objects(app, factory) -> Iterator[Objects]:
     network = factory.network()
     region = factory.region(network_id=network.id)
     municipality = factory.municipality(region.id)
@@ -172,8 +206,38 @@ def objects(app, factory) -> Objects:
     pending = factory.user("caseworker", access_team.id, activated=False)
     mandate = factory.mandate(target.id, municipality.id)
     case_id = factory.case(target, municipality, status="submitted")
-    return Objects(network, region, municipality, access_team, ret_org, target, deactivated, pending, mandate,
-                   _live_session(app, target.id), case_id)
+    concept_id = factory.case(target, municipality, status="concept", family=(("mother", True),))
+    with app.app_context():
+        from ret_app.models import FamilyMember
+
+        member_id = db.session.scalar(select(FamilyMember.id).where(FamilyMember.case_id == concept_id))
+        db.session.remove()
+    stored_keys: list[str] = []
+
+    def attachment_id() -> int:
+        """Only the few tests that open an attachment's URL get one, so that hardly any files are written."""
+        from io import BytesIO
+
+        from werkzeug.datastructures import FileStorage
+
+        from ret_app.cases import attachments
+        from ret_app.models import Case, User
+
+        with app.test_request_context():
+            attachment = attachments.add_attachment(
+                db.session.get(Case, case_id), db.session.get(User, target.id),
+                FileStorage(BytesIO(b"%PDF-1.4\n%%EOF\n"), "verslag.pdf"))
+            db.session.commit()
+            stored_keys.append(attachment.storage_key)
+            return attachment.id
+
+    yield Objects(network, region, municipality, access_team, ret_org, target, deactivated, pending, mandate,
+                  _live_session(app, target.id), case_id, concept_id, member_id, attachment_id)
+    with app.app_context():
+        from ret_app.cases import attachments
+
+        for key in stored_keys:
+            attachments.discard_file(key)
 
 
 URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
@@ -193,6 +257,29 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "cases.case_page": lambda o: {"case_id": o.case_id},
     "cases.case_step": lambda o: {"case_id": o.case_id, "name": "pause"},
     "cases.intake_decision": lambda o: {"case_id": o.case_id},
+    # Sub-objects that need not exist: the case check (404 for anyone unrelated) comes first.
+    "cases.referral_edit": lambda o: {"case_id": o.concept_id},
+    "cases.referral_submit": lambda o: {"case_id": o.case_id},
+    "cases.family_add": lambda o: {"case_id": o.case_id},
+    "cases.family_edit": lambda o: {"case_id": o.concept_id, "member_id": o.member_id},
+    "cases.family_remove": lambda o: {"case_id": o.case_id, "member_id": 1},
+    "cases.prior_help_add": lambda o: {"case_id": o.case_id},
+    "cases.prior_help_remove": lambda o: {"case_id": o.case_id, "help_id": 1},
+    "cases.consent_page": lambda o: {"case_id": o.case_id},
+    "cases.consent_withdraw": lambda o: {"case_id": o.case_id, "consent_id": 1},
+    "cases.legal_ground_add": lambda o: {"case_id": o.case_id},
+    "cases.legal_ground_end": lambda o: {"case_id": o.case_id, "ground_id": 1},
+    "cases.attachment_upload": lambda o: {"case_id": o.case_id},
+    "cases.attachment_download": lambda o: {"case_id": o.case_id, "attachment_id": o.attachment_id()},
+    "cases.attachment_delete": lambda o: {"case_id": o.case_id, "attachment_id": 1},
+    "cases.screening_page": lambda o: {"case_id": o.case_id},
+    "cases.screening_contribution_save": lambda o: {"case_id": o.case_id, "domain": "safety"},
+    "cases.screening_texts_save": lambda o: {"case_id": o.case_id, "part": "analyse"},
+    "cases.screening_finalise": lambda o: {"case_id": o.case_id},
+    "cases.screening_addendum_add": lambda o: {"case_id": o.case_id},
+    "cases.screening_report": lambda o: {"case_id": o.case_id},
+    "cases.participant_invite": lambda o: {"case_id": o.case_id},
+    "cases.participant_remove": lambda o: {"case_id": o.case_id, "participant_id": 1},
 }
 
 # Valid form data for each state-changing route: if the guard let the request through, the
@@ -234,6 +321,26 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
     "cases.referral_new": lambda o: {"municipality_id": str(o.municipality.id)},
     "cases.case_step": lambda o: {"reason": "Gezin vraagt tijd"},
     "cases.intake_decision": lambda o: {"decision": "advice", "advice-advice": "Advies"},
+    "cases.referral_edit": lambda o: {"youth_first_name": "Noor", "urgency": "regular", "version": "1"},
+    "cases.referral_submit": lambda o: {},
+    "cases.family_add": lambda o: {"member-relation": "mother", "member-parental_authority": "y"},
+    "cases.family_edit": lambda o: {"member-1-relation": "father"},
+    "cases.family_remove": lambda o: {},
+    "cases.prior_help_add": lambda o: {"help-provider": "Aanbieder", "help-help_type": "Ambulant"},
+    "cases.prior_help_remove": lambda o: {},
+    "cases.consent_page": lambda o: {"consent-person": "youth", "consent-scope": "ret",
+                                     "consent-given_on": date.today().isoformat(), "consent-kind": "written"},
+    "cases.consent_withdraw": lambda o: {"withdraw-1-withdrawn_on": date.today().isoformat()},
+    "cases.legal_ground_add": lambda o: {"ground-scope": "ret", "ground-reason": "Veiligheid"},
+    "cases.legal_ground_end": lambda o: {},
+    "cases.attachment_upload": lambda o: {},
+    "cases.attachment_delete": lambda o: {},
+    "cases.screening_contribution_save": lambda o: {"safety-severity": "2", "safety-notes": "Zorgen"},
+    "cases.screening_texts_save": lambda o: {"analysis": "Analyse", "advice": "Advies"},
+    "cases.screening_finalise": lambda o: {"analysis": "Analyse", "advice": "Advies"},
+    "cases.screening_addendum_add": lambda o: {"addendum-text": "Aanvulling"},
+    "cases.participant_invite": lambda o: {"invitee": f"user-{o.target.id}"},
+    "cases.participant_remove": lambda o: {},
 }
 
 
@@ -353,6 +460,11 @@ POST_ONLY = frozenset({
     "main.set_language", "auth.logout", "account.end_session", "account.end_other_sessions",
     "account.new_recovery_codes", "admin.user_deactivate", "admin.user_reactivate", "admin.user_reset_2fa",
     "admin.user_activation_link", "cases.case_step",
+    "cases.referral_submit", "cases.family_add", "cases.family_remove", "cases.prior_help_add",
+    "cases.prior_help_remove", "cases.consent_withdraw", "cases.legal_ground_add", "cases.legal_ground_end",
+    "cases.attachment_upload", "cases.attachment_delete",
+    "cases.screening_contribution_save", "cases.screening_texts_save", "cases.screening_finalise",
+    "cases.screening_addendum_add", "cases.participant_invite", "cases.participant_remove",
 })
 GET_PROTECTED = sorted(e for e, a in EXPECTED_ACCESS.items() if a != PUBLIC and e not in POST_ONLY)
 GET_PUBLIC = sorted(e for e, a in EXPECTED_ACCESS.items() if a == PUBLIC and e not in POST_ONLY)

@@ -266,6 +266,103 @@ def s_case(endpoint: str, role: str, organisation: str) -> Callable[[Env], Scena
     return scenario
 
 
+def _concept(env: Env, **fields) -> tuple[User, int]:
+    """A caseworker of the objects' access team, signed in, with a concept referral of their own."""
+    user = env.login_as("caseworker", organisation_id=env.objects.access_team.id)
+    return user, env.factory.case(user, env.objects.municipality, status="concept", **fields)
+
+
+def _row(env: Env, obj) -> int:
+    with env.app.app_context():
+        db.session.add(obj)
+        db.session.commit()
+        row_id = obj.id
+        db.session.remove()
+        return row_id
+
+
+def s_referral(endpoint: str) -> Callable[[Env], Scenario]:
+    """Referral routes (aanmelding, family, help tried before, consent, attachments) on a concept of
+    the signed-in caseworker, with whatever row the route acts on."""
+    from datetime import date, timedelta
+    from io import BytesIO
+
+    from ret_app.models import Attachment, Consent, FamilyMember, LegalGround, PriorHelp
+
+    def scenario(env: Env) -> Scenario:
+        seventeen = date.today() - timedelta(days=365 * 17 + 30)
+        user, case_id = _concept(env, birth_date=seventeen)
+        base = f"/casussen/{case_id}"
+        if endpoint == "cases.referral_edit":
+            return Scenario(f"{base}/aanmelding", lambda: {"youth_first_name": "Anders", "urgency": "regular",
+                                                           "version": "1"})
+        if endpoint == "cases.referral_submit":
+            _row(env, Consent(case_id=case_id, scope="ret", given_by_role="youth", given_on=date.today(),
+                              form="written", recorded_by_id=user.id))
+            return Scenario(f"{base}/aanmelding/indienen")
+        if endpoint == "cases.family_add":
+            return Scenario(f"{base}/aanmelding/gezin", lambda: {"member-relation": "mother"})
+        if endpoint in ("cases.family_edit", "cases.family_remove"):
+            member = _row(env, FamilyMember(case_id=case_id, relation="father", parental_authority=False))
+            if endpoint == "cases.family_remove":
+                return Scenario(f"{base}/aanmelding/gezin/{member}/verwijderen")
+            return Scenario(f"{base}/aanmelding/gezin/{member}", lambda: {f"member-{member}-relation": "guardian"})
+        if endpoint == "cases.prior_help_add":
+            return Scenario(f"{base}/aanmelding/eerdere-hulp", lambda: {"help-provider": "Accare",
+                                                                       "help-help_type": "Ambulant"})
+        if endpoint == "cases.prior_help_remove":
+            item = _row(env, PriorHelp(case_id=case_id, provider="Accare", help_type="Ambulant"))
+            return Scenario(f"{base}/aanmelding/eerdere-hulp/{item}/verwijderen")
+        if endpoint == "cases.consent_page":
+            return Scenario(f"{base}/toestemming", lambda: {
+                "consent-person": "youth", "consent-scope": "collective", "consent-given_on": date.today().isoformat(),
+                "consent-kind": "verbal"})
+        if endpoint == "cases.consent_withdraw":
+            record = _row(env, Consent(case_id=case_id, scope="ret", given_by_role="youth",
+                                       given_on=date.today() - timedelta(days=1), form="written",
+                                       recorded_by_id=user.id))
+            return Scenario(f"{base}/toestemming/{record}/intrekken",
+                            lambda: {f"withdraw-{record}-withdrawn_on": date.today().isoformat()})
+        if endpoint == "cases.legal_ground_add":
+            return Scenario(f"{base}/toestemming/grondslag", lambda: {"ground-scope": "network",
+                                                                     "ground-reason": "Veiligheid"})
+        if endpoint == "cases.legal_ground_end":
+            ground = _row(env, LegalGround(case_id=case_id, scope="ret", reason="Veiligheid", recorded_by_id=user.id))
+            return Scenario(f"{base}/toestemming/grondslag/{ground}/beeindigen")
+        if endpoint == "cases.attachment_upload":
+            def uploaded(response):
+                from ret_app.cases.attachments import discard_file
+
+                assert response.status_code == 302
+                with env.app.app_context():
+                    [row] = db.session.query(Attachment).filter_by(case_id=case_id).all()
+                    discard_file(row.storage_key)  # leave no file behind in the shared test directory
+                    db.session.remove()
+
+            return Scenario(f"{base}/bijlagen", lambda: {"attachment-file": (BytesIO(b"%PDF-1.4\n%%EOF\n"), "a.pdf")},
+                            changed=uploaded)
+        if endpoint == "cases.attachment_delete":
+            attachment = _row(env, Attachment(case_id=case_id, filename="a.pdf", content_type="application/pdf",
+                                              size=1, sha256="0" * 64, storage_key="ab" * 20, uploaded_by_id=user.id))
+            return Scenario(f"{base}/bijlagen/{attachment}/verwijderen")
+        raise AssertionError(f"no referral scenario for {endpoint}")
+
+    return scenario
+
+
+def s_screening(endpoint: str) -> Callable[[Env], Scenario]:
+    """Screening and participant routes, sent by the process director of the objects' case (put in
+    the screening stage by tests/test_screening.py:prepare_for_csrf)."""
+
+    def scenario(env: Env) -> Scenario:
+        from tests.test_screening import prepare_for_csrf
+
+        url, data = prepare_for_csrf(env, endpoint)
+        return Scenario(url, lambda: dict(data))
+
+    return scenario
+
+
 SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
     ("main.set_language", "POST"): s_set_language,
     ("auth.login", "POST"): s_login,
@@ -287,6 +384,14 @@ SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
     ("cases.referral_new", "POST"): s_case("cases.referral_new", "caseworker", "access_team"),
     ("cases.case_step", "POST"): s_case("cases.case_step", "chair", "ret_org"),
     ("cases.intake_decision", "POST"): s_case("cases.intake_decision", "chair", "ret_org"),
+    **{(endpoint, "POST"): s_referral(endpoint) for endpoint in (
+        "cases.referral_edit", "cases.referral_submit", "cases.family_add", "cases.family_edit",
+        "cases.family_remove", "cases.prior_help_add", "cases.prior_help_remove", "cases.consent_page",
+        "cases.consent_withdraw", "cases.legal_ground_add", "cases.legal_ground_end", "cases.attachment_upload",
+        "cases.attachment_delete")},
+    **{(endpoint, "POST"): s_screening(endpoint) for endpoint in (
+        "cases.participant_invite", "cases.participant_remove", "cases.screening_contribution_save",
+        "cases.screening_texts_save", "cases.screening_finalise", "cases.screening_addendum_add")},
 }
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ret_app import audit, policy
 from ret_app.admin.services import Page, paginate
-from ret_app.cases import lifecycle, norms, queries, services
+from ret_app.cases import history, lifecycle, norms, queries, services
 from ret_app.cases.access import case_or_404
 from ret_app.cases.blueprint import bp
 from ret_app.cases.forms import AdviceForm, IntakeDecisionForm, NewReferralForm, StepForm
@@ -102,6 +102,7 @@ def case_page(case_id: int):
     editable = policy.can_edit_referral(current_user, case)
     referral_url = _referral_target(case.id) if editable else None
     return render_template("cases/page.html", case=case, options=options, clocks=norms.case_clocks(case),
+                           history=history.history(case),
                            clock_labels=norms.CLOCK_LABELS, days_open=norms.working_days_open(case),
                            referral_url=referral_url if referral_url != request.path else None,
                            is_chair=policy.is_chair_of(current_user, case))

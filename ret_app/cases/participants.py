@@ -1,0 +1,174 @@
+"""Participants of a case: who works on it besides the RET's own reading access.
+
+The process director (and the chair of the region) invites RET members of the region (users) and
+providers of the region's HSWV collective (organisations; their provider members then see the
+case while collective consent stands, see policy.can_view_case). Removing sets `removed_at`: the
+record and what the participant contributed stay. Services flush, never commit; every change is
+audited with the case id and put on the case timeline.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ret_app import audit, policy
+from ret_app.cases.services import process_director_candidates
+from ret_app.extensions import db
+from ret_app.models import (
+    Case,
+    CaseEvent,
+    CaseParticipant,
+    CaseStatus,
+    Organisation,
+    ParticipantRole,
+    Role,
+    User,
+)
+from ret_app.models.base import utcnow
+
+# Participants are invited from the screening until the case is handed over or closed.
+INVITE_STATUSES = frozenset({CaseStatus.SCREENING, CaseStatus.PROCESS_DIRECTION, CaseStatus.MONITORING})
+
+USER_PREFIX = "user-"
+ORGANISATION_PREFIX = "org-"
+
+
+class ParticipantError(Exception):
+    """A rule refused the change; `field` names the form field the message belongs to."""
+
+    def __init__(self, message: Any, field: Optional[str] = "invitee"):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+def active(case: Case) -> list[CaseParticipant]:
+    return [p for p in case.participants if p.removed_at is None]
+
+
+def may_manage(user: User, case: Case) -> bool:
+    """The process director and the chair of the region invite and remove participants."""
+    return policy.is_process_director(user, case) or policy.is_chair_of(user, case)
+
+
+def invitations_open(case: Case) -> bool:
+    return case.status in INVITE_STATUSES
+
+
+def is_contributor(user: User, case: Case) -> bool:
+    """May this user write in the case's screening (their own contribution, addenda)?
+    The process director; a RET member or chair invited by name; a provider member whose
+    organisation is invited (and who sees the case: collective consent)."""
+    if not policy.can_view_case(user, case):
+        return False
+    if policy.is_process_director(user, case):
+        return True
+    role = Role(user.role)
+    if role in (Role.CHAIR, Role.RET_MEMBER):
+        return any(p.user_id == user.id for p in active(case))
+    if role is Role.PROVIDER_MEMBER:
+        return any(p.organisation_id == user.organisation_id and p.role == ParticipantRole.PROVIDER
+                   for p in active(case))
+    return False
+
+
+def ret_member_candidates(case: Case) -> list[User]:
+    """RET members and chairs of the case's region who are not taking part yet."""
+    taken = {p.user_id for p in active(case) if p.user_id}
+    return [u for u in process_director_candidates(case) if u.id not in taken]
+
+
+def provider_candidates(case: Case) -> list[Organisation]:
+    """Active providers of the region's collective that are not invited yet."""
+    taken = {p.organisation_id for p in active(case) if p.organisation_id}
+    organisations = db.session.scalars(
+        select(Organisation)
+        .where(Organisation.kind == "provider", Organisation.collective_member.is_(True),
+               Organisation.active.is_(True), Organisation.region_id == case.region_id)
+        .order_by(Organisation.name))
+    return [o for o in organisations if o.id not in taken]
+
+
+def invite(case: Case, actor: User, invitee: str) -> CaseParticipant:
+    """Invite `invitee` ("user-<id>" or "org-<id>", as the invite form sends it)."""
+    if not may_manage(actor, case):
+        raise ParticipantError(_l("Only the process director or the chair can invite participants."), None)
+    if not invitations_open(case):
+        raise ParticipantError(_l("Participants can be invited from the screening until the case is closed."), None)
+    kind, _sep, raw_id = (invitee or "").partition("-")
+    try:
+        object_id = int(raw_id)
+    except ValueError:
+        raise ParticipantError(_l("Choose whom to invite.")) from None
+    if f"{kind}-" == USER_PREFIX:
+        return _invite_user(case, actor, object_id)
+    if f"{kind}-" == ORGANISATION_PREFIX:
+        return _invite_provider(case, actor, object_id)
+    raise ParticipantError(_l("Choose whom to invite."))
+
+
+def _invite_user(case: Case, actor: User, user_id: int) -> CaseParticipant:
+    user = db.session.get(User, user_id)
+    if user is None or user not in process_director_candidates(case):
+        raise ParticipantError(_l("Only RET members of this case's region can be invited."))
+    if any(p.user_id == user.id for p in active(case)):
+        raise ParticipantError(_l("%(name)s already takes part in this case.", name=user.name))
+    participant = CaseParticipant(case_id=case.id, role=ParticipantRole.RET_MEMBER.value, user_id=user.id,
+                                  invited_by_id=actor.id)
+    return _record_invitation(case, actor, participant, user.name)
+
+
+def _invite_provider(case: Case, actor: User, organisation_id: int) -> CaseParticipant:
+    organisation = db.session.get(Organisation, organisation_id)
+    if (organisation is None or organisation.kind != "provider" or not organisation.collective_member
+            or not organisation.active or organisation.region_id != case.region_id):
+        raise ParticipantError(_l("Only providers of this region's collective can be invited."))
+    if not case.consent_collective:
+        raise ParticipantError(_l(
+            "A provider can only be invited when there is consent for the collective (or a recorded legal "
+            "ground) for this case. Record it on the consent page first."))
+    if any(p.organisation_id == organisation.id for p in active(case)):
+        raise ParticipantError(_l("%(name)s already takes part in this case.", name=organisation.name))
+    participant = CaseParticipant(case_id=case.id, role=ParticipantRole.PROVIDER.value,
+                                  organisation_id=organisation.id, invited_by_id=actor.id)
+    return _record_invitation(case, actor, participant, organisation.name)
+
+
+def _record_invitation(case: Case, actor: User, participant: CaseParticipant, name: str) -> CaseParticipant:
+    db.session.add(participant)
+    db.session.add(CaseEvent(case_id=case.id, at=utcnow(), actor_id=actor.id, kind="participant_invited",
+                             summary=name))
+    db.session.flush()
+    db.session.expire(case, ["participants", "events"])
+    audit.record(audit.Action.CREATE, object_type="case_participant", object_id=participant.id, case_id=case.id,
+                 user=actor, detail=f"invited role={participant.role}")
+    return participant
+
+
+def remove(case: Case, actor: User, participant: CaseParticipant) -> None:
+    if not may_manage(actor, case):
+        raise ParticipantError(_l("Only the process director or the chair can remove participants."), None)
+    if participant.case_id != case.id or participant.removed_at is not None:
+        raise ParticipantError(_l("This participant has already been removed."), None)
+    if participant.user_id is not None and participant.user_id == case.process_director_id:
+        raise ParticipantError(_l("The process director takes part in the case and cannot be removed."), None)
+    participant.removed_at = utcnow()
+    name = participant.user.name if participant.user else participant.organisation.name
+    db.session.add(CaseEvent(case_id=case.id, at=participant.removed_at, actor_id=actor.id,
+                             kind="participant_removed", summary=name))
+    db.session.flush()
+    db.session.expire(case, ["participants", "events"])
+    audit.record(audit.Action.UPDATE, object_type="case_participant", object_id=participant.id, case_id=case.id,
+                 user=actor, detail=f"removed role={participant.role}")
+
+
+def describe(participant: CaseParticipant) -> dict:
+    """What lists show about a participant (name, organisation, role label key)."""
+    if participant.user is not None:
+        return {"name": participant.user.name, "organisation": participant.user.organisation.name,
+                "kind": "ret_member"}
+    return {"name": participant.organisation.name, "organisation": participant.organisation.name,
+            "kind": "provider"}

@@ -189,3 +189,29 @@ def test_process_director_must_be_a_ret_member_of_the_region(app, client, world,
     assert r.status_code == 200  # refused, form shown again
     with app.app_context():
         assert db.session.get(Case, cases["own"]).status == "submitted"
+
+
+def test_a_step_on_a_case_changed_meanwhile_is_refused_without_losing_anything(app, client, world, monkeypatch):
+    """Two people act on one case at the same moment: the second save finds a newer version
+    (optimistic locking) and gets a clear message instead of an error page."""
+    from ret_app.models import Case
+
+    users, cases = world
+    login(client, app, users["chair"])
+    token = csrf_token(client, "/start")
+    real_apply = __import__("ret_app.cases.lifecycle", fromlist=["apply"]).apply
+
+    def apply_while_someone_else_saves(case, user, name, **kwargs):
+        # Another worker saves the same case after this request loaded it.
+        with db.engine.begin() as conn:
+            conn.execute(Case.__table__.update().where(Case.__table__.c.id == case.id)
+                         .values(version=Case.__table__.c.version + 5))
+        return real_apply(case, user, name, **kwargs)
+
+    monkeypatch.setattr("ret_app.cases.routes.lifecycle.apply", apply_while_someone_else_saves)
+    r = client.post(f"/casussen/{cases['own']}/stap/pause", data={"csrf_token": token, "reason": "Bedenktijd"},
+                    follow_redirects=True)
+    assert r.status_code == 200
+    assert 'role="alert"' in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Case, cases["own"]).status == "submitted"

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from ret_app import audit, policy
 from ret_app.admin.services import Page, paginate
@@ -14,6 +15,7 @@ from ret_app.cases.access import case_or_404
 from ret_app.cases.blueprint import bp
 from ret_app.cases.forms import AdviceForm, IntakeDecisionForm, NewReferralForm, StepForm
 from ret_app.cases.lifecycle import TransitionError
+from ret_app.cases.referral_routes import STALE
 from ret_app.cases.referrals import new_concept
 from ret_app.extensions import db, htmx
 from ret_app.models import CaseStatus, Municipality
@@ -119,12 +121,17 @@ def case_step(case_id: int, name: str):
         abort(400)
     try:
         lifecycle.apply(case, current_user, name, reason=form.reason.data)
+        db.session.commit()
     except TransitionError as error:
         db.session.rollback()
         for reason in error.reasons:
             flash(str(reason), "error")
         return redirect(url_for("cases.case_page", case_id=case_id))
-    db.session.commit()
+    except StaleDataError:
+        # Someone else moved the case on at the same moment: nothing of this step was saved.
+        db.session.rollback()
+        flash(str(STALE), "error")
+        return redirect(url_for("cases.case_page", case_id=case_id))
     flash(_("Done: %(step)s.", step=lifecycle.BY_NAME[name].label), "success")
     return redirect(url_for("cases.case_page", case_id=case_id))
 
@@ -170,4 +177,8 @@ def intake_decision(case_id: int):
         case = case_or_404(case_id, action=audit.Action.UPDATE, rule=policy.is_chair_of)
         for reason in error.reasons:
             form.form_errors.append(str(reason))
+    except StaleDataError:
+        db.session.rollback()
+        case = case_or_404(case_id, action=audit.Action.UPDATE, rule=policy.is_chair_of)
+        form.form_errors.append(str(STALE))
     return render_template("cases/intake.html", case=case, form=form, advice_form=advice_form)

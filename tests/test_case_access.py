@@ -215,3 +215,46 @@ def test_a_step_on_a_case_changed_meanwhile_is_refused_without_losing_anything(a
     assert 'role="alert"' in r.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Case, cases["own"]).status == "submitted"
+
+
+SEES = {"chair": {"own", "other_team"}, "ret_member": {"own", "other_team"}, "caseworker": {"own"},
+        "provider_member": {"own"}}
+NO_CASE_ROLE = {"network_liaison": "403", "analyst": "403", "admin": "403"}
+
+# Every case page that takes only the case id: role -> the cases (all in status "submitted") it
+# opens for; the others answer 404; "403" for a role that may not use the route at all.
+CASE_GET_ROUTES = {
+    "cases.case_page": {**SEES, **NO_CASE_ROLE},
+    "cases.intake_decision": {"chair": {"own", "other_team"}, "ret_member": "403", "caseworker": "403",
+                              "provider_member": "403", **NO_CASE_ROLE},
+    # A submitted referral can no longer be edited, not even by its own access team.
+    "cases.referral_edit": {"chair": "403", "ret_member": "403", "caseworker": set(), "provider_member": "403",
+                            **NO_CASE_ROLE},
+    # Consent is recorded by the access team and the chair.
+    "cases.consent_page": {"chair": {"own", "other_team"}, "ret_member": set(), "caseworker": {"own"},
+                           "provider_member": set(), **NO_CASE_ROLE},
+    "cases.screening_page": {**SEES, **NO_CASE_ROLE},
+    "cases.screening_report": {**SEES, **NO_CASE_ROLE},
+}
+
+
+def test_every_case_page_with_only_a_case_id_is_in_the_matrix(app):
+    routes = {rule.endpoint for rule in app.url_map.iter_rules()
+              if rule.endpoint.startswith("cases.") and rule.arguments == {"case_id"} and "GET" in rule.methods}
+    assert routes == set(CASE_GET_ROUTES), sorted(routes ^ set(CASE_GET_ROUTES))
+
+
+@pytest.mark.parametrize("endpoint", sorted(CASE_GET_ROUTES))
+def test_case_get_routes_per_object(app, world, endpoint):
+    from flask import url_for
+
+    users, cases = world
+    for role, expected in CASE_GET_ROUTES[endpoint].items():
+        client = app.test_client()
+        login(client, app, users[role])
+        for name, case_id in cases.items():
+            with app.test_request_context():
+                url = url_for(endpoint, case_id=case_id)
+            status = client.get(url).status_code
+            want = 403 if expected == "403" else (200 if name in expected else 404)
+            assert status == want, (endpoint, role, name, status)

@@ -187,6 +187,28 @@ def is_process_director(user: User, case: Case) -> bool:
     return case.process_director_id == user.id and can_view_case(user, case)
 
 
+def can_manage_participants(user: User, case: Case) -> bool:
+    """The process director and the chair of the region invite and remove participants."""
+    return is_process_director(user, case) or is_chair_of(user, case)
+
+
+def can_contribute_to_screening(user: User, case: Case) -> bool:
+    """May this user write in the case's screening (their own contribution, addenda)?
+    The process director; a RET member or chair invited by name; a provider member whose
+    organisation is invited (and who sees the case: collective consent)."""
+    if not can_view_case(user, case):
+        return False
+    if is_process_director(user, case):
+        return True
+    active = [p for p in case.participants if p.removed_at is None]
+    role = Role(user.role)
+    if role in (Role.CHAIR, Role.RET_MEMBER):
+        return any(p.user_id == user.id for p in active)
+    if role is Role.PROVIDER_MEMBER:
+        return any(p.organisation_id == user.organisation_id and p.role == ParticipantRole.PROVIDER for p in active)
+    return False
+
+
 def can_edit_referral(user: User, case: Case) -> bool:
     """The referral itself (youth, family, question, attachments) is edited by the access team
     while it is a concept or after it came back with advice."""

@@ -24,7 +24,6 @@ from ret_app.models import (
     CaseStatus,
     Organisation,
     ParticipantRole,
-    Role,
     User,
 )
 from ret_app.models.base import utcnow
@@ -49,30 +48,8 @@ def active(case: Case) -> list[CaseParticipant]:
     return [p for p in case.participants if p.removed_at is None]
 
 
-def may_manage(user: User, case: Case) -> bool:
-    """The process director and the chair of the region invite and remove participants."""
-    return policy.is_process_director(user, case) or policy.is_chair_of(user, case)
-
-
 def invitations_open(case: Case) -> bool:
     return case.status in INVITE_STATUSES
-
-
-def is_contributor(user: User, case: Case) -> bool:
-    """May this user write in the case's screening (their own contribution, addenda)?
-    The process director; a RET member or chair invited by name; a provider member whose
-    organisation is invited (and who sees the case: collective consent)."""
-    if not policy.can_view_case(user, case):
-        return False
-    if policy.is_process_director(user, case):
-        return True
-    role = Role(user.role)
-    if role in (Role.CHAIR, Role.RET_MEMBER):
-        return any(p.user_id == user.id for p in active(case))
-    if role is Role.PROVIDER_MEMBER:
-        return any(p.organisation_id == user.organisation_id and p.role == ParticipantRole.PROVIDER
-                   for p in active(case))
-    return False
 
 
 def ret_member_candidates(case: Case) -> list[User]:
@@ -94,7 +71,7 @@ def provider_candidates(case: Case) -> list[Organisation]:
 
 def invite(case: Case, actor: User, invitee: str) -> CaseParticipant:
     """Invite `invitee` ("user-<id>" or "org-<id>", as the invite form sends it)."""
-    if not may_manage(actor, case):
+    if not policy.can_manage_participants(actor, case):
         raise ParticipantError(_l("Only the process director or the chair can invite participants."), None)
     if not invitations_open(case):
         raise ParticipantError(_l("Participants can be invited from the screening until the case is closed."), None)
@@ -149,7 +126,7 @@ def _record_invitation(case: Case, actor: User, participant: CaseParticipant, na
 
 
 def remove(case: Case, actor: User, participant: CaseParticipant) -> None:
-    if not may_manage(actor, case):
+    if not policy.can_manage_participants(actor, case):
         raise ParticipantError(_l("Only the process director or the chair can remove participants."), None)
     if participant.case_id != case.id or participant.removed_at is not None:
         raise ParticipantError(_l("This participant has already been removed."), None)

@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from ret_app import audit
+from ret_app import audit, policy
 from ret_app.cases import participants, screening_services as services
 from ret_app.cases.access import case_or_404
 from ret_app.cases.blueprint import bp
@@ -70,7 +70,7 @@ def screening_panel(case: Case) -> dict:
     return {
         "screening": screening,
         "participants": [(p, participants.describe(p)) for p in participants.active(case)],
-        "may_manage": participants.may_manage(current_user, case) and participants.invitations_open(case),
+        "may_manage": policy.can_manage_participants(current_user, case) and participants.invitations_open(case),
         "shown": screening is not None or case.status not in NOT_STARTED_STATUSES or bool(participants.active(case)),
     }
 
@@ -145,7 +145,7 @@ def _domain_block(case: Case, screening: Optional[Screening], domain: str, *, fo
                   conflict: Optional[dict] = None, notice: Optional[str] = None) -> dict:
     contributions = services.contributions_by_domain(screening)[domain]
     writable = services.is_writable(case, screening)
-    may_edit = writable and participants.is_contributor(current_user, case)
+    may_edit = writable and policy.can_contribute_to_screening(current_user, case)
     if may_edit and (editing or form is not None):
         form = _contribution_form(screening, domain, form)
     else:
@@ -214,10 +214,10 @@ def _page_context(case: Case, screening: Optional[Screening], *, edit_domain: Op
         "may_finalise": writes_texts,
         "finalise_problems": (finalise_problems if finalise_problems is not None
                               else (services.finalise_problems(screening) if screening else {})),
-        "is_contributor": participants.is_contributor(current_user, case),
+        "is_contributor": policy.can_contribute_to_screening(current_user, case),
         "addendum_form": addendum_form or AddendumForm(formdata=None, prefix="addendum"),
         "participant_rows": [(p, participants.describe(p)) for p in case.participants],
-        "may_manage": participants.may_manage(current_user, case),
+        "may_manage": policy.can_manage_participants(current_user, case),
         "invitations_open": participants.invitations_open(case),
         "invite_form": _invite_form(case, invite_form),
         "remove_form": RemoveParticipantForm(formdata=None),
@@ -277,7 +277,7 @@ def screening_contribution_save(case_id: int, domain: str):
     case = case_or_404(case_id, action=audit.Action.UPDATE, detail="screening_contribution")
     if domain not in DOMAINS:
         abort(404)
-    if not participants.is_contributor(current_user, case):
+    if not policy.can_contribute_to_screening(current_user, case):
         return _refuse(case, "screening_contribution", _("Only participants of this case contribute to the screening."))
     screening = services.get(case)
     form = ContributionForm(prefix=domain)
@@ -476,7 +476,7 @@ def _finalise_refused(case: Case, screening: Optional[Screening], form: Analysis
 @requires(Permission.WORK_ON_CASES)
 def screening_addendum_add(case_id: int):
     case = case_or_404(case_id, action=audit.Action.UPDATE, detail="screening_addendum")
-    if not participants.is_contributor(current_user, case):
+    if not policy.can_contribute_to_screening(current_user, case):
         return _refuse(case, "screening_addendum", _("Only participants of this case add to the screening."))
     screening = services.get(case)
     form = AddendumForm(prefix="addendum")
@@ -501,7 +501,7 @@ def screening_addendum_add(case_id: int):
 @requires(Permission.WORK_ON_CASES)
 def participant_invite(case_id: int):
     case = case_or_404(case_id, action=audit.Action.UPDATE, detail="participant_invite")
-    if not participants.may_manage(current_user, case):
+    if not policy.can_manage_participants(current_user, case):
         return _refuse(case, "case_participant", _("Only the process director or the chair can invite participants."))
     form = _invite_form(case, InviteForm())
     if form.validate_on_submit():
@@ -527,7 +527,7 @@ def participant_remove(case_id: int, participant_id: int):
     participant = db.session.get(CaseParticipant, participant_id)
     if participant is None or participant.case_id != case.id:
         abort(404)
-    if not participants.may_manage(current_user, case):
+    if not policy.can_manage_participants(current_user, case):
         return _refuse(case, "case_participant", _("Only the process director or the chair can remove participants."))
     if not RemoveParticipantForm().validate_on_submit():
         abort(400)

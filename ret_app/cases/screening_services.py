@@ -22,7 +22,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ret_app import audit, policy
-from ret_app.cases.participants import is_contributor
 from ret_app.extensions import db
 from ret_app.models import (
     Case,
@@ -206,7 +205,7 @@ def save_contribution(case: Case, screening: Optional[Screening], actor: User, d
     if domain not in DOMAINS:
         raise ScreeningError(_l("Unknown life domain."))
     screening = _require_writable(case, screening)
-    if not is_contributor(actor, case):
+    if not policy.can_contribute_to_screening(actor, case):
         raise ScreeningError(_l("Only participants of this case contribute to the screening."))
     contribution = own_contribution(screening, actor, domain)
     changed = plan(contribution_values(contribution), version_of(contribution), submitted, loaded_version,
@@ -302,7 +301,7 @@ def finalise(case: Case, screening: Optional[Screening], actor: User, loaded_ver
 def add_addendum(case: Case, screening: Optional[Screening], actor: User, text: str) -> ScreeningAddendum:
     if screening is None or screening.finalised_at is None:
         raise ScreeningError(_l("Addenda are for a finalised screening; until then, change the screening itself."))
-    if not is_contributor(actor, case):
+    if not policy.can_contribute_to_screening(actor, case):
         raise ScreeningError(_l("Only participants of this case add to the screening."))
     text = (text or "").strip()
     if not text:

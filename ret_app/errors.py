@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from ret_app.extensions import db, htmx
+from ret_app.extensions import db
+from ret_app.templating import render_page_or_fragment
 
 MESSAGES = {
     400: (_l("The request could not be processed"),
@@ -31,8 +32,8 @@ MESSAGES = {
 
 def render_error(code: int, message: str | None = None):
     title, default_message = MESSAGES.get(code, MESSAGES[500])
-    template = "errors/_error.html" if htmx and not htmx.boosted else "errors/error.html"
-    return render_template(template, code=code, title=title, message=message or default_message), code
+    return render_page_or_fragment("errors/error.html", "errors/_error.html", code=code, title=title,
+                                   message=message or default_message), code
 
 
 def register(app: Flask) -> None:

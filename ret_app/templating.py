@@ -117,6 +117,22 @@ def nav_items() -> list[dict]:
     ]
 
 
+def wants_fragment() -> bool:
+    """An htmx request that swaps part of a page: answer with the fragment, not the whole page.
+    Boosted requests replace the whole body, so they get the page."""
+    from ret_app.extensions import htmx
+
+    return bool(htmx) and not htmx.boosted
+
+
+def render_page_or_fragment(page: str, fragment: str, **context) -> str:
+    """The partial next to its page for an htmx swap, the page otherwise (Vary: HX-Request is set
+    on every response in security.py)."""
+    from flask import render_template
+
+    return render_template(fragment if wants_fragment() else page, **context)
+
+
 def local_datetime(value: Optional[datetime], fmt: str = "d MMM yyyy HH:mm") -> str:
     return format_datetime(value, fmt) if value else "—"
 

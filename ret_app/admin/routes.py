@@ -27,17 +27,18 @@ from ret_app.admin.forms import (
     UserForm,
 )
 from ret_app.admin.services import RuleError
-from ret_app.extensions import db, htmx
+from ret_app.extensions import db
 from ret_app.mandates import services as mandate_services
 from ret_app.models import Mandate, MandateStatus, Municipality, Network, Organisation, Region, Role, User
 from ret_app.policy import MANDATE_HOLDER_ROLES, Permission, requires
-from ret_app.templating import AUDIT_ACTION_LABELS, AUDIT_OUTCOME_LABELS, ORGANISATION_KIND_LABELS, ROLE_LABELS
+from ret_app.templating import (
+    AUDIT_ACTION_LABELS,
+    AUDIT_OUTCOME_LABELS,
+    ORGANISATION_KIND_LABELS,
+    ROLE_LABELS,
+    render_page_or_fragment,
+)
 
-
-def _partial(page: str, fragment: str, **context):
-    """The fragment alone for an htmx request (not boosted), else the whole page."""
-    template = fragment if htmx and not htmx.boosted else page
-    return render_template(template, **context)
 
 
 def _form_data(form: FlaskForm) -> dict:
@@ -238,7 +239,7 @@ def users():
     page = request.args.get("page", 1, type=int)
     stmt = services.user_list_query(q=q, role=role if role in ROLE_LABELS else "", status=status)
     result = services.paginate(stmt, page, 50)
-    return _partial("admin/users.html", "admin/_user_rows.html", result=result, q=q, role=role,
+    return render_page_or_fragment("admin/users.html", "admin/_user_rows.html", result=result, q=q, role=role,
                     status=status, roles=ROLE_LABELS)
 
 
@@ -339,7 +340,7 @@ def mandates():
     stmt = mandate_services.mandate_list_query(municipality_id=municipality_id,
                                                status=status if status in set(MandateStatus) else None)
     result = services.paginate(stmt, page, 50)
-    return _partial("admin/mandates.html", "admin/_mandate_rows.html", result=result, status=status,
+    return render_page_or_fragment("admin/mandates.html", "admin/_mandate_rows.html", result=result, status=status,
                     municipality_id=municipality_id, municipalities=_options(Municipality),
                     today=date.today(), expiring_soon=mandate_services.expiring_soon)
 
@@ -394,7 +395,7 @@ def audit_search():
                      detail="filters=" + ",".join(k for k, v in form.data.items() if v))
         db.session.commit()
     query_args = {k: v for k, v in request.args.items() if k != "page"}
-    return _partial("admin/audit.html", "admin/_audit_results.html", form=form, result=result, query_args=query_args)
+    return render_page_or_fragment("admin/audit.html", "admin/_audit_results.html", form=form, result=result, query_args=query_args)
 
 
 @bp.route("/")

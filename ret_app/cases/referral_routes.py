@@ -37,7 +37,8 @@ from ret_app.cases.referral_forms import (
 )
 from ret_app.cases.referral_services import REFERRAL_FIELDS, RuleError
 from ret_app.cases.referrals import missing_referral_fields
-from ret_app.extensions import db, htmx
+from ret_app.extensions import db
+from ret_app.templating import wants_fragment
 from ret_app.models import Attachment, Case, CaseStatus, Consent, ConsentScope, FamilyMember, LegalGround, PriorHelp
 from ret_app.policy import Permission, requires
 
@@ -47,10 +48,6 @@ SECTION_IDS = {"family": "gezinssysteem", "prior_help": "eerdere-hulp", "consent
                "attachments": "bijlagen", "submit": "indienen"}
 STALE = _l("Someone else changed this case at the same moment. Nothing of your last action was saved; "
            "check the page and try again.")
-
-
-def _fragment_request() -> bool:
-    return bool(htmx) and not htmx.boosted
 
 
 def _editable(case_id: int, detail: str) -> Case:
@@ -327,14 +324,14 @@ def _member_or_404(case: Case, member_id: int) -> FamilyMember:
 
 
 def _after_family_change(case: Case, notice: str):
-    if _fragment_request():
+    if wants_fragment():
         return _family_fragment(case, notice=notice)
     flash(notice, "success")
     return redirect(_referral_url(case, "family"))
 
 
 def _family_stale(case: Case, member_form=None):
-    if _fragment_request():
+    if wants_fragment():
         return _family_fragment(case, member_form=member_form, problem=str(STALE))
     flash(str(STALE), "error")
     return redirect(_referral_url(case, "family"))
@@ -352,7 +349,7 @@ def family_add(case_id: int):
             return _after_family_change(case, _("The family member has been added."))
         except RuleError as error:
             _add_error(form, error)
-    if _fragment_request():
+    if wants_fragment():
         return _family_fragment(case, member_form=form, consent_update=False)
     return _referral_page(case, member_form=form)
 
@@ -373,7 +370,7 @@ def family_edit(case_id: int, member_id: int):
                 if not _commit(lambda: referral_services.update_family_member(case, current_user, member, form.data)):
                     return _family_stale(case)
                 response = _after_family_change(case, _("The family member has been changed."))
-                if _fragment_request():
+                if wants_fragment():
                     response = make_response(response)
                     # The edit form replaced one row; the answer is the whole section.
                     response.headers["HX-Retarget"] = "#" + SECTION_IDS["family"]
@@ -382,7 +379,7 @@ def family_edit(case_id: int, member_id: int):
             except RuleError as error:
                 _add_error(form, error)
     context = dict(case=case, member=member, form=form, **_labels())
-    if _fragment_request():
+    if wants_fragment():
         return render_template("cases/referral/_family_member_edit.html", **context)
     return render_template("cases/referral/family_member.html", **context)
 
@@ -396,7 +393,7 @@ def family_remove(case_id: int, member_id: int):
         if not _commit(lambda: referral_services.remove_family_member(case, current_user, member)):
             return _family_stale(case)
     except RuleError as error:
-        if _fragment_request():
+        if wants_fragment():
             return _family_fragment(case, problem=str(error.message), consent_update=False)
         flash(str(error.message), "error")
         return redirect(_referral_url(case, "family"))
@@ -414,14 +411,14 @@ def prior_help_add(case_id: int):
         try:
             if _commit(lambda: referral_services.add_prior_help(case, current_user, form.data)):
                 notice = _("The help tried before has been added.")
-                if _fragment_request():
+                if wants_fragment():
                     return _prior_help_fragment(case, notice=notice)
                 flash(notice, "success")
                 return redirect(_referral_url(case, "prior_help"))
             form.form_errors.append(str(STALE))
         except RuleError as error:
             _add_error(form, error)
-    if _fragment_request():
+    if wants_fragment():
         return _prior_help_fragment(case, help_form=form)
     return _referral_page(case, help_form=form)
 
@@ -435,7 +432,7 @@ def prior_help_remove(case_id: int, help_id: int):
         abort(404)
     ok = _commit(lambda: referral_services.remove_prior_help(case, current_user, item))
     notice = _("The help tried before has been removed.") if ok else str(STALE)
-    if _fragment_request():
+    if wants_fragment():
         return _prior_help_fragment(case, notice=notice)
     flash(notice, "success" if ok else "error")
     return redirect(_referral_url(case, "prior_help"))
@@ -457,7 +454,7 @@ def _back(case: Case) -> str:
 
 def _consent_done(case: Case, notice: str):
     back = _back(case)
-    if _fragment_request():
+    if wants_fragment():
         return _consent_fragment(case, back=back, notice=notice)
     flash(notice, "success")
     if back == "referral":
@@ -467,7 +464,7 @@ def _consent_done(case: Case, notice: str):
 
 def _consent_invalid(case: Case, **kwargs):
     back = _back(case)
-    if _fragment_request():
+    if wants_fragment():
         return _consent_fragment(case, back=back, **kwargs)
     if back == "referral":
         return _referral_page(case, consent_kwargs={**kwargs, "back": back})
@@ -480,7 +477,7 @@ def _consent_invalid(case: Case, **kwargs):
 def consent_page(case_id: int):
     if request.method == "GET":
         case = _consent_case(case_id, "consent", read=True)
-        if _fragment_request():
+        if wants_fragment():
             return _consent_fragment(case, back="consent")
         return render_template("cases/referral/consent.html", case=case, **_consent_context(case, back="consent"),
                                **_labels())

@@ -35,7 +35,8 @@ from ret_app.cases.screening_forms import (
 )
 from ret_app.cases.screening_services import DOMAINS, EditConflict, FinaliseRefused, ScreeningError
 from ret_app.errors import render_error
-from ret_app.extensions import db, htmx
+from ret_app.extensions import db
+from ret_app.templating import wants_fragment
 from ret_app.models import Case, CaseParticipant, CaseStatus, Screening, User
 from ret_app.models.base import utcnow
 from ret_app.pdf import pdf_response, render_pdf
@@ -46,16 +47,6 @@ TEXT_PART_SLUGS = {"visie": "views", "analyse": "analysis"}
 TEXT_SECTION_IDS = {"views": "visie", "analysis": "analyse"}
 NOT_STARTED_STATUSES = frozenset({CaseStatus.CONCEPT, CaseStatus.SUBMITTED, CaseStatus.INTAKE,
                                   CaseStatus.RETURNED_WITH_ADVICE})
-
-
-def _fragment_request() -> bool:
-    return bool(htmx) and not htmx.boosted
-
-
-def _vary(response):
-    response = make_response(response)
-    response.headers["Vary"] = "HX-Request"
-    return response
 
 
 def _screening_url(case_id: int, anchor: Optional[str] = None) -> str:
@@ -227,18 +218,18 @@ def _page_context(case: Case, screening: Optional[Screening], *, edit_domain: Op
 
 
 def _page(case: Case, screening: Optional[Screening], **kwargs):
-    return _vary(render_template("cases/screening/page.html", **_page_context(case, screening, **kwargs)))
+    return render_template("cases/screening/page.html", **_page_context(case, screening, **kwargs))
 
 
 def _domain_fragment(case: Case, screening: Optional[Screening], block: dict):
-    return _vary(render_template("cases/screening/_domain.html", case=case, screening=screening, block=block,
-                                 severity_label=severity_label))
+    return render_template("cases/screening/_domain.html", case=case, screening=screening, block=block,
+                           severity_label=severity_label)
 
 
 def _text_fragment(case: Case, screening: Screening, part: str, **kwargs):
     context = _page_context(case, screening, **kwargs)
     template = "cases/screening/_views.html" if part == "views" else "cases/screening/_analysis.html"
-    return _vary(render_template(template, **context))
+    return render_template(template, **context)
 
 
 # --- the screening page --------------------------------------------------------------------------
@@ -264,7 +255,7 @@ def screening_page(case_id: int):
     domain = request.args.get("leefgebied")
     domain = domain if domain in DOMAINS else None
     editing = request.args.get("bewerken") == "1"
-    if domain and _fragment_request():
+    if domain and wants_fragment():
         return _domain_fragment(case, screening, _domain_block(case, screening, domain, editing=editing))
     return _page(case, screening, edit_domain=domain if editing else None)
 
@@ -292,7 +283,7 @@ def screening_contribution_save(case_id: int, domain: str):
                       "updated": _("Your contribution has been saved."),
                       "deleted": _("Your contribution has been removed."),
                       "unchanged": _("Nothing was changed.")}[outcome]
-            if _fragment_request():
+            if wants_fragment():
                 return _domain_fragment(case, screening, _domain_block(case, screening, domain, notice=notice))
             flash(notice, "success")
             return redirect(_screening_url(case.id, f"leefgebied-{domain}"))
@@ -319,7 +310,7 @@ def screening_contribution_save(case_id: int, domain: str):
         # No longer writable (finalised meanwhile): say why and give the input back, so that nothing
         # typed is lost (it can go into an addendum).
         block["locked_input"] = _locked_input(case, screening, form, ("severity", "notes", "sources"))
-    if _fragment_request():
+    if wants_fragment():
         return _domain_fragment(case, screening, block)
     return _page(case, screening, blocks={domain: block}, form_problem=_problem(
         _("Your contribution to %(domain)s has not been saved.", domain=DOMAIN_LABELS[domain]), f"leefgebied-{domain}"))
@@ -347,7 +338,7 @@ def screening_texts_save(case_id: int, part: str):
                                           form.loaded_state.data)
             db.session.commit()
             notice = _("Saved.") if changed else _("Nothing was changed.")
-            if _fragment_request():
+            if wants_fragment():
                 return _text_fragment(case, screening, part, text_notices={part: notice})
             flash(notice, "success")
             return redirect(_screening_url(case.id, TEXT_SECTION_IDS[part]))
@@ -373,7 +364,7 @@ def screening_texts_save(case_id: int, part: str):
               "text_notices": notices}
     if not services.is_writable(case, screening):
         kwargs["locked_input"] = _locked_input(case, screening, form, services.TEXT_PARTS[part], part)
-    if _fragment_request():
+    if wants_fragment():
         return _text_fragment(case, screening, part, **kwargs)
     return _page(case, screening, form_problem=_problem(_("Your text has not been saved."), TEXT_SECTION_IDS[part]),
                  **kwargs)
@@ -447,7 +438,7 @@ def screening_finalise(case_id: int):
     message = _("The screening has been finalised. It is read-only now; corrections are added as addenda.")
     flash(message, "success")
     target = _screening_url(case.id)
-    if _fragment_request():
+    if wants_fragment():
         response = make_response("", 204)
         response.headers["HX-Redirect"] = target
         return response
@@ -464,7 +455,7 @@ def _finalise_refused(case: Case, screening: Optional[Screening], form: Analysis
         kwargs["locked_input"] = _locked_input(case, screening, form, services.TEXT_PARTS["analysis"], "analysis")
     elif error is not None:
         form.form_errors.append(str(error.message))
-    if _fragment_request():
+    if wants_fragment():
         return _text_fragment(case, screening, "analysis", **kwargs)
     return _page(case, screening, form_problem=_problem(_("The screening has not been finalised."), "analyse"),
                  **kwargs)
@@ -568,8 +559,8 @@ def screening_report(case_id: int):
     if screening is None:
         audit.record(audit.Action.READ, object_type="case", object_id=case.id, case_id=case.id,
                      detail="screening_report unavailable", commit=True)
-        return _vary(render_template("cases/screening/no_report.html", case=case,
-                                     message=_not_started_message(case)))
+        return render_template("cases/screening/no_report.html", case=case,
+                               message=_not_started_message(case))
     data = render_pdf("pdf/screening_report.html", document_title=_("Screening report"), reference=case.reference,
                       generated_at=utcnow(), **report_context(case, screening))
     audit.record(audit.Action.EXPORT, object_type="screening_report", object_id=screening.id, case_id=case.id,

@@ -20,7 +20,7 @@ import config
 from ret_app import create_app
 from ret_app.extensions import db
 from ret_app.models import User, WebSession
-from tests.conftest import TEST_PASSWORD, csrf_token, totp_code
+from tests.conftest import TEST_PASSWORD, csrf_token, signed_in, totp_code
 from tests.test_access_policy import (  # noqa: F401  (objects is a fixture used by the admin scenarios)
     POST_DATA,
     _live_session,
@@ -71,10 +71,6 @@ def _user(app, user_id: int) -> User:
         db.session.expunge(user)
         db.session.remove()
         return user
-
-
-def _signed_in(client) -> bool:
-    return client.get("/start").status_code == 200
 
 
 def _session_live(app, row_id: int) -> bool:
@@ -139,10 +135,10 @@ def s_second_factor(env: Env) -> Scenario:
     _password_step(env.client, user)
 
     def changed(response):
-        assert response.status_code == 302 and _signed_in(env.client)
+        assert response.status_code == 302 and signed_in(env.client)
 
     return Scenario("/inloggen/verificatie", lambda: {"code": totp_code(env.app, user.id)},
-                    unchanged=lambda: _signed_in(env.client) and pytest.fail("signed in without CSRF token"),
+                    unchanged=lambda: signed_in(env.client) and pytest.fail("signed in without CSRF token"),
                     changed=changed, db_changes=False)
 
 
@@ -157,10 +153,10 @@ def s_recovery_code(env: Env) -> Scenario:
     _password_step(env.client, user)
 
     def changed(response):
-        assert response.status_code == 302 and _signed_in(env.client)
+        assert response.status_code == 302 and signed_in(env.client)
 
     return Scenario("/inloggen/herstelcode", lambda: {"code": codes[0]},
-                    unchanged=lambda: _signed_in(env.client) and pytest.fail("signed in without CSRF token"),
+                    unchanged=lambda: signed_in(env.client) and pytest.fail("signed in without CSRF token"),
                     changed=changed)  # the code is used up
 
 
@@ -168,9 +164,9 @@ def s_logout(env: Env) -> Scenario:
     env.login_as("chair")
 
     def changed(response):
-        assert response.status_code == 302 and not _signed_in(env.client)
+        assert response.status_code == 302 and not signed_in(env.client)
 
-    return Scenario("/uitloggen", unchanged=lambda: _signed_in(env.client) or pytest.fail("signed out"),
+    return Scenario("/uitloggen", unchanged=lambda: signed_in(env.client) or pytest.fail("signed out"),
                     changed=changed)
 
 
@@ -489,7 +485,7 @@ def test_htmx_post_with_header_token_ends_other_sessions(app, client, login_as):
     response = client.post("/account/sessies/andere-beeindigen", headers={"HX-Request": "true", "X-CSRFToken": token})
     assert response.status_code == 302
     assert not _session_live(app, other)
-    assert _signed_in(client)  # the current session stays
+    assert signed_in(client)  # the current session stays
 
 
 def test_token_is_bound_to_the_session(app, client, login_as):

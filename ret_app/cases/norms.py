@@ -7,7 +7,7 @@ the region's norms to a case's dates. Dates are taken in Europe/Amsterdam.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Optional
+from typing import Callable, Optional
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
@@ -63,8 +63,20 @@ def case_clocks(case: Case, today: Optional[date] = None, norms: Optional[clock.
     return clocks
 
 
-def is_overdue(case: Case, today: Optional[date] = None) -> bool:
-    return any(c.overdue for c in case_clocks(case, today))
+def is_overdue(case: Case, today: Optional[date] = None, norms: Optional[clock.Norms] = None) -> bool:
+    return any(c.overdue for c in case_clocks(case, today, norms))
+
+
+def overdue_checker(today: Optional[date] = None) -> Callable[[Case], bool]:
+    """is_overdue for a list of cases, reading each region's norms once."""
+    by_region: dict[int, clock.Norms] = {}
+
+    def check(case: Case) -> bool:
+        if case.region_id not in by_region:
+            by_region[case.region_id] = norms_for(case.region_id)
+        return is_overdue(case, today, by_region[case.region_id])
+
+    return check
 
 
 def working_days_open(case: Case, today: Optional[date] = None) -> Optional[int]:

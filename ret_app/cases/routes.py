@@ -17,16 +17,13 @@ from ret_app.cases.forms import AdviceForm, IntakeDecisionForm, NewReferralForm,
 from ret_app.cases.lifecycle import TransitionError
 from ret_app.cases.referral_routes import STALE
 from ret_app.cases.referrals import new_concept
-from ret_app.extensions import db, htmx
+from ret_app.extensions import db
 from ret_app.models import CaseStatus, Municipality
 from ret_app.policy import Permission, requires
+from ret_app.templating import render_page_or_fragment
 
 PAGE_SIZE = 25
 
-
-def _partial(page: str, fragment: str, **context):
-    template = fragment if htmx and not htmx.boosted else page
-    return render_template(template, **context)
 
 
 def _filters_from_request() -> queries.CaseFilters:
@@ -47,33 +44,38 @@ def _filters_from_request() -> queries.CaseFilters:
 def case_list():
     filters = _filters_from_request()
     page = request.args.get("page", 1, type=int)
-    stmt = queries.visible_cases(current_user, filters)
-    if filters.overdue:
-        # Deadlines depend on working days and pauses, so they are computed, not queried.
-        overdue = [c for c in db.session.scalars(stmt) if norms.is_overdue(c)]
-        result = Page(overdue[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], page, PAGE_SIZE, len(overdue) > page * PAGE_SIZE)
-    else:
-        result = paginate(stmt, page, PAGE_SIZE)
+    # Audited (and committed) first, so the cases below are loaded once for the page.
     audit.record(audit.Action.SEARCH, object_type="case_list",
                  detail="filters=" + ",".join(k for k, v in vars(filters).items() if v), commit=True)
-    municipalities = db.session.scalars(select(Municipality).order_by(Municipality.name)).all()
-    if current_user.organisation.region_id:
-        municipalities = [m for m in municipalities if m.region_id == current_user.organisation.region_id]
+    stmt = queries.visible_cases(current_user, filters)
+    is_overdue = norms.overdue_checker()
+    if filters.overdue:
+        # Deadlines depend on working days and pauses, so they are computed, not queried.
+        overdue = [c for c in db.session.scalars(stmt) if is_overdue(c)]
+        result = Page(overdue[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], page, PAGE_SIZE, len(overdue) > page * PAGE_SIZE)
+        overdue_ids = {c.id for c in result.items}
+    else:
+        result = paginate(stmt, page, PAGE_SIZE)
+        overdue_ids = {c.id for c in result.items if is_overdue(c)}
     query_args = {k: v for k, v in request.args.items() if k != "page"}
-    return _partial("cases/list.html", "cases/_list_results.html", result=result, filters=filters,
-                    overdue_ids={c.id for c in result.items if norms.is_overdue(c)},
-                    municipalities=municipalities, query_args=query_args)
+    return render_page_or_fragment("cases/list.html", "cases/_list_results.html", result=result, filters=filters,
+                                   overdue_ids=overdue_ids, municipalities=_region_municipalities(),
+                                   query_args=query_args)
+
+
+def _region_municipalities() -> list[Municipality]:
+    """The municipalities of the user's region (all of them for a user without a region)."""
+    stmt = select(Municipality).order_by(Municipality.name)
+    if current_user.organisation.region_id:
+        stmt = stmt.where(Municipality.region_id == current_user.organisation.region_id)
+    return list(db.session.scalars(stmt))
 
 
 @bp.route("/casussen/nieuw", methods=["GET", "POST"])
 @requires(Permission.MAKE_REFERRALS)
 def referral_new():
     form = NewReferralForm()
-    region_id = current_user.organisation.region_id
-    stmt = select(Municipality).order_by(Municipality.name)
-    if region_id:
-        stmt = stmt.where(Municipality.region_id == region_id)
-    options = db.session.scalars(stmt).all()
+    options = _region_municipalities()
     form.municipality_id.choices = [(None, _("— choose —"))] + [(m.id, m.name) for m in options]
     if request.method == "GET" and current_user.organisation.municipality_id:
         form.municipality_id.data = current_user.organisation.municipality_id
@@ -84,16 +86,8 @@ def referral_new():
             case = new_concept(current_user, form.municipality_id.data)
             db.session.commit()
             flash(_("Referral %(ref)s has been started as a concept. You can complete it later.", ref=case.reference), "success")
-            return redirect(_referral_target(case.id))
+            return redirect(url_for("cases.referral_edit", case_id=case.id))
     return render_template("cases/new.html", form=form)
-
-
-def _referral_target(case_id: int) -> str:
-    from flask import current_app
-
-    if "cases.referral_edit" in current_app.view_functions:
-        return url_for("cases.referral_edit", case_id=case_id)
-    return url_for("cases.case_page", case_id=case_id)
 
 
 @bp.route("/casussen/<int:case_id>")
@@ -101,12 +95,10 @@ def _referral_target(case_id: int) -> str:
 def case_page(case_id: int):
     case = case_or_404(case_id, detail="case_page")
     options = lifecycle.available(case, current_user)
-    editable = policy.can_edit_referral(current_user, case)
-    referral_url = _referral_target(case.id) if editable else None
     return render_template("cases/page.html", case=case, options=options, clocks=norms.case_clocks(case),
                            history=history.history(case),
                            clock_labels=norms.CLOCK_LABELS, days_open=norms.working_days_open(case),
-                           referral_url=referral_url if referral_url != request.path else None,
+                           can_edit_referral=policy.can_edit_referral(current_user, case),
                            is_chair=policy.is_chair_of(current_user, case))
 
 

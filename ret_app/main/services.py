@@ -7,12 +7,13 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from ret_app.account.services import live_sessions
 from ret_app.auth.services import remaining_recovery_codes
 from ret_app.extensions import db
 from ret_app.mandates.services import expiring_soon
-from ret_app.models import Mandate, Municipality, Organisation, Region, Role, User, WebSession
-from ret_app.models.base import utcnow
+from ret_app.models import Mandate, Municipality, Organisation, Region, Role, User
 from ret_app.policy import Permission, can
+
 
 @dataclass
 class StartOverview:
@@ -26,10 +27,6 @@ class StartOverview:
     network_regions: list[Region] = field(default_factory=list)
 
 
-def live_sessions_query(user: User):
-    return select(WebSession).where(WebSession.user_id == user.id, WebSession.ended_at.is_(None))
-
-
 def current_mandates(user: User, today: date | None = None) -> list[Mandate]:
     """The user's mandates that are valid today or start later (not expired, not revoked)."""
     today = today or date.today()
@@ -41,14 +38,8 @@ def current_mandates(user: User, today: date | None = None) -> list[Mandate]:
 
 
 def start_overview(user: User) -> StartOverview:
-    from ret_app.sessions import session_expiry_reason
-    from flask import current_app
-
-    now = utcnow()
-    sessions = [s for s in db.session.scalars(live_sessions_query(user))
-                if session_expiry_reason(s, now, current_app) is None]
     overview = StartOverview(
-        active_sessions=len(sessions),
+        active_sessions=len(live_sessions(user)),
         recovery_codes_left=remaining_recovery_codes(user),
         region=user.organisation.region,
     )

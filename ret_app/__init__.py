@@ -116,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     from ret_app.cases.blueprint import bp as cases_bp
     from ret_app.main import bp as main_bp
     from ret_app.mandates import bp as mandates_bp
+    from ret_app.meetings import actions_bp, bp as meetings_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -123,3 +124,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_bp, url_prefix="/account")
     app.register_blueprint(mandates_bp, url_prefix="/mandaten")
     app.register_blueprint(admin_bp, url_prefix="/beheer")
+    app.register_blueprint(meetings_bp, url_prefix="/overleggen")
+    app.register_blueprint(actions_bp, url_prefix="/acties")

@@ -106,10 +106,11 @@ class SeedSummary:
     users: int
     mandates: int
     cases: int = 0
+    meetings: int = 0
 
     def __str__(self) -> str:
         return (f"{self.regions} regions, {self.municipalities} municipalities, {self.organisations} organisations, "
-                f"{self.users} users, {self.mandates} mandates, {self.cases} cases")
+                f"{self.users} users, {self.mandates} mandates, {self.cases} cases, {self.meetings} RET sessions")
 
 
 def seed(today: Optional[date] = None) -> SeedSummary:
@@ -179,9 +180,12 @@ def seed(today: Optional[date] = None) -> SeedSummary:
             document_reference=f"Mandaatbesluit jeugdhulp {municipality} {start.year}-{len(municipality):02d} (demo)",
             created_by_id=admin.id))
     db.session.flush()
-    case_count = seed_cases(users, municipalities, organisations, today)
+    cases: dict = {}
+    case_count = seed_cases(users, municipalities, organisations, today, cases)
+    meeting_count = seed_meetings(users, organisations, cases, today)
     audit.record(audit.Action.CREATE, object_type="demo_seed", detail="demo_region_seeded")
-    return SeedSummary(len(regions), len(municipalities), len(organisations), len(users), len(mandates), case_count)
+    return SeedSummary(len(regions), len(municipalities), len(organisations), len(users), len(mandates), case_count,
+                       meeting_count)
 
 
 # --- demo cases: fictional youths and families -------------------------------------------
@@ -244,7 +248,8 @@ def _backdate(today: date, working_days: int) -> datetime:
     return datetime.combine(day, time(9, 30), tzinfo=timezone.utc)
 
 
-def seed_cases(users: dict, municipalities: dict, organisations: dict, today: date) -> int:
+def seed_cases(users: dict, municipalities: dict, organisations: dict, today: date,
+               cases_out: Optional[dict] = None) -> int:
     from ret_app.cases import consent as consent_rules
     from ret_app.cases.referrals import next_reference
     from ret_app.models import (
@@ -274,6 +279,8 @@ def seed_cases(users: dict, municipalities: dict, organisations: dict, today: da
             question=question, why_stuck=why_stuck, submitted_at=submitted_at,
         )
         db.session.add(case)
+        if cases_out is not None:
+            cases_out[key] = case
         for relation, name, member_age, authority in family:
             case.family_members.append(FamilyMember(relation=relation, name=name, age=member_age,
                                                     living_situation="Thuis", parental_authority=authority))
@@ -355,3 +362,104 @@ def seed_cases(users: dict, municipalities: dict, organisations: dict, today: da
                 screening.finalised_by_id = director.id
     db.session.flush()
     return len(DEMO_CASES)
+
+
+# --- demo RET sessions: one finished with approved minutes, one planned --------------------------
+
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    from ret_app.cases.norms import AMSTERDAM
+
+    return datetime.combine(day, time(hour, minute), tzinfo=AMSTERDAM).astimezone(timezone.utc)
+
+
+def seed_meetings(users: dict, organisations: dict, cases: dict, today: date) -> int:
+    """A session held a week ago (minutes approved, with a binding decision, one "onder voorbehoud"
+    waiting for the municipality, a placement review and actions) and one planned next week."""
+    from ret_app.meetings import planning
+    from ret_app.models import (
+        CaseAction, CaseEvent, Decision, Meeting, MeetingAttendance, MeetingItem, MinutesAddendum,
+    )
+
+    chair = users["voorzitter@mijov.example"]
+    member = users["retlid@mijov.example"]
+    scientist = users["gedragswetenschapper@mijov.example"]
+    apeldoorn = users["toegang.apeldoorn@mijov.example"]
+    epe = users["toegang.epe@mijov.example"]
+    provider = organisations["Jeugdzorg De Bolder (demo)"]
+    held_on = today - timedelta(days=7)
+    while held_on.weekday() >= 5:
+        held_on -= timedelta(days=1)
+    start = _at(held_on, 13, 30)
+    finished = Meeting(region_id=chair.organisation.region_id, chair_id=chair.id, created_by_id=chair.id,
+                       starts_at=start, duration_minutes=90, location="Gemeentehuis Apeldoorn, zaal 3 (demo)",
+                       status="approved", started_at=start, closed_at=start + timedelta(minutes=80),
+                       approved_at=start + timedelta(days=1), approved_by_id=chair.id)
+    db.session.add(finished)
+    direction = MeetingItem(case=cases["direction"], purpose="progress", position=1, added_by_id=chair.id,
+                            started_at=start + timedelta(minutes=5), ended_at=start + timedelta(minutes=40),
+                            seconds_spent=35 * 60,
+                            notes="Het maatwerkarrangement LVB + psychiatrie is uitgewerkt met De Bolder en de "
+                                  "KJP-aanbieder. De toegangsmedewerker van Epe is aanwezig, maar haar mandaat is "
+                                  "verlopen; het besluit gaat onder voorbehoud naar de gemeente.")
+    placement = MeetingItem(case=cases["screening"], purpose="placement_review", position=2, added_by_id=chair.id,
+                            started_at=start + timedelta(minutes=40), ended_at=start + timedelta(minutes=75),
+                            seconds_spent=35 * 60,
+                            notes="Voorgenomen uithuisplaatsing besproken met moeder en Sara. Alternatieven "
+                                  "gewogen; de gedragswetenschapper adviseert intensieve behandeling thuis.")
+    finished.items.extend([direction, placement])
+    db.session.flush()
+    planning.sync_invitations(finished, chair)
+    for user in (chair, member, scientist, apeldoorn, epe):
+        finished.attendances.append(MeetingAttendance(user_id=user.id, present=True, recorded_by_id=chair.id,
+                                                      checked_in_at=start))
+    mandate_apeldoorn = db.session.scalar(select(Mandate).where(
+        Mandate.holder_id == apeldoorn.id, Mandate.municipality_id == cases["screening"].municipality_id))
+    decided = start + timedelta(minutes=30)
+    db.session.add_all([
+        Decision(item=direction, case=cases["direction"], municipality_id=cases["direction"].municipality_id,
+                 kind="commits_help", care_type="custom_arrangement", provider_id=provider.id,
+                 amount_eur=Decimal("38500.00"), status="provisional", mandate_finding="not_valid_on_date",
+                 text="Maatwerkarrangement: dagprogramma bij De Bolder met behandeling door de KJP-aanbieder, "
+                      "voor een jaar.",
+                 submission_key="demo-decision-1", recorded_by_id=chair.id, recorded_at=decided),
+        Decision(item=placement, case=cases["screening"], municipality_id=cases["screening"].municipality_id,
+                 kind="commits_help", care_type="ambulatory", provider_id=provider.id,
+                 amount_eur=Decimal("28500.00"), status="binding", mandate_id=mandate_apeldoorn.id,
+                 mandate_finding="covered",
+                 text="Intensieve ambulante gezinsbehandeling, vier dagdelen per week, met crisisplek achter de hand.",
+                 alternatives_considered="Gezinshuis, logeeropvang in het weekend, intensieve behandeling thuis.",
+                 behavioural_scientist_name=scientist.name, behavioural_scientist_role="GZ-psycholoog, RET",
+                 placement_outcome="prevented",
+                 placement_alternative="Intensieve ambulante gezinsbehandeling thuis.",
+                 submission_key="demo-decision-2", recorded_by_id=chair.id, recorded_at=decided + timedelta(minutes=40)),
+        CaseAction(case=cases["direction"], item=direction, description="Mandaat Epe laten verlengen en het "
+                   "besluit ter bevestiging voorleggen aan de gemeente.", owner_user_id=epe.id,
+                   due_date=held_on + timedelta(days=5), submission_key="demo-action-1", created_by_id=chair.id,
+                   created_at=decided),
+        CaseAction(case=cases["direction"], item=direction, description="Startdatum dagprogramma afstemmen met "
+                   "gezin en school.", owner_organisation_id=provider.id, due_date=today + timedelta(days=10),
+                   submission_key="demo-action-2", created_by_id=chair.id, created_at=decided),
+        CaseAction(case=cases["screening"], item=placement, description="Crisisplek vastleggen en het "
+                   "veiligheidsplan met moeder doorlopen.", owner_user_id=apeldoorn.id,
+                   due_date=today + timedelta(days=3), submission_key="demo-action-3", created_by_id=chair.id,
+                   created_at=decided),
+        MinutesAddendum(meeting=finished, item=placement, author_id=chair.id, created_at=start + timedelta(days=2),
+                        text="Correctie: de crisisplek is bij De Bolder, niet bij de KJP-aanbieder."),
+    ])
+    for item in (direction, placement):
+        db.session.add(CaseEvent(case_id=item.case.id, at=decided, actor_id=chair.id, kind="session_decision"))
+
+    next_on = today + timedelta(days=5)
+    while next_on.weekday() >= 5:
+        next_on += timedelta(days=1)
+    planned = Meeting(region_id=chair.organisation.region_id, chair_id=chair.id, created_by_id=chair.id,
+                      starts_at=_at(next_on, 13, 30), duration_minutes=120, location="Online (demo)",
+                      online_url="https://vergaderen.example/ret-mijov", status="planned")
+    db.session.add(planned)
+    for position, (key, purpose) in enumerate([("waiting", "intake"), ("paused", "progress"),
+                                               ("direction", "progress")], start=1):
+        planned.items.append(MeetingItem(case=cases[key], purpose=purpose, position=position, added_by_id=chair.id))
+    db.session.flush()
+    planning.sync_invitations(planned, chair)
+    db.session.flush()
+    return 2

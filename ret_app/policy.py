@@ -16,7 +16,22 @@ from flask_login import current_user
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 
-from ret_app.models import Case, CaseParticipant, CaseStatus, Mandate, ParticipantRole, Role, User
+from ret_app.models import (
+    Case,
+    CaseAction,
+    CaseParticipant,
+    CaseStatus,
+    Decision,
+    DecisionStatus,
+    Mandate,
+    Meeting,
+    MeetingInvitation,
+    MeetingItem,
+    MeetingStatus,
+    ParticipantRole,
+    Role,
+    User,
+)
 
 
 class Permission(enum.StrEnum):
@@ -29,6 +44,10 @@ class Permission(enum.StrEnum):
     WORK_ON_CASES = "work_on_cases"  # case list and case pages (which cases: per object, below)
     MAKE_REFERRALS = "make_referrals"
     RUN_INTAKE = "run_intake"
+    VIEW_SESSIONS = "view_sessions"  # RET sessions: which ones and which items, per object below
+    PLAN_SESSIONS = "plan_sessions"
+    VIEW_OWN_ACTIONS = "view_own_actions"  # "Mijn acties"
+    ANSWER_PROVISIONAL = "answer_provisional"  # the municipality's answer to an "onder voorbehoud" decision
 
 
 ALL_ROLES = frozenset(Role)
@@ -43,6 +62,10 @@ ROLE_PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.WORK_ON_CASES: frozenset({Role.CHAIR, Role.RET_MEMBER, Role.CASEWORKER, Role.PROVIDER_MEMBER}),
     Permission.MAKE_REFERRALS: frozenset({Role.CASEWORKER}),
     Permission.RUN_INTAKE: frozenset({Role.CHAIR}),
+    Permission.VIEW_SESSIONS: frozenset({Role.CHAIR, Role.RET_MEMBER, Role.CASEWORKER, Role.PROVIDER_MEMBER}),
+    Permission.PLAN_SESSIONS: frozenset({Role.CHAIR}),
+    Permission.VIEW_OWN_ACTIONS: frozenset({Role.CHAIR, Role.RET_MEMBER, Role.CASEWORKER, Role.PROVIDER_MEMBER}),
+    Permission.ANSWER_PROVISIONAL: frozenset({Role.CASEWORKER, Role.ADMIN}),
 }
 
 # Roles that may hold a mandate of a municipality.
@@ -222,6 +245,116 @@ def can_record_consent(user: User, case: Case) -> bool:
 
 def may_hold_mandate(user: User) -> bool:
     return Role(user.role) in MANDATE_HOLDER_ROLES and user.deactivated_at is None
+
+
+# --- RET sessions -------------------------------------------------------------------------
+
+# Cases the chair may put on an agenda: submitted and not finished (not concept, not closed,
+# not returned to the access team).
+PLANNABLE_STATUSES = frozenset({CaseStatus.SUBMITTED, CaseStatus.INTAKE, CaseStatus.SCREENING,
+                                CaseStatus.PROCESS_DIRECTION, CaseStatus.MONITORING, CaseStatus.PAUSED})
+
+
+def is_ret_of_region(user: User, region_id: int) -> bool:
+    """Chair and RET members see every session of their region, with every item."""
+    return Role(user.role) in (Role.CHAIR, Role.RET_MEMBER) and _region_id(user) == region_id
+
+
+def is_invited(user: User, meeting: Meeting) -> bool:
+    return any(i.user_id == user.id for i in meeting.invitations)
+
+
+def can_view_meeting(user: User, meeting: Meeting) -> bool:
+    """The RET of the region, and whoever is invited (caseworkers and participants of a case on
+    the agenda). What an invitee sees of it is limited to `visible_items`."""
+    if user is None or not getattr(user, "is_authenticated", False) or not can(Permission.VIEW_SESSIONS, user):
+        return False
+    return is_ret_of_region(user, meeting.region_id) or is_invited(user, meeting)
+
+
+def visible_meetings_clause(user: User) -> ColumnElement[bool]:
+    """SQL twin of can_view_meeting."""
+    if not role_has(user.role, Permission.VIEW_SESSIONS):
+        return false()
+    invited = exists(select(MeetingInvitation.id).where(MeetingInvitation.meeting_id == Meeting.id,
+                                                        MeetingInvitation.user_id == user.id))
+    if Role(user.role) in (Role.CHAIR, Role.RET_MEMBER):
+        region_id = _region_id(user)
+        return or_(Meeting.region_id == region_id, invited) if region_id is not None else invited
+    return invited
+
+
+def sees_full_meeting(user: User, meeting: Meeting) -> bool:
+    """All items, the full minutes: the RET of the region."""
+    return is_ret_of_region(user, meeting.region_id)
+
+
+def visible_items(user: User, meeting: Meeting) -> list[MeetingItem]:
+    """The agenda as this user may see it: only items of cases they may see."""
+    if sees_full_meeting(user, meeting):
+        return list(meeting.items)
+    return [item for item in meeting.items if can_view_case(user, item.case)]
+
+
+def can_run_meeting(user: User, meeting: Meeting) -> bool:
+    """Plan, chair and close a session: a chair of the session's region (a colleague can stand in)."""
+    return Role(user.role) is Role.CHAIR and _region_id(user) == meeting.region_id
+
+
+def can_plan_case(user: User, case: Case) -> bool:
+    """May this chair put this case on an agenda? Own region, submitted and not finished."""
+    return is_chair_of(user, case) and case.status in PLANNABLE_STATUSES
+
+
+def can_check_in(user: User, meeting: Meeting) -> bool:
+    """Check yourself in: invited, or the RET of the region, while the session runs."""
+    return (meeting.status in (MeetingStatus.PLANNED, MeetingStatus.IN_PROGRESS)
+            and can_view_meeting(user, meeting))
+
+
+def can_view_extract(user: User, meeting: Meeting, case: Case) -> bool:
+    """The per-case extract of the minutes: whoever sees the session and the case."""
+    return can_view_meeting(user, meeting) and can_view_case(user, case)
+
+
+def can_add_addendum(user: User, meeting: Meeting) -> bool:
+    """Corrections to approved minutes: the RET of the region."""
+    return meeting.status == MeetingStatus.APPROVED and is_ret_of_region(user, meeting.region_id)
+
+
+def can_answer_provisional(user: User, decision: Decision, day=None) -> bool:
+    """The municipality's answer to an "onder voorbehoud" decision: the functional admin, or a
+    holder of a mandate of that municipality that covers the decision today."""
+    from datetime import date as _date
+
+    if decision.status != DecisionStatus.PROVISIONAL or not can(Permission.ANSWER_PROVISIONAL, user):
+        return False
+    if Role(user.role) is Role.ADMIN:
+        return True
+    day = day or _date.today()
+    return any(m.municipality_id == decision.municipality_id
+               and m.covers(day, decision.care_type or "", decision.amount_eur or 0)
+               for m in _mandates_of(user))
+
+
+def _mandates_of(user: User) -> list[Mandate]:
+    from ret_app.extensions import db
+
+    return list(db.session.scalars(select(Mandate).where(Mandate.holder_id == user.id)))
+
+
+def owns_action(user: User, action: CaseAction) -> bool:
+    if action.owner_user_id is not None:
+        return action.owner_user_id == user.id
+    return action.owner_organisation_id == user.organisation_id
+
+
+def can_update_action(user: User, action: CaseAction) -> bool:
+    """Mark an action done or reopen it: its owner (a person, or a member of the owning
+    organisation), the process director and the chair of the region — if they see the case."""
+    if not can_view_case(user, action.case):
+        return False
+    return owns_action(user, action) or is_process_director(user, action.case) or is_chair_of(user, action.case)
 
 
 def enforce_route_access() -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Optional
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -26,6 +26,9 @@ NAVIGATION = (
     NavItem("main.start", _l("Start"), Permission.USE_APP, "main."),
     NavItem("cases.intake_queue", _l("Intake"), Permission.RUN_INTAKE, "cases.intake"),
     NavItem("cases.case_list", _l("Cases"), Permission.WORK_ON_CASES, "cases.case"),
+    NavItem("meetings.index", _l("Sessions"), Permission.VIEW_SESSIONS, "meetings."),
+    NavItem("actions.mine", _l("My actions"), Permission.VIEW_OWN_ACTIONS, "actions."),
+    NavItem("meetings.followups", _l("Follow-up"), Permission.ANSWER_PROVISIONAL, "meetings.followup"),
     NavItem("mandates.mine", _l("My mandates"), Permission.VIEW_OWN_MANDATES, "mandates."),
     NavItem("admin.users", _l("Users"), Permission.MANAGE_USERS, "admin.user"),
     NavItem("admin.organisations", _l("Organisations"), Permission.MANAGE_REFERENCE_DATA, "admin.organisation"),
@@ -110,11 +113,12 @@ def nav_items() -> list[dict]:
     if not current_user.is_authenticated:
         return []
     endpoint = request.endpoint or ""
-    return [
-        {"endpoint": item.endpoint, "label": item.label,
-         "current": endpoint.startswith(item.prefix)}
-        for item in NAVIGATION if can(item.permission)
-    ]
+    # An item whose route is not registered (a capability being built) is left out, not broken.
+    shown = [item for item in NAVIGATION if can(item.permission) and item.endpoint in current_app.view_functions]
+    # One current item: the longest matching prefix ("meetings.followup" over "meetings.").
+    matching = [item for item in shown if endpoint.startswith(item.prefix)]
+    current = max(matching, key=lambda item: len(item.prefix)) if matching else None
+    return [{"endpoint": item.endpoint, "label": item.label, "current": item is current} for item in shown]
 
 
 def wants_fragment() -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import re
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Optional
 from urllib.parse import urlsplit
@@ -185,6 +185,30 @@ class Factory:
             db.session.add(case)
             db.session.commit()
             return case.id
+
+    def meeting(self, chair: User, *, starts_at: Optional[datetime] = None, status: str = "planned",
+                cases: tuple = (), purpose: str = "progress", present: tuple = (), invite: tuple = ()) -> int:
+        """A RET session of the chair's region; returns its id. `cases` (ids) go on the agenda with
+        `purpose`; `present` (users) are checked in; `invite` (users) are invited (the chair always is)."""
+        from ret_app.models import Meeting, MeetingAttendance, MeetingInvitation, MeetingItem, Organisation
+
+        with self.app.app_context():
+            region_id = db.session.get(Organisation, chair.organisation_id).region_id
+            meeting = Meeting(region_id=region_id, chair_id=chair.id, created_by_id=chair.id, status=status,
+                              starts_at=starts_at or utcnow(), location="Vergaderzaal 2")
+            if status in ("in_progress", "closed", "approved"):
+                meeting.started_at = meeting.starts_at
+            for position, case_id in enumerate(cases, start=1):
+                meeting.items.append(MeetingItem(case_id=case_id, purpose=purpose, position=position,
+                                                 added_by_id=chair.id))
+            invited = {chair.id} | {u.id for u in invite} | {u.id for u in present}
+            for user_id in sorted(invited):
+                meeting.invitations.append(MeetingInvitation(user_id=user_id))
+            for user in present:
+                meeting.attendances.append(MeetingAttendance(user_id=user.id, present=True, recorded_by_id=chair.id))
+            db.session.add(meeting)
+            db.session.commit()
+            return meeting.id
 
     @staticmethod
     def _detach(obj):

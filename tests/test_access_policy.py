@@ -110,6 +110,31 @@ EXPECTED_ACCESS: dict[str, object] = {
     "cases.screening_report": CASE_ROLES,
     "cases.participant_invite": CASE_ROLES,
     "cases.participant_remove": CASE_ROLES,
+    # sessions: live
+    "meetings.live": CASE_ROLES,
+    "meetings.live_updates": CASE_ROLES,
+    "meetings.check_in": CASE_ROLES,
+    "meetings.item_activate": CHAIR,
+    "meetings.item_notes": CHAIR,
+    "meetings.decision_add": CHAIR,
+    "meetings.action_add": CHAIR,
+    # sessions: planning
+    "meetings.index": CASE_ROLES,
+    "meetings.new": CHAIR,
+    "meetings.page": CASE_ROLES,
+    "meetings.edit": CHAIR,
+    "meetings.item_add": CHAIR,
+    "meetings.item_remove": CHAIR,
+    "meetings.item_move": CHAIR,
+    "meetings.step": CHAIR,
+    # sessions: minutes, actions, follow-up
+    "meetings.minutes_pdf": CASE_ROLES,
+    "meetings.extract_pdf": CASE_ROLES,
+    "meetings.addendum_add": CASE_ROLES,
+    "actions.mine": CASE_ROLES,
+    "actions.set_status": CASE_ROLES,
+    "meetings.followups": frozenset({"caseworker", "admin"}),
+    "meetings.followup_answer": frozenset({"caseworker", "admin"}),
 }
 
 # Routes about one case: a user whose role may use them but who has no relation to the case
@@ -126,6 +151,18 @@ CASE_OBJECT = frozenset({
     "cases.screening_finalise", "cases.screening_addendum_add", "cases.screening_report",
     "cases.participant_invite", "cases.participant_remove",
 })
+# sessions: minutes, actions, follow-up (404 for whoever has no relation to the session, case or decision)
+CASE_OBJECT |= {"meetings.minutes_pdf", "meetings.extract_pdf", "meetings.addendum_add", "actions.set_status",
+                "meetings.followup_answer"}
+# sessions: planning (404 for whoever is neither of the session's region nor invited)
+CASE_OBJECT |= {"meetings.page", "meetings.edit", "meetings.item_add", "meetings.item_remove", "meetings.item_move",
+                "meetings.step"}
+# sessions: live (404 for whoever is neither of the session's region nor invited)
+CASE_OBJECT |= {"meetings.live", "meetings.live_updates", "meetings.check_in", "meetings.item_activate",
+                "meetings.item_notes", "meetings.decision_add", "meetings.action_add"}
+# Object routes that some allowed roles reach without a relation to the object: these roles get the
+# page, the others 404. The administrator answers for every municipality.
+OBJECT_OPEN_TO: dict[str, frozenset] = {"meetings.followup_answer": ADMIN}
 
 # Sensitive routes: they need a password confirmation within the last 15 minutes.
 FRESH = frozenset({
@@ -174,6 +211,12 @@ class Objects:
     concept_id: int = 0  # a concept referral of `target`, with one family member (`member_id`)
     member_id: int = 0
     attachment_id: Callable[[], int] = lambda: 0  # an attachment of `case_id`, its file written on first use
+    meeting_id: int = 0  # a RET session in progress in `region` with `case_id` on its agenda (`item_id`)
+    item_id: int = 0
+    approved_meeting_id: int = 0  # a session with approved minutes, `case_id` on its agenda
+    planned_meeting_id: int = 0  # a planned session with `case_id` on its agenda
+    decision_id: int = 0  # a provisional decision on `item_id` (municipality `municipality`)
+    action_id: int = 0  # an open action on `case_id` owned by `target`
 
 
 def _live_session(app, user_id: int) -> int:
@@ -186,6 +229,39 @@ def _live_session(app, user_id: int) -> int:
         row_id = row.id
         db.session.remove()
         return row_id
+
+
+def _meeting_objects(app, factory, ret_org, target, case_id: int) -> dict:
+    """A session in progress and one with approved minutes, both with `case_id` on the agenda; a
+    provisional decision and an open action owned by `target`."""
+    from decimal import Decimal
+
+    from ret_app.models import CaseAction, Decision, Meeting, MeetingItem
+
+    chair = factory.user("chair", ret_org.id)
+    meeting_id = factory.meeting(chair, status="in_progress", cases=(case_id,), invite=(target,))
+    approved_id = factory.meeting(chair, status="approved", cases=(case_id,), invite=(target,),
+                                  starts_at=utcnow() - timedelta(days=7))
+    planned_id = factory.meeting(chair, status="planned", cases=(case_id,), invite=(target,),
+                                 starts_at=utcnow() + timedelta(days=7))
+    with app.app_context():
+        item = db.session.scalar(select(MeetingItem).where(MeetingItem.meeting_id == meeting_id))
+        case = item.case
+        decision = Decision(item_id=item.id, case_id=case_id, municipality_id=case.municipality_id,
+                            kind="commits_help", text="Ambulante hulp", care_type="ambulatory",
+                            amount_eur=Decimal("1000"), status="provisional", mandate_finding="no_holder_present",
+                            submission_key=secrets.token_hex(8), recorded_by_id=chair.id)
+        action = CaseAction(case_id=case_id, item_id=item.id, description="Gesprek plannen",
+                            owner_user_id=target.id, due_date=date.today() + timedelta(days=7),
+                            submission_key=secrets.token_hex(8), created_by_id=chair.id)
+        db.session.add_all([decision, action])
+        db.session.get(Meeting, approved_id).approved_at = utcnow()
+        db.session.commit()
+        out = {"meeting_id": meeting_id, "item_id": item.id, "approved_meeting_id": approved_id,
+               "planned_meeting_id": planned_id,
+               "decision_id": decision.id, "action_id": action.id}
+        db.session.remove()
+    return out
 
 
 @pytest.fixture
@@ -212,6 +288,7 @@ def objects(app, factory) -> Iterator[Objects]:
 
         member_id = db.session.scalar(select(FamilyMember.id).where(FamilyMember.case_id == concept_id))
         db.session.remove()
+    meeting = _meeting_objects(app, factory, ret_org, target, case_id)
     stored_keys: list[str] = []
 
     def attachment_id() -> int:
@@ -232,7 +309,7 @@ def objects(app, factory) -> Iterator[Objects]:
             return attachment.id
 
     yield Objects(network, region, municipality, access_team, ret_org, target, deactivated, pending, mandate,
-                  _live_session(app, target.id), case_id, concept_id, member_id, attachment_id)
+                  _live_session(app, target.id), case_id, concept_id, member_id, attachment_id, **meeting)
     with app.app_context():
         from ret_app.cases import attachments
 
@@ -280,6 +357,27 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "cases.screening_report": lambda o: {"case_id": o.case_id},
     "cases.participant_invite": lambda o: {"case_id": o.case_id},
     "cases.participant_remove": lambda o: {"case_id": o.case_id, "participant_id": 1},
+    # sessions: live
+    "meetings.live": lambda o: {"meeting_id": o.meeting_id},
+    "meetings.live_updates": lambda o: {"meeting_id": o.meeting_id, "item": o.item_id, "rev": 0},
+    "meetings.check_in": lambda o: {"meeting_id": o.meeting_id},
+    "meetings.item_activate": lambda o: {"meeting_id": o.meeting_id, "item_id": o.item_id},
+    "meetings.item_notes": lambda o: {"meeting_id": o.meeting_id, "item_id": o.item_id},
+    "meetings.decision_add": lambda o: {"meeting_id": o.meeting_id, "item_id": o.item_id},
+    "meetings.action_add": lambda o: {"meeting_id": o.meeting_id, "item_id": o.item_id},
+    # sessions: planning
+    "meetings.page": lambda o: {"meeting_id": o.meeting_id},
+    "meetings.edit": lambda o: {"meeting_id": o.planned_meeting_id},
+    "meetings.item_add": lambda o: {"meeting_id": o.meeting_id},
+    "meetings.item_remove": lambda o: {"meeting_id": o.meeting_id, "item_id": o.item_id},
+    "meetings.item_move": lambda o: {"meeting_id": o.meeting_id, "item_id": o.item_id},
+    "meetings.step": lambda o: {"meeting_id": o.meeting_id, "name": "close"},
+    # sessions: minutes, actions, follow-up
+    "meetings.minutes_pdf": lambda o: {"meeting_id": o.approved_meeting_id},
+    "meetings.extract_pdf": lambda o: {"meeting_id": o.approved_meeting_id, "case_id": o.case_id},
+    "meetings.addendum_add": lambda o: {"meeting_id": o.approved_meeting_id},
+    "actions.set_status": lambda o: {"action_id": o.action_id},
+    "meetings.followup_answer": lambda o: {"decision_id": o.decision_id},
 }
 
 # Valid form data for each state-changing route: if the guard let the request through, the
@@ -341,6 +439,30 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
     "cases.screening_addendum_add": lambda o: {"addendum-text": "Aanvulling"},
     "cases.participant_invite": lambda o: {"invitee": f"user-{o.target.id}"},
     "cases.participant_remove": lambda o: {},
+    # sessions: live
+    "meetings.check_in": lambda o: {"present": "y"},
+    "meetings.item_activate": lambda o: {},
+    "meetings.item_notes": lambda o: {f"n{o.item_id}-notes": "Notitie", f"n{o.item_id}-version": "1"},
+    "meetings.decision_add": lambda o: {f"d{o.item_id}-text": "Besluit", f"d{o.item_id}-kind": "general",
+                                        f"d{o.item_id}-submission_key": "access-test-key"},
+    "meetings.action_add": lambda o: {f"a{o.item_id}-description": "Bellen", f"a{o.item_id}-owner": f"u{o.target.id}",
+                                      f"a{o.item_id}-due_date": (date.today() + timedelta(days=7)).isoformat(),
+                                      f"a{o.item_id}-submission_key": "access-test-key"},
+    # sessions: planning
+    "meetings.new": lambda o: {"date": (date.today() + timedelta(days=1)).isoformat(), "start_time": "14:00",
+                               "duration_minutes": "120", "location": "Vergaderzaal", "online_url": "",
+                               "chair_id": ""},
+    "meetings.edit": lambda o: {"date": (date.today() + timedelta(days=1)).isoformat(), "start_time": "10:00",
+                                "duration_minutes": "90", "location": "Elders", "online_url": "", "chair_id": "",
+                                "version": "1"},
+    "meetings.item_add": lambda o: {"case_id": str(o.case_id), "purpose": "progress"},
+    "meetings.item_remove": lambda o: {},
+    "meetings.item_move": lambda o: {"direction": "up"},
+    "meetings.step": lambda o: {"reason": ""},
+    # sessions: minutes, actions, follow-up
+    "meetings.addendum_add": lambda o: {"addendum-text": "Correctie op de notulen", "addendum-item_id": ""},
+    "actions.set_status": lambda o: {f"action-{o.action_id}-status": "done"},
+    "meetings.followup_answer": lambda o: {"answer": "confirmed", "answer_date": date.today().isoformat()},
 }
 
 
@@ -466,6 +588,13 @@ POST_ONLY = frozenset({
     "cases.screening_contribution_save", "cases.screening_texts_save", "cases.screening_finalise",
     "cases.screening_addendum_add", "cases.participant_invite", "cases.participant_remove",
 })
+# sessions: minutes, actions, follow-up
+POST_ONLY |= {"meetings.addendum_add", "actions.set_status"}
+# sessions: planning
+POST_ONLY |= {"meetings.item_add", "meetings.item_remove", "meetings.item_move", "meetings.step"}
+# sessions: live
+POST_ONLY |= {"meetings.check_in", "meetings.item_activate", "meetings.item_notes", "meetings.decision_add",
+              "meetings.action_add"}
 GET_PROTECTED = sorted(e for e, a in EXPECTED_ACCESS.items() if a != PUBLIC and e not in POST_ONLY)
 GET_PUBLIC = sorted(e for e, a in EXPECTED_ACCESS.items() if a == PUBLIC and e not in POST_ONLY)
 POST_PROTECTED = sorted(e for e in POST_DATA if EXPECTED_ACCESS[e] != PUBLIC)
@@ -516,7 +645,7 @@ def test_signed_in_get(app, client, objects, login_as, endpoint, role):
                 AuditEvent.object_id == endpoint)).all()
         assert denied, "a refused request is recorded in the audit trail"
         return
-    if endpoint in CASE_OBJECT:
+    if endpoint in CASE_OBJECT and role not in OBJECT_OPEN_TO.get(endpoint, frozenset()):
         assert response.status_code == 404, (url, role, response.status_code)
         return
     status, location = ALLOWED_GET_REDIRECTS.get(endpoint, (200, None))
@@ -606,6 +735,8 @@ def test_allowed_post_does_change_something(app, client, objects, login_as, endp
     so 'nothing changed' there really was the policy at work."""
     role = "admin" if allowed(endpoint, "admin") else _first_allowed_role(endpoint)
     kwargs = {"organisation_id": objects.access_team.id} if endpoint == "cases.referral_new" else {}
+    if endpoint == "meetings.new":
+        kwargs = {"organisation_id": objects.ret_org.id}  # a chair plans in their own region
     user = login_as(role, **kwargs)
     if endpoint.startswith("account."):
         # Own sessions to end: someone else's session answers 404 (tested below).

@@ -359,6 +359,31 @@ def s_screening(endpoint: str) -> Callable[[Env], Scenario]:
     return scenario
 
 
+def s_planning(endpoint: str) -> Callable[[Env], Scenario]:
+    """Planning routes, sent by a chair of the objects' region on a planned session of theirs
+    (tests/test_meeting_planning.py:prepare_for_csrf)."""
+
+    def scenario(env: Env) -> Scenario:
+        from tests.test_meeting_planning import prepare_for_csrf
+
+        url, data = prepare_for_csrf(env, endpoint)
+        return Scenario(url, lambda: dict(data))
+
+    return scenario
+
+
+def s_live(endpoint: str) -> Callable[[Env], Scenario]:
+    """Live session routes, sent by a chair of the objects' region on its session in progress."""
+
+    def scenario(env: Env) -> Scenario:
+        from tests.test_meeting_live import prepare_for_csrf as prepare_live
+
+        url, data = prepare_live(env, endpoint)
+        return Scenario(url, lambda: dict(data))
+
+    return scenario
+
+
 SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
     ("main.set_language", "POST"): s_set_language,
     ("auth.login", "POST"): s_login,
@@ -388,6 +413,18 @@ SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
     **{(endpoint, "POST"): s_screening(endpoint) for endpoint in (
         "cases.participant_invite", "cases.participant_remove", "cases.screening_contribution_save",
         "cases.screening_texts_save", "cases.screening_finalise", "cases.screening_addendum_add")},
+    # sessions: minutes, actions, follow-up
+    ("meetings.addendum_add", "POST"): s_case("meetings.addendum_add", "chair", "ret_org"),
+    ("actions.set_status", "POST"): s_case("actions.set_status", "chair", "ret_org"),
+    ("meetings.followup_answer", "POST"): s_admin("meetings.followup_answer"),
+    # sessions: live
+    **{(endpoint, "POST"): s_live(endpoint) for endpoint in (
+        "meetings.check_in", "meetings.item_activate", "meetings.item_notes", "meetings.decision_add",
+        "meetings.action_add")},
+    # sessions: planning
+    **{(endpoint, "POST"): s_planning(endpoint) for endpoint in (
+        "meetings.new", "meetings.edit", "meetings.item_add", "meetings.item_remove", "meetings.item_move",
+        "meetings.step")},
 }
 
 

@@ -125,3 +125,32 @@ def test_demo_cases_cover_the_lifecycle_and_open_for_the_right_people(app):
         expected = 200 if region.startswith("Zorgregio") and status != "concept" else 404
         assert chair.get(f"/casussen/{case_id}").status_code == expected, reference
     assert "Daan" in chair.get("/intake").get_data(as_text=True)
+
+
+def test_demo_has_a_planned_session_and_a_finished_one_with_minutes(app):
+    from ret_app.models import Decision, Meeting, MeetingInvitation, User
+
+    seed(app)
+    with app.app_context():
+        meetings = {m.status: m for m in db.session.scalars(select(Meeting))}
+        assert set(meetings) == {"planned", "approved"}
+        finished, planned = meetings["approved"], meetings["planned"]
+        assert finished.approved_at and len(finished.items) == 2 and finished.addenda
+        assert {d.status for d in db.session.scalars(select(Decision))} == {"binding", "provisional"}
+        assert any(d.placement_outcome == "prevented" for d in db.session.scalars(select(Decision)))
+        provider = db.session.scalar(select(User).where(User.email == "aanbieder@mijov.example"))
+        invited = set(db.session.scalars(select(MeetingInvitation.user_id)
+                                         .where(MeetingInvitation.meeting_id == planned.id)))
+        assert provider.id in invited  # De Bolder works on a case on the agenda
+        ids = finished.id, planned.id
+        extract_case = finished.items[1].case_id
+    chair = app.test_client()
+    token = csrf_token(chair)
+    email = "voorzitter@mijov.example"
+    chair.post("/inloggen", data={"csrf_token": token, "email": email, "password": demo.DEMO_PASSWORD})
+    chair.post("/inloggen/verificatie", data={"csrf_token": token,
+                                              "code": pyotp.TOTP(demo.demo_totp_secret(email)).now()})
+    pdf = chair.get(f"/overleggen/{ids[0]}/notulen.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert chair.get(f"/overleggen/{ids[0]}/notulen/zaak/{extract_case}.pdf").status_code == 200
+    assert chair.get(f"/overleggen/{ids[1]}").status_code == 200

@@ -69,11 +69,34 @@ def test_screening_clock_stops_when_the_screening_is_finalised(app, factory, wor
                            intake_at=SUBMITTED)
     with app.app_context():
         case = db.session.get(Case, case_id)
-        [c] = norms.case_clocks(case, today=date(2026, 12, 2))
-        assert c.name == "screening" and c.due == date(2026, 12, 29)  # 20 working days, Christmas Day skipped
+        c = _clock(norms.case_clocks(case, today=date(2026, 12, 2)), "screening")
+        assert c.due == date(2026, 12, 29)  # 20 working days, Christmas Day skipped
         db.session.add(Screening(case_id=case_id, finalised_at=datetime.now(timezone.utc), finalised_by_id=chair.id))
         db.session.commit()
-        assert norms.case_clocks(db.session.get(Case, case_id), today=date(2026, 12, 2)) == []
+        assert _clock(norms.case_clocks(db.session.get(Case, case_id), today=date(2026, 12, 2)), "screening") is None
+
+
+def _clock(clocks, name):
+    return next((c for c in clocks if c.name == name), None)
+
+
+@pytest.mark.parametrize("urgency,due", [("regular", date(2026, 12, 14)), ("crisis", date(2026, 12, 2))])
+def test_first_session_clock_runs_from_intake_until_the_case_is_discussed(app, factory, world, urgency, due):
+    region, municipality, caseworker, chair = world
+    case_id = factory.case(caseworker, municipality, status="process_direction", submitted_at=SUBMITTED,
+                           intake_at=SUBMITTED, urgency=urgency)
+    planned = factory.meeting(chair, status="planned", cases=(case_id,))
+    with app.app_context():
+        c = _clock(norms.case_clocks(db.session.get(Case, case_id), today=date(2026, 12, 1)), "first_session")
+        assert c is not None and c.due == due  # a planned session does not stop it
+        late = _clock(norms.case_clocks(db.session.get(Case, case_id), today=date(2026, 12, 15)), "first_session")
+        assert late.overdue
+        from ret_app.models import Meeting
+
+        db.session.get(Meeting, planned).status = "in_progress"
+        db.session.commit()
+        assert _clock(norms.case_clocks(db.session.get(Case, case_id), today=date(2026, 12, 15)),
+                      "first_session") is None
 
 
 def test_overdue_cases_are_flagged_and_filtered(app, client, factory, world):

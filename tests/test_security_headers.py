@@ -13,7 +13,7 @@ from ret_app import create_app
 from ret_app.extensions import db
 from ret_app.models import User
 from ret_app.policy import public
-from tests.conftest import TEST_PASSWORD, csrf_token, own_database
+from tests.conftest import TEST_PASSWORD, Factory, csrf_token, own_database
 from tests.test_access_policy import (  # noqa: F401  (objects is a fixture)
     ALLOWED_GET_REDIRECTS,
     EXPECTED_ACCESS,
@@ -304,14 +304,34 @@ def test_public_pages_have_no_inline_script_or_style(app, client, factory):
     assert_csp_safe("recovery codes after enrolment", codes_page)
 
 
+# Routes that answer with a PDF, never HTML (and only to users related to the session, which the
+# users below are not): nothing for a browser to execute. tests/test_meeting_minutes.py checks them.
+PDF_ONLY = frozenset({"meetings.minutes_pdf", "meetings.extract_pdf"})
+
+
+def _relate_to_sessions(app, objects, user) -> None:
+    """Invite the signed-in user to the objects' sessions and, for a caseworker, give a mandate that
+    covers the provisional decision: every session page then opens for them."""
+    from ret_app.models import MeetingInvitation
+
+    with app.app_context():
+        for meeting_id in (objects.meeting_id, objects.approved_meeting_id, objects.planned_meeting_id):
+            db.session.add(MeetingInvitation(meeting_id=meeting_id, user_id=user.id))
+        db.session.commit()
+        db.session.remove()
+    if user.role == "caseworker":
+        Factory(app).mandate(user.id, objects.municipality.id)
+
+
 @pytest.mark.parametrize("role", ["admin", "caseworker", "chair"])
 def test_signed_in_pages_have_no_inline_script_or_style(app, client, objects, login_as, role):
     # In the organisation of the objects' case, so that its case pages open too.
     organisation = {"caseworker": objects.access_team, "chair": objects.ret_org}.get(role)
-    login_as(role, **({"organisation_id": organisation.id} if organisation else {}))
+    user = login_as(role, **({"organisation_id": organisation.id} if organisation else {}))
+    _relate_to_sessions(app, objects, user)
     checked = 0
     for endpoint in GET_PROTECTED:
-        if not allowed(endpoint, role) or endpoint in ALLOWED_GET_REDIRECTS:
+        if (not allowed(endpoint, role) or endpoint in ALLOWED_GET_REDIRECTS or endpoint in PDF_ONLY):
             continue
         url = build_url(app, endpoint, objects)
         response = client.get(url)

@@ -24,6 +24,16 @@ EVENT_LABELS = {
     "screening_started": _l("Screening started"),
     "screening_finalised": _l("Screening finalised"),
     "screening_addendum": _l("Addendum to the screening"),
+    "session_planned": _l("Put on the agenda of a RET session"),
+    "session_unplanned": _l("Taken off the agenda of a RET session"),
+    "session_cancelled": _l("RET session cancelled"),
+    "session_decision": _l("Decision taken in a RET session"),
+    "provisional_confirmed": _l("Provisional decision confirmed by the municipality"),
+    "provisional_refused": _l("Provisional decision refused by the municipality"),
+    "action_created": _l("Action agreed"),
+    "action_done": _l("Action done"),
+    "action_open": _l("Action reopened"),
+    "action_cancelled": _l("Action cancelled"),
 }
 
 

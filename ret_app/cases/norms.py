@@ -20,7 +20,22 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 CLOCK_LABELS = {
     "intake_decision": _l("Intake decision"),
     "screening": _l("Screening finished"),
+    "first_session": _l("First RET session"),
 }
+# Stages after intake in which the case waits for its first discussion in a RET session.
+_AFTER_INTAKE = (CaseStatus.SCREENING, CaseStatus.PROCESS_DIRECTION, CaseStatus.MONITORING)
+
+
+def first_session_held(case: Case) -> bool:
+    """Has the case been discussed in a RET session that started (planned ones do not count)?"""
+    from sqlalchemy import exists, select
+
+    from ret_app.models import Meeting, MeetingItem, MeetingStatus
+
+    return bool(db.session.scalar(select(exists().where(
+        MeetingItem.case_id == case.id, MeetingItem.meeting_id == Meeting.id,
+        Meeting.status.in_([MeetingStatus.IN_PROGRESS.value, MeetingStatus.CLOSED.value,
+                            MeetingStatus.APPROVED.value])))))
 
 
 def local_date(moment: datetime) -> date:
@@ -43,7 +58,8 @@ def _stage(case: Case) -> CaseStatus:
 
 
 def case_clocks(case: Case, today: Optional[date] = None, norms: Optional[clock.Norms] = None,
-                screening_finalised: Optional[bool] = None) -> list[clock.NormClock]:
+                screening_finalised: Optional[bool] = None,
+                session_held: Optional[bool] = None) -> list[clock.NormClock]:
     """The clocks that run for the case now (a met norm stops running)."""
     today = today or datetime.now(AMSTERDAM).date()
     norms = norms or norms_for(case.region_id)
@@ -59,6 +75,13 @@ def case_clocks(case: Case, today: Optional[date] = None, norms: Optional[clock.
             screening_finalised = screening is not None and screening.finalised_at is not None
         if not screening_finalised:
             clocks.append(clock.clock("screening", local_date(case.intake_at), norms.screening, pauses,
+                                      clock.DEFAULT_CALENDAR, today))
+    if stage in _AFTER_INTAKE and case.intake_at:
+        if session_held is None:
+            session_held = first_session_held(case)
+        if not session_held:
+            days = norms.first_session_crisis if case.urgency == "crisis" else norms.first_session
+            clocks.append(clock.clock("first_session", local_date(case.intake_at), days, pauses,
                                       clock.DEFAULT_CALENDAR, today))
     return clocks
 

@@ -26,6 +26,21 @@ from ret_app.models.cases import (
     Urgency,
 )
 from ret_app.models.mandates import CareType, Mandate, MandateStatus
+from ret_app.models.meetings import (
+    ActionStatus,
+    CaseAction,
+    Decision,
+    DecisionKind,
+    DecisionStatus,
+    ItemPurpose,
+    Meeting,
+    MeetingAttendance,
+    MeetingInvitation,
+    MeetingItem,
+    MeetingStatus,
+    MinutesAddendum,
+    PlacementOutcome,
+)
 from ret_app.models.organisations import Municipality, Network, Organisation, OrganisationKind, Region
 from ret_app.models.users import (
     ActivationPurpose,
@@ -38,6 +53,7 @@ from ret_app.models.users import (
 )
 
 __all__ = [
+    "ActionStatus",
     "ActivationPurpose",
     "ActivationToken",
     "Attachment",
@@ -47,6 +63,7 @@ __all__ = [
     "Base",
     "CareType",
     "Case",
+    "CaseAction",
     "CaseEvent",
     "CaseParticipant",
     "CasePause",
@@ -55,16 +72,27 @@ __all__ = [
     "CaseTransition",
     "Consent",
     "ConsentScope",
+    "Decision",
+    "DecisionKind",
+    "DecisionStatus",
     "FamilyMember",
+    "ItemPurpose",
     "LegalGround",
     "LifeDomain",
     "Mandate",
     "MandateStatus",
+    "Meeting",
+    "MeetingAttendance",
+    "MeetingInvitation",
+    "MeetingItem",
+    "MeetingStatus",
+    "MinutesAddendum",
     "Municipality",
     "Network",
     "Organisation",
     "OrganisationKind",
     "ParticipantRole",
+    "PlacementOutcome",
     "PriorHelp",
     "RecoveryCode",
     "Region",

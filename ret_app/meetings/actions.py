@@ -1,0 +1,144 @@
+"""Actions on cases ("acties"): agreed in a session or by the process director, owned by a person
+or an organisation, with a due date. Services: flush, never commit."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Optional
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, case as sql_case, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from ret_app import audit, policy
+from ret_app.cases import participants
+from ret_app.extensions import db
+from ret_app.meetings.common import SessionRuleError, bump_revision, case_event
+from ret_app.models import ActionStatus, Case, CaseAction, MeetingItem, MeetingStatus, Organisation, User
+from ret_app.models.base import utcnow
+
+USER_PREFIX = "u"
+ORGANISATION_PREFIX = "o"
+
+
+def owner_candidates(case: Case) -> tuple[list[User], list[Organisation]]:
+    """Who can own an action on this case: people who see the case (its caseworker, the process
+    director, participants by name, the region's RET) and organisations working on it (the access
+    team, invited providers)."""
+    from ret_app.models import Role
+
+    people: dict[int, User] = {}
+    for user in [case.caseworker, case.process_director] + [p.user for p in participants.active(case) if p.user]:
+        if user is not None and user.deactivated_at is None:
+            people[user.id] = user
+    ret = db.session.scalars(select(User).join(User.organisation).where(
+        User.role.in_([Role.CHAIR.value, Role.RET_MEMBER.value]), User.deactivated_at.is_(None),
+        Organisation.region_id == case.region_id))
+    for user in ret:
+        people.setdefault(user.id, user)
+    organisations: dict[int, Organisation] = {case.submitting_organisation_id: case.submitting_organisation}
+    for p in participants.active(case):
+        if p.organisation is not None:
+            organisations[p.organisation.id] = p.organisation
+    return (sorted(people.values(), key=lambda u: u.name.lower()),
+            sorted(organisations.values(), key=lambda o: o.name.lower()))
+
+
+def parse_owner(case: Case, value: str) -> tuple[Optional[int], Optional[int]]:
+    """'u12' / 'o7' → (user id, organisation id), refused unless a candidate of this case."""
+    people, organisations = owner_candidates(case)
+    if value.startswith(USER_PREFIX) and value[1:].isdigit() and int(value[1:]) in {u.id for u in people}:
+        return int(value[1:]), None
+    if (value.startswith(ORGANISATION_PREFIX) and value[1:].isdigit()
+            and int(value[1:]) in {o.id for o in organisations}):
+        return None, int(value[1:])
+    raise SessionRuleError(_l("Choose an owner who works on this case."), "owner")
+
+
+def find_submitted(submission_key: str) -> Optional[CaseAction]:
+    return db.session.scalar(select(CaseAction).where(CaseAction.submission_key == submission_key))
+
+
+def create(case: Case, data: dict, actor: User, item: Optional[MeetingItem] = None) -> tuple[CaseAction, bool]:
+    """A new action; the same submission key twice records it once. Returns (action, created)."""
+    key = (data.get("submission_key") or "").strip()
+    if not key:
+        raise SessionRuleError(_l("The form has expired. Reload the page and try again."))
+    existing = find_submitted(key)
+    if existing is not None:
+        return existing, False
+    if item is not None:
+        if item.meeting.status != MeetingStatus.IN_PROGRESS:
+            raise SessionRuleError(_l("Actions are recorded here while the session is in progress."))
+        if not policy.can_run_meeting(actor, item.meeting):
+            raise SessionRuleError(_l("Only the chair records actions in the session."))
+    description = (data.get("description") or "").strip()
+    if not description:
+        raise SessionRuleError(_l("Describe the action."), "description")
+    owner_user_id, owner_organisation_id = parse_owner(case, data.get("owner") or "")
+    due = data.get("due_date")
+    if due is None:
+        raise SessionRuleError(_l("Enter a due date."), "due_date")
+    if due < date.today():
+        raise SessionRuleError(_l("The due date cannot lie in the past."), "due_date")
+    action = CaseAction(case_id=case.id, item_id=item.id if item else None, description=description,
+                        owner_user_id=owner_user_id, owner_organisation_id=owner_organisation_id, due_date=due,
+                        status=ActionStatus.OPEN.value, submission_key=key, created_by_id=actor.id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(action)
+            db.session.flush()
+    except IntegrityError:
+        existing = find_submitted(key)
+        if existing is None:
+            raise
+        return existing, False
+    if item is not None:
+        bump_revision(item.meeting)
+    case_event(case.id, actor, "action_created", "")
+    audit.record(audit.Action.CREATE, object_type="case_action", object_id=action.id, case_id=case.id)
+    return action, True
+
+
+def set_status(action: CaseAction, status: str, actor: User) -> None:
+    if status not in set(ActionStatus):
+        raise SessionRuleError(_l("Choose a valid status."), "status")
+    if not policy.can_update_action(actor, action):
+        raise SessionRuleError(_l("Only the owner, the process director or the chair changes this action."))
+    if action.status == status:
+        return
+    action.status = status
+    if status == ActionStatus.DONE:
+        action.completed_at, action.completed_by_id = utcnow(), actor.id
+    else:
+        action.completed_at, action.completed_by_id = None, None
+    db.session.flush()
+    if action.item is not None:
+        bump_revision(action.item.meeting)
+    case_event(action.case_id, actor, "action_" + status, "")
+    audit.record(audit.Action.UPDATE, object_type="case_action", object_id=action.id, case_id=action.case_id,
+                 detail=f"status={status}")
+
+
+def is_overdue(action: CaseAction, today: Optional[date] = None) -> bool:
+    return action.status == ActionStatus.OPEN and action.due_date < (today or date.today())
+
+
+def my_actions_query(user: User, *, include_closed: bool = False, today: Optional[date] = None) -> Select:
+    """Actions owned by the user or their organisation, on cases they still see; open and overdue
+    first, then by due date."""
+    today = today or date.today()
+    stmt = (select(CaseAction).join(CaseAction.case)
+            .where(or_(CaseAction.owner_user_id == user.id,
+                       CaseAction.owner_organisation_id == user.organisation_id),
+                   policy.visible_cases_clause(user)))
+    if not include_closed:
+        stmt = stmt.where(CaseAction.status == ActionStatus.OPEN.value)
+    overdue_first = sql_case((CaseAction.status == ActionStatus.OPEN.value, sql_case(
+        (CaseAction.due_date < today, 0), else_=1)), else_=2)
+    return stmt.order_by(overdue_first, CaseAction.due_date, CaseAction.id)
+
+
+def actions_of_case(case: Case) -> list[CaseAction]:
+    return list(db.session.scalars(select(CaseAction).where(CaseAction.case_id == case.id)
+                                   .order_by(CaseAction.status != ActionStatus.OPEN.value, CaseAction.due_date)))

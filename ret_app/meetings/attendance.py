@@ -1,0 +1,98 @@
+"""Attendance at a RET session: who is present. The mandate check reads it, so every change bumps the
+live revision and is audited. Services: flush, never commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ret_app import audit, policy
+from ret_app.extensions import db
+from ret_app.meetings.common import SessionRuleError, bump_revision
+from ret_app.models import Meeting, MeetingAttendance, MeetingStatus, User
+from ret_app.models.base import utcnow
+
+OPEN_STATUSES = (MeetingStatus.PLANNED, MeetingStatus.IN_PROGRESS)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the attendance list: an invitee (or a RET member who checked in uninvited)."""
+
+    user: User
+    attendance: Optional[MeetingAttendance]
+    invited: bool
+
+    @property
+    def present(self) -> bool:
+        return self.attendance is not None and self.attendance.present
+
+    @property
+    def recorded(self) -> bool:
+        """Whether anything was recorded (present, or marked absent); otherwise: not checked in yet."""
+        return self.attendance is not None
+
+
+def attendance_of(meeting: Meeting, user_id: int) -> Optional[MeetingAttendance]:
+    return db.session.scalar(select(MeetingAttendance).where(MeetingAttendance.meeting_id == meeting.id,
+                                                             MeetingAttendance.user_id == user_id))
+
+
+def rows(meeting: Meeting) -> list[Row]:
+    """Invitees and whoever checked in, by name."""
+    by_user = {a.user_id: a for a in meeting.attendances}
+    people: dict[int, User] = {i.user_id: i.user for i in meeting.invitations}
+    for attendance in meeting.attendances:
+        people.setdefault(attendance.user_id, attendance.user)
+    invited = {i.user_id for i in meeting.invitations}
+    return [Row(user, by_user.get(user.id), user.id in invited)
+            for user in sorted(people.values(), key=lambda u: u.name.lower())]
+
+
+def set_presence(meeting: Meeting, user: User, present: bool, actor: User) -> bool:
+    """Record `user` as present or absent. Anyone who may see the session checks themselves in; the
+    chair marks invitees. Returns whether anything changed."""
+    if meeting.status not in OPEN_STATUSES:
+        raise SessionRuleError(_l("Attendance is recorded before and during the session only."))
+    if user.id == actor.id:
+        if not policy.can_check_in(actor, meeting):
+            raise SessionRuleError(_l("You are not invited to this session."))
+    else:
+        if not policy.can_run_meeting(actor, meeting):
+            raise SessionRuleError(_l("Only the chair records the attendance of others."))
+        if not policy.is_invited(user, meeting):
+            raise SessionRuleError(_l("Only invited people can be marked present or absent."), "user_id")
+    attendance = attendance_of(meeting, user.id)
+    if attendance is not None and attendance.present == present:
+        return False
+    now = utcnow()
+    created = attendance is None
+    if created:
+        attendance = MeetingAttendance(meeting_id=meeting.id, user_id=user.id, present=present, checked_in_at=now,
+                                       recorded_by_id=actor.id)
+        try:
+            with db.session.begin_nested():
+                db.session.add(attendance)
+                db.session.flush()
+        except IntegrityError:
+            # Checked in at the same moment in another request: update that row instead.
+            attendance = attendance_of(meeting, user.id)
+            if attendance is None:
+                raise
+            created = False
+    if not created:
+        attendance.present = present
+        attendance.checked_in_at = now
+        attendance.recorded_by_id = actor.id
+        db.session.flush()
+    db.session.expire(meeting, ["attendances"])
+    bump_revision(meeting)
+    audit.record(audit.Action.CREATE if created else audit.Action.UPDATE, object_type="meeting_attendance",
+                 object_id=attendance.id,
+                 detail=f"meeting={meeting.id};user={user.id};present={'yes' if present else 'no'}"
+                        + (";self" if user.id == actor.id else ""))
+    return True

@@ -1,0 +1,47 @@
+"""Shared by the session services: the error type, the live revision counter, the session date."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import update
+
+from ret_app.cases.norms import AMSTERDAM
+from ret_app.extensions import db
+from ret_app.models import CaseEvent, Meeting, User
+from ret_app.models.base import utcnow
+
+
+class SessionRuleError(Exception):
+    """A business rule refused the input; `field` names the form field it belongs next to
+    (None: a message for the whole form)."""
+
+    def __init__(self, message: Any, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+def bump_revision(meeting: Meeting) -> None:
+    """Tell the live pages something changed. One atomic UPDATE, so two writers never lose a bump
+    and no optimistic-lock conflict arises between edits of different items."""
+    db.session.execute(update(Meeting).where(Meeting.id == meeting.id)
+                       .values(revision=Meeting.revision + 1)
+                       .execution_options(synchronize_session=False))
+    db.session.expire(meeting, ["revision"])
+
+
+def current_revision(meeting_id: int) -> int:
+    from sqlalchemy import select
+
+    return db.session.scalar(select(Meeting.revision).where(Meeting.id == meeting_id)) or 0
+
+
+def session_date(meeting: Meeting) -> date:
+    """The calendar day of the session in the Netherlands: mandates are valid per day."""
+    return meeting.starts_at.astimezone(AMSTERDAM).date()
+
+
+def case_event(case_id: int, actor: User, kind: str, summary: str = "") -> None:
+    db.session.add(CaseEvent(case_id=case_id, at=utcnow(), actor_id=actor.id, kind=kind, summary=summary))

@@ -1,0 +1,95 @@
+"""Follow-up of provisional decisions ("onder voorbehoud"): the list of decisions waiting for the
+municipality's answer, for mandate holders and the functional administrator, and the answer form
+(confirmed / refused, the date, a note).
+
+The administrator never sees case content: reference, municipality, care type and amount only.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import RadioField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from ret_app import audit, policy
+from ret_app.auth.forms import REQUIRED
+from ret_app.cases.referral_forms import date_field, not_in_future
+from ret_app.extensions import db
+from ret_app.meetings import bp, decisions, labels
+from ret_app.meetings.common import SessionRuleError, session_date
+from ret_app.models import Decision, DecisionStatus
+from ret_app.policy import Permission, requires
+
+ANSWER_CHOICES = [(DecisionStatus.CONFIRMED.value, _l("Confirmed: the municipality commits the help")),
+                  (DecisionStatus.REFUSED.value, _l("Refused: the municipality does not commit the help"))]
+
+
+class FollowupAnswerForm(FlaskForm):
+    answer = RadioField(_l("The municipality's answer"), choices=ANSWER_CHOICES,
+                        validators=[InputRequired(message=_l("Choose confirmed or refused."))])
+    answer_date = date_field(_l("Date of the answer"), InputRequired(message=REQUIRED), not_in_future)
+    answer_note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=4000)])
+
+
+def _row(decision: Decision) -> dict:
+    """What the list and the form show of a decision: case content only for who sees the case."""
+    meeting = decision.item.meeting
+    return {
+        "decision": decision,
+        "reference": decision.case.reference,
+        "municipality": decision.municipality.name,
+        "session_day": session_date(meeting),
+        "why": labels.FINDING_LABELS.get(decision.mandate_finding or "", _l("No mandate covered this decision.")),
+        "sees_case": policy.can_view_case(current_user, decision.case),
+    }
+
+
+@bp.route("/voorbehoud")
+@requires(Permission.ANSWER_PROVISIONAL)
+def followups():
+    waiting = decisions.provisional_for(current_user)
+    audit.record(audit.Action.SEARCH, object_type="provisional_decisions", detail=f"count={len(waiting)}",
+                 commit=True)
+    return render_template("meetings/followups.html", rows=[_row(d) for d in waiting])
+
+
+@bp.route("/voorbehoud/<int:decision_id>", methods=["GET", "POST"])
+@requires(Permission.ANSWER_PROVISIONAL)
+def followup_answer(decision_id: int):
+    decision = db.session.get(Decision, decision_id)
+    if decision is None or not policy.can_answer_provisional(current_user, decision):
+        audit.record(audit.Action.UPDATE, outcome=audit.Outcome.DENIED, object_type="decision",
+                     object_id=decision_id, case_id=decision.case_id if decision else None, commit=True)
+        abort(404)
+    form = FollowupAnswerForm()
+    if form.validate_on_submit():
+        try:
+            decisions.answer(decision, {"answer": form.answer.data, "answer_date": form.answer_date.data,
+                                        "answer_note": form.answer_note.data}, current_user)
+            db.session.commit()
+        except SessionRuleError as error:
+            db.session.rollback()
+            decision = db.session.get(Decision, decision_id)
+            field = form[error.field] if error.field in ("answer", "answer_date", "answer_note") else None
+            if field is not None:
+                field.errors = list(field.errors) + [str(error.message)]
+            else:
+                form.form_errors.append(str(error.message))
+        else:
+            flash(_("The answer of the municipality has been recorded: %(answer)s.",
+                    answer=labels.DECISION_STATUS_LABELS[decision.status]), "success")
+            return redirect(url_for("meetings.followups"))
+    else:
+        if form.is_submitted():
+            audit.record(audit.Action.UPDATE, outcome=audit.Outcome.FAILED, object_type="decision",
+                         object_id=decision.id, case_id=decision.case_id, detail="invalid", commit=True)
+        else:
+            audit.record(audit.Action.READ, object_type="decision", object_id=decision.id,
+                         case_id=decision.case_id, commit=True)
+    return render_template("meetings/followup_answer.html", row=_row(decision), form=form, today=date.today())

@@ -1,0 +1,84 @@
+"""The session's lifecycle as data: which step leads where, who may take it and what must hold.
+
+    planned ──start──▶ in_progress ──close──▶ closed ──approve──▶ approved
+       └──cancel──▶ cancelled
+
+Closing produces the minutes (drafted from the notes, decisions and actions); the chair may still
+correct item notes while closed; approving makes them read-only (corrections become addenda).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from flask_babel import lazy_gettext as _l
+
+from ret_app import audit, policy
+from ret_app.extensions import db
+from ret_app.meetings.common import SessionRuleError, bump_revision
+from ret_app.models import Meeting, MeetingStatus, User
+from ret_app.models.base import utcnow
+
+
+def _has_items(meeting: Meeting) -> Optional[object]:
+    return None if meeting.items else _l("Put at least one case on the agenda first.")
+
+
+def _no_guard(meeting: Meeting) -> Optional[object]:
+    return None
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    source: MeetingStatus
+    target: MeetingStatus
+    label: object
+    guard: Callable[[Meeting], Optional[object]] = _no_guard  # returns why not, or None
+    needs_reason: bool = False
+
+
+STEPS: tuple[Step, ...] = (
+    Step("start", MeetingStatus.PLANNED, MeetingStatus.IN_PROGRESS, _l("Start the session"), _has_items),
+    Step("close", MeetingStatus.IN_PROGRESS, MeetingStatus.CLOSED, _l("Close the session and draft the minutes")),
+    Step("approve", MeetingStatus.CLOSED, MeetingStatus.APPROVED, _l("Approve the minutes")),
+    Step("cancel", MeetingStatus.PLANNED, MeetingStatus.CANCELLED, _l("Cancel the session"), needs_reason=True),
+)
+STEP_BY_NAME = {step.name: step for step in STEPS}
+
+
+def available(meeting: Meeting, user: User) -> list[tuple[Step, Optional[object]]]:
+    """The steps this user may take now, each with the reason it is blocked (None: allowed)."""
+    if not policy.can_run_meeting(user, meeting):
+        return []
+    return [(step, step.guard(meeting)) for step in STEPS if step.source == meeting.status]
+
+
+def apply(meeting: Meeting, name: str, actor: User, reason: str = "") -> None:
+    step = STEP_BY_NAME.get(name)
+    if step is None or step.source != meeting.status:
+        raise SessionRuleError(_l("This step is not possible in the session's current state."))
+    if not policy.can_run_meeting(actor, meeting):
+        raise SessionRuleError(_l("Only a chair of the region runs the session."))
+    blocked = step.guard(meeting)
+    if blocked:
+        raise SessionRuleError(blocked)
+    if step.needs_reason and not reason.strip():
+        raise SessionRuleError(_l("Give a reason."), "reason")
+    now = utcnow()
+    if step.target == MeetingStatus.IN_PROGRESS:
+        meeting.started_at = now
+    elif step.target == MeetingStatus.CLOSED:
+        from ret_app.meetings.timing import stop_current
+
+        stop_current(meeting, now)
+        meeting.closed_at = now
+    elif step.target == MeetingStatus.APPROVED:
+        meeting.approved_at, meeting.approved_by_id = now, actor.id
+    elif step.target == MeetingStatus.CANCELLED:
+        meeting.cancelled_at, meeting.cancel_reason = now, reason.strip()
+    meeting.status = step.target.value
+    db.session.flush()
+    bump_revision(meeting)
+    audit.record(audit.Action.UPDATE, object_type="meeting", object_id=meeting.id, detail=f"step={name}")

@@ -1,0 +1,522 @@
+"""Running a RET session live: one page (attendance, the agenda with timing, the item under discussion
+with its case summary, screening advice, open actions, the mandate holders present, notes, decisions
+and actions recorded inline), kept current by polling.
+
+How two people with the page open see each other's changes without losing their own: every change
+bumps `Meeting.revision`; the page polls `live_updates` with the revision it shows. Nothing changed:
+204, and nothing is swapped. Something changed: out-of-band swaps of the read-only regions only
+(never a form someone may be typing in), and the poller itself with the new revision. Writes answer
+with the form they came from plus the same out-of-band regions.
+
+Thin: load the session and item through the policy (404 when they may not be seen; reads audited),
+check who may act, validate the form, call the service, commit, respond.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from ret_app import audit, policy
+from ret_app.cases.consent import age_on
+from ret_app.errors import render_error
+from ret_app.extensions import db
+from ret_app.meetings import actions as action_services
+from ret_app.meetings import attendance, bp, decisions, mandate_check, notes, timing
+from ret_app.meetings.labels import PLACEMENT_OUTCOME_LABELS, finding_text, meeting_status_label, purpose_label
+from ret_app.meetings.common import SessionRuleError, current_revision, session_date
+from ret_app.meetings.live_forms import (
+    DECISION_KIND_LABELS,
+    ActionForm,
+    ActivateForm,
+    DecisionForm,
+    NotesForm,
+    PresenceForm,
+)
+from ret_app.models import (
+    DecisionStatus,
+    ItemPurpose,
+    Meeting,
+    MeetingInvitation,
+    MeetingItem,
+    MeetingStatus,
+    Organisation,
+    OrganisationKind,
+    Screening,
+    User,
+)
+from ret_app.policy import Permission, requires
+from ret_app.templating import wants_fragment
+
+WORKSPACE_ID = "live-workspace"
+
+def duration(seconds: int) -> str:
+    minutes, seconds = divmod(max(int(seconds), 0), 60)
+    return f"{minutes}:{seconds:02d}"
+
+
+# --- loading through the policy -------------------------------------------------------------------
+
+def _meeting_or_404(meeting_id: int, action: audit.Action = audit.Action.READ) -> Meeting:
+    """The session if the user may see it; otherwise 404 (the denial audited)."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or not policy.can_view_meeting(current_user, meeting):
+        audit.record(action, outcome=audit.Outcome.DENIED, object_type="meeting", object_id=meeting_id,
+                     detail="live", commit=True)
+        abort(404)
+    return meeting
+
+
+def _item_or_404(meeting: Meeting, item_id: Optional[int], action: audit.Action = audit.Action.READ) -> MeetingItem:
+    """An item of this session whose case the user may see; otherwise 404 (the denial audited)."""
+    item = db.session.get(MeetingItem, item_id) if item_id else None
+    if item is None or item.meeting_id != meeting.id or item not in policy.visible_items(current_user, meeting):
+        audit.record(action, outcome=audit.Outcome.DENIED, object_type="meeting_item", object_id=item_id,
+                     case_id=item.case_id if item is not None and item.meeting_id == meeting.id else None,
+                     detail=f"meeting={meeting.id}", commit=True)
+        abort(404)
+    return item
+
+
+def _default_item(meeting: Meeting) -> Optional[MeetingItem]:
+    """The item under discussion if the user may see it, else their first item."""
+    items = policy.visible_items(current_user, meeting)
+    current = timing.current_item(meeting)
+    if current is not None and current in items:
+        return current
+    return items[0] if items else None
+
+
+def _audit_case_read(item: Optional[MeetingItem], meeting: Meeting, detail: str) -> None:
+    if item is None:
+        audit.record(audit.Action.READ, object_type="meeting", object_id=meeting.id, detail=detail, commit=True)
+    else:
+        audit.record(audit.Action.READ, object_type="case", object_id=item.case_id, case_id=item.case_id,
+                     detail=f"{detail};meeting={meeting.id};item={item.id}", commit=True)
+
+
+def _refuse(meeting: Meeting, item: Optional[MeetingItem], object_type: str, message: str):
+    audit.record(audit.Action.UPDATE, outcome=audit.Outcome.DENIED, object_type=object_type,
+                 object_id=item.id if item else meeting.id, case_id=item.case_id if item else None,
+                 detail=f"meeting={meeting.id}", commit=True)
+    return render_error(403, message)
+
+
+# --- page assembly --------------------------------------------------------------------------------
+
+def _providers(meeting: Meeting) -> list[Organisation]:
+    """Provider organisations of the region's collective: who a decision can commit help from."""
+    return list(db.session.scalars(select(Organisation).where(
+        Organisation.kind == OrganisationKind.PROVIDER.value, Organisation.collective_member.is_(True),
+        Organisation.active.is_(True), Organisation.region_id == meeting.region_id).order_by(Organisation.name)))
+
+
+def _decision_form(item: MeetingItem, form: Optional[DecisionForm] = None) -> DecisionForm:
+    if form is None:
+        form = DecisionForm(formdata=None, providers=_providers(item.meeting),
+                            placement=item.purpose == ItemPurpose.PLACEMENT_REVIEW, prefix=f"d{item.id}")
+    return form
+
+
+def _posted_decision_form(item: MeetingItem) -> DecisionForm:
+    return DecisionForm(providers=_providers(item.meeting), placement=item.purpose == ItemPurpose.PLACEMENT_REVIEW,
+                        prefix=f"d{item.id}")
+
+
+def _owner_choices(item: MeetingItem) -> dict:
+    people, organisations = action_services.owner_candidates(item.case)
+    choices: dict = {None: [("", _("— choose —"))]}
+    if people:
+        choices[_("People")] = [(f"{action_services.USER_PREFIX}{u.id}",
+                                 f"{u.name} ({u.organisation.name})" if u.organisation else u.name) for u in people]
+    if organisations:
+        choices[_("Organisations")] = [(f"{action_services.ORGANISATION_PREFIX}{o.id}", o.name)
+                                       for o in organisations]
+    return choices
+
+
+def _action_form(item: MeetingItem, form: Optional[ActionForm] = None) -> ActionForm:
+    form = form or ActionForm(formdata=None, prefix=f"a{item.id}")
+    form.owner.choices = _owner_choices(item)
+    return form
+
+
+def _notes_form(item: MeetingItem, form: Optional[NotesForm] = None) -> NotesForm:
+    if form is None:
+        form = NotesForm(formdata=None, prefix=f"n{item.id}")
+        form.notes.data = item.notes or ""
+        form.version.data = str(item.version)
+        form.loaded.data = notes.fingerprint(item.notes)
+    return form
+
+
+def _panel(meeting: Meeting, item: MeetingItem, *, decision_form=None, action_form=None, notes_form=None,
+           notes_conflict=None, notices: Optional[dict] = None) -> dict:
+    """Everything shown about the selected item."""
+    case = item.case
+    is_chair = policy.can_run_meeting(current_user, meeting)
+    running = meeting.status == MeetingStatus.IN_PROGRESS
+    current = timing.current_item(meeting)
+    following = timing.next_item(meeting) if current is not None and current.id == item.id else None
+    open_actions = [a for a in action_services.actions_of_case(case) if a.status == "open"]
+    return {
+        "item": item,
+        "case": case,
+        "age": age_on(case.youth_birth_date, session_date(meeting)) if case.youth_birth_date else None,
+        "screening": db.session.scalar(select(Screening).where(Screening.case_id == case.id)),
+        "open_actions": open_actions,
+        "overdue": {a.id for a in open_actions if action_services.is_overdue(a)},
+        "holders": mandate_check.holders_present(meeting, case),
+        "decisions": list(item.decisions),
+        "is_current": current is not None and current.id == item.id,
+        "next_item": following,
+        "may_activate": is_chair and running,
+        # A form sent back with errors is always shown again (nothing typed is lost, even when the
+        # session moved on meanwhile); a fresh one only while it can be used.
+        "decision_form": (_decision_form(item, decision_form)
+                          if decision_form is not None or (is_chair and running) else None),
+        "action_form": _action_form(item, action_form) if action_form is not None or (is_chair and running) else None,
+        "notes_form": (_notes_form(item, notes_form)
+                       if notes_form is not None or notes.refusal(item, current_user) is None else None),
+        "notes_conflict": notes_conflict,
+        "notices": notices or {},
+    }
+
+
+def _banner(meeting: Meeting, selected: Optional[MeetingItem], items: list[MeetingItem]) -> Optional[dict]:
+    """When the item under discussion is not the one shown: say so, with a link (never jump)."""
+    current = timing.current_item(meeting)
+    if meeting.status != MeetingStatus.IN_PROGRESS or current is None or selected is None or current.id == selected.id:
+        return None
+    return {"item": current if current in items else None}
+
+
+def _context(meeting: Meeting, item: Optional[MeetingItem], **panel_kwargs) -> dict:
+    revision = current_revision(meeting.id)  # first: data read after it is at least this new
+    items = policy.visible_items(current_user, meeting)
+    steps = current_app.view_functions
+    is_chair = policy.can_run_meeting(current_user, meeting)
+    return {
+        "meeting": meeting,
+        "revision": revision,
+        "agenda_items": items,
+        "selected": item,
+        "panel": _panel(meeting, item, **panel_kwargs) if item is not None else None,
+        "banner": _banner(meeting, item, items),
+        "seconds": {i.id: timing.seconds_spent(i) for i in items},
+        "rows": attendance.rows(meeting),
+        "is_chair": is_chair,
+        "may_check_in": policy.can_check_in(current_user, meeting),
+        "page_url": (url_for("meetings.page", meeting_id=meeting.id) if "meetings.page" in steps else None),
+        "close_url": (url_for("meetings.step", meeting_id=meeting.id, name="close")
+                      if "meetings.step" in steps and is_chair and meeting.status == MeetingStatus.IN_PROGRESS
+                      else None),
+        "purpose_label": purpose_label,
+        "status_label": meeting_status_label,
+        "finding_text": finding_text,
+        "duration": duration,
+        "kind_labels": DECISION_KIND_LABELS,
+        "outcome_labels": PLACEMENT_OUTCOME_LABELS,
+        "DecisionStatus": DecisionStatus,
+    }
+
+
+def _live_url(meeting: Meeting, item: Optional[MeetingItem], anchor: Optional[str] = None) -> str:
+    return url_for("meetings.live", meeting_id=meeting.id, item=item.id if item else None, _anchor=anchor)
+
+
+def _render_updates(context: dict) -> str:
+    return render_template("meetings/_live_updates.html", **context)
+
+
+def _with_updates(template: str, context: dict):
+    """A form fragment (swapped into its own place) followed by the out-of-band read-only regions."""
+    return render_template(template, **context) + _render_updates(context)
+
+
+def _has_errors(form) -> bool:
+    return bool(form.form_errors) or any(field.errors for field in form)
+
+
+def _error_fields(form) -> str:
+    """Field names only (never what was typed), for the audit trail."""
+    return ",".join(sorted(field.short_name for field in form if field.errors and field.short_name != "csrf_token"))
+
+
+def _workspace_request() -> bool:
+    return (wants_fragment() and request.headers.get("HX-Target") == WORKSPACE_ID
+            and request.headers.get("HX-History-Restore-Request") != "true")
+
+
+# --- the page and its updates ----------------------------------------------------------------------
+
+@bp.route("/<int:meeting_id>/live")
+@requires(Permission.VIEW_SESSIONS)
+def live(meeting_id: int):
+    meeting = _meeting_or_404(meeting_id)
+    item_id = request.args.get("item", type=int)
+    item = _item_or_404(meeting, item_id) if "item" in request.args else _default_item(meeting)
+    _audit_case_read(item, meeting, "meeting_live")
+    context = _context(meeting, item)
+    if _workspace_request():
+        return render_template("meetings/_live_workspace.html", **context)
+    return render_template("meetings/live.html", **context)
+
+
+def _may_see_cheaply(meeting_id: int) -> Optional[tuple[int, int]]:
+    """(revision, region) of a session the user may see, or None; one query, for the poll."""
+    invited = exists(select(MeetingInvitation.id).where(MeetingInvitation.meeting_id == Meeting.id,
+                                                        MeetingInvitation.user_id == current_user.id))
+    row = db.session.execute(select(Meeting.revision, Meeting.region_id, invited)
+                             .where(Meeting.id == meeting_id)).first()
+    if row is None:
+        return None
+    revision, region_id, is_invited = row
+    if not (is_invited or policy.is_ret_of_region(current_user, region_id)):
+        return None
+    return revision, region_id
+
+
+@bp.route("/<int:meeting_id>/live/updates")
+@requires(Permission.VIEW_SESSIONS)
+def live_updates(meeting_id: int):
+    seen = _may_see_cheaply(meeting_id)
+    if seen is None:
+        audit.record(audit.Action.READ, outcome=audit.Outcome.DENIED, object_type="meeting", object_id=meeting_id,
+                     detail="live_updates", commit=True)
+        abort(404)
+    if request.args.get("rev", type=int) == seen[0]:
+        return make_response("", 204)  # nothing changed: nothing to swap, nothing read
+    meeting = _meeting_or_404(meeting_id)
+    item = _item_or_404(meeting, request.args.get("item", type=int)) if request.args.get("item") else None
+    _audit_case_read(item, meeting, "meeting_live_update")
+    return _render_updates(_context(meeting, item))
+
+
+# --- attendance ----------------------------------------------------------------------------------
+
+@bp.route("/<int:meeting_id>/aanwezigheid", methods=["POST"])
+@requires(Permission.VIEW_SESSIONS)
+def check_in(meeting_id: int):
+    meeting = _meeting_or_404(meeting_id, audit.Action.UPDATE)
+    form = PresenceForm()
+    if not form.validate_on_submit():
+        return _presence_problem(meeting, form, _("Choose present or absent."))
+    user: Optional[User] = current_user
+    if form.user_id.data and form.user_id.data != current_user.id:
+        if not policy.can_run_meeting(current_user, meeting):
+            return _refuse(meeting, None, "meeting_attendance", _("Only the chair records the attendance of others."))
+        user = db.session.get(User, form.user_id.data)
+        if user is None:
+            return _presence_problem(meeting, form, _("Only invited people can be marked present or absent."))
+    try:
+        attendance.set_presence(meeting, user, form.is_present, current_user)
+        db.session.commit()
+    except SessionRuleError as error:
+        db.session.rollback()
+        return _presence_problem(meeting, form, str(error.message))
+    item = _shown_item(meeting, form.item.data)
+    if wants_fragment():
+        return _render_updates(_context(meeting, item))
+    return redirect(_live_url(meeting, item, "aanwezigheid"))
+
+
+def _shown_item(meeting: Meeting, item_id: Optional[int]) -> Optional[MeetingItem]:
+    """The item the page shows (sent along by the attendance buttons), if the user may see it."""
+    if not item_id:
+        return None
+    item = db.session.get(MeetingItem, item_id)
+    return item if item is not None and item in policy.visible_items(current_user, meeting) else None
+
+
+def _presence_problem(meeting: Meeting, form: PresenceForm, message: str):
+    audit.record(audit.Action.UPDATE, outcome=audit.Outcome.FAILED, object_type="meeting_attendance",
+                 object_id=meeting.id, detail="refused", commit=True)
+    item = _shown_item(meeting, form.item.data)
+    if wants_fragment():
+        context = _context(meeting, item)
+        context["attendance_error"] = message
+        return _render_updates(context)
+    flash(message, "error")
+    return redirect(_live_url(meeting, item, "aanwezigheid"))
+
+
+# --- the item under discussion ----------------------------------------------------------------------
+
+@bp.route("/<int:meeting_id>/agenda/<int:item_id>/bespreken", methods=["POST"])
+@requires(Permission.PLAN_SESSIONS)
+def item_activate(meeting_id: int, item_id: int):
+    meeting = _meeting_or_404(meeting_id, audit.Action.UPDATE)
+    item = _item_or_404(meeting, item_id, audit.Action.UPDATE)
+    if not policy.can_run_meeting(current_user, meeting):
+        return _refuse(meeting, item, "meeting_item", _("Only the chair decides which item is discussed."))
+    if not ActivateForm().validate_on_submit():
+        abort(400)
+    problem = None
+    try:
+        timing.activate(meeting, item, current_user)
+        db.session.commit()
+    except SessionRuleError as error:
+        db.session.rollback()
+        problem = str(error.message)
+    except StaleDataError:
+        db.session.rollback()
+        problem = _("Someone else changed the agenda at the same moment. Try again.")
+    _audit_case_read(item, meeting, "meeting_live")
+    if _workspace_request() or wants_fragment():
+        context = _context(meeting, item)
+        context["workspace_problem"] = problem
+        return render_template("meetings/_live_workspace.html", **context)
+    if problem:
+        flash(problem, "error")
+    return redirect(_live_url(meeting, item))
+
+
+# --- notes ----------------------------------------------------------------------------------------
+
+@bp.route("/<int:meeting_id>/agenda/<int:item_id>/notities", methods=["POST"])
+@requires(Permission.PLAN_SESSIONS)
+def item_notes(meeting_id: int, item_id: int):
+    meeting = _meeting_or_404(meeting_id, audit.Action.UPDATE)
+    item = _item_or_404(meeting, item_id, audit.Action.UPDATE)
+    why_not = notes.refusal(item, current_user)
+    if why_not and not policy.can_run_meeting(current_user, meeting):
+        return _refuse(meeting, item, "meeting_item", str(why_not))
+    form = NotesForm(prefix=f"n{item.id}")
+    conflict = None
+    notice = None
+    if form.validate_on_submit():
+        submitted = form.notes.data or ""
+        try:
+            changed = notes.save(item, submitted, current_user, form.version_number, form.loaded.data or "")
+            db.session.commit()
+            notice = _("The notes have been saved.") if changed else _("Nothing was changed.")
+            if not wants_fragment():
+                flash(notice, "success")
+                return redirect(_live_url(meeting, item, "notities"))
+            return _with_updates("meetings/_live_notes_form.html",
+                                 _context(meeting, item, notices={"notes": notice}))
+        except notes.NotesConflict as error:
+            db.session.rollback()
+            conflict = error
+        except StaleDataError:
+            db.session.rollback()
+            item = db.session.get(MeetingItem, item_id)
+            conflict = notes.NotesConflict(item)
+        except SessionRuleError as error:
+            db.session.rollback()
+            (form.notes.errors if error.field == "notes" else form.form_errors).append(str(error.message))
+    if conflict is not None:
+        audit.record(audit.Action.UPDATE, outcome=audit.Outcome.FAILED, object_type="meeting_item", object_id=item.id,
+                     case_id=item.case_id, detail="notes conflict", commit=True)
+        # Keep the user's text; point the form at what is saved now, so that saving again is a choice.
+        form.version.data = str(conflict.version)
+        form.loaded.data = conflict.fingerprint
+    else:
+        audit.record(audit.Action.UPDATE, outcome=audit.Outcome.FAILED, object_type="meeting_item", object_id=item.id,
+                     case_id=item.case_id, detail="notes invalid", commit=True)
+    context = _context(meeting, item, notes_form=form, notes_conflict=conflict)
+    if wants_fragment():
+        return _with_updates("meetings/_live_notes_form.html", context)
+    return render_template("meetings/live.html", **context)
+
+
+# --- decisions ------------------------------------------------------------------------------------
+
+def _decision_notice(decision) -> str:
+    status = decision.status
+    if status == DecisionStatus.BINDING:
+        return _("The decision has been recorded as binding (mandate of %(holder)s).",
+                 holder=decision.mandate.holder.name if decision.mandate else "—")
+    if status == DecisionStatus.PROVISIONAL:
+        return _("The decision has been recorded onder voorbehoud: it is up to the municipality of %(municipality)s.",
+                 municipality=decision.municipality.name)
+    return _("The decision has been recorded.")
+
+
+@bp.route("/<int:meeting_id>/agenda/<int:item_id>/besluiten", methods=["POST"])
+@requires(Permission.PLAN_SESSIONS)
+def decision_add(meeting_id: int, item_id: int):
+    meeting = _meeting_or_404(meeting_id, audit.Action.UPDATE)
+    item = _item_or_404(meeting, item_id, audit.Action.UPDATE)
+    if not policy.can_run_meeting(current_user, meeting):
+        return _refuse(meeting, item, "decision", _("Only the chair records decisions."))
+    form = _posted_decision_form(item)
+    form.validate_on_submit()
+    data = form.values()
+    if decisions.find_submitted(data["submission_key"] or "") is None:
+        if meeting.status != MeetingStatus.IN_PROGRESS:
+            form.form_errors.append(_("Decisions are recorded while the session is in progress."))
+        # All the rules' objections at once, next to their fields (record() stops at the first);
+        # a field whose input could not be read keeps that message only.
+        for name, message in decisions.validate(item, data, today=session_date(meeting)).items():
+            if name in form and not form[name].errors:
+                form[name].errors = list(form[name].errors) + [str(message)]
+    if not _has_errors(form):
+        try:
+            decision, _created = decisions.record(item, data, current_user)
+            db.session.commit()
+            notice = _decision_notice(decision)
+            if not wants_fragment():
+                flash(notice, "success")
+                return redirect(_live_url(meeting, item, "besluiten"))
+            return _with_updates("meetings/_live_decision_form.html",
+                                 _context(meeting, item, notices={"decision": notice}))
+        except SessionRuleError as error:
+            db.session.rollback()
+            if error.field and error.field in form:
+                form[error.field].errors = list(form[error.field].errors) + [str(error.message)]
+            else:
+                form.form_errors.append(str(error.message))
+        except IntegrityError:
+            db.session.rollback()
+            form.form_errors.append(_("The decision could not be recorded. Try again."))
+    fields = _error_fields(form)
+    audit.record(audit.Action.CREATE, outcome=audit.Outcome.FAILED, object_type="decision", object_id=item.id,
+                 case_id=item.case_id, detail="invalid fields=" + fields, commit=True)
+    context = _context(meeting, item, decision_form=form)
+    if wants_fragment():
+        return render_template("meetings/_live_decision_form.html", **context)
+    return render_template("meetings/live.html", **context)
+
+
+# --- actions --------------------------------------------------------------------------------------
+
+@bp.route("/<int:meeting_id>/agenda/<int:item_id>/acties", methods=["POST"])
+@requires(Permission.PLAN_SESSIONS)
+def action_add(meeting_id: int, item_id: int):
+    meeting = _meeting_or_404(meeting_id, audit.Action.UPDATE)
+    item = _item_or_404(meeting, item_id, audit.Action.UPDATE)
+    if not policy.can_run_meeting(current_user, meeting):
+        return _refuse(meeting, item, "case_action", _("Only the chair records actions in the session."))
+    form = _action_form(item, ActionForm(prefix=f"a{item.id}"))
+    if form.validate_on_submit():
+        data = form.values()
+        try:
+            action_services.create(item.case, data, current_user, item=item)
+            db.session.commit()
+            notice = _("The action has been recorded.")
+            if not wants_fragment():
+                flash(notice, "success")
+                return redirect(_live_url(meeting, item, "acties"))
+            return _with_updates("meetings/_live_action_form.html",
+                                 _context(meeting, item, notices={"action": notice}))
+        except SessionRuleError as error:
+            db.session.rollback()
+            if error.field and error.field in form:
+                form[error.field].errors = list(form[error.field].errors) + [str(error.message)]
+            else:
+                form.form_errors.append(str(error.message))
+    fields = _error_fields(form)
+    audit.record(audit.Action.CREATE, outcome=audit.Outcome.FAILED, object_type="case_action", object_id=item.id,
+                 case_id=item.case_id, detail="invalid fields=" + fields, commit=True)
+    context = _context(meeting, item, action_form=form)
+    if wants_fragment():
+        return render_template("meetings/_live_action_form.html", **context)
+    return render_template("meetings/live.html", **context)

@@ -1,0 +1,163 @@
+"""The minutes of a RET session ("notulen"): the full minutes for the RET, the per-case extract
+("uittreksel") for everyone else who sees that case, and addenda once the chair approved them.
+
+The minutes are not stored as a document: they are drawn from the session's items, notes,
+decisions and actions whenever they are exported. Approving the session makes those read-only
+(the services refuse changes), so an approved export always shows the same content; corrections
+after approval are addenda with author and date. Services: flush, never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from flask_babel import lazy_gettext as _l
+
+from ret_app import audit, policy
+from ret_app.extensions import db
+from ret_app.meetings.common import SessionRuleError, bump_revision, session_date
+from ret_app.meetings.labels import PURPOSE_LABELS
+from ret_app.meetings.timing import seconds_spent
+from ret_app.models import (
+    Case,
+    CaseAction,
+    Decision,
+    Meeting,
+    MeetingItem,
+    MeetingStatus,
+    MinutesAddendum,
+    Role,
+    User,
+)
+from ret_app.models.base import utcnow
+
+MAX_ADDENDUM = 8000
+
+# Minutes exist once the session is closed; they are a draft ("Concept") until approved.
+MINUTES_STATUSES = frozenset({MeetingStatus.CLOSED, MeetingStatus.APPROVED})
+
+def minutes_exist(meeting: Meeting) -> bool:
+    return meeting.status in MINUTES_STATUSES
+
+
+def is_draft(meeting: Meeting) -> bool:
+    return meeting.status == MeetingStatus.CLOSED
+
+
+def minutes_time(seconds: int) -> str:
+    """Time spent on an item, in whole minutes (at least 1 once anything was spent)."""
+    if not seconds:
+        return "0 min"
+    return f"{max(1, round(seconds / 60))} min"
+
+
+@dataclass
+class ItemMinutes:
+    item: MeetingItem
+    case: Case
+    purpose: object
+    seconds: int
+    decisions: list[Decision]
+    actions: list[CaseAction]
+    addenda: list[MinutesAddendum] = field(default_factory=list)
+
+
+@dataclass
+class Minutes:
+    meeting: Meeting
+    session_day: object
+    draft: bool
+    present: list[User]
+    absent: list[User]
+    items: list[ItemMinutes]
+    addenda: list[MinutesAddendum]  # for the whole session (not tied to an item)
+    extract_of: Optional[Case] = None
+
+
+def _item_minutes(item: MeetingItem, addenda: list[MinutesAddendum]) -> ItemMinutes:
+    return ItemMinutes(item=item, case=item.case, purpose=PURPOSE_LABELS.get(item.purpose, item.purpose),
+                       seconds=seconds_spent(item), decisions=list(item.decisions),
+                       actions=sorted(item.actions, key=lambda a: (a.due_date, a.id)),
+                       addenda=[a for a in addenda if a.item_id == item.id])
+
+
+def _attendance(meeting: Meeting) -> tuple[list[User], list[User]]:
+    """Present: checked in and still present; absent: invited but not present."""
+    present = [a.user for a in meeting.attendances if a.present]
+    present_ids = {u.id for u in present}
+    absent = [i.user for i in meeting.invitations if i.user_id not in present_ids]
+    key = lambda u: u.name.lower()  # noqa: E731
+    return sorted(present, key=key), sorted(absent, key=key)
+
+
+def full_minutes(meeting: Meeting) -> Minutes:
+    """Everything, for the RET of the region."""
+    addenda = list(meeting.addenda)
+    present, absent = _attendance(meeting)
+    return Minutes(meeting=meeting, session_day=session_date(meeting), draft=is_draft(meeting), present=present,
+                   absent=absent, items=[_item_minutes(item, addenda) for item in meeting.items],
+                   addenda=[a for a in addenda if a.item_id is None])
+
+
+def _sees_case(user: User, case: Case, region_id: int) -> bool:
+    """Whom the extract names in its attendance: the RET and people who see this case themselves,
+    so an extract does not tell who came for other cases."""
+    if Role(user.role) in (Role.CHAIR, Role.RET_MEMBER) and user.organisation.region_id == region_id:
+        return True
+    return policy.can_view_case(user, case)
+
+
+def case_extract(meeting: Meeting, case: Case) -> Minutes:
+    """Only the item of `case`, with the addenda tied to that item; nothing of other cases."""
+    item = item_of(meeting, case.id)
+    if item is None:
+        raise LookupError(case.id)
+    addenda = [a for a in meeting.addenda if a.item_id == item.id]
+    present, absent = _attendance(meeting)
+    return Minutes(meeting=meeting, session_day=session_date(meeting), draft=is_draft(meeting),
+                   present=[u for u in present if _sees_case(u, case, meeting.region_id)],
+                   absent=[u for u in absent if _sees_case(u, case, meeting.region_id)],
+                   items=[_item_minutes(item, addenda)], addenda=[], extract_of=case)
+
+
+def item_of(meeting: Meeting, case_id: int) -> Optional[MeetingItem]:
+    return next((i for i in meeting.items if i.case_id == case_id), None)
+
+
+def add_addendum(meeting: Meeting, data: dict, actor: User) -> MinutesAddendum:
+    """A correction to approved minutes, by the RET of the region; optionally tied to one item."""
+    if meeting.status != MeetingStatus.APPROVED:
+        raise SessionRuleError(_l("Addenda are added once the minutes have been approved."))
+    if not policy.can_add_addendum(actor, meeting):
+        raise SessionRuleError(_l("Only the RET of the region adds addenda to the minutes."))
+    text = (data.get("text") or "").strip()
+    if not text:
+        raise SessionRuleError(_l("Write the correction or addition."), "text")
+    if len(text) > MAX_ADDENDUM:
+        raise SessionRuleError(_l("Keep the addendum under %(num)d characters.", num=MAX_ADDENDUM), "text")
+    item_id = data.get("item_id") or None
+    item = None
+    if item_id is not None:
+        item = next((i for i in meeting.items if i.id == item_id), None)
+        if item is None:
+            raise SessionRuleError(_l("Choose an item of this session's agenda."), "item_id")
+    addendum = MinutesAddendum(meeting_id=meeting.id, item_id=item.id if item else None, text=text,
+                               author_id=actor.id, created_at=utcnow())
+    db.session.add(addendum)
+    db.session.flush()
+    bump_revision(meeting)
+    audit.record(audit.Action.CREATE, object_type="minutes_addendum", object_id=addendum.id,
+                 case_id=item.case_id if item else None, detail=f"meeting={meeting.id}")
+    return addendum
+
+
+def audit_full_export(meeting: Meeting) -> None:
+    """One export event per case on the agenda (so each case's trail shows it), never names."""
+    case_ids = sorted({item.case_id for item in meeting.items})
+    for case_id in case_ids:
+        audit.record(audit.Action.EXPORT, object_type="minutes", object_id=meeting.id, case_id=case_id,
+                     detail=f"meeting={meeting.id};{'draft' if is_draft(meeting) else 'approved'}")
+    if not case_ids:
+        audit.record(audit.Action.EXPORT, object_type="minutes", object_id=meeting.id,
+                     detail=f"meeting={meeting.id}")

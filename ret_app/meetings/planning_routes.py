@@ -1,0 +1,367 @@
+"""Planning RET sessions: the list, a new session, its page with the agenda, the details, agenda
+items (add, remove, move) and the lifecycle steps.
+
+Thin: load the session through the policy (404 when it may not be seen, the denial audited), check
+that the user may plan it (403 with the reason otherwise), validate the form, call the service,
+commit, respond — the agenda fragment for htmx, the page or a redirect otherwise. Bad input comes
+back next to its field with everything typed kept.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from ret_app import audit, policy
+from ret_app.admin.services import paginate
+from ret_app.errors import render_error
+from ret_app.extensions import db
+from ret_app.meetings import bp, lifecycle, planning
+from ret_app.meetings.common import SessionRuleError
+from ret_app.meetings.planning_forms import (
+    ConfirmForm,
+    ItemForm,
+    MeetingForm,
+    MoveForm,
+    StepForm,
+)
+from ret_app.models import Meeting, MeetingAttendance, MeetingItem, MeetingStatus
+from ret_app.policy import Permission, requires
+from ret_app.templating import wants_fragment
+
+PAGE_SIZE = 20
+UPCOMING_LIMIT = 100
+STALE_MEETING = _l("Someone else changed this session at the same moment. Nothing of your last action was saved; "
+                   "check the page and try again.")
+
+
+# --- loading and refusing -----------------------------------------------------------------------
+
+def meeting_or_404(meeting_id: int, *, action: audit.Action = audit.Action.READ,
+                   detail: Optional[str] = None) -> Meeting:
+    """The session, if the current user may see it; otherwise 404 (its existence does not leak)
+    and the denial audited."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or not policy.can_view_meeting(current_user, meeting):
+        audit.record(action, outcome=audit.Outcome.DENIED, object_type="meeting", object_id=meeting_id,
+                     detail=detail, commit=True)
+        abort(404)
+    return meeting
+
+
+def _plannable_meeting(meeting_id: int, detail: str) -> Meeting:
+    """A session the current user may plan and run: 404 when not visible, 403 with the reason when
+    visible but not theirs to plan (both audited)."""
+    meeting = meeting_or_404(meeting_id, action=audit.Action.UPDATE, detail=detail)
+    if not policy.can_run_meeting(current_user, meeting):
+        audit.record(audit.Action.UPDATE, outcome=audit.Outcome.DENIED, object_type="meeting",
+                     object_id=meeting.id, detail=detail, commit=True)
+        abort(make_response(*render_error(403, _("Only a chair of the session's region plans and runs it."))))
+    return meeting
+
+
+def _item_or_404(meeting: Meeting, item_id: int) -> MeetingItem:
+    item = next((i for i in meeting.items if i.id == item_id), None)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _attach_errors(form, errors: dict[str, Any]) -> Optional[str]:
+    """Put rule errors next to their fields; return a message without a field (or None)."""
+    general = None
+    for name, message in errors.items():
+        if name and name in form:
+            form[name].errors = list(form[name].errors) + [str(message)]
+        else:
+            general = str(message)
+    return general
+
+
+# --- page assembly ------------------------------------------------------------------------------
+
+def live_url(meeting: Meeting) -> Optional[str]:
+    """The live page (another part of the app) while the session runs, if that page exists."""
+    if meeting.status == MeetingStatus.IN_PROGRESS and "meetings.live" in current_app.view_functions:
+        return url_for("meetings.live", meeting_id=meeting.id)
+    return None
+
+
+def _item_form(meeting: Meeting, form: Optional[ItemForm] = None) -> ItemForm:
+    form = form or ItemForm(formdata=None)
+    form.case_id.choices = [("", _("— choose —"))] + [
+        (case.id, f"{case.reference} · {case.youth_name}" if case.youth_name else case.reference)
+        for case in planning.plannable_cases(meeting, current_user)]
+    return form
+
+
+def _context(meeting: Meeting, *, item_form: Optional[ItemForm] = None, notice: Optional[str] = None,
+             problem: Optional[str] = None, step_errors: Optional[dict] = None, step_reason: str = "") -> dict:
+    may_plan = policy.can_run_meeting(current_user, meeting)
+    agenda_open = may_plan and meeting.status in planning.AGENDA_STATUSES
+    items = policy.visible_items(current_user, meeting)
+    sees_full = policy.sees_full_meeting(current_user, meeting)
+    present_ids = set(db.session.scalars(select(MeetingAttendance.user_id).where(
+        MeetingAttendance.meeting_id == meeting.id, MeetingAttendance.present.is_(True)))) if sees_full else set()
+    return {
+        "meeting": meeting,
+        "agenda_items": items,
+        "sees_full": sees_full,
+        "invitations": sorted(meeting.invitations, key=lambda i: i.user.name.lower()) if sees_full else [],
+        "present_ids": present_ids,
+        "may_plan": may_plan,
+        "agenda_open": agenda_open,
+        "item_form": _item_form(meeting, item_form) if agenda_open else None,
+        "removal": {item.id: planning.removal_problem(item) for item in items} if agenda_open else {},
+        "steps": lifecycle.available(meeting, current_user),
+        "step_errors": step_errors or {},
+        "step_reason": step_reason,
+        "live_url": live_url(meeting),
+        "ends_at": planning.ends_at(meeting),
+        "notice": notice,
+        "problem": problem,
+    }
+
+
+def _audit_page_read(meeting: Meeting, items: list[MeetingItem]) -> None:
+    """One READ per case the page shows (ids only), or one for the session when it shows none."""
+    if not items:
+        audit.record(audit.Action.READ, object_type="meeting", object_id=meeting.id, detail="agenda=0")
+    for item in items:
+        audit.record(audit.Action.READ, object_type="meeting", object_id=meeting.id, case_id=item.case_id,
+                     detail=f"agenda;item={item.id}")
+    db.session.commit()
+
+
+def _render_page(meeting: Meeting, status: int = 200, **kwargs):
+    context = _context(meeting, **kwargs)
+    _audit_page_read(meeting, context["agenda_items"])
+    return render_template("meetings/page.html", **context), status
+
+
+def _agenda_response(meeting: Meeting, *, notice: Optional[str] = None, problem: Optional[str] = None,
+                     item_form: Optional[ItemForm] = None):
+    """After an agenda change or refusal: the agenda fragment for htmx; without JavaScript a
+    redirect to the page (done) or the page with the message next to the field (refused)."""
+    if wants_fragment():
+        return render_template("meetings/_agenda.html", **_context(meeting, item_form=item_form, notice=notice,
+                                                                   problem=problem))
+    if problem is None and item_form is None:
+        if notice:
+            flash(notice, "success")
+        return redirect(url_for("meetings.page", meeting_id=meeting.id, _anchor="agenda"))
+    return _render_page(meeting, item_form=item_form, problem=problem)
+
+
+# --- the list and a new session -----------------------------------------------------------------
+
+@bp.route("/")
+@requires(Permission.VIEW_SESSIONS)
+def index():
+    page = request.args.get("page", 1, type=int)
+    audit.record(audit.Action.SEARCH, object_type="meeting_list", detail=f"page={page}", commit=True)
+    upcoming = list(db.session.scalars(planning.upcoming_query(current_user).limit(UPCOMING_LIMIT)))
+    past = paginate(planning.past_query(current_user), page, PAGE_SIZE)
+    counts = {m.id: len(policy.visible_items(current_user, m)) for m in upcoming + past.items}
+    return render_template("meetings/index.html", upcoming=upcoming, result=past, counts=counts, query_args={},
+                           may_plan=policy.can(Permission.PLAN_SESSIONS))
+
+
+def _chair_choices(form: MeetingForm, region_id: Optional[int]) -> None:
+    form.chair_id.choices = [(u.id, u.name) for u in planning.chair_candidates(region_id)]
+
+
+@bp.route("/nieuw", methods=["GET", "POST"])
+@requires(Permission.PLAN_SESSIONS)
+def new():
+    region_id = current_user.organisation.region_id if current_user.organisation else None
+    form = MeetingForm()
+    _chair_choices(form, region_id)
+    problem = None if region_id else _("Your organisation belongs to no region, so you cannot plan a session. "
+                                       "Ask your functional administrator.")
+    if request.method == "GET":
+        form.chair_id.data = current_user.id
+    elif form.validate_on_submit() and region_id:
+        errors = planning.validate_details(form.data, region_id)
+        if not errors:
+            try:
+                meeting = planning.create(form.data, current_user)
+                db.session.commit()
+            except SessionRuleError as error:
+                db.session.rollback()
+                errors = {error.field: error.message}
+            else:
+                flash(_("The session has been planned. Put cases on the agenda: the invitations follow."), "success")
+                return redirect(url_for("meetings.page", meeting_id=meeting.id))
+        problem = _attach_errors(form, errors) or problem
+    return render_template("meetings/form.html", form=form, meeting=None, problem=problem, conflict=None)
+
+
+# --- the session page and its details -----------------------------------------------------------
+
+@bp.route("/<int:meeting_id>")
+@requires(Permission.VIEW_SESSIONS)
+def page(meeting_id: int):
+    meeting = meeting_or_404(meeting_id, detail="meeting_page")
+    return _render_page(meeting)
+
+
+def _form_from_meeting(meeting: Meeting) -> MeetingForm:
+    day, start = planning.local_parts(meeting)
+    form = MeetingForm(formdata=None, data={
+        "date": day, "start_time": start, "duration_minutes": meeting.duration_minutes,
+        "location": meeting.location, "online_url": meeting.online_url, "chair_id": meeting.chair_id,
+        "version": str(meeting.version)})
+    return form
+
+
+def _saved_now(meeting: Meeting) -> dict:
+    return {"starts_at": meeting.starts_at, "duration_minutes": meeting.duration_minutes,
+            "location": meeting.location, "online_url": meeting.online_url, "chair": meeting.chair.name}
+
+
+@bp.route("/<int:meeting_id>/bewerken", methods=["GET", "POST"])
+@requires(Permission.PLAN_SESSIONS)
+def edit(meeting_id: int):
+    meeting = _plannable_meeting(meeting_id, "meeting_edit")
+    if meeting.status != MeetingStatus.PLANNED:
+        flash(_("The details can only be changed while the session is planned."), "warning")
+        return redirect(url_for("meetings.page", meeting_id=meeting.id))
+    if request.method == "GET":
+        form = _form_from_meeting(meeting)
+        _chair_choices(form, meeting.region_id)
+        return render_template("meetings/form.html", form=form, meeting=meeting, problem=None, conflict=None)
+    form = MeetingForm()
+    _chair_choices(form, meeting.region_id)
+    problem, conflict = None, None
+    if form.validate_on_submit():
+        loaded = int(form.version.data) if (form.version.data or "").isdigit() else None
+        try:
+            changed = planning.update_details(meeting, form.data, current_user, loaded)
+            db.session.commit()
+        except planning.DetailsConflict as error:
+            db.session.rollback()
+            problem, conflict = str(error.message), _saved_now(meeting)
+        except SessionRuleError as error:
+            db.session.rollback()
+            problem = _attach_errors(form, {error.field: error.message})
+        except StaleDataError:
+            db.session.rollback()
+            meeting = db.session.get(Meeting, meeting_id)
+            problem, conflict = str(STALE_MEETING), _saved_now(meeting)
+        else:
+            flash(_("The session's details have been saved.") if changed else _("Nothing was changed."), "success")
+            return redirect(url_for("meetings.page", meeting_id=meeting.id))
+        if conflict is not None:
+            # Saving again is now a deliberate choice over what is saved; the input stays as typed.
+            form.version.data = str(meeting.version)
+            audit.record(audit.Action.UPDATE, outcome=audit.Outcome.FAILED, object_type="meeting",
+                         object_id=meeting.id, detail="conflict", commit=True)
+    return render_template("meetings/form.html", form=form, meeting=meeting, problem=problem, conflict=conflict)
+
+
+# --- the agenda ---------------------------------------------------------------------------------
+
+@bp.route("/<int:meeting_id>/agenda", methods=["POST"])
+@requires(Permission.PLAN_SESSIONS)
+def item_add(meeting_id: int):
+    meeting = _plannable_meeting(meeting_id, "item_add")
+    form = ItemForm()
+    if not form.validate_on_submit():
+        return _agenda_response(meeting, item_form=form)
+    try:
+        item = planning.add_item(meeting, form.data, current_user)
+        reference = item.case.reference
+        db.session.commit()
+    except SessionRuleError as error:
+        db.session.rollback()
+        problem = _attach_errors(form, {error.field: error.message})
+        return _agenda_response(meeting, item_form=form, problem=problem)
+    return _agenda_response(meeting, notice=_("%(reference)s has been put on the agenda.", reference=reference))
+
+
+@bp.route("/<int:meeting_id>/agenda/<int:item_id>/verwijderen", methods=["POST"])
+@requires(Permission.PLAN_SESSIONS)
+def item_remove(meeting_id: int, item_id: int):
+    meeting = _plannable_meeting(meeting_id, "item_remove")
+    item = _item_or_404(meeting, item_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    reference = item.case.reference
+    try:
+        planning.remove_item(meeting, item, current_user)
+        db.session.commit()
+    except SessionRuleError as error:
+        db.session.rollback()
+        return _agenda_response(meeting, problem=str(error.message))
+    except StaleDataError:
+        db.session.rollback()
+        return _agenda_response(meeting, problem=str(STALE_MEETING))
+    return _agenda_response(meeting, notice=_("%(reference)s has been taken off the agenda.", reference=reference))
+
+
+@bp.route("/<int:meeting_id>/agenda/<int:item_id>/verplaatsen", methods=["POST"])
+@requires(Permission.PLAN_SESSIONS)
+def item_move(meeting_id: int, item_id: int):
+    meeting = _plannable_meeting(meeting_id, "item_move")
+    item = _item_or_404(meeting, item_id)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        return _agenda_response(meeting, problem=_("Choose whether to move the item up or down."))
+    reference = item.case.reference
+    try:
+        moved = planning.move_item(meeting, item, form.direction.data, current_user)
+        db.session.commit()
+    except SessionRuleError as error:
+        db.session.rollback()
+        return _agenda_response(meeting, problem=str(error.message))
+    except StaleDataError:
+        db.session.rollback()
+        return _agenda_response(meeting, problem=str(STALE_MEETING))
+    if not moved:
+        return _agenda_response(meeting, notice=_("%(reference)s is already at that end of the agenda.",
+                                                  reference=reference))
+    return _agenda_response(meeting, notice=_("%(reference)s has been moved.", reference=reference))
+
+
+# --- lifecycle steps ----------------------------------------------------------------------------
+
+@bp.route("/<int:meeting_id>/stap/<name>", methods=["POST"])
+@requires(Permission.PLAN_SESSIONS)
+def step(meeting_id: int, name: str):
+    meeting = _plannable_meeting(meeting_id, f"step={name}")
+    if name not in lifecycle.STEP_BY_NAME:
+        abort(404)
+    form = StepForm()
+    reason = form.reason.data or ""
+    if not form.validate_on_submit():
+        return _render_page(meeting, step_errors={name: " ".join(form.reason.errors) or _("Reload the page and try again.")},
+                            step_reason=reason)
+    try:
+        lifecycle.apply(meeting, name, current_user, reason=reason)
+        if name == "cancel":
+            planning.record_cancellation(meeting, current_user)
+        db.session.commit()
+    except SessionRuleError as error:
+        db.session.rollback()
+        if error.field == "reason":
+            # Keep the page (and anything typed) and put the message next to the reason field.
+            return _render_page(meeting, step_errors={name: str(error.message)}, step_reason=reason)
+        flash(str(error.message), "error")
+        return redirect(url_for("meetings.page", meeting_id=meeting_id))
+    except StaleDataError:
+        db.session.rollback()
+        flash(str(STALE_MEETING), "error")
+        return redirect(url_for("meetings.page", meeting_id=meeting_id))
+    label = lifecycle.STEP_BY_NAME[name].label
+    flash(_("Done: %(step)s.", step=label), "success")
+    if name == "start":
+        return redirect(live_url(meeting) or url_for("meetings.page", meeting_id=meeting_id))
+    return redirect(url_for("meetings.page", meeting_id=meeting_id))

@@ -1,0 +1,318 @@
+"""Decisions in RET sessions: the mandate check at decision time, the municipality's follow-up of
+provisional decisions, the placement review gate and idempotent recording (service level; the
+HTTP side is in test_meeting_live.py)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from ret_app.extensions import db
+from ret_app.meetings import decisions, mandate_check
+from ret_app.meetings.common import SessionRuleError
+from ret_app.models import AuditEvent, Decision, Meeting, MeetingAttendance, MeetingItem, User
+from ret_app.models.base import utcnow
+
+
+@pytest.fixture
+def region(factory):
+    """A region with two municipalities, a chair, a caseworker of the first municipality and a case
+    of that municipality on the agenda of a session in progress (held today)."""
+    network = factory.network()
+    region = factory.region(network_id=network.id)
+    home = factory.municipality(region.id)
+    other = factory.municipality(region.id)
+    team = factory.organisation("access_team", region_id=region.id, municipality_id=home.id)
+    ret = factory.organisation("ret", region_id=region.id)
+    chair = factory.user("chair", ret.id)
+    caseworker = factory.user("caseworker", team.id)
+    case_id = factory.case(caseworker, home, status="process_direction")
+
+    class Region:
+        pass
+
+    r = Region()
+    r.home, r.other, r.team, r.ret, r.chair, r.caseworker, r.case_id = home, other, team, ret, chair, caseworker, case_id
+    r.factory = factory
+    return r
+
+
+def _session(r, *, present=(), purpose="progress", starts_at=None) -> int:
+    return r.factory.meeting(r.chair, status="in_progress", cases=(r.case_id,), present=present, purpose=purpose,
+                             starts_at=starts_at)
+
+
+def _item(meeting_id: int) -> MeetingItem:
+    return db.session.scalar(select(MeetingItem).where(MeetingItem.meeting_id == meeting_id))
+
+
+def _commit_help(amount="12000", care_type="ambulatory", **extra) -> dict:
+    data = {"submission_key": secrets.token_urlsafe(16), "kind": "commits_help", "text": "Ambulante gezinshulp",
+            "care_type": care_type, "amount_eur": Decimal(amount)}
+    data.update(extra)
+    return data
+
+
+def _record(r, meeting_id, data):
+    item = _item(meeting_id)
+    chair = db.session.get(User, r.chair.id)
+    decision, created = decisions.record(item, data, chair)
+    db.session.commit()
+    return decision, created
+
+
+TODAY = date.today()
+
+# (what the holder's mandate looks like, whether the holder is present, amount, care type) -> outcome
+MANDATE_CASES = {
+    "holder present, mandate covers": (dict(), True, "12000", "ambulatory", "binding", "covered"),
+    "holder absent": (dict(), False, "12000", "ambulatory", "provisional", "no_holder_present"),
+    "expired": (dict(valid_from=TODAY - timedelta(days=400), valid_until=TODAY - timedelta(days=1)), True,
+                "12000", "ambulatory", "provisional", "not_valid_on_date"),
+    "not yet valid": (dict(valid_from=TODAY + timedelta(days=1), valid_until=TODAY + timedelta(days=300)), True,
+                      "12000", "ambulatory", "provisional", "not_valid_on_date"),
+    "revoked": (dict(revoked=True), True, "12000", "ambulatory", "provisional", "revoked"),
+    "other municipality": (dict(municipality="other"), True, "12000", "ambulatory", "provisional",
+                           "no_holder_present"),
+    "care type not covered": (dict(), True, "12000", "residential", "provisional", "care_type"),
+    "ceiling exceeded": (dict(ceiling="10000"), True, "10000.01", "ambulatory", "provisional", "ceiling"),
+    "ceiling exactly reached": (dict(ceiling="10000"), True, "10000.00", "ambulatory", "binding", "covered"),
+    "valid until the session day": (dict(valid_until=TODAY), True, "12000", "ambulatory", "binding", "covered"),
+}
+
+
+@pytest.mark.parametrize("name", list(MANDATE_CASES))
+def test_mandate_rules_decide_binding_or_provisional(ctx, region, name):
+    mandate_spec, present, amount, care_type, expected_status, expected_finding = MANDATE_CASES[name]
+    spec = dict(mandate_spec)
+    municipality = region.other if spec.pop("municipality", None) == "other" else region.home
+    mandate = region.factory.mandate(region.caseworker.id, municipality.id, ceiling=spec.pop("ceiling", "50000"),
+                                     care_types=("ambulatory", "day_treatment"), **spec)
+    meeting_id = _session(region, present=(region.caseworker,) if present else ())
+
+    decision, created = _record(region, meeting_id, _commit_help(amount, care_type))
+
+    assert created
+    assert decision.status == expected_status
+    assert decision.mandate_finding == expected_finding
+    assert decision.mandate_id == (mandate.id if expected_status == "binding" else None)
+    assert decision.committed is (expected_status == "binding")
+
+
+def test_holder_who_left_the_session_no_longer_counts(ctx, region):
+    region.factory.mandate(region.caseworker.id, region.home.id)
+    meeting_id = _session(region, present=(region.caseworker,))
+    attendance = db.session.scalar(select(MeetingAttendance).where(MeetingAttendance.meeting_id == meeting_id))
+    attendance.present = False
+    db.session.commit()
+
+    decision, _ = _record(region, meeting_id, _commit_help())
+
+    assert decision.status == "provisional" and decision.mandate_finding == "no_holder_present"
+
+
+def test_mandate_is_judged_on_the_session_date_not_today(ctx, region):
+    """A session held last week, with its decision recorded late, uses the mandate valid then."""
+    region.factory.mandate(region.caseworker.id, region.home.id, valid_from=TODAY - timedelta(days=100),
+                           valid_until=TODAY - timedelta(days=3))
+    meeting_id = _session(region, present=(region.caseworker,), starts_at=utcnow() - timedelta(days=7))
+
+    decision, _ = _record(region, meeting_id, _commit_help())
+
+    assert decision.status == "binding"
+
+
+def test_the_covering_mandate_is_chosen_among_several_present(ctx, region):
+    low = region.factory.mandate(region.caseworker.id, region.home.id, ceiling="5000")
+    colleague = region.factory.user("caseworker", region.team.id)
+    high = region.factory.mandate(colleague.id, region.home.id, ceiling="80000")
+    meeting_id = _session(region, present=(region.caseworker, colleague))
+
+    decision, _ = _record(region, meeting_id, _commit_help("60000"))
+
+    assert decision.status == "binding" and decision.mandate_id == high.id != low.id
+
+
+def test_holders_present_lists_valid_mandates_of_the_case_municipality(ctx, region):
+    valid = region.factory.mandate(region.caseworker.id, region.home.id)
+    region.factory.mandate(region.caseworker.id, region.other.id)  # other municipality
+    region.factory.mandate(region.caseworker.id, region.home.id, revoked=True)
+    meeting_id = _session(region, present=(region.caseworker,))
+    meeting = db.session.get(Meeting, meeting_id)
+
+    assert [m.id for m in mandate_check.holders_present(meeting, _item(meeting_id).case)] == [valid.id]
+
+
+def test_a_general_decision_needs_no_mandate(ctx, region):
+    meeting_id = _session(region)
+    decision, _ = _record(region, meeting_id, {"submission_key": "k1", "kind": "general",
+                                               "text": "Terug naar toegang met advies"})
+    assert decision.status == "recorded" and decision.mandate_id is None
+
+
+# --- idempotency -----------------------------------------------------------------------------------
+
+def test_the_same_submission_twice_records_one_decision(ctx, region):
+    region.factory.mandate(region.caseworker.id, region.home.id)
+    meeting_id = _session(region, present=(region.caseworker,))
+    data = _commit_help()
+
+    first, created_first = _record(region, meeting_id, data)
+    second, created_second = _record(region, meeting_id, dict(data))
+
+    assert (created_first, created_second) == (True, False)
+    assert first.id == second.id
+    assert db.session.scalar(select(func.count(Decision.id))) == 1
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.object_type == "decision")) == 1
+
+
+def test_a_decision_without_a_submission_key_is_refused(ctx, region):
+    meeting_id = _session(region)
+    with pytest.raises(SessionRuleError):
+        _record(region, meeting_id, {"kind": "general", "text": "Iets"})
+
+
+# --- input rules ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("data,field", [
+    ({"kind": "general", "text": "  "}, "text"),
+    ({"kind": "commits_help", "text": "Hulp", "amount_eur": Decimal("100")}, "care_type"),
+    ({"kind": "commits_help", "text": "Hulp", "care_type": "ambulatory"}, "amount_eur"),
+    ({"kind": "commits_help", "text": "Hulp", "care_type": "ambulatory", "amount_eur": Decimal("0")}, "amount_eur"),
+    ({"kind": "commits_help", "text": "Hulp", "care_type": "ambulatory", "amount_eur": Decimal("10"),
+      "provider_id": 999999}, "provider_id"),
+])
+def test_incomplete_decisions_are_refused_with_the_field_named(ctx, region, data, field):
+    meeting_id = _session(region)
+    with pytest.raises(SessionRuleError) as refused:
+        _record(region, meeting_id, {"submission_key": secrets.token_hex(8), **data})
+    assert refused.value.field == field
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Decision.id))) == 0
+
+
+def test_decisions_only_while_the_session_runs_and_only_by_a_chair(ctx, region):
+    planned = region.factory.meeting(region.chair, status="planned", cases=(region.case_id,))
+    with pytest.raises(SessionRuleError):
+        _record(region, planned, {"submission_key": "a", "kind": "general", "text": "Besluit"})
+    db.session.rollback()
+    running = _session(region)
+    with pytest.raises(SessionRuleError):
+        decisions.record(_item(running), {"submission_key": "b", "kind": "general", "text": "Besluit"},
+                         db.session.get(User, region.caseworker.id))
+
+
+# --- placement review gate ---------------------------------------------------------------------------
+
+PLACEMENT = {"alternatives_considered": "Intensieve ambulante hulp thuis, logeeropvang",
+             "behavioural_scientist_name": "Dr. B. Gedrag", "behavioural_scientist_role": "GZ-psycholoog"}
+
+
+@pytest.mark.parametrize("missing", ["alternatives_considered", "behavioural_scientist_name",
+                                     "behavioural_scientist_role", "placement_outcome"])
+def test_placement_review_needs_alternatives_judgement_and_outcome(ctx, region, missing):
+    meeting_id = _session(region, purpose="placement_review")
+    data = {"submission_key": secrets.token_hex(8), "kind": "general", "text": "Uithuisplaatsing besproken",
+            **PLACEMENT, "placement_outcome": "placed"}
+    data.pop(missing)
+    with pytest.raises(SessionRuleError) as refused:
+        _record(region, meeting_id, data)
+    assert refused.value.field == missing
+
+
+def test_placement_prevented_needs_the_alternative_and_postponed_a_future_date(ctx, region):
+    meeting_id = _session(region, purpose="placement_review")
+    base = {"kind": "general", "text": "Besluit", **PLACEMENT}
+    with pytest.raises(SessionRuleError) as refused:
+        _record(region, meeting_id, {**base, "submission_key": "p1", "placement_outcome": "prevented"})
+    assert refused.value.field == "placement_alternative"
+    for until in (None, TODAY, TODAY - timedelta(days=1)):
+        with pytest.raises(SessionRuleError) as refused:
+            _record(region, meeting_id, {**base, "submission_key": "p2", "placement_outcome": "postponed",
+                                         "postponed_until": until})
+        assert refused.value.field == "postponed_until"
+
+    decision, _ = _record(region, meeting_id, {**base, "submission_key": "p3", "placement_outcome": "postponed",
+                                               "postponed_until": TODAY + timedelta(days=14)})
+    assert decision.placement_outcome == "postponed" and decision.postponed_until == TODAY + timedelta(days=14)
+    assert decision.behavioural_scientist_name == "Dr. B. Gedrag"
+
+
+def test_placement_prevented_with_alternative_is_recorded(ctx, region):
+    meeting_id = _session(region, purpose="placement_review")
+    decision, _ = _record(region, meeting_id, {"submission_key": "p", "kind": "general", "text": "Besluit",
+                                               **PLACEMENT, "placement_outcome": "prevented",
+                                               "placement_alternative": "Gezinshuis dichtbij school"})
+    assert decision.placement_outcome == "prevented"
+    assert decision.placement_alternative == "Gezinshuis dichtbij school"
+
+
+def test_other_items_do_not_ask_for_placement_fields(ctx, region):
+    meeting_id = _session(region, purpose="progress")
+    decision, _ = _record(region, meeting_id, {"submission_key": "g", "kind": "general", "text": "Voortgang goed"})
+    assert decision.placement_outcome is None
+
+
+# --- follow-up by the municipality ---------------------------------------------------------------------
+
+def _provisional(region) -> Decision:
+    meeting_id = _session(region)  # nobody with a mandate present
+    decision, _ = _record(region, meeting_id, _commit_help("20000"))
+    assert decision.status == "provisional"
+    return decision
+
+
+@pytest.mark.parametrize("answer", ["confirmed", "refused"])
+def test_a_holder_answers_for_the_municipality(ctx, region, answer):
+    region.factory.mandate(region.caseworker.id, region.home.id)
+    decision = _provisional(region)
+    holder = db.session.get(User, region.caseworker.id)
+
+    assert [d.id for d in decisions.provisional_for(holder)] == [decision.id]
+    decisions.answer(decision, {"answer": answer, "answer_date": TODAY, "answer_note": "Akkoord wethouder"}, holder)
+    db.session.commit()
+
+    assert decision.status == answer and decision.answer_date == TODAY
+    assert decision.committed is (answer == "confirmed")
+    assert decisions.provisional_for(holder) == []
+    with pytest.raises(SessionRuleError):  # answered once
+        decisions.answer(decision, {"answer": "refused", "answer_date": TODAY}, holder)
+
+
+def test_only_a_covering_holder_of_that_municipality_or_the_admin_answers(ctx, region):
+    decision = _provisional(region)
+    small = region.factory.user("caseworker", region.team.id)
+    region.factory.mandate(small.id, region.home.id, ceiling="1000")  # ceiling below 20000
+    elsewhere = region.factory.user("caseworker", region.team.id)
+    region.factory.mandate(elsewhere.id, region.other.id)
+    admin_org = region.factory.organisation("management")
+    admin = region.factory.user("admin", admin_org.id)
+
+    for user in (small, elsewhere, region.chair):
+        actor = db.session.get(User, user.id)
+        assert decisions.provisional_for(actor) == []
+        with pytest.raises(SessionRuleError):
+            decisions.answer(decision, {"answer": "confirmed", "answer_date": TODAY}, actor)
+    actor = db.session.get(User, admin.id)
+    assert [d.id for d in decisions.provisional_for(actor)] == [decision.id]
+    decisions.answer(decision, {"answer": "confirmed", "answer_date": TODAY}, actor)
+    assert decision.status == "confirmed"
+
+
+@pytest.mark.parametrize("data,field", [
+    ({"answer": "maybe", "answer_date": TODAY}, "answer"),
+    ({"answer": "confirmed", "answer_date": None}, "answer_date"),
+    ({"answer": "confirmed", "answer_date": TODAY + timedelta(days=1)}, "answer_date"),
+    ({"answer": "confirmed", "answer_date": TODAY - timedelta(days=30)}, "answer_date"),  # before the session
+])
+def test_answer_validation(ctx, region, data, field):
+    region.factory.mandate(region.caseworker.id, region.home.id)
+    decision = _provisional(region)
+    with pytest.raises(SessionRuleError) as refused:
+        decisions.answer(decision, data, db.session.get(User, region.caseworker.id))
+    assert refused.value.field == field
+    assert decision.status == "provisional"

@@ -29,6 +29,21 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
 
 
+def background_poll(view):
+    """Mark a view that a page calls on a timer (live updates): it does not count as activity, so
+    a page left open still reaches the idle timeout — unless the page reports that its user typed
+    or clicked since the last poll (header X-RET-User-Active, set by static/js/app.js)."""
+    view._background_poll = True  # type: ignore[attr-defined]
+    return view
+
+
+def _is_background_poll() -> bool:
+    from flask import current_app, request
+
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return bool(getattr(view, "_background_poll", False)) and request.headers.get("X-RET-User-Active") != "1"
+
+
 class ServerSession(CallbackDict, SessionMixin):
     def __init__(self, initial: Optional[dict] = None, token: Optional[str] = None,
                  row_id: Optional[int] = None, expired: bool = False):
@@ -159,7 +174,7 @@ class DatabaseSessionInterface(SessionInterface):
             db.session.commit()
             session.token, session.row_id = token, row.id
             set_cookie = True
-        elif session.modified or getattr(session, "needs_touch", False):
+        elif session.modified or (getattr(session, "needs_touch", False) and not _is_background_poll()):
             values: dict[str, Any] = {"last_seen_at": now}
             if session.modified:
                 values.update(data=data, user_id=user_id)

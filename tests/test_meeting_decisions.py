@@ -316,3 +316,56 @@ def test_answer_validation(ctx, region, data, field):
         decisions.answer(decision, data, db.session.get(User, region.caseworker.id))
     assert refused.value.field == field
     assert decision.status == "provisional"
+
+
+# --- the session's lifecycle ----------------------------------------------------------------------
+
+def test_starting_checks_the_chair_in_and_opens_the_first_item(ctx, region):
+    from ret_app.meetings import lifecycle
+
+    empty = region.factory.meeting(region.chair, status="planned")
+    chair = db.session.get(User, region.chair.id)
+    with pytest.raises(SessionRuleError):
+        lifecycle.apply(db.session.get(Meeting, empty), "start", chair)
+    db.session.rollback()
+    meeting_id = region.factory.meeting(region.chair, status="planned", cases=(region.case_id,))
+    meeting = db.session.get(Meeting, meeting_id)
+    with pytest.raises(SessionRuleError):  # not a step from "planned"
+        lifecycle.apply(meeting, "approve", chair)
+    caseworker = db.session.get(User, region.caseworker.id)
+    assert lifecycle.available(meeting, caseworker) == []
+    with pytest.raises(SessionRuleError):
+        lifecycle.apply(meeting, "start", caseworker)
+
+    lifecycle.apply(meeting, "start", chair)
+    db.session.commit()
+
+    assert meeting.status == "in_progress" and meeting.current_item_id == _item(meeting_id).id
+    assert _item(meeting_id).started_at is not None
+    assert mandate_check.present_user_ids(meeting) == [region.chair.id]
+    lifecycle.apply(meeting, "close", chair)
+    assert meeting.status == "closed" and _item(meeting_id).seconds_spent >= 0 and _item(meeting_id).ended_at
+    lifecycle.apply(meeting, "approve", chair)
+    assert meeting.status == "approved" and meeting.approved_by_id == region.chair.id
+
+
+def test_someone_who_checked_out_stays_in_the_minutes_attendance(ctx, region):
+    """A holder who made a decision binding and then left is listed as present until they left,
+    not as absent next to the mandate they used."""
+    from ret_app.meetings import attendance, lifecycle, minutes
+
+    region.factory.mandate(region.caseworker.id, region.home.id)
+    meeting_id = _session(region, present=(region.caseworker,))
+    decision, _ = _record(region, meeting_id, _commit_help())
+    meeting = db.session.get(Meeting, meeting_id)
+    holder = db.session.get(User, region.caseworker.id)
+    attendance.set_presence(meeting, holder, False, holder)
+    lifecycle.apply(meeting, "close", db.session.get(User, region.chair.id))
+    db.session.commit()
+
+    result = minutes.full_minutes(meeting)
+    assert decision.status == "binding"
+    assert holder.id in [u.id for u in result.present] and holder.id not in [u.id for u in result.absent]
+    assert result.left[holder.id] is not None
+    attendance_row = db.session.scalar(select(MeetingAttendance).where(MeetingAttendance.user_id == holder.id))
+    assert attendance_row.present is False  # the mandate check no longer counts them

@@ -493,3 +493,21 @@ def test_attendance_table_is_untouched_by_planning(app, factory, north):
     [item] = rows(app, MeetingItem)
     post(client, f"/overleggen/{meeting_id}/agenda/{item.id}/verwijderen", {})
     assert [a.user_id for a in rows(app, MeetingAttendance)] == [north.member.id]
+
+
+def test_htmx_agenda_change_also_refreshes_the_steps_and_invitees(app, factory, north):
+    """Adding the first case over htmx makes "start" possible and lists the case's caseworker,
+    without a reload."""
+    case_id = factory.case(north.caseworker, north.municipality, status="screening")
+    meeting_id = factory.meeting(north.chair, starts_at=utcnow() + timedelta(days=2))
+    client = sign_in(app, north.chair)
+    page = client.get(f"/overleggen/{meeting_id}").get_data(as_text=True)
+    assert "Put at least one case on the agenda first." in page
+
+    fragment = add_item(client, meeting_id, case_id, headers={"HX-Request": "true"}).get_data(as_text=True)
+
+    steps = fragment[fragment.index('id="meeting-steps"'):fragment.index('id="invitees-panel"')]
+    assert 'hx-swap-oob="true"' in steps and "/stap/start" in steps
+    assert "Put at least one case on the agenda first." not in steps
+    invitees = fragment[fragment.index('id="invitees-panel"'):]
+    assert north.caseworker.name in invitees

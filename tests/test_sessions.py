@@ -125,6 +125,39 @@ def test_idle_timeout_after_30_minutes(app, client, factory):
         assert not signed_in(client_with_cookie(app, token))
 
 
+def test_live_session_polling_does_not_keep_an_idle_session_alive(app, client, factory):
+    """The live session page polls every few seconds; those background requests are not activity."""
+    region = factory.region()
+    chair = factory.user("chair", factory.organisation("ret", region_id=region.id).id)
+    meeting_id = factory.meeting(chair, status="in_progress")
+    with freeze_time(start_of_step()) as frozen:
+        login(client, app, chair)
+        token = cookie_value(client)
+        for _ in range(3):
+            frozen.tick(timedelta(minutes=10))
+            r = client.get(f"/overleggen/{meeting_id}/live/updates?rev=0", headers={"HX-Request": "true"})
+            assert r.status_code == 200
+        frozen.tick(timedelta(minutes=1, seconds=1))  # 31 minutes after the last real request
+        r = client.get(f"/overleggen/{meeting_id}/live/updates?rev=0", headers={"HX-Request": "true"})
+        assert r.headers.get("HX-Redirect", "").startswith("/inloggen")
+        assert row_for(app, token).ended_reason == "idle_timeout"
+
+
+def test_a_poll_from_someone_typing_counts_as_activity(app, client, factory):
+    """The page's script reports typing since the last poll: unsaved notes survive a long session."""
+    region = factory.region()
+    chair = factory.user("chair", factory.organisation("ret", region_id=region.id).id)
+    meeting_id = factory.meeting(chair, status="in_progress")
+    with freeze_time(start_of_step()) as frozen:
+        login(client, app, chair)
+        for _ in range(4):
+            frozen.tick(timedelta(minutes=20))
+            r = client.get(f"/overleggen/{meeting_id}/live/updates?rev=0",
+                           headers={"HX-Request": "true", "X-RET-User-Active": "1"})
+            assert r.status_code == 200 and "HX-Redirect" not in r.headers
+        assert signed_in(client)
+
+
 def test_absolute_timeout_after_12_hours(app, client, factory):
     user = factory.user("chair")
     hours = app.config["SESSION_ABSOLUTE_TIMEOUT_HOURS"]

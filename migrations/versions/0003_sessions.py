@@ -57,6 +57,7 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('present', sa.Boolean(), nullable=False),
     sa.Column('checked_in_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('left_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('recorded_by_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'], name=op.f('fk_meeting_attendance_meeting_id_meeting'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['recorded_by_id'], ['user_account.id'], name=op.f('fk_meeting_attendance_recorded_by_id_user_account')),

@@ -85,8 +85,11 @@ def set_presence(meeting: Meeting, user: User, present: bool, actor: User) -> bo
                 raise
             created = False
     if not created:
+        if present:
+            attendance.checked_in_at, attendance.left_at = now, None
+        elif attendance.present:
+            attendance.left_at = now  # was there until now: the minutes keep that
         attendance.present = present
-        attendance.checked_in_at = now
         attendance.recorded_by_id = actor.id
         db.session.flush()
     db.session.expire(meeting, ["attendances"])

@@ -35,17 +35,37 @@ class Step:
     source: MeetingStatus
     target: MeetingStatus
     label: object
+    done: object = ""  # what the page says after the step
     guard: Callable[[Meeting], Optional[object]] = _no_guard  # returns why not, or None
     needs_reason: bool = False
 
 
 STEPS: tuple[Step, ...] = (
-    Step("start", MeetingStatus.PLANNED, MeetingStatus.IN_PROGRESS, _l("Start the session"), _has_items),
-    Step("close", MeetingStatus.IN_PROGRESS, MeetingStatus.CLOSED, _l("Close the session and draft the minutes")),
-    Step("approve", MeetingStatus.CLOSED, MeetingStatus.APPROVED, _l("Approve the minutes")),
-    Step("cancel", MeetingStatus.PLANNED, MeetingStatus.CANCELLED, _l("Cancel the session"), needs_reason=True),
+    Step("start", MeetingStatus.PLANNED, MeetingStatus.IN_PROGRESS, _l("Start the session"),
+         _l("The session has started: you are checked in and the first item is under discussion."), _has_items),
+    Step("close", MeetingStatus.IN_PROGRESS, MeetingStatus.CLOSED, _l("Close the session and draft the minutes"),
+         _l("The session is closed. The minutes are a draft until you approve them.")),
+    Step("approve", MeetingStatus.CLOSED, MeetingStatus.APPROVED, _l("Approve the minutes"),
+         _l("The minutes are approved and read-only; corrections are added as addenda.")),
+    Step("cancel", MeetingStatus.PLANNED, MeetingStatus.CANCELLED, _l("Cancel the session"),
+         _l("The session has been cancelled."), needs_reason=True),
 )
 STEP_BY_NAME = {step.name: step for step in STEPS}
+
+
+def _check_in_and_open(meeting: Meeting, chair: User) -> None:
+    """Starting a session: the chair who starts it is present, and the first item is discussed."""
+    from ret_app.models import MeetingAttendance
+
+    attendance = next((a for a in meeting.attendances if a.user_id == chair.id), None)
+    if attendance is None:
+        meeting.attendances.append(MeetingAttendance(user_id=chair.id, present=True, recorded_by_id=chair.id,
+                                                     checked_in_at=utcnow()))
+    else:
+        attendance.present = True
+    first = meeting.items[0]
+    first.started_at, first.ended_at = utcnow(), None
+    meeting.current_item_id = first.id
 
 
 def available(meeting: Meeting, user: User) -> list[tuple[Step, Optional[object]]]:
@@ -69,6 +89,7 @@ def apply(meeting: Meeting, name: str, actor: User, reason: str = "") -> None:
     now = utcnow()
     if step.target == MeetingStatus.IN_PROGRESS:
         meeting.started_at = now
+        _check_in_and_open(meeting, actor)
     elif step.target == MeetingStatus.CLOSED:
         from ret_app.meetings.timing import stop_current
 

@@ -52,6 +52,7 @@ from ret_app.models import (
     User,
 )
 from ret_app.policy import Permission, requires
+from ret_app.sessions import background_poll
 from ret_app.templating import wants_fragment
 
 WORKSPACE_ID = "live-workspace"
@@ -285,6 +286,7 @@ def _may_see_cheaply(meeting_id: int) -> Optional[tuple[int, int]]:
 
 @bp.route("/<int:meeting_id>/live/updates")
 @requires(Permission.VIEW_SESSIONS)
+@background_poll
 def live_updates(meeting_id: int):
     seen = _may_see_cheaply(meeting_id)
     if seen is None:

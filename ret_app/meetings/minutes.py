@@ -68,11 +68,12 @@ class Minutes:
     meeting: Meeting
     session_day: object
     draft: bool
-    present: list[User]
+    present: list[User]  # attended: checked in (and possibly left before the end)
     absent: list[User]
     items: list[ItemMinutes]
     addenda: list[MinutesAddendum]  # for the whole session (not tied to an item)
     extract_of: Optional[Case] = None
+    left: dict = field(default_factory=dict)  # user id -> when they checked out, for those who left early
 
 
 def _item_minutes(item: MeetingItem, addenda: list[MinutesAddendum]) -> ItemMinutes:
@@ -83,12 +84,17 @@ def _item_minutes(item: MeetingItem, addenda: list[MinutesAddendum]) -> ItemMinu
 
 
 def _attendance(meeting: Meeting) -> tuple[list[User], list[User]]:
-    """Present: checked in and still present; absent: invited but not present."""
-    present = [a.user for a in meeting.attendances if a.present]
+    """Present: checked in at some moment (still present, or left before the end); absent: invited
+    but never present."""
+    present = [a.user for a in meeting.attendances if a.present or a.left_at is not None]
     present_ids = {u.id for u in present}
     absent = [i.user for i in meeting.invitations if i.user_id not in present_ids]
     key = lambda u: u.name.lower()  # noqa: E731
     return sorted(present, key=key), sorted(absent, key=key)
+
+
+def _left_early(meeting: Meeting) -> dict:
+    return {a.user_id: a.left_at for a in meeting.attendances if not a.present and a.left_at is not None}
 
 
 def full_minutes(meeting: Meeting) -> Minutes:
@@ -97,7 +103,7 @@ def full_minutes(meeting: Meeting) -> Minutes:
     present, absent = _attendance(meeting)
     return Minutes(meeting=meeting, session_day=session_date(meeting), draft=is_draft(meeting), present=present,
                    absent=absent, items=[_item_minutes(item, addenda) for item in meeting.items],
-                   addenda=[a for a in addenda if a.item_id is None])
+                   addenda=[a for a in addenda if a.item_id is None], left=_left_early(meeting))
 
 
 def _sees_case(user: User, case: Case, region_id: int) -> bool:
@@ -118,7 +124,7 @@ def case_extract(meeting: Meeting, case: Case) -> Minutes:
     return Minutes(meeting=meeting, session_day=session_date(meeting), draft=is_draft(meeting),
                    present=[u for u in present if _sees_case(u, case, meeting.region_id)],
                    absent=[u for u in absent if _sees_case(u, case, meeting.region_id)],
-                   items=[_item_minutes(item, addenda)], addenda=[], extract_of=case)
+                   items=[_item_minutes(item, addenda)], addenda=[], extract_of=case, left=_left_early(meeting))
 
 
 def item_of(meeting: Meeting, case_id: int) -> Optional[MeetingItem]:

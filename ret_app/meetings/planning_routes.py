@@ -150,8 +150,8 @@ def _agenda_response(meeting: Meeting, *, notice: Optional[str] = None, problem:
     """After an agenda change or refusal: the agenda fragment for htmx; without JavaScript a
     redirect to the page (done) or the page with the message next to the field (refused)."""
     if wants_fragment():
-        return render_template("meetings/_agenda.html", **_context(meeting, item_form=item_form, notice=notice,
-                                                                   problem=problem))
+        return render_template("meetings/_agenda_changed.html",
+                               **_context(meeting, item_form=item_form, notice=notice, problem=problem))
     if problem is None and item_form is None:
         if notice:
             flash(notice, "success")
@@ -360,8 +360,7 @@ def step(meeting_id: int, name: str):
         db.session.rollback()
         flash(str(STALE_MEETING), "error")
         return redirect(url_for("meetings.page", meeting_id=meeting_id))
-    label = lifecycle.STEP_BY_NAME[name].label
-    flash(_("Done: %(step)s.", step=label), "success")
+    flash(str(lifecycle.STEP_BY_NAME[name].done), "success")
     if name == "start":
         return redirect(live_url(meeting) or url_for("meetings.page", meeting_id=meeting_id))
     return redirect(url_for("meetings.page", meeting_id=meeting_id))

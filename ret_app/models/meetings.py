@@ -174,6 +174,9 @@ class MeetingAttendance(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     present: Mapped[bool] = mapped_column(Boolean, default=True)
     checked_in_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when someone who was present checks out (the minutes say they attended until then);
+    # None while present, or when marked absent without ever having been present.
+    left_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendances")

@@ -190,6 +190,20 @@ def test_invited_provider_sees_only_their_own_item(app, client, factory, world):
     assert reference_b not in updates
 
 
+def test_invitee_sees_the_attendance_of_their_own_cases_only(app, client, factory, world):
+    """The attendance list does not tell a provider who came for other cases."""
+    other_team = factory.organisation("access_team", region_id=world.region.id, municipality_id=world.municipality.id)
+    stranger = factory.user("caseworker", other_team.id, name="Sanne Andercasus")
+    case_c = factory.case(stranger, world.municipality, status="screening")
+    meeting_id = _session(world, factory, cases=(world.case_a, case_c), invite=(world.provider, world.holder, world.member, stranger))
+    login(client, app, world.provider)
+    body = client.get(f"/overleggen/{meeting_id}/live").get_data(as_text=True)
+    assert world.holder.name in body and world.member.name in body  # case A's caseworker, the RET
+    assert stranger.name not in body
+    chair = _other_client(app, world.chair)
+    assert stranger.name in chair.get(f"/overleggen/{meeting_id}/live").get_data(as_text=True)
+
+
 def test_an_uninvited_provider_gets_404(app, client, factory, world):
     meeting_id = _session(world, factory)
     login(client, app, world.provider)
@@ -618,3 +632,28 @@ def test_live_page_and_updates_are_csp_safe(app, client, factory, world):
     assert_csp_safe("live updates", client.get(f"/overleggen/{meeting_id}/live/updates?item={item_a}&rev=0",
                                                headers=HTMX))
     assert "no-store" in page.headers.get("Cache-Control", "")
+
+
+def test_an_unchanged_poll_costs_one_query_beyond_the_sign_in_check(app, client, factory, world):
+    """Many open pages poll every 3 seconds: while nothing changes, the poll reads only the revision."""
+    from sqlalchemy import event
+
+    meeting_id = _session(world, factory)
+    login(client, app, world.chair)
+    url = f"/overleggen/{meeting_id}/live/updates?rev={_revision(app, meeting_id)}"
+    assert client.get(url).status_code == 204  # warm up (session touch, caches)
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 204
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    meeting_reads = [s for s in statements if "meeting" in s]
+    assert len(meeting_reads) == 1, meeting_reads
+    assert len(statements) <= 4, statements  # web session, user (+ organisation), the revision

@@ -42,12 +42,18 @@ def attendance_of(meeting: Meeting, user_id: int) -> Optional[MeetingAttendance]
                                                              MeetingAttendance.user_id == user_id))
 
 
-def rows(meeting: Meeting) -> list[Row]:
-    """Invitees and whoever checked in, by name."""
+def rows(meeting: Meeting, viewer: Optional[User] = None) -> list[Row]:
+    """Invitees and whoever checked in, by name. A viewer who is not of the region's RET sees the
+    RET and the people of the cases they may see themselves: not who came for other cases."""
     by_user = {a.user_id: a for a in meeting.attendances}
     people: dict[int, User] = {i.user_id: i.user for i in meeting.invitations}
     for attendance in meeting.attendances:
         people.setdefault(attendance.user_id, attendance.user)
+    if viewer is not None and not policy.sees_full_meeting(viewer, meeting):
+        cases = [item.case for item in policy.visible_items(viewer, meeting)]
+        people = {uid: user for uid, user in people.items()
+                  if uid == viewer.id or policy.is_ret_of_region(user, meeting.region_id)
+                  or any(policy.can_view_case(user, case) for case in cases)}
     invited = {i.user_id for i in meeting.invitations}
     return [Row(user, by_user.get(user.id), user.id in invited)
             for user in sorted(people.values(), key=lambda u: u.name.lower())]

@@ -39,8 +39,9 @@ def current_revision(meeting_id: int) -> int:
 
 
 def session_date(meeting: Meeting) -> date:
-    """The calendar day of the session in the Netherlands: mandates are valid per day."""
-    return meeting.starts_at.astimezone(AMSTERDAM).date()
+    """The calendar day of the session in the Netherlands (the day it started, if it did; else the
+    planned day): mandates are valid per day."""
+    return (meeting.started_at or meeting.starts_at).astimezone(AMSTERDAM).date()
 
 
 def case_event(case_id: int, actor: User, kind: str, summary: str = "") -> None:

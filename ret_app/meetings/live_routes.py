@@ -19,7 +19,7 @@ from typing import Optional
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -43,7 +43,6 @@ from ret_app.models import (
     DecisionStatus,
     ItemPurpose,
     Meeting,
-    MeetingInvitation,
     MeetingItem,
     MeetingStatus,
     Organisation,
@@ -211,7 +210,7 @@ def _context(meeting: Meeting, item: Optional[MeetingItem], **panel_kwargs) -> d
         "panel": _panel(meeting, item, **panel_kwargs) if item is not None else None,
         "banner": _banner(meeting, item, items),
         "seconds": {i.id: timing.seconds_spent(i) for i in items},
-        "rows": attendance.rows(meeting),
+        "rows": attendance.rows(meeting, current_user),
         "is_chair": is_chair,
         "may_check_in": policy.can_check_in(current_user, meeting),
         "page_url": (url_for("meetings.page", meeting_id=meeting.id) if "meetings.page" in steps else None),
@@ -270,18 +269,10 @@ def live(meeting_id: int):
     return render_template("meetings/live.html", **context)
 
 
-def _may_see_cheaply(meeting_id: int) -> Optional[tuple[int, int]]:
-    """(revision, region) of a session the user may see, or None; one query, for the poll."""
-    invited = exists(select(MeetingInvitation.id).where(MeetingInvitation.meeting_id == Meeting.id,
-                                                        MeetingInvitation.user_id == current_user.id))
-    row = db.session.execute(select(Meeting.revision, Meeting.region_id, invited)
-                             .where(Meeting.id == meeting_id)).first()
-    if row is None:
-        return None
-    revision, region_id, is_invited = row
-    if not (is_invited or policy.is_ret_of_region(current_user, region_id)):
-        return None
-    return revision, region_id
+def _may_see_cheaply(meeting_id: int) -> Optional[int]:
+    """The revision of a session the user may see (the policy's SQL twin), or None; one query."""
+    return db.session.scalar(select(Meeting.revision).where(Meeting.id == meeting_id,
+                                                            policy.visible_meetings_clause(current_user)))
 
 
 @bp.route("/<int:meeting_id>/live/updates")
@@ -293,7 +284,7 @@ def live_updates(meeting_id: int):
         audit.record(audit.Action.READ, outcome=audit.Outcome.DENIED, object_type="meeting", object_id=meeting_id,
                      detail="live_updates", commit=True)
         abort(404)
-    if request.args.get("rev", type=int) == seen[0]:
+    if request.args.get("rev", type=int) == seen:
         return make_response("", 204)  # nothing changed: nothing to swap, nothing read
     meeting = _meeting_or_404(meeting_id)
     item = _item_or_404(meeting, request.args.get("item", type=int)) if request.args.get("item") else None

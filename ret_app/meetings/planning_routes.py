@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -87,8 +87,9 @@ def _attach_errors(form, errors: dict[str, Any]) -> Optional[str]:
 # --- page assembly ------------------------------------------------------------------------------
 
 def live_url(meeting: Meeting) -> Optional[str]:
-    """The live page (another part of the app) while the session runs, if that page exists."""
-    if meeting.status == MeetingStatus.IN_PROGRESS and "meetings.live" in current_app.view_functions:
+    """The live page while the session runs; after it, the same page shows what was recorded (and
+    the chair corrects notes there until the minutes are approved)."""
+    if meeting.status in (MeetingStatus.IN_PROGRESS, MeetingStatus.CLOSED, MeetingStatus.APPROVED):
         return url_for("meetings.live", meeting_id=meeting.id)
     return None
 

@@ -122,6 +122,7 @@ EXPECTED_ACCESS: dict[str, object] = {
     "meetings.index": CASE_ROLES,
     "meetings.new": CHAIR,
     "meetings.page": CASE_ROLES,
+    "meetings.calendar_invitation": CASE_ROLES,
     "meetings.edit": CHAIR,
     "meetings.item_add": CHAIR,
     "meetings.item_remove": CHAIR,
@@ -155,7 +156,7 @@ CASE_OBJECT = frozenset({
 CASE_OBJECT |= {"meetings.minutes_pdf", "meetings.extract_pdf", "meetings.addendum_add", "actions.set_status",
                 "meetings.followup_answer"}
 # sessions: planning (404 for whoever is neither of the session's region nor invited)
-CASE_OBJECT |= {"meetings.page", "meetings.edit", "meetings.item_add", "meetings.item_remove", "meetings.item_move",
+CASE_OBJECT |= {"meetings.calendar_invitation", "meetings.page", "meetings.edit", "meetings.item_add", "meetings.item_remove", "meetings.item_move",
                 "meetings.step"}
 # sessions: live (404 for whoever is neither of the session's region nor invited)
 CASE_OBJECT |= {"meetings.live", "meetings.live_updates", "meetings.check_in", "meetings.item_activate",
@@ -367,6 +368,7 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "meetings.action_add": lambda o: {"meeting_id": o.meeting_id, "item_id": o.item_id},
     # sessions: planning
     "meetings.page": lambda o: {"meeting_id": o.meeting_id},
+    "meetings.calendar_invitation": lambda o: {"meeting_id": o.planned_meeting_id},
     "meetings.edit": lambda o: {"meeting_id": o.planned_meeting_id},
     "meetings.item_add": lambda o: {"meeting_id": o.meeting_id},
     "meetings.item_remove": lambda o: {"meeting_id": o.meeting_id, "item_id": o.item_id},

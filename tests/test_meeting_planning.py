@@ -511,3 +511,26 @@ def test_htmx_agenda_change_also_refreshes_the_steps_and_invitees(app, factory, 
     assert "Put at least one case on the agenda first." not in steps
     invitees = fragment[fragment.index('id="invitees-panel"'):]
     assert north.caseworker.name in invitees
+
+
+def test_calendar_invitation_holds_date_place_and_link_but_no_case_data(app, factory, north):
+    case_id = factory.case(north.caseworker, north.municipality, status="screening")
+    meeting_id = factory.meeting(north.chair, starts_at=utcnow() + timedelta(days=2))
+    chair = sign_in(app, north.chair)
+    add_item(chair, meeting_id, case_id)
+    client = sign_in(app, north.caseworker)  # invited through the case
+
+    response = client.get(f"/overleggen/{meeting_id}/uitnodiging.ics")
+
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    body = response.get_data(as_text=True)
+    assert body.startswith("BEGIN:VCALENDAR\r\n") and "BEGIN:VEVENT" in body and "DTSTART:" in body
+    assert "LOCATION:Vergaderzaal 2" in body
+    assert f"/overleggen/{meeting_id}" in body
+    assert reference_of(app, case_id) not in body and "Jeugdige" not in body
+    assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+    exports = rows(app, AuditEvent, AuditEvent.user_id == north.caseworker.id, AuditEvent.action == "export",
+                   AuditEvent.object_type == "meeting")
+    assert len(exports) == 1
+    outsider = factory.user("caseworker", factory.organisation("access_team", region_id=north.region.id).id)
+    assert sign_in(app, outsider).get(f"/overleggen/{meeting_id}/uitnodiging.ics").status_code == 404

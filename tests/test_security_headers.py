@@ -306,7 +306,7 @@ def test_public_pages_have_no_inline_script_or_style(app, client, factory):
 
 # Routes that answer with a PDF, never HTML (and only to users related to the session, which the
 # users below are not): nothing for a browser to execute. tests/test_meeting_minutes.py checks them.
-PDF_ONLY = frozenset({"meetings.minutes_pdf", "meetings.extract_pdf"})
+DOWNLOADS = frozenset({"meetings.minutes_pdf", "meetings.extract_pdf", "meetings.calendar_invitation"})  # not HTML
 
 
 def _relate_to_sessions(app, objects, user) -> None:
@@ -331,7 +331,7 @@ def test_signed_in_pages_have_no_inline_script_or_style(app, client, objects, lo
     _relate_to_sessions(app, objects, user)
     checked = 0
     for endpoint in GET_PROTECTED:
-        if (not allowed(endpoint, role) or endpoint in ALLOWED_GET_REDIRECTS or endpoint in PDF_ONLY):
+        if (not allowed(endpoint, role) or endpoint in ALLOWED_GET_REDIRECTS or endpoint in DOWNLOADS):
             continue
         url = build_url(app, endpoint, objects)
         response = client.get(url)

@@ -213,6 +213,26 @@ def page(meeting_id: int):
     return _render_page(meeting)
 
 
+@bp.route("/<int:meeting_id>/uitnodiging.ics")
+@requires(Permission.VIEW_SESSIONS)
+def calendar_invitation(meeting_id: int):
+    """The session for the user's own calendar: date, place and link, no case data."""
+    from ret_app.meetings import calendar
+
+    meeting = meeting_or_404(meeting_id, action=audit.Action.EXPORT, detail="calendar")
+    page_url = url_for("meetings.page", meeting_id=meeting.id, _external=True)
+    from ret_app.templating import local_datetime
+
+    title = _("RET session of %(date)s", date=local_datetime(meeting.starts_at, "d MMMM yyyy"))
+    body = calendar.invitation(meeting, title=title, page_url=page_url, host=request.host.split(":")[0])
+    audit.record(audit.Action.EXPORT, object_type="meeting", object_id=meeting.id, detail="calendar")
+    db.session.commit()
+    response = make_response(body)
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="ret-overleg-{meeting.id}.ics"'
+    return response
+
+
 def _form_from_meeting(meeting: Meeting) -> MeetingForm:
     day, start = planning.local_parts(meeting)
     form = MeetingForm(formdata=None, data={

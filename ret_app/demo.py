@@ -20,7 +20,7 @@ from ret_app import audit
 from ret_app.auth import passwords, services as auth_services
 from ret_app.extensions import db
 from ret_app.models import Mandate, Municipality, Network, Organisation, OrganisationKind, Region, User
-from ret_app.models.base import utcnow
+from ret_app.models.base import AMSTERDAM, utcnow
 
 DEMO_PASSWORD = "ret-demo-wachtwoord"
 
@@ -367,8 +367,6 @@ def seed_cases(users: dict, municipalities: dict, organisations: dict, today: da
 # --- demo RET sessions: one finished with approved minutes, one planned --------------------------
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
-    from ret_app.cases.norms import AMSTERDAM
-
     return datetime.combine(day, time(hour, minute), tzinfo=AMSTERDAM).astimezone(timezone.utc)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Optional
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select, update
@@ -25,10 +24,9 @@ from ret_app.models import (
     Role,
     User,
 )
-from ret_app.models.base import utcnow
+from ret_app.models.base import AMSTERDAM, utcnow
 from ret_app.sessions import end_sessions
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 # Which kinds of organisation a role can belong to.
 ROLE_ORGANISATION_KINDS: dict[Role, frozenset[OrganisationKind]] = {

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Callable, Optional
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
 from ret_app.cases import clock
 from ret_app.extensions import db
+from ret_app.models.base import AMSTERDAM
 from ret_app.models import Case, CaseStatus, RegionNorms, Screening
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 CLOCK_LABELS = {
     "intake_decision": _l("Intake decision"),
     "screening": _l("Screening finished"),

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import update
 
-from ret_app.cases.norms import AMSTERDAM
+from ret_app.models.base import AMSTERDAM
 from ret_app.extensions import db
 from ret_app.models import CaseEvent, Meeting, User
 from ret_app.models.base import utcnow

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ret_app import audit, policy
 from ret_app.cases import participants
-from ret_app.cases.norms import AMSTERDAM
+from ret_app.models.base import AMSTERDAM
 from ret_app.extensions import db
 from ret_app.meetings.common import SessionRuleError, bump_revision, case_event
 from ret_app.models import (

@@ -12,6 +12,7 @@ from sqlalchemy import Select, func, or_, select, update
 from ret_app import audit
 from ret_app.auth import services as auth_services
 from ret_app.extensions import db
+from ret_app.paging import Page, paginate  # noqa: F401  (the admin lists page through services)
 from ret_app.models import (
     ActivationPurpose,
     AuditEvent,
@@ -306,22 +307,3 @@ def audit_search_query(*, who: str = "", action: str = "", object_type: str = ""
 
 def _local_midnight_utc(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=AMSTERDAM).astimezone(timezone.utc)
-
-
-@dataclass
-class Page:
-    items: list
-    page: int
-    per_page: int
-    has_next: bool
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-
-def paginate(stmt: Select, page: int, per_page: int) -> Page:
-    """Keyless paging that fetches one extra row to know whether a next page exists."""
-    page = max(1, page)
-    rows = list(db.session.scalars(stmt.limit(per_page + 1).offset((page - 1) * per_page)))
-    return Page(rows[:per_page], page, per_page, len(rows) > per_page)

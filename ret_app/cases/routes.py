@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ret_app import audit, policy
-from ret_app.admin.services import Page, paginate
+from ret_app.paging import Page, paginate
 from ret_app.cases import history, lifecycle, norms, queries, services
 from ret_app.cases.access import case_or_404
 from ret_app.cases.blueprint import bp

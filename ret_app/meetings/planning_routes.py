@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ret_app import audit, policy
-from ret_app.admin.services import paginate
+from ret_app.paging import paginate
 from ret_app.errors import render_error
 from ret_app.extensions import db
 from ret_app.meetings import bp, lifecycle, planning

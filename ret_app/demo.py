@@ -427,6 +427,9 @@ def seed_meetings(users: dict, organisations: dict, cases: dict, today: date) ->
                  text="Intensieve ambulante gezinsbehandeling, vier dagdelen per week, met crisisplek achter de hand.",
                  alternatives_considered="Gezinshuis, logeeropvang in het weekend, intensieve behandeling thuis.",
                  behavioural_scientist_name=scientist.name, behavioural_scientist_role="GZ-psycholoog, RET",
+                 behavioural_scientist_judgement="Sara is thuis veilig genoeg met dagelijkse behandeling en een "
+                                                 "vaste crisisplek; een plaatsing zou de band met moeder en school "
+                                                 "breken.",
                  placement_outcome="prevented",
                  placement_alternative="Intensieve ambulante gezinsbehandeling thuis.",
                  submission_key="demo-decision-2", recorded_by_id=chair.id, recorded_at=decided + timedelta(minutes=40)),

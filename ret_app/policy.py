@@ -265,11 +265,13 @@ def is_invited(user: User, meeting: Meeting) -> bool:
 
 
 def can_view_meeting(user: User, meeting: Meeting) -> bool:
-    """The RET of the region, and whoever is invited (caseworkers and participants of a case on
-    the agenda). What an invitee sees of it is limited to `visible_items`."""
+    """The RET of the region, whoever is invited, and whoever may see a case on the agenda (a
+    provider invited to the case after it was planned, a colleague of the access team). What they
+    see of it is limited to `visible_items`."""
     if user is None or not getattr(user, "is_authenticated", False) or not can(Permission.VIEW_SESSIONS, user):
         return False
-    return is_ret_of_region(user, meeting.region_id) or is_invited(user, meeting)
+    return (is_ret_of_region(user, meeting.region_id) or is_invited(user, meeting)
+            or any(can_view_case(user, item.case) for item in meeting.items))
 
 
 def visible_meetings_clause(user: User) -> ColumnElement[bool]:
@@ -278,10 +280,13 @@ def visible_meetings_clause(user: User) -> ColumnElement[bool]:
         return false()
     invited = exists(select(MeetingInvitation.id).where(MeetingInvitation.meeting_id == Meeting.id,
                                                         MeetingInvitation.user_id == user.id))
+    sees_a_case = exists(select(MeetingItem.id).join(Case, Case.id == MeetingItem.case_id)
+                         .where(MeetingItem.meeting_id == Meeting.id, visible_cases_clause(user)))
     if Role(user.role) in (Role.CHAIR, Role.RET_MEMBER):
         region_id = _region_id(user)
-        return or_(Meeting.region_id == region_id, invited) if region_id is not None else invited
-    return invited
+        if region_id is not None:
+            return or_(Meeting.region_id == region_id, invited, sees_a_case)
+    return or_(invited, sees_a_case)
 
 
 def sees_full_meeting(user: User, meeting: Meeting) -> bool:
@@ -306,10 +311,22 @@ def can_plan_case(user: User, case: Case) -> bool:
     return is_chair_of(user, case) and case.status in PLANNABLE_STATUSES
 
 
+def check_in_open(meeting: Meeting) -> bool:
+    """Attendance is recorded while the session runs, and from the day it is planned for: a check-in
+    weeks ahead would make someone "present" for the mandate check at the session."""
+    from datetime import datetime
+
+    from ret_app.models.base import AMSTERDAM
+
+    if meeting.status == MeetingStatus.IN_PROGRESS:
+        return True
+    return (meeting.status == MeetingStatus.PLANNED
+            and meeting.starts_at.astimezone(AMSTERDAM).date() <= datetime.now(AMSTERDAM).date())
+
+
 def can_check_in(user: User, meeting: Meeting) -> bool:
-    """Check yourself in: invited, or the RET of the region, while the session runs."""
-    return (meeting.status in (MeetingStatus.PLANNED, MeetingStatus.IN_PROGRESS)
-            and can_view_meeting(user, meeting))
+    """Check yourself in: invited, or the RET of the region, once check-in is open."""
+    return check_in_open(meeting) and can_view_meeting(user, meeting)
 
 
 def can_view_extract(user: User, meeting: Meeting, case: Case) -> bool:

@@ -170,6 +170,25 @@ def test_the_same_submission_twice_records_one_decision(ctx, region):
     assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.object_type == "decision")) == 1
 
 
+def test_a_key_of_another_form_never_returns_someone_elses_decision(ctx, region):
+    first = _session(region)
+    decision, _ = _record(region, first, {"submission_key": "shared", "kind": "general", "text": "Eerste"})
+    other_case = region.factory.case(region.caseworker, region.home, status="screening")
+    second = region.factory.meeting(region.chair, status="in_progress", cases=(other_case,))
+    with pytest.raises(SessionRuleError):
+        _record(region, second, {"submission_key": "shared", "kind": "general", "text": "Tweede"})
+
+
+def test_no_decisions_on_a_case_closed_since_it_was_planned(ctx, region):
+    from ret_app.models import Case
+
+    meeting_id = _session(region)
+    db.session.get(Case, region.case_id).status = "closed"
+    db.session.commit()
+    with pytest.raises(SessionRuleError):
+        _record(region, meeting_id, _commit_help())
+
+
 def test_a_decision_without_a_submission_key_is_refused(ctx, region):
     meeting_id = _session(region)
     with pytest.raises(SessionRuleError):
@@ -185,6 +204,10 @@ def test_a_decision_without_a_submission_key_is_refused(ctx, region):
     ({"kind": "commits_help", "text": "Hulp", "care_type": "ambulatory", "amount_eur": Decimal("0")}, "amount_eur"),
     ({"kind": "commits_help", "text": "Hulp", "care_type": "ambulatory", "amount_eur": Decimal("10"),
       "provider_id": 999999}, "provider_id"),
+    ({"kind": "commits_help", "text": "Hulp", "care_type": "ambulatory",
+      "amount_eur": Decimal("12500000000")}, "amount_eur"),  # does not fit the column
+    ({"kind": "commits_help", "text": "Hulp", "care_type": "ambulatory",
+      "amount_eur": Decimal("100.555")}, "amount_eur"),  # would be checked as one amount, stored as another
 ])
 def test_incomplete_decisions_are_refused_with_the_field_named(ctx, region, data, field):
     meeting_id = _session(region)
@@ -209,11 +232,13 @@ def test_decisions_only_while_the_session_runs_and_only_by_a_chair(ctx, region):
 # --- placement review gate ---------------------------------------------------------------------------
 
 PLACEMENT = {"alternatives_considered": "Intensieve ambulante hulp thuis, logeeropvang",
-             "behavioural_scientist_name": "Dr. B. Gedrag", "behavioural_scientist_role": "GZ-psycholoog"}
+             "behavioural_scientist_name": "Dr. B. Gedrag", "behavioural_scientist_role": "GZ-psycholoog",
+             "behavioural_scientist_judgement": "Thuis blijven is veilig met dagelijkse ondersteuning."}
 
 
 @pytest.mark.parametrize("missing", ["alternatives_considered", "behavioural_scientist_name",
-                                     "behavioural_scientist_role", "placement_outcome"])
+                                     "behavioural_scientist_role", "behavioural_scientist_judgement",
+                                     "placement_outcome"])
 def test_placement_review_needs_alternatives_judgement_and_outcome(ctx, region, missing):
     meeting_id = _session(region, purpose="placement_review")
     data = {"submission_key": secrets.token_hex(8), "kind": "general", "text": "Uithuisplaatsing besproken",
@@ -369,3 +394,56 @@ def test_someone_who_checked_out_stays_in_the_minutes_attendance(ctx, region):
     assert result.left[holder.id] is not None
     attendance_row = db.session.scalar(select(MeetingAttendance).where(MeetingAttendance.user_id == holder.id))
     assert attendance_row.present is False  # the mandate check no longer counts them
+
+
+def test_a_check_in_days_ahead_is_refused_and_a_stale_one_does_not_count(ctx, region):
+    """Being "present" must mean present at the session: otherwise a check-in weeks ahead would
+    make a later decision binding."""
+    from ret_app.meetings import attendance, lifecycle
+
+    region.factory.mandate(region.caseworker.id, region.home.id)
+    holder = db.session.get(User, region.caseworker.id)
+    ahead = region.factory.meeting(region.chair, status="planned", cases=(region.case_id,), invite=(holder,),
+                                   starts_at=utcnow() + timedelta(days=20))
+    with pytest.raises(SessionRuleError):
+        attendance.set_presence(db.session.get(Meeting, ahead), holder, True, holder)
+    db.session.rollback()
+
+    today = region.factory.meeting(region.chair, status="planned", cases=(region.case_id,), invite=(holder,),
+                                   starts_at=utcnow())
+    meeting = db.session.get(Meeting, today)
+    assert attendance.set_presence(meeting, holder, True, holder)
+    row = db.session.scalar(select(MeetingAttendance).where(MeetingAttendance.meeting_id == today,
+                                                            MeetingAttendance.user_id == holder.id))
+    row.checked_in_at = utcnow() - timedelta(days=3)  # as if the session had been moved since
+    db.session.commit()
+    lifecycle.apply(meeting, "start", db.session.get(User, region.chair.id))
+    db.session.commit()
+
+    assert holder.id not in mandate_check.present_user_ids(meeting)
+    decision, _ = _record(region, today, _commit_help())
+    assert decision.status == "provisional"
+
+
+def test_the_sql_twin_of_can_view_meeting_agrees(ctx, region):
+    from ret_app import policy
+
+    colleague = region.factory.user("caseworker", region.team.id)  # sees the case through the access team
+    stranger_team = region.factory.organisation("access_team", region_id=region.ret.region_id)
+    stranger = region.factory.user("caseworker", stranger_team.id)
+    member = region.factory.user("ret_member", region.ret.id)
+    elsewhere = region.factory.region()
+    other_chair = region.factory.user("chair", region.factory.organisation("ret", region_id=elsewhere.id).id)
+    with_case = _session(region)
+    invited_only = region.factory.meeting(region.chair, status="planned", invite=(stranger,))
+    empty = region.factory.meeting(region.chair, status="planned")
+    expected = {
+        region.chair.id: {with_case, invited_only, empty}, member.id: {with_case, invited_only, empty},
+        region.caseworker.id: {with_case}, colleague.id: {with_case}, stranger.id: {invited_only},
+        other_chair.id: set(),
+    }
+    for user_id, meetings in expected.items():
+        user = db.session.get(User, user_id)
+        in_sql = set(db.session.scalars(select(Meeting.id).where(policy.visible_meetings_clause(user))))
+        in_python = {m.id for m in db.session.scalars(select(Meeting)) if policy.can_view_meeting(user, m)}
+        assert in_sql == in_python == meetings, user.role

@@ -13,11 +13,11 @@ from types import SimpleNamespace
 import pytest
 from flask_babel import ngettext
 from markupsafe import escape
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from ret_app.extensions import db
 from ret_app.meetings import decisions
-from ret_app.models import CaseEvent, Decision, MeetingItem, User
+from ret_app.models import AuditEvent, CaseEvent, Decision, MeetingItem, User
 from ret_app.models.base import utcnow
 from tests.conftest import csrf_token, login
 from tests.test_screening_pdf import ui
@@ -166,9 +166,10 @@ def test_holder_records_the_answer(app, world, outcome):
     with app.app_context():
         kinds = [e.kind for e in db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == w.case))]
     assert f"provisional_{outcome}" in kinds
-    # Answered: gone from the list, and a second answer finds nothing to answer.
+    # Answered: gone from the list, and opening it again leads back to the list, saying so.
     assert w.reference not in client.get("/overleggen/voorbehoud").get_data(as_text=True)
-    assert client.get(f"/overleggen/voorbehoud/{w.decision}").status_code == 404
+    again = client.get(f"/overleggen/voorbehoud/{w.decision}")
+    assert again.status_code == 302 and again.headers["Location"].endswith("/overleggen/voorbehoud")
 
 
 def test_admin_answers_for_the_municipality(app, world):
@@ -188,3 +189,80 @@ def test_start_page_counts_the_follow_ups_waiting(app, world):
     assert expected in card
     body = _client(app, w.low).get("/start").get_data(as_text=True)
     assert expected not in body.split('id="start-followups"')[1].split("</section>")[0]
+
+
+def _denied(app, user_id: int) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.user_id == user_id, AuditEvent.outcome == "denied"))
+
+
+def _already_answered_message(app, outcome: str) -> str:
+    from ret_app.meetings.labels import DECISION_STATUS_LABELS
+
+    return ui(app, "This decision has already been answered (%(answer)s).",
+              answer=ui(app, DECISION_STATUS_LABELS[outcome]))
+
+
+@pytest.mark.parametrize("who", ["holder", "admin"])
+def test_a_second_answer_leads_to_the_list_saying_it_was_answered(app, world, who):
+    """A double click, or going back and sending again: no "page not found", no denial in the audit
+    trail, and the first answer stands."""
+    w = world
+    client = _client(app, getattr(w, who))
+    token = csrf_token(client, f"/overleggen/voorbehoud/{w.decision}")
+    data = {"csrf_token": token, "answer": "confirmed", "answer_date": date.today().isoformat()}
+    first = client.post(f"/overleggen/voorbehoud/{w.decision}", data=data)
+    assert first.status_code == 302
+    client.get("/overleggen/voorbehoud")  # the first answer's notice
+    second = client.post(f"/overleggen/voorbehoud/{w.decision}", data={**data, "answer": "refused"})
+    assert second.status_code == 302 and second.headers["Location"].endswith("/overleggen/voorbehoud")
+    body = client.get(second.headers["Location"]).get_data(as_text=True)
+    assert str(escape(_already_answered_message(app, "confirmed"))) in body
+    assert _decision(app, w).status == "confirmed"
+    assert _denied(app, getattr(w, who).id) == 0
+
+
+def test_a_low_holder_of_the_municipality_learns_it_was_answered(app, world):
+    """Who holds a mandate of the municipality could have answered (another decision): told, not 404."""
+    w = world
+    assert _answer(_client(app, w.holder), w, answer="refused",
+                   answer_date=date.today().isoformat()).status_code == 302
+    response = _client(app, w.low).get(f"/overleggen/voorbehoud/{w.decision}")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/overleggen/voorbehoud")
+
+
+def test_an_answered_decision_of_another_municipality_stays_404(app, world):
+    w = world
+    assert _answer(_client(app, w.holder), w, answer="confirmed",
+                   answer_date=date.today().isoformat()).status_code == 302
+    client = _client(app, w.elsewhere)
+    assert client.get(f"/overleggen/voorbehoud/{w.decision}").status_code == 404
+    assert _denied(app, w.elsewhere.id) == 1
+    assert client.get("/overleggen/voorbehoud/999999").status_code == 404
+
+
+def test_two_people_answering_at_once_get_a_friendly_outcome(app, world, monkeypatch):
+    """The holder's answer is being written while the administrator's lands first: the holder's write
+    finds the row changed (StaleDataError) and is told the decision has been answered — no 500."""
+    w = world
+    client = _client(app, w.holder)
+    token = csrf_token(client, f"/overleggen/voorbehoud/{w.decision}")
+    original = decisions.answer
+
+    def answered_meanwhile(decision, data, actor):
+        with db.engine.begin() as connection:  # another request, committed first
+            connection.execute(update(Decision.__table__).where(Decision.__table__.c.id == decision.id).values(
+                status="refused", answer_date=date.today(), answered_by_id=w.admin.id,
+                version=Decision.__table__.c.version + 1))
+        return original(decision, data, actor)
+
+    monkeypatch.setattr(decisions, "answer", answered_meanwhile)
+    response = client.post(f"/overleggen/voorbehoud/{w.decision}",
+                           data={"csrf_token": token, "answer": "confirmed", "answer_date": date.today().isoformat()})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/overleggen/voorbehoud")
+    body = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert str(escape(_already_answered_message(app, "refused"))) in body
+    decision = _decision(app, w)
+    assert decision.status == "refused" and decision.answered_by_id == w.admin.id
+    assert _denied(app, w.holder.id) == 0

@@ -32,10 +32,10 @@ HTMX = {"HX-Request": "true"}
 
 def nl(app, message) -> str:
     """A message as the page shows it (Dutch is the default language), translated or not yet."""
-    from flask_babel import force_locale
+    from flask_babel import force_locale, gettext
 
     with app.test_request_context(), force_locale("nl"):
-        return str(message)
+        return gettext(message) if isinstance(message, str) else str(message)
 
 
 @dataclass
@@ -185,7 +185,13 @@ def test_invited_provider_sees_only_their_own_item(app, client, factory, world):
     assert reference_b not in body and "Tweede casus, geheim" not in body
     assert "live-decision-form" not in body  # read-only
     assert client.get(f"/overleggen/{meeting_id}/live?item={item_b}").status_code == 404
-    assert client.get(f"/overleggen/{meeting_id}/live/updates?item={item_b}&rev=0").status_code == 404
+    # A poll for an item they may not see is answered without it (never a 404 the poller would stay
+    # stuck on), and shows nothing of it.
+    unseen = client.get(f"/overleggen/{meeting_id}/live/updates?item={item_b}&rev=0")
+    assert unseen.status_code == 200
+    body = unseen.get_data(as_text=True)
+    assert reference_b not in body and "Tweede casus, geheim" not in body and f"live-decisions-{item_b}" not in body
+    assert 'data-banner="gone"' in body and f"item={item_b}" not in body
     updates = client.get(f"/overleggen/{meeting_id}/live/updates?item={item_a}&rev=0").get_data(as_text=True)
     assert reference_b not in updates
 
@@ -204,10 +210,18 @@ def test_invitee_sees_the_attendance_of_their_own_cases_only(app, client, factor
     assert stranger.name in chair.get(f"/overleggen/{meeting_id}/live").get_data(as_text=True)
 
 
-def test_an_uninvited_provider_gets_404(app, client, factory, world):
-    meeting_id = _session(world, factory)
+def test_a_provider_who_sees_no_case_on_the_agenda_gets_404(app, client, factory, world):
+    meeting_id = _session(world, factory, cases=(world.case_b,))  # the provider works on case A only
     login(client, app, world.provider)
     assert client.get(f"/overleggen/{meeting_id}/live").status_code == 404
+
+
+def test_a_provider_invited_to_the_case_after_planning_sees_their_item(app, client, factory, world):
+    """Participants change after a case was put on the agenda: seeing the case is enough."""
+    meeting_id = _session(world, factory, cases=(world.case_a, world.case_b))  # the provider is not invited
+    login(client, app, world.provider)
+    body = client.get(f"/overleggen/{meeting_id}/live").get_data(as_text=True)
+    assert "Passende dagbehandeling" in body and "Tweede casus, geheim" not in body
 
 
 # --- decisions and the mandate check --------------------------------------------------------------
@@ -331,7 +345,7 @@ def test_placement_review_needs_alternatives_scientist_and_outcome(app, client, 
         item_id, key, kind="general", text="Geen uithuisplaatsing")})
     body = missing.get_data(as_text=True)
     for name in ("alternatives_considered", "behavioural_scientist_name", "behavioural_scientist_role",
-                 "placement_outcome"):
+                 "behavioural_scientist_judgement", "placement_outcome"):
         assert f'id="d{item_id}-{name}-error"' in body, name
     assert "Geen uithuisplaatsing" in body
 
@@ -339,6 +353,7 @@ def test_placement_review_needs_alternatives_scientist_and_outcome(app, client, 
     postponed = client.post(url, headers=HTMX, data={**base, **_decision_data(
         item_id, key, kind="general", text="Uitstel", alternatives_considered="Ambulant, gezinshuis",
         behavioural_scientist_name="Dr. Jansen", behavioural_scientist_role="GZ-psycholoog",
+        behavioural_scientist_judgement="Thuis is veilig met ondersteuning",
         placement_outcome="postponed", postponed_until=past)})
     body = postponed.get_data(as_text=True)
     assert f'id="d{item_id}-postponed_until-error"' in body
@@ -349,11 +364,13 @@ def test_placement_review_needs_alternatives_scientist_and_outcome(app, client, 
     ok = client.post(url, headers=HTMX, data={**base, **_decision_data(
         item_id, key, kind="general", text="Uitstel", alternatives_considered="Ambulant, gezinshuis",
         behavioural_scientist_name="Dr. Jansen", behavioural_scientist_role="GZ-psycholoog",
+        behavioural_scientist_judgement="Thuis is veilig met ondersteuning",
         placement_outcome="postponed", postponed_until=future)})
     assert ok.status_code == 200
     [decision] = _decisions(app, item_id)
     assert decision.placement_outcome == "postponed" and decision.postponed_until.isoformat() == future
     assert decision.behavioural_scientist_name == "Dr. Jansen"
+    assert decision.behavioural_scientist_judgement == "Thuis is veilig met ondersteuning"
 
 
 # --- actions -------------------------------------------------------------------------------------
@@ -456,6 +473,60 @@ def test_banner_when_the_chair_moves_on_instead_of_jumping(app, client, factory,
     assert re.search(r'id="live-banner"[^>]*hx-swap-oob="true"', body)
     assert f"item={item_b}" in body  # a link to the item under discussion
     assert f'id="live-decisions-{item_a}"' in body  # the page stays on the item it shows
+
+
+def _denied_events(app, user_id: int) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.user_id == user_id, AuditEvent.outcome == "denied"))
+
+
+def test_poll_for_an_item_taken_off_the_agenda_drops_it_with_a_banner(app, client, factory, world):
+    """The chair takes an undiscussed item off the agenda while someone has it open: their poll answers
+    without it (a 404 would never be swapped, and the poller would ask the same URL for ever), says the
+    item is gone with a link to the live page, and polls on without the item — nothing denied."""
+    meeting_id = _session(world, factory, cases=(world.case_a, world.case_b))
+    item_a, item_b = _items(app, meeting_id)
+    login(client, app, world.member)
+    page = client.get(f"/overleggen/{meeting_id}/live?item={item_b}").get_data(as_text=True)
+    rev = _revision(app, meeting_id)
+    poll = f"/overleggen/{meeting_id}/live/updates?item={item_b}&rev={rev}"
+    assert poll.replace("&", "&amp;") in page
+    denied_before = _denied_events(app, world.member.id)
+
+    chair = _other_client(app, world.chair)
+    removed = chair.post(f"/overleggen/{meeting_id}/agenda/{item_b}/verwijderen",
+                         data={"csrf_token": _token(chair, meeting_id)})
+    assert removed.status_code in (200, 302)
+    assert _items(app, meeting_id) == [item_a]
+
+    answer = client.get(poll, headers=HTMX)
+    assert answer.status_code == 200
+    body = answer.get_data(as_text=True)
+    banner = re.search(r'<div id="live-banner"[^>]*hx-swap-oob="true"[^>]*>(.*?)</div>\s*</div>\s*</div>', body, re.S)
+    assert banner, body
+    assert nl(app, "This item is no longer on the agenda.") in banner.group(1)
+    assert f'href="/overleggen/{meeting_id}/live"' in banner.group(1)
+    new_rev = _revision(app, meeting_id)
+    poller = re.search(r'<div id="live-poller"[^>]*>', body).group(0)
+    assert 'hx-swap-oob="true"' in poller and f"rev={new_rev}" in poller and "item=" not in poller
+    assert f"live-decisions-{item_b}" not in body
+
+    # The new poller URL answers 204 while nothing changes, and keeps the notice when something does.
+    next_poll = re.search(r'hx-get="([^"]+)"', poller).group(1).replace("&amp;", "&")
+    assert client.get(next_poll, headers=HTMX).status_code == 204
+    again = client.get(next_poll.replace(f"rev={new_rev}", "rev=0"), headers=HTMX)
+    assert again.status_code == 200 and 'data-banner="gone"' in again.get_data(as_text=True)
+    assert _denied_events(app, world.member.id) == denied_before
+
+
+def test_poll_of_a_session_one_may_not_see_stays_404_and_audited(app, client, factory, world):
+    meeting_id = _session(world, factory, cases=(world.case_b,))  # the provider works on case A only
+    [item_id] = _items(app, meeting_id)
+    login(client, app, world.provider)
+    before = _denied_events(app, world.provider.id)
+    assert client.get(f"/overleggen/{meeting_id}/live/updates?item={item_id}&rev=0").status_code == 404
+    assert _denied_events(app, world.provider.id) == before + 1
 
 
 # --- notes -----------------------------------------------------------------------------------------
@@ -657,3 +728,13 @@ def test_an_unchanged_poll_costs_one_query_beyond_the_sign_in_check(app, client,
     meeting_reads = [s for s in statements if "meeting" in s]
     assert len(meeting_reads) == 1, meeting_reads
     assert len(statements) <= 4, statements  # web session, user (+ organisation), the revision
+
+
+def test_mandate_ceilings_are_shown_to_the_ret_only(app, client, factory, world):
+    """Like the mandate register: a provider learns that a holder is present, not their ceiling."""
+    meeting_id = _session(world, factory, present=(world.holder,), invite=(world.provider,))
+    login(client, app, world.provider)
+    provider_page = client.get(f"/overleggen/{meeting_id}/live").get_data(as_text=True)
+    assert world.holder.name in provider_page and "50.000" not in provider_page
+    chair_page = _other_client(app, world.chair).get(f"/overleggen/{meeting_id}/live").get_data(as_text=True)
+    assert "50.000" in chair_page

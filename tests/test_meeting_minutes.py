@@ -1,6 +1,8 @@
 """Minutes of a RET session: the full PDF for the RET, the per-case extract that holds nothing of
 another case (checked in the PDF text), "Concept" until the chair approves, read-only after
-approval with addenda (author, date), who may download what, and every export audited."""
+approval with addenda (author, date), who may download what, and every export audited. Approving
+stores the statuses of actions and decisions: what changes after that (an action cancelled, the
+municipality's answer) shows on a separate line, and the approved record stays as approved."""
 
 from __future__ import annotations
 
@@ -16,7 +18,8 @@ from sqlalchemy import select
 from ret_app.extensions import db
 from ret_app.meetings import actions, decisions, lifecycle
 from ret_app.meetings.common import SessionRuleError
-from ret_app.models import AuditEvent, CaseParticipant, Meeting, MeetingItem, MinutesAddendum, User
+from ret_app.models import (AuditEvent, CaseAction, CaseParticipant, Decision, Meeting, MeetingItem,
+                            MinutesAddendum, User)
 from tests.conftest import csrf_token, login
 from tests.test_screening_pdf import pdf_text, ui
 
@@ -160,6 +163,7 @@ def test_extract_for_a_provider_holds_nothing_of_another_case(app, world):
                       # who came for the other case is not named either
                       "Toegang Tobias", "Aanbieder Yara"):
         assert forbidden not in text, forbidden
+    assert "50.000" not in text  # the mandate's ceiling is for the RET and the holder
     assert "Vertrouwelijk" in text
 
 
@@ -313,3 +317,88 @@ def test_addendum_input_errors_keep_what_was_typed(app, factory, world, htmx):
     assert "Mijn zorgvuldig getypte correctie" in body
     assert ("<html" in body) is not htmx
     assert _addenda(app) == []
+
+
+def _of_item(app, model, item_id):
+    with app.app_context():
+        return db.session.scalars(select(model.id).where(model.item_id == item_id)).one()
+
+
+def test_approving_stores_the_statuses_as_approved(app, world):
+    w = world
+    with app.app_context():
+        assert db.session.get(Meeting, w.meeting).approved_state is None  # closed: a draft
+    _approve(app, w)
+    action1, action2 = _of_item(app, CaseAction, w.item1), _of_item(app, CaseAction, w.item2)
+    decision1, decision2 = _of_item(app, Decision, w.item1), _of_item(app, Decision, w.item2)
+    with app.app_context():
+        assert db.session.get(Meeting, w.meeting).approved_state == {
+            "actions": {str(action1): "open", str(action2): "open"},
+            "decisions": {str(decision1): "binding", str(decision2): "provisional"},
+        }
+
+
+def _change_after_approval(app, factory, w) -> None:
+    """The chair cancels the action of item 1; the functional administrator records the municipality's
+    confirmation of the provisional decision of item 2 — both through the services."""
+    admin = factory.user("admin")
+    with app.test_request_context():
+        action = db.session.get(CaseAction, _of_item(app, CaseAction, w.item1))
+        actions.set_status(action, "cancelled", db.session.get(User, w.chair.id))
+        decision = db.session.get(Decision, _of_item(app, Decision, w.item2))
+        decisions.answer(decision, {"answer": "confirmed", "answer_date": date.today(),
+                                    "answer_note": "Akkoord van de wethouder."}, db.session.get(User, admin.id))
+        db.session.commit()
+
+
+def _day(app, day) -> str:
+    from flask_babel import format_date
+
+    with app.test_request_context():
+        return format_date(day, "d MMMM yyyy")
+
+
+def test_changes_after_approval_show_apart_and_leave_the_approved_record(app, factory, world):
+    w = world
+    _approve(app, w)
+    client = _client(app, w.member)
+    _, before = pdf_text(client.get(full_url(w)).data)
+    _change_after_approval(app, factory, w)
+    _, text = pdf_text(client.get(full_url(w)).data)
+    today = _day(app, date.today())
+
+    # The approved record: the decisions binding and provisional, both actions open, no answer yet.
+    assert ui(app, "Binding") in text and ui(app, "Provisional (awaiting the municipality)") in text
+    assert ui(app, "Confirmed by the municipality") not in text
+    assert ui(app, "Answer of the municipality on %(date)s", date=today) not in text
+    due = _day(app, date.today() + timedelta(days=14))
+    for action, owner in ((ACTIONS[0], w.cw_a.name), (ACTIONS[1], w.cw_b.name)):
+        assert f"{action} {owner} {due} {ui(app, 'Open')}" in text  # the status column: as approved
+    assert f"{ACTIONS[0]} {w.cw_a.name} {due} {ui(app, 'Cancelled')}" not in text
+    # ... and what happened since, each on a line of its own.
+    cancelled = ui(app, "Later changed: action “%(action)s” now %(status)s (%(date)s)", action=ACTIONS[0],
+                   status=ui(app, "Cancelled").lower(), date=today)
+    answered = ui(app, "Municipality's answer after approval: confirmed on %(date)s", date=today)
+    assert cancelled in text and answered in text and "Akkoord van de wethouder." in text
+    assert cancelled not in before and answered not in before
+
+    # The extracts carry the change of their own case only.
+    _, one = pdf_text(_client(app, w.px).get(extract_url(w, w.case1)).data)
+    assert cancelled in one and answered not in one
+    _, two = pdf_text(_client(app, w.py).get(extract_url(w, w.case2)).data)
+    assert answered in two and cancelled not in two
+
+
+def test_minutes_approved_before_the_statuses_were_stored_show_the_current_status(app, factory, world):
+    w = world
+    _approve(app, w)
+    _change_after_approval(app, factory, w)
+    with app.app_context():
+        db.session.get(Meeting, w.meeting).approved_state = None
+        db.session.commit()
+    _, text = pdf_text(_client(app, w.member).get(full_url(w)).data)
+    today = _day(app, date.today())
+    assert ui(app, "Confirmed by the municipality") in text and ui(app, "Cancelled") in text
+    assert ui(app, "Answer of the municipality on %(date)s", date=today) in text
+    assert "after approval" not in text and ui(app, "Municipality's answer after approval: confirmed on %(date)s",
+                                                date=today) not in text

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from ret_app import audit, policy
 from ret_app.cases import participants
 from ret_app.extensions import db
-from ret_app.meetings.common import SessionRuleError, bump_revision, case_event
+from ret_app.meetings.common import SessionRuleError, bump_revision, case_event, lock_meeting
 from ret_app.models import ActionStatus, Case, CaseAction, MeetingItem, MeetingStatus, Organisation, User
 from ret_app.models.base import utcnow
 
@@ -66,8 +66,13 @@ def create(case: Case, data: dict, actor: User, item: Optional[MeetingItem] = No
         raise SessionRuleError(_l("The form has expired. Reload the page and try again."))
     existing = find_submitted(key)
     if existing is not None:
+        if existing.case_id != case.id or existing.item_id != (item.id if item else None):
+            raise SessionRuleError(_l("The form has expired. Reload the page and try again."))
         return existing, False
+    if case.status not in policy.PLANNABLE_STATUSES:
+        raise SessionRuleError(_l("This case is closed or back with the access team: no new actions on it."))
     if item is not None:
+        lock_meeting(item.meeting)
         if item.meeting.status != MeetingStatus.IN_PROGRESS:
             raise SessionRuleError(_l("Actions are recorded here while the session is in progress."))
         if not policy.can_run_meeting(actor, item.meeting):

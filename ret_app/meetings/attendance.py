@@ -64,6 +64,8 @@ def set_presence(meeting: Meeting, user: User, present: bool, actor: User) -> bo
     chair marks invitees. Returns whether anything changed."""
     if meeting.status not in OPEN_STATUSES:
         raise SessionRuleError(_l("Attendance is recorded before and during the session only."))
+    if present and not policy.check_in_open(meeting):
+        raise SessionRuleError(_l("Checking in opens on the day of the session."))
     if user.id == actor.id:
         if not policy.can_check_in(actor, meeting):
             raise SessionRuleError(_l("You are not invited to this session."))

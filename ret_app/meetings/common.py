@@ -32,6 +32,16 @@ def bump_revision(meeting: Meeting) -> None:
     db.session.expire(meeting, ["revision"])
 
 
+def lock_meeting(meeting: Meeting) -> Meeting:
+    """Take the session's row lock (PostgreSQL; SQLite writes are serialised anyway) and re-read its
+    status, so that a decision or action cannot slip in while another request closes the session."""
+    from sqlalchemy import select
+
+    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+    db.session.refresh(meeting, ["status"])
+    return meeting
+
+
 def current_revision(meeting_id: int) -> int:
     from sqlalchemy import select
 
@@ -42,6 +52,12 @@ def session_date(meeting: Meeting) -> date:
     """The calendar day of the session in the Netherlands (the day it started, if it did; else the
     planned day): mandates are valid per day."""
     return (meeting.started_at or meeting.starts_at).astimezone(AMSTERDAM).date()
+
+
+def today_local() -> date:
+    from datetime import datetime
+
+    return datetime.now(AMSTERDAM).date()
 
 
 def case_event(case_id: int, actor: User, kind: str, summary: str = "") -> None:

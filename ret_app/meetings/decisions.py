@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from ret_app import audit, policy
 from ret_app.extensions import db
 from ret_app.meetings import mandate_check
-from ret_app.meetings.common import SessionRuleError, bump_revision, case_event, session_date
+from ret_app.meetings.common import SessionRuleError, bump_revision, case_event, lock_meeting, session_date
 from ret_app.models import (
     CareType,
     Decision,
@@ -31,7 +31,9 @@ from ret_app.models import (
 from ret_app.models.base import utcnow
 
 PLACEMENT_FIELDS = ("alternatives_considered", "behavioural_scientist_name", "behavioural_scientist_role",
-                    "placement_outcome")
+                    "behavioural_scientist_judgement", "placement_outcome")
+# What fits the amount column (Numeric(12, 2)): up to 9.999.999.999,99.
+MAX_AMOUNT = Decimal("9999999999.99")
 
 
 def find_submitted(submission_key: str) -> Optional[Decision]:
@@ -59,6 +61,8 @@ def validate(item: MeetingItem, data: dict, today: Optional[date] = None) -> dic
             errors["amount_eur"] = _l("Enter the estimated cost per year in euros.")
         elif not isinstance(amount, Decimal) or amount <= 0:
             errors["amount_eur"] = _l("Enter an amount in euros above zero, for example 12.500,00.")
+        elif amount > MAX_AMOUNT or amount != amount.quantize(Decimal("0.01")):
+            errors["amount_eur"] = _l("Enter an amount in whole cents, at most 9.999.999.999,99.")
         provider_id = data.get("provider_id")
         if provider_id:
             provider = db.session.get(Organisation, provider_id)
@@ -71,6 +75,8 @@ def validate(item: MeetingItem, data: dict, today: Optional[date] = None) -> dic
             errors["behavioural_scientist_name"] = _l("Enter the name of the behavioural scientist present.")
         if not _text(data, "behavioural_scientist_role"):
             errors["behavioural_scientist_role"] = _l("Enter the role of the behavioural scientist.")
+        if not _text(data, "behavioural_scientist_judgement"):
+            errors["behavioural_scientist_judgement"] = _l("Record the judgement of the behavioural scientist.")
         outcome = data.get("placement_outcome")
         if outcome not in set(PlacementOutcome):
             errors["placement_outcome"] = _l("Choose the outcome: placement prevented, carried out or postponed.")
@@ -93,12 +99,16 @@ def record(item: MeetingItem, data: dict, actor: User) -> tuple[Decision, bool]:
         raise SessionRuleError(_l("The form has expired. Reload the page and try again."))
     existing = find_submitted(key)
     if existing is not None:
+        if existing.item_id != item.id:  # a key of another form: never answer with someone else's decision
+            raise SessionRuleError(_l("The form has expired. Reload the page and try again."))
         return existing, False
-    meeting = item.meeting
+    meeting = lock_meeting(item.meeting)
     if meeting.status != MeetingStatus.IN_PROGRESS:
         raise SessionRuleError(_l("Decisions are recorded while the session is in progress."))
     if not policy.can_run_meeting(actor, meeting):
         raise SessionRuleError(_l("Only the chair records decisions."))
+    if item.case.status not in policy.PLANNABLE_STATUSES:
+        raise SessionRuleError(_l("This case is closed or back with the access team: no decisions on it here."))
     errors = validate(item, data, today=session_date(meeting))
     if errors:
         field, message = next(iter(errors.items()))
@@ -121,7 +131,7 @@ def record(item: MeetingItem, data: dict, actor: User) -> tuple[Decision, bool]:
         decision.status = DecisionStatus.RECORDED.value
     if item.purpose == ItemPurpose.PLACEMENT_REVIEW:
         for name in ("alternatives_considered", "behavioural_scientist_name", "behavioural_scientist_role",
-                     "placement_alternative"):
+                     "behavioural_scientist_judgement", "placement_alternative"):
             setattr(decision, name, _text(data, name) or None)
         decision.placement_outcome = data["placement_outcome"]
         decision.postponed_until = (data.get("postponed_until")

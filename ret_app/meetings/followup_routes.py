@@ -14,6 +14,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy import exists, select
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -23,7 +25,7 @@ from ret_app.cases.referral_forms import date_field, not_in_future
 from ret_app.extensions import db
 from ret_app.meetings import bp, decisions, labels
 from ret_app.meetings.common import SessionRuleError, session_date
-from ret_app.models import Decision, DecisionStatus
+from ret_app.models import Decision, DecisionStatus, Mandate, Role, User
 from ret_app.policy import Permission, requires
 
 ANSWER_CHOICES = [(DecisionStatus.CONFIRMED.value, _l("Confirmed: the municipality commits the help")),
@@ -59,9 +61,39 @@ def followups():
     return render_template("meetings/followups.html", rows=[_row(d) for d in waiting])
 
 
+ANSWERED = (DecisionStatus.CONFIRMED.value, DecisionStatus.REFUSED.value)
+
+
+def _could_have_answered(user: User, decision: Decision) -> bool:
+    """Someone who may learn that this decision has been answered: who could have answered it — the
+    functional administrator, or a holder of a mandate of its municipality (`can_answer_provisional`
+    asks more: a mandate that covers it, while it waits)."""
+    if not policy.can(Permission.ANSWER_PROVISIONAL, user):
+        return False
+    if Role(user.role) is Role.ADMIN:
+        return True
+    return policy.may_hold_mandate(user) and bool(db.session.scalar(select(exists().where(
+        Mandate.holder_id == user.id, Mandate.municipality_id == decision.municipality_id))))
+
+
+def _already_answered(decision_id: int):
+    """A double submit, a resend after going back, or a colleague who answered first: not an error
+    (no 404, no denial in the audit trail) but the list, saying what the answer was. None when the
+    decision does not exist, is not answered, or is none of this user's business."""
+    decision = db.session.get(Decision, decision_id)
+    if decision is None or decision.status not in ANSWERED or not _could_have_answered(current_user, decision):
+        return None
+    flash(_("This decision has already been answered (%(answer)s).",
+            answer=labels.DECISION_STATUS_LABELS[decision.status]), "info")
+    return redirect(url_for("meetings.followups"))
+
+
 @bp.route("/voorbehoud/<int:decision_id>", methods=["GET", "POST"])
 @requires(Permission.ANSWER_PROVISIONAL)
 def followup_answer(decision_id: int):
+    answered = _already_answered(decision_id)
+    if answered is not None:
+        return answered
     decision = db.session.get(Decision, decision_id)
     if decision is None or not policy.can_answer_provisional(current_user, decision):
         audit.record(audit.Action.UPDATE, outcome=audit.Outcome.DENIED, object_type="decision",
@@ -73,8 +105,21 @@ def followup_answer(decision_id: int):
             decisions.answer(decision, {"answer": form.answer.data, "answer_date": form.answer_date.data,
                                         "answer_note": form.answer_note.data}, current_user)
             db.session.commit()
+        except StaleDataError:
+            # Someone answered it at the same moment (the version moved under us).
+            db.session.rollback()
+            answered = _already_answered(decision_id)
+            if answered is not None:
+                return answered
+            decision = db.session.get(Decision, decision_id)
+            if decision is None:
+                abort(404)
+            form.form_errors.append(_("Someone else changed this decision at the same moment. Try again."))
         except SessionRuleError as error:
             db.session.rollback()
+            answered = _already_answered(decision_id)
+            if answered is not None:
+                return answered
             decision = db.session.get(Decision, decision_id)
             field = form[error.field] if error.field in ("answer", "answer_date", "answer_note") else None
             if field is not None:

@@ -4,7 +4,9 @@
        └──cancel──▶ cancelled
 
 Closing produces the minutes (drafted from the notes, decisions and actions); the chair may still
-correct item notes while closed; approving makes them read-only (corrections become addenda).
+correct item notes while closed; approving makes them read-only (corrections become addenda) and
+stores the status of every action and decision as approved (`Meeting.approved_state`): what changes
+after that shows in the minutes as a separate "later changed" line, never in the approved text.
 """
 
 from __future__ import annotations
@@ -54,9 +56,15 @@ STEP_BY_NAME = {step.name: step for step in STEPS}
 
 
 def _check_in_and_open(meeting: Meeting, chair: User) -> None:
-    """Starting a session: the chair who starts it is present, and the first item is discussed."""
+    """Starting a session: the chair who starts it is present, and the first item is discussed.
+    A check-in from before today (the session was moved) no longer counts as present."""
+    from ret_app.meetings.common import today_local
     from ret_app.models import MeetingAttendance
+    from ret_app.models.base import AMSTERDAM
 
+    for stale in meeting.attendances:
+        if stale.present and stale.checked_in_at.astimezone(AMSTERDAM).date() < today_local():
+            stale.present = False
     attendance = next((a for a in meeting.attendances if a.user_id == chair.id), None)
     if attendance is None:
         meeting.attendances.append(MeetingAttendance(user_id=chair.id, present=True, recorded_by_id=chair.id,
@@ -96,7 +104,10 @@ def apply(meeting: Meeting, name: str, actor: User, reason: str = "") -> None:
         stop_current(meeting, now)
         meeting.closed_at = now
     elif step.target == MeetingStatus.APPROVED:
+        from ret_app.meetings.minutes import approved_snapshot
+
         meeting.approved_at, meeting.approved_by_id = now, actor.id
+        meeting.approved_state = approved_snapshot(meeting)
     elif step.target == MeetingStatus.CANCELLED:
         meeting.cancelled_at, meeting.cancel_reason = now, reason.strip()
     meeting.status = step.target.value

@@ -78,6 +78,8 @@ class DecisionForm(FlaskForm):
     behavioural_scientist_name = StringField(_l("Behavioural scientist present: name"),
                                              validators=[Length(max=200)])
     behavioural_scientist_role = StringField(_l("Behavioural scientist: role"), validators=[Length(max=200)])
+    behavioural_scientist_judgement = TextAreaField(_l("Judgement of the behavioural scientist"),
+                                                    validators=[Length(max=MAX_TEXT)])
     placement_outcome = SelectField(_l("Outcome"), validate_choice=False)
     placement_alternative = TextAreaField(_l("The alternative that prevents the placement"),
                                           validators=[Length(max=MAX_TEXT)])
@@ -93,7 +95,7 @@ class DecisionForm(FlaskForm):
         self.text.flags.required = True
         if placement:
             for name in ("alternatives_considered", "behavioural_scientist_name", "behavioural_scientist_role",
-                         "placement_outcome"):
+                         "behavioural_scientist_judgement", "placement_outcome"):
                 self[name].flags.required = True
         if not self.submission_key.data:
             self.submission_key.data = new_submission_key()
@@ -108,7 +110,8 @@ class DecisionForm(FlaskForm):
         data["amount_eur"] = self.amount_eur.data if isinstance(self.amount_eur.data, Decimal) else None
         if self.placement:
             for name in ("alternatives_considered", "behavioural_scientist_name", "behavioural_scientist_role",
-                         "placement_outcome", "placement_alternative", "postponed_until"):
+                         "behavioural_scientist_judgement", "placement_outcome", "placement_alternative",
+                         "postponed_until"):
                 data[name] = self[name].data
         return data
 

@@ -173,6 +173,8 @@ def _panel(meeting: Meeting, item: MeetingItem, *, decision_form=None, action_fo
         "open_actions": open_actions,
         "overdue": {a.id for a in open_actions if action_services.is_overdue(a)},
         "holders": mandate_check.holders_present(meeting, case),
+        # Ceilings and care types of mandates are for the RET and the holder (as the mandate register).
+        "mandate_details": policy.sees_full_meeting(current_user, meeting),
         "decisions": list(item.decisions),
         "is_current": current is not None and current.id == item.id,
         "next_item": following,
@@ -287,9 +289,33 @@ def live_updates(meeting_id: int):
     if request.args.get("rev", type=int) == seen:
         return make_response("", 204)  # nothing changed: nothing to swap, nothing read
     meeting = _meeting_or_404(meeting_id)
-    item = _item_or_404(meeting, request.args.get("item", type=int)) if request.args.get("item") else None
+    item, gone = _polled_item(meeting)
     _audit_case_read(item, meeting, "meeting_live_update")
-    return _render_updates(_context(meeting, item))
+    context = _context(meeting, item)
+    if gone:
+        # The page still shows an item that is no longer there for this user: say so (with a link to
+        # the live page), and poll on without it. `gone=1` keeps the notice until the user moves on.
+        context["banner"] = {"gone": True}
+        context["poll_gone"] = True
+    return _render_updates(context)
+
+
+def _polled_item(meeting: Meeting) -> tuple[Optional[MeetingItem], bool]:
+    """The item a polling page shows, and whether the page shows one that has gone.
+
+    The chair may take an undiscussed item off the agenda while the session runs, and a case can
+    become invisible to someone: the poll then answers without that item instead of 404 (htmx swaps
+    no 404, so the poller would stay stuck on the same URL, denied every 3 seconds). Nothing of the
+    item is shown or audited; the session itself may be seen (checked before)."""
+    if request.args.get("gone") == "1" and not request.args.get("item"):
+        return None, True
+    item_id = request.args.get("item", type=int)
+    if not request.args.get("item"):
+        return None, False
+    item = db.session.get(MeetingItem, item_id) if item_id else None
+    if item is None or item.meeting_id != meeting.id or item not in policy.visible_items(current_user, meeting):
+        return None, True
+    return item, False
 
 
 # --- attendance ----------------------------------------------------------------------------------

@@ -2,15 +2,22 @@
 ("uittreksel") for everyone else who sees that case, and addenda once the chair approved them.
 
 The minutes are not stored as a document: they are drawn from the session's items, notes,
-decisions and actions whenever they are exported. Approving the session makes those read-only
-(the services refuse changes), so an approved export always shows the same content; corrections
-after approval are addenda with author and date. Services: flush, never commit.
+decisions and actions whenever they are exported. Approving the session freezes what cannot change
+any more (the services refuse new decisions, actions and note edits; corrections become addenda
+with author and date). Two things do go on after approval: an action's status (done, cancelled)
+and the municipality's answer to a provisional decision. So approving stores the status of every
+action and decision (`Meeting.approved_state`, see `approved_snapshot`); an approved export shows
+those statuses as approved, and where one has changed since, a separate "later changed" line with
+the current status and its date. The approved record itself reads the same in every export.
+Minutes approved before `approved_state` existed (None) show the current status.
+Services: flush, never commit.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from datetime import date, datetime
+from typing import Optional, Union
 
 from flask_babel import lazy_gettext as _l
 
@@ -20,6 +27,7 @@ from ret_app.meetings.common import SessionRuleError, bump_revision, session_dat
 from ret_app.meetings.labels import PURPOSE_LABELS
 from ret_app.meetings.timing import seconds_spent
 from ret_app.models import (
+    ActionStatus,
     Case,
     CaseAction,
     Decision,
@@ -53,13 +61,32 @@ def minutes_time(seconds: int) -> str:
 
 
 @dataclass
+class DecisionEntry:
+    """A decision as the approved minutes record it, and what changed after approval."""
+
+    decision: Decision
+    status: str  # as approved (the current status while the minutes are a draft)
+    later: Optional[str] = None  # the current status, when it differs from the approved one
+
+
+@dataclass
+class ActionEntry:
+    """An action as the approved minutes record it, and what changed after approval."""
+
+    action: CaseAction
+    status: str  # as approved (the current status while the minutes are a draft)
+    later: Optional[str] = None  # the current status, when it differs from the approved one
+    changed_on: Optional[Union[date, datetime]] = None  # when it got its current status
+
+
+@dataclass
 class ItemMinutes:
     item: MeetingItem
     case: Case
     purpose: object
     seconds: int
-    decisions: list[Decision]
-    actions: list[CaseAction]
+    decisions: list[DecisionEntry]
+    actions: list[ActionEntry]
     addenda: list[MinutesAddendum] = field(default_factory=list)
 
 
@@ -76,10 +103,52 @@ class Minutes:
     left: dict = field(default_factory=dict)  # user id -> when they checked out, for those who left early
 
 
+def approved_snapshot(meeting: Meeting) -> dict:
+    """What `Meeting.approved_state` holds: the status of every action and decision of the
+    session's items at the moment the chair approves the minutes (JSON: ids as strings)."""
+    return {
+        "actions": {str(a.id): a.status for item in meeting.items for a in item.actions},
+        "decisions": {str(d.id): d.status for item in meeting.items for d in item.decisions},
+    }
+
+
+def _approved(meeting: Meeting, kind: str) -> Optional[dict]:
+    """The approved statuses of `kind` ("actions", "decisions"); None for a draft, or for minutes
+    approved before the statuses were stored (those show the current status)."""
+    if meeting.status != MeetingStatus.APPROVED or not meeting.approved_state:
+        return None
+    return meeting.approved_state.get(kind) or {}
+
+
+def _entry_status(approved: Optional[dict], obj_id: int, current: str) -> tuple[str, Optional[str]]:
+    """(status as approved, current status if it changed since — else None)."""
+    if approved is None or str(obj_id) not in approved:
+        return current, None
+    recorded = approved[str(obj_id)]
+    return recorded, (current if current != recorded else None)
+
+
+def _decision_entry(decision: Decision, approved: Optional[dict]) -> DecisionEntry:
+    status, later = _entry_status(approved, decision.id, decision.status)
+    return DecisionEntry(decision=decision, status=status, later=later)
+
+
+def _action_entry(action: CaseAction, approved: Optional[dict]) -> ActionEntry:
+    status, later = _entry_status(approved, action.id, action.status)
+    changed_on = None
+    if later is not None:
+        changed_on = action.completed_at if later == ActionStatus.DONE and action.completed_at else action.updated_at
+    return ActionEntry(action=action, status=status, later=later, changed_on=changed_on)
+
+
 def _item_minutes(item: MeetingItem, addenda: list[MinutesAddendum]) -> ItemMinutes:
+    meeting = item.meeting
+    decisions_approved, actions_approved = _approved(meeting, "decisions"), _approved(meeting, "actions")
     return ItemMinutes(item=item, case=item.case, purpose=PURPOSE_LABELS.get(item.purpose, item.purpose),
-                       seconds=seconds_spent(item), decisions=list(item.decisions),
-                       actions=sorted(item.actions, key=lambda a: (a.due_date, a.id)),
+                       seconds=seconds_spent(item),
+                       decisions=[_decision_entry(d, decisions_approved) for d in item.decisions],
+                       actions=[_action_entry(a, actions_approved)
+                                for a in sorted(item.actions, key=lambda a: (a.due_date, a.id))],
                        addenda=[a for a in addenda if a.item_id == item.id])
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ret_app import audit, policy
 from ret_app.cases import participants
+from ret_app.meetings.common import today_local
 from ret_app.models.base import AMSTERDAM
 from ret_app.extensions import db
 from ret_app.meetings.common import SessionRuleError, bump_revision, case_event
@@ -57,10 +58,6 @@ def to_utc(day: date, start: time) -> datetime:
 def local_parts(meeting: Meeting) -> tuple[date, time]:
     local = meeting.starts_at.astimezone(AMSTERDAM)
     return local.date(), local.time().replace(second=0, microsecond=0)
-
-
-def today_local() -> date:
-    return datetime.now(AMSTERDAM).date()
 
 
 def chair_candidates(region_id: Optional[int]) -> list[User]:

@@ -357,9 +357,9 @@ def item_move(meeting_id: int, item_id: int):
 @bp.route("/<int:meeting_id>/stap/<name>", methods=["POST"])
 @requires(Permission.PLAN_SESSIONS)
 def step(meeting_id: int, name: str):
-    meeting = _plannable_meeting(meeting_id, f"step={name}")
-    if name not in lifecycle.STEP_BY_NAME:
+    if name not in lifecycle.STEP_BY_NAME:  # before anything is audited: the name is the user's text
         abort(404)
+    meeting = _plannable_meeting(meeting_id, f"step={name}")
     form = StepForm()
     reason = form.reason.data or ""
     if not form.validate_on_submit():

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Optional
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -94,6 +95,9 @@ class Meeting(TimestampMixin, Base):
     approved_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     cancelled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     cancel_reason: Mapped[Optional[str]] = mapped_column(Text)
+    # What the minutes said when the chair approved them, where it can still change afterwards
+    # (action statuses, the municipality's answers): {"actions": {id: status}, "decisions": {id: status}}.
+    approved_state: Mapped[Optional[dict]] = mapped_column(JSON)
     # Bumped (atomically, in SQL) by every change of the meeting, its items, attendance,
     # decisions and actions: the live page polls it and fetches nothing while it stands still.
     revision: Mapped[int] = mapped_column(Integer, default=1)
@@ -210,6 +214,7 @@ class Decision(Base):
     alternatives_considered: Mapped[Optional[str]] = mapped_column(Text)
     behavioural_scientist_name: Mapped[Optional[str]] = mapped_column(String(200))
     behavioural_scientist_role: Mapped[Optional[str]] = mapped_column(String(200))
+    behavioural_scientist_judgement: Mapped[Optional[str]] = mapped_column(Text)
     placement_outcome: Mapped[Optional[str]] = mapped_column(String(16))
     placement_alternative: Mapped[Optional[str]] = mapped_column(Text)
     postponed_until: Mapped[Optional[date]] = mapped_column(Date)

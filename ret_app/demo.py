@@ -373,7 +373,7 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
 def seed_meetings(users: dict, organisations: dict, cases: dict, today: date) -> int:
     """A session held a week ago (minutes approved, with a binding decision, one "onder voorbehoud"
     waiting for the municipality, a placement review and actions) and one planned next week."""
-    from ret_app.meetings import planning
+    from ret_app.meetings import minutes, planning
     from ret_app.models import (
         CaseAction, CaseEvent, Decision, Meeting, MeetingAttendance, MeetingItem, MinutesAddendum,
     )
@@ -449,6 +449,9 @@ def seed_meetings(users: dict, organisations: dict, cases: dict, today: date) ->
     ])
     for item in (direction, placement):
         db.session.add(CaseEvent(case_id=item.case.id, at=decided, actor_id=chair.id, kind="session_decision"))
+    db.session.flush()
+    db.session.expire(finished, ["items"])
+    finished.approved_state = minutes.approved_snapshot(finished)  # as the chair approved them
 
     next_on = today + timedelta(days=5)
     while next_on.weekday() >= 5:

@@ -136,6 +136,7 @@ def test_demo_has_a_planned_session_and_a_finished_one_with_minutes(app):
         assert set(meetings) == {"planned", "approved"}
         finished, planned = meetings["approved"], meetings["planned"]
         assert finished.approved_at and len(finished.items) == 2 and finished.addenda
+        assert set(finished.approved_state["decisions"].values()) == {"binding", "provisional"}
         assert {d.status for d in db.session.scalars(select(Decision))} == {"binding", "provisional"}
         assert any(d.placement_outcome == "prevented" for d in db.session.scalars(select(Decision)))
         provider = db.session.scalar(select(User).where(User.email == "aanbieder@mijov.example"))

@@ -534,3 +534,30 @@ def test_calendar_invitation_holds_date_place_and_link_but_no_case_data(app, fac
     assert len(exports) == 1
     outsider = factory.user("caseworker", factory.organisation("access_team", region_id=north.region.id).id)
     assert sign_in(app, outsider).get(f"/overleggen/{meeting_id}/uitnodiging.ics").status_code == 404
+
+
+def test_a_participant_invited_to_the_case_later_is_invited_to_its_sessions(app, factory, north):
+    """The process director invites a provider during the screening, after the case was planned:
+    the provider's people are invited to the coming session, and uninvited again when removed."""
+    from ret_app.cases import participants
+    from ret_app.models import Case, CaseParticipant, User
+
+    case_id = factory.case(north.caseworker, north.municipality, status="screening", consent_collective=True)
+    meeting_id = factory.meeting(north.chair, starts_at=utcnow() + timedelta(days=3))
+    add_item(sign_in(app, north.chair), meeting_id, case_id)
+    finished = factory.meeting(north.chair, status="approved", cases=(case_id,),
+                               starts_at=utcnow() - timedelta(days=7))
+    assert north.provider_member.id not in invited_ids(app, meeting_id)
+
+    with app.test_request_context():
+        chair = db.session.get(User, north.chair.id)
+        participants.invite(db.session.get(Case, case_id), chair, f"org-{north.provider.id}")
+        db.session.commit()
+    assert north.provider_member.id in invited_ids(app, meeting_id)
+    assert north.provider_member.id not in invited_ids(app, finished)  # a past session stays as it was
+
+    with app.test_request_context():
+        participant = db.session.scalar(select(CaseParticipant).where(CaseParticipant.case_id == case_id))
+        participants.remove(db.session.get(Case, case_id), db.session.get(User, north.chair.id), participant)
+        db.session.commit()
+    assert north.provider_member.id not in invited_ids(app, meeting_id)

@@ -122,7 +122,16 @@ def _record_invitation(case: Case, actor: User, participant: CaseParticipant, na
     db.session.expire(case, ["participants", "events"])
     audit.record(audit.Action.CREATE, object_type="case_participant", object_id=participant.id, case_id=case.id,
                  user=actor, detail=f"invited role={participant.role}")
+    _sync_sessions(case, actor)
     return participant
+
+
+def _sync_sessions(case: Case, actor: User) -> None:
+    """Sessions with this case on the agenda invite its new people (and, while planned, no longer
+    those who left)."""
+    from ret_app.meetings.planning import sync_sessions_of_case
+
+    sync_sessions_of_case(case, actor)
 
 
 def remove(case: Case, actor: User, participant: CaseParticipant) -> None:
@@ -140,6 +149,7 @@ def remove(case: Case, actor: User, participant: CaseParticipant) -> None:
     db.session.expire(case, ["participants", "events"])
     audit.record(audit.Action.UPDATE, object_type="case_participant", object_id=participant.id, case_id=case.id,
                  user=actor, detail=f"removed role={participant.role}")
+    _sync_sessions(case, actor)
 
 
 def describe(participant: CaseParticipant) -> dict:

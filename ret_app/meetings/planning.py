@@ -380,6 +380,17 @@ def sync_invitations(meeting: Meeting, actor: User) -> InvitationChange:
     return InvitationChange(added, sorted(removed))
 
 
+def sync_sessions_of_case(case: Case, actor: User) -> None:
+    """The case's people changed (a participant invited or removed): the sessions that still lie
+    ahead or run, with this case on the agenda, invite accordingly."""
+    meetings = db.session.scalars(
+        select(Meeting).join(MeetingItem, MeetingItem.meeting_id == Meeting.id)
+        .where(MeetingItem.case_id == case.id,
+               Meeting.status.in_([MeetingStatus.PLANNED.value, MeetingStatus.IN_PROGRESS.value])))
+    for meeting in list(meetings):
+        sync_invitations(meeting, actor)
+
+
 # --- lists ------------------------------------------------------------------------------------
 
 def upcoming_query(user: User):

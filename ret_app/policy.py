@@ -314,14 +314,11 @@ def can_plan_case(user: User, case: Case) -> bool:
 def check_in_open(meeting: Meeting) -> bool:
     """Attendance is recorded while the session runs, and from the day it is planned for: a check-in
     weeks ahead would make someone "present" for the mandate check at the session."""
-    from datetime import datetime
-
-    from ret_app.models.base import AMSTERDAM
+    from ret_app.models.base import local_date, local_today
 
     if meeting.status == MeetingStatus.IN_PROGRESS:
         return True
-    return (meeting.status == MeetingStatus.PLANNED
-            and meeting.starts_at.astimezone(AMSTERDAM).date() <= datetime.now(AMSTERDAM).date())
+    return meeting.status == MeetingStatus.PLANNED and local_date(meeting.starts_at) <= local_today()
 
 
 def can_check_in(user: User, meeting: Meeting) -> bool:

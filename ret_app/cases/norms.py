@@ -6,14 +6,14 @@ the region's norms to a case's dates. Dates are taken in Europe/Amsterdam.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Callable, Optional
 
 from flask_babel import lazy_gettext as _l
 
 from ret_app.cases import clock
 from ret_app.extensions import db
-from ret_app.models.base import AMSTERDAM
+from ret_app.models.base import local_date, local_today
 from ret_app.models import Case, CaseStatus, RegionNorms, Screening
 
 CLOCK_LABELS = {
@@ -37,10 +37,6 @@ def first_session_held(case: Case) -> bool:
                             MeetingStatus.APPROVED.value])))))
 
 
-def local_date(moment: datetime) -> date:
-    return moment.astimezone(AMSTERDAM).date()
-
-
 def norms_for(region_id: int) -> clock.Norms:
     row = db.session.get(RegionNorms, region_id)
     if row is None:
@@ -60,7 +56,7 @@ def case_clocks(case: Case, today: Optional[date] = None, norms: Optional[clock.
                 screening_finalised: Optional[bool] = None,
                 session_held: Optional[bool] = None) -> list[clock.NormClock]:
     """The clocks that run for the case now (a met norm stops running)."""
-    today = today or datetime.now(AMSTERDAM).date()
+    today = today or local_today()
     norms = norms or norms_for(case.region_id)
     pauses = [clock.Pause(p.start, p.end) for p in case.pauses]
     stage = _stage(case)
@@ -104,7 +100,7 @@ def overdue_checker(today: Optional[date] = None) -> Callable[[Case], bool]:
 def working_days_open(case: Case, today: Optional[date] = None) -> Optional[int]:
     if case.submitted_at is None:
         return None
-    today = today or datetime.now(AMSTERDAM).date()
+    today = today or local_today()
     end = local_date(case.closed_at) if case.closed_at else today
     return clock.days_open(local_date(case.submitted_at), end,
                            [clock.Pause(p.start, p.end) for p in case.pauses], clock.DEFAULT_CALENDAR)

@@ -8,11 +8,11 @@ from typing import Optional
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case as sql_case, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from ret_app import audit, policy
 from ret_app.cases import participants
 from ret_app.extensions import db
+from ret_app.meetings import common
 from ret_app.meetings.common import SessionRuleError, bump_revision, case_event, lock_meeting
 from ret_app.models import ActionStatus, Case, CaseAction, MeetingItem, MeetingStatus, Organisation, User
 from ret_app.models.base import utcnow
@@ -25,16 +25,13 @@ def owner_candidates(case: Case) -> tuple[list[User], list[Organisation]]:
     """Who can own an action on this case: people who see the case (its caseworker, the process
     director, participants by name, the region's RET) and organisations working on it (the access
     team, invited providers)."""
-    from ret_app.models import Role
+    from ret_app.meetings.planning import ret_of_region
 
     people: dict[int, User] = {}
     for user in [case.caseworker, case.process_director] + [p.user for p in participants.active(case) if p.user]:
         if user is not None and user.deactivated_at is None:
             people[user.id] = user
-    ret = db.session.scalars(select(User).join(User.organisation).where(
-        User.role.in_([Role.CHAIR.value, Role.RET_MEMBER.value]), User.deactivated_at.is_(None),
-        Organisation.region_id == case.region_id))
-    for user in ret:
+    for user in ret_of_region(case.region_id):
         people.setdefault(user.id, user)
     organisations: dict[int, Organisation] = {case.submitting_organisation_id: case.submitting_organisation}
     for p in participants.active(case):
@@ -56,7 +53,7 @@ def parse_owner(case: Case, value: str) -> tuple[Optional[int], Optional[int]]:
 
 
 def find_submitted(submission_key: str) -> Optional[CaseAction]:
-    return db.session.scalar(select(CaseAction).where(CaseAction.submission_key == submission_key))
+    return common.find_submitted(CaseAction, submission_key)
 
 
 def create(case: Case, data: dict, actor: User, item: Optional[MeetingItem] = None) -> tuple[CaseAction, bool]:
@@ -89,15 +86,9 @@ def create(case: Case, data: dict, actor: User, item: Optional[MeetingItem] = No
     action = CaseAction(case_id=case.id, item_id=item.id if item else None, description=description,
                         owner_user_id=owner_user_id, owner_organisation_id=owner_organisation_id, due_date=due,
                         status=ActionStatus.OPEN.value, submission_key=key, created_by_id=actor.id)
-    try:
-        with db.session.begin_nested():
-            db.session.add(action)
-            db.session.flush()
-    except IntegrityError:
-        existing = find_submitted(key)
-        if existing is None:
-            raise
-        return existing, False
+    action, created = common.insert_once(action)
+    if not created:
+        return action, False
     if item is not None:
         bump_revision(item.meeting)
     case_event(case.id, actor, "action_created", "")

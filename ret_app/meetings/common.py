@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import update
 
-from ret_app.models.base import AMSTERDAM
+from ret_app.models.base import local_date
 from ret_app.extensions import db
 from ret_app.models import CaseEvent, Meeting, User
 from ret_app.models.base import utcnow
@@ -32,6 +32,30 @@ def bump_revision(meeting: Meeting) -> None:
     db.session.expire(meeting, ["revision"])
 
 
+def find_submitted(model, submission_key: str):
+    """The row a form with this key created already (decisions and actions carry the key)."""
+    from sqlalchemy import select
+
+    return db.session.scalar(select(model).where(model.submission_key == submission_key))
+
+
+def insert_once(row):
+    """Insert a row that carries a unique submission key. Returns (row, created): when the same key
+    won a race in another request (double click, retry), that request's row is the answer."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+            db.session.flush()
+    except IntegrityError:
+        existing = find_submitted(type(row), row.submission_key)
+        if existing is None:
+            raise
+        return existing, False
+    return row, True
+
+
 def lock_meeting(meeting: Meeting) -> Meeting:
     """Take the session's row lock (PostgreSQL; SQLite writes are serialised anyway) and re-read its
     status, so that a decision or action cannot slip in while another request closes the session."""
@@ -51,13 +75,8 @@ def current_revision(meeting_id: int) -> int:
 def session_date(meeting: Meeting) -> date:
     """The calendar day of the session in the Netherlands (the day it started, if it did; else the
     planned day): mandates are valid per day."""
-    return (meeting.started_at or meeting.starts_at).astimezone(AMSTERDAM).date()
+    return local_date(meeting.started_at or meeting.starts_at)
 
-
-def today_local() -> date:
-    from datetime import datetime
-
-    return datetime.now(AMSTERDAM).date()
 
 
 def case_event(case_id: int, actor: User, kind: str, summary: str = "") -> None:

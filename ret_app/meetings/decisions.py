@@ -9,11 +9,10 @@ from typing import Optional
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ret_app import audit, policy
 from ret_app.extensions import db
-from ret_app.meetings import mandate_check
+from ret_app.meetings import common, mandate_check
 from ret_app.meetings.common import SessionRuleError, bump_revision, case_event, lock_meeting, session_date
 from ret_app.models import (
     CareType,
@@ -37,7 +36,7 @@ MAX_AMOUNT = Decimal("9999999999.99")
 
 
 def find_submitted(submission_key: str) -> Optional[Decision]:
-    return db.session.scalar(select(Decision).where(Decision.submission_key == submission_key))
+    return common.find_submitted(Decision, submission_key)
 
 
 def _text(data: dict, name: str) -> str:
@@ -136,16 +135,9 @@ def record(item: MeetingItem, data: dict, actor: User) -> tuple[Decision, bool]:
         decision.placement_outcome = data["placement_outcome"]
         decision.postponed_until = (data.get("postponed_until")
                                     if data["placement_outcome"] == PlacementOutcome.POSTPONED else None)
-    try:
-        with db.session.begin_nested():
-            db.session.add(decision)
-            db.session.flush()
-    except IntegrityError:
-        # The same key won a race in another request: that one is the decision.
-        existing = find_submitted(key)
-        if existing is None:
-            raise
-        return existing, False
+    decision, created = common.insert_once(decision)
+    if not created:
+        return decision, False
     bump_revision(meeting)
     case_event(case.id, actor, "session_decision", "")
     audit.record(audit.Action.CREATE, object_type="decision", object_id=decision.id, case_id=case.id,

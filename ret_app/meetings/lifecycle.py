@@ -58,12 +58,11 @@ STEP_BY_NAME = {step.name: step for step in STEPS}
 def _check_in_and_open(meeting: Meeting, chair: User) -> None:
     """Starting a session: the chair who starts it is present, and the first item is discussed.
     A check-in from before today (the session was moved) no longer counts as present."""
-    from ret_app.meetings.common import today_local
     from ret_app.models import MeetingAttendance
-    from ret_app.models.base import AMSTERDAM
+    from ret_app.models.base import local_date, local_today
 
     for stale in meeting.attendances:
-        if stale.present and stale.checked_in_at.astimezone(AMSTERDAM).date() < today_local():
+        if stale.present and local_date(stale.checked_in_at) < local_today():
             stale.present = False
     attendance = next((a for a in meeting.attendances if a.user_id == chair.id), None)
     if attendance is None:

@@ -35,7 +35,6 @@ from ret_app.models import (
     MeetingItem,
     MeetingStatus,
     MinutesAddendum,
-    Role,
     User,
 )
 from ret_app.models.base import utcnow
@@ -178,9 +177,7 @@ def full_minutes(meeting: Meeting) -> Minutes:
 def _sees_case(user: User, case: Case, region_id: int) -> bool:
     """Whom the extract names in its attendance: the RET and people who see this case themselves,
     so an extract does not tell who came for other cases."""
-    if Role(user.role) in (Role.CHAIR, Role.RET_MEMBER) and user.organisation.region_id == region_id:
-        return True
-    return policy.can_view_case(user, case)
+    return policy.is_ret_of_region(user, region_id) or policy.can_view_case(user, case)
 
 
 def case_extract(meeting: Meeting, case: Case) -> Minutes:

@@ -20,8 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ret_app import audit, policy
 from ret_app.cases import participants
-from ret_app.meetings.common import today_local
-from ret_app.models.base import AMSTERDAM
+from ret_app.models.base import AMSTERDAM, local_today
 from ret_app.extensions import db
 from ret_app.meetings.common import SessionRuleError, bump_revision, case_event
 from ret_app.models import (
@@ -78,7 +77,7 @@ def _is_https_url(value: str) -> bool:
 def validate_details(data: dict, region_id: Optional[int], *, today: Optional[date] = None,
                      current: Optional[Meeting] = None) -> dict[str, Any]:
     """Field → message for everything the rules refuse in the details (the form checked types)."""
-    today = today or today_local()
+    today = today or local_today()
     errors: dict[str, Any] = {}
     day, start = data.get("date"), data.get("start_time")
     if day is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, MetaData
@@ -20,6 +20,15 @@ NAMING_CONVENTION = {
 
 # Stored in UTC, shown and counted (working days, mandate validity) in the Netherlands.
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar day of a UTC moment in the Netherlands."""
+    return moment.astimezone(AMSTERDAM).date()
+
+
+def local_today() -> date:
+    return datetime.now(AMSTERDAM).date()
 
 
 def utcnow() -> datetime:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from ret_app.extensions import db
 from ret_app.meetings import decisions, mandate_check
-from ret_app.meetings.common import SessionRuleError
+from ret_app.meetings.common import RuleError
 from ret_app.models import AuditEvent, Decision, Meeting, MeetingAttendance, MeetingItem, User
 from ret_app.models.base import utcnow
 
@@ -175,7 +175,7 @@ def test_a_key_of_another_form_never_returns_someone_elses_decision(ctx, region)
     decision, _ = _record(region, first, {"submission_key": "shared", "kind": "general", "text": "Eerste"})
     other_case = region.factory.case(region.caseworker, region.home, status="screening")
     second = region.factory.meeting(region.chair, status="in_progress", cases=(other_case,))
-    with pytest.raises(SessionRuleError):
+    with pytest.raises(RuleError):
         _record(region, second, {"submission_key": "shared", "kind": "general", "text": "Tweede"})
 
 
@@ -185,13 +185,13 @@ def test_no_decisions_on_a_case_closed_since_it_was_planned(ctx, region):
     meeting_id = _session(region)
     db.session.get(Case, region.case_id).status = "closed"
     db.session.commit()
-    with pytest.raises(SessionRuleError):
+    with pytest.raises(RuleError):
         _record(region, meeting_id, _commit_help())
 
 
 def test_a_decision_without_a_submission_key_is_refused(ctx, region):
     meeting_id = _session(region)
-    with pytest.raises(SessionRuleError):
+    with pytest.raises(RuleError):
         _record(region, meeting_id, {"kind": "general", "text": "Iets"})
 
 
@@ -211,7 +211,7 @@ def test_a_decision_without_a_submission_key_is_refused(ctx, region):
 ])
 def test_incomplete_decisions_are_refused_with_the_field_named(ctx, region, data, field):
     meeting_id = _session(region)
-    with pytest.raises(SessionRuleError) as refused:
+    with pytest.raises(RuleError) as refused:
         _record(region, meeting_id, {"submission_key": secrets.token_hex(8), **data})
     assert refused.value.field == field
     db.session.rollback()
@@ -220,11 +220,11 @@ def test_incomplete_decisions_are_refused_with_the_field_named(ctx, region, data
 
 def test_decisions_only_while_the_session_runs_and_only_by_a_chair(ctx, region):
     planned = region.factory.meeting(region.chair, status="planned", cases=(region.case_id,))
-    with pytest.raises(SessionRuleError):
+    with pytest.raises(RuleError):
         _record(region, planned, {"submission_key": "a", "kind": "general", "text": "Besluit"})
     db.session.rollback()
     running = _session(region)
-    with pytest.raises(SessionRuleError):
+    with pytest.raises(RuleError):
         decisions.record(_item(running), {"submission_key": "b", "kind": "general", "text": "Besluit"},
                          db.session.get(User, region.caseworker.id))
 
@@ -244,7 +244,7 @@ def test_placement_review_needs_alternatives_judgement_and_outcome(ctx, region, 
     data = {"submission_key": secrets.token_hex(8), "kind": "general", "text": "Uithuisplaatsing besproken",
             **PLACEMENT, "placement_outcome": "placed"}
     data.pop(missing)
-    with pytest.raises(SessionRuleError) as refused:
+    with pytest.raises(RuleError) as refused:
         _record(region, meeting_id, data)
     assert refused.value.field == missing
 
@@ -252,11 +252,11 @@ def test_placement_review_needs_alternatives_judgement_and_outcome(ctx, region, 
 def test_placement_prevented_needs_the_alternative_and_postponed_a_future_date(ctx, region):
     meeting_id = _session(region, purpose="placement_review")
     base = {"kind": "general", "text": "Besluit", **PLACEMENT}
-    with pytest.raises(SessionRuleError) as refused:
+    with pytest.raises(RuleError) as refused:
         _record(region, meeting_id, {**base, "submission_key": "p1", "placement_outcome": "prevented"})
     assert refused.value.field == "placement_alternative"
     for until in (None, TODAY, TODAY - timedelta(days=1)):
-        with pytest.raises(SessionRuleError) as refused:
+        with pytest.raises(RuleError) as refused:
             _record(region, meeting_id, {**base, "submission_key": "p2", "placement_outcome": "postponed",
                                          "postponed_until": until})
         assert refused.value.field == "postponed_until"
@@ -304,7 +304,7 @@ def test_a_holder_answers_for_the_municipality(ctx, region, answer):
     assert decision.status == answer and decision.answer_date == TODAY
     assert decision.committed is (answer == "confirmed")
     assert decisions.provisional_for(holder) == []
-    with pytest.raises(SessionRuleError):  # answered once
+    with pytest.raises(RuleError):  # answered once
         decisions.answer(decision, {"answer": "refused", "answer_date": TODAY}, holder)
 
 
@@ -320,7 +320,7 @@ def test_only_a_covering_holder_of_that_municipality_or_the_admin_answers(ctx, r
     for user in (small, elsewhere, region.chair):
         actor = db.session.get(User, user.id)
         assert decisions.provisional_for(actor) == []
-        with pytest.raises(SessionRuleError):
+        with pytest.raises(RuleError):
             decisions.answer(decision, {"answer": "confirmed", "answer_date": TODAY}, actor)
     actor = db.session.get(User, admin.id)
     assert [d.id for d in decisions.provisional_for(actor)] == [decision.id]
@@ -337,7 +337,7 @@ def test_only_a_covering_holder_of_that_municipality_or_the_admin_answers(ctx, r
 def test_answer_validation(ctx, region, data, field):
     region.factory.mandate(region.caseworker.id, region.home.id)
     decision = _provisional(region)
-    with pytest.raises(SessionRuleError) as refused:
+    with pytest.raises(RuleError) as refused:
         decisions.answer(decision, data, db.session.get(User, region.caseworker.id))
     assert refused.value.field == field
     assert decision.status == "provisional"
@@ -350,16 +350,16 @@ def test_starting_checks_the_chair_in_and_opens_the_first_item(ctx, region):
 
     empty = region.factory.meeting(region.chair, status="planned")
     chair = db.session.get(User, region.chair.id)
-    with pytest.raises(SessionRuleError):
+    with pytest.raises(RuleError):
         lifecycle.apply(db.session.get(Meeting, empty), "start", chair)
     db.session.rollback()
     meeting_id = region.factory.meeting(region.chair, status="planned", cases=(region.case_id,))
     meeting = db.session.get(Meeting, meeting_id)
-    with pytest.raises(SessionRuleError):  # not a step from "planned"
+    with pytest.raises(RuleError):  # not a step from "planned"
         lifecycle.apply(meeting, "approve", chair)
     caseworker = db.session.get(User, region.caseworker.id)
     assert lifecycle.available(meeting, caseworker) == []
-    with pytest.raises(SessionRuleError):
+    with pytest.raises(RuleError):
         lifecycle.apply(meeting, "start", caseworker)
 
     lifecycle.apply(meeting, "start", chair)
@@ -405,7 +405,7 @@ def test_a_check_in_days_ahead_is_refused_and_a_stale_one_does_not_count(ctx, re
     holder = db.session.get(User, region.caseworker.id)
     ahead = region.factory.meeting(region.chair, status="planned", cases=(region.case_id,), invite=(holder,),
                                    starts_at=utcnow() + timedelta(days=20))
-    with pytest.raises(SessionRuleError):
+    with pytest.raises(RuleError):
         attendance.set_presence(db.session.get(Meeting, ahead), holder, True, holder)
     db.session.rollback()
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from ret_app.extensions import db
 from ret_app.meetings import actions, decisions, lifecycle
-from ret_app.meetings.common import SessionRuleError
+from ret_app.meetings.common import RuleError
 from ret_app.models import (AuditEvent, CaseAction, CaseParticipant, Decision, Meeting, MeetingItem,
                             MinutesAddendum, User)
 from tests.conftest import csrf_token, login
@@ -248,10 +248,10 @@ def test_approved_minutes_are_read_only(app, world):
     _approve(app, w)
     with app.test_request_context():
         item = db.session.get(MeetingItem, w.item1)
-        with pytest.raises(SessionRuleError):
+        with pytest.raises(RuleError):
             decisions.record(item, {"submission_key": secrets.token_hex(8), "kind": "general", "text": "Later"},
                              db.session.get(User, w.chair.id))
-        with pytest.raises(SessionRuleError):
+        with pytest.raises(RuleError):
             lifecycle.apply(item.meeting, "approve", db.session.get(User, w.chair.id))
         db.session.rollback()
 

@@ -36,6 +36,7 @@ from ret_app.cases.referral_forms import (
     WithdrawConsentForm,
 )
 from ret_app.cases.referral_services import REFERRAL_FIELDS, RuleError
+from ret_app.rules import add_to_form
 from ret_app.cases.referrals import missing_referral_fields
 from ret_app.extensions import db
 from ret_app.templating import wants_fragment
@@ -68,13 +69,6 @@ def _commit(work: Callable[[], Any]) -> bool:
     except RuleError:
         db.session.rollback()
         raise
-
-
-def _add_error(form, error: RuleError) -> None:
-    if error.field and error.field in form:
-        form[error.field].errors = list(form[error.field].errors) + [str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
 
 
 def _referral_url(case: Case, section: Optional[str] = None) -> str:
@@ -348,7 +342,7 @@ def family_add(case_id: int):
                 return _family_stale(case, form)
             return _after_family_change(case, _("The family member has been added."))
         except RuleError as error:
-            _add_error(form, error)
+            add_to_form(form, error)
     if wants_fragment():
         return _family_fragment(case, member_form=form, consent_update=False)
     return _referral_page(case, member_form=form)
@@ -377,7 +371,7 @@ def family_edit(case_id: int, member_id: int):
                     response.headers["HX-Reswap"] = "outerHTML"
                 return response
             except RuleError as error:
-                _add_error(form, error)
+                add_to_form(form, error)
     context = dict(case=case, member=member, form=form, **_labels())
     if wants_fragment():
         return render_template("cases/referral/_family_member_edit.html", **context)
@@ -417,7 +411,7 @@ def prior_help_add(case_id: int):
                 return redirect(_referral_url(case, "prior_help"))
             form.form_errors.append(str(STALE))
         except RuleError as error:
-            _add_error(form, error)
+            add_to_form(form, error)
     if wants_fragment():
         return _prior_help_fragment(case, help_form=form)
     return _referral_page(case, help_form=form)
@@ -491,7 +485,7 @@ def consent_page(case_id: int):
                 return _consent_done(case, _("The consent has been recorded."))
             return _consent_invalid(case, consent_form=form, problem=str(STALE))
         except RuleError as error:
-            _add_error(form, error)
+            add_to_form(form, error)
     return _consent_invalid(case, consent_form=form)
 
 
@@ -511,7 +505,7 @@ def consent_withdraw(case_id: int, consent_id: int):
         except RuleError as error:
             if error.field is None:
                 return _consent_invalid(case, problem=str(error.message))
-            _add_error(form, error)
+            add_to_form(form, error)
     return _consent_invalid(case, withdraw_form=form, withdraw_id=record.id)
 
 
@@ -527,7 +521,7 @@ def legal_ground_add(case_id: int):
                 return _consent_done(case, _("The legal ground has been recorded."))
             return _consent_invalid(case, ground_form=form, problem=str(STALE))
         except RuleError as error:
-            _add_error(form, error)
+            add_to_form(form, error)
     return _consent_invalid(case, ground_form=form)
 
 
@@ -565,7 +559,7 @@ def attachment_upload(case_id: int):
         try:
             ok = _commit(lambda: added.append(attachments.add_attachment(case, current_user, form.file.data)))
         except RuleError as error:
-            _add_error(form, error)
+            add_to_form(form, error)
         except Exception:
             for item in added:
                 attachments.discard_file(item.storage_key)

@@ -12,6 +12,7 @@ from typing import Any, Optional
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ret_app.rules import RuleError
 from ret_app import audit
 from ret_app.cases import consent, lifecycle
 from ret_app.cases.referral_forms import RELATION_LABELS, SCOPE_LABELS, YOUTH
@@ -45,15 +46,6 @@ REFERRAL_FIELDS = (
 )
 _OPTIONAL_TEXT = {"youth_bsn", "youth_gender", "youth_daytime_activity"}
 _SCOPES = {s.value for s in ConsentScope}
-
-
-class RuleError(Exception):
-    """A business rule refused the change; `field` names the form field the message belongs to."""
-
-    def __init__(self, message: Any, field: Optional[str] = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
 
 
 # --- the youth and the question, with optimistic locking ------------------------------------

@@ -21,7 +21,7 @@ from ret_app import audit, policy
 from ret_app.auth.forms import REQUIRED
 from ret_app.extensions import db
 from ret_app.meetings import actions, actions_bp, labels, minutes
-from ret_app.meetings.common import SessionRuleError
+from ret_app.meetings.common import RuleError
 from ret_app.models import ActionStatus, Case, CaseAction, Decision, Meeting, MeetingItem, MeetingStatus
 from ret_app.policy import Permission, requires
 from ret_app.templating import render_page_or_fragment, wants_fragment
@@ -102,7 +102,7 @@ def set_status(action_id: int):
         try:
             actions.set_status(action, form.status.data, current_user)
             db.session.commit()
-        except SessionRuleError as error:
+        except RuleError as error:
             db.session.rollback()
             action = db.session.get(CaseAction, action_id)
             form.status.errors = list(form.status.errors) + [str(error.message)]

@@ -13,7 +13,7 @@ from ret_app import audit, policy
 from ret_app.cases import participants
 from ret_app.extensions import db
 from ret_app.meetings import common
-from ret_app.meetings.common import SessionRuleError, bump_revision, case_event, lock_meeting
+from ret_app.meetings.common import RuleError, bump_revision, case_event, lock_meeting
 from ret_app.models import ActionStatus, Case, CaseAction, MeetingItem, MeetingStatus, Organisation, User
 from ret_app.models.base import utcnow
 
@@ -49,7 +49,7 @@ def parse_owner(case: Case, value: str) -> tuple[Optional[int], Optional[int]]:
     if (value.startswith(ORGANISATION_PREFIX) and value[1:].isdigit()
             and int(value[1:]) in {o.id for o in organisations}):
         return None, int(value[1:])
-    raise SessionRuleError(_l("Choose an owner who works on this case."), "owner")
+    raise RuleError(_l("Choose an owner who works on this case."), "owner")
 
 
 def find_submitted(submission_key: str) -> Optional[CaseAction]:
@@ -60,29 +60,29 @@ def create(case: Case, data: dict, actor: User, item: Optional[MeetingItem] = No
     """A new action; the same submission key twice records it once. Returns (action, created)."""
     key = (data.get("submission_key") or "").strip()
     if not key:
-        raise SessionRuleError(_l("The form has expired. Reload the page and try again."))
+        raise RuleError(_l("The form has expired. Reload the page and try again."))
     existing = find_submitted(key)
     if existing is not None:
         if existing.case_id != case.id or existing.item_id != (item.id if item else None):
-            raise SessionRuleError(_l("The form has expired. Reload the page and try again."))
+            raise RuleError(_l("The form has expired. Reload the page and try again."))
         return existing, False
     if case.status not in policy.PLANNABLE_STATUSES:
-        raise SessionRuleError(_l("This case is closed or back with the access team: no new actions on it."))
+        raise RuleError(_l("This case is closed or back with the access team: no new actions on it."))
     if item is not None:
         lock_meeting(item.meeting)
         if item.meeting.status != MeetingStatus.IN_PROGRESS:
-            raise SessionRuleError(_l("Actions are recorded here while the session is in progress."))
+            raise RuleError(_l("Actions are recorded here while the session is in progress."))
         if not policy.can_run_meeting(actor, item.meeting):
-            raise SessionRuleError(_l("Only the chair records actions in the session."))
+            raise RuleError(_l("Only the chair records actions in the session."))
     description = (data.get("description") or "").strip()
     if not description:
-        raise SessionRuleError(_l("Describe the action."), "description")
+        raise RuleError(_l("Describe the action."), "description")
     owner_user_id, owner_organisation_id = parse_owner(case, data.get("owner") or "")
     due = data.get("due_date")
     if due is None:
-        raise SessionRuleError(_l("Enter a due date."), "due_date")
+        raise RuleError(_l("Enter a due date."), "due_date")
     if due < date.today():
-        raise SessionRuleError(_l("The due date cannot lie in the past."), "due_date")
+        raise RuleError(_l("The due date cannot lie in the past."), "due_date")
     action = CaseAction(case_id=case.id, item_id=item.id if item else None, description=description,
                         owner_user_id=owner_user_id, owner_organisation_id=owner_organisation_id, due_date=due,
                         status=ActionStatus.OPEN.value, submission_key=key, created_by_id=actor.id)
@@ -98,9 +98,9 @@ def create(case: Case, data: dict, actor: User, item: Optional[MeetingItem] = No
 
 def set_status(action: CaseAction, status: str, actor: User) -> None:
     if status not in set(ActionStatus):
-        raise SessionRuleError(_l("Choose a valid status."), "status")
+        raise RuleError(_l("Choose a valid status."), "status")
     if not policy.can_update_action(actor, action):
-        raise SessionRuleError(_l("Only the owner, the process director or the chair changes this action."))
+        raise RuleError(_l("Only the owner, the process director or the chair changes this action."))
     if action.status == status:
         return
     action.status = status

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ret_app import audit, policy
 from ret_app.extensions import db
-from ret_app.meetings.common import SessionRuleError, bump_revision
+from ret_app.meetings.common import RuleError, bump_revision
 from ret_app.models import Meeting, MeetingAttendance, MeetingStatus, User
 from ret_app.models.base import utcnow
 
@@ -63,17 +63,17 @@ def set_presence(meeting: Meeting, user: User, present: bool, actor: User) -> bo
     """Record `user` as present or absent. Anyone who may see the session checks themselves in; the
     chair marks invitees. Returns whether anything changed."""
     if meeting.status not in OPEN_STATUSES:
-        raise SessionRuleError(_l("Attendance is recorded before and during the session only."))
+        raise RuleError(_l("Attendance is recorded before and during the session only."))
     if present and not policy.check_in_open(meeting):
-        raise SessionRuleError(_l("Checking in opens on the day of the session."))
+        raise RuleError(_l("Checking in opens on the day of the session."))
     if user.id == actor.id:
         if not policy.can_check_in(actor, meeting):
-            raise SessionRuleError(_l("You are not invited to this session."))
+            raise RuleError(_l("You are not invited to this session."))
     else:
         if not policy.can_run_meeting(actor, meeting):
-            raise SessionRuleError(_l("Only the chair records the attendance of others."))
+            raise RuleError(_l("Only the chair records the attendance of others."))
         if not policy.is_invited(user, meeting):
-            raise SessionRuleError(_l("Only invited people can be marked present or absent."), "user_id")
+            raise RuleError(_l("Only invited people can be marked present or absent."), "user_id")
     attendance = attendance_of(meeting, user.id)
     if attendance is not None and attendance.present == present:
         return False

@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from sqlalchemy import update
 
 from ret_app.models.base import local_date
+from ret_app.rules import RuleError  # noqa: F401  (the session services raise it; imported from here)
 from ret_app.extensions import db
 from ret_app.models import CaseEvent, Meeting, User
 from ret_app.models.base import utcnow
-
-
-class SessionRuleError(Exception):
-    """A business rule refused the input; `field` names the form field it belongs next to
-    (None: a message for the whole form)."""
-
-    def __init__(self, message: Any, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
 
 
 def bump_revision(meeting: Meeting) -> None:

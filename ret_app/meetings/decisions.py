@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ret_app import audit, policy
 from ret_app.extensions import db
 from ret_app.meetings import common, mandate_check
-from ret_app.meetings.common import SessionRuleError, bump_revision, case_event, lock_meeting, session_date
+from ret_app.meetings.common import RuleError, bump_revision, case_event, lock_meeting, session_date
 from ret_app.models import (
     CareType,
     Decision,
@@ -95,23 +95,23 @@ def record(item: MeetingItem, data: dict, actor: User) -> tuple[Decision, bool]:
     time (double click, retry) returns the decision recorded the first time."""
     key = _text(data, "submission_key")
     if not key:
-        raise SessionRuleError(_l("The form has expired. Reload the page and try again."))
+        raise RuleError(_l("The form has expired. Reload the page and try again."))
     existing = find_submitted(key)
     if existing is not None:
         if existing.item_id != item.id:  # a key of another form: never answer with someone else's decision
-            raise SessionRuleError(_l("The form has expired. Reload the page and try again."))
+            raise RuleError(_l("The form has expired. Reload the page and try again."))
         return existing, False
     meeting = lock_meeting(item.meeting)
     if meeting.status != MeetingStatus.IN_PROGRESS:
-        raise SessionRuleError(_l("Decisions are recorded while the session is in progress."))
+        raise RuleError(_l("Decisions are recorded while the session is in progress."))
     if not policy.can_run_meeting(actor, meeting):
-        raise SessionRuleError(_l("Only the chair records decisions."))
+        raise RuleError(_l("Only the chair records decisions."))
     if item.case.status not in policy.PLANNABLE_STATUSES:
-        raise SessionRuleError(_l("This case is closed or back with the access team: no decisions on it here."))
+        raise RuleError(_l("This case is closed or back with the access team: no decisions on it here."))
     errors = validate(item, data, today=session_date(meeting))
     if errors:
         field, message = next(iter(errors.items()))
-        raise SessionRuleError(message, field)
+        raise RuleError(message, field)
 
     case = item.case
     kind = DecisionKind(data.get("kind") or DecisionKind.GENERAL)
@@ -149,20 +149,20 @@ def record(item: MeetingItem, data: dict, actor: User) -> tuple[Decision, bool]:
 def answer(decision: Decision, data: dict, actor: User) -> None:
     """The municipality answers a provisional decision: confirmed or refused, with the date."""
     if decision.status != DecisionStatus.PROVISIONAL:
-        raise SessionRuleError(_l("This decision has been answered already."))
+        raise RuleError(_l("This decision has been answered already."))
     if not policy.can_answer_provisional(actor, decision):
-        raise SessionRuleError(_l("Only a holder of a mandate of this municipality that covers the decision, "
+        raise RuleError(_l("Only a holder of a mandate of this municipality that covers the decision, "
                                   "or the functional administrator, records the municipality's answer."))
     outcome = data.get("answer")
     if outcome not in (DecisionStatus.CONFIRMED, DecisionStatus.REFUSED):
-        raise SessionRuleError(_l("Choose confirmed or refused."), "answer")
+        raise RuleError(_l("Choose confirmed or refused."), "answer")
     answer_date = data.get("answer_date")
     if answer_date is None:
-        raise SessionRuleError(_l("Enter the date of the municipality's answer."), "answer_date")
+        raise RuleError(_l("Enter the date of the municipality's answer."), "answer_date")
     if answer_date > date.today():
-        raise SessionRuleError(_l("The date of the answer cannot lie in the future."), "answer_date")
+        raise RuleError(_l("The date of the answer cannot lie in the future."), "answer_date")
     if answer_date < session_date(decision.item.meeting):
-        raise SessionRuleError(_l("The answer cannot predate the session."), "answer_date")
+        raise RuleError(_l("The answer cannot predate the session."), "answer_date")
     decision.status = outcome
     decision.answer_date = answer_date
     decision.answer_note = _text(data, "answer_note") or None

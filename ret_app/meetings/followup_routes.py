@@ -24,7 +24,7 @@ from ret_app.auth.forms import REQUIRED
 from ret_app.cases.referral_forms import date_field, not_in_future
 from ret_app.extensions import db
 from ret_app.meetings import bp, decisions, labels
-from ret_app.meetings.common import SessionRuleError, session_date
+from ret_app.meetings.common import RuleError, session_date
 from ret_app.models import Decision, DecisionStatus, Mandate, Role, User
 from ret_app.policy import Permission, requires
 
@@ -115,7 +115,7 @@ def followup_answer(decision_id: int):
             if decision is None:
                 abort(404)
             form.form_errors.append(_("Someone else changed this decision at the same moment. Try again."))
-        except SessionRuleError as error:
+        except RuleError as error:
             db.session.rollback()
             answered = _already_answered(decision_id)
             if answered is not None:

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from ret_app import audit, policy
 from ret_app.extensions import db
-from ret_app.meetings.common import SessionRuleError, bump_revision
+from ret_app.meetings.common import RuleError, bump_revision
 from ret_app.models import Meeting, MeetingStatus, User
 from ret_app.models.base import utcnow
 
@@ -85,14 +85,14 @@ def available(meeting: Meeting, user: User) -> list[tuple[Step, Optional[object]
 def apply(meeting: Meeting, name: str, actor: User, reason: str = "") -> None:
     step = STEP_BY_NAME.get(name)
     if step is None or step.source != meeting.status:
-        raise SessionRuleError(_l("This step is not possible in the session's current state."))
+        raise RuleError(_l("This step is not possible in the session's current state."))
     if not policy.can_run_meeting(actor, meeting):
-        raise SessionRuleError(_l("Only a chair of the region runs the session."))
+        raise RuleError(_l("Only a chair of the region runs the session."))
     blocked = step.guard(meeting)
     if blocked:
-        raise SessionRuleError(blocked)
+        raise RuleError(blocked)
     if step.needs_reason and not reason.strip():
-        raise SessionRuleError(_l("Give a reason."), "reason")
+        raise RuleError(_l("Give a reason."), "reason")
     now = utcnow()
     if step.target == MeetingStatus.IN_PROGRESS:
         meeting.started_at = now

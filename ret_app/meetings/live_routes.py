@@ -30,7 +30,7 @@ from ret_app.extensions import db
 from ret_app.meetings import actions as action_services
 from ret_app.meetings import attendance, bp, decisions, mandate_check, notes, timing
 from ret_app.meetings.labels import PLACEMENT_OUTCOME_LABELS, finding_text, meeting_status_label, purpose_label
-from ret_app.meetings.common import SessionRuleError, current_revision, session_date
+from ret_app.meetings.common import RuleError, current_revision, session_date
 from ret_app.meetings.live_forms import (
     DECISION_KIND_LABELS,
     ActionForm,
@@ -51,6 +51,7 @@ from ret_app.models import (
     User,
 )
 from ret_app.policy import Permission, requires
+from ret_app.rules import add_to_form
 from ret_app.sessions import background_poll
 from ret_app.templating import wants_fragment
 
@@ -337,7 +338,7 @@ def check_in(meeting_id: int):
     try:
         attendance.set_presence(meeting, user, form.is_present, current_user)
         db.session.commit()
-    except SessionRuleError as error:
+    except RuleError as error:
         db.session.rollback()
         return _presence_problem(meeting, form, str(error.message))
     item = _shown_item(meeting, form.item.data)
@@ -381,7 +382,7 @@ def item_activate(meeting_id: int, item_id: int):
     try:
         timing.activate(meeting, item, current_user)
         db.session.commit()
-    except SessionRuleError as error:
+    except RuleError as error:
         db.session.rollback()
         problem = str(error.message)
     except StaleDataError:
@@ -428,7 +429,7 @@ def item_notes(meeting_id: int, item_id: int):
             db.session.rollback()
             item = db.session.get(MeetingItem, item_id)
             conflict = notes.NotesConflict(item)
-        except SessionRuleError as error:
+        except RuleError as error:
             db.session.rollback()
             (form.notes.errors if error.field == "notes" else form.form_errors).append(str(error.message))
     if conflict is not None:
@@ -487,12 +488,9 @@ def decision_add(meeting_id: int, item_id: int):
                 return redirect(_live_url(meeting, item, "besluiten"))
             return _with_updates("meetings/_live_decision_form.html",
                                  _context(meeting, item, notices={"decision": notice}))
-        except SessionRuleError as error:
+        except RuleError as error:
             db.session.rollback()
-            if error.field and error.field in form:
-                form[error.field].errors = list(form[error.field].errors) + [str(error.message)]
-            else:
-                form.form_errors.append(str(error.message))
+            add_to_form(form, error)
         except IntegrityError:
             db.session.rollback()
             form.form_errors.append(_("The decision could not be recorded. Try again."))
@@ -526,12 +524,9 @@ def action_add(meeting_id: int, item_id: int):
                 return redirect(_live_url(meeting, item, "acties"))
             return _with_updates("meetings/_live_action_form.html",
                                  _context(meeting, item, notices={"action": notice}))
-        except SessionRuleError as error:
+        except RuleError as error:
             db.session.rollback()
-            if error.field and error.field in form:
-                form[error.field].errors = list(form[error.field].errors) + [str(error.message)]
-            else:
-                form.form_errors.append(str(error.message))
+            add_to_form(form, error)
     fields = _error_fields(form)
     audit.record(audit.Action.CREATE, outcome=audit.Outcome.FAILED, object_type="case_action", object_id=item.id,
                  case_id=item.case_id, detail="invalid fields=" + fields, commit=True)

@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 
 from ret_app import audit, policy
 from ret_app.extensions import db
-from ret_app.meetings.common import SessionRuleError, bump_revision, session_date
+from ret_app.meetings.common import RuleError, bump_revision, session_date
 from ret_app.meetings.labels import PURPOSE_LABELS
 from ret_app.meetings.timing import seconds_spent
 from ret_app.models import (
@@ -200,20 +200,20 @@ def item_of(meeting: Meeting, case_id: int) -> Optional[MeetingItem]:
 def add_addendum(meeting: Meeting, data: dict, actor: User) -> MinutesAddendum:
     """A correction to approved minutes, by the RET of the region; optionally tied to one item."""
     if meeting.status != MeetingStatus.APPROVED:
-        raise SessionRuleError(_l("Addenda are added once the minutes have been approved."))
+        raise RuleError(_l("Addenda are added once the minutes have been approved."))
     if not policy.can_add_addendum(actor, meeting):
-        raise SessionRuleError(_l("Only the RET of the region adds addenda to the minutes."))
+        raise RuleError(_l("Only the RET of the region adds addenda to the minutes."))
     text = (data.get("text") or "").strip()
     if not text:
-        raise SessionRuleError(_l("Write the correction or addition."), "text")
+        raise RuleError(_l("Write the correction or addition."), "text")
     if len(text) > MAX_ADDENDUM:
-        raise SessionRuleError(_l("Keep the addendum under %(num)d characters.", num=MAX_ADDENDUM), "text")
+        raise RuleError(_l("Keep the addendum under %(num)d characters.", num=MAX_ADDENDUM), "text")
     item_id = data.get("item_id") or None
     item = None
     if item_id is not None:
         item = next((i for i in meeting.items if i.id == item_id), None)
         if item is None:
-            raise SessionRuleError(_l("Choose an item of this session's agenda."), "item_id")
+            raise RuleError(_l("Choose an item of this session's agenda."), "item_id")
     addendum = MinutesAddendum(meeting_id=meeting.id, item_id=item.id if item else None, text=text,
                                author_id=actor.id, created_at=utcnow())
     db.session.add(addendum)

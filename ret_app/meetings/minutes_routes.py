@@ -21,7 +21,7 @@ from ret_app import audit, policy
 from ret_app.auth.forms import REQUIRED
 from ret_app.extensions import db
 from ret_app.meetings import labels, bp, minutes
-from ret_app.meetings.common import SessionRuleError
+from ret_app.meetings.common import RuleError
 from ret_app.models import Case, Meeting, MeetingStatus
 from ret_app.models.base import utcnow
 from ret_app.pdf import pdf_response, render_pdf
@@ -179,7 +179,7 @@ def addendum_add(meeting_id: int):
         try:
             minutes.add_addendum(meeting, {"text": form.text.data, "item_id": form.item_id.data}, current_user)
             db.session.commit()
-        except SessionRuleError as error:
+        except RuleError as error:
             db.session.rollback()
             meeting = db.session.get(Meeting, meeting_id)
             target = form[error.field] if error.field in ("text", "item_id") else form.text

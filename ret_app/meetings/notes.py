@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from ret_app import audit, policy
 from ret_app.extensions import db
-from ret_app.meetings.common import SessionRuleError, bump_revision
+from ret_app.meetings.common import RuleError, bump_revision
 from ret_app.models import MeetingItem, MeetingStatus, User
 from ret_app.models.base import utcnow
 
@@ -54,10 +54,10 @@ def save(item: MeetingItem, text: str, actor: User, version: Optional[int], load
     Raises NotesConflict when the notes changed since; returns whether anything changed."""
     why_not = refusal(item, actor)
     if why_not:
-        raise SessionRuleError(why_not)
+        raise RuleError(why_not)
     text = (text or "").strip()
     if len(text) > MAX_NOTES:
-        raise SessionRuleError(_l("The notes are too long (at most %(max)d characters).", max=MAX_NOTES), "notes")
+        raise RuleError(_l("The notes are too long (at most %(max)d characters).", max=MAX_NOTES), "notes")
     current = (item.notes or "").strip()
     if version != item.version and loaded != fingerprint(current) and text != current:
         raise NotesConflict(item)

@@ -22,7 +22,7 @@ from ret_app import audit, policy
 from ret_app.cases import participants
 from ret_app.models.base import AMSTERDAM, local_today
 from ret_app.extensions import db
-from ret_app.meetings.common import SessionRuleError, bump_revision, case_event
+from ret_app.meetings.common import RuleError, bump_revision, case_event
 from ret_app.models import (
     Case,
     ItemPurpose,
@@ -107,7 +107,7 @@ def validate_details(data: dict, region_id: Optional[int], *, today: Optional[da
 def _raise_first(errors: dict[str, Any]) -> None:
     if errors:
         field, message = next(iter(errors.items()))
-        raise SessionRuleError(message, field)
+        raise RuleError(message, field)
 
 
 def _detail_values(data: dict, actor: User) -> dict[str, Any]:
@@ -124,7 +124,7 @@ def create(data: dict, actor: User) -> Meeting:
     """A chair plans a session in their own region; it starts with the region's RET invited."""
     region_id = actor.organisation.region_id if actor.organisation else None
     if Role(actor.role) is not Role.CHAIR or region_id is None:
-        raise SessionRuleError(_l("Only a chair of a region plans sessions, and your organisation has no region."))
+        raise RuleError(_l("Only a chair of a region plans sessions, and your organisation has no region."))
     _raise_first(validate_details(data, region_id))
     meeting = Meeting(region_id=region_id, created_by_id=actor.id, status=MeetingStatus.PLANNED.value,
                       **_detail_values(data, actor))
@@ -135,7 +135,7 @@ def create(data: dict, actor: User) -> Meeting:
     return meeting
 
 
-class DetailsConflict(SessionRuleError):
+class DetailsConflict(RuleError):
     """The details were changed by someone else since the form was loaded."""
 
 
@@ -144,7 +144,7 @@ def update_details(meeting: Meeting, data: dict, actor: User, loaded_version: Op
     `loaded_version` is the version the form was loaded from: a stale one is refused (no lost update)."""
     _require_runner(meeting, actor)
     if meeting.status != MeetingStatus.PLANNED:
-        raise SessionRuleError(_l("The details can only be changed while the session is planned."))
+        raise RuleError(_l("The details can only be changed while the session is planned."))
     if loaded_version is None or loaded_version != meeting.version:
         raise DetailsConflict(_l("Someone else changed this session in the meantime. Your input is kept below; "
                                  "check what is saved now and save again if yours should stand."))
@@ -168,12 +168,12 @@ def update_details(meeting: Meeting, data: dict, actor: User, loaded_version: Op
 
 def _require_runner(meeting: Meeting, actor: User) -> None:
     if not policy.can_run_meeting(actor, meeting):
-        raise SessionRuleError(_l("Only a chair of the region plans this session."))
+        raise RuleError(_l("Only a chair of the region plans this session."))
 
 
 def _require_agenda_open(meeting: Meeting) -> None:
     if meeting.status not in AGENDA_STATUSES:
-        raise SessionRuleError(_l("The agenda can only be changed while the session is planned or in progress."))
+        raise RuleError(_l("The agenda can only be changed while the session is planned or in progress."))
 
 
 def placement_possible(case: Case) -> bool:
@@ -205,15 +205,15 @@ def add_item(meeting: Meeting, data: dict, actor: User) -> MeetingItem:
     _require_agenda_open(meeting)
     purpose = data.get("purpose")
     if purpose not in set(ItemPurpose):
-        raise SessionRuleError(_l("Choose the purpose of the discussion."), "purpose")
+        raise RuleError(_l("Choose the purpose of the discussion."), "purpose")
     case_id = data.get("case_id")
     case = db.session.get(Case, case_id) if isinstance(case_id, int) else None
     if case is None or case.region_id != meeting.region_id or not policy.can_plan_case(actor, case):
-        raise SessionRuleError(NOT_PLANNABLE, "case_id")
+        raise RuleError(NOT_PLANNABLE, "case_id")
     if any(item.case_id == case.id for item in meeting.items):
-        raise SessionRuleError(_l("This case is already on the agenda."), "case_id")
+        raise RuleError(_l("This case is already on the agenda."), "case_id")
     if purpose == ItemPurpose.PLACEMENT_REVIEW and not placement_possible(case):
-        raise SessionRuleError(_l("A placement review is only possible for a case with an intended out-of-home "
+        raise RuleError(_l("A placement review is only possible for a case with an intended out-of-home "
                                   "placement. Choose another purpose."), "purpose")
     last = db.session.scalar(select(func.max(MeetingItem.position)).where(MeetingItem.meeting_id == meeting.id))
     item = MeetingItem(meeting_id=meeting.id, case_id=case.id, purpose=purpose, position=(last or 0) + 1,
@@ -224,7 +224,7 @@ def add_item(meeting: Meeting, data: dict, actor: User) -> MeetingItem:
             db.session.flush()
     except IntegrityError:
         # Another request put the same case on the agenda a moment earlier.
-        raise SessionRuleError(_l("This case is already on the agenda."), "case_id") from None
+        raise RuleError(_l("This case is already on the agenda."), "case_id") from None
     db.session.expire(meeting, ["items"])
     bump_revision(meeting)
     case_event(case.id, actor, "session_planned", _date_summary(meeting))
@@ -259,7 +259,7 @@ def remove_item(meeting: Meeting, item: MeetingItem, actor: User) -> None:
     _require_runner(meeting, actor)
     problem = removal_problem(item)
     if problem:
-        raise SessionRuleError(problem)
+        raise RuleError(problem)
     case_id = item.case_id
     item_id = item.id
     db.session.delete(item)
@@ -280,7 +280,7 @@ def move_item(meeting: Meeting, item: MeetingItem, direction: str, actor: User) 
     _require_runner(meeting, actor)
     _require_agenda_open(meeting)
     if direction not in ("up", "down"):
-        raise SessionRuleError(_l("Choose up or down."), "direction")
+        raise RuleError(_l("Choose up or down."), "direction")
     items = list(meeting.items)
     index = items.index(item)
     other_index = index - 1 if direction == "up" else index + 1

@@ -23,7 +23,7 @@ from ret_app.paging import paginate
 from ret_app.errors import render_error
 from ret_app.extensions import db
 from ret_app.meetings import bp, lifecycle, planning
-from ret_app.meetings.common import SessionRuleError
+from ret_app.meetings.common import RuleError
 from ret_app.meetings.planning_forms import (
     ConfirmForm,
     ItemForm,
@@ -194,7 +194,7 @@ def new():
             try:
                 meeting = planning.create(form.data, current_user)
                 db.session.commit()
-            except SessionRuleError as error:
+            except RuleError as error:
                 db.session.rollback()
                 errors = {error.field: error.message}
             else:
@@ -269,7 +269,7 @@ def edit(meeting_id: int):
         except planning.DetailsConflict as error:
             db.session.rollback()
             problem, conflict = str(error.message), _saved_now(meeting)
-        except SessionRuleError as error:
+        except RuleError as error:
             db.session.rollback()
             problem = _attach_errors(form, {error.field: error.message})
         except StaleDataError:
@@ -300,7 +300,7 @@ def item_add(meeting_id: int):
         item = planning.add_item(meeting, form.data, current_user)
         reference = item.case.reference
         db.session.commit()
-    except SessionRuleError as error:
+    except RuleError as error:
         db.session.rollback()
         problem = _attach_errors(form, {error.field: error.message})
         return _agenda_response(meeting, item_form=form, problem=problem)
@@ -319,7 +319,7 @@ def item_remove(meeting_id: int, item_id: int):
     try:
         planning.remove_item(meeting, item, current_user)
         db.session.commit()
-    except SessionRuleError as error:
+    except RuleError as error:
         db.session.rollback()
         return _agenda_response(meeting, problem=str(error.message))
     except StaleDataError:
@@ -340,7 +340,7 @@ def item_move(meeting_id: int, item_id: int):
     try:
         moved = planning.move_item(meeting, item, form.direction.data, current_user)
         db.session.commit()
-    except SessionRuleError as error:
+    except RuleError as error:
         db.session.rollback()
         return _agenda_response(meeting, problem=str(error.message))
     except StaleDataError:
@@ -370,7 +370,7 @@ def step(meeting_id: int, name: str):
         if name == "cancel":
             planning.record_cancellation(meeting, current_user)
         db.session.commit()
-    except SessionRuleError as error:
+    except RuleError as error:
         db.session.rollback()
         if error.field == "reason":
             # Keep the page (and anything typed) and put the message next to the reason field.

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from ret_app import audit, policy
 from ret_app.extensions import db
-from ret_app.meetings.common import SessionRuleError, bump_revision
+from ret_app.meetings.common import RuleError, bump_revision
 from ret_app.models import Meeting, MeetingItem, MeetingStatus, User
 from ret_app.models.base import utcnow
 
@@ -35,11 +35,11 @@ def stop_current(meeting: Meeting, now: datetime) -> None:
 def activate(meeting: Meeting, item: MeetingItem, actor: User) -> None:
     """Make `item` the one under discussion: the previous item's clock stops, this one's runs."""
     if meeting.status != MeetingStatus.IN_PROGRESS:
-        raise SessionRuleError(_l("The session is not in progress."))
+        raise RuleError(_l("The session is not in progress."))
     if not policy.can_run_meeting(actor, meeting):
-        raise SessionRuleError(_l("Only a chair of the region runs the session."))
+        raise RuleError(_l("Only a chair of the region runs the session."))
     if item.meeting_id != meeting.id:
-        raise SessionRuleError(_l("This item is not on this session's agenda."))
+        raise RuleError(_l("This item is not on this session's agenda."))
     if meeting.current_item_id == item.id:
         return
     now = utcnow()

@@ -562,7 +562,9 @@ def screening_report(case_id: int):
         return render_template("cases/screening/no_report.html", case=case,
                                message=_not_started_message(case))
     data = render_pdf("pdf/screening_report.html", document_title=_("Screening report"), reference=case.reference,
-                      generated_at=utcnow(), **report_context(case, screening))
+                      generated_at=utcnow(), **report_context(case, screening),
+                      draft_notice=None if screening.finalised_at else _(
+                          "this screening has not been finalised; its content can still change."))
     audit.record(audit.Action.EXPORT, object_type="screening_report", object_id=screening.id, case_id=case.id,
                  detail="finalised" if screening.finalised_at else "concept", commit=True)
     return pdf_response(data, f"screeningsverslag-{case.reference}.pdf")

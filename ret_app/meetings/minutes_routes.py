@@ -113,6 +113,8 @@ def _pdf_context(record: minutes.Minutes) -> dict:
         "placement_outcome_labels": labels.PLACEMENT_OUTCOME_LABELS,
         "action_status_labels": labels.ACTION_STATUS_LABELS,
         "minutes_time": minutes.minutes_time,
+        "draft_notice": (_("these minutes have not been approved by the chair yet; their content can still change.")
+                         if record.draft else None),
     }
 
 

@@ -60,14 +60,18 @@ def create_app(config: Optional[type[config_module.Config]] = None, overrides: O
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
     _init_extensions(app)
-    _register_blueprints(app)
+    from ret_app.kernel import uow
 
-    from ret_app import errors, security, cli, templating
+    uow.register(app)  # first among the request hooks: everything after it belongs to the unit of work
+    _install_capabilities(app)
+
+    from ret_app import cli, errors, security, templating
 
     errors.register(app)
     security.register(app)
     templating.register(app)
     cli.register(app)
+    uow.register_finish(app, errors.conflict_response)  # last: it runs first after the view
     logging.getLogger("ret_app").setLevel(logging.INFO)
     return app
 
@@ -87,7 +91,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.session_protection = None  # the server-side session is rotated on login instead
     login_manager.login_view = "auth.login"
 
-    from ret_app.auth.routes import unauthorized
+    from ret_app.auth.login import unauthorized
     from ret_app.models import User
 
     @login_manager.user_loader
@@ -109,20 +113,13 @@ def _select_locale() -> str:
     return "nl"
 
 
-def _register_blueprints(app: Flask) -> None:
-    from ret_app.account import bp as account_bp
-    from ret_app.admin import bp as admin_bp
-    from ret_app.auth import bp as auth_bp
-    from ret_app.cases.blueprint import bp as cases_bp
-    from ret_app.main import bp as main_bp
-    from ret_app.mandates import bp as mandates_bp
-    from ret_app.meetings import actions_bp, bp as meetings_bp
+def _install_capabilities(app: Flask) -> None:
+    """Install every capability listed in ret_app/capabilities.py (blueprints, registrations)."""
+    import importlib
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(cases_bp)
-    app.register_blueprint(account_bp, url_prefix="/account")
-    app.register_blueprint(mandates_bp, url_prefix="/mandaten")
-    app.register_blueprint(admin_bp, url_prefix="/beheer")
-    app.register_blueprint(meetings_bp, url_prefix="/overleggen")
-    app.register_blueprint(actions_bp, url_prefix="/acties")
+    from ret_app.capabilities import CAPABILITIES
+    from ret_app.kernel.registry import Registry
+
+    registry = app.extensions["ret_registry"] = Registry()
+    for name in CAPABILITIES:
+        registry.install(app, importlib.import_module(name).capability)

@@ -1,4 +1,7 @@
-"""Flask commands: seed-demo, verify-audit, create-admin, purge-expired, demo-totp."""
+"""Flask commands: seed-demo, verify-audit, seal-audit, create-admin, purge-expired, demo-totp.
+
+Each command is one unit of work: it commits when it ends normally and rolls back when it fails or
+refuses (exit status 2)."""
 
 from __future__ import annotations
 
@@ -11,12 +14,14 @@ from sqlalchemy import delete, or_
 
 from ret_app import audit
 from ret_app.extensions import db
-from ret_app.models.base import utcnow
+from ret_app.kernel.dates import utcnow
+from ret_app.kernel.uow import in_unit_of_work
 
 
 def register(app: Flask) -> None:
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+    @in_unit_of_work
     def seed_demo(if_empty: bool) -> None:
         """Fill the database with the fictional demo regions, organisations, users and mandates."""
         if not current_app.config["DEMO_ALLOWED"]:
@@ -31,28 +36,46 @@ def register(app: Flask) -> None:
             click.echo("Refused: the database already has data. Use a fresh database for the demo.", err=True)
             sys.exit(2)
         summary = demo.seed()
-        db.session.commit()
         click.echo(f"Demo region seeded: {summary}")
 
     @app.cli.command("verify-audit")
-    def verify_audit() -> None:
-        """Check the audit trail's hash chain; exit 1 naming the first broken event."""
-        report = audit.verify_chain()
+    @click.option("--full", is_flag=True, help="Check from the first event instead of from the newest checkpoint.")
+    @in_unit_of_work
+    def verify_audit(full: bool) -> None:
+        """Check the audit trail's hash chain; exit 1 naming the first broken event. Without --full the
+        check starts at the newest checkpoint (the end of the last successful check); a successful
+        check records a new checkpoint."""
+        report = audit.verify_chain(full=full, store_checkpoint=True)
+        start = "the first event" if report.from_seq <= 1 else f"checkpoint seq {report.from_seq - 1}"
+        waiting = ""
+        if report.pending:
+            age = utcnow() - report.oldest_pending if report.oldest_pending else timedelta(0)
+            waiting = f" {report.pending} newer events wait to be linked (oldest {int(age.total_seconds())} s)."
+            if age > timedelta(minutes=5):
+                waiting += " That is longer than it should take: run `flask seal-audit`."
         if report.ok:
-            click.echo(f"Audit trail intact: {report.checked} events verified.")
+            click.echo(f"Audit trail intact: {report.checked} events verified from {start}.{waiting}")
             return
         click.echo(
             f"AUDIT TRAIL BROKEN at event seq {report.broken_seq} (id {report.broken_id}): {report.reason}. "
-            f"{report.checked} events before it are intact.",
+            f"{report.checked} events before it (from {start}) are intact.{waiting}",
             err=True,
         )
         sys.exit(1)
+
+    @app.cli.command("seal-audit")
+    def seal_audit() -> None:
+        """Link audit events that wait for their place in the hash chain (normally done right after
+        each request; useful after a crash or before a downgrade)."""
+        linked = audit.seal_pending()
+        click.echo(f"Linked {linked} audit events into the chain.")
 
     @app.cli.command("create-admin")
     @click.option("--email", required=True)
     @click.option("--name", required=True)
     @click.option("--organisation", "organisation_name", required=True,
                   help="Name of the management organisation; created when missing.")
+    @in_unit_of_work
     def create_admin(email: str, name: str, organisation_name: str) -> None:
         """Create the first functional administrator and print their one-time activation link."""
         from sqlalchemy import select
@@ -71,11 +94,11 @@ def register(app: Flask) -> None:
         except RuleError as error:
             click.echo(f"Refused: {error}", err=True)
             sys.exit(2)
-        db.session.commit()
         click.echo(f"Administrator created. One-time activation path (valid "
                    f"{current_app.config['ACTIVATION_VALID_DAYS']} days): /activeren/{created.activation_token}")
 
     @app.cli.command("purge-expired")
+    @in_unit_of_work
     def purge_expired() -> None:
         """Delete ended sessions, stale login throttles and dead activation links."""
         from ret_app.models import ActivationToken, AuthThrottle, WebSession
@@ -92,7 +115,6 @@ def register(app: Flask) -> None:
         tokens = db.session.execute(delete(ActivationToken).where(or_(
             ActivationToken.expires_at < now - timedelta(days=30),
             ActivationToken.revoked_at < now - timedelta(days=30)))).rowcount
-        db.session.commit()
         click.echo(f"Purged {sessions} sessions, {throttles} throttle records, {tokens} activation links.")
 
     @app.cli.command("demo-totp")

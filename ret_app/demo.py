@@ -20,7 +20,8 @@ from ret_app import audit
 from ret_app.auth import passwords, services as auth_services
 from ret_app.extensions import db
 from ret_app.models import Mandate, Municipality, Network, Organisation, OrganisationKind, Region, User
-from ret_app.models.base import AMSTERDAM, utcnow
+from ret_app.kernel.dates import AMSTERDAM, utcnow
+from ret_app.kernel import dates
 
 DEMO_PASSWORD = "ret-demo-wachtwoord"
 
@@ -114,7 +115,7 @@ class SeedSummary:
 
 
 def seed(today: Optional[date] = None) -> SeedSummary:
-    today = today or date.today()
+    today = today or dates.today()
     networks = {short: Network(name=name, short_name=short) for name, short in NETWORKS}
     db.session.add_all(networks.values())
     regions: dict[str, Region] = {}
@@ -183,9 +184,20 @@ def seed(today: Optional[date] = None) -> SeedSummary:
     cases: dict = {}
     case_count = seed_cases(users, municipalities, organisations, today, cases)
     meeting_count = seed_meetings(users, organisations, cases, today)
+    _store_deadlines(cases.values())
     audit.record(audit.Action.CREATE, object_type="demo_seed", detail="demo_region_seeded")
     return SeedSummary(len(regions), len(municipalities), len(organisations), len(users), len(mandates), case_count,
                        meeting_count)
+
+
+def _store_deadlines(cases) -> None:
+    """Each case's nearest norm deadline, as the services store it when something changes."""
+    from ret_app.cases import norms
+
+    db.session.flush()
+    for case in cases:
+        norms.refresh_deadline(case)
+    db.session.flush()
 
 
 # --- demo cases: fictional youths and families -------------------------------------------
@@ -251,7 +263,7 @@ def _backdate(today: date, working_days: int) -> datetime:
 def seed_cases(users: dict, municipalities: dict, organisations: dict, today: date,
                cases_out: Optional[dict] = None) -> int:
     from ret_app.cases import consent as consent_rules
-    from ret_app.cases.referrals import next_reference
+    from ret_app.referrals.services import next_reference
     from ret_app.models import (
         Case, CaseEvent, CaseParticipant, CasePause, CaseTransition, Consent, FamilyMember, Screening,
         ScreeningContribution,

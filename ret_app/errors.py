@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, make_response, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from ret_app.extensions import db
+from sqlalchemy.orm.exc import StaleDataError
+
+from ret_app.kernel.errors import Conflict
 from ret_app.templating import render_page_or_fragment
 
 MESSAGES = {
@@ -19,6 +21,9 @@ MESSAGES = {
           _l("This page does not exist, or you do not have access to it.")),
     405: (_l("Not possible this way"),
           _l("This page cannot be used this way. Go back and use the buttons on the page.")),
+    409: (_l("Changed by someone else"),
+          _l("Someone else changed this at the same moment. Nothing of your last action was saved; check the "
+             "page and try again.")),
     413: (_l("File or form too large"),
           _l("What you sent is larger than allowed. Make the file smaller or send fewer files at once.")),
     429: (_l("Too many attempts"),
@@ -36,6 +41,12 @@ def render_error(code: int, message: str | None = None):
                                    message=message or default_message), code
 
 
+def conflict_response(conflict: Conflict):
+    """Someone else changed the same thing first: 409 with what to do, nothing of this request kept."""
+    response = make_response(*render_error(409, str(conflict.message)))
+    return response
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -49,10 +60,18 @@ def register(app: Flask) -> None:
             return error
         return render_error(error.code if error.code in MESSAGES else 500)
 
+    @app.errorhandler(Conflict)
+    def conflict_error(error: Conflict):
+        return conflict_response(error)
+
+    @app.errorhandler(StaleDataError)
+    def stale_error(error: StaleDataError):
+        # An optimistic-locking version that no longer matched, not caught on its way: a Conflict.
+        return conflict_response(Conflict())
+
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
-        db.session.rollback()
-        # Log the type and place only: exception messages can contain personal data.
+        # The unit of work rolls back (the status is 500). Log the type and place only: exception messages can contain personal data.
         app.logger.error("unhandled %s at %s %s", type(error).__name__, request.method, request.path,
                          exc_info=app.debug)
         return render_error(500)

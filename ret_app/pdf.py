@@ -34,7 +34,7 @@ from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from ret_app.models.base import utcnow
+from ret_app.kernel.dates import utcnow
 
 log = logging.getLogger("ret_app.pdf")
 

@@ -20,7 +20,7 @@ from werkzeug.datastructures import CallbackDict
 
 from ret_app.extensions import db
 from ret_app.models import WebSession
-from ret_app.models.base import utcnow
+from ret_app.kernel.dates import utcnow
 
 _serializer = TaggedJSONSerializer()
 

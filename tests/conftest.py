@@ -1,9 +1,16 @@
 """Shared fixtures: one app per test session on the database named by TEST_DATABASE_URL
 (SQLite file by default; the Makefile runs the suite again on a throwaway PostgreSQL), the schema
-built by the real migrations, every table emptied after each test."""
+built by the real migrations.
+
+Each test runs inside one database transaction that is rolled back at its end: every session of
+the test (the factories', the requests', the test's own) is bound to one connection and turns its
+commits into savepoints of that transaction. Tests that need real commits — another connection or
+thread must see the data (browser tests against the live server, "another worker" races) — are
+marked `committing`; they commit for real and every table is emptied afterwards."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from contextlib import contextmanager
@@ -20,7 +27,7 @@ import config
 from ret_app import create_app
 from ret_app.extensions import db
 from ret_app.models import AuditHead, Mandate, Municipality, Network, Organisation, Region, User
-from ret_app.models.base import utcnow
+from ret_app.kernel.dates import utcnow
 
 TEST_PASSWORD = "correct horse battery staple"
 CSRF_RE = re.compile(r'"X-CSRFToken": "([^"]+)"')
@@ -56,9 +63,13 @@ def app(tmp_path_factory):
     yield application
 
 
-@pytest.fixture(autouse=True)
-def _clean_database(app):
-    yield
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.committing)  # the live server works on its own connections
+
+
+def _empty_tables(app) -> None:
     with app.app_context():
         db.session.rollback()
         for table in reversed(db.metadata.sorted_tables):
@@ -66,6 +77,117 @@ def _clean_database(app):
         db.session.execute(insert(AuditHead).values(id=1, seq=0, hash="0" * 64))
         db.session.commit()
         db.session.remove()
+
+
+class Transaction:
+    """One connection whose transaction is rolled back at the end, with every session of the tests
+    bound to it: a session's commit releases a savepoint of that transaction (SQLAlchemy's "joining a
+    session into an external transaction"). One session per app context, as in the application.
+
+    It spans a test module, so that module-scoped fixtures (data built once for many tests, users
+    signed in once per role) live in it too; each test adds a savepoint that is rolled back after it."""
+
+    def __init__(self, app):
+        self.app = app
+        self.connection = None
+        self._outer = None
+        self._sessions = None
+
+    @property
+    def active(self) -> bool:
+        return self.connection is not None
+
+    def begin(self) -> None:
+        from flask_sqlalchemy.session import _app_ctx_id
+        from sqlalchemy.orm import scoped_session, sessionmaker
+
+        def scope():
+            try:
+                return _app_ctx_id()
+            except RuntimeError:  # outside an app context: the harness's own cleanup
+                return None
+
+        with self.app.app_context():
+            engine = db.engine
+        self.connection = engine.connect()
+        self._outer = self.connection.begin()
+        self._sessions = db.session
+        db.session = scoped_session(sessionmaker(bind=self.connection, join_transaction_mode="create_savepoint"),
+                                    scopefunc=scope)
+
+    def end(self) -> None:
+        db.session.remove()
+        db.session = self._sessions
+        self._outer.rollback()
+        self.connection.close()
+        self.connection = self._outer = self._sessions = None
+
+    @contextmanager
+    def savepoint(self):
+        nested = self.connection.begin_nested()
+        try:
+            yield
+        finally:
+            db.session.remove()
+            if nested.is_active:
+                nested.rollback()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _module_transaction(app):
+    transaction = Transaction(app)
+    transaction.begin()
+    yield transaction
+    if transaction.active:
+        transaction.end()
+
+
+@pytest.fixture(autouse=True)
+def _database(app, request, _module_transaction):
+    transaction = _module_transaction
+    if request.node.get_closest_marker("committing"):
+        # Real commits, other connections: outside the module's transaction (a module with such
+        # tests builds no module-scoped data), every table emptied afterwards.
+        if transaction.active:
+            transaction.end()
+        try:
+            yield
+        finally:
+            _empty_tables(app)
+            transaction.begin()
+        return
+    with transaction.savepoint():
+        yield
+
+
+# What the transaction harness adds around each session's work, not what the code under test asks.
+_HARNESS_STATEMENT = re.compile(r"^\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\b", re.IGNORECASE)
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as statements:` collects the SQL statements the block sends to the
+    database (the harness's savepoints left out), for tests that a page's query count does not
+    grow with its rows."""
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, *args):
+            if not _HARNESS_STATEMENT.match(statement):
+                statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+
+    return counting
 
 
 @pytest.fixture
@@ -86,12 +208,14 @@ def client(app):
 class Factory:
     """Builds reference data and users; every call commits so HTTP requests see it."""
 
+    _numbers = itertools.count(1)  # one sequence for the whole run: names stay unique across modules
+
     def __init__(self, app):
         self.app = app
         self._n = 0
 
     def _next(self) -> int:
-        self._n += 1
+        self._n = next(Factory._numbers)
         return self._n
 
     def network(self, short_name: str = "BOEG") -> Network:
@@ -111,7 +235,7 @@ class Factory:
     def municipality(self, region_id: int, name: Optional[str] = None) -> Municipality:
         with self.app.app_context():
             n = self._next()
-            m = Municipality(region_id=region_id, name=name or f"Gemeente {n}", cbs_code=f"GM{9000 + n:04d}")
+            m = Municipality(region_id=region_id, name=name or f"Gemeente {n}", cbs_code=f"GM{n % 10000:04d}")
             db.session.add(m)
             db.session.commit()
             return self._detach(m)
@@ -167,8 +291,9 @@ class Factory:
              birth_date: Optional[date] = None, family: tuple = (), complete: bool = True, **fields) -> int:
         """A case referred by `caseworker` for a youth of `municipality`; returns its id.
         `family` holds (relation, parental_authority) pairs."""
-        from ret_app.cases.referrals import next_reference
+        from ret_app.cases import norms
         from ret_app.models import Case, FamilyMember
+        from ret_app.referrals.services import next_reference
 
         with self.app.app_context():
             n = self._next()
@@ -183,6 +308,8 @@ class Factory:
             for relation, authority in family:
                 case.family_members.append(FamilyMember(relation=relation, parental_authority=authority))
             db.session.add(case)
+            db.session.flush()
+            norms.refresh_deadline(case)  # as the services store it when something changes
             db.session.commit()
             return case.id
 
@@ -207,6 +334,13 @@ class Factory:
             for user in present:
                 meeting.attendances.append(MeetingAttendance(user_id=user.id, present=True, recorded_by_id=chair.id))
             db.session.add(meeting)
+            db.session.flush()
+            if status != "planned":  # a session that started stops the cases' first-session clocks
+                from ret_app.cases import norms
+                from ret_app.models import Case
+
+                for case_id in cases:
+                    norms.refresh_deadline(db.session.get(Case, case_id))
             db.session.commit()
             return meeting.id
 

@@ -1,9 +1,10 @@
 """The access-policy matrix: every route × every role, over HTTP.
 
-The expected classification below is written out by hand, independent of ret_app/policy.py, so a
+The expected classification is written out by hand in each capability's registration
+(`expected_access` in ret_app/<capability>/capability.py), independent of ret_app/policy, so a
 mistake there (a permission granted to one role too many, a route that lost its decorator, a
 sensitive route that lost `fresh=True`) makes these tests fail. A new route makes the first test
-fail until it is classified here.
+fail until its capability classifies it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy import select
 from ret_app import policy
 from ret_app.extensions import db
 from ret_app.models import AuditEvent, WebSession
-from ret_app.models.base import utcnow
+from ret_app.kernel.dates import utcnow
 import config
 from ret_app import create_app
 from tests.conftest import TEST_PASSWORD, Factory, csrf_token, login, own_database
@@ -35,108 +36,21 @@ CASEWORKER = frozenset({"caseworker"})
 CHAIR = frozenset({"chair"})
 CASE_ROLES = frozenset({"chair", "ret_member", "caseworker", "provider_member"})
 
-# endpoint -> "public" or the roles that may use it.
-EXPECTED_ACCESS: dict[str, object] = {
-    # start and language
-    "main.index": PUBLIC,
-    "main.start": EVERYONE,
-    "main.set_language": PUBLIC,
-    # sign-in, activation
-    "auth.login": PUBLIC,
-    "auth.second_factor": PUBLIC,
-    "auth.recovery_code": PUBLIC,
-    "auth.logout": PUBLIC,
-    "auth.activate": PUBLIC,
-    "auth.enrol": PUBLIC,
-    "auth.reauthenticate": EVERYONE,
-    # own account
-    "account.overview": EVERYONE,
-    "account.end_session": EVERYONE,
-    "account.end_other_sessions": EVERYONE,
-    "account.change_password": EVERYONE,
-    "account.new_recovery_codes": EVERYONE,
-    # own mandates
-    "mandates.mine": CASEWORKER,
-    # functional management
-    "admin.index": ADMIN,
-    "admin.networks": ADMIN,
-    "admin.network_edit": ADMIN,
-    "admin.regions": ADMIN,
-    "admin.region_edit": ADMIN,
-    "admin.region_norms": ADMIN,
-    "admin.municipalities": ADMIN,
-    "admin.municipality_edit": ADMIN,
-    "admin.organisations": ADMIN,
-    "admin.organisation_edit": ADMIN,
-    "admin.users": ADMIN,
-    "admin.user_new": ADMIN,
-    "admin.user_edit": ADMIN,
-    "admin.user_deactivate": ADMIN,
-    "admin.user_reactivate": ADMIN,
-    "admin.user_reset_2fa": ADMIN,
-    "admin.user_activation_link": ADMIN,
-    "admin.mandates": ADMIN,
-    "admin.mandate_new": ADMIN,
-    "admin.mandate_detail": ADMIN,
-    "admin.audit": ADMIN,
-    # cases (which cases: per object, see CASE_OBJECT and tests/test_case_access.py)
-    "cases.case_list": CASE_ROLES,
-    "cases.referral_new": CASEWORKER,
-    "cases.case_page": CASE_ROLES,
-    "cases.case_step": CASE_ROLES,
-    "cases.intake_queue": CHAIR,
-    "cases.intake_decision": CHAIR,
-    # the referral (aanmelding), its consent and attachments
-    "cases.referral_edit": CASEWORKER,
-    "cases.referral_submit": CASEWORKER,
-    "cases.family_add": CASEWORKER,
-    "cases.family_edit": CASEWORKER,
-    "cases.family_remove": CASEWORKER,
-    "cases.prior_help_add": CASEWORKER,
-    "cases.prior_help_remove": CASEWORKER,
-    "cases.consent_page": CASE_ROLES,
-    "cases.consent_withdraw": CASE_ROLES,
-    "cases.legal_ground_add": CASE_ROLES,
-    "cases.legal_ground_end": CASE_ROLES,
-    "cases.attachment_upload": CASEWORKER,
-    "cases.attachment_download": CASE_ROLES,
-    "cases.attachment_delete": CASEWORKER,
-    # the integrated screening and the case's participants
-    "cases.screening_page": CASE_ROLES,
-    "cases.screening_contribution_save": CASE_ROLES,
-    "cases.screening_texts_save": CASE_ROLES,
-    "cases.screening_finalise": CASE_ROLES,
-    "cases.screening_addendum_add": CASE_ROLES,
-    "cases.screening_report": CASE_ROLES,
-    "cases.participant_invite": CASE_ROLES,
-    "cases.participant_remove": CASE_ROLES,
-    # sessions: live
-    "meetings.live": CASE_ROLES,
-    "meetings.live_updates": CASE_ROLES,
-    "meetings.check_in": CASE_ROLES,
-    "meetings.item_activate": CHAIR,
-    "meetings.item_notes": CHAIR,
-    "meetings.decision_add": CHAIR,
-    "meetings.action_add": CHAIR,
-    # sessions: planning
-    "meetings.index": CASE_ROLES,
-    "meetings.new": CHAIR,
-    "meetings.page": CASE_ROLES,
-    "meetings.calendar_invitation": CASE_ROLES,
-    "meetings.edit": CHAIR,
-    "meetings.item_add": CHAIR,
-    "meetings.item_remove": CHAIR,
-    "meetings.item_move": CHAIR,
-    "meetings.step": CHAIR,
-    # sessions: minutes, actions, follow-up
-    "meetings.minutes_pdf": CASE_ROLES,
-    "meetings.extract_pdf": CASE_ROLES,
-    "meetings.addendum_add": CASE_ROLES,
-    "actions.mine": CASE_ROLES,
-    "actions.set_status": CASE_ROLES,
-    "meetings.followups": frozenset({"caseworker", "admin"}),
-    "meetings.followup_answer": frozenset({"caseworker", "admin"}),
-}
+# endpoint -> "public" or the roles that may use it: the tables each capability writes out by hand
+# in its registration (ret_app/<capability>/capability.py, `expected_access`), collected from the app.
+
+
+def _registered_access() -> dict[str, object]:
+    from ret_app.kernel.registry import PUBLIC as REGISTERED_PUBLIC, registry
+
+    # The app factory touches no database, so an app made here only to read its registrations is cheap.
+    application = create_app(config.TestConfig, {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    return {endpoint: PUBLIC if expected == REGISTERED_PUBLIC else frozenset(expected)
+            for endpoint, expected in registry(application).expected_access().items()}
+
+
+EXPECTED_ACCESS: dict[str, object] = _registered_access()
+assert all(expected == PUBLIC or expected <= EVERYONE for expected in EXPECTED_ACCESS.values())
 
 # Routes about one case: a user whose role may use them but who has no relation to the case
 # gets 404 (the case's existence does not leak). The per-object matrix is in test_case_access.py.
@@ -144,13 +58,13 @@ CASE_OBJECT = frozenset({
     "cases.case_page",
     "cases.case_step",
     "cases.intake_decision",
-    "cases.referral_edit", "cases.referral_submit", "cases.family_add", "cases.family_edit", "cases.family_remove",
-    "cases.prior_help_add", "cases.prior_help_remove", "cases.consent_page", "cases.consent_withdraw",
-    "cases.legal_ground_add", "cases.legal_ground_end", "cases.attachment_upload", "cases.attachment_download",
-    "cases.attachment_delete",
-    "cases.screening_page", "cases.screening_contribution_save", "cases.screening_texts_save",
-    "cases.screening_finalise", "cases.screening_addendum_add", "cases.screening_report",
-    "cases.participant_invite", "cases.participant_remove",
+    "referrals.referral_edit", "referrals.referral_submit", "referrals.family_add", "referrals.family_edit", "referrals.family_remove",
+    "referrals.prior_help_add", "referrals.prior_help_remove", "referrals.consent_page", "referrals.consent_withdraw",
+    "referrals.legal_ground_add", "referrals.legal_ground_end", "referrals.attachment_upload", "referrals.attachment_download",
+    "referrals.attachment_delete",
+    "screening.screening_page", "screening.screening_contribution_save", "screening.screening_texts_save",
+    "screening.screening_finalise", "screening.screening_addendum_add", "screening.screening_report",
+    "screening.participant_invite", "screening.participant_remove",
 })
 # sessions: minutes, actions, follow-up (404 for whoever has no relation to the session, case or decision)
 CASE_OBJECT |= {"meetings.minutes_pdf", "meetings.extract_pdf", "meetings.addendum_add", "actions.set_status",
@@ -298,7 +212,7 @@ def objects(app, factory) -> Iterator[Objects]:
 
         from werkzeug.datastructures import FileStorage
 
-        from ret_app.cases import attachments
+        from ret_app.referrals import attachments
         from ret_app.models import Case, User
 
         with app.test_request_context():
@@ -312,7 +226,7 @@ def objects(app, factory) -> Iterator[Objects]:
     yield Objects(network, region, municipality, access_team, ret_org, target, deactivated, pending, mandate,
                   _live_session(app, target.id), case_id, concept_id, member_id, attachment_id, **meeting)
     with app.app_context():
-        from ret_app.cases import attachments
+        from ret_app.referrals import attachments
 
         for key in stored_keys:
             attachments.discard_file(key)
@@ -336,28 +250,28 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "cases.case_step": lambda o: {"case_id": o.case_id, "name": "pause"},
     "cases.intake_decision": lambda o: {"case_id": o.case_id},
     # Sub-objects that need not exist: the case check (404 for anyone unrelated) comes first.
-    "cases.referral_edit": lambda o: {"case_id": o.concept_id},
-    "cases.referral_submit": lambda o: {"case_id": o.case_id},
-    "cases.family_add": lambda o: {"case_id": o.case_id},
-    "cases.family_edit": lambda o: {"case_id": o.concept_id, "member_id": o.member_id},
-    "cases.family_remove": lambda o: {"case_id": o.case_id, "member_id": 1},
-    "cases.prior_help_add": lambda o: {"case_id": o.case_id},
-    "cases.prior_help_remove": lambda o: {"case_id": o.case_id, "help_id": 1},
-    "cases.consent_page": lambda o: {"case_id": o.case_id},
-    "cases.consent_withdraw": lambda o: {"case_id": o.case_id, "consent_id": 1},
-    "cases.legal_ground_add": lambda o: {"case_id": o.case_id},
-    "cases.legal_ground_end": lambda o: {"case_id": o.case_id, "ground_id": 1},
-    "cases.attachment_upload": lambda o: {"case_id": o.case_id},
-    "cases.attachment_download": lambda o: {"case_id": o.case_id, "attachment_id": o.attachment_id()},
-    "cases.attachment_delete": lambda o: {"case_id": o.case_id, "attachment_id": 1},
-    "cases.screening_page": lambda o: {"case_id": o.case_id},
-    "cases.screening_contribution_save": lambda o: {"case_id": o.case_id, "domain": "safety"},
-    "cases.screening_texts_save": lambda o: {"case_id": o.case_id, "part": "analyse"},
-    "cases.screening_finalise": lambda o: {"case_id": o.case_id},
-    "cases.screening_addendum_add": lambda o: {"case_id": o.case_id},
-    "cases.screening_report": lambda o: {"case_id": o.case_id},
-    "cases.participant_invite": lambda o: {"case_id": o.case_id},
-    "cases.participant_remove": lambda o: {"case_id": o.case_id, "participant_id": 1},
+    "referrals.referral_edit": lambda o: {"case_id": o.concept_id},
+    "referrals.referral_submit": lambda o: {"case_id": o.case_id},
+    "referrals.family_add": lambda o: {"case_id": o.case_id},
+    "referrals.family_edit": lambda o: {"case_id": o.concept_id, "member_id": o.member_id},
+    "referrals.family_remove": lambda o: {"case_id": o.case_id, "member_id": 1},
+    "referrals.prior_help_add": lambda o: {"case_id": o.case_id},
+    "referrals.prior_help_remove": lambda o: {"case_id": o.case_id, "help_id": 1},
+    "referrals.consent_page": lambda o: {"case_id": o.case_id},
+    "referrals.consent_withdraw": lambda o: {"case_id": o.case_id, "consent_id": 1},
+    "referrals.legal_ground_add": lambda o: {"case_id": o.case_id},
+    "referrals.legal_ground_end": lambda o: {"case_id": o.case_id, "ground_id": 1},
+    "referrals.attachment_upload": lambda o: {"case_id": o.case_id},
+    "referrals.attachment_download": lambda o: {"case_id": o.case_id, "attachment_id": o.attachment_id()},
+    "referrals.attachment_delete": lambda o: {"case_id": o.case_id, "attachment_id": 1},
+    "screening.screening_page": lambda o: {"case_id": o.case_id},
+    "screening.screening_contribution_save": lambda o: {"case_id": o.case_id, "domain": "safety"},
+    "screening.screening_texts_save": lambda o: {"case_id": o.case_id, "part": "analyse"},
+    "screening.screening_finalise": lambda o: {"case_id": o.case_id},
+    "screening.screening_addendum_add": lambda o: {"case_id": o.case_id},
+    "screening.screening_report": lambda o: {"case_id": o.case_id},
+    "screening.participant_invite": lambda o: {"case_id": o.case_id},
+    "screening.participant_remove": lambda o: {"case_id": o.case_id, "participant_id": 1},
     # sessions: live
     "meetings.live": lambda o: {"meeting_id": o.meeting_id},
     "meetings.live_updates": lambda o: {"meeting_id": o.meeting_id, "item": o.item_id, "rev": 0},
@@ -418,29 +332,29 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
     "account.end_other_sessions": lambda o: {},
     "account.new_recovery_codes": lambda o: {},
     "auth.reauthenticate": lambda o: {"password": TEST_PASSWORD},
-    "cases.referral_new": lambda o: {"municipality_id": str(o.municipality.id)},
+    "referrals.referral_new": lambda o: {"municipality_id": str(o.municipality.id)},
     "cases.case_step": lambda o: {"reason": "Gezin vraagt tijd"},
     "cases.intake_decision": lambda o: {"decision": "advice", "advice-advice": "Advies"},
-    "cases.referral_edit": lambda o: {"youth_first_name": "Noor", "urgency": "regular", "version": "1"},
-    "cases.referral_submit": lambda o: {},
-    "cases.family_add": lambda o: {"member-relation": "mother", "member-parental_authority": "y"},
-    "cases.family_edit": lambda o: {"member-1-relation": "father"},
-    "cases.family_remove": lambda o: {},
-    "cases.prior_help_add": lambda o: {"help-provider": "Aanbieder", "help-help_type": "Ambulant"},
-    "cases.prior_help_remove": lambda o: {},
-    "cases.consent_page": lambda o: {"consent-person": "youth", "consent-scope": "ret",
+    "referrals.referral_edit": lambda o: {"youth_first_name": "Noor", "urgency": "regular", "version": "1"},
+    "referrals.referral_submit": lambda o: {},
+    "referrals.family_add": lambda o: {"member-relation": "mother", "member-parental_authority": "y"},
+    "referrals.family_edit": lambda o: {"member-1-relation": "father"},
+    "referrals.family_remove": lambda o: {},
+    "referrals.prior_help_add": lambda o: {"help-provider": "Aanbieder", "help-help_type": "Ambulant"},
+    "referrals.prior_help_remove": lambda o: {},
+    "referrals.consent_page": lambda o: {"consent-person": "youth", "consent-scope": "ret",
                                      "consent-given_on": date.today().isoformat(), "consent-kind": "written"},
-    "cases.consent_withdraw": lambda o: {"withdraw-1-withdrawn_on": date.today().isoformat()},
-    "cases.legal_ground_add": lambda o: {"ground-scope": "ret", "ground-reason": "Veiligheid"},
-    "cases.legal_ground_end": lambda o: {},
-    "cases.attachment_upload": lambda o: {},
-    "cases.attachment_delete": lambda o: {},
-    "cases.screening_contribution_save": lambda o: {"safety-severity": "2", "safety-notes": "Zorgen"},
-    "cases.screening_texts_save": lambda o: {"analysis": "Analyse", "advice": "Advies"},
-    "cases.screening_finalise": lambda o: {"analysis": "Analyse", "advice": "Advies"},
-    "cases.screening_addendum_add": lambda o: {"addendum-text": "Aanvulling"},
-    "cases.participant_invite": lambda o: {"invitee": f"user-{o.target.id}"},
-    "cases.participant_remove": lambda o: {},
+    "referrals.consent_withdraw": lambda o: {"withdraw-1-withdrawn_on": date.today().isoformat()},
+    "referrals.legal_ground_add": lambda o: {"ground-scope": "ret", "ground-reason": "Veiligheid"},
+    "referrals.legal_ground_end": lambda o: {},
+    "referrals.attachment_upload": lambda o: {},
+    "referrals.attachment_delete": lambda o: {},
+    "screening.screening_contribution_save": lambda o: {"safety-severity": "2", "safety-notes": "Zorgen"},
+    "screening.screening_texts_save": lambda o: {"analysis": "Analyse", "advice": "Advies"},
+    "screening.screening_finalise": lambda o: {"analysis": "Analyse", "advice": "Advies"},
+    "screening.screening_addendum_add": lambda o: {"addendum-text": "Aanvulling"},
+    "screening.participant_invite": lambda o: {"invitee": f"user-{o.target.id}"},
+    "screening.participant_remove": lambda o: {},
     # sessions: live
     "meetings.check_in": lambda o: {"present": "y"},
     "meetings.item_activate": lambda o: {},
@@ -584,11 +498,11 @@ POST_ONLY = frozenset({
     "main.set_language", "auth.logout", "account.end_session", "account.end_other_sessions",
     "account.new_recovery_codes", "admin.user_deactivate", "admin.user_reactivate", "admin.user_reset_2fa",
     "admin.user_activation_link", "cases.case_step",
-    "cases.referral_submit", "cases.family_add", "cases.family_remove", "cases.prior_help_add",
-    "cases.prior_help_remove", "cases.consent_withdraw", "cases.legal_ground_add", "cases.legal_ground_end",
-    "cases.attachment_upload", "cases.attachment_delete",
-    "cases.screening_contribution_save", "cases.screening_texts_save", "cases.screening_finalise",
-    "cases.screening_addendum_add", "cases.participant_invite", "cases.participant_remove",
+    "referrals.referral_submit", "referrals.family_add", "referrals.family_remove", "referrals.prior_help_add",
+    "referrals.prior_help_remove", "referrals.consent_withdraw", "referrals.legal_ground_add", "referrals.legal_ground_end",
+    "referrals.attachment_upload", "referrals.attachment_delete",
+    "screening.screening_contribution_save", "screening.screening_texts_save", "screening.screening_finalise",
+    "screening.screening_addendum_add", "screening.participant_invite", "screening.participant_remove",
 })
 # sessions: minutes, actions, follow-up
 POST_ONLY |= {"meetings.addendum_add", "actions.set_status"}
@@ -736,7 +650,7 @@ def test_allowed_post_does_change_something(app, client, objects, login_as, endp
     """The control for the refusals above: the same request by an allowed role has an effect,
     so 'nothing changed' there really was the policy at work."""
     role = "admin" if allowed(endpoint, "admin") else _first_allowed_role(endpoint)
-    kwargs = {"organisation_id": objects.access_team.id} if endpoint == "cases.referral_new" else {}
+    kwargs = {"organisation_id": objects.access_team.id} if endpoint == "referrals.referral_new" else {}
     if endpoint == "meetings.new":
         kwargs = {"organisation_id": objects.ret_org.id}  # a chair plans in their own region
     user = login_as(role, **kwargs)

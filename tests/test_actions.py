@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from ret_app.extensions import db
 from ret_app.models import CaseAction, CaseEvent, Decision, MeetingItem
-from ret_app.models.base import utcnow
+from ret_app.kernel.dates import utcnow
 from tests.conftest import csrf_token, login
 from tests.test_screening_pdf import ui
 

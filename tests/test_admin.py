@@ -31,7 +31,7 @@ from ret_app.models import (
     User,
     WebSession,
 )
-from ret_app.models.base import utcnow
+from ret_app.kernel.dates import utcnow
 from ret_app.policy import ROLE_PERMISSIONS, Permission
 from tests.conftest import TEST_PASSWORD, csrf_token, login, post_form
 

@@ -14,7 +14,7 @@ from flask_babel import gettext
 from markupsafe import escape
 from sqlalchemy import select
 
-from ret_app.cases import attachments
+from ret_app.referrals import attachments
 from ret_app.extensions import db
 from ret_app.models import Attachment, AuditEvent, CaseEvent, CaseParticipant
 from tests.conftest import csrf_token, login
@@ -317,24 +317,32 @@ def test_attachment_dir_inside_static_is_refused(app, monkeypatch):
 
 
 def test_case_page_panel_lists_attachments_and_links_consent(app, world, signed_in, uploaded):
-    """The partial the case page includes: download links for those who see the case, the way to
-    the consent screen for those who record consent, removal only while the referral is editable."""
+    """The panel the referrals capability adds to the case page: download links for those who see
+    the case, the way to the consent screen for those who record consent, removal only while the
+    referral is editable."""
     from flask import render_template_string
-    from flask_login import login_user
+    from flask_login import current_user, login_user
 
+    from ret_app.kernel.registry import build_panels
     from ret_app.models import Case, User
 
-    template = '{% include "cases/referral/_case_panel.html" %} {{ "mother"|relation_label }}'
+    template = ('{% with p = panel.context %}{% include panel.template %}{% endwith %} '
+                '{{ "mother"|relation_label }}')
+
+    def render(case):
+        [panel] = [p for p in build_panels("details", case, current_user) if p.name == "attachments"]
+        return render_template_string(template, case=case, panel=panel)
+
     with app.test_request_context():
         login_user(db.session.get(User, world["caseworker"].id))
-        body = render_template_string(template, case=db.session.get(Case, world["case"]))
+        body = render(db.session.get(Case, world["case"]))
     assert f'/casussen/{world["case"]}/bijlagen/{uploaded.id}"' in body
     assert f'/casussen/{world["case"]}/toestemming"' in body
     assert f'/bijlagen/{uploaded.id}/verwijderen' in body
     with app.test_request_context():
         db.session.get(Case, world["case"]).status = "screening"
         login_user(db.session.get(User, world["chair"].id))
-        body = render_template_string(template, case=db.session.get(Case, world["case"]))
+        body = render(db.session.get(Case, world["case"]))
         db.session.rollback()
     assert f'/bijlagen/{uploaded.id}"' in body and "/verwijderen" not in body
     assert "/toestemming" in body  # the chair records consent too

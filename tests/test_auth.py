@@ -395,7 +395,7 @@ def test_neutral_error_is_identical_for_unknown_wrong_and_deactivated(app, clien
     known = factory.user("chair", email="bekend@test.example")
     gone = factory.user("chair", email="vertrokken@test.example")
     with app.app_context():
-        from ret_app.models.base import utcnow
+        from ret_app.kernel.dates import utcnow
         db.session.get(User, gone.id).deactivated_at = utcnow()
         db.session.commit()
 
@@ -578,6 +578,7 @@ def test_address_lockout(app, factory, monkeypatch):
         assert path_of(password_step(attacker, user.email)) == "/inloggen/verificatie"
 
 
+@pytest.mark.committing  # another connection must see (and change) the committed rows
 def test_parallel_first_failures_are_all_counted_without_errors(app, monkeypatch):
     """Two failed attempts for a key that has no throttle row yet, at the same moment (two
     workers): both must be counted, and neither may end in a unique-key error (a 500 page)."""
@@ -618,6 +619,7 @@ def test_parallel_first_failures_are_all_counted_without_errors(app, monkeypatch
         assert db.session.get(AuthThrottle, key).failures == 2
 
 
+@pytest.mark.committing  # another connection must see (and change) the committed rows
 def test_failure_count_is_not_lost_to_a_parallel_update(app):
     """The row read by blocked() earlier in the request may be stale by the time the failure is
     counted: the count must build on the locked, current row."""
@@ -667,6 +669,7 @@ def test_totp_code_works_once_and_not_for_a_second_login(app, client, factory):
         assert signed_in(second)
 
 
+@pytest.mark.committing  # another connection must see (and change) the committed rows
 def test_totp_code_cannot_be_used_by_two_simultaneous_logins(app, factory, monkeypatch):
     """Two requests with the same code at the same moment: only one may succeed (ASVS 2.8.4).
 

@@ -191,6 +191,7 @@ def test_process_director_must_be_a_ret_member_of_the_region(app, client, world,
         assert db.session.get(Case, cases["own"]).status == "submitted"
 
 
+@pytest.mark.committing  # another connection must see (and change) the committed rows
 def test_a_step_on_a_case_changed_meanwhile_is_refused_without_losing_anything(app, client, world, monkeypatch):
     """Two people act on one case at the same moment: the second save finds a newer version
     (optimistic locking) and gets a clear message instead of an error page."""
@@ -208,7 +209,7 @@ def test_a_step_on_a_case_changed_meanwhile_is_refused_without_losing_anything(a
                          .values(version=Case.__table__.c.version + 5))
         return real_apply(case, user, name, **kwargs)
 
-    monkeypatch.setattr("ret_app.cases.routes.lifecycle.apply", apply_while_someone_else_saves)
+    monkeypatch.setattr("ret_app.cases.lifecycle.apply", apply_while_someone_else_saves)
     r = client.post(f"/casussen/{cases['own']}/stap/pause", data={"csrf_token": token, "reason": "Bedenktijd"},
                     follow_redirects=True)
     assert r.status_code == 200
@@ -228,19 +229,23 @@ CASE_GET_ROUTES = {
     "cases.intake_decision": {"chair": {"own", "other_team"}, "ret_member": "403", "caseworker": "403",
                               "provider_member": "403", **NO_CASE_ROLE},
     # A submitted referral can no longer be edited, not even by its own access team.
-    "cases.referral_edit": {"chair": "403", "ret_member": "403", "caseworker": set(), "provider_member": "403",
+    "referrals.referral_edit": {"chair": "403", "ret_member": "403", "caseworker": set(), "provider_member": "403",
                             **NO_CASE_ROLE},
     # Consent is recorded by the access team and the chair.
-    "cases.consent_page": {"chair": {"own", "other_team"}, "ret_member": set(), "caseworker": {"own"},
+    "referrals.consent_page": {"chair": {"own", "other_team"}, "ret_member": set(), "caseworker": {"own"},
                            "provider_member": set(), **NO_CASE_ROLE},
-    "cases.screening_page": {**SEES, **NO_CASE_ROLE},
-    "cases.screening_report": {**SEES, **NO_CASE_ROLE},
+    "screening.screening_page": {**SEES, **NO_CASE_ROLE},
+    "screening.screening_report": {**SEES, **NO_CASE_ROLE},
 }
+
+
+# The blueprints whose routes are about one case (the case core, the referral, the screening).
+CASE_BLUEPRINTS = ("cases.", "referrals.", "screening.")
 
 
 def test_every_case_page_with_only_a_case_id_is_in_the_matrix(app):
     routes = {rule.endpoint for rule in app.url_map.iter_rules()
-              if rule.endpoint.startswith("cases.") and rule.arguments == {"case_id"} and "GET" in rule.methods}
+              if rule.endpoint.startswith(CASE_BLUEPRINTS) and rule.arguments == {"case_id"} and "GET" in rule.methods}
     assert routes == set(CASE_GET_ROUTES), sorted(routes ^ set(CASE_GET_ROUTES))
 
 

@@ -289,45 +289,45 @@ def s_referral(endpoint: str) -> Callable[[Env], Scenario]:
         seventeen = date.today() - timedelta(days=365 * 17 + 30)
         user, case_id = _concept(env, birth_date=seventeen)
         base = f"/casussen/{case_id}"
-        if endpoint == "cases.referral_edit":
+        if endpoint == "referrals.referral_edit":
             return Scenario(f"{base}/aanmelding", lambda: {"youth_first_name": "Anders", "urgency": "regular",
                                                            "version": "1"})
-        if endpoint == "cases.referral_submit":
+        if endpoint == "referrals.referral_submit":
             _row(env, Consent(case_id=case_id, scope="ret", given_by_role="youth", given_on=date.today(),
                               form="written", recorded_by_id=user.id))
             return Scenario(f"{base}/aanmelding/indienen")
-        if endpoint == "cases.family_add":
+        if endpoint == "referrals.family_add":
             return Scenario(f"{base}/aanmelding/gezin", lambda: {"member-relation": "mother"})
-        if endpoint in ("cases.family_edit", "cases.family_remove"):
+        if endpoint in ("referrals.family_edit", "referrals.family_remove"):
             member = _row(env, FamilyMember(case_id=case_id, relation="father", parental_authority=False))
-            if endpoint == "cases.family_remove":
+            if endpoint == "referrals.family_remove":
                 return Scenario(f"{base}/aanmelding/gezin/{member}/verwijderen")
             return Scenario(f"{base}/aanmelding/gezin/{member}", lambda: {f"member-{member}-relation": "guardian"})
-        if endpoint == "cases.prior_help_add":
+        if endpoint == "referrals.prior_help_add":
             return Scenario(f"{base}/aanmelding/eerdere-hulp", lambda: {"help-provider": "Accare",
                                                                        "help-help_type": "Ambulant"})
-        if endpoint == "cases.prior_help_remove":
+        if endpoint == "referrals.prior_help_remove":
             item = _row(env, PriorHelp(case_id=case_id, provider="Accare", help_type="Ambulant"))
             return Scenario(f"{base}/aanmelding/eerdere-hulp/{item}/verwijderen")
-        if endpoint == "cases.consent_page":
+        if endpoint == "referrals.consent_page":
             return Scenario(f"{base}/toestemming", lambda: {
                 "consent-person": "youth", "consent-scope": "collective", "consent-given_on": date.today().isoformat(),
                 "consent-kind": "verbal"})
-        if endpoint == "cases.consent_withdraw":
+        if endpoint == "referrals.consent_withdraw":
             record = _row(env, Consent(case_id=case_id, scope="ret", given_by_role="youth",
                                        given_on=date.today() - timedelta(days=1), form="written",
                                        recorded_by_id=user.id))
             return Scenario(f"{base}/toestemming/{record}/intrekken",
                             lambda: {f"withdraw-{record}-withdrawn_on": date.today().isoformat()})
-        if endpoint == "cases.legal_ground_add":
+        if endpoint == "referrals.legal_ground_add":
             return Scenario(f"{base}/toestemming/grondslag", lambda: {"ground-scope": "network",
                                                                      "ground-reason": "Veiligheid"})
-        if endpoint == "cases.legal_ground_end":
+        if endpoint == "referrals.legal_ground_end":
             ground = _row(env, LegalGround(case_id=case_id, scope="ret", reason="Veiligheid", recorded_by_id=user.id))
             return Scenario(f"{base}/toestemming/grondslag/{ground}/beeindigen")
-        if endpoint == "cases.attachment_upload":
+        if endpoint == "referrals.attachment_upload":
             def uploaded(response):
-                from ret_app.cases.attachments import discard_file
+                from ret_app.referrals.attachments import discard_file
 
                 assert response.status_code == 302
                 with env.app.app_context():
@@ -337,7 +337,7 @@ def s_referral(endpoint: str) -> Callable[[Env], Scenario]:
 
             return Scenario(f"{base}/bijlagen", lambda: {"attachment-file": (BytesIO(b"%PDF-1.4\n%%EOF\n"), "a.pdf")},
                             changed=uploaded)
-        if endpoint == "cases.attachment_delete":
+        if endpoint == "referrals.attachment_delete":
             attachment = _row(env, Attachment(case_id=case_id, filename="a.pdf", content_type="application/pdf",
                                               size=1, sha256="0" * 64, storage_key="ab" * 20, uploaded_by_id=user.id))
             return Scenario(f"{base}/bijlagen/{attachment}/verwijderen")
@@ -402,17 +402,17 @@ SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
         "admin.municipality_edit", "admin.organisations", "admin.organisation_edit", "admin.user_new",
         "admin.user_edit", "admin.user_deactivate", "admin.user_reactivate", "admin.user_reset_2fa",
         "admin.user_activation_link", "admin.mandate_new", "admin.mandate_detail")},
-    ("cases.referral_new", "POST"): s_case("cases.referral_new", "caseworker", "access_team"),
+    ("referrals.referral_new", "POST"): s_case("referrals.referral_new", "caseworker", "access_team"),
     ("cases.case_step", "POST"): s_case("cases.case_step", "chair", "ret_org"),
     ("cases.intake_decision", "POST"): s_case("cases.intake_decision", "chair", "ret_org"),
     **{(endpoint, "POST"): s_referral(endpoint) for endpoint in (
-        "cases.referral_edit", "cases.referral_submit", "cases.family_add", "cases.family_edit",
-        "cases.family_remove", "cases.prior_help_add", "cases.prior_help_remove", "cases.consent_page",
-        "cases.consent_withdraw", "cases.legal_ground_add", "cases.legal_ground_end", "cases.attachment_upload",
-        "cases.attachment_delete")},
+        "referrals.referral_edit", "referrals.referral_submit", "referrals.family_add", "referrals.family_edit",
+        "referrals.family_remove", "referrals.prior_help_add", "referrals.prior_help_remove", "referrals.consent_page",
+        "referrals.consent_withdraw", "referrals.legal_ground_add", "referrals.legal_ground_end", "referrals.attachment_upload",
+        "referrals.attachment_delete")},
     **{(endpoint, "POST"): s_screening(endpoint) for endpoint in (
-        "cases.participant_invite", "cases.participant_remove", "cases.screening_contribution_save",
-        "cases.screening_texts_save", "cases.screening_finalise", "cases.screening_addendum_add")},
+        "screening.participant_invite", "screening.participant_remove", "screening.screening_contribution_save",
+        "screening.screening_texts_save", "screening.screening_finalise", "screening.screening_addendum_add")},
     # sessions: minutes, actions, follow-up
     ("meetings.addendum_add", "POST"): s_case("meetings.addendum_add", "chair", "ret_org"),
     ("actions.set_status", "POST"): s_case("actions.set_status", "chair", "ret_org"),

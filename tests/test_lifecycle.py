@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from ret_app.cases import lifecycle
-from ret_app.cases.lifecycle import TRANSITIONS, TransitionError
+from ret_app.cases.lifecycle import TRANSITIONS
+from ret_app.kernel.errors import RuleError
 from ret_app.extensions import db
 from ret_app.models import AuditEvent, Case, CaseStatus, Consent, Screening, User
 
@@ -116,7 +117,7 @@ def test_every_forbidden_transition(app, factory, world, state, name):
         case = load(case_id)
         actor = user(actor_for(transition, world))
         assert name not in [o.transition.name for o in lifecycle.available(case, actor)]
-        with pytest.raises(TransitionError):
+        with pytest.raises(RuleError):
             lifecycle.apply(case, actor, name, reason="x")
         assert load(case_id).status == state.value
 
@@ -130,7 +131,7 @@ def test_others_may_not_act(app, factory, world, name):
         case = load(case_id)
         wrong = [world["other_chair"], world["caseworker"] if transition.actor is not lifecycle.referrer else world["chair"]]
         for person in wrong:
-            with pytest.raises(TransitionError):
+            with pytest.raises(RuleError):
                 lifecycle.apply(case, user(person), name, reason="x")
         assert load(case_id).status == state.value
 
@@ -141,7 +142,7 @@ def test_no_intake_without_ret_consent(app, factory, world):
         case = load(case_id)
         option = next(o for o in lifecycle.available(case, user(world["chair"])) if o.transition.name == "start_intake")
         assert option.blocked_by, "the button shows why it is blocked"
-        with pytest.raises(TransitionError) as error:
+        with pytest.raises(RuleError) as error:
             lifecycle.apply(case, user(world["chair"]), "start_intake")
         assert "toestemming" in str(error.value).lower() or "consent" in str(error.value).lower()
 
@@ -150,7 +151,7 @@ def test_submit_needs_a_complete_referral(app, factory, world):
     case_id = factory.case(world["caseworker"], world["municipality"], complete=False)
     with app.app_context():
         case = load(case_id)
-        with pytest.raises(TransitionError) as error:
+        with pytest.raises(RuleError) as error:
             lifecycle.apply(case, user(world["caseworker"]), "submit")
         assert len(error.value.reasons) == 2  # incomplete referral and no consent
 
@@ -160,11 +161,11 @@ def test_accept_needs_track_and_process_director(app, factory, world):
     with app.app_context():
         case = load(case_id)
         case.track = None
-        with pytest.raises(TransitionError):
+        with pytest.raises(RuleError):
             lifecycle.apply(case, user(world["chair"]), "accept", reason="Past in procesregie")
         case.track = "process_direction"
         case.process_director_id = None
-        with pytest.raises(TransitionError):
+        with pytest.raises(RuleError):
             lifecycle.apply(case, user(world["chair"]), "accept", reason="Past in procesregie")
 
 
@@ -172,7 +173,7 @@ def test_process_direction_needs_a_finalised_screening(app, factory, world):
     case_id = ready_case(factory, world, "screening")
     with app.app_context():
         db.session.scalars(select(Screening).where(Screening.case_id == case_id)).one().finalised_at = None
-        with pytest.raises(TransitionError):
+        with pytest.raises(RuleError):
             lifecycle.apply(load(case_id), user(world["chair"]), "start_process_direction")
 
 
@@ -183,14 +184,14 @@ def test_no_closing_without_an_outcome(app, factory, world):
         case.outcome_recorded_at = None
         option = next(o for o in lifecycle.available(case, user(world["chair"])) if o.transition.name == "close")
         assert option.blocked_by
-        with pytest.raises(TransitionError):
+        with pytest.raises(RuleError):
             lifecycle.apply(case, user(world["chair"]), "close", reason="Passende hulp gestart")
 
 
 def test_reason_is_required_where_the_table_says_so(app, factory, world):
     case_id = ready_case(factory, world, "submitted")
     with app.app_context():
-        with pytest.raises(TransitionError):
+        with pytest.raises(RuleError):
             lifecycle.apply(load(case_id), user(world["chair"]), "return_with_advice", reason="   ")
 
 

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from ret_app.extensions import db
 from ret_app.meetings import decisions, mandate_check
-from ret_app.meetings.common import RuleError
+from ret_app.kernel.errors import RuleError
 from ret_app.models import AuditEvent, Decision, Meeting, MeetingAttendance, MeetingItem, User
-from ret_app.models.base import utcnow
+from ret_app.kernel.dates import utcnow
 
 
 @pytest.fixture
@@ -405,9 +405,8 @@ def test_a_check_in_days_ahead_is_refused_and_a_stale_one_does_not_count(ctx, re
     holder = db.session.get(User, region.caseworker.id)
     ahead = region.factory.meeting(region.chair, status="planned", cases=(region.case_id,), invite=(holder,),
                                    starts_at=utcnow() + timedelta(days=20))
-    with pytest.raises(RuleError):
+    with pytest.raises(RuleError), db.session.begin_nested():  # refused before anything is written
         attendance.set_presence(db.session.get(Meeting, ahead), holder, True, holder)
-    db.session.rollback()
 
     today = region.factory.meeting(region.chair, status="planned", cases=(region.case_id,), invite=(holder,),
                                    starts_at=utcnow())

@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from ret_app.extensions import db
 from ret_app.meetings import decisions
 from ret_app.models import AuditEvent, CaseEvent, Decision, MeetingItem, User
-from ret_app.models.base import utcnow
+from ret_app.kernel.dates import utcnow
 from tests.conftest import csrf_token, login
 from tests.test_screening_pdf import ui
 
@@ -198,7 +198,7 @@ def _denied(app, user_id: int) -> int:
 
 
 def _already_answered_message(app, outcome: str) -> str:
-    from ret_app.meetings.labels import DECISION_STATUS_LABELS
+    from ret_app.labels import DECISION_STATUS_LABELS
 
     return ui(app, "This decision has already been answered (%(answer)s).",
               answer=ui(app, DECISION_STATUS_LABELS[outcome]))
@@ -242,6 +242,7 @@ def test_an_answered_decision_of_another_municipality_stays_404(app, world):
     assert client.get("/overleggen/voorbehoud/999999").status_code == 404
 
 
+@pytest.mark.committing  # another connection must see (and change) the committed rows
 def test_two_people_answering_at_once_get_a_friendly_outcome(app, world, monkeypatch):
     """The holder's answer is being written while the administrator's lands first: the holder's write
     finds the row changed (StaleDataError) and is told the decision has been answered — no 500."""

@@ -291,7 +291,7 @@ def test_amount_above_the_ceiling_is_provisional_with_the_reason(app, client, fa
         "csrf_token": _token(client, meeting_id), **_decision_data(item_id, key, amount_eur="75.000,00")})
     [decision] = _decisions(app, item_id)
     assert decision.status == "provisional" and decision.mandate_finding == "ceiling"
-    from ret_app.meetings.labels import FINDING_LABELS
+    from ret_app.labels import FINDING_LABELS
 
     from markupsafe import escape
 
@@ -705,26 +705,14 @@ def test_live_page_and_updates_are_csp_safe(app, client, factory, world):
     assert "no-store" in page.headers.get("Cache-Control", "")
 
 
-def test_an_unchanged_poll_costs_one_query_beyond_the_sign_in_check(app, client, factory, world):
+def test_an_unchanged_poll_costs_one_query_beyond_the_sign_in_check(app, client, factory, world, count_queries):
     """Many open pages poll every 3 seconds: while nothing changes, the poll reads only the revision."""
-    from sqlalchemy import event
-
     meeting_id = _session(world, factory)
     login(client, app, world.chair)
     url = f"/overleggen/{meeting_id}/live/updates?rev={_revision(app, meeting_id)}"
     assert client.get(url).status_code == 204  # warm up (session touch, caches)
-    statements: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with count_queries() as statements:
         assert client.get(url).status_code == 204
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     meeting_reads = [s for s in statements if "meeting" in s]
     assert len(meeting_reads) == 1, meeting_reads
     assert len(statements) <= 4, statements  # web session, user (+ organisation), the revision

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from ret_app.extensions import db
 from ret_app.meetings import actions, decisions, lifecycle
-from ret_app.meetings.common import RuleError
+from ret_app.kernel.errors import RuleError
 from ret_app.models import (AuditEvent, CaseAction, CaseParticipant, Decision, Meeting, MeetingItem,
                             MinutesAddendum, User)
 from tests.conftest import csrf_token, login

@@ -21,7 +21,7 @@ from ret_app.models import (
     MeetingInvitation,
     MeetingItem,
 )
-from ret_app.models.base import utcnow
+from ret_app.kernel.dates import utcnow
 from tests.conftest import csrf_token, login, path_of
 
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()

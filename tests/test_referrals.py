@@ -17,7 +17,7 @@ from flask_babel import gettext
 from markupsafe import escape
 from sqlalchemy import select
 
-from ret_app.cases.referrals import bsn_is_valid
+from ret_app.referrals.services import bsn_is_valid
 from ret_app.extensions import db
 from ret_app.models import AuditEvent, Case, CaseParticipant, FamilyMember
 from tests.conftest import csrf_token, login
@@ -350,7 +350,7 @@ def test_newer_version_without_changes_to_these_fields_is_no_conflict(app, signe
 
 def test_database_refuses_a_stale_write_even_past_the_check(app, signed_in, world, concept, monkeypatch):
     """If another save lands between the version check and the write, the version column stops it."""
-    from ret_app.cases import referral_services
+    from ret_app.referrals import services as referral_services
 
     form = referral_form(signed_in, concept)
     other = app.test_client()

@@ -12,8 +12,10 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from ret_app.cases import lifecycle, screening_services
-from ret_app.cases.screening_forms import DOMAIN_LABELS, SEVERITY_LABELS, severity_label
+from ret_app.cases import lifecycle
+from ret_app.kernel.errors import Conflict, RuleError
+from ret_app.screening import services as screening_services
+from ret_app.labels import DOMAIN_LABELS, SEVERITY_LABELS, severity_label
 from ret_app.extensions import db
 from ret_app.models import (
     AuditEvent,
@@ -25,7 +27,7 @@ from ret_app.models import (
     ScreeningContribution,
     User,
 )
-from ret_app.models.base import utcnow
+from ret_app.kernel.dates import utcnow
 from tests.conftest import csrf_token, login, path_of
 
 
@@ -510,7 +512,7 @@ def test_a_conflicting_contribution_save_names_the_changes_and_keeps_the_input(a
     body = r.get_data(as_text=True)
     assert r.status_code == 200 and "ret-conflict" in body
     conflict = body[body.index("ret-conflict"):body.index("</ul>", body.index("ret-conflict"))]
-    from ret_app.cases.screening_forms import ContributionForm
+    from ret_app.screening.forms import ContributionForm
 
     with app.test_request_context():
         form = ContributionForm(prefix="justice", formdata=None)
@@ -596,9 +598,9 @@ def test_a_conflicting_analysis_save_keeps_the_input_and_other_fields_merge(app,
 
 def test_plan_without_a_readable_fingerprint_treats_every_difference_as_a_conflict(app):
     current = {"analysis": "A", "advice": "B"}
-    with pytest.raises(screening_services.EditConflict) as caught:
+    with pytest.raises(Conflict) as caught:
         screening_services.plan(current, "3", {"analysis": "X", "advice": "B"}, "2", "not json")
-    assert caught.value.fields == ["analysis"]
+    assert caught.value.detail.fields == ["analysis"]
     assert screening_services.plan(current, "3", {"analysis": "X", "advice": "B"}, "3", "") == ["analysis"]
 
 
@@ -718,18 +720,18 @@ def test_services_refuse_what_the_forms_would_not_send(app, world):
         case = db.session.get(Case, world.case_id)
         director = db.session.get(User, world.director.id)
         screening = screening_services.get(case)
-        with pytest.raises(screening_services.ScreeningError):
+        with pytest.raises(RuleError):
             screening_services.save_contribution(case, screening, director, "astrology", {}, "", "")
-        with pytest.raises(screening_services.ScreeningError):
+        with pytest.raises(RuleError):
             screening_services.save_contribution(case, screening, director, "safety",
                                                  {"severity": "", "notes": "x", "sources": ""}, "", "")
         member = db.session.get(User, world.member.id)
-        with pytest.raises(screening_services.ScreeningError):
+        with pytest.raises(RuleError):
             screening_services.save_contribution(case, screening, member, "safety",
                                                  {"severity": "1", "notes": "", "sources": ""}, "", "")
-        with pytest.raises(screening_services.FinaliseRefused) as refused:
+        with pytest.raises(RuleError) as refused:
             screening_services.finalise(case, screening, director, str(screening.version))
-        assert set(refused.value.problems) == {"analysis", "advice"}
+        assert {field for field in refused.value.errors if field} == {"analysis", "advice"}
         assert screening_services.save_contribution(
             case, screening, director, "safety", {"severity": "0", "notes": "", "sources": ""}, "", "") == "created"
         db.session.rollback()
@@ -746,8 +748,8 @@ def test_labels_are_defined_once_for_every_domain_and_severity():
 # --- for tests/test_csrf.py ----------------------------------------------------------------------
 
 SCREENING_POST_ROUTES = (
-    "cases.participant_invite", "cases.participant_remove", "cases.screening_contribution_save",
-    "cases.screening_texts_save", "cases.screening_finalise", "cases.screening_addendum_add",
+    "screening.participant_invite", "screening.participant_remove", "screening.screening_contribution_save",
+    "screening.screening_texts_save", "screening.screening_finalise", "screening.screening_addendum_add",
 )
 
 
@@ -764,29 +766,29 @@ def prepare_for_csrf(env, endpoint: str) -> tuple[str, dict]:
         db.session.add(CaseParticipant(case_id=case.id, role="ret_member", user_id=director.id,
                                        invited_by_id=director.id))
         screening = Screening(case_id=case.id, analysis="Analyse", advice="Advies")
-        if endpoint == "cases.screening_addendum_add":
+        if endpoint == "screening.screening_addendum_add":
             screening.finalised_at, screening.finalised_by_id = utcnow(), director.id
         db.session.add(screening)
         db.session.commit()
         version = str(screening.version)
         case_id = case.id
-    if endpoint == "cases.participant_invite":
+    if endpoint == "screening.participant_invite":
         member = env.factory.user("ret_member", objects.ret_org.id)
         return f"/casussen/{case_id}/deelnemers", {"invitee": f"user-{member.id}"}
-    if endpoint == "cases.participant_remove":
+    if endpoint == "screening.participant_remove":
         member = env.factory.user("ret_member", objects.ret_org.id)
         row = add_participant(app, case_id, user=member, by=director)
         return f"/casussen/{case_id}/deelnemers/{row}/verwijderen", {}
-    if endpoint == "cases.screening_contribution_save":
+    if endpoint == "screening.screening_contribution_save":
         return f"/casussen/{case_id}/screening/leefgebied/safety", {
             "safety-severity": "2", "safety-notes": "Zorgen", "safety-version": "",
             "safety-loaded_state": screening_services.fingerprint({"severity": "", "notes": "", "sources": ""})}
-    if endpoint == "cases.screening_texts_save":
+    if endpoint == "screening.screening_texts_save":
         return f"/casussen/{case_id}/screening/tekst/visie", {"youth_view": "Mijn verhaal", "family_view": "",
                                                              "version": version}
-    if endpoint == "cases.screening_finalise":
+    if endpoint == "screening.screening_finalise":
         return f"/casussen/{case_id}/screening/afronden", {"version": version}
-    if endpoint == "cases.screening_addendum_add":
+    if endpoint == "screening.screening_addendum_add":
         return f"/casussen/{case_id}/screening/aanvullingen", {"addendum-text": "Aanvulling"}
     raise KeyError(endpoint)
 

@@ -16,11 +16,11 @@ from flask_babel import gettext
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from ret_app.cases.forms import TRACK_LABELS, URGENCY_LABELS
-from ret_app.cases.screening_forms import DOMAIN_LABELS, severity_label
+from ret_app.labels import TRACK_LABELS, URGENCY_LABELS
+from ret_app.labels import DOMAIN_LABELS, severity_label
 from ret_app.extensions import db
 from ret_app.models import AuditEvent, CaseParticipant, FamilyMember
-from ret_app.models.base import utcnow
+from ret_app.kernel.dates import utcnow
 from tests.conftest import Factory, csrf_token
 from tests.test_screening import (
     add_participant,
@@ -57,13 +57,17 @@ def export_events(app, case_id: int) -> list[tuple]:
             .order_by(AuditEvent.seq))]
 
 
-def _world(app):
+def _world(app, suffix: str = ""):
+    """The report's world; `suffix` keeps the names unique when a test builds a second one next to
+    the module's."""
     factory = Factory(app)
     region = factory.region()
-    mun = factory.municipality(region.id, name="Zwolle-Test")
-    team = factory.organisation("access_team", region_id=region.id, municipality_id=mun.id, name="Toegang Zwolle-Test")
-    ret = factory.organisation("ret", region_id=region.id, name="RET IJsselland-Test")
-    provider = factory.organisation("provider", region_id=region.id, collective_member=True, name="Collectief Zorg BV")
+    mun = factory.municipality(region.id, name=f"Zwolle-Test{suffix}")
+    team = factory.organisation("access_team", region_id=region.id, municipality_id=mun.id,
+                                name=f"Toegang Zwolle-Test{suffix}")
+    ret = factory.organisation("ret", region_id=region.id, name=f"RET IJsselland-Test{suffix}")
+    provider = factory.organisation("provider", region_id=region.id, collective_member=True,
+                                    name=f"Collectief Zorg BV{suffix}")
     w = SimpleNamespace(
         mun=mun, provider=provider, ret=ret,
         chair=factory.user("chair", ret.id, name="Voorzitter Vos"),
@@ -216,7 +220,7 @@ def test_every_download_is_audited_as_an_export_of_the_case(report):
 
 
 def test_only_those_who_may_see_the_case_download_it(app, factory):
-    w = _world(app)
+    w = _world(app, " (2)")
     open_screening(app, w.case_id, analysis="Analyse.")
     path = f"/casussen/{w.case_id}/screening/verslag.pdf"
     # Not invited, a provider sees nothing; the refusal is audited as a refused export.

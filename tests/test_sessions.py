@@ -404,7 +404,7 @@ def test_deactivation_takes_effect_even_before_the_row_is_ended(app, factory):
     user = factory.user("chair")
     login(client := app.test_client(), app, user)
     with app.app_context():
-        from ret_app.models.base import utcnow
+        from ret_app.kernel.dates import utcnow
         db.session.get(User, user.id).deactivated_at = utcnow()
         db.session.commit()
     assert not signed_in(client)

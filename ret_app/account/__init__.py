@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("account", __name__)
-
-from ret_app.account import routes  # noqa: E402,F401
+"""My account: the user's own sessions, password and recovery codes (capability: capability.py)."""

@@ -9,7 +9,8 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ret_app import audit
-from ret_app.account import bp, services
+from ret_app.account.blueprint import bp
+from ret_app.account import services
 from ret_app.account.forms import ChangePasswordForm
 from ret_app.auth import services as auth_services
 from ret_app.extensions import db

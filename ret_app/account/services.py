@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from ret_app import audit
 from ret_app.extensions import db
 from ret_app.models import User, WebSession
-from ret_app.models.base import utcnow
+from ret_app.kernel.dates import utcnow
 from ret_app.sessions import end_sessions, session_expiry_reason
 
 

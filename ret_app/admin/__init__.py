@@ -1,5 +1,2 @@
-from flask import Blueprint
-
-bp = Blueprint("admin", __name__)
-
-from ret_app.admin import routes  # noqa: E402,F401
+"""Functional management: reference data, users, the mandate register, region norms and the audit
+search — never case content (capability: capability.py)."""

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     EmailField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -25,65 +22,13 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
-    StopValidation,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from ret_app.auth.forms import REQUIRED
+from ret_app.forms import REQUIRED, EuroField, MultiCheckboxField, coerce_optional_int  # noqa: F401
+from ret_app.labels import CARE_TYPE_LABELS, ORGANISATION_KIND_LABELS, ROLE_LABELS
 from ret_app.models import OrganisationKind, Role
-from ret_app.templating import CARE_TYPE_LABELS, ORGANISATION_KIND_LABELS, ROLE_LABELS
 
-NOT_A_NUMBER = _l("Enter an amount in euros, for example 25000 or 25000,50.")
-
-
-def coerce_optional_int(value):
-    if value in (None, "", "None"):
-        return None
-    return int(value)
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class EuroField(DecimalField):
-    """An amount in euros as people type it: 25000, 25.000, 25000,50, € 25.000,50."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("places", 2)
-        super().__init__(*args, **kwargs)
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        raw = valuelist[0].replace("€", "").replace(" ", "").replace("\u00a0", "").strip()
-        if "," in raw and "." in raw:
-            raw = raw.replace(".", "").replace(",", ".")
-        elif "," in raw:
-            raw = raw.replace(",", ".")
-        elif raw.count(".") > 1 or (raw.count(".") == 1 and len(raw.rsplit(".", 1)[1]) == 3):
-            raw = raw.replace(".", "")
-        try:
-            self.data = decimal.Decimal(raw)
-            if not self.data.is_finite():
-                raise decimal.InvalidOperation
-        except (decimal.InvalidOperation, ValueError):
-            self.data = None
-            raise ValueError(str(NOT_A_NUMBER)) from None
-
-    def pre_validate(self, form):
-        if self.process_errors:
-            raise StopValidation()  # "not a number" says it all; skip the range check
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        if self.data is None:
-            return ""
-        return f"{self.data:.2f}".replace(".", ",")
 
 
 class NetworkForm(FlaskForm):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Callable
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -13,8 +12,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 
+from ret_app.kernel import dates
 from ret_app import audit
-from ret_app.admin import bp, services
+from ret_app.admin.blueprint import bp
+from ret_app.admin import services
 from ret_app.admin.forms import (
     AuditSearchForm,
     MandateForm,
@@ -26,18 +27,13 @@ from ret_app.admin.forms import (
     RevokeMandateForm,
     UserForm,
 )
-from ret_app.admin.services import RuleError
+from ret_app.kernel.errors import RuleError
 from ret_app.extensions import db
 from ret_app.mandates import services as mandate_services
 from ret_app.models import Mandate, MandateStatus, Municipality, Network, Organisation, Region, Role, User
 from ret_app.policy import MANDATE_HOLDER_ROLES, Permission, requires
-from ret_app.templating import (
-    AUDIT_ACTION_LABELS,
-    AUDIT_OUTCOME_LABELS,
-    ORGANISATION_KIND_LABELS,
-    ROLE_LABELS,
-    render_page_or_fragment,
-)
+from ret_app.labels import AUDIT_ACTION_LABELS, AUDIT_OUTCOME_LABELS, ORGANISATION_KIND_LABELS, ROLE_LABELS
+from ret_app.templating import render_page_or_fragment
 
 
 
@@ -276,7 +272,7 @@ def user_edit(user_id: int):
             db.session.rollback()
             _apply_rule_error(form, error)
     mandates = mandate_services.mandates_of(user)
-    return render_template("admin/user_form.html", form=form, user=user, mandates=mandates, today=date.today(),
+    return render_template("admin/user_form.html", form=form, user=user, mandates=mandates, today=dates.today(),
                            expiring_soon=mandate_services.expiring_soon)
 
 
@@ -342,7 +338,7 @@ def mandates():
     result = services.paginate(stmt, page, 50)
     return render_page_or_fragment("admin/mandates.html", "admin/_mandate_rows.html", result=result, status=status,
                     municipality_id=municipality_id, municipalities=_options(Municipality),
-                    today=date.today(), expiring_soon=mandate_services.expiring_soon)
+                    today=dates.today(), expiring_soon=mandate_services.expiring_soon)
 
 
 @bp.route("/mandaten/nieuw", methods=["GET", "POST"])
@@ -372,7 +368,7 @@ def mandate_detail(mandate_id: int):
             db.session.commit()
             flash(_("The mandate has been revoked."), "success")
         return redirect(url_for("admin.mandate_detail", mandate_id=mandate.id))
-    return render_template("admin/mandate_detail.html", m=mandate, form=form, today=date.today(),
+    return render_template("admin/mandate_detail.html", m=mandate, form=form, today=dates.today(),
                            expiring_soon=mandate_services.expiring_soon)
 
 

@@ -12,6 +12,8 @@ from sqlalchemy import Select, func, or_, select, update
 from ret_app import audit
 from ret_app.auth import services as auth_services
 from ret_app.extensions import db
+from ret_app.kernel.errors import RuleError
+from ret_app.labels import ORGANISATION_KIND_LABELS
 from ret_app.paging import Page, paginate  # noqa: F401  (the admin lists page through services)
 from ret_app.models import (
     ActivationPurpose,
@@ -25,7 +27,7 @@ from ret_app.models import (
     Role,
     User,
 )
-from ret_app.models.base import AMSTERDAM, utcnow
+from ret_app.kernel.dates import AMSTERDAM, utcnow
 from ret_app.sessions import end_sessions
 
 
@@ -39,15 +41,6 @@ ROLE_ORGANISATION_KINDS: dict[Role, frozenset[OrganisationKind]] = {
     Role.ANALYST: frozenset({OrganisationKind.MANAGEMENT, OrganisationKind.RET}),
     Role.ADMIN: frozenset({OrganisationKind.MANAGEMENT}),
 }
-
-
-class RuleError(Exception):
-    """A business rule refused the input; `field` names the form field it belongs next to."""
-
-    def __init__(self, field: str, message):
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
 
 
 # --- reference data -------------------------------------------------------------------
@@ -66,7 +59,7 @@ def _unique(model, column, value, exclude_id: Optional[int], field: str, message
     if exclude_id is not None:
         stmt = stmt.where(model.id != exclude_id)
     if db.session.scalar(stmt) is not None:
-        raise RuleError(field, message)
+        raise RuleError(message, field)
 
 
 def save_network(network: Optional[Network], data: dict) -> Network:
@@ -92,7 +85,7 @@ def save_municipality(municipality: Optional[Municipality], data: dict) -> Munic
     if mid is not None:
         clash = clash.where(Municipality.id != mid)
     if db.session.scalar(clash) is not None:
-        raise RuleError("name", _l("This region has a municipality with this name already."))
+        raise RuleError(_l("This region has a municipality with this name already."), "name")
     saved = _save(municipality or Municipality(), data, ("name", "cbs_code", "region_id"), "municipality")
     # An access team works in its municipality's region: follow a move of the municipality.
     db.session.execute(update(Organisation).where(Organisation.municipality_id == saved.id)
@@ -107,19 +100,19 @@ def save_organisation(org: Optional[Organisation], data: dict) -> Organisation:
     data = dict(data)
     if kind is OrganisationKind.ACCESS_TEAM:
         if not data.get("municipality_id"):
-            raise RuleError("municipality_id", _l("An access team belongs to a municipality."))
+            raise RuleError(_l("An access team belongs to a municipality."), "municipality_id")
         municipality = db.session.get(Municipality, data["municipality_id"])
         data["region_id"] = municipality.region_id if municipality else data.get("region_id")
     else:
         data["municipality_id"] = None
     if kind is OrganisationKind.NETWORK:
         if not data.get("network_id"):
-            raise RuleError("network_id", _l("A network organisation belongs to a supra-regional network."))
+            raise RuleError(_l("A network organisation belongs to a supra-regional network."), "network_id")
     else:
         data["network_id"] = None
     if kind in (OrganisationKind.RET, OrganisationKind.PROVIDER, OrganisationKind.CERTIFIED_INSTITUTION) \
             and not data.get("region_id"):
-        raise RuleError("region_id", _l("Choose the region this organisation works in."))
+        raise RuleError(_l("Choose the region this organisation works in."), "region_id")
     if kind is not OrganisationKind.PROVIDER:
         data["collective_member"] = False
     return _save(org or Organisation(), data,
@@ -153,6 +146,10 @@ def save_region_norms(region: Region, data: dict) -> None:
     db.session.flush()
     audit.record(audit.Action.UPDATE, object_type="region_norms", object_id=region.id,
                  detail="fields=" + ",".join(changed))
+    if changed:
+        from ret_app.cases import norms
+
+        norms.refresh_region(region.id)  # every open case's stored deadline follows the new norms
 
 
 # --- users ---------------------------------------------------------------------------
@@ -163,21 +160,19 @@ def _check_user(data: dict, user: Optional[User]) -> Organisation:
             _l("There is already an account with this e-mail address."))
     org = db.session.get(Organisation, data["organisation_id"])
     if org is None:
-        raise RuleError("organisation_id", _l("Choose an organisation."))
+        raise RuleError(_l("Choose an organisation."), "organisation_id")
     allowed = ROLE_ORGANISATION_KINDS[Role(data["role"])]
     if OrganisationKind(org.kind) not in allowed:
-        raise RuleError("organisation_id", _l(
+        raise RuleError(_l(
             "This role does not fit this kind of organisation. Choose an organisation of kind: %(kinds)s.",
-            kinds=", ".join(str(_kind_label(k)) for k in sorted(allowed))))
+            kinds=", ".join(str(_kind_label(k)) for k in sorted(allowed))), "organisation_id")
     # A user may stay in an organisation that became inactive, but nobody is moved into one.
     if not org.active and (user is None or user.organisation_id != org.id):
-        raise RuleError("organisation_id", _l("This organisation is not active."))
+        raise RuleError(_l("This organisation is not active."), "organisation_id")
     return org
 
 
 def _kind_label(kind: OrganisationKind):
-    from ret_app.templating import ORGANISATION_KIND_LABELS
-
     return ORGANISATION_KIND_LABELS[kind.value]
 
 
@@ -201,7 +196,7 @@ def create_user(data: dict, actor: User) -> NewUser:
 
 def update_user(user: User, data: dict, actor: User) -> list[str]:
     if user.id == actor.id and data["role"] != user.role:
-        raise RuleError("role", _l("You cannot change your own role."))
+        raise RuleError(_l("You cannot change your own role."), "role")
     _check_user(data, user)
     data = dict(data, name=data["name"].strip())
     old_role = user.role
@@ -219,7 +214,7 @@ def update_user(user: User, data: dict, actor: User) -> list[str]:
 
 def deactivate_user(user: User, actor: User) -> None:
     if user.id == actor.id:
-        raise RuleError("user", _l("You cannot deactivate your own account."))
+        raise RuleError(_l("You cannot deactivate your own account."), "user")
     if user.deactivated_at is None:
         user.deactivated_at = utcnow()
         end_sessions(user.id, "deactivated")
@@ -245,7 +240,7 @@ def reactivate_user(user: User) -> None:
 def reset_second_factor(user: User, actor: User) -> str:
     """Remove the user's TOTP and recovery codes, end their sessions, issue a re-enrolment link."""
     if user.id == actor.id:
-        raise RuleError("user", _l("You cannot reset your own second factor. Ask another administrator."))
+        raise RuleError(_l("You cannot reset your own second factor. Ask another administrator."), "user")
     user.totp_secret = None
     user.totp_last_counter = 0
     db.session.execute(
@@ -260,7 +255,7 @@ def reset_second_factor(user: User, actor: User) -> str:
 
 def new_activation_link(user: User, actor: User) -> str:
     if user.activated_at is not None:
-        raise RuleError("user", _l("This account is active already. Use 'Reset second factor' if the user lost access."))
+        raise RuleError(_l("This account is active already. Use 'Reset second factor' if the user lost access."), "user")
     token = auth_services.issue_activation(user, ActivationPurpose.ACTIVATE, actor)
     audit.record(audit.Action.UPDATE, object_type="user", object_id=user.id, detail="activation_link_issued")
     return token
@@ -289,7 +284,8 @@ def user_list_query(*, q: str = "", role: str = "", organisation_id: Optional[in
 
 def audit_search_query(*, who: str = "", action: str = "", object_type: str = "", outcome: str = "",
                        date_from: Optional[date] = None, date_to: Optional[date] = None) -> Select:
-    stmt = select(AuditEvent).order_by(AuditEvent.seq.desc())
+    # Newest first; an event still waiting for its place in the chain has no seq yet: order by id.
+    stmt = select(AuditEvent).order_by(AuditEvent.id.desc())
     if who:
         stmt = stmt.where(func.lower(AuditEvent.user_name).like(f"%{who.strip().lower()}%"))
     if action:

@@ -1,5 +1,2 @@
-from flask import Blueprint
-
-bp = Blueprint("auth", __name__)
-
-from ret_app.auth import routes  # noqa: E402,F401
+"""Sign-in (password, then TOTP or a recovery code), sign-out, activation, re-authentication
+(capability: capability.py)."""

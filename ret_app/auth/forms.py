@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from ret_app.auth.passwords import MAX_LENGTH, password_problem
 
-REQUIRED = _l("This field is required.")
+from ret_app.forms import REQUIRED  # noqa: E402
 
 
 class NewPasswordMixin:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_user
 
 from ret_app import audit
-from ret_app.auth import bp, services, totp
+from ret_app.auth.blueprint import bp
+from ret_app.auth.login import NEXT_KEY
+from ret_app.auth import services, totp
 from ret_app.auth.forms import (
     ActivationPasswordForm,
     ConfirmPasswordForm,
@@ -18,30 +20,12 @@ from ret_app.auth.forms import (
     RecoveryCodeForm,
     TotpForm,
 )
-from ret_app.extensions import db, htmx
+from ret_app.extensions import db
 from ret_app.models import ActivationPurpose
 from ret_app.policy import Permission, public, requires
 from ret_app.urls import safe_next
 
 NEUTRAL_LOGIN_ERROR = _l("Signing in did not succeed. Check your e-mail address and password, or try again later.")
-NEXT_KEY = "login_next"
-
-
-def unauthorized():
-    """Not signed in: htmx gets HX-Redirect (never a login page inside a fragment)."""
-    expired = getattr(session, "expired", False)
-    target = url_for("auth.login")
-    if request.method == "GET" and not htmx:
-        nxt = safe_next(request.full_path)
-        if nxt and nxt != "/":
-            session[NEXT_KEY] = nxt
-    if expired:
-        flash(_("Your session has ended. Sign in again to continue."), "warning")
-    if htmx:
-        response = make_response("", 401)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target)
 
 
 def _finish_sign_in(user) -> str:

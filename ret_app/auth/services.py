@@ -8,16 +8,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Optional
 
-from flask import current_app, redirect, request, session, url_for
+from flask import current_app, request, session
 from sqlalchemy import func, select, update
 
 from ret_app import audit
 from ret_app.auth import passwords, throttle, totp
 from ret_app.extensions import db
 from ret_app.models import ActivationPurpose, ActivationToken, RecoveryCode, User
-from ret_app.models.base import utcnow
+from ret_app.kernel.dates import utcnow
+from ret_app.policy.freshness import mark_authenticated, needs_reauthentication, reauth_redirect  # noqa: F401
 from ret_app.sessions import end_sessions
-from ret_app.urls import safe_next
 
 PENDING_USER_KEY = "pending_2fa_user_id"
 PENDING_SINCE_KEY = "pending_2fa_since"
@@ -45,7 +45,7 @@ def check_password_step(email: str, password: str) -> Optional[User]:
     if throttle.blocked([account_key, address_key]):
         audit.record(audit.Action.LOGIN, outcome=audit.Outcome.DENIED, user=user,
                      object_type="user", object_id=user.id if user else None,
-                     detail="throttled", commit=True)
+                     detail="throttled")
         return None
     ok = passwords.verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
@@ -54,7 +54,7 @@ def check_password_step(email: str, password: str) -> Optional[User]:
         reason = "unknown_account" if user is None else ("bad_password" if not ok else "inactive_account")
         audit.record(audit.Action.LOGIN, outcome=audit.Outcome.FAILED, user=user,
                      object_type="user", object_id=user.id if user else None,
-                     detail=reason, commit=True)
+                     detail=reason)
         return None
     if passwords.needs_rehash(user.password_hash or ""):
         user.password_hash = passwords.hash_password(password)
@@ -103,14 +103,14 @@ def check_second_factor(user: User, code: str, *, recovery: bool = False) -> Sec
     key = _second_factor_key(user)
     if throttle.blocked([key]):
         audit.record(audit.Action.TWO_FACTOR, outcome=audit.Outcome.DENIED, user=user,
-                     object_type="user", object_id=user.id, detail="throttled", commit=True)
+                     object_type="user", object_id=user.id, detail="throttled")
         return SecondFactorResult(False, locked=throttle.locked([key]))
     ok = use_recovery_code(user, code) if recovery else totp.verify_for_user(user, code)
     method = "recovery_code" if recovery else "totp"
     if not ok:
         throttle.register_failure(key, SECOND_FACTOR_MAX_FAILURES)
         audit.record(audit.Action.TWO_FACTOR, outcome=audit.Outcome.FAILED, user=user,
-                     object_type="user", object_id=user.id, detail=method, commit=True)
+                     object_type="user", object_id=user.id, detail=method)
         return SecondFactorResult(False, locked=throttle.locked([key]))
     throttle.clear([key, throttle.account_key("login", user.email)])
     user.last_login_at = utcnow()
@@ -162,23 +162,6 @@ def replace_recovery_codes(user: User) -> list[str]:
 
 # --- sessions and re-authentication ------------------------------------------------------
 
-def mark_authenticated() -> None:
-    session["auth_at"] = utcnow().isoformat()
-
-
-def needs_reauthentication() -> bool:
-    at = session.get("auth_at")
-    if not at:
-        return True
-    age = utcnow() - datetime.fromisoformat(at)
-    return age > timedelta(minutes=current_app.config["REAUTH_MAX_AGE_MINUTES"])
-
-
-def reauth_redirect():
-    target = request.full_path if request.method == "GET" else (request.referrer or "")
-    return redirect(url_for("auth.reauthenticate", next=safe_next(target) or None))
-
-
 def reauthenticate(user: User, password: str) -> bool:
     key = throttle.account_key("reauth", str(user.id))
     if throttle.blocked([key]):
@@ -191,7 +174,7 @@ def reauthenticate(user: User, password: str) -> bool:
         return True
     throttle.register_failure(key, current_app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"])
     audit.record(audit.Action.LOGIN, outcome=audit.Outcome.FAILED, user=user, object_type="user",
-                 object_id=user.id, detail="reauthentication_failed", commit=True)
+                 object_id=user.id, detail="reauthentication_failed")
     return False
 
 
@@ -199,7 +182,7 @@ def change_password(user: User, current: str, new: str, *, keep_session_row: Opt
     """Returns False when the current password is wrong. The new one must be checked already."""
     if not passwords.verify_password(user.password_hash, current):
         audit.record(audit.Action.PASSWORD, outcome=audit.Outcome.FAILED, user=user,
-                     object_type="user", object_id=user.id, detail="current_password_wrong", commit=True)
+                     object_type="user", object_id=user.id, detail="current_password_wrong")
         return False
     user.password_hash = passwords.hash_password(new)
     user.password_changed_at = utcnow()
@@ -265,7 +248,7 @@ def confirm_activation_password(act: ActivationToken, password: str) -> bool:
         return True
     throttle.register_failure(key, current_app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"])
     audit.record(audit.Action.ACTIVATE, outcome=audit.Outcome.FAILED, user=act.user,
-                 object_type="user", object_id=act.user_id, detail="password_wrong", commit=True)
+                 object_type="user", object_id=act.user_id, detail="password_wrong")
     return False
 
 
@@ -275,7 +258,7 @@ def complete_enrolment(act: ActivationToken, secret: str, code: str) -> Optional
     user = act.user
     if counter is None:
         audit.record(audit.Action.TWO_FACTOR, outcome=audit.Outcome.FAILED, user=user,
-                     object_type="user", object_id=user.id, detail="enrolment_code_wrong", commit=True)
+                     object_type="user", object_id=user.id, detail="enrolment_code_wrong")
         return None
     now = utcnow()
     user.totp_secret = secret

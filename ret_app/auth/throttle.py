@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from ret_app.extensions import db
 from ret_app.models import AuthThrottle
-from ret_app.models.base import utcnow
+from ret_app.kernel.dates import utcnow
 
 
 def account_key(scope: str, identifier: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ret_app import audit, policy
@@ -16,14 +17,17 @@ def case_or_404(case_id: int, *, action: audit.Action = audit.Action.READ, detai
                 rule: Callable = policy.can_view_case) -> Case:
     """The case, if the policy lets the current user see it (and `rule` passes); otherwise 404,
     so that the existence of a case does not leak. Reads and denials are audited with the case id
-    and committed at once (a read is an event even when the page later fails); changes are
-    audited by the service that makes them."""
+    (both survive a failing request: they are durable events); changes are audited by the events
+    of the services that make them."""
     case = db.session.get(Case, case_id)
     if case is None or not policy.can_view_case(current_user, case) or not rule(current_user, case):
         audit.record(action, outcome=audit.Outcome.DENIED, object_type="case", object_id=case_id,
-                     case_id=case.id if case else None, detail=detail, commit=True)
+                     case_id=case.id if case else None, detail=detail)
         abort(404)
     if action is audit.Action.READ:
-        audit.record(audit.Action.READ, object_type="case", object_id=case.id, case_id=case.id, detail=detail,
-                     commit=True)
+        audit.record(audit.Action.READ, object_type="case", object_id=case.id, case_id=case.id, detail=detail)
     return case
+
+
+STALE = _l("Someone else changed this case at the same moment. Nothing of your last action was saved; "
+           "check the page and try again.")

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Optional
 
 from ret_app.models import Case, ConsentScope, FamilyMember
+from ret_app.kernel import dates
 
 ADULT_CONSENT_AGE = 16
 JOINT_CONSENT_AGE = 12
@@ -68,7 +69,7 @@ class ScopeStatus:
 
 
 def scope_status(case: Case, scope: ConsentScope | str, today: Optional[date] = None) -> ScopeStatus:
-    today = today or date.today()
+    today = today or dates.today()
     scope = str(scope)
     req = requirement(case, today)
     consents = [c for c in case.consents if _active(c, scope, today)]

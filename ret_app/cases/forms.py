@@ -1,22 +1,12 @@
+"""Case forms: the lifecycle step and the chair's intake decision (field validation only)."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ret_app.admin.forms import coerce_optional_int
-from ret_app.auth.forms import REQUIRED
-
-TRACK_LABELS = {
-    "consultation": _l("Consultation and advice"),
-    "process_direction": _l("Process direction"),
-    "placement_review": _l("Placement review (intended out-of-home placement)"),
-}
-URGENCY_LABELS = {"regular": _l("Regular"), "urgent": _l("Urgent"), "crisis": _l("Crisis")}
-
-
-class NewReferralForm(FlaskForm):
-    municipality_id = SelectField(_l("Municipality where the youth lives"), coerce=coerce_optional_int,
-                                  validators=[DataRequired(message=REQUIRED)])
+from ret_app.forms import REQUIRED, coerce_optional_int
+from ret_app.labels import TRACK_LABELS, URGENCY_LABELS
 
 
 class StepForm(FlaskForm):

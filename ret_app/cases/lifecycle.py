@@ -1,32 +1,35 @@
-"""The case lifecycle as data: which transitions exist, from which states, who may take them and
-which guards must hold. The UI asks `available(case, user)` which buttons to show; services call
-`apply(...)`, which records the transition (who, when, why), the timeline entry and the audit event.
+"""The case lifecycle as data (one `StateMachine` of the kernel): which transitions exist, from which
+states, who may take them and which guards must hold. The UI asks `available(case, user)` which
+buttons to show; services call `apply(...)`, which records the transition (who, when, why); the
+timeline entry and the audit record follow from the `CaseTransitioned` event.
 
     concept -> submitted -> intake -> screening -> process_direction -> monitoring -> closed
     submitted / intake -> returned_with_advice (-> submitted again when the access team resubmits)
     submitted ... monitoring -> paused -> (back to where it was)
+
+The sets of states other modules need are derived from the table below, never spelled out.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable, Optional
+from typing import Optional
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
-from ret_app import audit, policy
-from ret_app.cases import consent
+from ret_app import policy
+from ret_app.cases import completeness, consent
+from ret_app.cases.events import CaseTransitioned
 from ret_app.extensions import db
-from ret_app.models import Case, CaseEvent, CasePause, CaseStatus, CaseTransition, ConsentScope, Screening, User
-from ret_app.models.base import utcnow
+from ret_app.kernel import events
+from ret_app.kernel.machine import Messages, Option, StateMachine, Step, Transition  # noqa: F401
+from ret_app.models import Case, CasePause, CaseStatus, CaseTransition, ConsentScope, Screening, User
 
 S = CaseStatus
-Guard = Callable[[Case], Optional[object]]  # returns a user-facing reason when the guard fails
-Actor = Callable[[User, Case], bool]
 
 
-# --- guards ---------------------------------------------------------------------------
+# --- guards: each returns why the step cannot be taken yet, or None --------------------------------
 
 def ret_consent(case: Case):
     if not consent.scope_status(case, ConsentScope.RET).stands:
@@ -35,9 +38,7 @@ def ret_consent(case: Case):
 
 
 def referral_complete(case: Case):
-    from ret_app.cases.referrals import missing_referral_fields
-
-    missing = missing_referral_fields(case)
+    missing = completeness.missing_referral_fields(case)
     if missing:
         return _l("The referral is not complete: %(fields)s.", fields=", ".join(str(m) for m in missing))
     return None
@@ -52,8 +53,8 @@ def track_and_director_set(case: Case):
 
 
 def screening_finalised(case: Case):
-    screening = db.session.query(Screening).filter_by(case_id=case.id).one_or_none()
-    if screening is None or screening.finalised_at is None:
+    finalised = db.session.scalar(select(Screening.finalised_at).where(Screening.case_id == case.id))
+    if finalised is None:
         return _l("The screening has not been finalised yet.")
     return None
 
@@ -64,32 +65,56 @@ def outcome_recorded(case: Case):
     return None
 
 
-# --- who may act ----------------------------------------------------------------------
+# --- who may act: the policy's rules ------------------------------------------------------------
 
-def chair(user: User, case: Case) -> bool:
-    return policy.is_chair_of(user, case)
-
-
-def referrer(user: User, case: Case) -> bool:
-    return policy.is_referrer(user, case)
+chair = policy.is_chair_of
+referrer = policy.is_referrer
+chair_or_director = policy.is_chair_or_director
 
 
-def chair_or_director(user: User, case: Case) -> bool:
-    return policy.is_chair_of(user, case) or policy.is_process_director(user, case)
+# --- side effects ---------------------------------------------------------------------------------
+
+def _begin_pause(step: Step) -> None:
+    case = step.subject
+    case.status_before_pause = step.source.value
+    case.pauses.append(CasePause(start=step.today, reason=step.reason, started_by_id=step.actor.id))
 
 
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: object
-    sources: frozenset[CaseStatus]
-    target: Optional[CaseStatus]  # None: back to the status before the pause
-    actor: Actor
-    guards: tuple[Guard, ...] = field(default=())
-    reason_required: bool = False
+def _end_pause(step: Step) -> None:
+    case = step.subject
+    open_pause = next(p for p in reversed(case.pauses) if p.end is None)
+    open_pause.end = step.today
+    open_pause.ended_by_id = step.actor.id
+    case.status_before_pause = None
 
 
-ACTIVE = frozenset({S.SUBMITTED, S.INTAKE, S.SCREENING, S.PROCESS_DIRECTION, S.MONITORING})
+def _back_to_before_pause(case: Case) -> CaseStatus:
+    return CaseStatus(case.status_before_pause or S.SUBMITTED)
+
+
+def _submitted(step: Step) -> None:
+    if step.subject.submitted_at is None:
+        step.subject.submitted_at = step.now
+
+
+def _taken_into_intake(step: Step) -> None:
+    step.subject.intake_at = step.now
+
+
+def _closed(step: Step) -> None:
+    step.subject.closed_at = step.now
+
+
+def _record(step: Step) -> None:
+    case = step.subject
+    record = CaseTransition(from_status=step.source.value, to_status=step.target.value, actor_id=step.actor.id,
+                            at=step.now, reason=step.reason or None)
+    case.transitions.append(record)
+    db.session.flush()
+    events.emit(CaseTransitioned(actor=step.actor, case=case, name=step.name, source=step.source.value,
+                                 target=step.target.value, reason=step.reason))
+    step.result = record
+
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition("submit", _l("Submit referral"), frozenset({S.CONCEPT}), S.SUBMITTED, referrer,
@@ -107,80 +132,56 @@ TRANSITIONS: tuple[Transition, ...] = (
                chair_or_director),
     Transition("close", _l("Close case"), frozenset({S.SCREENING, S.PROCESS_DIRECTION, S.MONITORING}), S.CLOSED,
                chair, (outcome_recorded,), reason_required=True),
-    Transition("pause", _l("Pause"), ACTIVE, S.PAUSED, chair_or_director, reason_required=True),
-    Transition("resume", _l("Resume"), frozenset({S.PAUSED}), None, chair_or_director),
+    Transition("pause", _l("Pause"), frozenset({S.SUBMITTED, S.INTAKE, S.SCREENING, S.PROCESS_DIRECTION,
+                                                S.MONITORING}), S.PAUSED, chair_or_director,
+               reason_required=True, on_enter=(_begin_pause,)),
+    Transition("resume", _l("Resume"), frozenset({S.PAUSED}), _back_to_before_pause, chair_or_director,
+               on_enter=(_end_pause,)),
 )
 
-BY_NAME = {t.name: t for t in TRANSITIONS}
+CASE = StateMachine(
+    states=CaseStatus,
+    transitions=TRANSITIONS,
+    state_of=lambda case: case.status,
+    set_state=lambda case, state: setattr(case, "status", state.value),
+    messages=Messages(not_possible=_l("This step is not possible in the current status."),
+                      not_allowed=_l("You may not take this step for this case."),
+                      reason_needed=_l("Give a reason.")),
+    on_enter={S.SUBMITTED: (_submitted,), S.INTAKE: (_taken_into_intake,), S.CLOSED: (_closed,)},
+    after=(_record,),
+)
+BY_NAME = CASE.by_name
 
+# --- the sets of states other modules ask about, derived from the table --------------------------
 
-class TransitionError(Exception):
-    def __init__(self, reasons: list):
-        super().__init__("; ".join(str(r) for r in reasons))
-        self.reasons = reasons
-
-
-def allowed_by_state(case: Case, transition: Transition) -> bool:
-    return CaseStatus(case.status) in transition.sources
+# With the RET and not finished: can be paused (or is), planned on an agenda, decided on.
+ACTIVE = CASE.sources("pause")
+OPEN = ACTIVE | CASE.sources("resume")
+# Waiting for the chair's intake decision (accept into a track, or answer with advice).
+AWAITING_INTAKE = CASE.sources("return_with_advice")
+# Taken into a track and not closed: screening, process direction, monitoring.
+IN_TRACK = CASE.sources("close")
+# Before the RET took the case into a track.
+BEFORE_TRACK = frozenset(S) - IN_TRACK - {S.PAUSED, S.CLOSED}
+# The intake decision's own form takes these steps (not the generic step buttons).
+INTAKE_STEPS = frozenset({"accept", "return_with_advice"})
 
 
 def guard_failures(case: Case, transition: Transition) -> list:
-    return [reason for guard in transition.guards if (reason := guard(case)) is not None]
-
-
-@dataclass(frozen=True)
-class Option:
-    transition: Transition
-    blocked_by: list  # guard failures; empty when the transition can be taken now
+    return CASE.guard_failures(case, transition)
 
 
 def available(case: Case, user: User) -> list[Option]:
     """The transitions this user may take from the case's current state, with what blocks them."""
-    return [Option(t, guard_failures(case, t)) for t in TRANSITIONS
-            if allowed_by_state(case, t) and t.actor(user, case)]
+    return CASE.available(case, user)
 
 
 def apply(case: Case, user: User, name: str, *, reason: Optional[str] = None,
           today: Optional[date] = None) -> CaseTransition:
-    transition = BY_NAME[name]
-    if not allowed_by_state(case, transition):
-        raise TransitionError([_l("This step is not possible in the current status.")])
-    if not transition.actor(user, case):
-        raise TransitionError([_l("You may not take this step for this case.")])
-    if transition.reason_required and not (reason or "").strip():
-        raise TransitionError([_l("Give a reason.")])
-    failures = guard_failures(case, transition)
-    if failures:
-        raise TransitionError(failures)
+    """Take the step (RuleError when it is refused); returns the history record."""
+    return CASE.apply(case, user, name, reason=reason, today=today).result
 
-    today = today or date.today()
-    now = utcnow()
-    source = CaseStatus(case.status)
-    if transition.name == "pause":
-        case.status_before_pause = source.value
-        case.pauses.append(CasePause(start=today, reason=reason.strip(), started_by_id=user.id))
-        target = S.PAUSED
-    elif transition.name == "resume":
-        open_pause = next(p for p in reversed(case.pauses) if p.end is None)
-        open_pause.end = today
-        open_pause.ended_by_id = user.id
-        target = CaseStatus(case.status_before_pause or S.SUBMITTED)
-        case.status_before_pause = None
-    else:
-        target = transition.target
-    if target is S.SUBMITTED and case.submitted_at is None:
-        case.submitted_at = now
-    if target is S.INTAKE:
-        case.intake_at = now
-    if target is S.CLOSED:
-        case.closed_at = now
-    case.status = target.value
-    record = CaseTransition(from_status=source.value, to_status=target.value, actor_id=user.id, at=now,
-                            reason=(reason or "").strip() or None)
-    case.transitions.append(record)
-    case.events.append(CaseEvent(at=now, actor_id=user.id, kind=f"transition:{transition.name}",
-                                 summary=(reason or "").strip()))
-    db.session.flush()
-    audit.record(audit.Action.UPDATE, object_type="case", object_id=case.id, case_id=case.id,
-                 detail=f"transition={transition.name};{source.value}->{target.value}")
-    return record
+
+def may_decide_intake(user: User, case: Case) -> bool:
+    """The chair of the region, while the case waits for the intake decision."""
+    return policy.is_chair_of(user, case) and CaseStatus(case.status) in AWAITING_INTAKE

@@ -3,45 +3,28 @@
 The process director (and the chair of the region) invites RET members of the region (users) and
 providers of the region's HSWV collective (organisations; their provider members then see the
 case while collective consent stands, see policy.can_view_case). Removing sets `removed_at`: the
-record and what the participant contributed stay. Services flush, never commit; every change is
-audited with the case id and put on the case timeline.
+record and what the participant contributed stay. Services flush, never commit; every change emits
+an event (audit record, timeline entry; RET sessions with the case on the agenda react to it).
 """
 
 from __future__ import annotations
 
-from typing import Any, Optional
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ret_app import audit, policy
+from ret_app import policy
+from ret_app.cases.events import ParticipantInvited, ParticipantRemoved
+from ret_app.cases.lifecycle import IN_TRACK
 from ret_app.cases.services import process_director_candidates
 from ret_app.extensions import db
-from ret_app.models import (
-    Case,
-    CaseEvent,
-    CaseParticipant,
-    CaseStatus,
-    Organisation,
-    ParticipantRole,
-    User,
-)
-from ret_app.models.base import utcnow
-
-# Participants are invited from the screening until the case is handed over or closed.
-INVITE_STATUSES = frozenset({CaseStatus.SCREENING, CaseStatus.PROCESS_DIRECTION, CaseStatus.MONITORING})
+from ret_app.kernel import events
+from ret_app.kernel.dates import utcnow
+from ret_app.kernel.errors import RuleError
+from ret_app.models import Case, CaseParticipant, CaseStatus, Organisation, ParticipantRole, User
 
 USER_PREFIX = "user-"
 ORGANISATION_PREFIX = "org-"
-
-
-class ParticipantError(Exception):
-    """A rule refused the change; `field` names the form field the message belongs to."""
-
-    def __init__(self, message: Any, field: Optional[str] = "invitee"):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+INVITEE = "invitee"  # the invite form's field
 
 
 def active(case: Case) -> list[CaseParticipant]:
@@ -49,7 +32,8 @@ def active(case: Case) -> list[CaseParticipant]:
 
 
 def invitations_open(case: Case) -> bool:
-    return case.status in INVITE_STATUSES
+    """Participants are invited from the screening until the case is handed over or closed."""
+    return CaseStatus(case.status) in IN_TRACK
 
 
 def ret_member_candidates(case: Case) -> list[User]:
@@ -72,27 +56,27 @@ def provider_candidates(case: Case) -> list[Organisation]:
 def invite(case: Case, actor: User, invitee: str) -> CaseParticipant:
     """Invite `invitee` ("user-<id>" or "org-<id>", as the invite form sends it)."""
     if not policy.can_manage_participants(actor, case):
-        raise ParticipantError(_l("Only the process director or the chair can invite participants."), None)
+        raise RuleError(_l("Only the process director or the chair can invite participants."))
     if not invitations_open(case):
-        raise ParticipantError(_l("Participants can be invited from the screening until the case is closed."), None)
+        raise RuleError(_l("Participants can be invited from the screening until the case is closed."))
     kind, _sep, raw_id = (invitee or "").partition("-")
     try:
         object_id = int(raw_id)
     except ValueError:
-        raise ParticipantError(_l("Choose whom to invite.")) from None
+        raise RuleError(_l("Choose whom to invite."), INVITEE) from None
     if f"{kind}-" == USER_PREFIX:
         return _invite_user(case, actor, object_id)
     if f"{kind}-" == ORGANISATION_PREFIX:
         return _invite_provider(case, actor, object_id)
-    raise ParticipantError(_l("Choose whom to invite."))
+    raise RuleError(_l("Choose whom to invite."), INVITEE)
 
 
 def _invite_user(case: Case, actor: User, user_id: int) -> CaseParticipant:
     user = db.session.get(User, user_id)
     if user is None or user not in process_director_candidates(case):
-        raise ParticipantError(_l("Only RET members of this case's region can be invited."))
+        raise RuleError(_l("Only RET members of this case's region can be invited."), INVITEE)
     if any(p.user_id == user.id for p in active(case)):
-        raise ParticipantError(_l("%(name)s already takes part in this case.", name=user.name))
+        raise RuleError(_l("%(name)s already takes part in this case.", name=user.name), INVITEE)
     participant = CaseParticipant(case_id=case.id, role=ParticipantRole.RET_MEMBER.value, user_id=user.id,
                                   invited_by_id=actor.id)
     return _record_invitation(case, actor, participant, user.name)
@@ -102,13 +86,13 @@ def _invite_provider(case: Case, actor: User, organisation_id: int) -> CaseParti
     organisation = db.session.get(Organisation, organisation_id)
     if (organisation is None or organisation.kind != "provider" or not organisation.collective_member
             or not organisation.active or organisation.region_id != case.region_id):
-        raise ParticipantError(_l("Only providers of this region's collective can be invited."))
+        raise RuleError(_l("Only providers of this region's collective can be invited."), INVITEE)
     if not case.consent_collective:
-        raise ParticipantError(_l(
+        raise RuleError(_l(
             "A provider can only be invited when there is consent for the collective (or a recorded legal "
-            "ground) for this case. Record it on the consent page first."))
+            "ground) for this case. Record it on the consent page first."), INVITEE)
     if any(p.organisation_id == organisation.id for p in active(case)):
-        raise ParticipantError(_l("%(name)s already takes part in this case.", name=organisation.name))
+        raise RuleError(_l("%(name)s already takes part in this case.", name=organisation.name), INVITEE)
     participant = CaseParticipant(case_id=case.id, role=ParticipantRole.PROVIDER.value,
                                   organisation_id=organisation.id, invited_by_id=actor.id)
     return _record_invitation(case, actor, participant, organisation.name)
@@ -116,40 +100,26 @@ def _invite_provider(case: Case, actor: User, organisation_id: int) -> CaseParti
 
 def _record_invitation(case: Case, actor: User, participant: CaseParticipant, name: str) -> CaseParticipant:
     db.session.add(participant)
-    db.session.add(CaseEvent(case_id=case.id, at=utcnow(), actor_id=actor.id, kind="participant_invited",
-                             summary=name))
     db.session.flush()
-    db.session.expire(case, ["participants", "events"])
-    audit.record(audit.Action.CREATE, object_type="case_participant", object_id=participant.id, case_id=case.id,
-                 user=actor, detail=f"invited role={participant.role}")
-    _sync_sessions(case, actor)
+    db.session.expire(case, ["participants"])
+    events.emit(ParticipantInvited(actor=actor, case=case, participant=participant, name=name))
+    db.session.flush()
     return participant
-
-
-def _sync_sessions(case: Case, actor: User) -> None:
-    """Sessions with this case on the agenda invite its new people (and, while planned, no longer
-    those who left)."""
-    from ret_app.meetings.planning import sync_sessions_of_case
-
-    sync_sessions_of_case(case, actor)
 
 
 def remove(case: Case, actor: User, participant: CaseParticipant) -> None:
     if not policy.can_manage_participants(actor, case):
-        raise ParticipantError(_l("Only the process director or the chair can remove participants."), None)
+        raise RuleError(_l("Only the process director or the chair can remove participants."))
     if participant.case_id != case.id or participant.removed_at is not None:
-        raise ParticipantError(_l("This participant has already been removed."), None)
+        raise RuleError(_l("This participant has already been removed."))
     if participant.user_id is not None and participant.user_id == case.process_director_id:
-        raise ParticipantError(_l("The process director takes part in the case and cannot be removed."), None)
+        raise RuleError(_l("The process director takes part in the case and cannot be removed."))
     participant.removed_at = utcnow()
     name = participant.user.name if participant.user else participant.organisation.name
-    db.session.add(CaseEvent(case_id=case.id, at=participant.removed_at, actor_id=actor.id,
-                             kind="participant_removed", summary=name))
     db.session.flush()
-    db.session.expire(case, ["participants", "events"])
-    audit.record(audit.Action.UPDATE, object_type="case_participant", object_id=participant.id, case_id=case.id,
-                 user=actor, detail=f"removed role={participant.role}")
-    _sync_sessions(case, actor)
+    db.session.expire(case, ["participants"])
+    events.emit(ParticipantRemoved(actor=actor, case=case, participant=participant, name=name))
+    db.session.flush()
 
 
 def describe(participant: CaseParticipant) -> dict:

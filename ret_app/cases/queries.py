@@ -1,4 +1,5 @@
-"""select() builders for case lists: always scoped by what the user may see."""
+"""select() builders for case lists: always scoped by what the user may see, filtered, sorted and
+paged in SQL, with what each row shows loaded up front (the query count does not grow with rows)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,13 @@ from dataclasses import dataclass
 from typing import Optional
 
 from sqlalchemy import Select, case as sql_case, func, or_, select
+from sqlalchemy.orm import joinedload
 
-from ret_app import policy
-from ret_app.models import Case, CaseStatus, User
+from ret_app import audit, policy
+from ret_app.extensions import db
+from ret_app.kernel import dates
+from ret_app.models import Case, CaseStatus, Municipality, User
+from ret_app.paging import Page, paginate
 
 URGENCY_ORDER = sql_case({"crisis": 0, "urgent": 1}, value=Case.urgency, else_=2)
 
@@ -22,8 +27,12 @@ class CaseFilters:
     q: str = ""
     overdue: bool = False
 
+    def names(self) -> list[str]:
+        """The filters in use (names only, never their values: the audit trail records these)."""
+        return [name for name, value in vars(self).items() if value]
 
-def visible_cases(user: User, filters: Optional[CaseFilters] = None) -> Select:
+
+def visible_cases(user: User, filters: Optional[CaseFilters] = None, today=None) -> Select:
     filters = filters or CaseFilters()
     stmt = select(Case).where(policy.visible_cases_clause(user))
     if filters.status:
@@ -34,6 +43,9 @@ def visible_cases(user: User, filters: Optional[CaseFilters] = None) -> Select:
         stmt = stmt.where(Case.track == filters.track)
     if filters.urgency:
         stmt = stmt.where(Case.urgency == filters.urgency)
+    if filters.overdue:
+        # The nearest deadline is stored when it changes (norms.py): overdue is a comparison.
+        stmt = stmt.where(Case.next_deadline < (today or dates.today()))
     if filters.q:
         term = filters.q.strip().lower()
         # Everyone who may see a case here works with the family, so names are searchable too.
@@ -43,7 +55,28 @@ def visible_cases(user: User, filters: Optional[CaseFilters] = None) -> Select:
     return stmt.order_by(URGENCY_ORDER, Case.submitted_at.is_(None), Case.submitted_at, Case.id)
 
 
+def search(user: User, filters: CaseFilters, page: int, per_page: int) -> Page:
+    """One page of the cases the user may see (the search is audited: the filter names, not values)."""
+    audit.record(audit.Action.SEARCH, object_type="case_list", detail="filters=" + ",".join(filters.names()))
+    return paginate(visible_cases(user, filters).options(joinedload(Case.municipality)), page, per_page)
+
+
 def intake_queue(user: User) -> Select:
     """Submitted cases of the chair's region: most urgent first, then the longest waiting."""
     return (select(Case).where(policy.visible_cases_clause(user), Case.status == CaseStatus.SUBMITTED.value)
+            .options(joinedload(Case.municipality))
             .order_by(URGENCY_ORDER, Case.submitted_at, Case.id))
+
+
+def intake_page(user: User, page: int, per_page: int) -> Page:
+    audit.record(audit.Action.SEARCH, object_type="intake_queue")
+    return paginate(intake_queue(user), page, per_page)
+
+
+def region_municipalities(user: User) -> list[Municipality]:
+    """The municipalities of the user's region (all of them for a user without a region)."""
+    stmt = select(Municipality).order_by(Municipality.name)
+    region_id = policy.region_of(user)
+    if region_id:
+        stmt = stmt.where(Municipality.region_id == region_id)
+    return list(db.session.scalars(stmt))

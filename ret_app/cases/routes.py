@@ -1,40 +1,40 @@
-"""Case list, case page, lifecycle steps and the chair's intake."""
+"""Case list, case page, lifecycle steps and the chair's intake.
+
+Each route: load through the policy (cases/access.py: 404 when the case may not be seen, reads and
+denials audited) -> validate -> call the service in a savepoint (web.submit) -> respond. The unit of
+work commits at the end of the request."""
 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
-from ret_app import audit, policy
-from ret_app.paging import Page, paginate
-from ret_app.cases import history, lifecycle, norms, queries, services
-from ret_app.cases.access import case_or_404
+from ret_app import policy, web
+from ret_app.audit import Action
+from ret_app.cases import lifecycle, norms, queries, services, timeline
+from ret_app.cases.access import STALE, case_or_404
 from ret_app.cases.blueprint import bp
-from ret_app.cases.forms import AdviceForm, IntakeDecisionForm, NewReferralForm, StepForm
-from ret_app.cases.lifecycle import TransitionError
-from ret_app.cases.referral_routes import STALE
-from ret_app.cases.referrals import new_concept
-from ret_app.extensions import db
-from ret_app.models import CaseStatus, Municipality
+from ret_app.cases.forms import AdviceForm, IntakeDecisionForm, StepForm
+from ret_app.kernel.registry import build_panels
+from ret_app.labels import CLOCK_LABELS
+from ret_app.models import CaseStatus, Track, Urgency
 from ret_app.policy import Permission, requires
 from ret_app.templating import render_page_or_fragment
 
 PAGE_SIZE = 25
-
+INTAKE_PAGE_SIZE = 50
 
 
 def _filters_from_request() -> queries.CaseFilters:
     args = request.args
-    status = args.get("status", "")
+    status, track, urgency = args.get("status", ""), args.get("track", ""), args.get("urgency", "")
     return queries.CaseFilters(
         overdue=args.get("overdue") == "1",
-        status=status if status in {s.value for s in CaseStatus} else "",
+        status=status if status in set(CaseStatus) else "",
         municipality_id=args.get("municipality", type=int),
-        track=args.get("track", "") if args.get("track") in ("consultation", "process_direction", "placement_review") else "",
-        urgency=args.get("urgency", "") if args.get("urgency") in ("regular", "urgent", "crisis") else "",
+        track=track if track in set(Track) else "",
+        urgency=urgency if urgency in set(Urgency) else "",
         q=args.get("q", "").strip()[:100],
     )
 
@@ -43,104 +43,56 @@ def _filters_from_request() -> queries.CaseFilters:
 @requires(Permission.WORK_ON_CASES)
 def case_list():
     filters = _filters_from_request()
-    page = request.args.get("page", 1, type=int)
-    # Audited (and committed) first, so the cases below are loaded once for the page.
-    audit.record(audit.Action.SEARCH, object_type="case_list",
-                 detail="filters=" + ",".join(k for k, v in vars(filters).items() if v), commit=True)
-    stmt = queries.visible_cases(current_user, filters)
-    is_overdue = norms.overdue_checker()
-    if filters.overdue:
-        # Deadlines depend on working days and pauses, so they are computed, not queried.
-        overdue = [c for c in db.session.scalars(stmt) if is_overdue(c)]
-        result = Page(overdue[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], page, PAGE_SIZE, len(overdue) > page * PAGE_SIZE)
-        overdue_ids = {c.id for c in result.items}
-    else:
-        result = paginate(stmt, page, PAGE_SIZE)
-        overdue_ids = {c.id for c in result.items if is_overdue(c)}
-    query_args = {k: v for k, v in request.args.items() if k != "page"}
+    result = queries.search(current_user, filters, request.args.get("page", 1, type=int), PAGE_SIZE)
     return render_page_or_fragment("cases/list.html", "cases/_list_results.html", result=result, filters=filters,
-                                   overdue_ids=overdue_ids, municipalities=_region_municipalities(),
-                                   query_args=query_args)
-
-
-def _region_municipalities() -> list[Municipality]:
-    """The municipalities of the user's region (all of them for a user without a region)."""
-    stmt = select(Municipality).order_by(Municipality.name)
-    if current_user.organisation.region_id:
-        stmt = stmt.where(Municipality.region_id == current_user.organisation.region_id)
-    return list(db.session.scalars(stmt))
-
-
-@bp.route("/casussen/nieuw", methods=["GET", "POST"])
-@requires(Permission.MAKE_REFERRALS)
-def referral_new():
-    form = NewReferralForm()
-    options = _region_municipalities()
-    form.municipality_id.choices = [(None, _("— choose —"))] + [(m.id, m.name) for m in options]
-    if request.method == "GET" and current_user.organisation.municipality_id:
-        form.municipality_id.data = current_user.organisation.municipality_id
-    if form.validate_on_submit():
-        if form.municipality_id.data not in {m.id for m in options}:
-            form.municipality_id.errors.append(_("Choose a municipality of your region."))
-        else:
-            case = new_concept(current_user, form.municipality_id.data)
-            db.session.commit()
-            flash(_("Referral %(ref)s has been started as a concept. You can complete it later.", ref=case.reference), "success")
-            return redirect(url_for("cases.referral_edit", case_id=case.id))
-    return render_template("cases/new.html", form=form)
+                                   overdue_ids={c.id for c in result.items if norms.is_overdue(c)},
+                                   municipalities=queries.region_municipalities(current_user),
+                                   query_args={k: v for k, v in request.args.items() if k != "page"})
 
 
 @bp.route("/casussen/<int:case_id>")
 @requires(Permission.WORK_ON_CASES)
 def case_page(case_id: int):
     case = case_or_404(case_id, detail="case_page")
-    options = lifecycle.available(case, current_user)
-    return render_template("cases/page.html", case=case, options=options, clocks=norms.case_clocks(case),
-                           history=history.history(case),
-                           clock_labels=norms.CLOCK_LABELS, days_open=norms.working_days_open(case),
+    return render_template("cases/page.html", case=case, options=lifecycle.available(case, current_user),
+                           intake_steps=lifecycle.INTAKE_STEPS,
+                           may_decide_intake=lifecycle.may_decide_intake(current_user, case),
+                           clocks=norms.case_clocks(case), clock_labels=CLOCK_LABELS,
+                           days_open=norms.working_days_open(case), history=timeline.history(case),
                            can_edit_referral=policy.can_edit_referral(current_user, case),
-                           is_chair=policy.is_chair_of(current_user, case))
+                           panels={slot: build_panels(slot, case, current_user) for slot in ("work", "details")})
 
 
 @bp.route("/casussen/<int:case_id>/stap/<name>", methods=["POST"])
 @requires(Permission.WORK_ON_CASES)
 def case_step(case_id: int, name: str):
-    case = case_or_404(case_id, action=audit.Action.UPDATE, detail=f"step={name}")
-    if name not in lifecycle.BY_NAME or name in ("accept", "return_with_advice"):
+    case = case_or_404(case_id, action=Action.UPDATE, detail=f"step={name}")
+    if name not in lifecycle.BY_NAME or name in lifecycle.INTAKE_STEPS:
         abort(404)  # the intake decision has its own form
     form = StepForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        lifecycle.apply(case, current_user, name, reason=form.reason.data)
-        db.session.commit()
-    except TransitionError as error:
-        db.session.rollback()
-        for reason in error.reasons:
+    result = web.attempt_or_error(lambda: lifecycle.apply(case, current_user, name, reason=form.reason.data))
+    if not result:
+        for reason in ([STALE] if result.conflict else result.error.reasons):
             flash(str(reason), "error")
-        return redirect(url_for("cases.case_page", case_id=case_id))
-    except StaleDataError:
-        # Someone else moved the case on at the same moment: nothing of this step was saved.
-        db.session.rollback()
-        flash(str(STALE), "error")
-        return redirect(url_for("cases.case_page", case_id=case_id))
-    flash(_("Done: %(step)s.", step=lifecycle.BY_NAME[name].label), "success")
+    else:
+        flash(_("Done: %(step)s.", step=lifecycle.BY_NAME[name].label), "success")
     return redirect(url_for("cases.case_page", case_id=case_id))
 
 
 @bp.route("/intake")
 @requires(Permission.RUN_INTAKE)
 def intake_queue():
-    cases = db.session.scalars(queries.intake_queue(current_user)).all()
-    audit.record(audit.Action.SEARCH, object_type="intake_queue", commit=True)
-    return render_template("cases/intake_queue.html", cases=cases)
+    result = queries.intake_page(current_user, request.args.get("page", 1, type=int), INTAKE_PAGE_SIZE)
+    return render_template("cases/intake_queue.html", cases=result.items, result=result, query_args={})
 
 
 @bp.route("/casussen/<int:case_id>/intake", methods=["GET", "POST"])
 @requires(Permission.RUN_INTAKE)
 def intake_decision(case_id: int):
     case = case_or_404(case_id, detail="intake", rule=policy.is_chair_of)
-    if case.status not in (CaseStatus.SUBMITTED, CaseStatus.INTAKE):
+    if not lifecycle.may_decide_intake(current_user, case):
         flash(_("This case is not waiting for an intake decision."), "warning")
         return redirect(url_for("cases.case_page", case_id=case_id))
     form = IntakeDecisionForm(prefix="accept")
@@ -150,27 +102,23 @@ def intake_decision(case_id: int):
     if request.method == "GET":
         form.urgency.data = case.urgency
         form.track.data = case.track or ("placement_review" if case.placement_intended else "")
-    try:
-        if request.form.get("decision") == "accept" and form.validate_on_submit():
-            if case.status == CaseStatus.SUBMITTED:
-                lifecycle.apply(case, current_user, "start_intake")
-            services.accept_into_track(case, current_user, track=form.track.data, urgency=form.urgency.data,
-                                       process_director_id=form.process_director_id.data, reason=form.reason.data)
-            db.session.commit()
+    decision = request.form.get("decision")
+    if decision == "accept":
+        result = web.submit(form, lambda: services.accept_into_track(
+            case, current_user, track=form.track.data, urgency=form.urgency.data,
+            process_director_id=form.process_director_id.data, reason=form.reason.data), show=False)
+        if result:
             flash(_("The case has been accepted; the screening can start."), "success")
             return redirect(url_for("cases.case_page", case_id=case_id))
-        if request.form.get("decision") == "advice" and advice_form.validate_on_submit():
-            services.return_with_advice(case, current_user, advice_form.advice.data)
-            db.session.commit()
+    elif decision == "advice":
+        result = web.submit(advice_form, lambda: services.return_with_advice(case, current_user,
+                                                                             advice_form.advice.data), show=False)
+        if result:
             flash(_("The case has been answered with advice and returned to the access team."), "success")
             return redirect(url_for("cases.case_page", case_id=case_id))
-    except TransitionError as error:
-        db.session.rollback()
-        case = case_or_404(case_id, action=audit.Action.UPDATE, rule=policy.is_chair_of)
-        for reason in error.reasons:
-            form.form_errors.append(str(reason))
-    except StaleDataError:
-        db.session.rollback()
-        case = case_or_404(case_id, action=audit.Action.UPDATE, rule=policy.is_chair_of)
-        form.form_errors.append(str(STALE))
+    else:
+        result = None
+    if result is not None and result.error is not None:
+        # Both decisions' refusals show at the top of the page.
+        form.form_errors.extend([str(STALE)] if result.conflict else [str(r) for r in result.error.reasons])
     return render_template("cases/intake.html", case=case, form=form, advice_form=advice_form)

@@ -1,4 +1,4 @@
-"""Case business rules beyond the lifecycle table: intake decisions. Flush, never commit."""
+"""Case business rules beyond the lifecycle table: the chair's intake decision. Flush, never commit."""
 
 from __future__ import annotations
 
@@ -6,16 +6,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ret_app.cases import lifecycle
-from ret_app.cases.lifecycle import TransitionError
+from ret_app.cases.events import IntakeDecided
 from ret_app.extensions import db
-from ret_app.models import Case, CaseEvent, CaseParticipant, ParticipantRole, Role, Track, Urgency, User
-from ret_app.models.base import utcnow
+from ret_app.kernel import events
+from ret_app.kernel.errors import RuleError
+from ret_app.models import Case, CaseParticipant, CaseStatus, Organisation, ParticipantRole, Role, Track, Urgency, User
 
 
 def process_director_candidates(case: Case) -> list[User]:
     """RET members and chairs of the case's region who can direct the process."""
-    from ret_app.models import Organisation
-
     return list(db.session.scalars(
         select(User).join(User.organisation)
         .where(Organisation.region_id == case.region_id, Organisation.kind == "ret",
@@ -25,14 +24,17 @@ def process_director_candidates(case: Case) -> list[User]:
 
 def accept_into_track(case: Case, actor: User, *, track: str, urgency: str, process_director_id: int,
                       reason: str) -> None:
-    """The chair's intake decision: track, urgency and process director, then on to screening."""
+    """The chair's intake decision: track, urgency and process director, then on to screening
+    (taking the case into intake first when it was only submitted)."""
     if track not in {t.value for t in Track}:
-        raise TransitionError([_l("Choose a track.")])
+        raise RuleError(_l("Choose a track."))
     if urgency not in {u.value for u in Urgency}:
-        raise TransitionError([_l("Choose an urgency.")])
+        raise RuleError(_l("Choose an urgency."))
     director = db.session.get(User, process_director_id) if process_director_id else None
     if director is None or director not in process_director_candidates(case):
-        raise TransitionError([_l("The process director must be a RET member of this region.")])
+        raise RuleError(_l("The process director must be a RET member of this region."))
+    if case.status == CaseStatus.SUBMITTED:
+        lifecycle.apply(case, actor, "start_intake")
     case.track = track
     case.urgency = urgency
     case.process_director_id = director.id
@@ -40,8 +42,7 @@ def accept_into_track(case: Case, actor: User, *, track: str, urgency: str, proc
         case.participants.append(CaseParticipant(role=ParticipantRole.RET_MEMBER.value, user_id=director.id,
                                                  invited_by_id=actor.id))
     case.intake_decision_reason = reason.strip()
-    case.events.append(CaseEvent(at=utcnow(), actor_id=actor.id, kind="intake_decision",
-                                 summary=reason.strip()))
+    events.emit(IntakeDecided(actor=actor, case=case, reason=reason.strip()))
     lifecycle.apply(case, actor, "accept", reason=reason)
 
 

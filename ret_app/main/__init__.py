@@ -1,5 +1,2 @@
-from flask import Blueprint
-
-bp = Blueprint("main", __name__)
-
-from ret_app.main import routes  # noqa: E402,F401
+"""The start page (cards registered by every capability) and the language switch (capability:
+capability.py)."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from ret_app.extensions import db
-from ret_app.main import bp, services
+from ret_app.kernel.registry import build_cards
+from ret_app.main.blueprint import bp
 from ret_app.policy import Permission, public, requires
 from ret_app.urls import safe_next
 
@@ -22,7 +22,8 @@ def index():
 @bp.route("/start")
 @requires(Permission.USE_APP)
 def start():
-    return render_template("main/start.html", overview=services.start_overview(current_user))
+    return render_template("main/start.html", region=current_user.organisation.region,
+                           alerts=build_cards("alerts", current_user), cards=build_cards("cards", current_user))
 
 
 @bp.route("/taal", methods=["POST"])
@@ -33,5 +34,4 @@ def set_language():
         session["lang"] = lang
         if current_user.is_authenticated:
             current_user.locale = lang
-            db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("main.index"))

@@ -1,5 +1,2 @@
-from flask import Blueprint
-
-bp = Blueprint("mandates", __name__)
-
-from ret_app.mandates import routes  # noqa: E402,F401
+"""Mandates: registering, revoking and reading them; a holder's own mandates (capability:
+capability.py)."""

@@ -11,7 +11,8 @@ from sqlalchemy import Select, select
 from ret_app import audit
 from ret_app.extensions import db
 from ret_app.models import Mandate, MandateStatus, User
-from ret_app.models.base import utcnow
+from ret_app.kernel.dates import utcnow
+from ret_app.kernel import dates
 
 EXPIRY_WARNING_DAYS = 30
 
@@ -24,14 +25,14 @@ def mandates_of(user: User) -> list[Mandate]:
 
 
 def expiring_soon(mandate: Mandate, today: Optional[date] = None) -> bool:
-    today = today or date.today()
+    today = today or dates.today()
     return (mandate.status_on(today) is MandateStatus.VALID
             and mandate.valid_until <= today + timedelta(days=EXPIRY_WARNING_DAYS))
 
 
 def mandate_list_query(*, municipality_id: Optional[int] = None, status: Optional[str] = None,
                        today: Optional[date] = None) -> Select:
-    today = today or date.today()
+    today = today or dates.today()
     stmt = select(Mandate).join(Mandate.holder).order_by(Mandate.valid_until.desc(), Mandate.id.desc())
     if municipality_id:
         stmt = stmt.where(Mandate.municipality_id == municipality_id)

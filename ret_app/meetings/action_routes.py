@@ -18,14 +18,17 @@ from wtforms import HiddenField, SelectField
 from wtforms.validators import InputRequired
 
 from ret_app import audit, policy
-from ret_app.auth.forms import REQUIRED
+from ret_app.forms import REQUIRED
 from ret_app.extensions import db
-from ret_app.meetings import actions, actions_bp, labels, minutes
+from ret_app import labels
+from ret_app.meetings import actions, minutes
+from ret_app.meetings.blueprint import actions_bp
 from ret_app.meetings.common import RuleError
 from ret_app.models import ActionStatus, Case, CaseAction, Decision, Meeting, MeetingItem, MeetingStatus
 from ret_app.policy import Permission, requires
 from ret_app.templating import render_page_or_fragment, wants_fragment
 from ret_app.urls import safe_next
+from ret_app.kernel import dates
 
 STATUS_CHOICES = [(s.value, labels.ACTION_STATUS_LABELS[s.value]) for s in ActionStatus]
 CONFLICT = _l("Someone else changed this action at the same moment. Check its status and try again.")
@@ -71,9 +74,8 @@ def _row(action: CaseAction, today: date, form: Optional[ActionStatusForm] = Non
 @requires(Permission.VIEW_OWN_ACTIONS)
 def mine():
     include_closed = request.args.get("alle") == "1"
-    today = date.today()
-    audit.record(audit.Action.SEARCH, object_type="my_actions", detail="all" if include_closed else "open",
-                 commit=True)
+    today = dates.today()
+    audit.record(audit.Action.SEARCH, object_type="my_actions", detail="all" if include_closed else "open")
     rows = [_row(a, today) for a in db.session.scalars(
         actions.my_actions_query(current_user, include_closed=include_closed, today=today))]
     return render_page_or_fragment("actions/mine.html", "actions/_results.html", rows=rows,
@@ -87,13 +89,13 @@ def set_status(action_id: int):
     action = db.session.get(CaseAction, action_id)
     if action is None or not policy.can_view_case(current_user, action.case):
         audit.record(audit.Action.UPDATE, outcome=audit.Outcome.DENIED, object_type="case_action",
-                     object_id=action_id, case_id=action.case_id if action else None, commit=True)
+                     object_id=action_id, case_id=action.case_id if action else None)
         abort(404)
     if not policy.can_update_action(current_user, action):
         from ret_app.errors import render_error
 
         audit.record(audit.Action.UPDATE, outcome=audit.Outcome.DENIED, object_type="case_action",
-                     object_id=action.id, case_id=action.case_id, commit=True)
+                     object_id=action.id, case_id=action.case_id)
         return render_error(403, _("Only the owner, the process director or the chair changes this action."))
     form = ActionStatusForm(prefix=f"action-{action.id}")
     back = safe_next(form.next.data) or url_for("actions.mine")
@@ -113,12 +115,12 @@ def set_status(action_id: int):
         else:
             if wants_fragment():
                 return render_page_or_fragment("actions/mine.html", "actions/_row.html",
-                                               row=_row(action, date.today(), saved=True), show_case=show_case)
+                                               row=_row(action, dates.today(), saved=True), show_case=show_case)
             flash(_("The status of the action has been changed."), "success")
             return redirect(back)
     if wants_fragment():
         return render_page_or_fragment("actions/mine.html", "actions/_row.html",
-                                       row=_row(action, date.today(), form=form), show_case=show_case)
+                                       row=_row(action, dates.today(), form=form), show_case=show_case)
     for message in form.status.errors:
         flash(str(message), "error")
     return redirect(back)
@@ -126,7 +128,6 @@ def set_status(action_id: int):
 
 # --- the case page: sessions, decisions and actions of this case ----------------------------------
 
-@actions_bp.app_template_global("sessions_panel")
 def sessions_panel(case: Case) -> dict:
     """What templates/cases/_sessions_panel.html shows (the case page already checked and audited
     that the user sees the case)."""
@@ -134,7 +135,7 @@ def sessions_panel(case: Case) -> dict:
         select(MeetingItem).join(MeetingItem.meeting)
         .where(MeetingItem.case_id == case.id, Meeting.status != MeetingStatus.CANCELLED.value)
         .order_by(Meeting.starts_at.desc())))
-    today = date.today()
+    today = dates.today()
     sessions = []
     for item in items:
         meeting = item.meeting

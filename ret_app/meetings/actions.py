@@ -10,12 +10,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case as sql_case, or_, select
 
 from ret_app import audit, policy
+from ret_app.cases import lifecycle as case_lifecycle
 from ret_app.cases import participants
 from ret_app.extensions import db
 from ret_app.meetings import common
 from ret_app.meetings.common import RuleError, bump_revision, case_event, lock_meeting
 from ret_app.models import ActionStatus, Case, CaseAction, MeetingItem, MeetingStatus, Organisation, User
-from ret_app.models.base import utcnow
+from ret_app.kernel.dates import utcnow
+from ret_app.kernel import dates
 
 USER_PREFIX = "u"
 ORGANISATION_PREFIX = "o"
@@ -66,7 +68,7 @@ def create(case: Case, data: dict, actor: User, item: Optional[MeetingItem] = No
         if existing.case_id != case.id or existing.item_id != (item.id if item else None):
             raise RuleError(_l("The form has expired. Reload the page and try again."))
         return existing, False
-    if case.status not in policy.PLANNABLE_STATUSES:
+    if case.status not in case_lifecycle.OPEN:
         raise RuleError(_l("This case is closed or back with the access team: no new actions on it."))
     if item is not None:
         lock_meeting(item.meeting)
@@ -81,7 +83,7 @@ def create(case: Case, data: dict, actor: User, item: Optional[MeetingItem] = No
     due = data.get("due_date")
     if due is None:
         raise RuleError(_l("Enter a due date."), "due_date")
-    if due < date.today():
+    if due < dates.today():
         raise RuleError(_l("The due date cannot lie in the past."), "due_date")
     action = CaseAction(case_id=case.id, item_id=item.id if item else None, description=description,
                         owner_user_id=owner_user_id, owner_organisation_id=owner_organisation_id, due_date=due,
@@ -117,13 +119,13 @@ def set_status(action: CaseAction, status: str, actor: User) -> None:
 
 
 def is_overdue(action: CaseAction, today: Optional[date] = None) -> bool:
-    return action.status == ActionStatus.OPEN and action.due_date < (today or date.today())
+    return action.status == ActionStatus.OPEN and action.due_date < (today or dates.today())
 
 
 def my_actions_query(user: User, *, include_closed: bool = False, today: Optional[date] = None) -> Select:
     """Actions owned by the user or their organisation, on cases they still see; open and overdue
     first, then by due date."""
-    today = today or date.today()
+    today = today or dates.today()
     stmt = (select(CaseAction).join(CaseAction.case)
             .where(or_(CaseAction.owner_user_id == user.id,
                        CaseAction.owner_organisation_id == user.organisation_id),

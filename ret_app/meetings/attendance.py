@@ -14,7 +14,7 @@ from ret_app import audit, policy
 from ret_app.extensions import db
 from ret_app.meetings.common import RuleError, bump_revision
 from ret_app.models import Meeting, MeetingAttendance, MeetingStatus, User
-from ret_app.models.base import utcnow
+from ret_app.kernel.dates import utcnow
 
 OPEN_STATUSES = (MeetingStatus.PLANNED, MeetingStatus.IN_PROGRESS)
 

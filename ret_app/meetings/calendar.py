@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 from ret_app.meetings.planning import ends_at
 from ret_app.models import Meeting, MeetingStatus
-from ret_app.models.base import utcnow
+from ret_app.kernel.dates import utcnow
 
 
 def _escape(text: str) -> str:

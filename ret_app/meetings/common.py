@@ -6,11 +6,10 @@ from datetime import date
 
 from sqlalchemy import update
 
-from ret_app.models.base import local_date
-from ret_app.rules import RuleError  # noqa: F401  (the session services raise it; imported from here)
 from ret_app.extensions import db
+from ret_app.kernel.dates import local_date, utcnow
+from ret_app.kernel.errors import RuleError  # noqa: F401  (the session services raise it; imported from here)
 from ret_app.models import CaseEvent, Meeting, User
-from ret_app.models.base import utcnow
 
 
 def bump_revision(meeting: Meeting) -> None:

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ret_app import audit, policy
+from ret_app.cases import lifecycle as case_lifecycle
 from ret_app.extensions import db
 from ret_app.meetings import common, mandate_check
 from ret_app.meetings.common import RuleError, bump_revision, case_event, lock_meeting, session_date
@@ -27,7 +28,8 @@ from ret_app.models import (
     PlacementOutcome,
     User,
 )
-from ret_app.models.base import utcnow
+from ret_app.kernel.dates import utcnow
+from ret_app.kernel import dates
 
 PLACEMENT_FIELDS = ("alternatives_considered", "behavioural_scientist_name", "behavioural_scientist_role",
                     "behavioural_scientist_judgement", "placement_outcome")
@@ -45,7 +47,7 @@ def _text(data: dict, name: str) -> str:
 
 def validate(item: MeetingItem, data: dict, today: Optional[date] = None) -> dict[str, object]:
     """Field → message for everything the rules refuse (the form checked types already)."""
-    today = today or date.today()
+    today = today or dates.today()
     errors: dict[str, object] = {}
     if not _text(data, "text"):
         errors["text"] = _l("Describe the decision.")
@@ -106,7 +108,7 @@ def record(item: MeetingItem, data: dict, actor: User) -> tuple[Decision, bool]:
         raise RuleError(_l("Decisions are recorded while the session is in progress."))
     if not policy.can_run_meeting(actor, meeting):
         raise RuleError(_l("Only the chair records decisions."))
-    if item.case.status not in policy.PLANNABLE_STATUSES:
+    if item.case.status not in case_lifecycle.OPEN:
         raise RuleError(_l("This case is closed or back with the access team: no decisions on it here."))
     errors = validate(item, data, today=session_date(meeting))
     if errors:
@@ -159,7 +161,7 @@ def answer(decision: Decision, data: dict, actor: User) -> None:
     answer_date = data.get("answer_date")
     if answer_date is None:
         raise RuleError(_l("Enter the date of the municipality's answer."), "answer_date")
-    if answer_date > date.today():
+    if answer_date > dates.today():
         raise RuleError(_l("The date of the answer cannot lie in the future."), "answer_date")
     if answer_date < session_date(decision.item.meeting):
         raise RuleError(_l("The answer cannot predate the session."), "answer_date")

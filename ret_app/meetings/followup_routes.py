@@ -7,7 +7,6 @@ The administrator never sees case content: reference, municipality, care type an
 
 from __future__ import annotations
 
-from datetime import date
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -20,13 +19,16 @@ from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from ret_app import audit, policy
-from ret_app.auth.forms import REQUIRED
-from ret_app.cases.referral_forms import date_field, not_in_future
+from ret_app.forms import REQUIRED
+from ret_app.forms import date_field, not_in_future
 from ret_app.extensions import db
-from ret_app.meetings import bp, decisions, labels
+from ret_app import labels
+from ret_app.meetings import decisions
+from ret_app.meetings.blueprint import bp
 from ret_app.meetings.common import RuleError, session_date
 from ret_app.models import Decision, DecisionStatus, Mandate, Role, User
 from ret_app.policy import Permission, requires
+from ret_app.kernel import dates
 
 ANSWER_CHOICES = [(DecisionStatus.CONFIRMED.value, _l("Confirmed: the municipality commits the help")),
                   (DecisionStatus.REFUSED.value, _l("Refused: the municipality does not commit the help"))]
@@ -56,8 +58,7 @@ def _row(decision: Decision) -> dict:
 @requires(Permission.ANSWER_PROVISIONAL)
 def followups():
     waiting = decisions.provisional_for(current_user)
-    audit.record(audit.Action.SEARCH, object_type="provisional_decisions", detail=f"count={len(waiting)}",
-                 commit=True)
+    audit.record(audit.Action.SEARCH, object_type="provisional_decisions", detail=f"count={len(waiting)}")
     return render_template("meetings/followups.html", rows=[_row(d) for d in waiting])
 
 
@@ -97,7 +98,7 @@ def followup_answer(decision_id: int):
     decision = db.session.get(Decision, decision_id)
     if decision is None or not policy.can_answer_provisional(current_user, decision):
         audit.record(audit.Action.UPDATE, outcome=audit.Outcome.DENIED, object_type="decision",
-                     object_id=decision_id, case_id=decision.case_id if decision else None, commit=True)
+                     object_id=decision_id, case_id=decision.case_id if decision else None)
         abort(404)
     form = FollowupAnswerForm()
     if form.validate_on_submit():
@@ -133,8 +134,8 @@ def followup_answer(decision_id: int):
     else:
         if form.is_submitted():
             audit.record(audit.Action.UPDATE, outcome=audit.Outcome.FAILED, object_type="decision",
-                         object_id=decision.id, case_id=decision.case_id, detail="invalid", commit=True)
+                         object_id=decision.id, case_id=decision.case_id, detail="invalid")
         else:
             audit.record(audit.Action.READ, object_type="decision", object_id=decision.id,
-                         case_id=decision.case_id, commit=True)
-    return render_template("meetings/followup_answer.html", row=_row(decision), form=form, today=date.today())
+                         case_id=decision.case_id)
+    return render_template("meetings/followup_answer.html", row=_row(decision), form=form, today=dates.today())

@@ -20,7 +20,8 @@ from ret_app import audit, policy
 from ret_app.extensions import db
 from ret_app.meetings.common import RuleError, bump_revision
 from ret_app.models import Meeting, MeetingStatus, User
-from ret_app.models.base import utcnow
+from ret_app.kernel.dates import utcnow
+from ret_app.kernel import dates
 
 
 def _has_items(meeting: Meeting) -> Optional[object]:
@@ -59,10 +60,10 @@ def _check_in_and_open(meeting: Meeting, chair: User) -> None:
     """Starting a session: the chair who starts it is present, and the first item is discussed.
     A check-in from before today (the session was moved) no longer counts as present."""
     from ret_app.models import MeetingAttendance
-    from ret_app.models.base import local_date, local_today
+    from ret_app.kernel.dates import local_date
 
     for stale in meeting.attendances:
-        if stale.present and local_date(stale.checked_in_at) < local_today():
+        if stale.present and local_date(stale.checked_in_at) < dates.today():
             stale.present = False
     attendance = next((a for a in meeting.attendances if a.user_id == chair.id), None)
     if attendance is None:

@@ -11,16 +11,13 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ret_app.admin.forms import EuroField, coerce_optional_int
-from ret_app.cases.referral_forms import date_field
-from ret_app.meetings.labels import PLACEMENT_OUTCOME_LABELS
+from ret_app.forms import EuroField, coerce_optional_int
+from ret_app.forms import date_field
+from ret_app.labels import PLACEMENT_OUTCOME_LABELS
 from ret_app.models import DecisionKind
-from ret_app.templating import CARE_TYPE_LABELS
+from ret_app.labels import CARE_TYPE_LABELS
 
-DECISION_KIND_LABELS = {
-    DecisionKind.GENERAL.value: _l("General (advice, agreement, next step)"),
-    DecisionKind.COMMITS_HELP.value: _l("Commits help (needs a mandate of the municipality)"),
-}
+from ret_app.labels import DECISION_KIND_CHOICES as DECISION_KIND_LABELS  # noqa: E402
 
 
 MAX_TEXT = 8000

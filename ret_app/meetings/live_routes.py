@@ -28,8 +28,9 @@ from ret_app.cases.consent import age_on
 from ret_app.errors import render_error
 from ret_app.extensions import db
 from ret_app.meetings import actions as action_services
-from ret_app.meetings import attendance, bp, decisions, mandate_check, notes, timing
-from ret_app.meetings.labels import PLACEMENT_OUTCOME_LABELS, finding_text, meeting_status_label, purpose_label
+from ret_app.meetings import attendance, decisions, mandate_check, notes, timing
+from ret_app.meetings.blueprint import bp
+from ret_app.labels import PLACEMENT_OUTCOME_LABELS, finding_text, meeting_status_label, purpose_label
 from ret_app.meetings.common import RuleError, current_revision, session_date
 from ret_app.meetings.live_forms import (
     DECISION_KIND_LABELS,
@@ -51,7 +52,7 @@ from ret_app.models import (
     User,
 )
 from ret_app.policy import Permission, requires
-from ret_app.rules import add_to_form
+from ret_app.kernel.errors import show_on_form as add_to_form
 from ret_app.sessions import background_poll
 from ret_app.templating import wants_fragment
 
@@ -69,7 +70,7 @@ def _meeting_or_404(meeting_id: int, action: audit.Action = audit.Action.READ) -
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None or not policy.can_view_meeting(current_user, meeting):
         audit.record(action, outcome=audit.Outcome.DENIED, object_type="meeting", object_id=meeting_id,
-                     detail="live", commit=True)
+                     detail="live")
         abort(404)
     return meeting
 
@@ -80,7 +81,7 @@ def _item_or_404(meeting: Meeting, item_id: Optional[int], action: audit.Action 
     if item is None or item.meeting_id != meeting.id or item not in policy.visible_items(current_user, meeting):
         audit.record(action, outcome=audit.Outcome.DENIED, object_type="meeting_item", object_id=item_id,
                      case_id=item.case_id if item is not None and item.meeting_id == meeting.id else None,
-                     detail=f"meeting={meeting.id}", commit=True)
+                     detail=f"meeting={meeting.id}")
         abort(404)
     return item
 
@@ -96,16 +97,16 @@ def _default_item(meeting: Meeting) -> Optional[MeetingItem]:
 
 def _audit_case_read(item: Optional[MeetingItem], meeting: Meeting, detail: str) -> None:
     if item is None:
-        audit.record(audit.Action.READ, object_type="meeting", object_id=meeting.id, detail=detail, commit=True)
+        audit.record(audit.Action.READ, object_type="meeting", object_id=meeting.id, detail=detail)
     else:
         audit.record(audit.Action.READ, object_type="case", object_id=item.case_id, case_id=item.case_id,
-                     detail=f"{detail};meeting={meeting.id};item={item.id}", commit=True)
+                     detail=f"{detail};meeting={meeting.id};item={item.id}")
 
 
 def _refuse(meeting: Meeting, item: Optional[MeetingItem], object_type: str, message: str):
     audit.record(audit.Action.UPDATE, outcome=audit.Outcome.DENIED, object_type=object_type,
                  object_id=item.id if item else meeting.id, case_id=item.case_id if item else None,
-                 detail=f"meeting={meeting.id}", commit=True)
+                 detail=f"meeting={meeting.id}")
     return render_error(403, message)
 
 
@@ -285,7 +286,7 @@ def live_updates(meeting_id: int):
     seen = _may_see_cheaply(meeting_id)
     if seen is None:
         audit.record(audit.Action.READ, outcome=audit.Outcome.DENIED, object_type="meeting", object_id=meeting_id,
-                     detail="live_updates", commit=True)
+                     detail="live_updates")
         abort(404)
     if request.args.get("rev", type=int) == seen:
         return make_response("", 204)  # nothing changed: nothing to swap, nothing read
@@ -357,7 +358,7 @@ def _shown_item(meeting: Meeting, item_id: Optional[int]) -> Optional[MeetingIte
 
 def _presence_problem(meeting: Meeting, form: PresenceForm, message: str):
     audit.record(audit.Action.UPDATE, outcome=audit.Outcome.FAILED, object_type="meeting_attendance",
-                 object_id=meeting.id, detail="refused", commit=True)
+                 object_id=meeting.id, detail="refused")
     item = _shown_item(meeting, form.item.data)
     if wants_fragment():
         context = _context(meeting, item)
@@ -434,13 +435,13 @@ def item_notes(meeting_id: int, item_id: int):
             (form.notes.errors if error.field == "notes" else form.form_errors).append(str(error.message))
     if conflict is not None:
         audit.record(audit.Action.UPDATE, outcome=audit.Outcome.FAILED, object_type="meeting_item", object_id=item.id,
-                     case_id=item.case_id, detail="notes conflict", commit=True)
+                     case_id=item.case_id, detail="notes conflict")
         # Keep the user's text; point the form at what is saved now, so that saving again is a choice.
         form.version.data = str(conflict.version)
         form.loaded.data = conflict.fingerprint
     else:
         audit.record(audit.Action.UPDATE, outcome=audit.Outcome.FAILED, object_type="meeting_item", object_id=item.id,
-                     case_id=item.case_id, detail="notes invalid", commit=True)
+                     case_id=item.case_id, detail="notes invalid")
     context = _context(meeting, item, notes_form=form, notes_conflict=conflict)
     if wants_fragment():
         return _with_updates("meetings/_live_notes_form.html", context)
@@ -496,7 +497,7 @@ def decision_add(meeting_id: int, item_id: int):
             form.form_errors.append(_("The decision could not be recorded. Try again."))
     fields = _error_fields(form)
     audit.record(audit.Action.CREATE, outcome=audit.Outcome.FAILED, object_type="decision", object_id=item.id,
-                 case_id=item.case_id, detail="invalid fields=" + fields, commit=True)
+                 case_id=item.case_id, detail="invalid fields=" + fields)
     context = _context(meeting, item, decision_form=form)
     if wants_fragment():
         return render_template("meetings/_live_decision_form.html", **context)
@@ -529,7 +530,7 @@ def action_add(meeting_id: int, item_id: int):
             add_to_form(form, error)
     fields = _error_fields(form)
     audit.record(audit.Action.CREATE, outcome=audit.Outcome.FAILED, object_type="case_action", object_id=item.id,
-                 case_id=item.case_id, detail="invalid fields=" + fields, commit=True)
+                 case_id=item.case_id, detail="invalid fields=" + fields)
     context = _context(meeting, item, action_form=form)
     if wants_fragment():
         return render_template("meetings/_live_action_form.html", **context)

@@ -24,7 +24,7 @@ from flask_babel import lazy_gettext as _l
 from ret_app import audit, policy
 from ret_app.extensions import db
 from ret_app.meetings.common import RuleError, bump_revision, session_date
-from ret_app.meetings.labels import PURPOSE_LABELS
+from ret_app.labels import PURPOSE_LABELS
 from ret_app.meetings.timing import seconds_spent
 from ret_app.models import (
     ActionStatus,
@@ -37,7 +37,7 @@ from ret_app.models import (
     MinutesAddendum,
     User,
 )
-from ret_app.models.base import utcnow
+from ret_app.kernel.dates import utcnow
 
 MAX_ADDENDUM = 8000
 

@@ -18,12 +18,14 @@ from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ret_app import audit, policy
-from ret_app.auth.forms import REQUIRED
+from ret_app.forms import REQUIRED
 from ret_app.extensions import db
-from ret_app.meetings import labels, bp, minutes
+from ret_app import labels
+from ret_app.meetings import minutes
+from ret_app.meetings.blueprint import bp
 from ret_app.meetings.common import RuleError
 from ret_app.models import Case, Meeting, MeetingStatus
-from ret_app.models.base import utcnow
+from ret_app.kernel.dates import utcnow
 from ret_app.pdf import pdf_response, render_pdf
 from ret_app.policy import Permission, requires
 from ret_app.templating import render_page_or_fragment, wants_fragment
@@ -87,7 +89,7 @@ def _meeting_or_404(meeting_id: int, rule, *, detail: str, case_id: Optional[int
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None or not rule(current_user, meeting):
         audit.record(action, outcome=audit.Outcome.DENIED, object_type="meeting", object_id=meeting_id, case_id=case_id,
-                     detail=detail, commit=True)
+                     detail=detail)
         abort(404)
     return meeting
 
@@ -99,7 +101,7 @@ def _conflict(title: str, message: str):
 
 def _not_available(meeting: Meeting):
     audit.record(audit.Action.EXPORT, outcome=audit.Outcome.FAILED, object_type="minutes", object_id=meeting.id,
-                 detail=f"status={meeting.status}", commit=True)
+                 detail=f"status={meeting.status}")
     return _conflict(_("Minutes not available yet"), str(NOT_YET))
 
 
@@ -169,7 +171,7 @@ def addendum_add(meeting_id: int):
     form = _addendum_form(meeting, AddendumForm(prefix="addendum"))
     if not policy.can_add_addendum(current_user, meeting):
         audit.record(audit.Action.CREATE, outcome=audit.Outcome.DENIED, object_type="minutes_addendum",
-                     object_id=meeting.id, commit=True)
+                     object_id=meeting.id)
         from ret_app.errors import render_error
 
         if meeting.status != MeetingStatus.APPROVED and policy.sees_full_meeting(current_user, meeting):

@@ -13,7 +13,7 @@ from ret_app import audit, policy
 from ret_app.extensions import db
 from ret_app.meetings.common import RuleError, bump_revision
 from ret_app.models import MeetingItem, MeetingStatus, User
-from ret_app.models.base import utcnow
+from ret_app.kernel.dates import utcnow
 
 EDITABLE_STATUSES = (MeetingStatus.IN_PROGRESS, MeetingStatus.CLOSED)
 MAX_NOTES = 20000

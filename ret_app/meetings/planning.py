@@ -19,8 +19,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ret_app import audit, policy
+from ret_app.cases import lifecycle as case_lifecycle
 from ret_app.cases import participants
-from ret_app.models.base import AMSTERDAM, local_today
+from ret_app.cases.events import ParticipantInvited, ParticipantRemoved
+from ret_app.kernel import events
+from ret_app.kernel.dates import AMSTERDAM
 from ret_app.extensions import db
 from ret_app.meetings.common import RuleError, bump_revision, case_event
 from ret_app.models import (
@@ -36,7 +39,8 @@ from ret_app.models import (
     Role,
     User,
 )
-from ret_app.models.base import utcnow
+from ret_app.kernel.dates import utcnow
+from ret_app.kernel import dates
 
 MIN_DURATION, MAX_DURATION = 15, 12 * 60
 DETAIL_FIELDS = ("starts_at", "duration_minutes", "location", "online_url", "chair_id")
@@ -77,7 +81,7 @@ def _is_https_url(value: str) -> bool:
 def validate_details(data: dict, region_id: Optional[int], *, today: Optional[date] = None,
                      current: Optional[Meeting] = None) -> dict[str, Any]:
     """Field → message for everything the rules refuse in the details (the form checked types)."""
-    today = today or local_today()
+    today = today or dates.today()
     errors: dict[str, Any] = {}
     day, start = data.get("date"), data.get("start_time")
     if day is None:
@@ -184,12 +188,17 @@ def placement_possible(case: Case) -> bool:
 def plannable_cases(meeting: Meeting, actor: User) -> list[Case]:
     """The region's cases this chair may put on the agenda, not on it already."""
     on_agenda = select(MeetingItem.case_id).where(MeetingItem.meeting_id == meeting.id)
-    statuses = [s.value for s in policy.PLANNABLE_STATUSES]
+    statuses = [s.value for s in case_lifecycle.OPEN]
     cases = db.session.scalars(
         select(Case).where(Case.region_id == meeting.region_id, Case.status.in_(statuses),
                            Case.id.not_in(on_agenda))
         .order_by(Case.reference))
-    return [case for case in cases if policy.can_plan_case(actor, case)]
+    return [case for case in cases if _plannable(actor, case)]
+
+
+def _plannable(actor: User, case: Case) -> bool:
+    """A case of the chair's region that is open for discussion (submitted and not finished)."""
+    return policy.can_put_on_agenda(actor, case) and case.status in case_lifecycle.OPEN
 
 
 def _date_summary(meeting: Meeting) -> str:
@@ -208,7 +217,7 @@ def add_item(meeting: Meeting, data: dict, actor: User) -> MeetingItem:
         raise RuleError(_l("Choose the purpose of the discussion."), "purpose")
     case_id = data.get("case_id")
     case = db.session.get(Case, case_id) if isinstance(case_id, int) else None
-    if case is None or case.region_id != meeting.region_id or not policy.can_plan_case(actor, case):
+    if case is None or case.region_id != meeting.region_id or not _plannable(actor, case):
         raise RuleError(NOT_PLANNABLE, "case_id")
     if any(item.case_id == case.id for item in meeting.items):
         raise RuleError(_l("This case is already on the agenda."), "case_id")
@@ -377,6 +386,12 @@ def sync_invitations(meeting: Meeting, actor: User) -> InvitationChange:
         audit.record(audit.Action.UPDATE, object_type="meeting_invitation", object_id=meeting.id,
                      detail=f"added={','.join(map(str, added))};removed={','.join(map(str, sorted(removed)))}")
     return InvitationChange(added, sorted(removed))
+
+
+@events.subscribe(ParticipantInvited, after_commit=True)
+@events.subscribe(ParticipantRemoved, after_commit=True)
+def _case_people_changed(event) -> None:
+    sync_sessions_of_case(event.case, event.actor)
 
 
 def sync_sessions_of_case(case: Case, actor: User) -> None:

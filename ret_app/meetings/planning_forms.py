@@ -7,10 +7,10 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, StopValidation
 
-from ret_app.admin.forms import coerce_optional_int
-from ret_app.auth.forms import REQUIRED
-from ret_app.meetings.labels import PURPOSE_LABELS
-from ret_app.cases.referral_forms import DATE_FORMATS, NOT_A_DATE, NOT_A_NUMBER, WholeNumberField
+from ret_app.forms import coerce_optional_int
+from ret_app.forms import REQUIRED
+from ret_app.labels import PURPOSE_LABELS
+from ret_app.forms import DATE_FORMATS, NOT_A_DATE, NOT_A_NUMBER, WholeNumberField
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value

@@ -22,7 +22,8 @@ from ret_app import audit, policy
 from ret_app.paging import paginate
 from ret_app.errors import render_error
 from ret_app.extensions import db
-from ret_app.meetings import bp, lifecycle, planning
+from ret_app.meetings import lifecycle, planning
+from ret_app.meetings.blueprint import bp
 from ret_app.meetings.common import RuleError
 from ret_app.meetings.planning_forms import (
     ConfirmForm,
@@ -50,7 +51,7 @@ def meeting_or_404(meeting_id: int, *, action: audit.Action = audit.Action.READ,
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None or not policy.can_view_meeting(current_user, meeting):
         audit.record(action, outcome=audit.Outcome.DENIED, object_type="meeting", object_id=meeting_id,
-                     detail=detail, commit=True)
+                     detail=detail)
         abort(404)
     return meeting
 
@@ -61,7 +62,7 @@ def _plannable_meeting(meeting_id: int, detail: str) -> Meeting:
     meeting = meeting_or_404(meeting_id, action=audit.Action.UPDATE, detail=detail)
     if not policy.can_run_meeting(current_user, meeting):
         audit.record(audit.Action.UPDATE, outcome=audit.Outcome.DENIED, object_type="meeting",
-                     object_id=meeting.id, detail=detail, commit=True)
+                     object_id=meeting.id, detail=detail)
         abort(make_response(*render_error(403, _("Only a chair of the session's region plans and runs it."))))
     return meeting
 
@@ -166,7 +167,7 @@ def _agenda_response(meeting: Meeting, *, notice: Optional[str] = None, problem:
 @requires(Permission.VIEW_SESSIONS)
 def index():
     page = request.args.get("page", 1, type=int)
-    audit.record(audit.Action.SEARCH, object_type="meeting_list", detail=f"page={page}", commit=True)
+    audit.record(audit.Action.SEARCH, object_type="meeting_list", detail=f"page={page}")
     upcoming = list(db.session.scalars(planning.upcoming_query(current_user).limit(UPCOMING_LIMIT)))
     past = paginate(planning.past_query(current_user), page, PAGE_SIZE)
     counts = {m.id: len(policy.visible_items(current_user, m)) for m in upcoming + past.items}
@@ -283,7 +284,7 @@ def edit(meeting_id: int):
             # Saving again is now a deliberate choice over what is saved; the input stays as typed.
             form.version.data = str(meeting.version)
             audit.record(audit.Action.UPDATE, outcome=audit.Outcome.FAILED, object_type="meeting",
-                         object_id=meeting.id, detail="conflict", commit=True)
+                         object_id=meeting.id, detail="conflict")
     return render_template("meetings/form.html", form=form, meeting=meeting, problem=problem, conflict=conflict)
 
 

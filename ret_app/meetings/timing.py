@@ -11,7 +11,7 @@ from ret_app import audit, policy
 from ret_app.extensions import db
 from ret_app.meetings.common import RuleError, bump_revision
 from ret_app.models import Meeting, MeetingItem, MeetingStatus, User
-from ret_app.models.base import utcnow
+from ret_app.kernel.dates import utcnow
 
 
 def current_item(meeting: Meeting) -> Optional[MeetingItem]:

@@ -1,6 +1,6 @@
 """All models, imported here so that Alembic and the app see one metadata."""
 
-from ret_app.models.audit import AuditEvent, AuditHead
+from ret_app.models.audit import AuditCheckpoint, AuditEvent, AuditHead
 from ret_app.models.base import Base
 from ret_app.models.cases import (
     Attachment,
@@ -57,6 +57,7 @@ __all__ = [
     "ActivationPurpose",
     "ActivationToken",
     "Attachment",
+    "AuditCheckpoint",
     "AuditEvent",
     "AuditHead",
     "AuthThrottle",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from ret_app.kernel.dates import utcnow
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -16,23 +17,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-# Stored in UTC, shown and counted (working days, mandate validity) in the Netherlands.
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-
-
-def local_date(moment: datetime) -> date:
-    """The calendar day of a UTC moment in the Netherlands."""
-    return moment.astimezone(AMSTERDAM).date()
-
-
-def local_today() -> date:
-    return datetime.now(AMSTERDAM).date()
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class UTCDateTime(TypeDecorator):

@@ -101,6 +101,9 @@ class Case(TimestampMixin, Base):
     submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     intake_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    # The nearest deadline of the norm clocks that run (None: none runs, or the case is paused), kept
+    # current by ret_app/cases/norms.py so that lists find overdue cases in SQL.
+    next_deadline: Mapped[Optional[date]] = mapped_column(Date, index=True)
     # Set by the outcome screen (a later capability); closing requires it.
     outcome_recorded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     intake_decision_reason: Mapped[Optional[str]] = mapped_column(Text)

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from ret_app.extensions import db
 from ret_app.models import Case, Decision, MeetingItem
-from ret_app.models.base import utcnow
+from ret_app.kernel.dates import utcnow
 from tests.browser.conftest import ARTIFACTS, backend_name, check_accessibility, nl, screenshot, sign_in
 
 pytestmark = pytest.mark.browser

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from ret_app.templating import ROLE_LABELS
+from ret_app.labels import ROLE_LABELS
 from tests.browser.conftest import axe_violations, check_accessibility, nl, screenshot, sign_in
 
 pytestmark = pytest.mark.browser

@@ -1,0 +1,5 @@
+"""The admin blueprint (its routes are in routes.py; capability.py installs both)."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__)

@@ -1,0 +1,5 @@
+"""The auth blueprint (its routes are in routes.py; capability.py installs both)."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)

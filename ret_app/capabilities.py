@@ -1,0 +1,18 @@
+"""The capabilities RET consists of: the one place a new capability is registered.
+
+Each entry names a module that defines `capability` (a `ret_app.kernel.registry.Capability`): its
+blueprints, navigation entries, start-page cards, case-page panels, timeline labels and the expected
+access of its routes. `create_app` installs them in this order.
+"""
+
+CAPABILITIES = (
+    "ret_app.main.capability",
+    "ret_app.auth.capability",
+    "ret_app.account.capability",
+    "ret_app.mandates.capability",
+    "ret_app.admin.capability",
+    "ret_app.cases.capability",
+    "ret_app.referrals.capability",
+    "ret_app.screening.capability",
+    "ret_app.meetings.capability",
+)

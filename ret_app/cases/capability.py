@@ -1,0 +1,28 @@
+"""The case core as a capability: its blueprint, navigation, timeline labels and expected access."""
+
+from flask_babel import lazy_gettext as _l
+
+from ret_app.cases import norms, routes, timeline  # noqa: F401  (views registered; subscribers connected)
+from ret_app.cases.blueprint import bp
+from ret_app.expected import CASE_ROLES, CHAIR
+from ret_app.kernel.registry import Capability
+from ret_app.policy import Permission
+
+capability = (
+    Capability("cases")
+    .blueprint(bp)
+    .nav("cases.intake_queue", _l("Intake"), Permission.RUN_INTAKE, "cases.intake", order=20)
+    .nav("cases.case_list", _l("Cases"), Permission.WORK_ON_CASES, "cases.case", order=30)
+    .timeline_labels({
+        "intake_decision": _l("Intake decision taken"),
+        "participant_invited": _l("Participant invited"),
+        "participant_removed": _l("Participant removed"),
+    })
+    .expected_access({
+        "cases.case_list": CASE_ROLES,
+        "cases.case_page": CASE_ROLES,
+        "cases.case_step": CASE_ROLES,
+        "cases.intake_queue": CHAIR,
+        "cases.intake_decision": CHAIR,
+    })
+)

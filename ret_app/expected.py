@@ -1,0 +1,15 @@
+"""Role groups for the capabilities' expected-access tables.
+
+Each capability writes out by hand which roles may use each of its routes (`Capability.
+expected_access`); `tests/test_access_policy.py` compares those tables with the policy's own
+declarations and with every route of the app. These groups are plain role codes, deliberately not
+derived from the policy's permissions, so a mistake on one side shows up as a difference.
+"""
+
+from ret_app.kernel.registry import PUBLIC  # noqa: F401
+
+EVERYONE = frozenset({"chair", "ret_member", "caseworker", "provider_member", "network_liaison", "analyst", "admin"})
+CASE_ROLES = frozenset({"chair", "ret_member", "caseworker", "provider_member"})
+CHAIR = frozenset({"chair"})
+CASEWORKER = frozenset({"caseworker"})
+ADMIN = frozenset({"admin"})

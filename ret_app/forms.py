@@ -1,0 +1,93 @@
+"""Form fields and validators shared by every capability (field validation only; the rules are in
+the services)."""
+
+from __future__ import annotations
+
+import decimal
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, DecimalField, IntegerField, SelectMultipleField
+from wtforms.validators import StopValidation, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ret_app.kernel import dates
+
+REQUIRED = _l("This field is required.")
+
+# Browsers send date inputs as 2010-12-31; people without a date picker type 31-12-2010.
+DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
+NOT_A_DATE = _l("Enter a valid date, for example 31-12-2010.")
+NOT_A_NUMBER = _l("Enter a whole number, for example 42.")
+NOT_IN_FUTURE = _l("This date lies in the future.")
+NOT_AN_AMOUNT = _l("Enter an amount in euros, for example 25000 or 25000,50.")
+
+
+def date_field(label, *validators, **kwargs) -> DateField:
+    return DateField(label, validators=list(validators), format=DATE_FORMATS, invalid_value_message=NOT_A_DATE,
+                     **kwargs)
+
+
+class WholeNumberField(IntegerField):
+    """An integer whose "not a number" message is not followed by a range message."""
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
+
+
+def not_in_future(form, field) -> None:
+    if field.data and field.data > dates.today():
+        raise ValidationError(NOT_IN_FUTURE)
+
+
+def coerce_optional_int(value):
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class EuroField(DecimalField):
+    """An amount in euros as people type it: 25000, 25.000, 25000,50, € 25.000,50."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("places", 2)
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        raw = valuelist[0].replace("€", "").replace(" ", "").replace("\u00a0", "").strip()
+        if "," in raw and "." in raw:
+            raw = raw.replace(".", "").replace(",", ".")
+        elif "," in raw:
+            raw = raw.replace(",", ".")
+        elif raw.count(".") > 1 or (raw.count(".") == 1 and len(raw.rsplit(".", 1)[1]) == 3):
+            raw = raw.replace(".", "")
+        try:
+            self.data = decimal.Decimal(raw)
+            if not self.data.is_finite():
+                raise decimal.InvalidOperation
+        except (decimal.InvalidOperation, ValueError):
+            self.data = None
+            raise ValueError(str(NOT_AN_AMOUNT)) from None
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()  # "not a number" says it all; skip the range check
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        return f"{self.data:.2f}".replace(".", ",")

@@ -1,0 +1,70 @@
+"""The two ways a change is refused, and the one way a form shows them.
+
+`RuleError`: a business rule refused the input. It names the field its message belongs next to
+(None: a message for the whole form); `RuleError.many` carries several at once, so that a form
+reports every problem in one go. `Conflict`: someone else changed the same thing first (an
+optimistic-locking version no longer matched); nothing of this change was saved.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping, Optional
+
+from flask_babel import lazy_gettext as _l
+
+STALE = _l("Someone else changed this at the same moment. Nothing of your last action was saved; check the "
+           "page and try again.")
+
+
+class RuleError(Exception):
+    """A business rule refused the change.
+
+    `message` belongs next to `field` (None: the whole form). `errors` holds every refusal as
+    field -> message (one entry for a plain RuleError); `reasons` lists the messages.
+    """
+
+    def __init__(self, message: Any, field: Optional[str] = None, *, reasons: Optional[Iterable[Any]] = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+        self.errors: dict[Optional[str], Any] = {field: message}
+        self._reasons = list(reasons) if reasons is not None else None
+
+    @classmethod
+    def many(cls, errors: Mapping[Optional[str], Any]) -> "RuleError":
+        """Several refusals at once (field -> message; None for the whole form)."""
+        if not errors:
+            raise ValueError("RuleError.many needs at least one error")
+        field, message = next(iter(errors.items()))
+        error = cls(message, field)
+        error.errors = dict(errors)
+        return error
+
+    @property
+    def reasons(self) -> list:
+        """Every message, in order (guards of a state machine can refuse for several reasons)."""
+        if self._reasons is not None:
+            return list(self._reasons)
+        return list(self.errors.values())
+
+
+class Conflict(Exception):
+    """Someone else changed this first; nothing of the current change was saved."""
+
+    def __init__(self, message: Any = STALE, *, detail: Any = None):
+        super().__init__(str(message))
+        self.message = message
+        self.detail = detail  # what the caller needs to show the conflict (e.g. the fields that differ)
+
+
+def show_on_form(form, error: RuleError | Conflict) -> None:
+    """Put the refusal on the form: next to its field when the form has that field, otherwise
+    among the form's own errors (shown above the fields). Nothing the user typed is touched."""
+    if isinstance(error, Conflict):
+        form.form_errors.append(str(error.message))
+        return
+    for field, message in error.errors.items():
+        if field and field in form:
+            form[field].errors = list(form[field].errors) + [str(message)]
+        else:
+            form.form_errors.append(str(message))

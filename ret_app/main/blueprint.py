@@ -1,0 +1,5 @@
+"""The main blueprint (its routes are in routes.py; capability.py installs both)."""
+
+from flask import Blueprint
+
+bp = Blueprint("main", __name__)

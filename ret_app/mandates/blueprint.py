@@ -1,0 +1,5 @@
+"""The mandates blueprint (its routes are in routes.py; capability.py installs both)."""
+
+from flask import Blueprint
+
+bp = Blueprint("mandates", __name__)

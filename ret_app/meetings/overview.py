@@ -1,0 +1,50 @@
+"""The start page's cards of the RET sessions capability: my actions, my sessions of the next two
+weeks, provisional decisions waiting for my answer. Counted in SQL: the queries do not grow with rows."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Optional
+
+from sqlalchemy import func, select
+
+from ret_app import policy
+from ret_app.extensions import db
+from ret_app.kernel import dates
+from ret_app.meetings import actions, decisions
+from ret_app.models import ActionStatus, Meeting, MeetingStatus, User
+from ret_app.policy import Permission, can
+
+UPCOMING_DAYS = 14
+
+
+def my_actions_card(user: User) -> Optional[dict]:
+    if not can(Permission.VIEW_OWN_ACTIONS, user):
+        return None
+    today = dates.today()
+    mine = actions.my_actions_query(user, today=today).order_by(None).subquery()
+    open_count = db.session.scalar(select(func.count()).select_from(mine)) or 0
+    overdue = db.session.scalar(select(func.count()).select_from(mine).where(
+        mine.c.status == ActionStatus.OPEN.value, mine.c.due_date < today)) or 0
+    return {"open_actions": open_count, "overdue_actions": overdue}
+
+
+def upcoming_sessions_card(user: User) -> Optional[dict]:
+    if not can(Permission.VIEW_SESSIONS, user):
+        return None
+    now = dates.utcnow()
+    meetings = list(db.session.scalars(
+        select(Meeting).where(policy.visible_meetings_clause(user),
+                              Meeting.status.in_([MeetingStatus.PLANNED.value, MeetingStatus.IN_PROGRESS.value]),
+                              Meeting.starts_at >= now - timedelta(hours=12),
+                              Meeting.starts_at <= now + timedelta(days=UPCOMING_DAYS))
+        .order_by(Meeting.starts_at)))
+    return {"upcoming_meetings": meetings}
+
+
+def provisional_card(user: User) -> Optional[dict]:
+    if not can(Permission.ANSWER_PROVISIONAL, user):
+        return None
+    return {"provisional_waiting": len(decisions.provisional_for(user))}
+
+

@@ -1,0 +1,71 @@
+"""Who may see and do what: the one access policy, one module per domain.
+
+    core.py       roles, permissions, route declarations (`@public`, `@requires`), the route guard
+    freshness.py  how recently the user proved who they are (sensitive routes)
+    cases.py      need-to-know per case, with its SQL twin; referral, consent, participants, screening
+    meetings.py   RET sessions, minutes, provisional decisions and actions, with their SQL twins
+    mandates.py   mandates and who may hold them
+
+A new domain (the collective, escalations, signals, ...) adds its module here and re-exports it
+below. Views call these functions, list queries filter with the SQL twins, templates use them to
+hide links, and `tests/test_access_policy.py` checks every route against a hand-written table.
+"""
+
+from ret_app.policy.cases import (  # noqa: F401
+    can_contribute_to_screening,
+    can_edit_referral,
+    can_manage_participants,
+    can_open_screening,
+    can_record_consent,
+    can_see_identity,
+    can_view_case,
+    can_write_screening_texts,
+    is_chair_of,
+    is_chair_or_director,
+    is_process_director,
+    is_referrer,
+    visible_cases_clause,
+)
+from ret_app.policy.core import (  # noqa: F401
+    ALL_ROLES,
+    ROLE_PERMISSIONS,
+    Access,
+    Permission,
+    access_of,
+    can,
+    enforce_route_access,
+    has_role,
+    public,
+    region_of,
+    requires,
+    role_has,
+    roles_for,
+    signed_in,
+)
+from ret_app.policy.mandates import (  # noqa: F401
+    MANDATE_HOLDER_ROLES,
+    can_view_mandate,
+    may_hold_mandate,
+    oversees_region_mandates,
+)
+from ret_app.policy.meetings import (  # noqa: F401
+    answerable_decisions_clause,
+    answers_for_every_municipality,
+    can_add_addendum,
+    can_answer_provisional,
+    can_check_in,
+    can_plan_sessions,
+    can_put_on_agenda,
+    can_run_meeting,
+    can_update_action,
+    can_view_extract,
+    can_view_meeting,
+    check_in_open,
+    is_invited,
+    is_ret_of_region,
+    may_learn_answer,
+    owns_action,
+    sees_full_meeting,
+    visible_items,
+    visible_meetings_clause,
+)

@@ -1,0 +1,138 @@
+"""Who may see and change a case: need-to-know, decided per case.
+
+`can_view_case` and its SQL twin `visible_cases_clause` must agree (a test proves it over every
+role). A case the user may not see answers 404, so its existence does not leak. The other rules
+(intake, referral, consent, participants, screening) all start from `can_view_case`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+
+from ret_app.models import Case, CaseParticipant, CaseStatus, ParticipantRole, Role, User
+from ret_app.policy.core import has_role, region_of, signed_in
+
+
+def _active_participation(case_id_column, *, user_id=None, organisation_id=None):
+    clauses = [CaseParticipant.case_id == case_id_column, CaseParticipant.removed_at.is_(None)]
+    if user_id is not None:
+        clauses.append(CaseParticipant.user_id == user_id)
+    if organisation_id is not None:
+        clauses += [CaseParticipant.organisation_id == organisation_id,
+                    CaseParticipant.role == ParticipantRole.PROVIDER.value]
+    return exists(select(CaseParticipant.id).where(*clauses))
+
+
+def visible_cases_clause(user: User) -> ColumnElement[bool]:
+    """The SQL twin of can_view_case: a WHERE clause for every case list and count.
+
+    - chair and RET members: the submitted cases of their region;
+    - caseworkers: cases they referred, take part in, or of their own organisation (access team);
+    - provider members: cases their organisation is invited to, while collective consent stands;
+    - network liaisons, analysts, admins: none (escalations and anonymised reports come later).
+    """
+    role = Role(user.role)
+    if role in (Role.CHAIR, Role.RET_MEMBER):
+        region_id = region_of(user)
+        if region_id is None:
+            return false()
+        return and_(Case.region_id == region_id, Case.status != CaseStatus.CONCEPT.value)
+    if role is Role.CASEWORKER:
+        return or_(Case.caseworker_id == user.id,
+                   Case.submitting_organisation_id == user.organisation_id,
+                   _active_participation(Case.id, user_id=user.id))
+    if role is Role.PROVIDER_MEMBER:
+        return and_(Case.consent_collective.is_(True), Case.status != CaseStatus.CONCEPT.value,
+                    _active_participation(Case.id, organisation_id=user.organisation_id))
+    return false()
+
+
+def _active_participants(case: Case) -> list[CaseParticipant]:
+    return [p for p in case.participants if p.removed_at is None]
+
+
+def can_view_case(user: User, case: Case) -> bool:
+    """Need-to-know: may this user see this case at all? (Python twin of visible_cases_clause.)"""
+    if not signed_in(user):
+        return False
+    role = Role(user.role)
+    if role in (Role.CHAIR, Role.RET_MEMBER):
+        region_id = region_of(user)
+        return region_id is not None and case.region_id == region_id and case.status != CaseStatus.CONCEPT
+    if role is Role.CASEWORKER:
+        return (case.caseworker_id == user.id or case.submitting_organisation_id == user.organisation_id
+                or any(p.user_id == user.id for p in _active_participants(case)))
+    if role is Role.PROVIDER_MEMBER:
+        return (case.consent_collective and case.status != CaseStatus.CONCEPT
+                and any(p.organisation_id == user.organisation_id and p.role == ParticipantRole.PROVIDER
+                        for p in _active_participants(case)))
+    return False
+
+
+def can_see_identity(user: User, case: Case) -> bool:
+    """Names and BSN: everyone who may see the case works with the family (no anonymous roles yet)."""
+    return can_view_case(user, case)
+
+
+def is_chair_of(user: User, case: Case) -> bool:
+    return has_role(user, Role.CHAIR) and region_of(user) == case.region_id
+
+
+def is_referrer(user: User, case: Case) -> bool:
+    """The caseworker who referred the case, or a colleague of the same access team."""
+    return has_role(user, Role.CASEWORKER) and (
+        case.caseworker_id == user.id or case.submitting_organisation_id == user.organisation_id)
+
+
+def is_process_director(user: User, case: Case) -> bool:
+    return case.process_director_id == user.id and can_view_case(user, case)
+
+
+def is_chair_or_director(user: User, case: Case) -> bool:
+    return is_chair_of(user, case) or is_process_director(user, case)
+
+
+def can_manage_participants(user: User, case: Case) -> bool:
+    """The process director and the chair of the region invite and remove participants."""
+    return is_process_director(user, case) or is_chair_of(user, case)
+
+
+def can_edit_referral(user: User, case: Case) -> bool:
+    """The referral itself (youth, family, question, attachments) is edited by the access team
+    while it is a concept or after it came back with advice."""
+    return is_referrer(user, case) and case.status in (CaseStatus.CONCEPT, CaseStatus.RETURNED_WITH_ADVICE)
+
+
+def can_record_consent(user: User, case: Case) -> bool:
+    """Consent is recorded by the access team (who speaks with the family) and by the chair."""
+    return is_referrer(user, case) or is_chair_of(user, case)
+
+
+# --- the integrated screening -------------------------------------------------------------------
+
+def can_contribute_to_screening(user: User, case: Case) -> bool:
+    """May this user write in the case's screening (their own contribution, addenda)?
+    The process director; a RET member or chair invited by name; a provider member whose
+    organisation is invited (and who sees the case: collective consent)."""
+    if not can_view_case(user, case):
+        return False
+    if is_process_director(user, case):
+        return True
+    active = _active_participants(case)
+    role = Role(user.role)
+    if role in (Role.CHAIR, Role.RET_MEMBER):
+        return any(p.user_id == user.id for p in active)
+    if role is Role.PROVIDER_MEMBER:
+        return any(p.organisation_id == user.organisation_id and p.role == ParticipantRole.PROVIDER for p in active)
+    return False
+
+
+def can_open_screening(user: User, case: Case) -> bool:
+    """The process director or the chair starts the screening when the case enters it."""
+    return case.status == CaseStatus.SCREENING and is_chair_or_director(user, case)
+
+
+def can_write_screening_texts(user: User, case: Case) -> bool:
+    """The youth's and family's views, the analysis and the advice are the process director's;
+    finalising the screening is theirs too."""
+    return is_process_director(user, case)

@@ -1,0 +1,147 @@
+"""Roles, permissions and route declarations: the part of the policy every domain builds on.
+
+Routes declare their access with `@public` or `@requires(Permission.X)`; a request to a route that
+declares nothing is refused (fail closed). Templates ask `can(Permission.X)` to decide what to show,
+and services call the same functions. The per-object rules live next to this module, one module per
+domain (cases, meetings, mandates), each rule beside its SQL twin.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Callable, Optional
+
+from flask import abort, current_app, request
+from flask_login import current_user
+
+from ret_app.models import Role, User
+
+
+class Permission(enum.StrEnum):
+    USE_APP = "use_app"  # start page, own account, own sessions
+    VIEW_OWN_MANDATES = "view_own_mandates"
+    MANAGE_REFERENCE_DATA = "manage_reference_data"  # regions, municipalities, networks, organisations
+    MANAGE_USERS = "manage_users"
+    MANAGE_MANDATES = "manage_mandates"
+    VIEW_AUDIT = "view_audit"
+    WORK_ON_CASES = "work_on_cases"  # case list and case pages (which cases: per object)
+    MAKE_REFERRALS = "make_referrals"
+    RUN_INTAKE = "run_intake"
+    VIEW_SESSIONS = "view_sessions"  # RET sessions: which ones and which items, per object
+    PLAN_SESSIONS = "plan_sessions"
+    VIEW_OWN_ACTIONS = "view_own_actions"  # "Mijn acties"
+    ANSWER_PROVISIONAL = "answer_provisional"  # the municipality's answer to an "onder voorbehoud" decision
+    SEE_COLLECTIVE = "see_collective"  # the region's HSWV collective on the start page
+
+
+ALL_ROLES = frozenset(Role)
+
+ROLE_PERMISSIONS: dict[Permission, frozenset[Role]] = {
+    Permission.USE_APP: ALL_ROLES,
+    Permission.VIEW_OWN_MANDATES: frozenset({Role.CASEWORKER}),
+    Permission.MANAGE_REFERENCE_DATA: frozenset({Role.ADMIN}),
+    Permission.MANAGE_USERS: frozenset({Role.ADMIN}),
+    Permission.MANAGE_MANDATES: frozenset({Role.ADMIN}),
+    Permission.VIEW_AUDIT: frozenset({Role.ADMIN}),
+    Permission.WORK_ON_CASES: frozenset({Role.CHAIR, Role.RET_MEMBER, Role.CASEWORKER, Role.PROVIDER_MEMBER}),
+    Permission.MAKE_REFERRALS: frozenset({Role.CASEWORKER}),
+    Permission.RUN_INTAKE: frozenset({Role.CHAIR}),
+    Permission.VIEW_SESSIONS: frozenset({Role.CHAIR, Role.RET_MEMBER, Role.CASEWORKER, Role.PROVIDER_MEMBER}),
+    Permission.PLAN_SESSIONS: frozenset({Role.CHAIR}),
+    Permission.VIEW_OWN_ACTIONS: frozenset({Role.CHAIR, Role.RET_MEMBER, Role.CASEWORKER, Role.PROVIDER_MEMBER}),
+    Permission.ANSWER_PROVISIONAL: frozenset({Role.CASEWORKER, Role.ADMIN}),
+    Permission.SEE_COLLECTIVE: frozenset({Role.CHAIR, Role.RET_MEMBER, Role.PROVIDER_MEMBER}),
+}
+
+
+class Access:
+    """What a view function declares; read by the before-request guard."""
+
+    def __init__(self, public: bool, permission: Optional[Permission] = None, fresh: bool = False):
+        self.public = public
+        self.permission = permission
+        self.fresh = fresh
+
+
+def public(view: Callable) -> Callable:
+    """Reachable without signing in (login, activation, error-free static pages)."""
+    view._access = Access(public=True)  # type: ignore[attr-defined]
+    return view
+
+
+def requires(permission: Permission, *, fresh: bool = False) -> Callable[[Callable], Callable]:
+    """Signed-in users whose role has `permission`. `fresh=True` also asks for a recent
+    password confirmation (sensitive actions)."""
+
+    def decorator(view: Callable) -> Callable:
+        view._access = Access(public=False, permission=permission, fresh=fresh)  # type: ignore[attr-defined]
+        return view
+
+    return decorator
+
+
+def role_has(role: str | Role, permission: Permission) -> bool:
+    try:
+        return Role(role) in ROLE_PERMISSIONS[permission]
+    except ValueError:
+        return False
+
+
+def signed_in(user: Optional[User]) -> bool:
+    return user is not None and bool(getattr(user, "is_authenticated", False))
+
+
+def can(permission: Permission, user: Optional[User] = None) -> bool:
+    user = user if user is not None else current_user
+    if not signed_in(user):
+        return False
+    return role_has(user.role, permission)
+
+
+def has_role(user: User, *roles: Role) -> bool:
+    return Role(user.role) in roles
+
+
+def region_of(user: User) -> Optional[int]:
+    """The region a user works in (through their organisation), or None."""
+    return user.organisation.region_id if user.organisation else None
+
+
+def access_of(endpoint: Optional[str]) -> Optional[Access]:
+    if endpoint is None:
+        return None
+    if endpoint == "static":
+        return Access(public=True)
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "_access", None) if view else None
+
+
+def roles_for(permission: Permission) -> frozenset[Role]:
+    return ROLE_PERMISSIONS[permission]
+
+
+def enforce_route_access() -> None:
+    """Before every request: fail closed on unclassified routes, then check login and role."""
+    if request.endpoint is None:
+        return  # 404/405 handled by Flask
+    access = access_of(request.endpoint)
+    if access is None:
+        current_app.logger.error("route %s has no access classification", request.endpoint)
+        abort(403)
+    if access.public:
+        return
+    if not current_user.is_authenticated:
+        from ret_app.extensions import login_manager
+
+        # Raised as a response so that htmx gets HX-Redirect and pages get the login form.
+        abort(login_manager.unauthorized())
+    if access.permission is not None and not can(access.permission):
+        from ret_app import audit
+
+        audit.record(audit.Action.READ, outcome=audit.Outcome.DENIED, object_type="route", object_id=request.endpoint)
+        abort(403)
+    if access.fresh:
+        from ret_app.policy.freshness import needs_reauthentication, reauth_redirect
+
+        if needs_reauthentication():
+            abort(reauth_redirect())

@@ -1,0 +1,5 @@
+"""The referrals blueprint (its routes are in routes.py; capability.py installs both)."""
+
+from flask import Blueprint
+
+bp = Blueprint("referrals", __name__)

@@ -1,0 +1,5 @@
+"""The screening blueprint (its routes are in routes.py; capability.py installs both)."""
+
+from flask import Blueprint
+
+bp = Blueprint("screening", __name__)

@@ -64,9 +64,12 @@ def app(tmp_path_factory):
 
 
 def pytest_collection_modifyitems(items):
+    on_postgres = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.committing)  # the live server works on its own connections
+        if item.get_closest_marker("postgres_only") and not on_postgres:
+            item.add_marker(pytest.mark.skip(reason="measures PostgreSQL (make test runs it there)"))
 
 
 def _empty_tables(app) -> None:

@@ -108,6 +108,40 @@ LOGIN_PATH = "/inloggen"
 REAUTH_PATH = "/herbevestigen"
 
 
+# --- one signed-in session per role for the whole module -------------------------------------
+
+@pytest.fixture(scope="module")
+def role_sessions(app) -> dict:
+    """The matrix signs in once per role: a user of each role (in an organisation of its kind, no
+    region, so no relation to any object below) and its session cookie, kept for every test of the
+    module (what a test changes in a session is rolled back with the test)."""
+    factory = Factory(app)
+    sessions = {}
+    for role in ROLES:
+        user = factory.user(role)
+        client = app.test_client()
+        login(client, app, user)
+        sessions[role] = (user, client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value)
+    return sessions
+
+
+@pytest.fixture
+def login_as(client, app, factory, role_sessions):
+    """login_as(role) signs `client` in with the module's session of that role; with arguments
+    (an organisation, say) it signs in a new user of that role."""
+
+    def _login(role: str, **kwargs):
+        if kwargs:
+            user = factory.user(role, **kwargs)
+            login(client, app, user)
+            return user
+        user, cookie = role_sessions[role]
+        client.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
+        return user
+
+    return _login
+
+
 # --- objects for routes with URL parameters ------------------------------------------------
 
 @dataclass

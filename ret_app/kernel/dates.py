@@ -2,8 +2,8 @@
 
 There is one "today" in RET: the calendar day in Europe/Amsterdam (`today()`). Mandates are valid
 per day, deadlines count Dutch working days and due dates are Dutch dates, so the server's own
-time zone never matters (a test fails on `date.today()` or a naive `datetime.now()` anywhere in
-the application).
+time zone never matters (tests/test_structure.py fails on the server's date or a naive "now"
+anywhere in the application).
 """
 
 from __future__ import annotations

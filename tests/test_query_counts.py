@@ -1,0 +1,97 @@
+"""Lists stay fast at any size: the case list (every filter) and the intake queue issue the same
+number of queries for 5 and for 50 rows. (The session, action, follow-up, management and start-page
+lists have theirs in test_query_counts_meetings.py and test_query_counts_admin.py.)"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tests.conftest import login
+
+LONG_AGO = datetime(2025, 1, 6, 9, 0, tzinfo=timezone.utc)
+
+
+def _region(factory, size: int = 3):
+    """A region with `size` municipalities: every row of a list then points at its own, so that a
+    relation loaded per row would show in the count."""
+    region = factory.region()
+    municipalities = [factory.municipality(region.id) for _ in range(size)]
+    team = factory.organisation("access_team", region_id=region.id, municipality_id=municipalities[0].id)
+    ret = factory.organisation("ret", region_id=region.id)
+    provider = factory.organisation("provider", region_id=region.id, collective_member=True)
+    return {
+        "municipalities": municipalities,
+        "chair": factory.user("chair", ret.id),
+        "caseworker": factory.user("caseworker", team.id),
+        "provider_org": provider,
+        "provider": factory.user("provider_member", provider.id),
+    }
+
+
+def _cases(app, factory, world, count: int) -> None:
+    """`count` submitted cases, overdue, each in its own municipality, the provider invited to each."""
+    from ret_app.extensions import db
+    from ret_app.models import CaseParticipant
+
+    for n in range(count):
+        case_id = factory.case(world["caseworker"], world["municipalities"][n % len(world["municipalities"])],
+                               status="submitted",
+                               submitted_at=LONG_AGO + timedelta(hours=n), consent_collective=True,
+                               urgency=("regular", "urgent", "crisis")[n % 3])
+        with app.app_context():
+            db.session.add(CaseParticipant(case_id=case_id, role="provider",
+                                           organisation_id=world["provider_org"].id,
+                                           invited_by_id=world["chair"].id))
+            db.session.commit()
+
+
+def _statements(app, client, count_queries, url: str) -> int:
+    assert client.get(url).status_code == 200  # warm up: the session touch, caches
+    with count_queries() as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(statements)
+
+
+@pytest.mark.parametrize("role", ["chair", "caseworker", "provider"])
+@pytest.mark.parametrize("query", ["", "?overdue=1", "?status=submitted&urgency=crisis", "?q=RET", "?page=2"])
+def test_the_case_list_does_not_grow_with_its_rows(app, factory, count_queries, role, query):
+    counts = {}
+    for size in (5, 50):
+        world = _region(factory, size)
+        _cases(app, factory, world, size)
+        client = app.test_client()
+        login(client, app, world[role])
+        counts[size] = _statements(app, client, count_queries, f"/casussen{query}")
+    assert counts[5] == counts[50], counts
+
+
+def test_the_intake_queue_does_not_grow_with_its_rows(app, factory, count_queries):
+    counts = {}
+    for size in (5, 50):
+        world = _region(factory, size)
+        _cases(app, factory, world, size)
+        client = app.test_client()
+        login(client, app, world["chair"])
+        counts[size] = _statements(app, client, count_queries, "/intake")
+    assert counts[5] == counts[50], counts
+
+
+def test_the_overdue_filter_is_answered_by_the_stored_deadline(app, factory, client):
+    """The list filters on Case.next_deadline in SQL; the services keep it current."""
+    from ret_app.extensions import db
+    from ret_app.models import Case
+
+    world = _region(factory)
+    late = factory.case(world["caseworker"], world["municipalities"][0], status="submitted", submitted_at=LONG_AGO)
+    fresh = factory.case(world["caseworker"], world["municipalities"][0], status="submitted",
+                         submitted_at=datetime.now(timezone.utc))
+    with app.app_context():
+        late_case, fresh_case = db.session.get(Case, late), db.session.get(Case, fresh)
+        assert late_case.next_deadline is not None and fresh_case.next_deadline > late_case.next_deadline
+        references = late_case.reference, fresh_case.reference
+    login(client, app, world["chair"])
+    body = client.get("/casussen?overdue=1").get_data(as_text=True)
+    assert references[0] in body and references[1] not in body

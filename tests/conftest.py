@@ -254,24 +254,39 @@ class Factory:
             db.session.commit()
             return self._detach(org)
 
-    def user(self, role: str = "chair", organisation_id: Optional[int] = None, *, email: Optional[str] = None,
-             name: Optional[str] = None, activated: bool = True, password: str = TEST_PASSWORD) -> User:
+    _hashes: dict[str, str] = {}  # one Argon2 hash per password for the whole run: hashing is slow on purpose
+
+    def new_user(self, role: str, organisation_id: int, *, email: Optional[str] = None, name: Optional[str] = None,
+                 activated: bool = True, password: str = TEST_PASSWORD) -> User:
+        """A user ready to add to a session (activated: a password and an authenticator)."""
         from ret_app.auth.passwords import hash_password
 
+        if activated and password not in Factory._hashes:
+            with self.app.app_context():
+                Factory._hashes[password] = hash_password(password)
+        n = self._next()
+        return User(
+            email=email or f"gebruiker{n}@test.example",
+            name=name or f"Testgebruiker {n}",
+            role=role,
+            organisation_id=organisation_id,
+            password_hash=Factory._hashes[password] if activated else None,
+            password_changed_at=utcnow() if activated else None,
+            totp_secret=pyotp.random_base32() if activated else None,
+            activated_at=utcnow() if activated else None,
+        )
+
+    @staticmethod
+    def default_kind(role: str) -> str:
+        return _default_kind(role)
+
+    def user(self, role: str = "chair", organisation_id: Optional[int] = None, *, email: Optional[str] = None,
+             name: Optional[str] = None, activated: bool = True, password: str = TEST_PASSWORD) -> User:
         if organisation_id is None:
             organisation_id = self.organisation(kind=_default_kind(role)).id
         with self.app.app_context():
-            n = self._next()
-            user = User(
-                email=email or f"gebruiker{n}@test.example",
-                name=name or f"Testgebruiker {n}",
-                role=role,
-                organisation_id=organisation_id,
-                password_hash=hash_password(password) if activated else None,
-                password_changed_at=utcnow() if activated else None,
-                totp_secret=pyotp.random_base32() if activated else None,
-                activated_at=utcnow() if activated else None,
-            )
+            user = self.new_user(role, organisation_id, email=email, name=name, activated=activated,
+                                 password=password)
             db.session.add(user)
             db.session.commit()
             return self._detach(user)
@@ -364,6 +379,14 @@ def _default_kind(role: str) -> str:
 @pytest.fixture
 def factory(app) -> Factory:
     return Factory(app)
+
+
+@pytest.fixture
+def make_world(factory):
+    """make_world(names=..., aliases=...) -> a World (tests/worlds.py): the region most tests play in."""
+    from tests.worlds import World
+
+    return lambda **kwargs: World(factory, **kwargs)
 
 
 # --- HTTP helpers --------------------------------------------------------------------

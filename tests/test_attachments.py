@@ -56,22 +56,11 @@ def attachment_dir(app, tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture
-def world(app, factory):
-    region = factory.region()
-    mun = factory.municipality(region.id)
-    team = factory.organisation("access_team", region_id=region.id, municipality_id=mun.id)
-    other_team = factory.organisation("access_team", region_id=region.id)
-    ret = factory.organisation("ret", region_id=region.id)
-    invited = factory.organisation("provider", region_id=region.id, collective_member=True)
-    not_invited = factory.organisation("provider", region_id=region.id, collective_member=True)
-    caseworker = factory.user("caseworker", team.id)
-    return {
-        "mun": mun, "caseworker": caseworker, "chair": factory.user("chair", ret.id),
-        "stranger": factory.user("caseworker", other_team.id),
-        "invited": factory.user("provider_member", invited.id), "invited_org": invited,
-        "not_invited": factory.user("provider_member", not_invited.id),
-        "case": factory.case(caseworker, mun, status="concept"),
-    }
+def world(make_world, factory):
+    w = make_world(aliases={"mun": "municipality", "stranger": "other_caseworker", "invited": "provider_member",
+                            "invited_org": "provider", "not_invited": "other_provider_member"})
+    w.case = factory.case(w.caseworker, w.municipality, status="concept")
+    return w
 
 
 @pytest.fixture

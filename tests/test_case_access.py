@@ -12,33 +12,21 @@ from tests.conftest import csrf_token, login
 
 
 @pytest.fixture
-def world(app, factory):
-    region, other_region = factory.region(), factory.region()
-    mun_a, mun_b, mun_x = factory.municipality(region.id), factory.municipality(region.id), factory.municipality(other_region.id)
-    team_a = factory.organisation(kind="access_team", region_id=region.id, municipality_id=mun_a.id)
-    team_b = factory.organisation(kind="access_team", region_id=region.id, municipality_id=mun_b.id)
-    team_x = factory.organisation(kind="access_team", region_id=other_region.id, municipality_id=mun_x.id)
-    ret = factory.organisation(kind="ret", region_id=region.id)
-    provider = factory.organisation(kind="provider", region_id=region.id, collective_member=True)
-    users = {
-        "chair": factory.user("chair", ret.id),
-        "ret_member": factory.user("ret_member", ret.id),
-        "caseworker": factory.user("caseworker", team_a.id),
-        "provider_member": factory.user("provider_member", provider.id),
-        "network_liaison": factory.user("network_liaison"),
-        "analyst": factory.user("analyst"),
-        "admin": factory.user("admin"),
-    }
+def world(app, make_world, factory):
+    w = make_world()
+    users = {"chair": w.chair, "ret_member": w.member, "caseworker": w.caseworker,
+             "provider_member": w.provider_member, "network_liaison": w.network_liaison, "analyst": w.analyst,
+             "admin": w.admin}
     cases = {
-        "own": factory.case(users["caseworker"], mun_a, status="submitted", consent_collective=True),
-        "other_team": factory.case(factory.user("caseworker", team_b.id), mun_b, status="submitted",
+        "own": factory.case(w.caseworker, w.municipality, status="submitted", consent_collective=True),
+        "other_team": factory.case(w.other_caseworker, w.other_municipality, status="submitted",
                                    consent_collective=True),
-        "other_region": factory.case(factory.user("caseworker", team_x.id), mun_x, status="submitted",
+        "other_region": factory.case(w.elsewhere.caseworker, w.elsewhere.municipality, status="submitted",
                                      consent_collective=True),
     }
     with app.app_context():
-        db.session.add(CaseParticipant(case_id=cases["own"], role="provider", organisation_id=provider.id,
-                                       invited_by_id=users["chair"].id))
+        db.session.add(CaseParticipant(case_id=cases["own"], role="provider", organisation_id=w.provider.id,
+                                       invited_by_id=w.chair.id))
         db.session.commit()
     return users, cases
 

@@ -11,41 +11,23 @@ from ret_app.models import Case, CaseParticipant, User
 
 
 @pytest.fixture
-def world(app, factory):
-    region = factory.region()
-    other_region = factory.region()
-    mun_a = factory.municipality(region.id)
-    mun_b = factory.municipality(region.id)
-    mun_x = factory.municipality(other_region.id)
-    team_a = factory.organisation(kind="access_team", region_id=region.id, municipality_id=mun_a.id)
-    team_b = factory.organisation(kind="access_team", region_id=region.id, municipality_id=mun_b.id)
-    team_x = factory.organisation(kind="access_team", region_id=other_region.id, municipality_id=mun_x.id)
-    ret = factory.organisation(kind="ret", region_id=region.id)
-    provider = factory.organisation(kind="provider", region_id=region.id, collective_member=True)
-    other_provider = factory.organisation(kind="provider", region_id=region.id, collective_member=True)
-    users = {
-        "chair": factory.user("chair", ret.id),
-        "ret_member": factory.user("ret_member", ret.id),
-        "caseworker": factory.user("caseworker", team_a.id),
-        "colleague": factory.user("caseworker", team_a.id),
-        "provider_member": factory.user("provider_member", provider.id),
-        "other_provider_member": factory.user("provider_member", other_provider.id),
-        "network_liaison": factory.user("network_liaison"),
-        "analyst": factory.user("analyst"),
-        "admin": factory.user("admin"),
-    }
-    cw_b = factory.user("caseworker", team_b.id)
-    cw_x = factory.user("caseworker", team_x.id)
+def world(app, make_world, factory):
+    w = make_world()
+    users = {"chair": w.chair, "ret_member": w.member, "caseworker": w.caseworker, "colleague": w.colleague,
+             "provider_member": w.provider_member, "other_provider_member": w.other_provider_member,
+             "network_liaison": w.network_liaison, "analyst": w.analyst, "admin": w.admin}
     cases = {
-        "own": factory.case(users["caseworker"], mun_a, status="screening", consent_collective=True),
-        "own_concept": factory.case(users["caseworker"], mun_a, status="concept"),
-        "other_team": factory.case(cw_b, mun_b, status="screening", consent_collective=True),
-        "other_region": factory.case(cw_x, mun_x, status="screening", consent_collective=True),
+        "own": factory.case(w.caseworker, w.municipality, status="screening", consent_collective=True),
+        "own_concept": factory.case(w.caseworker, w.municipality, status="concept"),
+        "other_team": factory.case(w.other_caseworker, w.other_municipality, status="screening",
+                                   consent_collective=True),
+        "other_region": factory.case(w.elsewhere.caseworker, w.elsewhere.municipality, status="screening",
+                                     consent_collective=True),
     }
     with app.app_context():
         for key in ("own", "other_region"):
-            db.session.add(CaseParticipant(case_id=cases[key], role="provider", organisation_id=provider.id,
-                                           invited_by_id=users["chair"].id))
+            db.session.add(CaseParticipant(case_id=cases[key], role="provider", organisation_id=w.provider.id,
+                                           invited_by_id=w.chair.id))
         db.session.commit()
     return users, cases
 

@@ -17,19 +17,10 @@ ALL_STATES = list(CaseStatus)
 
 
 @pytest.fixture
-def world(factory):
-    region = factory.region()
-    municipality = factory.municipality(region.id)
-    ret = factory.organisation(kind="ret", region_id=region.id)
-    team = factory.organisation(kind="access_team", region_id=region.id, municipality_id=municipality.id)
-    other_region = factory.region()
-    return {
-        "municipality": municipality,
-        "chair": factory.user("chair", ret.id),
-        "member": factory.user("ret_member", ret.id),
-        "caseworker": factory.user("caseworker", team.id),
-        "other_chair": factory.user("chair", factory.organisation(kind="ret", region_id=other_region.id).id),
-    }
+def world(make_world):
+    w = make_world()
+    w.other_chair = w.elsewhere.chair
+    return w
 
 
 def load(case_id: int) -> Case:

@@ -14,14 +14,9 @@ SUBMITTED = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)  # Monday 30 Nove
 
 
 @pytest.fixture
-def world(app, factory):
-    region = factory.region()
-    municipality = factory.municipality(region.id)
-    team = factory.organisation(kind="access_team", region_id=region.id, municipality_id=municipality.id)
-    ret = factory.organisation(kind="ret", region_id=region.id)
-    caseworker = factory.user("caseworker", team.id)
-    chair = factory.user("chair", ret.id)
-    return region, municipality, caseworker, chair
+def world(make_world):
+    w = make_world()
+    return w.region, w.municipality, w.caseworker, w.chair
 
 
 def test_intake_clock_runs_from_submission(app, factory, world):

@@ -145,23 +145,9 @@ def give_consent(client, case_id: int, person: str, scope: str = "ret", *, given
 
 
 @pytest.fixture
-def world(app, factory):
-    region = factory.region()
-    mun = factory.municipality(region.id)
-    other_mun = factory.municipality(region.id)
-    team = factory.organisation("access_team", region_id=region.id, municipality_id=mun.id)
-    other_team = factory.organisation("access_team", region_id=region.id, municipality_id=other_mun.id)
-    ret = factory.organisation("ret", region_id=region.id)
-    provider = factory.organisation("provider", region_id=region.id, collective_member=True)
-    return {
-        "region": region, "mun": mun, "other_mun": other_mun, "team": team, "other_team": other_team,
-        "ret": ret, "provider": provider,
-        "caseworker": factory.user("caseworker", team.id),
-        "colleague": factory.user("caseworker", team.id),
-        "stranger": factory.user("caseworker", other_team.id),
-        "chair": factory.user("chair", ret.id),
-        "provider_member": factory.user("provider_member", provider.id),
-    }
+def world(make_world):
+    return make_world(aliases={"mun": "municipality", "other_mun": "other_municipality",
+                               "stranger": "other_caseworker"})
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 import re
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -34,29 +33,15 @@ from tests.conftest import csrf_token, login, path_of
 # --- the world --------------------------------------------------------------------------------
 
 @pytest.fixture
-def world(app, factory):
-    region, other_region = factory.region(), factory.region()
-    mun = factory.municipality(region.id)
-    mun_x = factory.municipality(other_region.id)
-    team = factory.organisation("access_team", region_id=region.id, municipality_id=mun.id)
-    ret = factory.organisation("ret", region_id=region.id, name="RET Regio Test")
-    ret_x = factory.organisation("ret", region_id=other_region.id)
-    provider = factory.organisation("provider", region_id=region.id, collective_member=True, name="Zorg Collectief A")
-    provider2 = factory.organisation("provider", region_id=region.id, collective_member=True, name="Zorg Collectief B")
-    outsider = factory.organisation("provider", region_id=region.id, collective_member=False, name="Zorg Buiten")
-    provider_x = factory.organisation("provider", region_id=other_region.id, collective_member=True)
-    w = SimpleNamespace(
-        region=region, mun=mun, mun_x=mun_x, team=team, ret=ret, provider=provider, provider2=provider2,
-        outsider=outsider, provider_x=provider_x,
-        chair=factory.user("chair", ret.id, name="Voorzitter Vos"),
-        director=factory.user("ret_member", ret.id, name="Regisseur Rood"),
-        member=factory.user("ret_member", ret.id, name="Lid Lammers"),
-        member_x=factory.user("ret_member", ret_x.id, name="Lid Elders"),
-        caseworker=factory.user("caseworker", team.id, name="Toegang Tuin"),
-        provider_member=factory.user("provider_member", provider.id, name="Aanbieder Appel"),
-        provider2_member=factory.user("provider_member", provider2.id, name="Aanbieder Bes"),
-        outsider_member=factory.user("provider_member", outsider.id),
-    )
+def world(make_world, factory):
+    w = make_world(
+        names={"ret": "RET Regio Test", "provider": "Zorg Collectief A", "other_provider": "Zorg Collectief B",
+               "outsider": "Zorg Buiten", "chair": "Voorzitter Vos", "director": "Regisseur Rood",
+               "member": "Lid Lammers", "elsewhere_member": "Lid Elders", "caseworker": "Toegang Tuin",
+               "provider_member": "Aanbieder Appel", "other_provider_member": "Aanbieder Bes"},
+        aliases={"mun": "municipality", "provider2": "other_provider", "provider2_member": "other_provider_member"})
+    w.mun_x, w.ret_x, w.provider_x, w.member_x = (w.elsewhere.municipality, w.elsewhere.ret, w.elsewhere.provider,
+                                                  w.elsewhere.member)
     w.case_id = screening_case(factory, w)
     w.no_consent_case_id = screening_case(factory, w, consent_collective=False)
     return w

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from io import BytesIO
-from types import SimpleNamespace
 
 import pytest
 from flask_babel import gettext
@@ -60,24 +59,14 @@ def export_events(app, case_id: int) -> list[tuple]:
 def _world(app, suffix: str = ""):
     """The report's world; `suffix` keeps the names unique when a test builds a second one next to
     the module's."""
+    from tests.worlds import World
+
     factory = Factory(app)
-    region = factory.region()
-    mun = factory.municipality(region.id, name=f"Zwolle-Test{suffix}")
-    team = factory.organisation("access_team", region_id=region.id, municipality_id=mun.id,
-                                name=f"Toegang Zwolle-Test{suffix}")
-    ret = factory.organisation("ret", region_id=region.id, name=f"RET IJsselland-Test{suffix}")
-    provider = factory.organisation("provider", region_id=region.id, collective_member=True,
-                                    name=f"Collectief Zorg BV{suffix}")
-    w = SimpleNamespace(
-        mun=mun, provider=provider, ret=ret,
-        chair=factory.user("chair", ret.id, name="Voorzitter Vos"),
-        director=factory.user("ret_member", ret.id, name="Regisseur Rood"),
-        member=factory.user("ret_member", ret.id, name="Lid Lammers"),
-        caseworker=factory.user("caseworker", team.id, name="Toegang Tuin"),
-        provider_member=factory.user("provider_member", provider.id, name="Aanbieder Appel"),
-        other_provider_member=factory.user("provider_member", factory.organisation(
-            "provider", region_id=region.id, collective_member=True).id),
-    )
+    w = World(factory, names={
+        "municipality": f"Zwolle-Test{suffix}", "team": f"Toegang Zwolle-Test{suffix}",
+        "ret": f"RET IJsselland-Test{suffix}", "provider": f"Collectief Zorg BV{suffix}", "chair": "Voorzitter Vos",
+        "director": "Regisseur Rood", "member": "Lid Lammers", "caseworker": "Toegang Tuin",
+        "provider_member": "Aanbieder Appel"}, aliases={"mun": "municipality"})
     w.case_id = screening_case(factory, w, urgency="urgent")
     w.other_case_id = screening_case(factory, w)
     with app.app_context():

@@ -1,0 +1,130 @@
+"""The region most tests play in, built by one builder (the `world` fixture of conftest.py).
+
+A `World` is a youth-care region with two municipalities (each with its access team), its RET, two
+providers of its HSWV collective and one provider outside it, and people of every role; plus a
+second region (`elsewhere`) with its own municipality, access team, RET and collective provider.
+Everything is written in one go into the test's transaction and handed back detached, like the
+Factory's objects. Tests that look for a name on a page give it (`names={"chair": "Voorzitter Vos"}`;
+the second region's with the prefix `elsewhere_`);
+`aliases` lets a module keep its own words for the same things (`{"mun": "municipality"}`).
+Both `world.chair` and `world["chair"]` work.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any, Optional
+
+from ret_app.extensions import db
+from ret_app.models import Municipality, Organisation, Region
+
+ORGANISATIONS = {
+    # attribute: (kind, collective member, in the second region, municipality attribute)
+    "team": ("access_team", False, False, "municipality"),
+    "other_team": ("access_team", False, False, "other_municipality"),
+    "ret": ("ret", False, False, None),
+    "provider": ("provider", True, False, None),
+    "other_provider": ("provider", True, False, None),
+    "outsider": ("provider", False, False, None),
+}
+
+PEOPLE = {
+    # attribute: (role, organisation attribute; None: an organisation of the role's own kind)
+    "chair": ("chair", "ret"),
+    "director": ("ret_member", "ret"),  # directs the processes of the tests' cases
+    "member": ("ret_member", "ret"),
+    "caseworker": ("caseworker", "team"),
+    "colleague": ("caseworker", "team"),  # the same access team
+    "other_caseworker": ("caseworker", "other_team"),  # another access team of the region
+    "provider_member": ("provider_member", "provider"),
+    "other_provider_member": ("provider_member", "other_provider"),
+    "outsider_member": ("provider_member", "outsider"),
+    "network_liaison": ("network_liaison", None),
+    "analyst": ("analyst", None),
+    "admin": ("admin", None),
+}
+
+ELSEWHERE_PEOPLE = {"chair": ("chair", "ret"), "member": ("ret_member", "ret"),
+                    "caseworker": ("caseworker", "team"), "provider_member": ("provider_member", "provider")}
+
+
+class World:
+    def __init__(self, factory, *, names: Optional[dict] = None, aliases: Optional[dict] = None):
+        names = names or {}
+        self.factory = factory
+        self._aliases = dict(aliases or {})
+        with factory.app.app_context():
+            self._build(names)
+            db.session.commit()
+            for obj in self._objects():
+                db.session.refresh(obj)
+                db.session.expunge(obj)
+            db.session.remove()
+
+    def _build(self, names: dict) -> None:
+        number = self.factory._next
+        self.region = Region(name=names.get("region") or f"Regio {number()}")
+        elsewhere_region = Region(name=f"Regio {number()}")
+        db.session.add_all([self.region, elsewhere_region])
+        db.session.flush()
+        self.municipality = self._municipality(names.get("municipality"), self.region)
+        self.other_municipality = self._municipality(names.get("other_municipality"), self.region)
+        for attribute, (kind, collective, _elsewhere, municipality) in ORGANISATIONS.items():
+            setattr(self, attribute, self._organisation(names.get(attribute), kind, self.region, collective,
+                                                        getattr(self, municipality) if municipality else None))
+        for attribute, (role, organisation) in PEOPLE.items():
+            org = getattr(self, organisation) if organisation else self._organisation(
+                None, self.factory.default_kind(role), None, False, None)
+            setattr(self, attribute, self._person(role, org, names.get(attribute)))
+        there = SimpleNamespace(region=elsewhere_region)
+        there.municipality = self._municipality(names.get("elsewhere_municipality"), elsewhere_region)
+        there.team = self._organisation(names.get("elsewhere_team"), "access_team", elsewhere_region, False,
+                                        there.municipality)
+        there.ret = self._organisation(names.get("elsewhere_ret"), "ret", elsewhere_region, False, None)
+        there.provider = self._organisation(names.get("elsewhere_provider"), "provider", elsewhere_region, True, None)
+        for attribute, (role, organisation) in ELSEWHERE_PEOPLE.items():
+            setattr(there, attribute, self._person(role, getattr(there, organisation),
+                                                   names.get(f"elsewhere_{attribute}")))
+        self.elsewhere = there
+
+    def _municipality(self, name: Optional[str], region: Region) -> Municipality:
+        n = self.factory._next()
+        municipality = Municipality(name=name or f"Gemeente {n}", cbs_code=f"GM{n % 10000:04d}", region=region)
+        db.session.add(municipality)
+        db.session.flush()
+        return municipality
+
+    def _organisation(self, name, kind, region, collective, municipality) -> Organisation:
+        org = Organisation(name=name or f"Organisatie {kind} {self.factory._next()}", kind=kind,
+                           region_id=region.id if region else None,
+                           municipality_id=municipality.id if municipality else None, collective_member=collective)
+        db.session.add(org)
+        db.session.flush()
+        return org
+
+    def _person(self, role: str, organisation: Organisation, name: Optional[str]):
+        user = self.factory.new_user(role, organisation.id, name=name)
+        db.session.add(user)
+        db.session.flush()
+        return user
+
+    def _objects(self):
+        yield self.region
+        yield self.municipality
+        yield self.other_municipality
+        for attribute in list(ORGANISATIONS) + list(PEOPLE):
+            yield getattr(self, attribute)
+        for value in vars(self.elsewhere).values():
+            yield value
+
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self, self._aliases.get(key, key))
+
+    def __getattr__(self, key: str) -> Any:
+        aliases = self.__dict__.get("_aliases", {})
+        if key in aliases:
+            return getattr(self, aliases[key])
+        raise AttributeError(key)
+
+    def __contains__(self, key: str) -> bool:
+        return hasattr(self, self._aliases.get(key, key))

@@ -9,6 +9,7 @@ fail until its capability classifies it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -213,8 +214,10 @@ def _meeting_objects(app, factory, ret_org, target, case_id: int) -> dict:
     return out
 
 
-@pytest.fixture
-def objects(app, factory) -> Iterator[Objects]:
+@pytest.fixture(scope="module")
+def objects(app) -> Iterator[Objects]:
+    """Built once for the module (in its transaction); what a test changes is rolled back with it."""
+    factory = Factory(app)
     network = factory.network()
     region = factory.region(network_id=network.id)
     municipality = factory.municipality(region.id)
@@ -690,7 +693,7 @@ def test_allowed_post_does_change_something(app, client, objects, login_as, endp
     user = login_as(role, **kwargs)
     if endpoint.startswith("account."):
         # Own sessions to end: someone else's session answers 404 (tested below).
-        objects.target_session_id = _live_session(app, user.id)
+        objects = dataclasses.replace(objects, target_session_id=_live_session(app, user.id))
     token = csrf_token(client, "/start")
     before = db_snapshot(app)
     response = client.post(build_url(app, endpoint, objects), data={"csrf_token": token, **POST_DATA[endpoint](objects)})

@@ -164,7 +164,14 @@ def record(
         unit.before_commit(lambda: _insert(row for row, _durable in buffer))
         unit.after_rollback(lambda: _insert(row for row, durable in buffer if durable))
         unit.at_end(_seal_after_unit)
+        unit.savepoint_aware(lambda: len(buffer), lambda kept: _forget_undone(buffer, kept or 0))
     buffer.append((row, is_durable(action, outcome)))
+
+
+def _forget_undone(buffer: list, kept: int) -> None:
+    """A service call's savepoint rolled back: its changes did not happen, so their events go; what
+    was read, exported, denied or failed meanwhile did happen and stays."""
+    buffer[kept:] = [(row, durable) for row, durable in buffer[kept:] if durable]
 
 
 def _insert(rows) -> None:

@@ -20,9 +20,9 @@ refusal leaves nothing of that call behind while the rest of the request stays.
 from __future__ import annotations
 
 import logging
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
-from typing import Callable, Iterator, Optional, TypeVar
+from typing import Any, Callable, Iterator, Optional, TypeVar
 
 from flask import Flask, Response, g
 from sqlalchemy import event
@@ -47,6 +47,9 @@ class UnitOfWork:
         self._after_commit: list[Callable[[], None]] = []
         self._after_rollback: list[Callable[[], None]] = []
         self._at_end: list[Callable[[], None]] = []
+        # Buffers outside the database that must follow a savepoint's rollback: (mark, restore).
+        self._aware: list[tuple[Callable[[], Any], Callable[[Any], None]]] = []
+        self._frames: list[dict] = []  # the open savepoints (attempt), innermost last
 
     # --- hooks -------------------------------------------------------------------------------
 
@@ -62,6 +65,43 @@ class UnitOfWork:
     def at_end(self, fn: Callable[[], None]) -> None:
         if fn not in self._at_end:
             self._at_end.append(fn)
+
+    def savepoint_aware(self, mark: Callable[[], Any], restore: Callable[[Any], None]) -> None:
+        """A buffer kept outside the database (the audit trail's events): when a savepoint rolls back,
+        `restore(state)` gets what `mark()` returned when the savepoint began (None: the buffer did not
+        exist yet), so that nothing recorded inside the failed call is written as if it happened."""
+        self._aware.append((mark, restore))
+
+    def compensate(self, fn: Callable[[], None]) -> None:
+        """Undo something outside the database (a file written) if what it belongs to is not kept:
+        run when the innermost open savepoint rolls back, or else when the unit rolls back."""
+        if self._frames:
+            self._frames[-1]["compensations"].append(fn)
+        else:
+            self._after_rollback.append(fn)
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Bracket a savepoint: on failure, drop the reactions scheduled inside it, restore the
+        savepoint-aware buffers and run its compensations."""
+        frame = {"after_commit": len(self._after_commit), "compensations": [],
+                 "marks": [(restore, mark()) for mark, restore in self._aware], "aware": len(self._aware)}
+        self._frames.append(frame)
+        try:
+            yield
+        except BaseException:
+            self._frames.pop()
+            del self._after_commit[frame["after_commit"]:]
+            for restore, state in frame["marks"]:
+                restore(state)
+            for _mark, restore in self._aware[frame["aware"]:]:
+                restore(None)
+            for fn in reversed(frame["compensations"]):
+                _isolated(fn, "compensation")
+            raise
+        self._frames.pop()
+        for fn in frame["compensations"]:
+            self.compensate(fn)  # kept: now the enclosing savepoint's (or the unit's) to undo
 
     # --- ending ------------------------------------------------------------------------------
 
@@ -154,9 +194,12 @@ def in_unit_of_work(fn: Callable[..., T]) -> Callable[..., T]:
 
 def attempt(work: Callable[[], T]) -> T:
     """Run one service call in a savepoint: a RuleError or Conflict it raises rolls back what it
-    did (and is re-raised), while the rest of the request stays. A stale version becomes Conflict."""
+    did (in the database, and the audit events and reactions it recorded; and it runs the call's
+    compensations), while the rest of the request stays. A stale version becomes Conflict."""
+    unit = current()
+    frame = unit.savepoint() if unit is not None and not unit.finished else nullcontext()
     try:
-        with db.session.begin_nested():
+        with frame, db.session.begin_nested():
             return work()
     except StaleDataError as error:
         raise Conflict() from error
@@ -240,8 +283,9 @@ def when_committed(fn: Callable[[], None]) -> None:
 
 
 def when_rolled_back(fn: Callable[[], None]) -> None:
-    """Run `fn` if the current unit rolls back, e.g. to delete a file written for a row that is not
-    kept. Nothing happens without an open unit."""
+    """Run `fn` if what is being done now is not kept (the savepoint of the current service call, or
+    the unit, rolls back), e.g. to delete a file written for a row. Nothing happens without an open
+    unit."""
     unit = current()
     if unit is not None and not unit.finished:
-        unit.after_rollback(fn)
+        unit.compensate(fn)

@@ -31,6 +31,7 @@ from ret_app.models import (
     User,
     WebSession,
 )
+from ret_app.kernel import dates
 from ret_app.kernel.dates import utcnow
 from ret_app.policy import ROLE_PERMISSIONS, Permission
 from tests.conftest import TEST_PASSWORD, csrf_token, login, post_form
@@ -742,7 +743,7 @@ def test_mandate_holder_must_be_an_active_caseworker(app, post, orgs, factory):
 @pytest.fixture
 def register(factory, orgs, region):
     """Mandates in every status, in two municipalities."""
-    today = date.today()
+    today = dates.today()  # the one "today" of the application (the Netherlands)
     other_municipality = factory.municipality(region.id, name="Kampen")
     team = factory.organisation("access_team", region_id=region.id, municipality_id=other_municipality.id)
     a = factory.user("caseworker", orgs["access_team"].id, name="Houder Zwolle")

@@ -419,6 +419,37 @@ def test_cancel_needs_a_reason_and_marks_the_cases_timeline(app, factory, north)
     assert agenda(app, meeting_id) == [case_id]
 
 
+def _deadline(app, case_id: int):
+    from ret_app.models import Case
+
+    with app.app_context():
+        deadline = db.session.get(Case, case_id).next_deadline
+        db.session.remove()
+        return deadline
+
+
+def test_a_session_that_starts_stops_the_first_session_clock_of_its_cases(app, factory, north):
+    """The case's stored next deadline follows its first RET session: when the session starts, and
+    when a case is put on (or taken off) the agenda of a session that runs."""
+    intake = utcnow() - timedelta(days=3)
+    case_id = factory.case(north.caseworker, north.municipality, status="process_direction", intake_at=intake)
+    late = factory.case(north.caseworker, north.municipality, status="process_direction", intake_at=intake)
+    meeting_id = factory.meeting(north.chair, cases=(case_id,))
+    assert _deadline(app, case_id) is not None and _deadline(app, late) is not None
+    client = sign_in(app, north.chair)
+
+    assert post(client, f"/overleggen/{meeting_id}/stap/start", {}).status_code == 302
+    assert _deadline(app, case_id) is None  # discussed: the first-session norm is met
+    assert _deadline(app, late) is not None
+
+    assert add_item(client, meeting_id, late).status_code == 302
+    assert _deadline(app, late) is None
+    [item] = rows(app, MeetingItem, MeetingItem.case_id == late)
+    post(client, f"/overleggen/{meeting_id}/agenda/{item.id}/verwijderen", {})
+    assert agenda(app, meeting_id) == [case_id]
+    assert _deadline(app, late) is not None  # not discussed after all: the clock runs again
+
+
 # --- who may see and plan -----------------------------------------------------------------------
 
 def test_chair_of_another_region_gets_404_and_the_denial_is_audited(app, factory, north):

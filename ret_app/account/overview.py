@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ret_app.account.services import live_sessions
+from ret_app.account.services import live_session_count
 from ret_app.auth.services import remaining_recovery_codes
 from ret_app.models import User
 
@@ -17,4 +17,4 @@ def recovery_alert(user: User) -> Optional[dict]:
 
 
 def account_card(user: User) -> dict:
-    return {"active_sessions": len(live_sessions(user)), "recovery_codes_left": remaining_recovery_codes(user)}
+    return {"active_sessions": live_session_count(user), "recovery_codes_left": remaining_recovery_codes(user)}

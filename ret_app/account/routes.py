@@ -1,4 +1,7 @@
-"""My account: active sessions, password change, recovery codes."""
+"""My account: active sessions, password change, recovery codes.
+
+The routes never commit: the unit of work commits at the end of the request (below 400) and the
+services write the audit events."""
 
 from __future__ import annotations
 
@@ -8,12 +11,10 @@ from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from ret_app import audit
-from ret_app.account.blueprint import bp
 from ret_app.account import services
+from ret_app.account.blueprint import bp
 from ret_app.account.forms import ChangePasswordForm
 from ret_app.auth import services as auth_services
-from ret_app.extensions import db
 from ret_app.policy import Permission, requires
 
 
@@ -32,13 +33,11 @@ def overview():
 @requires(Permission.USE_APP)
 def end_session(session_id: int):
     if session_id == getattr(session, "row_id", None):
-        audit.record(audit.Action.LOGOUT, object_type="user", object_id=current_user.id)
-        db.session.commit()
+        auth_services.record_sign_out(current_user)
         session.end("ended_by_user")  # type: ignore[attr-defined]
         return redirect(url_for("auth.login", uitgelogd=1))
     if not services.end_own_session(current_user, session_id):
         abort(404)
-    db.session.commit()
     flash(_("The session has been ended."), "success")
     return redirect(url_for("account.overview"))
 
@@ -47,7 +46,6 @@ def end_session(session_id: int):
 @requires(Permission.USE_APP)
 def end_other_sessions():
     count = services.end_other_sessions(current_user, getattr(session, "row_id", None))
-    db.session.commit()
     flash(ngettext("%(num)d other session has been ended.", "%(num)d other sessions have been ended.", count), "success")
     return redirect(url_for("account.overview"))
 
@@ -61,7 +59,6 @@ def change_password():
         if auth_services.change_password(current_user, form.current_password.data, form.new_password.data,
                                          keep_session_row=getattr(session, "row_id", None)):
             auth_services.mark_authenticated()
-            db.session.commit()
             flash(_("Your password has been changed. Your other sessions have been ended."), "success")
             return redirect(url_for("account.overview"))
         form.current_password.errors.append(_("This password is not correct."))
@@ -74,9 +71,6 @@ def new_recovery_codes():
     form = FlaskForm()
     if not form.validate_on_submit():
         abort(400)
-    codes = auth_services.replace_recovery_codes(current_user)
-    audit.record(audit.Action.TWO_FACTOR, object_type="user", object_id=current_user.id,
-                 detail="recovery_codes_replaced")
-    db.session.commit()
+    codes = services.new_recovery_codes(current_user)
     # Shown in this response only: recovery codes are never stored in readable form.
     return render_template("account/recovery_codes.html", codes=codes, next_url=url_for("account.overview"))

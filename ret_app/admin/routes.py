@@ -1,4 +1,8 @@
-"""Functional management: reference data, users, mandates, audit metadata. Never case content."""
+"""Functional management: reference data, users, mandates, audit metadata. Never case content.
+
+Each route: load -> validate -> call the service in a savepoint (web.submit / web.attempt_or_error)
+-> respond. A refusal is shown next to its field when the form has it, otherwise flashed. The unit
+of work commits at the end of the request; services and queries write the audit events."""
 
 from __future__ import annotations
 
@@ -10,12 +14,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import or_, select
+from sqlalchemy import or_
 
-from ret_app.kernel import dates
-from ret_app import audit
+from ret_app import web
+from ret_app.admin import queries, services
 from ret_app.admin.blueprint import bp
-from ret_app.admin import services
 from ret_app.admin.forms import (
     AuditSearchForm,
     MandateForm,
@@ -27,34 +30,33 @@ from ret_app.admin.forms import (
     RevokeMandateForm,
     UserForm,
 )
-from ret_app.kernel.errors import RuleError
+from ret_app.audit import Action, Outcome
 from ret_app.extensions import db
-from ret_app.mandates import services as mandate_services
-from ret_app.models import Mandate, MandateStatus, Municipality, Network, Organisation, Region, Role, User
-from ret_app.policy import MANDATE_HOLDER_ROLES, Permission, requires
+from ret_app.kernel import dates
+from ret_app.kernel.errors import Conflict, RuleError
 from ret_app.labels import AUDIT_ACTION_LABELS, AUDIT_OUTCOME_LABELS, ORGANISATION_KIND_LABELS, ROLE_LABELS
+from ret_app.mandates import services as mandate_services
+from ret_app.models import MandateStatus, Municipality, Network, Organisation, Region, User
+from ret_app.policy import Permission, requires
 from ret_app.templating import render_page_or_fragment
-
 
 
 def _form_data(form: FlaskForm) -> dict:
     return {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
 
 
-def _apply_rule_error(form: FlaskForm, error: RuleError) -> None:
-    field = form._fields.get(error.field)
-    if field is not None:
-        field.errors = list(field.errors) + [str(error.message)]
-    else:
+def _show_refusal(form: FlaskForm, error: RuleError | Conflict | None) -> None:
+    """A refusal next to its field when the form has that field, otherwise as a flashed message."""
+    if error is None:
+        return
+    if isinstance(error, Conflict):
         flash(str(error.message), "error")
-
-
-def _options(model, label: Callable = lambda o: o.name, *, blank=None, where=None):
-    stmt = select(model).order_by(model.name)
-    if where is not None:
-        stmt = stmt.where(where)
-    options = [(o.id, label(o)) for o in db.session.scalars(stmt)]
-    return ([(None, blank)] if blank is not None else []) + options
+        return
+    for field, message in error.errors.items():
+        if field and field in form:
+            form[field].errors = list(form[field].errors) + [str(message)]
+        else:
+            flash(str(message), "error")
 
 
 # --- reference data: networks, regions, municipalities, organisations ----------------
@@ -68,46 +70,48 @@ class Reference:
     singular: object
     list_endpoint: str
     edit_endpoint: str
-    columns: tuple  # (label, callable)
+    columns: tuple  # (label, callable taking a queries.Listed row)
 
 
 def _network_choices(form):
-    form.network_id.choices = _options(Network, blank=_("— none —"))
+    form.network_id.choices = queries.options(Network, blank=_("— none —"))
 
 
 def _region_choices(form, blank=True):
-    form.region_id.choices = _options(Region, blank=_("— choose —") if blank else None)
+    form.region_id.choices = queries.options(Region, blank=_("— choose —") if blank else None)
 
 
 def _organisation_choices(form):
     _region_choices(form)
-    form.municipality_id.choices = _options(Municipality, lambda m: f"{m.name} ({m.region.name})", blank=_("— none —"))
-    form.network_id.choices = _options(Network, blank=_("— none —"))
+    form.municipality_id.choices = queries.municipality_options(blank=_("— none —"),
+                                                                label=lambda m: f"{m.name} ({m.region.name})")
+    form.network_id.choices = queries.options(Network, blank=_("— none —"))
 
 
 REFERENCES = {
     "network": Reference(Network, NetworkForm, services.save_network, _l("Supra-regional networks"), _l("network"),
                          "admin.networks", "admin.network_edit",
-                         ((_l("Name"), lambda o: o.name), (_l("Short name"), lambda o: o.short_name),
-                          (_l("Regions"), lambda o: ", ".join(r.name for r in o.regions)))),
+                         ((_l("Name"), lambda r: r.obj.name), (_l("Short name"), lambda r: r.obj.short_name),
+                          (_l("Regions"), lambda r: ", ".join(region.name for region in r.obj.regions)))),
     "region": Reference(Region, RegionForm, services.save_region, _l("Regions"), _l("region"),
                         "admin.regions", "admin.region_edit",
-                        ((_l("Name"), lambda o: o.name),
-                         (_l("Network"), lambda o: o.network.short_name if o.network else "—"),
-                         (_l("Municipalities"), lambda o: len(o.municipalities)))),
+                        ((_l("Name"), lambda r: r.obj.name),
+                         (_l("Network"), lambda r: r.obj.network.short_name if r.obj.network else "—"),
+                         (_l("Municipalities"), lambda r: r.municipalities))),
     "municipality": Reference(Municipality, MunicipalityForm, services.save_municipality, _l("Municipalities"),
                               _l("municipality"), "admin.municipalities", "admin.municipality_edit",
-                              ((_l("Name"), lambda o: o.name), (_l("CBS code"), lambda o: o.cbs_code),
-                               (_l("Region"), lambda o: o.region.name))),
+                              ((_l("Name"), lambda r: r.obj.name), (_l("CBS code"), lambda r: r.obj.cbs_code),
+                               (_l("Region"), lambda r: r.obj.region.name))),
     "organisation": Reference(Organisation, OrganisationForm, services.save_organisation, _l("Organisations"),
                               _l("organisation"), "admin.organisations", "admin.organisation_edit",
-                              ((_l("Name"), lambda o: o.name),
-                               (_l("Kind"), lambda o: ORGANISATION_KIND_LABELS.get(o.kind, o.kind)),
-                               (_l("Region"), lambda o: o.region.name if o.region else "—"),
+                              ((_l("Name"), lambda r: r.obj.name),
+                               (_l("Kind"), lambda r: ORGANISATION_KIND_LABELS.get(r.obj.kind, r.obj.kind)),
+                               (_l("Region"), lambda r: r.obj.region.name if r.obj.region else "—"),
                                (_l("Municipality / network"),
-                                lambda o: o.municipality.name if o.municipality else (o.network.short_name if o.network else "—")),
-                               (_l("Collective"), lambda o: _("yes") if o.collective_member else ""),
-                               (_l("Active"), lambda o: _("yes") if o.active else _("no")))),
+                                lambda r: r.obj.municipality.name if r.obj.municipality
+                                else (r.obj.network.short_name if r.obj.network else "—")),
+                               (_l("Collective"), lambda r: _("yes") if r.obj.collective_member else ""),
+                               (_l("Active"), lambda r: _("yes") if r.obj.active else _("no")))),
 }
 
 CHOICES = {
@@ -122,17 +126,13 @@ def _reference_list(kind: str):
     ref = REFERENCES[kind]
     form = ref.form()
     CHOICES[kind](form)
-    if form.validate_on_submit():
-        try:
-            obj = ref.save(None, _form_data(form))
-            db.session.commit()
-            flash(_("Saved: %(name)s.", name=obj.name), "success")
-            return redirect(url_for(ref.list_endpoint))
-        except RuleError as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-    rows = list(db.session.scalars(select(ref.model).order_by(ref.model.name)))
-    return render_template("admin/reference_list.html", ref=ref, kind=kind, rows=rows, form=form)
+    result = web.submit(form, lambda: ref.save(None, _form_data(form)), show=False)
+    if result:
+        flash(_("Saved: %(name)s.", name=result.value.name), "success")
+        return redirect(url_for(ref.list_endpoint))
+    _show_refusal(form, result.error)
+    return render_template("admin/reference_list.html", ref=ref, kind=kind, rows=queries.reference_rows(kind),
+                           form=form)
 
 
 def _reference_edit(kind: str, object_id: int):
@@ -142,15 +142,11 @@ def _reference_edit(kind: str, object_id: int):
         abort(404)
     form = ref.form(obj=obj)
     CHOICES[kind](form)
-    if form.validate_on_submit():
-        try:
-            ref.save(obj, _form_data(form))
-            db.session.commit()
-            flash(_("Saved: %(name)s.", name=obj.name), "success")
-            return redirect(url_for(ref.list_endpoint))
-        except RuleError as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
+    result = web.submit(form, lambda: ref.save(obj, _form_data(form)), show=False)
+    if result:
+        flash(_("Saved: %(name)s.", name=obj.name), "success")
+        return redirect(url_for(ref.list_endpoint))
+    _show_refusal(form, result.error)
     return render_template("admin/reference_edit.html", ref=ref, kind=kind, obj=obj, form=form)
 
 
@@ -181,15 +177,13 @@ def region_edit(object_id: int):
 @bp.route("/regios/<int:object_id>/normtijden", methods=["GET", "POST"])
 @requires(Permission.MANAGE_REFERENCE_DATA)
 def region_norms(object_id: int):
-    from ret_app.cases.norms import norms_for
-
     region = db.session.get(Region, object_id) or abort(404)
-    form = RegionNormsForm(obj=norms_for(region.id))
-    if form.validate_on_submit():
-        services.save_region_norms(region, _form_data(form))
-        db.session.commit()
+    form = RegionNormsForm(obj=services.region_norms(region))
+    result = web.submit(form, lambda: services.save_region_norms(region, _form_data(form)), show=False)
+    if result:
         flash(_("The norms of %(region)s have been saved.", region=region.name), "success")
         return redirect(url_for("admin.regions"))
+    _show_refusal(form, result.error)
     return render_template("admin/region_norms.html", region=region, form=form)
 
 
@@ -223,7 +217,8 @@ def _user_form_choices(form: UserForm, user: User | None = None) -> None:
     selectable = Organisation.active.is_(True)
     if user is not None:
         selectable = or_(selectable, Organisation.id == user.organisation_id)
-    form.organisation_id.choices = _options(Organisation, lambda o: o.name, blank=_("— choose —"), where=selectable)
+    form.organisation_id.choices = queries.options(Organisation, lambda o: o.name, blank=_("— choose —"),
+                                                   where=selectable)
 
 
 @bp.route("/gebruikers")
@@ -232,11 +227,10 @@ def users():
     q = request.args.get("q", "").strip()[:200]
     role = request.args.get("role", "")
     status = request.args.get("status", "")
-    page = request.args.get("page", 1, type=int)
-    stmt = services.user_list_query(q=q, role=role if role in ROLE_LABELS else "", status=status)
-    result = services.paginate(stmt, page, 50)
+    result = queries.users_page(q=q, role=role if role in ROLE_LABELS else "", status=status,
+                                page=request.args.get("page", 1, type=int))
     return render_page_or_fragment("admin/users.html", "admin/_user_rows.html", result=result, q=q, role=role,
-                    status=status, roles=ROLE_LABELS)
+                                   status=status, roles=ROLE_LABELS)
 
 
 @bp.route("/gebruikers/nieuw", methods=["GET", "POST"])
@@ -244,15 +238,12 @@ def users():
 def user_new():
     form = UserForm()
     _user_form_choices(form)
-    if form.validate_on_submit():
-        try:
-            created = services.create_user(_form_data(form), current_user)
-            db.session.commit()
-            return render_template("admin/user_created.html", user=created.user,
-                                   link=url_for("auth.activate", token=created.activation_token, _external=True))
-        except RuleError as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
+    result = web.submit(form, lambda: services.create_user(_form_data(form), current_user), show=False)
+    if result:
+        created = result.value
+        return render_template("admin/user_created.html", user=created.user,
+                               link=url_for("auth.activate", token=created.activation_token, _external=True))
+    _show_refusal(form, result.error)
     return render_template("admin/user_form.html", form=form, user=None)
 
 
@@ -262,32 +253,24 @@ def user_edit(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
     form = UserForm(obj=user)
     _user_form_choices(form, user)
-    if form.validate_on_submit():
-        try:
-            changed = services.update_user(user, _form_data(form), current_user)
-            db.session.commit()
-            flash(_("Saved.") if changed else _("Nothing changed."), "success")
-            return redirect(url_for("admin.user_edit", user_id=user.id))
-        except RuleError as error:
-            db.session.rollback()
-            _apply_rule_error(form, error)
-    mandates = mandate_services.mandates_of(user)
-    return render_template("admin/user_form.html", form=form, user=user, mandates=mandates, today=dates.today(),
-                           expiring_soon=mandate_services.expiring_soon)
+    result = web.submit(form, lambda: services.update_user(user, _form_data(form), current_user), show=False)
+    if result:
+        flash(_("Saved.") if result.value else _("Nothing changed."), "success")
+        return redirect(url_for("admin.user_edit", user_id=user.id))
+    _show_refusal(form, result.error)
+    return render_template("admin/user_form.html", form=form, user=user, mandates=mandate_services.mandates_of(user),
+                           today=dates.today(), expiring_soon=mandate_services.expiring_soon)
 
 
 def _user_action(user_id: int, action: Callable[[User], str | None], success: str):
     user = db.session.get(User, user_id) or abort(404)
-    try:
-        link_token = action(user)
-        db.session.commit()
-    except RuleError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    result = web.attempt_or_error(lambda: action(user))
+    if not result:
+        flash(str(result.error.message), "error")
         return redirect(url_for("admin.user_edit", user_id=user_id))
-    if link_token:
+    if result.value:
         return render_template("admin/user_created.html", user=user, reset=True,
-                               link=url_for("auth.activate", token=link_token, _external=True))
+                               link=url_for("auth.activate", token=result.value, _external=True))
     flash(success, "success")
     return redirect(url_for("admin.user_edit", user_id=user_id))
 
@@ -320,11 +303,9 @@ def user_activation_link(user_id: int):
 # --- mandates ------------------------------------------------------------------------
 
 def _mandate_form_choices(form: MandateForm) -> None:
-    holders = db.session.scalars(
-        select(User).where(User.role.in_([r.value for r in MANDATE_HOLDER_ROLES]), User.deactivated_at.is_(None))
-        .order_by(User.name))
-    form.holder_id.choices = [(None, _("— choose —"))] + [(u.id, f"{u.name} ({u.organisation.name})") for u in holders]
-    form.municipality_id.choices = _options(Municipality, lambda m: f"{m.name} ({m.cbs_code})", blank=_("— choose —"))
+    form.holder_id.choices = queries.mandate_holder_options(blank=_("— choose —"))
+    form.municipality_id.choices = queries.options(Municipality, lambda m: f"{m.name} ({m.cbs_code})",
+                                                   blank=_("— choose —"))
 
 
 @bp.route("/mandaten")
@@ -332,13 +313,13 @@ def _mandate_form_choices(form: MandateForm) -> None:
 def mandates():
     municipality_id = request.args.get("municipality", type=int)
     status = request.args.get("status", "")
-    page = request.args.get("page", 1, type=int)
-    stmt = mandate_services.mandate_list_query(municipality_id=municipality_id,
-                                               status=status if status in set(MandateStatus) else None)
-    result = services.paginate(stmt, page, 50)
+    today = dates.today()
+    result = queries.mandates_page(municipality_id=municipality_id,
+                                   status=status if status in set(MandateStatus) else None,
+                                   page=request.args.get("page", 1, type=int), today=today)
     return render_page_or_fragment("admin/mandates.html", "admin/_mandate_rows.html", result=result, status=status,
-                    municipality_id=municipality_id, municipalities=_options(Municipality),
-                    today=dates.today(), expiring_soon=mandate_services.expiring_soon)
+                                   municipality_id=municipality_id, municipalities=queries.options(Municipality),
+                                   today=today, expiring_soon=mandate_services.expiring_soon)
 
 
 @bp.route("/mandaten/nieuw", methods=["GET", "POST"])
@@ -346,28 +327,26 @@ def mandates():
 def mandate_new():
     form = MandateForm()
     _mandate_form_choices(form)
-    if form.validate_on_submit():
-        holder = db.session.get(User, form.holder_id.data)
-        if holder is None or Role(holder.role) not in MANDATE_HOLDER_ROLES:
-            form.holder_id.errors.append(_("Only caseworkers can hold a mandate."))
-        else:
-            mandate = mandate_services.register_mandate(_form_data(form), current_user)
-            db.session.commit()
-            flash(_("The mandate has been registered."), "success")
-            return redirect(url_for("admin.mandate_detail", mandate_id=mandate.id))
+    result = web.submit(form, lambda: mandate_services.register_mandate(_form_data(form), current_user), show=False)
+    if result:
+        flash(_("The mandate has been registered."), "success")
+        return redirect(url_for("admin.mandate_detail", mandate_id=result.value.id))
+    _show_refusal(form, result.error)
     return render_template("admin/mandate_form.html", form=form)
 
 
 @bp.route("/mandaten/<int:mandate_id>", methods=["GET", "POST"])
 @requires(Permission.MANAGE_MANDATES)
 def mandate_detail(mandate_id: int):
-    mandate = db.session.get(Mandate, mandate_id) or abort(404)
+    mandate = queries.mandate_with_details(mandate_id) or abort(404)
     form = RevokeMandateForm()
-    if form.validate_on_submit():
-        if mandate_services.revoke_mandate(mandate, form.reason.data, current_user):
-            db.session.commit()
+    result = web.submit(form, lambda: mandate_services.revoke_mandate(mandate, form.reason.data, current_user),
+                        show=False)
+    if result:
+        if result.value:
             flash(_("The mandate has been revoked."), "success")
         return redirect(url_for("admin.mandate_detail", mandate_id=mandate.id))
+    _show_refusal(form, result.error)
     return render_template("admin/mandate_detail.html", m=mandate, form=form, today=dates.today(),
                            expiring_soon=mandate_services.expiring_soon)
 
@@ -378,20 +357,17 @@ def mandate_detail(mandate_id: int):
 @requires(Permission.VIEW_AUDIT)
 def audit_search():
     form = AuditSearchForm(request.args)
-    form.action.choices = [("", _("— all —"))] + [(a.value, AUDIT_ACTION_LABELS[a.value]) for a in audit.Action]
-    form.outcome.choices = [("", _("— all —"))] + [(o.value, AUDIT_OUTCOME_LABELS[o.value]) for o in audit.Outcome]
-    page = request.args.get("page", 1, type=int)
+    form.action.choices = [("", _("— all —"))] + [(a.value, AUDIT_ACTION_LABELS[a.value]) for a in Action]
+    form.outcome.choices = [("", _("— all —"))] + [(o.value, AUDIT_OUTCOME_LABELS[o.value]) for o in Outcome]
     result = None
     if form.validate():
-        stmt = services.audit_search_query(
+        filters = queries.AuditFilters(
             who=form.who.data or "", action=form.action.data or "", object_type=form.object_type.data or "",
             outcome=form.outcome.data or "", date_from=form.date_from.data, date_to=form.date_to.data)
-        result = services.paginate(stmt, page, 50)
-        audit.record(audit.Action.SEARCH, object_type="audit_event",
-                     detail="filters=" + ",".join(k for k, v in form.data.items() if v))
-        db.session.commit()
+        result = queries.search_audit(filters, request.args.get("page", 1, type=int))
     query_args = {k: v for k, v in request.args.items() if k != "page"}
-    return render_page_or_fragment("admin/audit.html", "admin/_audit_results.html", form=form, result=result, query_args=query_args)
+    return render_page_or_fragment("admin/audit.html", "admin/_audit_results.html", form=form, result=result,
+                                   query_args=query_args)
 
 
 @bp.route("/")

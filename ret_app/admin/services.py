@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import func, select, update
 
 from ret_app import audit
 from ret_app.auth import services as auth_services
 from ret_app.extensions import db
 from ret_app.kernel.errors import RuleError
 from ret_app.labels import ORGANISATION_KIND_LABELS
-from ret_app.paging import Page, paginate  # noqa: F401  (the admin lists page through services)
 from ret_app.models import (
     ActivationPurpose,
-    AuditEvent,
     Municipality,
     Network,
     Organisation,
@@ -27,7 +24,7 @@ from ret_app.models import (
     Role,
     User,
 )
-from ret_app.kernel.dates import AMSTERDAM, utcnow
+from ret_app.kernel.dates import utcnow
 from ret_app.sessions import end_sessions
 
 
@@ -130,6 +127,13 @@ def _save(obj, data: dict, fields: tuple[str, ...], object_type: str):
         audit.record(audit.Action.CREATE if is_new else audit.Action.UPDATE, object_type=object_type,
                      object_id=obj.id, detail="fields=" + ",".join(changed))
     return obj
+
+
+def region_norms(region: Region):
+    """The region's norms as they stand (the defaults where the region has none of its own)."""
+    from ret_app.cases.norms import norms_for
+
+    return norms_for(region.id)
 
 
 def save_region_norms(region: Region, data: dict) -> None:
@@ -259,47 +263,3 @@ def new_activation_link(user: User, actor: User) -> str:
     token = auth_services.issue_activation(user, ActivationPurpose.ACTIVATE, actor)
     audit.record(audit.Action.UPDATE, object_type="user", object_id=user.id, detail="activation_link_issued")
     return token
-
-
-def user_list_query(*, q: str = "", role: str = "", organisation_id: Optional[int] = None,
-                    status: str = "") -> Select:
-    stmt = select(User).join(User.organisation).order_by(User.name)
-    if q:
-        like = f"%{q.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(User.name).like(like), func.lower(User.email).like(like)))
-    if role:
-        stmt = stmt.where(User.role == role)
-    if organisation_id:
-        stmt = stmt.where(User.organisation_id == organisation_id)
-    if status == "active":
-        stmt = stmt.where(User.deactivated_at.is_(None), User.activated_at.is_not(None))
-    elif status == "pending":
-        stmt = stmt.where(User.deactivated_at.is_(None), User.activated_at.is_(None))
-    elif status == "deactivated":
-        stmt = stmt.where(User.deactivated_at.is_not(None))
-    return stmt
-
-
-# --- audit search --------------------------------------------------------------------
-
-def audit_search_query(*, who: str = "", action: str = "", object_type: str = "", outcome: str = "",
-                       date_from: Optional[date] = None, date_to: Optional[date] = None) -> Select:
-    # Newest first; an event still waiting for its place in the chain has no seq yet: order by id.
-    stmt = select(AuditEvent).order_by(AuditEvent.id.desc())
-    if who:
-        stmt = stmt.where(func.lower(AuditEvent.user_name).like(f"%{who.strip().lower()}%"))
-    if action:
-        stmt = stmt.where(AuditEvent.action == action)
-    if object_type:
-        stmt = stmt.where(AuditEvent.object_type == object_type.strip())
-    if outcome:
-        stmt = stmt.where(AuditEvent.outcome == outcome)
-    if date_from:
-        stmt = stmt.where(AuditEvent.occurred_at >= _local_midnight_utc(date_from))
-    if date_to:
-        stmt = stmt.where(AuditEvent.occurred_at < _local_midnight_utc(date_to + timedelta(days=1)))
-    return stmt
-
-
-def _local_midnight_utc(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=AMSTERDAM).astimezone(timezone.utc)

@@ -1,4 +1,9 @@
-"""Sign-in (password, then TOTP or a recovery code), sign-out, activation, re-authentication."""
+"""Sign-in (password, then TOTP or a recovery code), sign-out, activation, re-authentication.
+
+The routes never commit: the unit of work commits at the end of every answer below 400, so what a
+step must keep (a failure counted by the throttle, a code used up, the password set, the sign-in
+itself) is saved with the page or redirect that follows it; a refused request (4xx) keeps nothing
+but its audit events. The services write the audit events."""
 
 from __future__ import annotations
 
@@ -8,7 +13,6 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_user
 
-from ret_app import audit
 from ret_app.auth.blueprint import bp
 from ret_app.auth.login import NEXT_KEY
 from ret_app.auth import services, totp
@@ -20,7 +24,6 @@ from ret_app.auth.forms import (
     RecoveryCodeForm,
     TotpForm,
 )
-from ret_app.extensions import db
 from ret_app.models import ActivationPurpose
 from ret_app.policy import Permission, public, requires
 from ret_app.urls import safe_next
@@ -56,7 +59,6 @@ def login():
         user = services.check_password_step(form.email.data, form.password.data)
         if user is not None:
             services.start_pending_second_factor(user)
-            db.session.commit()
             return redirect(url_for("auth.second_factor"))
         error = str(NEUTRAL_LOGIN_ERROR)
         form.password.data = ""
@@ -74,7 +76,6 @@ def _second_factor_step(form, *, recovery: bool, template: str, wrong_code_messa
         if result.ok:
             target = _finish_sign_in(user)
             remaining = services.remaining_recovery_codes(user) if recovery else None
-            db.session.commit()
             if recovery:
                 flash(ngettext("You signed in with a recovery code. You have %(num)d code left; make new ones under My account.",
                                "You signed in with a recovery code. You have %(num)d codes left; make new ones under My account.",
@@ -108,8 +109,7 @@ def recovery_code():
 @public
 def logout():
     if current_user.is_authenticated:
-        audit.record(audit.Action.LOGOUT, object_type="user", object_id=current_user.id)
-        db.session.commit()
+        services.record_sign_out(current_user)
     session.end("logout")  # type: ignore[attr-defined]
     response = redirect(url_for("auth.login", uitgelogd=1))
     return response
@@ -122,7 +122,6 @@ def reauthenticate():
     nxt = safe_next(request.args.get("next")) or url_for("main.start")
     if form.validate_on_submit():
         if services.reauthenticate(current_user, form.password.data):
-            db.session.commit()
             return redirect(nxt)
         form.password.errors.append(_("This password is not correct."))
     return render_template("auth/reauthenticate.html", form=form)
@@ -147,7 +146,6 @@ def activate(token: str):
         form = ConfirmPasswordForm()
         if form.validate_on_submit():
             if services.confirm_activation_password(act, form.password.data):
-                db.session.commit()  # keep the cleared failure counter
                 return _start_enrolment(act, token)
             form.password.errors.append(_("This password is not correct."))
     else:
@@ -155,7 +153,6 @@ def activate(token: str):
         form.password_email = act.user.email
         if form.validate_on_submit():
             services.set_activation_password(act, form.new_password.data)
-            db.session.commit()
             return _start_enrolment(act, token)
     return render_template("auth/activate.html", form=form, act=act, reset=reset)
 
@@ -180,7 +177,6 @@ def enrol():
         if codes is not None:
             session.pop(ENROL_KEY, None)
             target = _finish_sign_in(act.user)
-            db.session.commit()
             # Shown in this response only: recovery codes are never stored in readable form.
             return render_template("account/recovery_codes.html", codes=codes, next_url=target)
         form.code.errors.append(_("This code is not correct. Check that the time on your phone is right and enter the current code."))

@@ -178,6 +178,11 @@ def reauthenticate(user: User, password: str) -> bool:
     return False
 
 
+def record_sign_out(user: User) -> None:
+    """Signing out (or ending the current session from the list of sessions) is audited."""
+    audit.record(audit.Action.LOGOUT, user=user, object_type="user", object_id=user.id)
+
+
 def change_password(user: User, current: str, new: str, *, keep_session_row: Optional[int]) -> bool:
     """Returns False when the current password is wrong. The new one must be checked already."""
     if not passwords.verify_password(user.password_hash, current):

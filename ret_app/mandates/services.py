@@ -1,4 +1,4 @@
-"""Mandates: registering, revoking and reading them."""
+"""Mandates: registering, revoking and reading them. Flush, never commit."""
 
 from __future__ import annotations
 
@@ -6,22 +6,35 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import Select, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
-from ret_app import audit
+from ret_app import audit, policy
 from ret_app.extensions import db
-from ret_app.models import Mandate, MandateStatus, User
-from ret_app.kernel.dates import utcnow
 from ret_app.kernel import dates
+from ret_app.kernel.dates import utcnow
+from ret_app.kernel.errors import RuleError
+from ret_app.models import Mandate, MandateStatus, User
 
 EXPIRY_WARNING_DAYS = 30
 
 
 def mandates_of(user: User) -> list[Mandate]:
+    """Every mandate of the holder (valid ones first, the latest end first), with its municipality."""
     return list(db.session.scalars(
         select(Mandate).where(Mandate.holder_id == user.id)
+        .options(joinedload(Mandate.municipality))
         .order_by(Mandate.revoked_at.is_not(None), Mandate.valid_until.desc())
     ))
+
+
+def own_mandates(user: User) -> list[Mandate]:
+    """The holder's own mandates, for their page (the reading is audited)."""
+    mandates = mandates_of(user)
+    audit.record(audit.Action.READ, object_type="mandate_list", object_id=user.id, user=user,
+                 detail="own_mandates")
+    return mandates
 
 
 def expiring_soon(mandate: Mandate, today: Optional[date] = None) -> bool:
@@ -30,24 +43,10 @@ def expiring_soon(mandate: Mandate, today: Optional[date] = None) -> bool:
             and mandate.valid_until <= today + timedelta(days=EXPIRY_WARNING_DAYS))
 
 
-def mandate_list_query(*, municipality_id: Optional[int] = None, status: Optional[str] = None,
-                       today: Optional[date] = None) -> Select:
-    today = today or dates.today()
-    stmt = select(Mandate).join(Mandate.holder).order_by(Mandate.valid_until.desc(), Mandate.id.desc())
-    if municipality_id:
-        stmt = stmt.where(Mandate.municipality_id == municipality_id)
-    if status == MandateStatus.REVOKED:
-        stmt = stmt.where(Mandate.revoked_at.is_not(None))
-    elif status == MandateStatus.VALID:
-        stmt = stmt.where(Mandate.revoked_at.is_(None), Mandate.valid_from <= today, Mandate.valid_until >= today)
-    elif status == MandateStatus.EXPIRED:
-        stmt = stmt.where(Mandate.revoked_at.is_(None), Mandate.valid_until < today)
-    elif status == MandateStatus.NOT_YET_VALID:
-        stmt = stmt.where(Mandate.revoked_at.is_(None), Mandate.valid_from > today)
-    return stmt
-
-
 def register_mandate(data: dict, actor: User) -> Mandate:
+    holder = db.session.get(User, data["holder_id"])
+    if holder is None or not policy.may_hold_mandate(holder):
+        raise RuleError(_l("Only caseworkers can hold a mandate."), "holder_id")
     mandate = Mandate(
         holder_id=data["holder_id"],
         municipality_id=data["municipality_id"],

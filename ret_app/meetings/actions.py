@@ -1,5 +1,5 @@
 """Actions on cases ("acties"): agreed in a session or by the process director, owned by a person
-or an organisation, with a due date. Services: flush, never commit."""
+or an organisation, with a due date. Services: flush, never commit; one event per change."""
 
 from __future__ import annotations
 
@@ -8,19 +8,36 @@ from typing import Optional
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case as sql_case, or_, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ret_app import audit, policy
 from ret_app.cases import lifecycle as case_lifecycle
 from ret_app.cases import participants
 from ret_app.extensions import db
-from ret_app.meetings import common
-from ret_app.meetings.common import RuleError, bump_revision, case_event, lock_meeting
-from ret_app.models import ActionStatus, Case, CaseAction, MeetingItem, MeetingStatus, Organisation, User
+from ret_app.kernel import dates, events
 from ret_app.kernel.dates import utcnow
-from ret_app.kernel import dates
+from ret_app.kernel.errors import RuleError
+from ret_app.meetings import common
+from ret_app.meetings.common import bump_revision, lock_meeting
+from ret_app.meetings.events import ActionAgreed, ActionStatusChanged
+from ret_app.models import (
+    ActionStatus,
+    Case,
+    CaseAction,
+    Meeting,
+    MeetingItem,
+    MeetingStatus,
+    Organisation,
+    User,
+)
 
 USER_PREFIX = "u"
 ORGANISATION_PREFIX = "o"
+
+# What deciding whether a user sees a session (policy.can_view_meeting) reads: its invitations and
+# the cases on its agenda with their participants.
+SESSION_LINK_LOADS = (selectinload(Meeting.invitations),
+                      selectinload(Meeting.items).joinedload(MeetingItem.case).selectinload(Case.participants))
 
 
 def owner_candidates(case: Case) -> tuple[list[User], list[Organisation]]:
@@ -93,8 +110,7 @@ def create(case: Case, data: dict, actor: User, item: Optional[MeetingItem] = No
         return action, False
     if item is not None:
         bump_revision(item.meeting)
-    case_event(case.id, actor, "action_created", "")
-    audit.record(audit.Action.CREATE, object_type="case_action", object_id=action.id, case_id=case.id)
+    events.emit(ActionAgreed(actor=actor, case=case, action_id=action.id))
     return action, True
 
 
@@ -113,9 +129,7 @@ def set_status(action: CaseAction, status: str, actor: User) -> None:
     db.session.flush()
     if action.item is not None:
         bump_revision(action.item.meeting)
-    case_event(action.case_id, actor, "action_" + status, "")
-    audit.record(audit.Action.UPDATE, object_type="case_action", object_id=action.id, case_id=action.case_id,
-                 detail=f"status={status}")
+    events.emit(ActionStatusChanged(actor=actor, case=action.case, action_id=action.id, status=status))
 
 
 def is_overdue(action: CaseAction, today: Optional[date] = None) -> bool:
@@ -135,6 +149,17 @@ def my_actions_query(user: User, *, include_closed: bool = False, today: Optiona
     overdue_first = sql_case((CaseAction.status == ActionStatus.OPEN.value, sql_case(
         (CaseAction.due_date < today, 0), else_=1)), else_=2)
     return stmt.order_by(overdue_first, CaseAction.due_date, CaseAction.id)
+
+
+def my_actions(user: User, *, include_closed: bool = False, today: Optional[date] = None) -> list[CaseAction]:
+    """"Mijn acties", with what each row shows loaded up front (the case, the owner, the session and
+    what decides whether the user sees it). The search is audited (open or all; no content)."""
+    audit.record(audit.Action.SEARCH, object_type="my_actions", detail="all" if include_closed else "open")
+    stmt = my_actions_query(user, include_closed=include_closed, today=today).options(
+        contains_eager(CaseAction.case).selectinload(Case.participants),
+        joinedload(CaseAction.owner_user), joinedload(CaseAction.owner_organisation),
+        joinedload(CaseAction.item).joinedload(MeetingItem.meeting).options(*SESSION_LINK_LOADS))
+    return list(db.session.scalars(stmt).unique())
 
 
 def actions_of_case(case: Case) -> list[CaseAction]:

@@ -1,5 +1,5 @@
 """Attendance at a RET session: who is present. The mandate check reads it, so every change bumps the
-live revision and is audited. Services: flush, never commit."""
+live revision and emits an event. Services: flush, never commit."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ret_app import audit, policy
+from ret_app import policy
 from ret_app.extensions import db
-from ret_app.meetings.common import RuleError, bump_revision
-from ret_app.models import Meeting, MeetingAttendance, MeetingStatus, User
+from ret_app.kernel import events
 from ret_app.kernel.dates import utcnow
-
-OPEN_STATUSES = (MeetingStatus.PLANNED, MeetingStatus.IN_PROGRESS)
+from ret_app.kernel.errors import RuleError
+from ret_app.meetings import lifecycle
+from ret_app.meetings.common import bump_revision
+from ret_app.meetings.events import AttendanceChanged, AttendanceRecorded
+from ret_app.models import Meeting, MeetingAttendance, User
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ def rows(meeting: Meeting, viewer: Optional[User] = None) -> list[Row]:
 def set_presence(meeting: Meeting, user: User, present: bool, actor: User) -> bool:
     """Record `user` as present or absent. Anyone who may see the session checks themselves in; the
     chair marks invitees. Returns whether anything changed."""
-    if meeting.status not in OPEN_STATUSES:
+    if meeting.status not in lifecycle.OPEN:
         raise RuleError(_l("Attendance is recorded before and during the session only."))
     if present and not policy.check_in_open(meeting):
         raise RuleError(_l("Checking in opens on the day of the session."))
@@ -102,8 +104,7 @@ def set_presence(meeting: Meeting, user: User, present: bool, actor: User) -> bo
         db.session.flush()
     db.session.expire(meeting, ["attendances"])
     bump_revision(meeting)
-    audit.record(audit.Action.CREATE if created else audit.Action.UPDATE, object_type="meeting_attendance",
-                 object_id=attendance.id,
-                 detail=f"meeting={meeting.id};user={user.id};present={'yes' if present else 'no'}"
-                        + (";self" if user.id == actor.id else ""))
+    event = AttendanceRecorded if created else AttendanceChanged
+    events.emit(event(actor=actor, meeting=meeting, attendance_id=attendance.id, user_id=user.id, present=present,
+                      own=user.id == actor.id))
     return True

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from ret_app import audit
+from ret_app.kernel.dates import utcnow
 from ret_app.meetings.planning import ends_at
 from ret_app.models import Meeting, MeetingStatus
-from ret_app.kernel.dates import utcnow
 
 
 def _escape(text: str) -> str:
@@ -62,3 +63,9 @@ def invitation(meeting: Meeting, *, title: str, page_url: str, host: str) -> str
     lines += ["END:VEVENT", "END:VCALENDAR"]
     return "\r\n".join(folded for line in lines for folded in _fold(line)) + "\r\n"
 
+
+def export(meeting: Meeting, *, title: str, page_url: str, host: str) -> str:
+    """The invitation handed out for the user's calendar; the export is audited (no content)."""
+    body = invitation(meeting, title=title, page_url=page_url, host=host)
+    audit.record(audit.Action.EXPORT, object_type="meeting", object_id=meeting.id, detail="calendar")
+    return body

@@ -1,5 +1,6 @@
 """RET sessions as a capability: blueprints, navigation, start-page cards, the case page's panel of
-sessions, decisions and actions, timeline labels and the expected access of its routes."""
+sessions, decisions and actions, the template globals its pages use, timeline labels and the
+expected access of its routes."""
 
 from flask_babel import lazy_gettext as _l
 
@@ -12,6 +13,7 @@ from ret_app.meetings import (  # noqa: F401  (views registered; planning reacts
     live_routes,
     minutes_routes,
     overview,
+    panels,
     planning,
     planning_routes,
 )
@@ -28,9 +30,11 @@ capability = (
     .start_card("actions", "meetings/_start_actions.html", overview.my_actions_card, order=20)
     .start_card("sessions", "meetings/_start_sessions.html", overview.upcoming_sessions_card, order=30)
     .start_card("followups", "meetings/_start_followups.html", overview.provisional_card, order=40)
-    .case_panel("sessions", "meetings/_case_panel.html", lambda case, user: action_routes.sessions_panel(case),
+    .case_panel("sessions", "meetings/_case_panel.html", lambda case, user: panels.sessions_panel(case),
                 slot="work", order=20)
     .template_global("action_status_label", labels.action_status_label)
+    .template_global("session_url", panels.session_url)
+    .template_global("minutes_panel", panels.minutes_panel)
     .timeline_labels({
         "session_planned": _l("Put on the agenda of a RET session"),
         "session_unplanned": _l("Taken off the agenda of a RET session"),

@@ -1,15 +1,16 @@
-"""Shared by the session services: the error type, the live revision counter, the session date."""
+"""Shared by the session services: the live revision counter, submission keys, the session's row
+lock and its date."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from ret_app.extensions import db
-from ret_app.kernel.dates import local_date, utcnow
-from ret_app.kernel.errors import RuleError  # noqa: F401  (the session services raise it; imported from here)
-from ret_app.models import CaseEvent, Meeting, User
+from ret_app.kernel.dates import AMSTERDAM, local_date
+from ret_app.models import Meeting
 
 
 def bump_revision(meeting: Meeting) -> None:
@@ -23,16 +24,12 @@ def bump_revision(meeting: Meeting) -> None:
 
 def find_submitted(model, submission_key: str):
     """The row a form with this key created already (decisions and actions carry the key)."""
-    from sqlalchemy import select
-
     return db.session.scalar(select(model).where(model.submission_key == submission_key))
 
 
 def insert_once(row):
     """Insert a row that carries a unique submission key. Returns (row, created): when the same key
     won a race in another request (double click, retry), that request's row is the answer."""
-    from sqlalchemy.exc import IntegrityError
-
     try:
         with db.session.begin_nested():
             db.session.add(row)
@@ -48,16 +45,12 @@ def insert_once(row):
 def lock_meeting(meeting: Meeting) -> Meeting:
     """Take the session's row lock (PostgreSQL; SQLite writes are serialised anyway) and re-read its
     status, so that a decision or action cannot slip in while another request closes the session."""
-    from sqlalchemy import select
-
     db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
     db.session.refresh(meeting, ["status"])
     return meeting
 
 
 def current_revision(meeting_id: int) -> int:
-    from sqlalchemy import select
-
     return db.session.scalar(select(Meeting.revision).where(Meeting.id == meeting_id)) or 0
 
 
@@ -67,6 +60,6 @@ def session_date(meeting: Meeting) -> date:
     return local_date(meeting.started_at or meeting.starts_at)
 
 
-
-def case_event(case_id: int, actor: User, kind: str, summary: str = "") -> None:
-    db.session.add(CaseEvent(case_id=case_id, at=utcnow(), actor_id=actor.id, kind=kind, summary=summary))
+def date_summary(meeting: Meeting) -> str:
+    """The session's local date and time for the case timeline (no names, no free text)."""
+    return meeting.starts_at.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")

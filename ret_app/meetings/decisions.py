@@ -1,21 +1,32 @@
 """Decisions on agenda items, the mandate check that makes them binding or "onder voorbehoud",
-and the municipality's answer to provisional ones. Services: flush, never commit."""
+and the municipality's answer to provisional ones. Services: flush, never commit; one event per
+change.
+
+The rules run once per decision, in `record`: it refuses with every objection at once
+(`RuleError.many`, field -> message, None for the form as a whole)."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Optional
+from typing import Any, Mapping, Optional
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from ret_app import audit, policy
 from ret_app.cases import lifecycle as case_lifecycle
 from ret_app.extensions import db
+from ret_app.kernel import dates, events
+from ret_app.kernel.dates import utcnow
+from ret_app.kernel.errors import RuleError
 from ret_app.meetings import common, mandate_check
-from ret_app.meetings.common import RuleError, bump_revision, case_event, lock_meeting, session_date
+from ret_app.meetings.common import bump_revision, lock_meeting, session_date
+from ret_app.meetings.events import DecisionRecorded, ProvisionalAnswered
 from ret_app.models import (
+    Case,
     CareType,
     Decision,
     DecisionKind,
@@ -28,8 +39,6 @@ from ret_app.models import (
     PlacementOutcome,
     User,
 )
-from ret_app.kernel.dates import utcnow
-from ret_app.kernel import dates
 
 PLACEMENT_FIELDS = ("alternatives_considered", "behavioural_scientist_name", "behavioural_scientist_role",
                     "behavioural_scientist_judgement", "placement_outcome")
@@ -45,9 +54,8 @@ def _text(data: dict, name: str) -> str:
     return (data.get(name) or "").strip()
 
 
-def validate(item: MeetingItem, data: dict, today: Optional[date] = None) -> dict[str, object]:
-    """Field → message for everything the rules refuse (the form checked types already)."""
-    today = today or dates.today()
+def _field_problems(item: MeetingItem, data: dict, today: date) -> dict[str, object]:
+    """Field → message for everything the rules refuse in the input (the form checked types)."""
     errors: dict[str, object] = {}
     if not _text(data, "text"):
         errors["text"] = _l("Describe the decision.")
@@ -92,9 +100,16 @@ def validate(item: MeetingItem, data: dict, today: Optional[date] = None) -> dic
     return errors
 
 
-def record(item: MeetingItem, data: dict, actor: User) -> tuple[Decision, bool]:
+def record(item: MeetingItem, data: dict, actor: User, *,
+           unreadable: Optional[Mapping[str, Any]] = None) -> tuple[Decision, bool]:
     """Record a decision on `item`. Returns (decision, created): the same submission key a second
-    time (double click, retry) returns the decision recorded the first time."""
+    time (double click, retry) returns the decision recorded the first time.
+
+    Refuses with every objection at once (RuleError.many): per field, and for the form as a whole
+    (the session is not running, the user does not chair it, the case is no longer open).
+    `unreadable`: fields whose input the form could not read (name -> its message); they keep that
+    message only, the rules judge the rest, and nothing is recorded."""
+    unreadable = dict(unreadable or {})
     key = _text(data, "submission_key")
     if not key:
         raise RuleError(_l("The form has expired. Reload the page and try again."))
@@ -102,18 +117,21 @@ def record(item: MeetingItem, data: dict, actor: User) -> tuple[Decision, bool]:
     if existing is not None:
         if existing.item_id != item.id:  # a key of another form: never answer with someone else's decision
             raise RuleError(_l("The form has expired. Reload the page and try again."))
-        return existing, False
+        if not unreadable:
+            return existing, False
     meeting = lock_meeting(item.meeting)
-    if meeting.status != MeetingStatus.IN_PROGRESS:
-        raise RuleError(_l("Decisions are recorded while the session is in progress."))
-    if not policy.can_run_meeting(actor, meeting):
-        raise RuleError(_l("Only the chair records decisions."))
-    if item.case.status not in case_lifecycle.OPEN:
-        raise RuleError(_l("This case is closed or back with the access team: no decisions on it here."))
-    errors = validate(item, data, today=session_date(meeting))
+    errors: dict[Optional[str], Any] = dict(unreadable)
+    if existing is None:
+        for name, message in _field_problems(item, data, session_date(meeting)).items():
+            errors.setdefault(name, message)
+        if meeting.status != MeetingStatus.IN_PROGRESS:
+            errors[None] = _l("Decisions are recorded while the session is in progress.")
+        elif not policy.can_run_meeting(actor, meeting):
+            errors[None] = _l("Only the chair records decisions.")
+        elif item.case.status not in case_lifecycle.OPEN:
+            errors[None] = _l("This case is closed or back with the access team: no decisions on it here.")
     if errors:
-        field, message = next(iter(errors.items()))
-        raise RuleError(message, field)
+        raise RuleError.many(errors)
 
     case = item.case
     kind = DecisionKind(data.get("kind") or DecisionKind.GENERAL)
@@ -137,14 +155,15 @@ def record(item: MeetingItem, data: dict, actor: User) -> tuple[Decision, bool]:
         decision.placement_outcome = data["placement_outcome"]
         decision.postponed_until = (data.get("postponed_until")
                                     if data["placement_outcome"] == PlacementOutcome.POSTPONED else None)
-    decision, created = common.insert_once(decision)
+    try:
+        decision, created = common.insert_once(decision)
+    except IntegrityError:
+        raise RuleError(_l("The decision could not be recorded. Try again.")) from None
     if not created:
         return decision, False
     bump_revision(meeting)
-    case_event(case.id, actor, "session_decision", "")
-    audit.record(audit.Action.CREATE, object_type="decision", object_id=decision.id, case_id=case.id,
-                 detail=f"meeting={meeting.id};status={decision.status}"
-                        + (f";mandate={decision.mandate_id}" if decision.mandate_id else ""))
+    events.emit(DecisionRecorded(actor=actor, case=case, decision_id=decision.id, meeting_id=meeting.id,
+                                 status=decision.status, mandate_id=decision.mandate_id))
     return decision, True
 
 
@@ -172,19 +191,27 @@ def answer(decision: Decision, data: dict, actor: User) -> None:
     decision.answered_by_id = actor.id
     db.session.flush()
     bump_revision(decision.item.meeting)
-    case_event(decision.case_id, actor, "provisional_" + outcome, "")
-    audit.record(audit.Action.UPDATE, object_type="decision", object_id=decision.id, case_id=decision.case_id,
-                 detail=f"answer={outcome}")
+    events.emit(ProvisionalAnswered(actor=actor, case=decision.case, decision_id=decision.id, answer=outcome))
 
 
-def provisional_for(user: User) -> list[Decision]:
-    """The follow-ups waiting for this user: provisional decisions they may answer."""
-    from ret_app.models import Role
+def provisional_for(user: User, *options) -> list[Decision]:
+    """The follow-ups waiting for this user: provisional decisions they may answer (the policy's SQL
+    pre-selection, then its rule per decision with the user's mandates read once). `options`: what
+    the caller shows of each, loaded up front."""
+    stmt = (select(Decision).where(policy.answerable_decisions_clause(user)).order_by(Decision.recorded_at)
+            .options(*options))
+    found = list(db.session.scalars(stmt))
+    if not found:
+        return []
+    mandates = [] if policy.answers_for_every_municipality(user) else policy.mandates_of(user)
+    return [d for d in found if policy.can_answer_provisional(user, d, mandates=mandates)]
 
-    stmt = select(Decision).where(Decision.status == DecisionStatus.PROVISIONAL.value).order_by(Decision.recorded_at)
-    if Role(user.role) is not Role.ADMIN:
-        from ret_app.models import Mandate
 
-        municipalities = select(Mandate.municipality_id).where(Mandate.holder_id == user.id)
-        stmt = stmt.where(Decision.municipality_id.in_(municipalities))
-    return [d for d in db.session.scalars(stmt) if policy.can_answer_provisional(user, d)]
+def followup_list(user: User) -> list[Decision]:
+    """The follow-up list: what provisional_for finds, with what each row shows (its session, case
+    and municipality) loaded up front. The search is audited with the number found."""
+    waiting = provisional_for(user, joinedload(Decision.item).joinedload(MeetingItem.meeting),
+                              joinedload(Decision.case).selectinload(Case.participants),
+                              joinedload(Decision.municipality))
+    audit.record(audit.Action.SEARCH, object_type="provisional_decisions", detail=f"count={len(waiting)}")
+    return waiting

@@ -88,7 +88,7 @@ class DecisionForm(FlaskForm):
         self.care_type.choices = [("", _l("— choose —"))] + list(CARE_TYPE_LABELS.items())
         self.provider_id.choices = [(None, _l("— none / not decided yet —"))] + [(o.id, o.name) for o in providers]
         self.placement_outcome.choices = [("", _l("— choose —"))] + list(PLACEMENT_OUTCOME_LABELS.items())
-        # Required by the rules (decisions.validate) when they apply; shown as such on the page.
+        # Required by the rules (decisions.record) when they apply; shown as such on the page.
         self.text.flags.required = True
         if placement:
             for name in ("alternatives_considered", "behavioural_scientist_name", "behavioural_scientist_role",
@@ -102,7 +102,7 @@ class DecisionForm(FlaskForm):
             raise ValidationError(_l("Choose a provider of the collective in this region."))
 
     def values(self) -> dict:
-        """The plain data decisions.validate / decisions.record take."""
+        """The plain data decisions.record takes."""
         data = {name: self[name].data for name in ("submission_key", "text", "kind", "care_type", "provider_id")}
         data["amount_eur"] = self.amount_eur.data if isinstance(self.amount_eur.data, Decimal) else None
         if self.placement:

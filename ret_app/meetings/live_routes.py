@@ -8,8 +8,10 @@ bumps `Meeting.revision`; the page polls `live_updates` with the revision it sho
 (never a form someone may be typing in), and the poller itself with the new revision. Writes answer
 with the form they came from plus the same out-of-band regions.
 
-Thin: load the session and item through the policy (404 when they may not be seen; reads audited),
-check who may act, validate the form, call the service, commit, respond.
+Thin: load the session and item through the policy (access.py: 404 when they may not be seen; reads
+and denials audited), check who may act (403 with the reason, audited), validate the form, call the
+service in a savepoint (web.submit / web.attempt_or_error), respond. The unit of work commits at the
+end of the request.
 """
 
 from __future__ import annotations
@@ -20,18 +22,16 @@ from flask import abort, current_app, flash, make_response, redirect, render_tem
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
-from ret_app import audit, policy
+from ret_app import audit, policy, web
 from ret_app.cases.consent import age_on
-from ret_app.errors import render_error
 from ret_app.extensions import db
-from ret_app.meetings import actions as action_services
-from ret_app.meetings import attendance, decisions, mandate_check, notes, timing
-from ret_app.meetings.blueprint import bp
+from ret_app.kernel.errors import STALE, RuleError
 from ret_app.labels import PLACEMENT_OUTCOME_LABELS, finding_text, meeting_status_label, purpose_label
-from ret_app.meetings.common import RuleError, current_revision, session_date
+from ret_app.meetings import access, attendance, decisions, mandate_check, notes, timing
+from ret_app.meetings import actions as action_services
+from ret_app.meetings.blueprint import bp
+from ret_app.meetings.common import current_revision, session_date
 from ret_app.meetings.live_forms import (
     DECISION_KIND_LABELS,
     ActionForm,
@@ -52,7 +52,6 @@ from ret_app.models import (
     User,
 )
 from ret_app.policy import Permission, requires
-from ret_app.kernel.errors import show_on_form as add_to_form
 from ret_app.sessions import background_poll
 from ret_app.templating import wants_fragment
 
@@ -67,23 +66,7 @@ def duration(seconds: int) -> str:
 
 def _meeting_or_404(meeting_id: int, action: audit.Action = audit.Action.READ) -> Meeting:
     """The session if the user may see it; otherwise 404 (the denial audited)."""
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or not policy.can_view_meeting(current_user, meeting):
-        audit.record(action, outcome=audit.Outcome.DENIED, object_type="meeting", object_id=meeting_id,
-                     detail="live")
-        abort(404)
-    return meeting
-
-
-def _item_or_404(meeting: Meeting, item_id: Optional[int], action: audit.Action = audit.Action.READ) -> MeetingItem:
-    """An item of this session whose case the user may see; otherwise 404 (the denial audited)."""
-    item = db.session.get(MeetingItem, item_id) if item_id else None
-    if item is None or item.meeting_id != meeting.id or item not in policy.visible_items(current_user, meeting):
-        audit.record(action, outcome=audit.Outcome.DENIED, object_type="meeting_item", object_id=item_id,
-                     case_id=item.case_id if item is not None and item.meeting_id == meeting.id else None,
-                     detail=f"meeting={meeting.id}")
-        abort(404)
-    return item
+    return access.meeting_or_404(meeting_id, action=action, detail="live")
 
 
 def _default_item(meeting: Meeting) -> Optional[MeetingItem]:
@@ -95,19 +78,16 @@ def _default_item(meeting: Meeting) -> Optional[MeetingItem]:
     return items[0] if items else None
 
 
-def _audit_case_read(item: Optional[MeetingItem], meeting: Meeting, detail: str) -> None:
-    if item is None:
-        audit.record(audit.Action.READ, object_type="meeting", object_id=meeting.id, detail=detail)
-    else:
-        audit.record(audit.Action.READ, object_type="case", object_id=item.case_id, case_id=item.case_id,
-                     detail=f"{detail};meeting={meeting.id};item={item.id}")
-
-
 def _refuse(meeting: Meeting, item: Optional[MeetingItem], object_type: str, message: str):
-    audit.record(audit.Action.UPDATE, outcome=audit.Outcome.DENIED, object_type=object_type,
-                 object_id=item.id if item else meeting.id, case_id=item.case_id if item else None,
-                 detail=f"meeting={meeting.id}")
-    return render_error(403, message)
+    """The user sees the session but may not do this: 403 with the reason (the denial audited)."""
+    return web.refuse(message, object_type=object_type, object_id=item.id if item else meeting.id,
+                      case_id=item.case_id if item else None, detail=f"meeting={meeting.id}")
+
+
+def _invalid(object_type: str, item: MeetingItem) -> web.Refusal:
+    """How a refused decision or action is audited: the fields with errors (names only)."""
+    return web.Refusal(object_type, object_id=item.id, case_id=item.case_id, action=audit.Action.CREATE,
+                       detail=lambda fields: "invalid fields=" + ",".join(fields))
 
 
 # --- page assembly --------------------------------------------------------------------------------
@@ -244,15 +224,6 @@ def _with_updates(template: str, context: dict):
     return render_template(template, **context) + _render_updates(context)
 
 
-def _has_errors(form) -> bool:
-    return bool(form.form_errors) or any(field.errors for field in form)
-
-
-def _error_fields(form) -> str:
-    """Field names only (never what was typed), for the audit trail."""
-    return ",".join(sorted(field.short_name for field in form if field.errors and field.short_name != "csrf_token"))
-
-
 def _workspace_request() -> bool:
     return (wants_fragment() and request.headers.get("HX-Target") == WORKSPACE_ID
             and request.headers.get("HX-History-Restore-Request") != "true")
@@ -265,8 +236,8 @@ def _workspace_request() -> bool:
 def live(meeting_id: int):
     meeting = _meeting_or_404(meeting_id)
     item_id = request.args.get("item", type=int)
-    item = _item_or_404(meeting, item_id) if "item" in request.args else _default_item(meeting)
-    _audit_case_read(item, meeting, "meeting_live")
+    item = access.item_or_404(meeting, item_id) if "item" in request.args else _default_item(meeting)
+    access.audit_item_read(item, meeting, "meeting_live")
     context = _context(meeting, item)
     if _workspace_request():
         return render_template("meetings/_live_workspace.html", **context)
@@ -285,14 +256,12 @@ def _may_see_cheaply(meeting_id: int) -> Optional[int]:
 def live_updates(meeting_id: int):
     seen = _may_see_cheaply(meeting_id)
     if seen is None:
-        audit.record(audit.Action.READ, outcome=audit.Outcome.DENIED, object_type="meeting", object_id=meeting_id,
-                     detail="live_updates")
-        abort(404)
+        web.not_found(object_type="meeting", object_id=meeting_id, detail="live_updates")
     if request.args.get("rev", type=int) == seen:
         return make_response("", 204)  # nothing changed: nothing to swap, nothing read
     meeting = _meeting_or_404(meeting_id)
     item, gone = _polled_item(meeting)
-    _audit_case_read(item, meeting, "meeting_live_update")
+    access.audit_item_read(item, meeting, "meeting_live_update")
     context = _context(meeting, item)
     if gone:
         # The page still shows an item that is no longer there for this user: say so (with a link to
@@ -336,12 +305,9 @@ def check_in(meeting_id: int):
         user = db.session.get(User, form.user_id.data)
         if user is None:
             return _presence_problem(meeting, form, _("Only invited people can be marked present or absent."))
-    try:
-        attendance.set_presence(meeting, user, form.is_present, current_user)
-        db.session.commit()
-    except RuleError as error:
-        db.session.rollback()
-        return _presence_problem(meeting, form, str(error.message))
+    result = web.attempt_or_error(lambda: attendance.set_presence(meeting, user, form.is_present, current_user))
+    if not result:
+        return _presence_problem(meeting, form, str(STALE if result.conflict else result.error.message))
     item = _shown_item(meeting, form.item.data)
     if wants_fragment():
         return _render_updates(_context(meeting, item))
@@ -357,8 +323,7 @@ def _shown_item(meeting: Meeting, item_id: Optional[int]) -> Optional[MeetingIte
 
 
 def _presence_problem(meeting: Meeting, form: PresenceForm, message: str):
-    audit.record(audit.Action.UPDATE, outcome=audit.Outcome.FAILED, object_type="meeting_attendance",
-                 object_id=meeting.id, detail="refused")
+    web.Refusal("meeting_attendance", object_id=meeting.id).record(detail="refused")
     item = _shown_item(meeting, form.item.data)
     if wants_fragment():
         context = _context(meeting, item)
@@ -374,22 +339,18 @@ def _presence_problem(meeting: Meeting, form: PresenceForm, message: str):
 @requires(Permission.PLAN_SESSIONS)
 def item_activate(meeting_id: int, item_id: int):
     meeting = _meeting_or_404(meeting_id, audit.Action.UPDATE)
-    item = _item_or_404(meeting, item_id, audit.Action.UPDATE)
+    item = access.item_or_404(meeting, item_id, audit.Action.UPDATE)
     if not policy.can_run_meeting(current_user, meeting):
         return _refuse(meeting, item, "meeting_item", _("Only the chair decides which item is discussed."))
     if not ActivateForm().validate_on_submit():
         abort(400)
+    result = web.attempt_or_error(lambda: timing.activate(meeting, item, current_user))
     problem = None
-    try:
-        timing.activate(meeting, item, current_user)
-        db.session.commit()
-    except RuleError as error:
-        db.session.rollback()
-        problem = str(error.message)
-    except StaleDataError:
-        db.session.rollback()
+    if result.conflict:
         problem = _("Someone else changed the agenda at the same moment. Try again.")
-    _audit_case_read(item, meeting, "meeting_live")
+    elif not result:
+        problem = str(result.error.message)
+    access.audit_item_read(item, meeting, "meeting_live")
     if _workspace_request() or wants_fragment():
         context = _context(meeting, item)
         context["workspace_problem"] = problem
@@ -405,43 +366,37 @@ def item_activate(meeting_id: int, item_id: int):
 @requires(Permission.PLAN_SESSIONS)
 def item_notes(meeting_id: int, item_id: int):
     meeting = _meeting_or_404(meeting_id, audit.Action.UPDATE)
-    item = _item_or_404(meeting, item_id, audit.Action.UPDATE)
+    item = access.item_or_404(meeting, item_id, audit.Action.UPDATE)
     why_not = notes.refusal(item, current_user)
     if why_not and not policy.can_run_meeting(current_user, meeting):
         return _refuse(meeting, item, "meeting_item", str(why_not))
     form = NotesForm(prefix=f"n{item.id}")
     conflict = None
-    notice = None
     if form.validate_on_submit():
-        submitted = form.notes.data or ""
-        try:
-            changed = notes.save(item, submitted, current_user, form.version_number, form.loaded.data or "")
-            db.session.commit()
-            notice = _("The notes have been saved.") if changed else _("Nothing was changed.")
+        result = web.attempt_or_error(lambda: notes.save(item, form.notes.data or "", current_user,
+                                                         form.version_number, form.loaded.data or ""))
+        if result:
+            notice = _("The notes have been saved.") if result.value else _("Nothing was changed.")
             if not wants_fragment():
                 flash(notice, "success")
                 return redirect(_live_url(meeting, item, "notities"))
             return _with_updates("meetings/_live_notes_form.html",
                                  _context(meeting, item, notices={"notes": notice}))
-        except notes.NotesConflict as error:
-            db.session.rollback()
-            conflict = error
-        except StaleDataError:
-            db.session.rollback()
-            item = db.session.get(MeetingItem, item_id)
-            conflict = notes.NotesConflict(item)
-        except RuleError as error:
-            db.session.rollback()
+        if result.conflict:
+            if result.error.detail is None:  # changed between the check and the write
+                db.session.refresh(item)
+            conflict = result.error.detail or notes.saved_notes(item)
+        else:
+            error = result.error
             (form.notes.errors if error.field == "notes" else form.form_errors).append(str(error.message))
+    refusal = web.Refusal("meeting_item", object_id=item.id, case_id=item.case_id)
     if conflict is not None:
-        audit.record(audit.Action.UPDATE, outcome=audit.Outcome.FAILED, object_type="meeting_item", object_id=item.id,
-                     case_id=item.case_id, detail="notes conflict")
+        refusal.record(detail="notes conflict")
         # Keep the user's text; point the form at what is saved now, so that saving again is a choice.
         form.version.data = str(conflict.version)
         form.loaded.data = conflict.fingerprint
     else:
-        audit.record(audit.Action.UPDATE, outcome=audit.Outcome.FAILED, object_type="meeting_item", object_id=item.id,
-                     case_id=item.case_id, detail="notes invalid")
+        refusal.record(detail="notes invalid")
     context = _context(meeting, item, notes_form=form, notes_conflict=conflict)
     if wants_fragment():
         return _with_updates("meetings/_live_notes_form.html", context)
@@ -465,43 +420,41 @@ def _decision_notice(decision) -> str:
 @requires(Permission.PLAN_SESSIONS)
 def decision_add(meeting_id: int, item_id: int):
     meeting = _meeting_or_404(meeting_id, audit.Action.UPDATE)
-    item = _item_or_404(meeting, item_id, audit.Action.UPDATE)
+    item = access.item_or_404(meeting, item_id, audit.Action.UPDATE)
     if not policy.can_run_meeting(current_user, meeting):
         return _refuse(meeting, item, "decision", _("Only the chair records decisions."))
     form = _posted_decision_form(item)
     form.validate_on_submit()
-    data = form.values()
-    if decisions.find_submitted(data["submission_key"] or "") is None:
-        if meeting.status != MeetingStatus.IN_PROGRESS:
-            form.form_errors.append(_("Decisions are recorded while the session is in progress."))
-        # All the rules' objections at once, next to their fields (record() stops at the first);
-        # a field whose input could not be read keeps that message only.
-        for name, message in decisions.validate(item, data, today=session_date(meeting)).items():
-            if name in form and not form[name].errors:
-                form[name].errors = list(form[name].errors) + [str(message)]
-    if not _has_errors(form):
-        try:
-            decision, _created = decisions.record(item, data, current_user)
-            db.session.commit()
-            notice = _decision_notice(decision)
-            if not wants_fragment():
-                flash(notice, "success")
-                return redirect(_live_url(meeting, item, "besluiten"))
-            return _with_updates("meetings/_live_decision_form.html",
-                                 _context(meeting, item, notices={"decision": notice}))
-        except RuleError as error:
-            db.session.rollback()
-            add_to_form(form, error)
-        except IntegrityError:
-            db.session.rollback()
-            form.form_errors.append(_("The decision could not be recorded. Try again."))
-    fields = _error_fields(form)
-    audit.record(audit.Action.CREATE, outcome=audit.Outcome.FAILED, object_type="decision", object_id=item.id,
-                 case_id=item.case_id, detail="invalid fields=" + fields)
+    # The rules run in the service, all at once; input the form could not read keeps its own message.
+    unreadable = {field.short_name: " ".join(map(str, field.errors)) for field in form if field.errors}
+    result = web.attempt_or_error(lambda: decisions.record(item, form.values(), current_user, unreadable=unreadable))
+    if result:
+        notice = _decision_notice(result.value[0])
+        if not wants_fragment():
+            flash(notice, "success")
+            return redirect(_live_url(meeting, item, "besluiten"))
+        return _with_updates("meetings/_live_decision_form.html",
+                             _context(meeting, item, notices={"decision": notice}))
+    if result.conflict:
+        form.form_errors.append(str(STALE))
+    else:
+        _show_rule_errors(form, result.error)
+    _invalid("decision", item).record(form)
     context = _context(meeting, item, decision_form=form)
     if wants_fragment():
         return render_template("meetings/_live_decision_form.html", **context)
     return render_template("meetings/live.html", **context)
+
+
+def _show_rule_errors(form, error: RuleError) -> None:
+    """The rules' objections next to their fields; a field whose input could not be read keeps the
+    form's message only."""
+    for name, message in error.errors.items():
+        if name and name in form:
+            if not form[name].errors:
+                form[name].errors = list(form[name].errors) + [str(message)]
+        else:
+            form.form_errors.append(str(message))
 
 
 # --- actions --------------------------------------------------------------------------------------
@@ -510,27 +463,21 @@ def decision_add(meeting_id: int, item_id: int):
 @requires(Permission.PLAN_SESSIONS)
 def action_add(meeting_id: int, item_id: int):
     meeting = _meeting_or_404(meeting_id, audit.Action.UPDATE)
-    item = _item_or_404(meeting, item_id, audit.Action.UPDATE)
+    item = access.item_or_404(meeting, item_id, audit.Action.UPDATE)
     if not policy.can_run_meeting(current_user, meeting):
         return _refuse(meeting, item, "case_action", _("Only the chair records actions in the session."))
     form = _action_form(item, ActionForm(prefix=f"a{item.id}"))
-    if form.validate_on_submit():
-        data = form.values()
-        try:
-            action_services.create(item.case, data, current_user, item=item)
-            db.session.commit()
-            notice = _("The action has been recorded.")
-            if not wants_fragment():
-                flash(notice, "success")
-                return redirect(_live_url(meeting, item, "acties"))
-            return _with_updates("meetings/_live_action_form.html",
-                                 _context(meeting, item, notices={"action": notice}))
-        except RuleError as error:
-            db.session.rollback()
-            add_to_form(form, error)
-    fields = _error_fields(form)
-    audit.record(audit.Action.CREATE, outcome=audit.Outcome.FAILED, object_type="case_action", object_id=item.id,
-                 case_id=item.case_id, detail="invalid fields=" + fields)
+    result = web.submit(form, lambda: action_services.create(item.case, form.values(), current_user, item=item),
+                        refusal=_invalid("case_action", item))
+    if result:
+        notice = _("The action has been recorded.")
+        if not wants_fragment():
+            flash(notice, "success")
+            return redirect(_live_url(meeting, item, "acties"))
+        return _with_updates("meetings/_live_action_form.html",
+                             _context(meeting, item, notices={"action": notice}))
+    if result.conflict:
+        form.form_errors.append(str(STALE))
     context = _context(meeting, item, action_form=form)
     if wants_fragment():
         return render_template("meetings/_live_action_form.html", **context)

@@ -23,8 +23,14 @@ from flask_babel import lazy_gettext as _l
 
 from ret_app import audit, policy
 from ret_app.extensions import db
-from ret_app.meetings.common import RuleError, bump_revision, session_date
+from ret_app.kernel import events
+from ret_app.kernel.dates import utcnow
+from ret_app.kernel.errors import RuleError
 from ret_app.labels import PURPOSE_LABELS
+from ret_app.meetings import lifecycle
+from ret_app.meetings.common import bump_revision, session_date
+from ret_app.meetings.events import AddendumAdded
+from ret_app.meetings.lifecycle import approved_snapshot  # noqa: F401  (the demo data stores it as approved)
 from ret_app.meetings.timing import seconds_spent
 from ret_app.models import (
     ActionStatus,
@@ -37,15 +43,13 @@ from ret_app.models import (
     MinutesAddendum,
     User,
 )
-from ret_app.kernel.dates import utcnow
 
 MAX_ADDENDUM = 8000
 
-# Minutes exist once the session is closed; they are a draft ("Concept") until approved.
-MINUTES_STATUSES = frozenset({MeetingStatus.CLOSED, MeetingStatus.APPROVED})
 
 def minutes_exist(meeting: Meeting) -> bool:
-    return meeting.status in MINUTES_STATUSES
+    """Minutes exist once the session is closed; they are a draft ("Concept") until approved."""
+    return meeting.status in lifecycle.WITH_MINUTES
 
 
 def is_draft(meeting: Meeting) -> bool:
@@ -100,15 +104,6 @@ class Minutes:
     addenda: list[MinutesAddendum]  # for the whole session (not tied to an item)
     extract_of: Optional[Case] = None
     left: dict = field(default_factory=dict)  # user id -> when they checked out, for those who left early
-
-
-def approved_snapshot(meeting: Meeting) -> dict:
-    """What `Meeting.approved_state` holds: the status of every action and decision of the
-    session's items at the moment the chair approves the minutes (JSON: ids as strings)."""
-    return {
-        "actions": {str(a.id): a.status for item in meeting.items for a in item.actions},
-        "decisions": {str(d.id): d.status for item in meeting.items for d in item.decisions},
-    }
 
 
 def _approved(meeting: Meeting, kind: str) -> Optional[dict]:
@@ -219,10 +214,12 @@ def add_addendum(meeting: Meeting, data: dict, actor: User) -> MinutesAddendum:
     db.session.add(addendum)
     db.session.flush()
     bump_revision(meeting)
-    audit.record(audit.Action.CREATE, object_type="minutes_addendum", object_id=addendum.id,
-                 case_id=item.case_id if item else None, detail=f"meeting={meeting.id}")
+    events.emit(AddendumAdded(actor=actor, meeting=meeting, addendum_id=addendum.id,
+                              case_id=item.case_id if item else None))
     return addendum
 
+
+# --- exports: what they hand out is audited (ids only, never names) -------------------------------
 
 def audit_full_export(meeting: Meeting) -> None:
     """One export event per case on the agenda (so each case's trail shows it), never names."""
@@ -233,3 +230,8 @@ def audit_full_export(meeting: Meeting) -> None:
     if not case_ids:
         audit.record(audit.Action.EXPORT, object_type="minutes", object_id=meeting.id,
                      detail=f"meeting={meeting.id}")
+
+
+def audit_extract_export(meeting: Meeting, case: Case) -> None:
+    audit.record(audit.Action.EXPORT, object_type="minutes_extract", object_id=meeting.id, case_id=case.id,
+                 detail=f"meeting={meeting.id};{'draft' if is_draft(meeting) else 'approved'}")

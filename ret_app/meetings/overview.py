@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from ret_app import policy
 from ret_app.extensions import db
 from ret_app.kernel import dates
-from ret_app.meetings import actions, decisions
-from ret_app.models import ActionStatus, Meeting, MeetingStatus, User
+from ret_app.meetings import actions, decisions, lifecycle
+from ret_app.models import ActionStatus, Meeting, User
 from ret_app.policy import Permission, can
 
 UPCOMING_DAYS = 14
@@ -35,10 +35,10 @@ def upcoming_sessions_card(user: User) -> Optional[dict]:
     now = dates.utcnow()
     meetings = list(db.session.scalars(
         select(Meeting).where(policy.visible_meetings_clause(user),
-                              Meeting.status.in_([MeetingStatus.PLANNED.value, MeetingStatus.IN_PROGRESS.value]),
+                              Meeting.status.in_([s.value for s in lifecycle.OPEN]),
                               Meeting.starts_at >= now - timedelta(hours=12),
                               Meeting.starts_at <= now + timedelta(days=UPCOMING_DAYS))
-        .order_by(Meeting.starts_at)))
+        .order_by(Meeting.starts_at).options(*actions.SESSION_LINK_LOADS)))  # session_url asks the policy
     return {"upcoming_meetings": meetings}
 
 

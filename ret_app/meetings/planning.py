@@ -1,10 +1,14 @@
 """Planning RET sessions: the details (date, time, place, chair), the agenda (cases with a purpose,
 in an order) and the invitations that follow from both. Services: flush, never commit; every change
-is audited and every agenda change goes on the case's timeline.
+emits one event (events.py: the audit trail records it, agenda changes go on the case's timeline).
 
 Who is invited is derived, never typed: the region's RET (active chairs and RET members) and, per
 agenda item, the case's caseworker, its participants by name and the provider members of invited
 providers — only people who may see that case. `sync_invitations` runs after every change.
+
+A case discussed in a session that runs has had its first RET session: putting it on (or taking it
+off) a running agenda stores its next deadline again (ret_app.cases.norms); starting the session
+does so for every case on it (lifecycle.py).
 """
 
 from __future__ import annotations
@@ -17,15 +21,27 @@ from urllib.parse import urlsplit
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from ret_app import audit, policy
 from ret_app.cases import lifecycle as case_lifecycle
-from ret_app.cases import participants
+from ret_app.cases import norms, participants
 from ret_app.cases.events import ParticipantInvited, ParticipantRemoved
-from ret_app.kernel import events
-from ret_app.kernel.dates import AMSTERDAM
 from ret_app.extensions import db
-from ret_app.meetings.common import RuleError, bump_revision, case_event
+from ret_app.kernel import dates, events
+from ret_app.kernel.dates import AMSTERDAM, utcnow
+from ret_app.kernel.errors import Conflict, RuleError
+from ret_app.meetings import lifecycle
+from ret_app.meetings.common import bump_revision, date_summary
+from ret_app.meetings.events import (
+    InvitationsChanged,
+    ItemMoved,
+    ItemPlanned,
+    ItemRemoved,
+    SessionDetailsChanged,
+    SessionPlanned,
+)
+from ret_app.paging import Page, paginate
 from ret_app.models import (
     Case,
     ItemPurpose,
@@ -39,8 +55,6 @@ from ret_app.models import (
     Role,
     User,
 )
-from ret_app.kernel.dates import utcnow
-from ret_app.kernel import dates
 
 MIN_DURATION, MAX_DURATION = 15, 12 * 60
 DETAIL_FIELDS = ("starts_at", "duration_minutes", "location", "online_url", "chair_id")
@@ -48,7 +62,10 @@ DETAIL_FIELDS = ("starts_at", "duration_minutes", "location", "online_url", "cha
 # Same words for a case that does not exist, is not of the region or is not plannable: the
 # answer must not tell whether a case exists.
 NOT_PLANNABLE = _l("Choose a case of your region that is open for discussion (not a concept, closed or returned).")
-AGENDA_STATUSES = frozenset({MeetingStatus.PLANNED, MeetingStatus.IN_PROGRESS})
+DETAILS_CHANGED = _l("Someone else changed this session in the meantime. Your input is kept below; check what is "
+                     "saved now and save again if yours should stand.")
+# The agenda changes while the session is planned or runs.
+AGENDA_STATUSES = lifecycle.OPEN
 
 
 # --- details ----------------------------------------------------------------------------------
@@ -108,10 +125,10 @@ def validate_details(data: dict, region_id: Optional[int], *, today: Optional[da
     return errors
 
 
-def _raise_first(errors: dict[str, Any]) -> None:
+def _refuse_any(errors: dict[str, Any]) -> None:
+    """Every objection at once."""
     if errors:
-        field, message = next(iter(errors.items()))
-        raise RuleError(message, field)
+        raise RuleError.many(errors)
 
 
 def _detail_values(data: dict, actor: User) -> dict[str, Any]:
@@ -126,33 +143,35 @@ def _detail_values(data: dict, actor: User) -> dict[str, Any]:
 
 def create(data: dict, actor: User) -> Meeting:
     """A chair plans a session in their own region; it starts with the region's RET invited."""
-    region_id = actor.organisation.region_id if actor.organisation else None
-    if Role(actor.role) is not Role.CHAIR or region_id is None:
+    if not policy.can_plan_sessions(actor):
         raise RuleError(_l("Only a chair of a region plans sessions, and your organisation has no region."))
-    _raise_first(validate_details(data, region_id))
+    region_id = policy.region_of(actor)
+    _refuse_any(validate_details(data, region_id))
     meeting = Meeting(region_id=region_id, created_by_id=actor.id, status=MeetingStatus.PLANNED.value,
                       **_detail_values(data, actor))
     db.session.add(meeting)
     db.session.flush()
-    audit.record(audit.Action.CREATE, object_type="meeting", object_id=meeting.id, detail=f"region={region_id}")
+    events.emit(SessionPlanned(actor=actor, meeting=meeting, region_id=region_id))
     sync_invitations(meeting, actor)
     return meeting
 
 
-class DetailsConflict(RuleError):
-    """The details were changed by someone else since the form was loaded."""
+def saved_details(meeting: Meeting) -> dict:
+    """The details as saved now (what a conflict shows next to the user's input)."""
+    return {"starts_at": meeting.starts_at, "duration_minutes": meeting.duration_minutes,
+            "location": meeting.location, "online_url": meeting.online_url, "chair": meeting.chair.name}
 
 
 def update_details(meeting: Meeting, data: dict, actor: User, loaded_version: Optional[int]) -> list[str]:
     """Change date, time, place or chair while the session is planned. Returns the changed fields.
-    `loaded_version` is the version the form was loaded from: a stale one is refused (no lost update)."""
+    `loaded_version` is the version the form was loaded from: a stale one is refused (no lost update)
+    with a Conflict whose detail is what is saved now."""
     _require_runner(meeting, actor)
-    if meeting.status != MeetingStatus.PLANNED:
+    if meeting.status not in lifecycle.NOT_STARTED:
         raise RuleError(_l("The details can only be changed while the session is planned."))
     if loaded_version is None or loaded_version != meeting.version:
-        raise DetailsConflict(_l("Someone else changed this session in the meantime. Your input is kept below; "
-                                 "check what is saved now and save again if yours should stand."))
-    _raise_first(validate_details(data, meeting.region_id, current=meeting))
+        raise Conflict(DETAILS_CHANGED, detail=saved_details(meeting))
+    _refuse_any(validate_details(data, meeting.region_id, current=meeting))
     values = _detail_values(data, actor)
     changed = [name for name in DETAIL_FIELDS if getattr(meeting, name) != values[name]]
     if not changed:
@@ -161,8 +180,7 @@ def update_details(meeting: Meeting, data: dict, actor: User, loaded_version: Op
         setattr(meeting, name, values[name])
     db.session.flush()  # raises StaleDataError when a concurrent save won the race
     bump_revision(meeting)
-    audit.record(audit.Action.UPDATE, object_type="meeting", object_id=meeting.id,
-                 detail="fields=" + ",".join(changed))
+    events.emit(SessionDetailsChanged(actor=actor, meeting=meeting, fields=tuple(changed)))
     if "chair_id" in changed:
         sync_invitations(meeting, actor)
     return changed
@@ -201,11 +219,6 @@ def _plannable(actor: User, case: Case) -> bool:
     return policy.can_put_on_agenda(actor, case) and case.status in case_lifecycle.OPEN
 
 
-def _date_summary(meeting: Meeting) -> str:
-    """The session's local date and time for the case timeline (no names, no free text)."""
-    return meeting.starts_at.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
-
-
 def add_item(meeting: Meeting, data: dict, actor: User) -> MeetingItem:
     """Put a case on the agenda, last. Refused for a case the chair may not plan (with the same
     message whether or not it exists), a case already on the agenda, and a placement review for a
@@ -236,11 +249,18 @@ def add_item(meeting: Meeting, data: dict, actor: User) -> MeetingItem:
         raise RuleError(_l("This case is already on the agenda."), "case_id") from None
     db.session.expire(meeting, ["items"])
     bump_revision(meeting)
-    case_event(case.id, actor, "session_planned", _date_summary(meeting))
-    audit.record(audit.Action.CREATE, object_type="meeting_item", object_id=item.id, case_id=case.id,
-                 detail=f"meeting={meeting.id};purpose={purpose}")
+    events.emit(ItemPlanned(actor=actor, case=case, meeting_id=meeting.id, item_id=item.id, purpose=purpose,
+                            summary=date_summary(meeting)))
+    _discussed_now(meeting, case)
     sync_invitations(meeting, actor)
     return item
+
+
+def _discussed_now(meeting: Meeting, case: Case) -> None:
+    """A running session's agenda changed: whether the case has had its first RET session changed
+    with it, and so may its next deadline."""
+    if meeting.status in lifecycle.HELD:
+        norms.refresh_deadline(case)
 
 
 def _item_of(meeting: Meeting, item_id: int) -> MeetingItem:
@@ -269,7 +289,7 @@ def remove_item(meeting: Meeting, item: MeetingItem, actor: User) -> None:
     problem = removal_problem(item)
     if problem:
         raise RuleError(problem)
-    case_id = item.case_id
+    case = item.case
     item_id = item.id
     db.session.delete(item)
     db.session.flush()
@@ -278,9 +298,9 @@ def remove_item(meeting: Meeting, item: MeetingItem, actor: User) -> None:
         rest.position = position
     db.session.flush()
     bump_revision(meeting)
-    case_event(case_id, actor, "session_unplanned", _date_summary(meeting))
-    audit.record(audit.Action.DELETE, object_type="meeting_item", object_id=item_id, case_id=case_id,
-                 detail=f"meeting={meeting.id}")
+    events.emit(ItemRemoved(actor=actor, case=case, meeting_id=meeting.id, item_id=item_id,
+                            summary=date_summary(meeting)))
+    _discussed_now(meeting, case)
     sync_invitations(meeting, actor)
 
 
@@ -302,15 +322,8 @@ def move_item(meeting: Meeting, item: MeetingItem, direction: str, actor: User) 
     db.session.flush()
     db.session.expire(meeting, ["items"])
     bump_revision(meeting)
-    audit.record(audit.Action.UPDATE, object_type="meeting_item", object_id=item.id, case_id=item.case_id,
-                 detail=f"meeting={meeting.id};move={direction}")
+    events.emit(ItemMoved(actor=actor, case=item.case, meeting_id=meeting.id, item_id=item.id, direction=direction))
     return True
-
-
-def record_cancellation(meeting: Meeting, actor: User) -> None:
-    """A cancelled session leaves a trace on the timeline of every case that was on its agenda."""
-    for item in meeting.items:
-        case_event(item.case_id, actor, "session_cancelled", _date_summary(meeting))
 
 
 # --- invitations ------------------------------------------------------------------------------
@@ -383,8 +396,7 @@ def sync_invitations(meeting: Meeting, actor: User) -> InvitationChange:
     db.session.expire(meeting, ["invitations"])
     if added or removed:
         bump_revision(meeting)
-        audit.record(audit.Action.UPDATE, object_type="meeting_invitation", object_id=meeting.id,
-                     detail=f"added={','.join(map(str, added))};removed={','.join(map(str, sorted(removed)))}")
+        events.emit(InvitationsChanged(actor=actor, meeting=meeting, added=tuple(added), removed=tuple(sorted(removed))))
     return InvitationChange(added, sorted(removed))
 
 
@@ -399,25 +411,57 @@ def sync_sessions_of_case(case: Case, actor: User) -> None:
     ahead or run, with this case on the agenda, invite accordingly."""
     meetings = db.session.scalars(
         select(Meeting).join(MeetingItem, MeetingItem.meeting_id == Meeting.id)
-        .where(MeetingItem.case_id == case.id,
-               Meeting.status.in_([MeetingStatus.PLANNED.value, MeetingStatus.IN_PROGRESS.value])))
+        .where(MeetingItem.case_id == case.id, Meeting.status.in_([s.value for s in lifecycle.OPEN])))
     for meeting in list(meetings):
         sync_invitations(meeting, actor)
 
 
 # --- lists ------------------------------------------------------------------------------------
 
+# What a list of sessions shows per row: how many items the user may see (policy.visible_items
+# reads the items' cases and, for those outside the region's RET, the cases' participants).
+LIST_LOADS = (selectinload(Meeting.items).joinedload(MeetingItem.case).selectinload(Case.participants),)
+
+
 def upcoming_query(user: User):
     return (select(Meeting).where(policy.visible_meetings_clause(user),
-                                  Meeting.status.in_([MeetingStatus.PLANNED.value, MeetingStatus.IN_PROGRESS.value]))
+                                  Meeting.status.in_([s.value for s in lifecycle.OPEN]))
             .order_by(Meeting.starts_at, Meeting.id))
 
 
 def past_query(user: User):
     return (select(Meeting).where(policy.visible_meetings_clause(user),
-                                  Meeting.status.not_in([MeetingStatus.PLANNED.value,
-                                                         MeetingStatus.IN_PROGRESS.value]))
+                                  Meeting.status.not_in([s.value for s in lifecycle.OPEN]))
             .order_by(Meeting.starts_at.desc(), Meeting.id.desc()))
+
+
+@dataclass
+class SessionList:
+    upcoming: list[Meeting]
+    past: Page
+    counts: dict[int, int]  # meeting id -> agenda items the user may see
+
+
+def session_list(user: User, page: int, *, page_size: int, upcoming_limit: int) -> SessionList:
+    """The session list: upcoming and running ones, and a page of earlier ones, with what each row
+    shows loaded up front. The search is audited (the page number only)."""
+    audit.record(audit.Action.SEARCH, object_type="meeting_list", detail=f"page={page}")
+    upcoming = list(db.session.scalars(upcoming_query(user).options(*LIST_LOADS).limit(upcoming_limit)))
+    past = paginate(past_query(user).options(*LIST_LOADS), page, page_size)
+    counts = {m.id: len(policy.visible_items(user, m)) for m in upcoming + past.items}
+    return SessionList(upcoming, past, counts)
+
+
+# What the session page shows: the agenda's cases (municipality; participants for who sees part of
+# it), what decides whether an item can leave a running agenda, and the invitees.
+PAGE_LOADS = (
+    selectinload(Meeting.items).joinedload(MeetingItem.case).options(
+        joinedload(Case.municipality), selectinload(Case.participants)),
+    selectinload(Meeting.items).selectinload(MeetingItem.decisions),
+    selectinload(Meeting.items).selectinload(MeetingItem.actions),
+    selectinload(Meeting.invitations).joinedload(MeetingInvitation.user).joinedload(User.organisation),
+    joinedload(Meeting.chair), joinedload(Meeting.region),
+)
 
 
 def ends_at(meeting: Meeting) -> datetime:

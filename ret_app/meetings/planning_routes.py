@@ -1,10 +1,11 @@
 """Planning RET sessions: the list, a new session, its page with the agenda, the details, agenda
 items (add, remove, move) and the lifecycle steps.
 
-Thin: load the session through the policy (404 when it may not be seen, the denial audited), check
-that the user may plan it (403 with the reason otherwise), validate the form, call the service,
-commit, respond — the agenda fragment for htmx, the page or a redirect otherwise. Bad input comes
-back next to its field with everything typed kept.
+Thin: load the session through the policy (access.py: 404 when it may not be seen, 403 with the
+reason when it is not the user's to plan; denials and reads audited), validate the form, call the
+service in a savepoint (web.submit / web.attempt_or_error), respond — the agenda fragment for htmx,
+the page or a redirect otherwise. Bad input comes back next to its field with everything typed
+kept. The unit of work commits at the end of the request.
 """
 
 from __future__ import annotations
@@ -16,15 +17,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
-from ret_app import audit, policy
-from ret_app.paging import paginate
-from ret_app.errors import render_error
+from ret_app import audit, policy, web
 from ret_app.extensions import db
-from ret_app.meetings import lifecycle, planning
+from ret_app.meetings import access, calendar, lifecycle, planning
 from ret_app.meetings.blueprint import bp
-from ret_app.meetings.common import RuleError
 from ret_app.meetings.planning_forms import (
     ConfirmForm,
     ItemForm,
@@ -34,7 +31,7 @@ from ret_app.meetings.planning_forms import (
 )
 from ret_app.models import Meeting, MeetingAttendance, MeetingItem, MeetingStatus
 from ret_app.policy import Permission, requires
-from ret_app.templating import wants_fragment
+from ret_app.templating import local_datetime, wants_fragment
 
 PAGE_SIZE = 20
 UPCOMING_LIMIT = 100
@@ -42,30 +39,7 @@ STALE_MEETING = _l("Someone else changed this session at the same moment. Nothin
                    "check the page and try again.")
 
 
-# --- loading and refusing -----------------------------------------------------------------------
-
-def meeting_or_404(meeting_id: int, *, action: audit.Action = audit.Action.READ,
-                   detail: Optional[str] = None) -> Meeting:
-    """The session, if the current user may see it; otherwise 404 (its existence does not leak)
-    and the denial audited."""
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or not policy.can_view_meeting(current_user, meeting):
-        audit.record(action, outcome=audit.Outcome.DENIED, object_type="meeting", object_id=meeting_id,
-                     detail=detail)
-        abort(404)
-    return meeting
-
-
-def _plannable_meeting(meeting_id: int, detail: str) -> Meeting:
-    """A session the current user may plan and run: 404 when not visible, 403 with the reason when
-    visible but not theirs to plan (both audited)."""
-    meeting = meeting_or_404(meeting_id, action=audit.Action.UPDATE, detail=detail)
-    if not policy.can_run_meeting(current_user, meeting):
-        audit.record(audit.Action.UPDATE, outcome=audit.Outcome.DENIED, object_type="meeting",
-                     object_id=meeting.id, detail=detail)
-        abort(make_response(*render_error(403, _("Only a chair of the session's region plans and runs it."))))
-    return meeting
-
+# --- loading ------------------------------------------------------------------------------------
 
 def _item_or_404(meeting: Meeting, item_id: int) -> MeetingItem:
     item = next((i for i in meeting.items if i.id == item_id), None)
@@ -90,7 +64,7 @@ def _attach_errors(form, errors: dict[str, Any]) -> Optional[str]:
 def live_url(meeting: Meeting) -> Optional[str]:
     """The live page while the session runs; after it, the same page shows what was recorded (and
     the chair corrects notes there until the minutes are approved)."""
-    if meeting.status in (MeetingStatus.IN_PROGRESS, MeetingStatus.CLOSED, MeetingStatus.APPROVED):
+    if meeting.status in lifecycle.HELD:
         return url_for("meetings.live", meeting_id=meeting.id)
     return None
 
@@ -131,19 +105,9 @@ def _context(meeting: Meeting, *, item_form: Optional[ItemForm] = None, notice: 
     }
 
 
-def _audit_page_read(meeting: Meeting, items: list[MeetingItem]) -> None:
-    """One READ per case the page shows (ids only), or one for the session when it shows none."""
-    if not items:
-        audit.record(audit.Action.READ, object_type="meeting", object_id=meeting.id, detail="agenda=0")
-    for item in items:
-        audit.record(audit.Action.READ, object_type="meeting", object_id=meeting.id, case_id=item.case_id,
-                     detail=f"agenda;item={item.id}")
-    db.session.commit()
-
-
 def _render_page(meeting: Meeting, status: int = 200, **kwargs):
     context = _context(meeting, **kwargs)
-    _audit_page_read(meeting, context["agenda_items"])
+    access.audit_agenda_read(meeting, context["agenda_items"])
     return render_template("meetings/page.html", **context), status
 
 
@@ -167,12 +131,9 @@ def _agenda_response(meeting: Meeting, *, notice: Optional[str] = None, problem:
 @requires(Permission.VIEW_SESSIONS)
 def index():
     page = request.args.get("page", 1, type=int)
-    audit.record(audit.Action.SEARCH, object_type="meeting_list", detail=f"page={page}")
-    upcoming = list(db.session.scalars(planning.upcoming_query(current_user).limit(UPCOMING_LIMIT)))
-    past = paginate(planning.past_query(current_user), page, PAGE_SIZE)
-    counts = {m.id: len(policy.visible_items(current_user, m)) for m in upcoming + past.items}
-    return render_template("meetings/index.html", upcoming=upcoming, result=past, counts=counts, query_args={},
-                           may_plan=policy.can(Permission.PLAN_SESSIONS))
+    found = planning.session_list(current_user, page, page_size=PAGE_SIZE, upcoming_limit=UPCOMING_LIMIT)
+    return render_template("meetings/index.html", upcoming=found.upcoming, result=found.past, counts=found.counts,
+                           query_args={}, may_plan=policy.can(Permission.PLAN_SESSIONS))
 
 
 def _chair_choices(form: MeetingForm, region_id: Optional[int]) -> None:
@@ -182,26 +143,22 @@ def _chair_choices(form: MeetingForm, region_id: Optional[int]) -> None:
 @bp.route("/nieuw", methods=["GET", "POST"])
 @requires(Permission.PLAN_SESSIONS)
 def new():
-    region_id = current_user.organisation.region_id if current_user.organisation else None
+    region_id = policy.region_of(current_user)
     form = MeetingForm()
     _chair_choices(form, region_id)
     problem = None if region_id else _("Your organisation belongs to no region, so you cannot plan a session. "
                                        "Ask your functional administrator.")
     if request.method == "GET":
         form.chair_id.data = current_user.id
-    elif form.validate_on_submit() and region_id:
-        errors = planning.validate_details(form.data, region_id)
-        if not errors:
-            try:
-                meeting = planning.create(form.data, current_user)
-                db.session.commit()
-            except RuleError as error:
-                db.session.rollback()
-                errors = {error.field: error.message}
-            else:
-                flash(_("The session has been planned. Put cases on the agenda: the invitations follow."), "success")
-                return redirect(url_for("meetings.page", meeting_id=meeting.id))
-        problem = _attach_errors(form, errors) or problem
+    elif region_id:
+        result = web.submit(form, lambda: planning.create(form.data, current_user), show=False)
+        if result:
+            flash(_("The session has been planned. Put cases on the agenda: the invitations follow."), "success")
+            return redirect(url_for("meetings.page", meeting_id=result.value.id))
+        if result.error is not None:
+            problem = (str(STALE_MEETING) if result.conflict else _attach_errors(form, result.error.errors)) or problem
+    else:
+        form.validate_on_submit()
     return render_template("meetings/form.html", form=form, meeting=None, problem=problem, conflict=None)
 
 
@@ -210,7 +167,7 @@ def new():
 @bp.route("/<int:meeting_id>")
 @requires(Permission.VIEW_SESSIONS)
 def page(meeting_id: int):
-    meeting = meeting_or_404(meeting_id, detail="meeting_page")
+    meeting = access.meeting_or_404(meeting_id, detail="meeting_page", options=planning.PAGE_LOADS)
     return _render_page(meeting)
 
 
@@ -218,16 +175,10 @@ def page(meeting_id: int):
 @requires(Permission.VIEW_SESSIONS)
 def calendar_invitation(meeting_id: int):
     """The session for the user's own calendar: date, place and link, no case data."""
-    from ret_app.meetings import calendar
-
-    meeting = meeting_or_404(meeting_id, action=audit.Action.EXPORT, detail="calendar")
+    meeting = access.meeting_or_404(meeting_id, action=audit.Action.EXPORT, detail="calendar")
     page_url = url_for("meetings.page", meeting_id=meeting.id, _external=True)
-    from ret_app.templating import local_datetime
-
     title = _("RET session of %(date)s", date=local_datetime(meeting.starts_at, "d MMMM yyyy"))
-    body = calendar.invitation(meeting, title=title, page_url=page_url, host=request.host.split(":")[0])
-    audit.record(audit.Action.EXPORT, object_type="meeting", object_id=meeting.id, detail="calendar")
-    db.session.commit()
+    body = calendar.export(meeting, title=title, page_url=page_url, host=request.host.split(":")[0])
     response = make_response(body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="ret-overleg-{meeting.id}.ics"'
@@ -243,15 +194,10 @@ def _form_from_meeting(meeting: Meeting) -> MeetingForm:
     return form
 
 
-def _saved_now(meeting: Meeting) -> dict:
-    return {"starts_at": meeting.starts_at, "duration_minutes": meeting.duration_minutes,
-            "location": meeting.location, "online_url": meeting.online_url, "chair": meeting.chair.name}
-
-
 @bp.route("/<int:meeting_id>/bewerken", methods=["GET", "POST"])
 @requires(Permission.PLAN_SESSIONS)
 def edit(meeting_id: int):
-    meeting = _plannable_meeting(meeting_id, "meeting_edit")
+    meeting = access.plannable_meeting(meeting_id, "meeting_edit")
     if meeting.status != MeetingStatus.PLANNED:
         flash(_("The details can only be changed while the session is planned."), "warning")
         return redirect(url_for("meetings.page", meeting_id=meeting.id))
@@ -262,29 +208,22 @@ def edit(meeting_id: int):
     form = MeetingForm()
     _chair_choices(form, meeting.region_id)
     problem, conflict = None, None
-    if form.validate_on_submit():
-        loaded = int(form.version.data) if (form.version.data or "").isdigit() else None
-        try:
-            changed = planning.update_details(meeting, form.data, current_user, loaded)
-            db.session.commit()
-        except planning.DetailsConflict as error:
-            db.session.rollback()
-            problem, conflict = str(error.message), _saved_now(meeting)
-        except RuleError as error:
-            db.session.rollback()
-            problem = _attach_errors(form, {error.field: error.message})
-        except StaleDataError:
-            db.session.rollback()
-            meeting = db.session.get(Meeting, meeting_id)
-            problem, conflict = str(STALE_MEETING), _saved_now(meeting)
-        else:
-            flash(_("The session's details have been saved.") if changed else _("Nothing was changed."), "success")
-            return redirect(url_for("meetings.page", meeting_id=meeting.id))
-        if conflict is not None:
-            # Saving again is now a deliberate choice over what is saved; the input stays as typed.
-            form.version.data = str(meeting.version)
-            audit.record(audit.Action.UPDATE, outcome=audit.Outcome.FAILED, object_type="meeting",
-                         object_id=meeting.id, detail="conflict")
+    loaded = int(form.version.data) if (form.version.data or "").isdigit() else None
+    result = web.submit(form, lambda: planning.update_details(meeting, form.data, current_user, loaded), show=False)
+    if result:
+        flash(_("The session's details have been saved.") if result.value else _("Nothing was changed."), "success")
+        return redirect(url_for("meetings.page", meeting_id=meeting.id))
+    if result.conflict:
+        if result.error.detail is not None:  # changed since the form was loaded
+            problem, conflict = str(result.error.message), result.error.detail
+        else:  # changed between the check and the write
+            db.session.refresh(meeting)
+            problem, conflict = str(STALE_MEETING), planning.saved_details(meeting)
+        # Saving again is now a deliberate choice over what is saved; the input stays as typed.
+        form.version.data = str(meeting.version)
+        web.Refusal("meeting", object_id=meeting.id).record(detail="conflict")
+    elif result.error is not None:
+        problem = _attach_errors(form, result.error.errors)
     return render_template("meetings/form.html", form=form, meeting=meeting, problem=problem, conflict=conflict)
 
 
@@ -293,61 +232,46 @@ def edit(meeting_id: int):
 @bp.route("/<int:meeting_id>/agenda", methods=["POST"])
 @requires(Permission.PLAN_SESSIONS)
 def item_add(meeting_id: int):
-    meeting = _plannable_meeting(meeting_id, "item_add")
+    meeting = access.plannable_meeting(meeting_id, "item_add", options=planning.PAGE_LOADS)
     form = ItemForm()
     if not form.validate_on_submit():
         return _agenda_response(meeting, item_form=form)
-    try:
-        item = planning.add_item(meeting, form.data, current_user)
-        reference = item.case.reference
-        db.session.commit()
-    except RuleError as error:
-        db.session.rollback()
-        problem = _attach_errors(form, {error.field: error.message})
+    result = web.attempt_or_error(lambda: planning.add_item(meeting, form.data, current_user))
+    if not result:
+        problem = str(STALE_MEETING) if result.conflict else _attach_errors(form, result.error.errors)
         return _agenda_response(meeting, item_form=form, problem=problem)
-    return _agenda_response(meeting, notice=_("%(reference)s has been put on the agenda.", reference=reference))
+    return _agenda_response(meeting, notice=_("%(reference)s has been put on the agenda.",
+                                              reference=result.value.case.reference))
 
 
 @bp.route("/<int:meeting_id>/agenda/<int:item_id>/verwijderen", methods=["POST"])
 @requires(Permission.PLAN_SESSIONS)
 def item_remove(meeting_id: int, item_id: int):
-    meeting = _plannable_meeting(meeting_id, "item_remove")
+    meeting = access.plannable_meeting(meeting_id, "item_remove", options=planning.PAGE_LOADS)
     item = _item_or_404(meeting, item_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
     reference = item.case.reference
-    try:
-        planning.remove_item(meeting, item, current_user)
-        db.session.commit()
-    except RuleError as error:
-        db.session.rollback()
-        return _agenda_response(meeting, problem=str(error.message))
-    except StaleDataError:
-        db.session.rollback()
-        return _agenda_response(meeting, problem=str(STALE_MEETING))
+    result = web.attempt_or_error(lambda: planning.remove_item(meeting, item, current_user))
+    if not result:
+        return _agenda_response(meeting, problem=str(STALE_MEETING if result.conflict else result.error.message))
     return _agenda_response(meeting, notice=_("%(reference)s has been taken off the agenda.", reference=reference))
 
 
 @bp.route("/<int:meeting_id>/agenda/<int:item_id>/verplaatsen", methods=["POST"])
 @requires(Permission.PLAN_SESSIONS)
 def item_move(meeting_id: int, item_id: int):
-    meeting = _plannable_meeting(meeting_id, "item_move")
+    meeting = access.plannable_meeting(meeting_id, "item_move", options=planning.PAGE_LOADS)
     item = _item_or_404(meeting, item_id)
     form = MoveForm()
     if not form.validate_on_submit():
         return _agenda_response(meeting, problem=_("Choose whether to move the item up or down."))
     reference = item.case.reference
-    try:
-        moved = planning.move_item(meeting, item, form.direction.data, current_user)
-        db.session.commit()
-    except RuleError as error:
-        db.session.rollback()
-        return _agenda_response(meeting, problem=str(error.message))
-    except StaleDataError:
-        db.session.rollback()
-        return _agenda_response(meeting, problem=str(STALE_MEETING))
-    if not moved:
+    result = web.attempt_or_error(lambda: planning.move_item(meeting, item, form.direction.data, current_user))
+    if not result:
+        return _agenda_response(meeting, problem=str(STALE_MEETING if result.conflict else result.error.message))
+    if not result.value:
         return _agenda_response(meeting, notice=_("%(reference)s is already at that end of the agenda.",
                                                   reference=reference))
     return _agenda_response(meeting, notice=_("%(reference)s has been moved.", reference=reference))
@@ -360,27 +284,21 @@ def item_move(meeting_id: int, item_id: int):
 def step(meeting_id: int, name: str):
     if name not in lifecycle.STEP_BY_NAME:  # before anything is audited: the name is the user's text
         abort(404)
-    meeting = _plannable_meeting(meeting_id, f"step={name}")
+    meeting = access.plannable_meeting(meeting_id, f"step={name}", options=planning.PAGE_LOADS)
     form = StepForm()
     reason = form.reason.data or ""
     if not form.validate_on_submit():
         return _render_page(meeting, step_errors={name: " ".join(form.reason.errors) or _("Reload the page and try again.")},
                             step_reason=reason)
-    try:
-        lifecycle.apply(meeting, name, current_user, reason=reason)
-        if name == "cancel":
-            planning.record_cancellation(meeting, current_user)
-        db.session.commit()
-    except RuleError as error:
-        db.session.rollback()
-        if error.field == "reason":
+    result = web.attempt_or_error(lambda: lifecycle.apply(meeting, name, current_user, reason=reason))
+    if not result:
+        if result.conflict:
+            flash(str(STALE_MEETING), "error")
+        elif result.error.field == "reason":
             # Keep the page (and anything typed) and put the message next to the reason field.
-            return _render_page(meeting, step_errors={name: str(error.message)}, step_reason=reason)
-        flash(str(error.message), "error")
-        return redirect(url_for("meetings.page", meeting_id=meeting_id))
-    except StaleDataError:
-        db.session.rollback()
-        flash(str(STALE_MEETING), "error")
+            return _render_page(meeting, step_errors={name: str(result.error.message)}, step_reason=reason)
+        else:
+            flash(str(result.error.message), "error")
         return redirect(url_for("meetings.page", meeting_id=meeting_id))
     flash(str(lifecycle.STEP_BY_NAME[name].done), "success")
     if name == "start":

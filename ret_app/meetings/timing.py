@@ -7,11 +7,14 @@ from typing import Optional
 
 from flask_babel import lazy_gettext as _l
 
-from ret_app import audit, policy
+from ret_app import policy
 from ret_app.extensions import db
-from ret_app.meetings.common import RuleError, bump_revision
-from ret_app.models import Meeting, MeetingItem, MeetingStatus, User
+from ret_app.kernel import events
 from ret_app.kernel.dates import utcnow
+from ret_app.kernel.errors import RuleError
+from ret_app.meetings.common import bump_revision
+from ret_app.meetings.events import ItemUnderDiscussion
+from ret_app.models import Meeting, MeetingItem, MeetingStatus, User
 
 
 def current_item(meeting: Meeting) -> Optional[MeetingItem]:
@@ -48,8 +51,7 @@ def activate(meeting: Meeting, item: MeetingItem, actor: User) -> None:
     meeting.current_item_id = item.id
     db.session.flush()
     bump_revision(meeting)
-    audit.record(audit.Action.UPDATE, object_type="meeting_item", object_id=item.id, case_id=item.case_id,
-                 detail="discussing")
+    events.emit(ItemUnderDiscussion(actor=actor, case=item.case, meeting_id=meeting.id, item_id=item.id))
 
 
 def next_item(meeting: Meeting) -> Optional[MeetingItem]:

@@ -63,6 +63,7 @@ from ret_app.policy.meetings import (  # noqa: F401
     check_in_open,
     is_invited,
     is_ret_of_region,
+    mandates_of,
     may_learn_answer,
     owns_action,
     sees_full_meeting,

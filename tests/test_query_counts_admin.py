@@ -1,0 +1,316 @@
+"""Lists stay fast at any size: the management lists (users, the mandate register, the audit search,
+the reference lists), a holder's own mandates and the start page of every role issue the same number
+of queries for 5 and for 50 rows. Every row points at relations of its own (its own organisation,
+municipality, region, holder), so that a relation loaded per row would show in the count."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Callable
+
+import pytest
+from sqlalchemy import select
+
+from ret_app.extensions import db
+from ret_app.kernel import dates
+from ret_app.models import User
+from tests.conftest import login
+
+SIZES = (5, 50)
+
+
+def _statements(client, count_queries, url: str) -> tuple[int, str]:
+    """The number of statements a page issues (after a warm-up request), and its body."""
+    assert client.get(url).status_code == 200  # warm up: the session touch, caches
+    with count_queries() as statements:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(statements), response.get_data(as_text=True)
+
+
+def _same_count(client, count_queries, urls: list[str], add: Callable[[int], list[str]]) -> None:
+    """Grow the data to 5 and then to 50 things (`add(n)` adds n more and returns a text that each
+    page must now show); each page issues as many statements at 50 as at 5."""
+    counts: dict[int, dict[str, int]] = {}
+    have = 0
+    for size in SIZES:
+        shown = add(size - have)
+        have = size
+        counts[size] = {}
+        for url in urls:
+            counts[size][url], body = _statements(client, count_queries, url)
+            for text in shown:
+                assert text in body, f"{url} does not show {text!r}: the count would measure nothing"
+    assert counts[SIZES[0]] == counts[SIZES[-1]], counts
+
+
+@pytest.fixture
+def admin_client(app, factory):
+    client = app.test_client()
+    login(client, app, factory.user("admin"))
+    return client
+
+
+# --- the management lists --------------------------------------------------------------------
+
+def test_the_user_list_does_not_grow_with_its_rows(factory, count_queries, admin_client):
+    numbers = iter(range(1000))
+
+    def add(n: int) -> list[str]:
+        # Each user in an organisation of its own; named to sort before everyone else.
+        users = [factory.user("ret_member", factory.organisation("ret").id, activated=False,
+                              name=f"Aa Lid {next(numbers):03d}") for _ in range(n)]
+        return [users[0].name]
+
+    _same_count(admin_client, count_queries,
+                ["/beheer/gebruikers", "/beheer/gebruikers?role=ret_member", "/beheer/gebruikers?status=pending",
+                 "/beheer/gebruikers?q=aa+lid"], add)
+
+
+def test_the_mandate_register_does_not_grow_with_its_rows(factory, count_queries, admin_client):
+    today = dates.today()
+
+    def add(n: int) -> list[str]:
+        names = []
+        for _ in range(n):
+            # A holder and a municipality of its own for each mandate.
+            region = factory.region()
+            municipality = factory.municipality(region.id)
+            team = factory.organisation("access_team", region_id=region.id, municipality_id=municipality.id)
+            holder = factory.user("caseworker", team.id, activated=False)
+            factory.mandate(holder.id, municipality.id, valid_from=today - timedelta(days=10),
+                            valid_until=today + timedelta(days=20))
+            names.append(holder.name)
+        return names[:1]
+
+    _same_count(admin_client, count_queries,
+                ["/beheer/mandaten", "/beheer/mandaten?status=valid"], add)
+
+
+def test_the_audit_search_does_not_grow_with_its_rows(app, factory, count_queries, admin_client):
+    from ret_app import audit
+
+    def add(n: int) -> list[str]:
+        users = [factory.user("analyst", activated=False) for _ in range(n)]
+        with app.app_context():
+            for user in users:
+                audit.record(audit.Action.EXPORT, object_type="probe", object_id=f"probe-{user.id}",
+                             user=db.session.get(User, user.id))
+            db.session.commit()
+            db.session.remove()
+        return [f"probe-{users[-1].id}"]
+
+    _same_count(admin_client, count_queries,
+                ["/beheer/audit?object_type=probe", "/beheer/audit?object_type=probe&action=export&who=test"], add)
+
+
+def test_the_network_list_does_not_grow_with_its_rows(factory, count_queries, admin_client):
+    def add(n: int) -> list[str]:
+        networks = [factory.network() for _ in range(n)]
+        for network in networks:
+            factory.region(network_id=network.id)
+            factory.region(network_id=network.id)
+        return [networks[-1].short_name]
+
+    _same_count(admin_client, count_queries, ["/beheer/netwerken"], add)
+
+
+def test_the_region_list_does_not_grow_with_its_rows(factory, count_queries, admin_client):
+    def add(n: int) -> list[str]:
+        regions = [factory.region(network_id=factory.network().id) for _ in range(n)]
+        for region in regions:
+            factory.municipality(region.id)
+            factory.municipality(region.id)
+        return [regions[-1].name]
+
+    _same_count(admin_client, count_queries, ["/beheer/regios"], add)
+
+
+def test_the_region_list_counts_the_municipalities(factory, admin_client):
+    region = factory.region(name="Regio Telling")
+    for _ in range(3):
+        factory.municipality(region.id)
+    body = admin_client.get("/beheer/regios").get_data(as_text=True)
+    row = body.split("Regio Telling", 1)[1].split("</tr>", 1)[0]
+    assert '<td class="utrecht-table__cell">3</td>' in row
+
+
+def test_the_municipality_list_does_not_grow_with_its_rows(factory, count_queries, admin_client):
+    def add(n: int) -> list[str]:
+        municipalities = [factory.municipality(factory.region().id) for _ in range(n)]
+        return [municipalities[-1].cbs_code]
+
+    _same_count(admin_client, count_queries, ["/beheer/gemeenten"], add)
+
+
+def test_the_organisation_list_does_not_grow_with_its_rows(factory, count_queries, admin_client):
+    def add(n: int) -> list[str]:
+        names = []
+        for i in range(n):
+            region = factory.region()
+            if i % 3 == 0:
+                municipality = factory.municipality(region.id)
+                org = factory.organisation("access_team", region_id=region.id, municipality_id=municipality.id)
+            elif i % 3 == 1:
+                org = factory.organisation("network", network_id=factory.network().id)
+            else:
+                org = factory.organisation("provider", region_id=region.id, collective_member=True)
+            names.append(org.name)
+        return names[-1:]
+
+    _same_count(admin_client, count_queries, ["/beheer/organisaties"], add)
+
+
+# --- a holder's own mandates -------------------------------------------------------------------
+
+def test_my_mandates_do_not_grow_with_their_rows(app, factory, count_queries):
+    region = factory.region()
+    team = factory.organisation("access_team", region_id=region.id,
+                                municipality_id=factory.municipality(region.id).id)
+    holder = factory.user("caseworker", team.id)
+    client = app.test_client()
+    login(client, app, holder)
+
+    def add(n: int) -> list[str]:
+        municipalities = [factory.municipality(region.id) for _ in range(n)]
+        for municipality in municipalities:
+            factory.mandate(holder.id, municipality.id)
+        return [municipalities[-1].name]
+
+    _same_count(client, count_queries, ["/mandaten/"], add)
+
+
+# --- the start page of every role ----------------------------------------------------------------
+
+class World:
+    """A region in a network with its RET, an access team, a provider and a network organisation."""
+
+    def __init__(self, app, factory):
+        self.app, self.factory = app, factory
+        self.network = factory.network()
+        self.region = factory.region(network_id=self.network.id)
+        self.municipality = factory.municipality(self.region.id)
+        self.ret = factory.organisation("ret", region_id=self.region.id)
+        self.team = factory.organisation("access_team", region_id=self.region.id,
+                                         municipality_id=self.municipality.id)
+        self.provider = factory.organisation("provider", region_id=self.region.id, collective_member=True)
+        self.chair = factory.user("chair", self.ret.id)
+        self.covering_mandate = False
+
+    def user(self, role: str) -> User:
+        organisation = {
+            "chair": None, "ret_member": self.ret, "caseworker": self.team, "provider_member": self.provider,
+            "network_liaison": self.factory.organisation("network", network_id=self.network.id),
+            "analyst": self.factory.organisation("management"), "admin": self.factory.organisation("management"),
+        }[role]
+        return self.chair if organisation is None else self.factory.user(role, organisation.id)
+
+    # What the cards show, n more of each.
+
+    def municipalities(self, n: int) -> list[str]:
+        return [self.factory.municipality(self.region.id).name for _ in range(n)][-1:]
+
+    def collective(self, n: int) -> list[str]:
+        return [self.factory.organisation("provider", region_id=self.region.id, collective_member=True).name
+                for _ in range(n)][-1:]
+
+    def expiring_region_mandates(self, n: int) -> list[str]:
+        """Mandates of the region's municipalities that expire soon, each with a holder of its own."""
+        today = dates.today()
+        holders = []
+        for _ in range(n):
+            municipality = self.factory.municipality(self.region.id)
+            team = self.factory.organisation("access_team", region_id=self.region.id,
+                                             municipality_id=municipality.id)
+            holder = self.factory.user("caseworker", team.id, activated=False)
+            self.factory.mandate(holder.id, municipality.id, valid_from=today - timedelta(days=10),
+                                 valid_until=today + timedelta(days=10))
+            holders.append(holder.name)
+        return holders[-1:]
+
+    def own_mandates(self, user: User, n: int) -> list[str]:
+        """The user's own mandates, each of its own municipality, half of them expiring soon."""
+        today = dates.today()
+        names = []
+        for i in range(n):
+            municipality = self.factory.municipality(self.region.id)
+            self.factory.mandate(user.id, municipality.id, valid_from=today - timedelta(days=10),
+                                 valid_until=today + timedelta(days=10 if i % 2 else 200))
+            names.append(municipality.name)
+        return names[-1:]
+
+    def sessions(self, user: User, n: int) -> list[str]:
+        """Upcoming RET sessions of the region, the user invited to each."""
+        invite = () if user.id == self.chair.id else (user,)
+        start = dates.utcnow() + timedelta(days=1)
+        for i in range(n):
+            self.factory.meeting(self.chair, starts_at=start + timedelta(hours=i), invite=invite)
+        return []
+
+    def network_regions(self, n: int) -> list[str]:
+        return [self.factory.region(network_id=self.network.id).name for _ in range(n)][-1:]
+
+    def provisional_decisions(self, holder: User, n: int) -> list[str]:
+        """Provisional decisions of the access team's municipality that the holder's mandate covers."""
+        from ret_app.models import Decision, MeetingItem
+
+        caseworker = self.factory.user("caseworker", self.team.id, activated=False)
+        cases = [self.factory.case(caseworker, self.municipality, status="screening") for _ in range(n)]
+        meeting_id = self.factory.meeting(self.chair, cases=tuple(cases), status="closed")
+        with self.app.app_context():
+            for item in db.session.scalars(select(MeetingItem).where(MeetingItem.meeting_id == meeting_id)):
+                db.session.add(Decision(
+                    item_id=item.id, case_id=item.case_id, municipality_id=self.municipality.id,
+                    kind="commits_help", text="Ambulante hulp", care_type="ambulatory", amount_eur=Decimal("1000"),
+                    status="provisional", submission_key=f"qc-{item.id}", recorded_by_id=self.chair.id))
+            db.session.commit()
+            db.session.remove()
+        return []
+
+    def management(self, n: int) -> list[str]:
+        """What the management card counts: regions, municipalities, organisations, users, mandates."""
+        for _ in range(n):
+            region = self.factory.region()
+            municipality = self.factory.municipality(region.id)
+            team = self.factory.organisation("access_team", region_id=region.id, municipality_id=municipality.id)
+            holder = self.factory.user("caseworker", team.id, activated=False)
+            self.factory.mandate(holder.id, municipality.id)
+        return []
+
+
+def _start_things(world: World, role: str, user: User) -> Callable[[int], list[str]]:
+    def add(n: int) -> list[str]:
+        shown: list[str] = []
+        if role in ("chair", "ret_member", "caseworker", "provider_member"):
+            shown += world.municipalities(n)
+            shown += world.sessions(user, n)
+        if role in ("chair", "ret_member", "provider_member"):
+            shown += world.collective(n)
+        if role == "chair":
+            shown += world.expiring_region_mandates(n)
+        if role == "caseworker":
+            if not world.covering_mandate:
+                # One mandate of the access team's municipality covers the provisional decisions.
+                world.factory.mandate(user.id, world.municipality.id, ceiling="50000")
+                world.covering_mandate = True
+            shown += world.own_mandates(user, n)
+        if role in ("caseworker", "admin"):
+            shown += world.provisional_decisions(user, n)
+        if role == "network_liaison":
+            shown += world.network_regions(n)
+        if role == "admin":
+            shown += world.management(n)
+        return shown
+
+    return add
+
+
+@pytest.mark.parametrize("role", ["chair", "ret_member", "caseworker", "provider_member", "network_liaison",
+                                  "analyst", "admin"])
+def test_the_start_page_does_not_grow_with_what_its_cards_show(app, factory, count_queries, role):
+    world = World(app, factory)
+    user = world.user(role)
+    client = app.test_client()
+    login(client, app, user)
+    _same_count(client, count_queries, ["/start"], _start_things(world, role, user))

@@ -447,7 +447,7 @@ def _assert_refused(response, htmx: bool) -> None:
 
 
 @pytest.mark.parametrize("endpoint,method", sorted(ROUTES | set(SCENARIOS)))
-def test_state_changing_route_needs_csrf_token(app, client, factory, login_as, objects, endpoint, method):
+def test_state_changing_route_needs_csrf_token(app, client, factory, login_as, objects, endpoint, method):  # noqa: F811
     assert (endpoint, method) in SCENARIOS, f"no CSRF scenario for {method} {endpoint}"
     assert (endpoint, method) in ROUTES, f"{method} {endpoint} no longer exists"
     env = Env(app, client, factory, login_as, objects)

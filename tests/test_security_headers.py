@@ -309,7 +309,7 @@ def test_public_pages_have_no_inline_script_or_style(app, client, factory):
 DOWNLOADS = frozenset({"meetings.minutes_pdf", "meetings.extract_pdf", "meetings.calendar_invitation"})  # not HTML
 
 
-def _relate_to_sessions(app, objects, user) -> None:
+def _relate_to_sessions(app, objects, user) -> None:  # noqa: F811
     """Invite the signed-in user to the objects' sessions and, for a caseworker, give a mandate that
     covers the provisional decision: every session page then opens for them."""
     from ret_app.models import MeetingInvitation
@@ -324,7 +324,7 @@ def _relate_to_sessions(app, objects, user) -> None:
 
 
 @pytest.mark.parametrize("role", ["admin", "caseworker", "chair"])
-def test_signed_in_pages_have_no_inline_script_or_style(app, client, objects, login_as, role):
+def test_signed_in_pages_have_no_inline_script_or_style(app, client, objects, login_as, role):  # noqa: F811
     # In the organisation of the objects' case, so that its case pages open too.
     organisation = {"caseworker": objects.access_team, "chair": objects.ret_org}.get(role)
     user = login_as(role, **({"organisation_id": organisation.id} if organisation else {}))

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
+from sqlalchemy import inspect
+
 from ret_app.extensions import db
 from ret_app.kernel import events
 from ret_app.kernel.dates import utcnow
@@ -25,10 +27,10 @@ def _write_entries(event: events.DomainEvent) -> None:
     for case, kind, summary in event.timeline_entries():
         entry = CaseEvent(at=utcnow(), actor_id=event.actor.id if event.actor is not None else None, kind=kind,
                           summary=summary or "")
-        if isinstance(case, Case):
-            case.events.append(entry)
-        else:  # a case id
-            entry.case_id = case
+        if isinstance(case, Case) and "events" not in inspect(case).unloaded:
+            case.events.append(entry)  # the page already holds the timeline: keep it current
+        else:  # a case id, or a case whose timeline is not loaded (no need to read it to add one)
+            entry.case_id = case.id if isinstance(case, Case) else case
             db.session.add(entry)
 
 

@@ -383,7 +383,8 @@ def factory(app) -> Factory:
 
 @pytest.fixture
 def make_world(factory):
-    """make_world(names=..., aliases=...) -> a World (tests/worlds.py): the region most tests play in."""
+    """make_world(names=..., aliases=..., network=..., without=...) -> a World (tests/worlds.py): the
+    region most tests play in."""
     from tests.worlds import World
 
     return lambda **kwargs: World(factory, **kwargs)

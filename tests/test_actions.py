@@ -8,7 +8,6 @@ import re
 import secrets
 from datetime import date, timedelta
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 from flask_babel import ngettext
@@ -24,23 +23,15 @@ TODAY = date.today()
 
 
 @pytest.fixture
-def world(app, factory):
-    region = factory.region()
-    mun = factory.municipality(region.id, name="Gemeente Aa")
-    other_mun = factory.municipality(region.id)
-    team = factory.organisation("access_team", region_id=region.id, municipality_id=mun.id)
-    other_team = factory.organisation("access_team", region_id=region.id, municipality_id=other_mun.id)
-    ret = factory.organisation("ret", region_id=region.id)
-    w = SimpleNamespace(
-        chair=factory.user("chair", ret.id, name="Voorzitter Vera"),
-        director=factory.user("ret_member", ret.id, name="Regisseur Rik"),
-        member=factory.user("ret_member", ret.id, name="Lid Lotte"),
-        cw=factory.user("caseworker", team.id, name="Toegang Tom"),
-        colleague=factory.user("caseworker", team.id, name="Collega Cor"),
-        outsider=factory.user("caseworker", other_team.id, name="Buiten Bas"),
-        other_chair=factory.user("chair", factory.organisation("ret", region_id=factory.region().id).id),
-    )
-    w.team = team
+def world(app, make_world, factory):
+    w = make_world(names={"municipality": "Gemeente Aa", "chair": "Voorzitter Vera", "director": "Regisseur Rik",
+                          "member": "Lid Lotte", "caseworker": "Toegang Tom", "colleague": "Collega Cor",
+                          "other_caseworker": "Buiten Bas"},
+                   aliases={"cw": "caseworker"})
+    # This module's outsider is a caseworker of the region's other access team (the World's `outsider`,
+    # a provider outside the collective, plays no part here).
+    w.outsider, w.other_chair = w.other_caseworker, w.elsewhere.chair
+    mun, other_mun, team = w.municipality, w.other_municipality, w.team
     w.case = factory.case(w.cw, mun, status="process_direction", process_director_id=w.director.id)
     w.other_case = factory.case(w.outsider, other_mun, status="process_direction")
     w.meeting = factory.meeting(w.chair, status="closed", cases=(w.case,), starts_at=utcnow() - timedelta(days=3),

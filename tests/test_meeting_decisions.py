@@ -19,25 +19,11 @@ from ret_app.kernel.dates import utcnow
 
 
 @pytest.fixture
-def region(factory):
-    """A region with two municipalities, a chair, a caseworker of the first municipality and a case
-    of that municipality on the agenda of a session in progress (held today)."""
-    network = factory.network()
-    region = factory.region(network_id=network.id)
-    home = factory.municipality(region.id)
-    other = factory.municipality(region.id)
-    team = factory.organisation("access_team", region_id=region.id, municipality_id=home.id)
-    ret = factory.organisation("ret", region_id=region.id)
-    chair = factory.user("chair", ret.id)
-    caseworker = factory.user("caseworker", team.id)
-    case_id = factory.case(caseworker, home, status="process_direction")
-
-    class Region:
-        pass
-
-    r = Region()
-    r.home, r.other, r.team, r.ret, r.chair, r.caseworker, r.case_id = home, other, team, ret, chair, caseworker, case_id
-    r.factory = factory
+def region(make_world, factory):
+    """A region (in a network) with two municipalities, a chair, a caseworker of the first municipality
+    and a case of that municipality on the agenda of a session in progress (held today)."""
+    r = make_world(network=True, aliases={"home": "municipality", "other": "other_municipality"})
+    r.case_id = factory.case(r.caseworker, r.home, status="process_direction")
     return r
 
 

@@ -8,7 +8,6 @@ import re
 import secrets
 from datetime import date, timedelta
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 from flask_babel import ngettext
@@ -26,21 +25,16 @@ SESSION_DAYS_AGO = 3
 
 
 @pytest.fixture
-def world(app, factory):
+def world(app, make_world, factory):
     """A decision committing 12.000 of ambulatory care for a youth of Gemeente Aa, recorded provisional
     three days ago (no mandate holder present)."""
-    region = factory.region()
-    mun = factory.municipality(region.id, name="Gemeente Aa")
-    other_mun = factory.municipality(region.id, name="Gemeente Bee")
-    team = factory.organisation("access_team", region_id=region.id, municipality_id=mun.id)
-    ret = factory.organisation("ret", region_id=region.id)
-    w = SimpleNamespace(
-        chair=factory.user("chair", ret.id),
-        holder=factory.user("caseworker", team.id, name="Mandaathouder Mila"),
-        low=factory.user("caseworker", team.id),
-        elsewhere=factory.user("caseworker", factory.organisation("access_team", region_id=region.id).id),
-        admin=factory.user("admin"),
-    )
+    w = make_world(names={"municipality": "Gemeente Aa", "other_municipality": "Gemeente Bee",
+                          "caseworker": "Mandaathouder Mila"},
+                   aliases={"holder": "caseworker", "low": "colleague"})
+    # This module's `elsewhere` is a caseworker of the region who holds a mandate of the other
+    # municipality (the World's second region plays no part here).
+    w.elsewhere = w.other_caseworker
+    mun, other_mun = w.municipality, w.other_municipality
     factory.mandate(w.holder.id, mun.id, ceiling="50000")
     factory.mandate(w.low.id, mun.id, ceiling="5000")
     factory.mandate(w.elsewhere.id, other_mun.id, ceiling="90000")

@@ -6,7 +6,6 @@ replacing a form someone may be typing in."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -38,33 +37,14 @@ def nl(app, message) -> str:
         return gettext(message) if isinstance(message, str) else str(message)
 
 
-@dataclass
-class World:
-    region: object
-    municipality: object
-    ret_org: object
-    team: object
-    provider_org: object
-    chair: object
-    member: object
-    holder: object  # the caseworker who referred the cases, with a mandate of the municipality
-    provider: object
-    case_a: int
-    case_b: int
-
-
 @pytest.fixture
-def world(app, factory) -> World:
-    region = factory.region()
-    municipality = factory.municipality(region.id, name="Apeldoorn")
-    ret_org = factory.organisation("ret", region_id=region.id)
-    team = factory.organisation("access_team", region_id=region.id, municipality_id=municipality.id)
-    provider_org = factory.organisation("provider", region_id=region.id, collective_member=True,
-                                        name="Jeugdzorg De Bolder")
-    chair = factory.user("chair", ret_org.id, name="Carla Voorzitter")
-    member = factory.user("ret_member", ret_org.id, name="Ruud Lid")
-    holder = factory.user("caseworker", team.id, name="Marieke Mandaat")
-    provider = factory.user("provider_member", provider_org.id, name="Piet Aanbieder")
+def world(app, make_world, factory):
+    w = make_world(names={"municipality": "Apeldoorn", "provider": "Jeugdzorg De Bolder", "chair": "Carla Voorzitter",
+                          "member": "Ruud Lid", "caseworker": "Marieke Mandaat", "provider_member": "Piet Aanbieder"},
+                   aliases={"ret_org": "ret", "holder": "caseworker"})  # the holder referred the cases
+    # This module's `provider` is the collective provider's member, its organisation `provider_org`.
+    w.provider_org, w.provider = w.provider, w.provider_member
+    municipality, provider_org, chair, holder = w.municipality, w.provider_org, w.chair, w.holder
     factory.mandate(holder.id, municipality.id, ceiling="50000", care_types=("ambulatory", "day_treatment"))
     case_a = factory.case(holder, municipality, status="screening", consent_collective=True)
     case_b = factory.case(holder, municipality, status="screening")
@@ -78,7 +58,8 @@ def world(app, factory) -> World:
         db.session.add(Screening(case_id=case_a, advice="Advies: dagbehandeling bij De Bolder",
                                  analysis="Analyse van het vastlopen"))
         db.session.commit()
-    return World(region, municipality, ret_org, team, provider_org, chair, member, holder, provider, case_a, case_b)
+    w.case_a, w.case_b = case_a, case_b
+    return w
 
 
 def _items(app, meeting_id: int) -> list[int]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import secrets
 from datetime import date, timedelta
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 from markupsafe import escape
@@ -34,26 +33,19 @@ def _names(world) -> dict:
 
 
 @pytest.fixture
-def world(app, factory):
+def world(app, make_world, factory):
     """One region; case 1 (municipality A, provider X invited) and case 2 (municipality B, provider Y)
     on one session. The caseworker of A holds a mandate of A and is present; nobody holds one of B.
     Each item has its own notes, a decision and an action; the session is closed."""
-    region = factory.region()
-    mun_a, mun_b = factory.municipality(region.id, name="Gemeente Aa"), factory.municipality(region.id, name="Gemeente Bee")
-    team_a = factory.organisation("access_team", region_id=region.id, municipality_id=mun_a.id)
-    team_b = factory.organisation("access_team", region_id=region.id, municipality_id=mun_b.id)
-    ret = factory.organisation("ret", region_id=region.id)
-    prov_x = factory.organisation("provider", region_id=region.id, collective_member=True, name="Aanbieder Iks")
-    prov_y = factory.organisation("provider", region_id=region.id, collective_member=True, name="Aanbieder IJpsilon")
-    w = SimpleNamespace(
-        chair=factory.user("chair", ret.id, name="Voorzitter Vera"),
-        member=factory.user("ret_member", ret.id, name="Lid Lotte"),
-        cw_a=factory.user("caseworker", team_a.id, name="Mandaathouder Mila"),
-        cw_b=factory.user("caseworker", team_b.id, name="Toegang Tobias"),
-        px=factory.user("provider_member", prov_x.id, name="Aanbieder Xander"),
-        py=factory.user("provider_member", prov_y.id, name="Aanbieder Yara"),
-        other_chair=factory.user("chair", factory.organisation("ret", region_id=factory.region().id).id),
-    )
+    w = make_world(names={"municipality": "Gemeente Aa", "other_municipality": "Gemeente Bee",
+                          "provider": "Aanbieder Iks", "other_provider": "Aanbieder IJpsilon",
+                          "chair": "Voorzitter Vera", "member": "Lid Lotte", "caseworker": "Mandaathouder Mila",
+                          "other_caseworker": "Toegang Tobias", "provider_member": "Aanbieder Xander",
+                          "other_provider_member": "Aanbieder Yara"},
+                   aliases={"cw_a": "caseworker", "cw_b": "other_caseworker", "px": "provider_member",
+                            "py": "other_provider_member"})
+    w.other_chair = w.elsewhere.chair
+    mun_a, mun_b, prov_x, prov_y = w.municipality, w.other_municipality, w.provider, w.other_provider
     factory.mandate(w.cw_a.id, mun_a.id, ceiling="50000")
     w.case1 = factory.case(w.cw_a, mun_a, status="process_direction", consent_collective=True)
     w.case2 = factory.case(w.cw_b, mun_b, status="process_direction", consent_collective=True)

@@ -4,7 +4,6 @@ and who gets 404 or 403. Over HTTP as users would, plus the invitation service d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
@@ -27,35 +26,15 @@ from tests.conftest import csrf_token, login, path_of
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()
 
 
-@dataclass
-class Region:
-    region: object
-    municipality: object
-    team: object
-    ret_org: object
-    provider: object
-    chair: object
-    member: object
-    caseworker: object
-    provider_member: object
-
-
-def make_region(factory, name: str = "Noord") -> Region:
-    region = factory.region(name=f"Regio {name}")
-    municipality = factory.municipality(region.id, name=f"Gemeente {name}")
-    team = factory.organisation("access_team", region_id=region.id, municipality_id=municipality.id)
-    ret_org = factory.organisation("ret", region_id=region.id)
-    provider = factory.organisation("provider", region_id=region.id, collective_member=True)
-    return Region(region, municipality, team, ret_org, provider,
-                  factory.user("chair", ret_org.id, name=f"Voorzitter {name}"),
-                  factory.user("ret_member", ret_org.id, name=f"RET-lid {name}"),
-                  factory.user("caseworker", team.id, name=f"Toegang {name}"),
-                  factory.user("provider_member", provider.id, name=f"Aanbieder {name}"))
-
-
 @pytest.fixture
-def north(factory) -> Region:
-    return make_region(factory, "Noord")
+def north(make_world):
+    """The region the tests plan in; its second region (`north.elsewhere`) is the one they may not.
+    Its RET is a chair and one member: a session invites every chair and RET member of its region, and
+    the tests check the invitee list exactly."""
+    return make_world(names={"region": "Regio Noord", "municipality": "Gemeente Noord", "chair": "Voorzitter Noord",
+                             "member": "RET-lid Noord", "caseworker": "Toegang Noord",
+                             "provider_member": "Aanbieder Noord"},
+                      aliases={"ret_org": "ret"}, without={"director"})
 
 
 def sign_in(app, user):
@@ -112,8 +91,8 @@ def add_item(client, meeting_id: int, case_id, purpose: str = "progress", **kwar
 
 # --- planning a session -------------------------------------------------------------------------
 
-def test_chair_plans_a_session_and_the_regions_ret_is_invited(app, factory, north):
-    other = make_region(factory, "Zuid")
+def test_chair_plans_a_session_and_the_regions_ret_is_invited(app, north):
+    other = north.elsewhere
     client = sign_in(app, north.chair)
     assert "Plan a new session" in client.get("/overleggen/").get_data(as_text=True)
 
@@ -159,7 +138,7 @@ def test_bad_session_details_are_refused_next_to_the_field(app, north, overrides
 
 
 def test_chair_of_another_region_cannot_be_chosen(app, factory, north):
-    other = make_region(factory, "Zuid")
+    other = north.elsewhere
     client = sign_in(app, north.chair)
     response = post(client, "/overleggen/nieuw", meeting_data(chair_id=str(other.chair.id)))
     assert response.status_code == 200 and 'id="chair_id-error"' in response.get_data(as_text=True)
@@ -253,7 +232,7 @@ def test_invitee_sees_only_the_items_of_cases_they_may_see(app, factory, north):
 
 
 def test_cases_the_chair_may_not_plan_are_refused_alike(app, factory, north):
-    south = make_region(factory, "Zuid")
+    south = north.elsewhere
     foreign = factory.case(south.caseworker, south.municipality, status="screening")
     closed = factory.case(north.caseworker, north.municipality, status="closed")
     concept = factory.case(north.caseworker, north.municipality, status="concept")
@@ -453,7 +432,7 @@ def test_a_session_that_starts_stops_the_first_session_clock_of_its_cases(app, f
 # --- who may see and plan -----------------------------------------------------------------------
 
 def test_chair_of_another_region_gets_404_and_the_denial_is_audited(app, factory, north):
-    south = make_region(factory, "Zuid")
+    south = north.elsewhere
     case_id = factory.case(north.caseworker, north.municipality, status="screening")
     meeting_id = factory.meeting(north.chair, starts_at=utcnow() + timedelta(days=1), cases=(case_id,))
     client = sign_in(app, south.chair)

@@ -9,25 +9,20 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.conftest import login
+from tests.worlds import World
 
 LONG_AGO = datetime(2025, 1, 6, 9, 0, tzinfo=timezone.utc)
 
 
-def _region(factory, size: int = 3):
-    """A region with `size` municipalities: every row of a list then points at its own, so that a
-    relation loaded per row would show in the count."""
-    region = factory.region()
-    municipalities = [factory.municipality(region.id) for _ in range(size)]
-    team = factory.organisation("access_team", region_id=region.id, municipality_id=municipalities[0].id)
-    ret = factory.organisation("ret", region_id=region.id)
-    provider = factory.organisation("provider", region_id=region.id, collective_member=True)
-    return {
-        "municipalities": municipalities,
-        "chair": factory.user("chair", ret.id),
-        "caseworker": factory.user("caseworker", team.id),
-        "provider_org": provider,
-        "provider": factory.user("provider_member", provider.id),
-    }
+def _region(factory, size: int = 3) -> World:
+    """The World's region with `size` municipalities (its two and more): every row of a list then
+    points at its own, so that a relation loaded per row would show in the count."""
+    world = World(factory)
+    world.municipalities = [world.municipality, world.other_municipality,
+                            *(factory.municipality(world.region.id) for _ in range(size - 2))]
+    # This module's `provider` is the collective provider's member, its organisation `provider_org`.
+    world.provider_org, world.provider = world.provider, world.provider_member
+    return world
 
 
 def _cases(app, factory, world, count: int) -> None:

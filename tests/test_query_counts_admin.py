@@ -15,6 +15,7 @@ from sqlalchemy import select
 from ret_app.extensions import db
 from ret_app.kernel import dates
 from ret_app.models import User
+from tests import worlds
 from tests.conftest import login
 
 SIZES = (5, 50)
@@ -164,11 +165,9 @@ def test_the_organisation_list_does_not_grow_with_its_rows(factory, count_querie
 
 # --- a holder's own mandates -------------------------------------------------------------------
 
-def test_my_mandates_do_not_grow_with_their_rows(app, factory, count_queries):
-    region = factory.region()
-    team = factory.organisation("access_team", region_id=region.id,
-                                municipality_id=factory.municipality(region.id).id)
-    holder = factory.user("caseworker", team.id)
+def test_my_mandates_do_not_grow_with_their_rows(app, factory, make_world, count_queries):
+    world = make_world()
+    region, holder = world.region, world.caseworker
     client = app.test_client()
     login(client, app, holder)
 
@@ -183,28 +182,18 @@ def test_my_mandates_do_not_grow_with_their_rows(app, factory, count_queries):
 
 # --- the start page of every role ----------------------------------------------------------------
 
-class World:
-    """A region in a network with its RET, an access team, a provider and a network organisation."""
+class World(worlds.World):
+    """The World (tests/worlds.py) with its region in a network, and what the start page's cards show."""
 
     def __init__(self, app, factory):
-        self.app, self.factory = app, factory
-        self.network = factory.network()
-        self.region = factory.region(network_id=self.network.id)
-        self.municipality = factory.municipality(self.region.id)
-        self.ret = factory.organisation("ret", region_id=self.region.id)
-        self.team = factory.organisation("access_team", region_id=self.region.id,
-                                         municipality_id=self.municipality.id)
-        self.provider = factory.organisation("provider", region_id=self.region.id, collective_member=True)
-        self.chair = factory.user("chair", self.ret.id)
+        super().__init__(factory, network=True)
+        self.app = app
         self.covering_mandate = False
 
     def user(self, role: str) -> User:
-        organisation = {
-            "chair": None, "ret_member": self.ret, "caseworker": self.team, "provider_member": self.provider,
-            "network_liaison": self.factory.organisation("network", network_id=self.network.id),
-            "analyst": self.factory.organisation("management"), "admin": self.factory.organisation("management"),
-        }[role]
-        return self.chair if organisation is None else self.factory.user(role, organisation.id)
+        return {"chair": self.chair, "ret_member": self.member, "caseworker": self.caseworker,
+                "provider_member": self.provider_member, "network_liaison": self.network_liaison,
+                "analyst": self.analyst, "admin": self.admin}[role]
 
     # What the cards show, n more of each.
 

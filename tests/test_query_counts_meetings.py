@@ -8,7 +8,6 @@ from __future__ import annotations
 import secrets
 from datetime import date, timedelta
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 
@@ -16,20 +15,18 @@ from ret_app.extensions import db
 from ret_app.kernel.dates import utcnow
 from ret_app.models import CaseAction, CaseParticipant, Decision, MeetingItem
 from tests.conftest import login
+from tests.worlds import World
 
 SIZES = (5, 50)
 
 
-def _world(factory, municipalities: int = 3) -> SimpleNamespace:
-    region = factory.region()
-    w = SimpleNamespace(municipalities=[factory.municipality(region.id) for _ in range(municipalities)])
-    team = factory.organisation("access_team", region_id=region.id, municipality_id=w.municipalities[0].id)
-    ret = factory.organisation("ret", region_id=region.id)
-    w.team, w.provider_org = team, factory.organisation("provider", region_id=region.id, collective_member=True)
-    w.chair = factory.user("chair", ret.id)
-    w.caseworker = factory.user("caseworker", team.id)
-    w.provider = factory.user("provider_member", w.provider_org.id)
-    w.admin = factory.user("admin")
+def _world(factory, municipalities: int = 3) -> World:
+    """The World's region with `municipalities` municipalities (its two and more)."""
+    w = World(factory)
+    w.municipalities = [w.municipality, w.other_municipality,
+                        *(factory.municipality(w.region.id) for _ in range(municipalities - 2))]
+    # This module's `provider` is the collective provider's member, its organisation `provider_org`.
+    w.provider_org, w.provider = w.provider, w.provider_member
     return w
 
 

@@ -8,15 +8,22 @@ Factory's objects. Tests that look for a name on a page give it (`names={"chair"
 the second region's with the prefix `elsewhere_`);
 `aliases` lets a module keep its own words for the same things (`{"mun": "municipality"}`).
 Both `world.chair` and `world["chair"]` work.
+
+Options for tests that need a little more or less of the region:
+- `network=True` puts the region in a supra-regional network (`world.network`; None without it) and
+  the network liaison's organisation in that network (without it, their organisation has no network).
+- `without={"director"}` leaves those people out (attributes of PEOPLE, or `elsewhere_...` for the
+  second region's): for tests that count people of the region, e.g. a session invites every chair and
+  RET member of its region, so a test that checks the invitee list exactly needs the RET it expects.
 """
 
 from __future__ import annotations
 
 from types import SimpleNamespace
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 from ret_app.extensions import db
-from ret_app.models import Municipality, Organisation, Region
+from ret_app.models import Municipality, Network, Organisation, Region
 
 ORGANISATIONS = {
     # attribute: (kind, collective member, in the second region, municipality attribute)
@@ -49,21 +56,33 @@ ELSEWHERE_PEOPLE = {"chair": ("chair", "ret"), "member": ("ret_member", "ret"),
 
 
 class World:
-    def __init__(self, factory, *, names: Optional[dict] = None, aliases: Optional[dict] = None):
+    def __init__(self, factory, *, names: Optional[dict] = None, aliases: Optional[dict] = None,
+                 network: bool = False, without: Iterable[str] = ()):
         names = names or {}
         self.factory = factory
         self._aliases = dict(aliases or {})
+        self._without = set(without)
+        unknown = self._without - set(PEOPLE) - {f"elsewhere_{attribute}" for attribute in ELSEWHERE_PEOPLE}
+        if unknown:
+            raise ValueError(f"no such people in a World: {sorted(unknown)}")
         with factory.app.app_context():
-            self._build(names)
+            self._build(names, network)
             db.session.commit()
             for obj in self._objects():
                 db.session.refresh(obj)
                 db.session.expunge(obj)
             db.session.remove()
 
-    def _build(self, names: dict) -> None:
+    def _build(self, names: dict, network: bool) -> None:
         number = self.factory._next
-        self.region = Region(name=names.get("region") or f"Regio {number()}")
+        self.network = None
+        if network:
+            n = number()
+            self.network = Network(name=f"Netwerk BOEG {n}", short_name=f"BOEG-{n}")
+            db.session.add(self.network)
+            db.session.flush()
+        self.region = Region(name=names.get("region") or f"Regio {number()}",
+                             network_id=self.network.id if network else None)
         elsewhere_region = Region(name=f"Regio {number()}")
         db.session.add_all([self.region, elsewhere_region])
         db.session.flush()
@@ -73,8 +92,11 @@ class World:
             setattr(self, attribute, self._organisation(names.get(attribute), kind, self.region, collective,
                                                         getattr(self, municipality) if municipality else None))
         for attribute, (role, organisation) in PEOPLE.items():
+            if attribute in self._without:
+                continue
+            kind = self.factory.default_kind(role)
             org = getattr(self, organisation) if organisation else self._organisation(
-                None, self.factory.default_kind(role), None, False, None)
+                None, kind, None, False, None, network=self.network if kind == "network" else None)
             setattr(self, attribute, self._person(role, org, names.get(attribute)))
         there = SimpleNamespace(region=elsewhere_region)
         there.municipality = self._municipality(names.get("elsewhere_municipality"), elsewhere_region)
@@ -83,6 +105,8 @@ class World:
         there.ret = self._organisation(names.get("elsewhere_ret"), "ret", elsewhere_region, False, None)
         there.provider = self._organisation(names.get("elsewhere_provider"), "provider", elsewhere_region, True, None)
         for attribute, (role, organisation) in ELSEWHERE_PEOPLE.items():
+            if f"elsewhere_{attribute}" in self._without:
+                continue
             setattr(there, attribute, self._person(role, getattr(there, organisation),
                                                    names.get(f"elsewhere_{attribute}")))
         self.elsewhere = there
@@ -94,10 +118,11 @@ class World:
         db.session.flush()
         return municipality
 
-    def _organisation(self, name, kind, region, collective, municipality) -> Organisation:
+    def _organisation(self, name, kind, region, collective, municipality, network=None) -> Organisation:
         org = Organisation(name=name or f"Organisatie {kind} {self.factory._next()}", kind=kind,
                            region_id=region.id if region else None,
-                           municipality_id=municipality.id if municipality else None, collective_member=collective)
+                           municipality_id=municipality.id if municipality else None, collective_member=collective,
+                           network_id=network.id if network else None)
         db.session.add(org)
         db.session.flush()
         return org
@@ -109,10 +134,12 @@ class World:
         return user
 
     def _objects(self):
+        if self.network is not None:
+            yield self.network
         yield self.region
         yield self.municipality
         yield self.other_municipality
-        for attribute in list(ORGANISATIONS) + list(PEOPLE):
+        for attribute in list(ORGANISATIONS) + [a for a in PEOPLE if a not in self._without]:
             yield getattr(self, attribute)
         for value in vars(self.elsewhere).values():
             yield value

@@ -23,7 +23,7 @@ TRANSLATIONS := ret_app/translations
 # Extra pytest arguments, e.g. `make test PYTEST_ARGS="-x -k login"`.
 PYTEST_ARGS ?=
 
-.PHONY: help run test test-sqlite test-postgres system-deps translations clean distclean
+.PHONY: help run test test-sqlite test-postgres bench system-deps translations clean distclean
 
 help:
 	@echo "make run     serve the app with the demo data on http://127.0.0.1:5000"
@@ -73,6 +73,11 @@ test-sqlite: $(VENV)/.make-requirements-dev translations
 
 test-postgres: system-deps $(VENV)/.make-requirements-dev translations
 	scripts/with-postgres.sh $(PYTEST) -o cache_dir=.pytest_cache/postgresql $(PYTEST_ARGS)
+
+# Benchmarks (speed targets are checked here, not in unit tests): on a throwaway PostgreSQL server.
+# BENCH_AUDIT_EVENTS sets the size of the audit chain (default 2,000,000).
+bench: system-deps $(VENV)/.make-requirements-dev translations
+	scripts/with-postgres.sh $(VENV)/bin/python benchmarks/audit_chain.py
 
 clean:
 	rm -f $(VENV)/.make-requirements $(VENV)/.make-requirements-dev

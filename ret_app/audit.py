@@ -266,10 +266,13 @@ class ChainReport:
     oldest_pending: Optional[datetime] = None
 
 
-def _iter_events(from_seq: int) -> Iterator[AuditEvent]:
-    stmt = (select(AuditEvent).where(AuditEvent.seq >= from_seq).order_by(AuditEvent.seq)
-            .execution_options(yield_per=1000))
-    yield from db.session.scalars(stmt)
+def _iter_events(from_seq: int) -> Iterator[Any]:
+    """The linked events from `from_seq` on, as plain rows (not ORM objects: a full check reads
+    millions, and rows are about twice as fast to read)."""
+    table = AuditEvent.__table__
+    stmt = (select(table).where(table.c.seq >= from_seq).order_by(table.c.seq)
+            .execution_options(yield_per=5000))
+    yield from db.session.execute(stmt)
 
 
 def latest_checkpoint() -> Optional[AuditCheckpoint]:

@@ -28,6 +28,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run     serve the app with the demo data on http://127.0.0.1:5000"
 	@echo "make test    the whole test suite on SQLite and on PostgreSQL"
+	@echo "make bench   benchmarks (audit chain check at 2 million events, PostgreSQL)"
 	@echo "make clean   remove the stamp files, test artifacts and the development database"
 	@echo "make distclean   also remove .venv"
 

@@ -41,6 +41,10 @@ def create_app(config: Optional[type[config_module.Config]] = None, overrides: O
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),
     )
+    from ret_app.urls import IdConverter
+
+    # Before any route is added: every <int:...> in a path is an id the database can hold (else 404).
+    app.url_map.converters["int"] = IdConverter
     config_class = config or config_module.config_from_env()
     if config_class is config_module.ProductionConfig:
         config_module.ProductionConfig.check()
@@ -63,6 +67,9 @@ def create_app(config: Optional[type[config_module.Config]] = None, overrides: O
     from ret_app.kernel import uow
 
     uow.register(app)  # first among the request hooks: everything after it belongs to the unit of work
+    from ret_app import inputs
+
+    inputs.register(app)  # before anything reads the request: no NUL in query strings or header values
     _install_capabilities(app)
 
     from ret_app import cli, errors, security, templating

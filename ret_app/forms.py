@@ -1,16 +1,23 @@
-"""Form fields and validators shared by every capability (field validation only; the rules are in
-the services)."""
+"""Every form's base, and the form fields and validators shared by every capability (field
+validation only; the rules are in the services).
+
+Every form derives from `FlaskForm` here (not flask_wtf's directly; tests/test_structure.py checks):
+it refuses a NUL character in any field with a message next to that field, before the field's own
+validators run, so it never reaches the database (PostgreSQL text cannot hold it) and the page shows
+the form again with everything typed."""
 
 from __future__ import annotations
 
 import decimal
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm as _FlaskForm
 from wtforms import DateField, DecimalField, IntegerField, SelectMultipleField
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ret_app.kernel import dates
+from ret_app.kernel.ids import parse_id
 
 REQUIRED = _l("This field is required.")
 
@@ -20,6 +27,25 @@ NOT_A_DATE = _l("Enter a valid date, for example 31-12-2010.")
 NOT_A_NUMBER = _l("Enter a whole number, for example 42.")
 NOT_IN_FUTURE = _l("This date lies in the future.")
 NOT_AN_AMOUNT = _l("Enter an amount in euros, for example 25000 or 25000,50.")
+HAS_NUL = _l("This contains an invisible control character (NUL) that cannot be saved. Remove it, for "
+             "example by typing the text again.")
+
+
+def refuse_nul(form, field) -> None:
+    """No NUL character in what was sent for the field (every field of every form, see FlaskForm)."""
+    if any(isinstance(value, str) and "\x00" in value for value in (field.raw_data or ())):
+        raise StopValidation(str(HAS_NUL))
+
+
+class FlaskForm(_FlaskForm):
+    """The base of every form: flask_wtf's FlaskForm (CSRF, request data), and every field refuses a
+    NUL character first (`refuse_nul`)."""
+
+    class Meta(_FlaskForm.Meta):
+        def bind_field(self, form, unbound_field, options):
+            field = super().bind_field(form, unbound_field, options)
+            field.validators = [refuse_nul, *field.validators]
+            return field
 
 
 def date_field(label, *validators, **kwargs) -> DateField:
@@ -41,9 +67,25 @@ def not_in_future(form, field) -> None:
 
 
 def coerce_optional_int(value):
+    """An optional id chosen in a select: None for no choice; a ValueError (WTForms' "not a valid
+    choice") for anything that is not an id the database can hold."""
     if value in (None, "", "None"):
         return None
-    return int(value)
+    number = parse_id(value)
+    if number is None:
+        raise ValueError(value)
+    return number
+
+
+class IdField(IntegerField):
+    """An id sent along by a page (hidden or a button's value): a whole number the database can hold,
+    else the field's "not a valid integer" error and no data."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and parse_id(self.data) is None:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value."))
 
 
 def strip(value):

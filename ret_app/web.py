@@ -3,6 +3,8 @@
 * `refuse(...)`: the user sees the object but may not do this: 403 with the reason (the denial
   audited). `not_found(...)`: 404 for an object the user may not see (the denial audited), so its
   existence does not leak.
+* `int_arg(name, default)`: a whole-number query parameter (a page, an id to filter on), with every
+  value the database could not hold treated like any other invalid one.
 * `submit(form, work, refusal=...)`: validate the form, run the service call in a savepoint
   (`uow.attempt`), and on a RuleError put the message on the form, with everything the user typed
   kept (a Conflict comes back in the result for the page to show). A refused submission is audited (field names only, never what was typed) when
@@ -17,11 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, NoReturn, Optional
 
-from flask import abort
+from flask import abort, request
 
 from ret_app import audit
 from ret_app.errors import render_error
 from ret_app.kernel.errors import Conflict, RuleError, show_on_form
+from ret_app.kernel.ids import parse_id
 from ret_app.kernel.uow import attempt
 
 
@@ -39,6 +42,14 @@ def not_found(*, object_type: str, object_id: Any = None, case_id: Optional[int]
     audit.record(action, outcome=audit.Outcome.DENIED, object_type=object_type, object_id=object_id,
                  case_id=case_id, detail=detail)
     abort(404)
+
+
+def int_arg(name: str, default: Optional[int] = None) -> Optional[int]:
+    """The query parameter `name` as a whole number from 1 to MAX_ID (a page number, an id to filter
+    on); `default` when it is missing, not a number, 0 or less, or more than the database holds, so a
+    hostile value is treated like any other invalid one and never reaches a query."""
+    value = parse_id(request.args.get(name))
+    return default if value is None else value
 
 
 def error_fields(form) -> list[str]:

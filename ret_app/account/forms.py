@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ret_app.forms import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length
 

@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from flask_wtf import FlaskForm
+from ret_app.forms import FlaskForm
 
 from ret_app.account import services
 from ret_app.account.blueprint import bp

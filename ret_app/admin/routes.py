@@ -13,7 +13,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
+from ret_app.forms import FlaskForm
 from sqlalchemy import or_
 
 from ret_app import web
@@ -228,7 +228,7 @@ def users():
     role = request.args.get("role", "")
     status = request.args.get("status", "")
     result = queries.users_page(q=q, role=role if role in ROLE_LABELS else "", status=status,
-                                page=request.args.get("page", 1, type=int))
+                                page=web.int_arg("page", 1))
     return render_page_or_fragment("admin/users.html", "admin/_user_rows.html", result=result, q=q, role=role,
                                    status=status, roles=ROLE_LABELS)
 
@@ -311,12 +311,12 @@ def _mandate_form_choices(form: MandateForm) -> None:
 @bp.route("/mandaten")
 @requires(Permission.MANAGE_MANDATES)
 def mandates():
-    municipality_id = request.args.get("municipality", type=int)
+    municipality_id = web.int_arg("municipality")
     status = request.args.get("status", "")
     today = dates.today()
     result = queries.mandates_page(municipality_id=municipality_id,
                                    status=status if status in set(MandateStatus) else None,
-                                   page=request.args.get("page", 1, type=int), today=today)
+                                   page=web.int_arg("page", 1), today=today)
     return render_page_or_fragment("admin/mandates.html", "admin/_mandate_rows.html", result=result, status=status,
                                    municipality_id=municipality_id, municipalities=queries.options(Municipality),
                                    today=today, expiring_soon=mandate_services.expiring_soon)
@@ -364,7 +364,7 @@ def audit_search():
         filters = queries.AuditFilters(
             who=form.who.data or "", action=form.action.data or "", object_type=form.object_type.data or "",
             outcome=form.outcome.data or "", date_from=form.date_from.data, date_to=form.date_to.data)
-        result = queries.search_audit(filters, request.args.get("page", 1, type=int))
+        result = queries.search_audit(filters, web.int_arg("page", 1))
     query_args = {k: v for k, v in request.args.items() if k != "page"}
     return render_page_or_fragment("admin/audit.html", "admin/_audit_results.html", form=form, result=result,
                                    query_args=query_args)

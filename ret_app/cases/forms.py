@@ -1,7 +1,7 @@
 """Case forms: the lifecycle step and the chair's intake decision (field validation only)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ret_app.forms import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 

@@ -20,6 +20,7 @@ from ret_app.extensions import db
 from ret_app.kernel import events
 from ret_app.kernel.dates import utcnow
 from ret_app.kernel.errors import RuleError
+from ret_app.kernel.ids import parse_id
 from ret_app.models import Case, CaseParticipant, CaseStatus, Organisation, ParticipantRole, User
 
 USER_PREFIX = "user-"
@@ -60,10 +61,9 @@ def invite(case: Case, actor: User, invitee: str) -> CaseParticipant:
     if not invitations_open(case):
         raise RuleError(_l("Participants can be invited from the screening until the case is closed."))
     kind, _sep, raw_id = (invitee or "").partition("-")
-    try:
-        object_id = int(raw_id)
-    except ValueError:
-        raise RuleError(_l("Choose whom to invite."), INVITEE) from None
+    object_id = parse_id(raw_id)
+    if object_id is None:  # not a number, or none the database could hold
+        raise RuleError(_l("Choose whom to invite."), INVITEE)
     if f"{kind}-" == USER_PREFIX:
         return _invite_user(case, actor, object_id)
     if f"{kind}-" == ORGANISATION_PREFIX:

@@ -32,7 +32,7 @@ def _filters_from_request() -> queries.CaseFilters:
     return queries.CaseFilters(
         overdue=args.get("overdue") == "1",
         status=status if status in set(CaseStatus) else "",
-        municipality_id=args.get("municipality", type=int),
+        municipality_id=web.int_arg("municipality"),
         track=track if track in set(Track) else "",
         urgency=urgency if urgency in set(Urgency) else "",
         q=args.get("q", "").strip()[:100],
@@ -43,7 +43,7 @@ def _filters_from_request() -> queries.CaseFilters:
 @requires(Permission.WORK_ON_CASES)
 def case_list():
     filters = _filters_from_request()
-    result = queries.search(current_user, filters, request.args.get("page", 1, type=int), PAGE_SIZE)
+    result = queries.search(current_user, filters, web.int_arg("page", 1), PAGE_SIZE)
     return render_page_or_fragment("cases/list.html", "cases/_list_results.html", result=result, filters=filters,
                                    overdue_ids={c.id for c in result.items if norms.is_overdue(c)},
                                    municipalities=queries.region_municipalities(current_user),
@@ -84,7 +84,7 @@ def case_step(case_id: int, name: str):
 @bp.route("/intake")
 @requires(Permission.RUN_INTAKE)
 def intake_queue():
-    result = queries.intake_page(current_user, request.args.get("page", 1, type=int), INTAKE_PAGE_SIZE)
+    result = queries.intake_page(current_user, web.int_arg("page", 1), INTAKE_PAGE_SIZE)
     return render_template("cases/intake_queue.html", cases=result.items, result=result, query_args={})
 
 

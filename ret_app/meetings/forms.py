@@ -5,12 +5,12 @@ theirs in planning_forms.py and live_forms.py."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ret_app.forms import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ret_app import labels
-from ret_app.forms import REQUIRED, date_field, not_in_future
+from ret_app.forms import REQUIRED, coerce_optional_int, date_field, not_in_future
 from ret_app.meetings.minutes import MAX_ADDENDUM
 from ret_app.models import ActionStatus, DecisionStatus
 
@@ -26,7 +26,7 @@ class ActionStatusForm(FlaskForm):
 class AddendumForm(FlaskForm):
     text = TextAreaField(_l("Correction or addition"),
                          validators=[DataRequired(message=REQUIRED), Length(max=MAX_ADDENDUM)])
-    item_id = SelectField(_l("About"), coerce=lambda v: int(v) if v not in (None, "", "None") else None,
+    item_id = SelectField(_l("About"), coerce=coerce_optional_int,
                           validate_choice=False)
 
 

@@ -7,11 +7,11 @@ import secrets
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from ret_app.forms import FlaskForm
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ret_app.forms import EuroField, coerce_optional_int
+from ret_app.forms import EuroField, IdField, coerce_optional_int
 from ret_app.forms import date_field
 from ret_app.labels import PLACEMENT_OUTCOME_LABELS
 from ret_app.models import DecisionKind
@@ -31,9 +31,9 @@ def new_submission_key() -> str:
 class PresenceForm(FlaskForm):
     """Check in (yourself), or the chair marks an invitee present or absent."""
 
-    user_id = IntegerField(validators=[Optional()])
+    user_id = IdField(validators=[Optional()])
     present = StringField(validators=[DataRequired()])
-    item = IntegerField(validators=[Optional()])  # the item shown on the page, for the response
+    item = IdField(validators=[Optional()])  # the item shown on the page, for the response
 
     def validate_present(self, field):
         if field.data not in ("y", "n"):

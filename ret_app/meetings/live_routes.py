@@ -235,7 +235,7 @@ def _workspace_request() -> bool:
 @requires(Permission.VIEW_SESSIONS)
 def live(meeting_id: int):
     meeting = _meeting_or_404(meeting_id)
-    item_id = request.args.get("item", type=int)
+    item_id = web.int_arg("item")
     item = access.item_or_404(meeting, item_id) if "item" in request.args else _default_item(meeting)
     access.audit_item_read(item, meeting, "meeting_live")
     context = _context(meeting, item)
@@ -280,7 +280,7 @@ def _polled_item(meeting: Meeting) -> tuple[Optional[MeetingItem], bool]:
     item is shown or audited; the session itself may be seen (checked before)."""
     if request.args.get("gone") == "1" and not request.args.get("item"):
         return None, True
-    item_id = request.args.get("item", type=int)
+    item_id = web.int_arg("item")
     if not request.args.get("item"):
         return None, False
     item = db.session.get(MeetingItem, item_id) if item_id else None

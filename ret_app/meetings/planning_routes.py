@@ -130,7 +130,7 @@ def _agenda_response(meeting: Meeting, *, notice: Optional[str] = None, problem:
 @bp.route("/")
 @requires(Permission.VIEW_SESSIONS)
 def index():
-    page = request.args.get("page", 1, type=int)
+    page = web.int_arg("page", 1)
     found = planning.session_list(current_user, page, page_size=PAGE_SIZE, upcoming_limit=UPCOMING_LIMIT)
     return render_template("meetings/index.html", upcoming=found.upcoming, result=found.past, counts=found.counts,
                            query_args={}, may_plan=policy.can(Permission.PLAN_SESSIONS))

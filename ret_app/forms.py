@@ -26,6 +26,7 @@ DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
 NOT_A_DATE = _l("Enter a valid date, for example 31-12-2010.")
 NOT_A_NUMBER = _l("Enter a whole number, for example 42.")
 NOT_IN_FUTURE = _l("This date lies in the future.")
+NOT_AN_ID = _l("Not a valid integer value.")
 NOT_AN_AMOUNT = _l("Enter an amount in euros, for example 25000 or 25000,50.")
 HAS_NUL = _l("This contains an invisible control character (NUL) that cannot be saved. Remove it, for "
              "example by typing the text again.")
@@ -37,13 +38,25 @@ def refuse_nul(form, field) -> None:
         raise StopValidation(str(HAS_NUL))
 
 
+def drop_nul(value):
+    """The field's data without NUL characters (what was sent stays in raw_data, for `refuse_nul`):
+    code that reads a refused form's data (to report every problem at once) cannot send one to the
+    database, and the form shown again looks just as typed."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [drop_nul(item) for item in value]
+    return value
+
+
 class FlaskForm(_FlaskForm):
     """The base of every form: flask_wtf's FlaskForm (CSRF, request data), and every field refuses a
-    NUL character first (`refuse_nul`)."""
+    NUL character first (`refuse_nul`, its data without it: `drop_nul`)."""
 
     class Meta(_FlaskForm.Meta):
         def bind_field(self, form, unbound_field, options):
             field = super().bind_field(form, unbound_field, options)
+            field.filters = (*field.filters, drop_nul)
             field.validators = [refuse_nul, *field.validators]
             return field
 
@@ -85,7 +98,7 @@ class IdField(IntegerField):
         super().process_formdata(valuelist)
         if self.data is not None and parse_id(self.data) is None:
             self.data = None
-            raise ValueError(self.gettext("Not a valid integer value."))
+            raise ValueError(str(NOT_AN_ID))
 
 
 def strip(value):

@@ -1,0 +1,687 @@
+"""No 500 on hostile input, for every route of app.url_map (a new route is covered by itself, or
+makes a coverage test here fail until it is).
+
+* Ids in paths: every <int:...> argument of every route gets 0, -1, 2**31, 2**63 and 10**20 → 404.
+  PostgreSQL's INTEGER ends at 2**31 - 1, SQLite's at 2**63 - 1; an id beyond names nothing.
+* Query parameters: every parameter a page reads (found by recording what the view reads from
+  request.args) gets those numbers, and a NUL character → never 500; a NUL in a query string is a
+  bad request (400).
+* Forms: every POST route is posted to as someone who may use it, on an object they may change
+  (reusing the access matrix's objects and form data). Every text field of every form the route
+  validates (found by recording the forms validated and the keys read from request.form) gets a
+  value with a NUL → the form refuses it with the message next to each such field, nothing is saved,
+  never 500. Every number-like value sent (ids in selects and hidden fields) gets the numbers above
+  → never 500.
+* Every form class refuses a NUL in each of its fields (without HTTP, so forms on pages that are hard
+  to reach are covered too); header values and an upload's file name with a NUL never reach the
+  database.
+
+PostgreSQL cannot hold a NUL in text at all (the query fails), so these tests matter most there:
+`scripts/with-postgres.sh .venv/bin/pytest tests/test_hostile_input.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from io import BytesIO
+from typing import Optional
+from urllib.parse import urlencode
+
+import pytest
+from flask import Request, url_for
+from sqlalchemy import select
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.routing import IntegerConverter
+from werkzeug.utils import cached_property
+from wtforms import StringField
+
+import config
+from ret_app import create_app
+from ret_app.extensions import db
+from ret_app.forms import HAS_NUL, FlaskForm
+from ret_app.kernel.ids import MAX_ID
+from ret_app.models import Attachment, Meeting, WebSession
+from tests.conftest import TEST_PASSWORD, CSRF_RE, login
+from tests import test_access_policy as matrix
+from tests.test_access_policy import EXPECTED_ACCESS, POST_DATA, PUBLIC, ROLES, URL_PARAMS, Objects, allowed, db_snapshot
+
+# The access matrix's module fixtures, reused here (built again in this module's transaction).
+objects = matrix.objects
+role_sessions = matrix.role_sessions
+
+HOSTILE_INTS = ("0", "-1", str(2**31), str(2**63), str(10**20))
+# Query parameters also get the largest id: a valid page or id, whose offset or lookup must still work.
+HOSTILE_ARGS = HOSTILE_INTS + (str(MAX_ID),)
+NUL_TEXT = "Tekst met een \x00 erin"
+NUL_MESSAGE_NL = "(NUL)"  # in HAS_NUL, Dutch or English, as the page shows it
+
+
+def _url_map_app():
+    # The app factory touches no database: an app made here only to read its routes is cheap.
+    return create_app(config.TestConfig, {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+_ROUTES = [rule for rule in _url_map_app().url_map.iter_rules() if rule.endpoint != "static"]
+ENDPOINTS = sorted({rule.endpoint for rule in _ROUTES})
+INT_PATH_ARGS = sorted({(rule.endpoint, arg) for rule in _ROUTES for arg, converter in rule._converters.items()
+                        if isinstance(converter, IntegerConverter)})
+STRING_PATH_ARGS = sorted({(rule.endpoint, arg) for rule in _ROUTES for arg, converter in rule._converters.items()
+                           if not isinstance(converter, IntegerConverter)})
+GET_ENDPOINTS = sorted({rule.endpoint for rule in _ROUTES if "GET" in rule.methods})
+POST_ENDPOINTS = sorted({rule.endpoint for rule in _ROUTES if "POST" in rule.methods})
+
+# POST routes whose forms have no text field (buttons, choices, dates, a file): they get the numbers
+# and the NUL in every key they read, but there is no text field to expect the message on.
+NO_TEXT_FIELDS = frozenset({
+    "main.set_language", "auth.logout", "account.end_session", "account.end_other_sessions",
+    "account.new_recovery_codes", "admin.user_deactivate", "admin.user_reactivate", "admin.user_reset_2fa",
+    "admin.user_activation_link", "admin.region_norms", "referrals.referral_new", "referrals.family_remove",
+    "referrals.prior_help_remove", "referrals.consent_page", "referrals.consent_withdraw",
+    "referrals.legal_ground_end", "referrals.attachment_upload", "referrals.attachment_delete",
+    "screening.participant_invite", "screening.participant_remove", "meetings.item_activate",
+    "meetings.item_add", "meetings.item_remove",
+})
+# Routes whose page or form cannot be reached from a fresh request here, with the reason; their form
+# classes are covered by test_every_form_class_refuses_nul_in_every_field.
+UNREACHED = {
+    "auth.enrol": "needs an activation whose password step was done in the same browser session",
+}
+
+
+# --- recording what a request reads ------------------------------------------------------------
+
+@dataclass
+class Reads:
+    """What one request read: query and form keys, and the forms it validated."""
+
+    args: set = field(default_factory=set)
+    form: set = field(default_factory=set)
+    forms: list = field(default_factory=list)  # validated
+    made: list = field(default_factory=list)  # made (validated or not: shown on the page answered)
+
+    def text_fields(self) -> set:
+        """The names of the text fields (StringField and its kinds: text areas, hidden, password and
+        e-mail fields) of every form the request made."""
+        return {f.name for form in self.made for f in form
+                if isinstance(f, StringField) and f.short_name != "csrf_token"}
+
+    def field_names(self) -> set:
+        return {f.name for form in self.made for f in form}
+
+
+class _Recorded(ImmutableMultiDict):
+    keys_read: set
+
+    def __contains__(self, key):
+        self.keys_read.add(key)
+        return super().__contains__(key)
+
+    def __getitem__(self, key):
+        self.keys_read.add(key)
+        return super().__getitem__(key)
+
+    def getlist(self, key, type=None):
+        self.keys_read.add(key)
+        return super().getlist(key, type)
+
+
+def _recorded(plain, keys: set) -> _Recorded:
+    out = _Recorded(plain)
+    out.keys_read = keys
+    return out
+
+
+class _Recorder:
+    current: Optional[Reads] = None
+
+
+class RecordingRequest(Request):
+    """The app's request class, recording which query and form keys the view reads."""
+
+    @cached_property
+    def args(self):
+        plain = Request.args.__get__(self, Request)
+        return _recorded(plain, _Recorder.current.args) if _Recorder.current else plain
+
+    @cached_property
+    def form(self):
+        plain = Request.form.__get__(self, Request)
+        return _recorded(plain, _Recorder.current.form) if _Recorder.current else plain
+
+
+@pytest.fixture
+def record(app, monkeypatch):
+    """record(lambda: client.post(...)) -> (response, Reads)."""
+    monkeypatch.setattr(app, "request_class", RecordingRequest)
+    original = FlaskForm.validate
+
+    def validate(self, extra_validators=None):
+        result = original(self, extra_validators)
+        if _Recorder.current is not None:
+            _Recorder.current.forms.append(self)
+        return result
+
+    monkeypatch.setattr(FlaskForm, "validate", validate)
+    original_init = FlaskForm.__init__
+
+    def init(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        if _Recorder.current is not None:
+            _Recorder.current.made.append(self)
+
+    monkeypatch.setattr(FlaskForm, "__init__", init)
+
+    def _record(send):
+        _Recorder.current = reads = Reads()
+        try:
+            response = send()
+        finally:
+            _Recorder.current = None
+        return response, reads
+
+    yield _record
+    _Recorder.current = None
+
+
+# --- who asks --------------------------------------------------------------------------------
+
+@dataclass
+class Actor:
+    name: str
+    role: Optional[str]  # None: not signed in
+    cookie: Optional[str]
+    token: str
+
+
+@pytest.fixture(scope="module")
+def actors(app, objects, role_sessions) -> dict[str, Actor]:
+    """Signed in once for the module: every role (no relation to any object), the caseworker who
+    referred the matrix's cases (`referrer`) and the chair of its sessions (`session_chair`)."""
+    from ret_app.models import User
+
+    cookie_name = app.config["SESSION_COOKIE_NAME"]
+    with app.app_context():
+        chair = db.session.get(User, db.session.scalar(select(Meeting.chair_id).where(Meeting.id == objects.meeting_id)))
+        db.session.expunge(chair)
+        db.session.remove()
+    out: dict[str, Actor] = {}
+
+    def add(name: str, role: Optional[str], cookie: Optional[str]) -> None:
+        client = app.test_client()
+        if cookie:
+            client.set_cookie(cookie_name, cookie)
+        body = client.get("/start" if cookie else "/inloggen").get_data(as_text=True)
+        token = CSRF_RE.search(body).group(1)
+        cookie = cookie or client.get_cookie(cookie_name).value
+        out[name] = Actor(name, role, cookie, token)
+
+    for name, user in (("referrer", objects.target), ("session_chair", chair)):
+        client = app.test_client()
+        login(client, app, user)
+        add(name, user.role, client.get_cookie(cookie_name).value)
+    for role in ROLES:
+        add(role, role, role_sessions[role][1])
+    add("anonymous", None, None)
+    return out
+
+
+@dataclass
+class Extra:
+    """Objects the matrix leaves out because a 404 was all it needed: what the remove and withdraw
+    buttons and the screening forms act on."""
+
+    screening_case_id: int  # in the screening, `session_chair` its process director
+    finalised_case_id: int  # its screening finalised (addenda), the same process director
+    participant_id: int  # a RET member taking part in it
+    help_id: int  # help tried before, on the concept referral
+    consent_id: int
+    ground_id: int
+    attachment_id: int  # a row only: removing it discards no file
+
+
+@pytest.fixture(scope="module")
+def extra(app, objects) -> Extra:
+    from ret_app.kernel.dates import utcnow
+    from ret_app.models import CaseParticipant, Consent, LegalGround, PriorHelp, Screening
+    from tests.conftest import Factory
+
+    factory = Factory(app)
+    with app.app_context():
+        chair_id = db.session.scalar(select(Meeting.chair_id).where(Meeting.id == objects.meeting_id))
+        db.session.remove()
+    member = factory.user("ret_member", objects.ret_org.id)
+    case_id = factory.case(objects.target, objects.municipality, status="screening", consent_ret=True,
+                           consent_collective=True, track="process_direction", process_director_id=chair_id,
+                           submitted_at=utcnow())
+    finalised_id = factory.case(objects.target, objects.municipality, status="screening", consent_ret=True,
+                                consent_collective=True, track="process_direction", process_director_id=chair_id,
+                                submitted_at=utcnow())
+    with app.app_context():
+        db.session.add_all([
+            CaseParticipant(case_id=finalised_id, role="ret_member", user_id=chair_id, invited_by_id=chair_id),
+            Screening(case_id=finalised_id, analysis="Analyse", advice="Advies", finalised_at=utcnow(),
+                      finalised_by_id=chair_id)])
+        rows = [CaseParticipant(case_id=case_id, role="ret_member", user_id=chair_id, invited_by_id=chair_id),
+                CaseParticipant(case_id=case_id, role="ret_member", user_id=member.id, invited_by_id=chair_id),
+                Screening(case_id=case_id),
+                PriorHelp(case_id=objects.concept_id, provider="Aanbieder", help_type="Ambulant"),
+                Consent(case_id=objects.concept_id, scope="ret", given_by_role="youth", given_on=utcnow().date(),
+                        form="written", recorded_by_id=objects.target.id),
+                LegalGround(case_id=objects.concept_id, scope="ret", reason="Veiligheid",
+                            recorded_by_id=objects.target.id),
+                Attachment(case_id=objects.concept_id, filename="verslag.pdf", content_type="application/pdf",
+                           size=1, sha256="0" * 64, storage_key="hostile-input-no-file",
+                           uploaded_by_id=objects.target.id)]
+        db.session.add_all(rows)
+        db.session.commit()
+        out = Extra(case_id, finalised_id, rows[1].id, rows[3].id, rows[4].id, rows[5].id, rows[6].id)
+        db.session.remove()
+    return out
+
+
+# Where the matrix's URL parameters reach only a 404, the objects a form acts on.
+REACH_PARAMS = {
+    "referrals.prior_help_remove": lambda o, x: {"case_id": o.concept_id, "help_id": x.help_id},
+    "referrals.consent_withdraw": lambda o, x: {"case_id": o.concept_id, "consent_id": x.consent_id},
+    "referrals.legal_ground_end": lambda o, x: {"case_id": o.concept_id, "ground_id": x.ground_id},
+    "referrals.attachment_delete": lambda o, x: {"case_id": o.concept_id, "attachment_id": x.attachment_id},
+    "screening.participant_remove": lambda o, x: {"case_id": x.screening_case_id, "participant_id": x.participant_id},
+    "screening.screening_addendum_add": lambda o, x: {"case_id": x.finalised_case_id},
+}
+
+
+def _candidates(endpoint: str, actors: dict[str, Actor]) -> list[Actor]:
+    """Who to try, those with a relation to the objects first."""
+    if EXPECTED_ACCESS[endpoint] == PUBLIC:
+        return [actors["anonymous"], actors["referrer"]]
+    related = [a for a in (actors["session_chair"], actors["referrer"]) if allowed(endpoint, a.role)]
+    return related + [actors[r] for r in ROLES if allowed(endpoint, r)]
+
+
+def _param_candidates(endpoint: str, objs: Objects, extra: Extra) -> list[dict]:
+    """URL parameters to try: REACH_PARAMS, the matrix's, and for case routes also the concept
+    referral (which its referrer may still change) and the case in the screening."""
+    out = [REACH_PARAMS[endpoint](objs, extra)] if endpoint in REACH_PARAMS else []
+    params = URL_PARAMS[endpoint](objs) if endpoint in URL_PARAMS else {}
+    out.append(params)
+    if params.get("case_id") == objs.case_id:
+        out.append({**params, "case_id": objs.concept_id})
+        out.append({**params, "case_id": extra.screening_case_id})
+    return out
+
+
+def _url(app, endpoint: str, params: dict, query: Optional[dict] = None) -> str:
+    with app.test_request_context():
+        url = url_for(endpoint, **params)
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _client(app, actor: Actor):
+    client = app.test_client()
+    if actor.cookie:
+        client.set_cookie(app.config["SESSION_COOKIE_NAME"], actor.cookie)
+    return client
+
+
+def _post(client, actor: Actor, url: str, data: dict):
+    return client.post(url, data={**data, "csrf_token": actor.token})
+
+
+def _public_setup(app, endpoint: str, client, actor: Actor, objs: Objects) -> Optional[dict]:
+    """What a public route needs before its form shows: the URL parameters (None: as the matrix has them)."""
+    if endpoint in ("auth.second_factor", "auth.recovery_code"):
+        # The password step done: the second step's form is next.
+        from ret_app.models import User
+
+        with app.app_context():
+            email = db.session.get(User, objs.target.id).email
+        response = client.post("/inloggen", data={"email": email, "password": TEST_PASSWORD,
+                                                  "csrf_token": actor.token})
+        assert response.status_code == 302
+    if endpoint == "auth.activate":
+        from ret_app.auth import services
+        from ret_app.models import ActivationPurpose, User
+
+        with app.test_request_context():
+            token = services.issue_activation(db.session.get(User, objs.pending.id), ActivationPurpose.ACTIVATE, None)
+            db.session.commit()
+        return {"token": token}
+    return None
+
+
+# --- ids in paths ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("endpoint,arg", INT_PATH_ARGS)
+def test_id_in_path_that_cannot_exist_is_404(app, objects, extra, actors, endpoint, arg):
+    actor = _candidates(endpoint, actors)[0]
+    client = _client(app, actor)
+    methods = next(r.methods for r in _ROUTES if r.endpoint == endpoint)
+    params = _param_candidates(endpoint, objects, extra)[0]
+    for value in HOSTILE_INTS:
+        url = _url(app, endpoint, {**params, arg: value})
+        if "GET" in methods:
+            assert client.get(url).status_code == 404, (url, actor.name)
+        if "POST" in methods:
+            data = POST_DATA[endpoint](objects) if endpoint in POST_DATA else {}
+            assert _post(client, actor, url, data).status_code == 404, (url, actor.name)
+
+
+@pytest.mark.parametrize("endpoint,arg", STRING_PATH_ARGS)
+def test_nul_in_a_path_never_gives_500(app, objects, extra, actors, endpoint, arg):
+    actor = _candidates(endpoint, actors)[0]
+    client = _client(app, actor)
+    methods = next(r.methods for r in _ROUTES if r.endpoint == endpoint)
+    url = _url(app, endpoint, {**_param_candidates(endpoint, objects, extra)[0], arg: "a\x00b"})
+    if "GET" in methods:
+        assert client.get(url).status_code < 500, url
+    if "POST" in methods:
+        data = POST_DATA[endpoint](objects) if endpoint in POST_DATA else {}
+        assert _post(client, actor, url, data).status_code < 500, url
+
+
+def test_valid_ids_still_reach_their_page(app, objects, actors):
+    """The control: the converter keeps every id the database can hold."""
+    client = _client(app, actors["referrer"])
+    assert client.get(f"/casussen/{objects.case_id}").status_code == 200
+    assert client.get(f"/casussen/{MAX_ID}").status_code == 404  # names nothing, but reaches the page's check
+    with app.test_request_context():
+        adapter = app.url_map.bind("localhost")
+        assert adapter.match(f"/casussen/{MAX_ID}")[1] == {"case_id": MAX_ID}
+        assert adapter.match("/casussen/1")[1] == {"case_id": 1}
+
+
+# --- query parameters ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("endpoint", GET_ENDPOINTS)
+def test_query_parameters_never_give_500(app, objects, extra, actors, record, undone, endpoint):
+    reached = None
+    for actor in _candidates(endpoint, actors):
+        for params in _param_candidates(endpoint, objects, extra):
+            client = _client(app, actor)
+            if EXPECTED_ACCESS[endpoint] == PUBLIC:
+                params = _public_setup(app, endpoint, client, actor, objects) or params
+            url = _url(app, endpoint, params)
+            response, reads = record(lambda: client.get(url))
+            assert response.status_code < 500, url
+            if response.status_code not in (403, 404):
+                reached = (actor, client, url, reads)
+                break
+        if reached:
+            break
+    if reached is None:
+        if endpoint in UNREACHED:
+            pytest.skip(UNREACHED[endpoint])
+        pytest.fail(f"{endpoint}: no one reached the page; add what it needs to URL_PARAMS")
+    actor, client, url, reads = reached
+    keys = sorted(reads.args)
+    if not keys:
+        return
+    for value in HOSTILE_ARGS:
+        response = client.get(f"{url}?{urlencode({k: value for k in keys})}")
+        assert response.status_code < 500, (url, keys, value)
+    response = client.get(f"{url}?{urlencode({k: NUL_TEXT for k in keys})}")
+    assert response.status_code == 400, (url, keys)
+
+
+def test_query_parameters_are_found(app, objects, actors, record):
+    """The control of the recording: the parameters the case list and the live page read are seen."""
+    client = _client(app, actors["session_chair"])
+    _response, reads = record(lambda: client.get("/casussen"))
+    assert {"page", "municipality", "q", "status"} <= reads.args
+    _response, reads = record(lambda: client.get(f"/overleggen/{objects.meeting_id}/live"))
+    assert "item" in reads.args
+
+
+def test_integer_filters_beyond_the_database_are_ignored_like_text(app, objects, actors):
+    """A number that cannot be an id filters like a non-numeric value: not at all."""
+    client = _client(app, actors["session_chair"])
+    for path in ("/casussen", "/beheer/mandaten"):
+        if path.startswith("/beheer"):
+            client = _client(app, actors["admin"])
+        plain = client.get(f"{path}?municipality=abc")
+        assert plain.status_code == 200
+        for value in HOSTILE_INTS:
+            response = client.get(f"{path}?municipality={value}&page={value}")
+            assert response.status_code == 200, (path, value)
+            assert response.get_data(as_text=True).count("<tr") == plain.get_data(as_text=True).count("<tr")
+
+
+def test_live_item_beyond_the_database_is_404(app, objects, actors):
+    client = _client(app, actors["session_chair"])
+    assert client.get(f"/overleggen/{objects.meeting_id}/live?item={objects.item_id}").status_code == 200
+    for value in HOSTILE_INTS + ("abc",):
+        assert client.get(f"/overleggen/{objects.meeting_id}/live?item={value}").status_code == 404, value
+
+
+# --- forms ---------------------------------------------------------------------------------
+
+_NUMBER_LIKE = re.compile(r"^([A-Za-z_]*-?)(\d+)$")  # "12", "u12", "user-12": an id, maybe with a prefix
+
+
+def _with_number(value, number: str):
+    if isinstance(value, str):
+        match = _NUMBER_LIKE.match(value)
+        if match:
+            return match.group(1) + number
+    return value
+
+
+@dataclass
+class Reached:
+    actor: Actor
+    params: dict
+    reads: Reads
+    status: int
+
+
+@pytest.fixture
+def undone(_module_transaction):
+    """`with undone():` what the block's requests change is rolled back at its end."""
+    return _module_transaction.savepoint
+
+
+_REACHED: dict[str, Optional[Reached]] = {}  # per endpoint, for both form tests (nothing of it stays)
+
+
+def _reach(app, endpoint: str, objects, extra, actors, record, undone) -> Optional[Reached]:
+    """Post to the route as each candidate on each candidate object, with every value of the matrix's
+    form data given a NUL, until a form is validated (else: until the route answers other than
+    403/404). Whatever these requests change is undone."""
+    key = f"{endpoint}:{objects.case_id}:{extra.screening_case_id}"
+    if key not in _REACHED:
+        _REACHED[key] = _find_reach(app, endpoint, objects, extra, actors, record, undone)
+    return _REACHED[key]
+
+
+def _find_reach(app, endpoint: str, objects, extra, actors, record, undone) -> Optional[Reached]:
+    data = POST_DATA[endpoint](objects) if endpoint in POST_DATA else {}
+    poisoned = {k: ([v + "\x00" for v in value] if isinstance(value, list) else str(value) + "\x00")
+                for k, value in data.items()}
+    fallback = None
+    for actor in _candidates(endpoint, actors):
+        for params in _param_candidates(endpoint, objects, extra):
+            client = _client(app, actor)
+            if EXPECTED_ACCESS[endpoint] == PUBLIC:
+                params = _public_setup(app, endpoint, client, actor, objects) or params
+            with undone():
+                response, reads = record(lambda: _post(client, actor, _url(app, endpoint, params), poisoned))
+            assert response.status_code < 500, (endpoint, actor.name, params)
+            if reads.forms:
+                return Reached(actor, params, reads, response.status_code)
+            if fallback is None and response.status_code not in (403, 404):
+                fallback = Reached(actor, params, reads, response.status_code)
+    return fallback
+
+
+@pytest.mark.parametrize("endpoint", POST_ENDPOINTS)
+def test_nul_in_every_text_field_is_refused_next_to_it(app, objects, extra, actors, record, undone, endpoint):
+    if endpoint in UNREACHED:
+        pytest.skip(UNREACHED[endpoint])
+    reached = _reach(app, endpoint, objects, extra, actors, record, undone)
+    assert reached is not None, f"{endpoint}: no one reached its form; add what it needs to POST_DATA / REACH_PARAMS"
+    found = reached.reads
+    data = POST_DATA[endpoint](objects) if endpoint in POST_DATA else {}
+    # Every text field gets the NUL, and every other key the route reads that the matrix does not fill;
+    # choices, dates and numbers keep the matrix's valid values.
+    nul = {key: NUL_TEXT for key in found.text_fields() | (found.form - found.field_names() - set(data))
+           if key != "csrf_token"}
+    client = _client(app, reached.actor)
+    params = reached.params
+    if EXPECTED_ACCESS[endpoint] == PUBLIC:
+        params = _public_setup(app, endpoint, client, reached.actor, objects) or params
+    url = _url(app, endpoint, params)
+    before = db_snapshot(app)
+    response, reads = record(lambda: _post(client, reached.actor, url, {**data, **nul}))
+    assert response.status_code < 500, (url, sorted(nul))
+    refused = [f for form in reads.forms for f in form if isinstance(f, StringField) and f.name in nul]
+    for f in refused:
+        assert str(HAS_NUL) in [str(e) for e in f.errors], (endpoint, f.name, f.errors)
+        assert f.raw_data == [NUL_TEXT], "what was typed is kept for the form shown again"
+    text_fields = {f.name for form in found.forms + reads.forms for f in form
+                   if isinstance(f, StringField) and f.short_name != "csrf_token"}
+    if endpoint in NO_TEXT_FIELDS:
+        assert not text_fields, f"{endpoint} has text fields {sorted(text_fields)}: take it out of NO_TEXT_FIELDS"
+        return
+    assert refused, f"{endpoint}: no text field was refused (status {reached.status}, forms " \
+                    f"{[type(f).__name__ for f in reads.forms]}); if it has none, add it to NO_TEXT_FIELDS"
+    assert db_snapshot(app) == before, f"{endpoint}: saved something with a NUL in {sorted(nul)}"
+    body = response.get_data(as_text=True) if response.mimetype == "text/html" else ""
+    shown = [f.name for f in refused if _shown_as_input(body, f.name)]
+    if shown:
+        assert body.count(NUL_MESSAGE_NL) >= 1, f"{endpoint}: {shown} shown again without the message"
+        assert "\x00" not in body or "erin" in body
+
+
+def _shown_as_input(body: str, name: str) -> bool:
+    """Is the field shown as something to type in (not hidden, not a button's value)?"""
+    for tag in re.finditer(r"<(input|textarea)\b[^>]*>", body):
+        if f'name="{name}"' in tag.group(0) and 'type="hidden"' not in tag.group(0):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("endpoint", POST_ENDPOINTS)
+def test_numbers_beyond_the_database_in_forms_never_give_500(app, objects, extra, actors, record, undone, endpoint):
+    if endpoint in UNREACHED:
+        pytest.skip(UNREACHED[endpoint])
+    reached = _reach(app, endpoint, objects, extra, actors, record, undone)
+    assert reached is not None, endpoint
+    data = POST_DATA[endpoint](objects) if endpoint in POST_DATA else {}
+    absent = (reached.reads.form | reached.reads.field_names()) - set(data) - {"csrf_token"}
+    for number in HOSTILE_INTS:
+        with undone():
+            client = _client(app, reached.actor)
+            params = reached.params
+            if EXPECTED_ACCESS[endpoint] == PUBLIC:
+                params = _public_setup(app, endpoint, client, reached.actor, objects) or params
+            sent = {k: _with_number(v, number) for k, v in data.items()} | {k: number for k in absent}
+            response = _post(client, reached.actor, _url(app, endpoint, params), sent)
+            assert response.status_code < 500, (endpoint, number, sent)
+
+
+def test_every_post_route_is_accounted_for():
+    """NO_TEXT_FIELDS and UNREACHED name existing POST routes only (a renamed route must be moved)."""
+    assert NO_TEXT_FIELDS <= set(POST_ENDPOINTS), sorted(NO_TEXT_FIELDS - set(POST_ENDPOINTS))
+    assert set(UNREACHED) <= set(POST_ENDPOINTS), sorted(set(UNREACHED) - set(POST_ENDPOINTS))
+    assert not NO_TEXT_FIELDS & set(UNREACHED)
+
+
+def _form_classes() -> list[type]:
+    found, todo = [], [FlaskForm]
+    while todo:
+        cls = todo.pop()
+        for sub in cls.__subclasses__():
+            if sub.__module__.startswith("ret_app."):
+                found.append(sub)
+            todo.append(sub)
+    return sorted(set(found), key=lambda c: (c.__module__, c.__qualname__))
+
+
+def test_every_form_derives_from_the_base_that_refuses_nul(app):
+    """A form built on flask_wtf's or WTForms' own base would let a NUL through to the database."""
+    import ast
+    from pathlib import Path
+
+    import wtforms
+
+    found, todo = [], [wtforms.Form]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__module__.startswith("ret_app.") and cls is not FlaskForm:
+            found.append(cls)
+    assert found and all(issubclass(cls, FlaskForm) for cls in found), \
+        [c.__qualname__ for c in found if not issubclass(c, FlaskForm)]
+    root = Path(__file__).resolve().parent.parent / "ret_app"
+    for path in root.rglob("*.py"):
+        if path.name == "forms.py" and path.parent == root:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module in ("flask_wtf", "wtforms", "wtforms.form"):
+                names = {alias.name for alias in node.names}
+                assert not names & {"FlaskForm", "Form", "BaseForm"}, \
+                    f"{path.relative_to(root.parent)}: import FlaskForm from ret_app.forms"
+
+
+def test_every_form_class_refuses_nul_in_every_field(app):
+    classes = _form_classes()
+    assert len(classes) >= 40, [c.__qualname__ for c in classes]  # the app's forms were found
+    fields_checked = 0
+    for cls in classes:
+        with app.test_request_context(method="POST"):
+            names = [f.name for f in cls(meta={"csrf": False})]
+        data = MultiDict({name: NUL_TEXT for name in names})
+        with app.test_request_context(method="POST", data=data):
+            form = cls(meta={"csrf": False})
+            for f in form:
+                if getattr(f, "choices", None) is None and f.type in ("SelectField", "RadioField"):
+                    f.choices = []
+            form.validate()
+            for f in form:
+                if f.type in ("FileField", "BooleanField", "SubmitField"):
+                    continue  # a file's name is checked on upload; a checkbox only knows "sent"
+                if isinstance(f, StringField):
+                    assert str(HAS_NUL) in [str(e) for e in f.errors], (cls.__qualname__, f.name, f.errors)
+                    assert f.raw_data == [NUL_TEXT] and "\x00" not in (f.data or ""), (cls.__qualname__, f.name)
+                else:  # a date, a number, a choice: refused with its own message or this one
+                    assert f.errors, (cls.__qualname__, f.name)
+                fields_checked += 1
+    assert fields_checked >= 100
+
+
+# --- headers and file names ----------------------------------------------------------------
+
+def test_nul_in_headers_never_reaches_the_database(app):
+    client = app.test_client()
+    response = client.get("/inloggen", headers={"User-Agent": "Browser\x00/1.0"},
+                          environ_base={"REMOTE_ADDR": "192.0.2.1\x00"})
+    assert response.status_code == 200
+    token = CSRF_RE.search(response.get_data(as_text=True)).group(1)
+    response = client.post("/inloggen", data={"csrf_token": token, "email": "niemand@test.example",
+                                              "password": "fout wachtwoord"},
+                           headers={"User-Agent": "Browser\x00/1.0", "X-Forwarded-For": "\x00"},
+                           environ_base={"REMOTE_ADDR": "192.0.2.1\x00"})
+    assert response.status_code == 200
+    with app.app_context():
+        rows = db.session.scalars(select(WebSession).where(WebSession.user_agent.like("Browser%"))).all()
+        assert rows and all("\x00" not in (r.user_agent or "") + (r.ip_address or "") for r in rows)
+
+
+def test_nul_in_an_upload_name_is_dropped(app, objects, actors):
+    client = _client(app, actors["referrer"])
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    response = client.post(f"/casussen/{objects.concept_id}/bijlagen",
+                           data={"csrf_token": actors["referrer"].token,
+                                 "attachment-file": (BytesIO(pdf), "ver\x00slag.pdf")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302, response.status_code
+    with app.app_context():
+        names = db.session.scalars(select(Attachment.filename).where(Attachment.case_id == objects.concept_id)).all()
+    assert names and all("\x00" not in name for name in names), names
+    with app.app_context():
+        from ret_app.referrals import attachments
+
+        for key in db.session.scalars(select(Attachment.storage_key).where(Attachment.case_id == objects.concept_id)):
+            attachments.discard_file(key)
+

@@ -1,18 +1,21 @@
 """Every form's base, and the form fields and validators shared by every capability (field
 validation only; the rules are in the services).
 
-Every form derives from `FlaskForm` here (not flask_wtf's directly; tests/test_structure.py checks):
-it refuses a NUL character in any field with a message next to that field, before the field's own
-validators run, so it never reaches the database (PostgreSQL text cannot hold it) and the page shows
-the form again with everything typed."""
+Every form derives from `FlaskForm` here (not flask_wtf's directly; tests/test_hostile_input.py
+checks): it refuses a NUL character in any field with a message next to that field, before the
+field's own validators run, so it never reaches the database (PostgreSQL text cannot hold it) and the
+page shows the form again with everything typed; a file sent under a text field's name and a JSON
+body are refused the same way."""
 
 from __future__ import annotations
 
 import decimal
 
+from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm as _FlaskForm
-from wtforms import DateField, DecimalField, IntegerField, SelectMultipleField
+from flask_wtf.form import _Auto as _AUTO  # flask_wtf's "formdata not given: read the request"
+from wtforms import DateField, DecimalField, FileField, IntegerField, SelectMultipleField
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -27,6 +30,7 @@ NOT_A_DATE = _l("Enter a valid date, for example 31-12-2010.")
 NOT_A_NUMBER = _l("Enter a whole number, for example 42.")
 NOT_IN_FUTURE = _l("This date lies in the future.")
 NOT_AN_ID = _l("Not a valid integer value.")
+NOT_TEXT = _l("Enter text here, not a file.")
 NOT_AN_AMOUNT = _l("Enter an amount in euros, for example 25000 or 25000,50.")
 HAS_NUL = _l("This contains an invisible control character (NUL) that cannot be saved. Remove it, for "
              "example by typing the text again.")
@@ -49,16 +53,38 @@ def drop_nul(value):
     return value
 
 
+def _text_only(field) -> None:
+    """Let `field` (not a file field) read text only: a file sent under its name is refused with a
+    message instead of reaching code that expects text."""
+    process_formdata = field.process_formdata
+
+    def checked(valuelist):
+        if any(not isinstance(value, str) for value in valuelist):
+            field.data = None
+            raise ValueError(str(NOT_TEXT))
+        process_formdata(valuelist)
+
+    field.process_formdata = checked
+
+
 class FlaskForm(_FlaskForm):
-    """The base of every form: flask_wtf's FlaskForm (CSRF, request data), and every field refuses a
-    NUL character first (`refuse_nul`, its data without it: `drop_nul`)."""
+    """The base of every form: flask_wtf's FlaskForm (CSRF, request data), where every field refuses a
+    NUL character first (`refuse_nul`; its data is without it: `drop_nul`), a field other than a file
+    field reads text only, and a JSON body is not form input (RET's pages send forms only)."""
 
     class Meta(_FlaskForm.Meta):
         def bind_field(self, form, unbound_field, options):
             field = super().bind_field(form, unbound_field, options)
             field.filters = (*field.filters, drop_nul)
             field.validators = [refuse_nul, *field.validators]
+            if not isinstance(field, FileField):
+                _text_only(field)
             return field
+
+        def wrap_formdata(self, form, formdata):
+            if formdata is _AUTO and has_request_context() and request.is_json:
+                return None  # read as a form sent empty: every required field says so
+            return super().wrap_formdata(form, formdata)
 
 
 def date_field(label, *validators, **kwargs) -> DateField:

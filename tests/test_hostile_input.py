@@ -10,8 +10,8 @@ makes a coverage test here fail until it is).
   (reusing the access matrix's objects and form data). Every text field of every form the route
   validates (found by recording the forms validated and the keys read from request.form) gets a
   value with a NUL → the form refuses it with the message next to each such field, nothing is saved,
-  never 500. Every number-like value sent (ids in selects and hidden fields) gets the numbers above
-  → never 500.
+  never 500. Every number-like value sent (ids in selects and hidden fields) gets the numbers above,
+  every text field a file instead of text, and the form a JSON body → never 500.
 * Every form class refuses a NUL in each of its fields (without HTTP, so forms on pages that are hard
   to reach are covered too); header values and an upload's file name with a NUL never reach the
   database.
@@ -578,6 +578,37 @@ def test_numbers_beyond_the_database_in_forms_never_give_500(app, objects, extra
             sent = {k: _with_number(v, number) for k, v in data.items()} | {k: number for k in absent}
             response = _post(client, reached.actor, _url(app, endpoint, params), sent)
             assert response.status_code < 500, (endpoint, number, sent)
+
+
+@pytest.mark.parametrize("endpoint", POST_ENDPOINTS)
+def test_files_and_json_instead_of_text_never_give_500(app, objects, extra, actors, record, undone, endpoint):
+    """A file sent under a text field's name, and a JSON body (with values that are not text): the
+    forms read text only and take no JSON."""
+    if endpoint in UNREACHED:
+        pytest.skip(UNREACHED[endpoint])
+    reached = _reach(app, endpoint, objects, extra, actors, record, undone)
+    assert reached is not None, endpoint
+    data = POST_DATA[endpoint](objects) if endpoint in POST_DATA else {}
+    names = (reached.reads.text_fields() | reached.reads.form | set(data)) - {"csrf_token"}
+    attempts = [
+        ("multipart", {**data, **{name: (BytesIO(b"tekst"), "tekst.txt") for name in names}}),
+        ("json", {**{name: {"x": [1]} for name in names}, "csrf_token": reached.actor.token}),
+        ("json", {**{name: 10**30 for name in names}, "csrf_token": reached.actor.token}),
+        ("json", ["geen", "object"]),
+    ]
+    for kind, body in attempts:
+        with undone():
+            client = _client(app, reached.actor)
+            params = reached.params
+            if EXPECTED_ACCESS[endpoint] == PUBLIC:
+                params = _public_setup(app, endpoint, client, reached.actor, objects) or params
+            url = _url(app, endpoint, params)
+            if kind == "json":
+                response = client.post(url, json=body, headers={"X-CSRFToken": reached.actor.token})
+            else:
+                response = client.post(url, data={**body, "csrf_token": reached.actor.token},
+                                       content_type="multipart/form-data")
+            assert response.status_code < 500, (endpoint, kind, sorted(names))
 
 
 def test_every_post_route_is_accounted_for():

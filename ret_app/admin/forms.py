@@ -109,6 +109,8 @@ class AuditSearchForm(FlaskForm):
     outcome = SelectField(_l("Outcome"), validators=[Optional()])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("Until"), validators=[Optional()])
+    case_reference = StringField(_l("Case (reference)"), filters=[lambda value: value.strip().upper() if value else value],
+                                 validators=[Optional(), Length(max=20)])
 
 
 class RegionNormsForm(FlaskForm):

@@ -360,10 +360,15 @@ def audit_search():
     form.action.choices = [("", _("— all —"))] + [(a.value, AUDIT_ACTION_LABELS[a.value]) for a in Action]
     form.outcome.choices = [("", _("— all —"))] + [(o.value, AUDIT_OUTCOME_LABELS[o.value]) for o in Outcome]
     result = None
-    if form.validate():
+    valid = form.validate()
+    if valid and form.case_reference.data and not queries.case_exists(form.case_reference.data):
+        form.case_reference.errors.append(_("No case has this reference."))
+        valid = False
+    if valid:
         filters = queries.AuditFilters(
             who=form.who.data or "", action=form.action.data or "", object_type=form.object_type.data or "",
-            outcome=form.outcome.data or "", date_from=form.date_from.data, date_to=form.date_to.data)
+            outcome=form.outcome.data or "", date_from=form.date_from.data, date_to=form.date_to.data,
+            case_reference=form.case_reference.data or "")
         result = queries.search_audit(filters, request.args.get("page", 1, type=int))
     query_args = {k: v for k, v in request.args.items() if k != "page"}
     return render_page_or_fragment("admin/audit.html", "admin/_audit_results.html", form=form, result=result,

@@ -4,6 +4,7 @@ paged in SQL, with what each row shows loaded up front (the query count does not
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Optional
 
 from sqlalchemy import Select, case as sql_case, func, or_, select
@@ -61,16 +62,42 @@ def search(user: User, filters: CaseFilters, page: int, per_page: int) -> Page:
     return paginate(visible_cases(user, filters).options(joinedload(Case.municipality)), page, per_page)
 
 
-def intake_queue(user: User) -> Select:
-    """Submitted cases of the chair's region: most urgent first, then the longest waiting."""
-    return (select(Case).where(policy.visible_cases_clause(user), Case.status == CaseStatus.SUBMITTED.value)
-            .options(joinedload(Case.municipality))
-            .order_by(URGENCY_ORDER, Case.submitted_at, Case.id))
+def _overdue(today: Optional[date]):
+    # The nearest deadline is stored when it changes (norms.py): overdue is a comparison.
+    return Case.next_deadline < (today or dates.today())
 
 
-def intake_page(user: User, page: int, per_page: int) -> Page:
-    audit.record(audit.Action.SEARCH, object_type="intake_queue")
-    return paginate(intake_queue(user), page, per_page)
+def _waiting_for_intake(user: User):
+    return (policy.visible_cases_clause(user), Case.status == CaseStatus.SUBMITTED.value)
+
+
+def intake_queue(user: User, *, overdue: bool = False, today: Optional[date] = None) -> Select:
+    """Submitted cases of the chair's region: most urgent first, then the longest waiting
+    (`overdue`: only those past their intake norm)."""
+    stmt = select(Case).where(*_waiting_for_intake(user))
+    if overdue:
+        stmt = stmt.where(_overdue(today))
+    return stmt.options(joinedload(Case.municipality)).order_by(URGENCY_ORDER, Case.submitted_at, Case.id)
+
+
+def intake_page(user: User, page: int, per_page: int, *, overdue: bool = False) -> Page:
+    audit.record(audit.Action.SEARCH, object_type="intake_queue", detail="filters=overdue" if overdue else None)
+    return paginate(intake_queue(user, overdue=overdue), page, per_page)
+
+
+@dataclass(frozen=True)
+class IntakeCounts:
+    waiting: int
+    overdue: int
+
+
+def intake_counts(user: User, today: Optional[date] = None) -> IntakeCounts:
+    """How many referrals wait for the chair's intake decision, and how many of them are past
+    the norm: one query, whatever the numbers."""
+    waiting, overdue = db.session.execute(
+        select(func.count(Case.id), func.count(Case.id).filter(_overdue(today)))
+        .where(*_waiting_for_intake(user))).one()
+    return IntakeCounts(waiting or 0, overdue or 0)
 
 
 def region_municipalities(user: User) -> list[Municipality]:

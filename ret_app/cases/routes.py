@@ -77,15 +77,20 @@ def case_step(case_id: int, name: str):
         for reason in ([STALE] if result.conflict else result.error.reasons):
             flash(str(reason), "error")
     else:
-        flash(_("Done: %(step)s.", step=lifecycle.BY_NAME[name].label), "success")
+        flash(str(lifecycle.BY_NAME[name].done), "success")  # what happened, in a sentence
     return redirect(url_for("cases.case_page", case_id=case_id))
 
 
 @bp.route("/intake")
 @requires(Permission.RUN_INTAKE)
 def intake_queue():
-    result = queries.intake_page(current_user, request.args.get("page", 1, type=int), INTAKE_PAGE_SIZE)
-    return render_template("cases/intake_queue.html", cases=result.items, result=result, query_args={})
+    overdue = request.args.get("overdue") == "1"
+    result = queries.intake_page(current_user, request.args.get("page", 1, type=int), INTAKE_PAGE_SIZE,
+                                 overdue=overdue)
+    return render_template("cases/intake_queue.html", cases=result.items, result=result, overdue=overdue,
+                           counts=queries.intake_counts(current_user),
+                           overdue_ids={c.id for c in result.items if norms.is_overdue(c)},
+                           query_args={"overdue": "1"} if overdue else {})
 
 
 @bp.route("/casussen/<int:case_id>/intake", methods=["GET", "POST"])
@@ -108,13 +113,13 @@ def intake_decision(case_id: int):
             case, current_user, track=form.track.data, urgency=form.urgency.data,
             process_director_id=form.process_director_id.data, reason=form.reason.data), show=False)
         if result:
-            flash(_("The case has been accepted; the screening can start."), "success")
+            flash(str(lifecycle.BY_NAME["accept"].done), "success")
             return redirect(url_for("cases.case_page", case_id=case_id))
     elif decision == "advice":
         result = web.submit(advice_form, lambda: services.return_with_advice(case, current_user,
                                                                              advice_form.advice.data), show=False)
         if result:
-            flash(_("The case has been answered with advice and returned to the access team."), "success")
+            flash(str(lifecycle.BY_NAME["return_with_advice"].done), "success")
             return redirect(url_for("cases.case_page", case_id=case_id))
     else:
         result = None

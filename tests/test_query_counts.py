@@ -1,5 +1,5 @@
-"""Lists stay fast at any size: the case list (every filter) and the intake queue issue the same
-number of queries for 5 and for 50 rows. (The session, action, follow-up, management and start-page
+"""Lists stay fast at any size: the case list (every filter) and the intake queue (with its overdue
+badges and counts) issue the same number of queries for 5 and for 50 rows. (The session, action, follow-up, management and start-page
 lists have theirs in test_query_counts_meetings.py and test_query_counts_admin.py.)"""
 
 from __future__ import annotations
@@ -63,14 +63,19 @@ def test_the_case_list_does_not_grow_with_its_rows(app, factory, count_queries, 
     assert counts[5] == counts[50], counts
 
 
-def test_the_intake_queue_does_not_grow_with_its_rows(app, factory, count_queries):
+@pytest.mark.parametrize("query", ["", "?overdue=1"])
+def test_the_intake_queue_does_not_grow_with_its_rows(app, factory, count_queries, query):
+    """Every row overdue: each shows its badge, the top counts them all, in the same queries."""
     counts = {}
     for size in (5, 50):
         world = _region(factory, size)
         _cases(app, factory, world, size)
         client = app.test_client()
         login(client, app, world["chair"])
-        counts[size] = _statements(app, client, count_queries, "/intake")
+        counts[size] = _statements(app, client, count_queries, f"/intake{query}")
+        body = client.get(f"/intake{query}").get_data(as_text=True)
+        assert body.count('ret-badge--bad">over tijd<') == size
+        assert f'id="intake-overdue-count">{size} over tijd<' in body
     assert counts[5] == counts[50], counts
 
 

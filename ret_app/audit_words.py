@@ -124,6 +124,15 @@ class Vocabulary:
     def knows_object(self, object_type: Optional[str]) -> bool:
         return not object_type or object_type in self.names
 
+    def object_type_for(self, typed: str) -> str:
+        """The object type an administrator means: a code as stored, or its name in words as the
+        search shows it ("Casus" -> "case"); anything else as typed."""
+        typed = typed.strip()
+        if typed in self.names:
+            return typed
+        wanted = typed.casefold()
+        return next((code for code, name in self.names.items() if str(name).casefold() == wanted), typed)
+
     def describe(self, object_type: Optional[str], detail: Optional[str]) -> Described:
         phrases: list[Phrase] = []
         for part in (detail or "").split(";"):
@@ -189,6 +198,10 @@ def describe(object_type: Optional[str], detail: Optional[str]) -> Described:
 
 def object_name(object_type: Optional[str]) -> str:
     return vocabulary().object_name(object_type)
+
+
+def object_type_for(typed: str) -> str:
+    return vocabulary().object_type_for(typed)
 
 
 def describe_event(event: Any) -> Described:

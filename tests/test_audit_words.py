@@ -300,3 +300,17 @@ def test_only_the_administrator_searches_the_audit_trail(app, world, role):
     client = app.test_client()
     login(client, app, getattr(world, role))
     assert client.get("/beheer/audit?case_reference=RET-2026-0001").status_code == 403
+
+
+def test_the_object_type_can_be_typed_as_the_search_shows_it(app, factory, world, admin):
+    """The Object column says "Casus"; typing that (or the code "case") finds the case events."""
+    case_id = factory.case(world.caseworker, world.municipality)
+    record(app, world, case_id, "case_page")
+    record(app, world, case_id, "invited role=provider", object_type="case_participant")
+    for typed in ("Casus", "casus", "case"):
+        body = rows(admin.get(f"/beheer/audit?object_type={typed}").get_data(as_text=True))
+        assert "casuspagina" in body and "uitgenodigd" not in body, typed
+    with app.app_context():
+        search = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "audit_event")
+                                    .order_by(AuditEvent.id.desc())).first()
+        assert search.detail == "filters=object_type"

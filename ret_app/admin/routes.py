@@ -16,7 +16,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import or_
 
-from ret_app import web
+from ret_app import audit_words, web
 from ret_app.admin import queries, services
 from ret_app.admin.blueprint import bp
 from ret_app.admin.forms import (
@@ -366,7 +366,8 @@ def audit_search():
         valid = False
     if valid:
         filters = queries.AuditFilters(
-            who=form.who.data or "", action=form.action.data or "", object_type=form.object_type.data or "",
+            who=form.who.data or "", action=form.action.data or "",
+            object_type=audit_words.object_type_for(form.object_type.data or ""),
             outcome=form.outcome.data or "", date_from=form.date_from.data, date_to=form.date_to.data,
             case_reference=form.case_reference.data or "")
         result = queries.search_audit(filters, request.args.get("page", 1, type=int))

@@ -7,9 +7,9 @@ details it writes, per object type (`Capability.audit_words`); this module reads
 them. What it does not know is shown as stored, never hidden.
 
 How a detail is read: parts separated by ";", each part a known token (which may hold spaces) or
-words separated by spaces. A word is
-`key=value` (the value can be a comma-separated list, or `old->new`) or a bare token; a bare
-`old->new` is a change of status (the vocabulary's `STATUS_CHANGE` entry). Words are looked up for
+words separated by spaces. A word is `key=value` (the value can be a comma-separated list, or
+`old->new`) or a bare token; a bare `old->new` is a change of status (the vocabulary's
+`STATUS_CHANGE` entry). Words are looked up for
 the event's object type first, then for every object type (""). Values are never personal data
 (codes, ids, field names): the detail never holds what was typed.
 """

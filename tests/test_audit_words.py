@@ -314,3 +314,12 @@ def test_the_object_type_can_be_typed_as_the_search_shows_it(app, factory, world
         search = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "audit_event")
                                     .order_by(AuditEvent.id.desc())).first()
         assert search.detail == "filters=object_type"
+
+
+@pytest.mark.parametrize("typed", ["RET 2026\x000001", "<script>", "RET-2026-0001; DROP"])
+def test_a_reference_that_cannot_be_one_is_refused_next_to_the_field(app, world, admin, typed):
+    response = admin.get("/beheer/audit", query_string={"case_reference": typed})
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert re.search(r'id="case_reference-error"[^>]*>\s*'
+                     + re.escape(nl(app, "Enter a case reference, for example RET-2026-0004.")), body)

@@ -110,7 +110,8 @@ class AuditSearchForm(FlaskForm):
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("Until"), validators=[Optional()])
     case_reference = StringField(_l("Case (reference)"), filters=[lambda value: value.strip().upper() if value else value],
-                                 validators=[Optional(), Length(max=20)])
+                                 validators=[Optional(), Length(max=20), Regexp(r"^[A-Z0-9-]+$", message=_l(
+                                     "Enter a case reference, for example RET-2026-0004."))])
 
 
 class RegionNormsForm(FlaskForm):

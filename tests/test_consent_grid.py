@@ -345,3 +345,28 @@ def test_the_save_does_not_grow_with_the_cells(app, factory, world, count_querie
         # The inserts and the audit rows are one per consent; everything else stays the same.
         counts[holders] = len([s for s in statements if not s.lstrip().upper().startswith("INSERT")])
     assert counts[2] == counts[8], counts
+
+
+# --- the service on its own ------------------------------------------------------------------
+
+def test_the_service_refuses_every_problem_at_once_and_records_in_grid_order(app, world, family):
+    from ret_app.kernel.errors import RuleError
+    from ret_app.models import Case, User
+    from ret_app.referrals import services
+
+    with app.test_request_context():
+        case = db.session.get(Case, family["case"])
+        actor = db.session.get(User, world["caseworker"].id)
+        with pytest.raises(RuleError) as refused:
+            services.record_consents(case, actor, cells=[], given_on=TODAY + timedelta(days=1), kind="fax")
+        assert set(refused.value.errors) == {"cells", "given_on", "kind"}
+        with pytest.raises(RuleError) as refused:
+            services.record_consents(case, actor, cells=[f"{family['sister']}:ret", "youth:ret", "youth:nope"],
+                                     given_on=TODAY, kind="written")
+        assert set(refused.value.errors) == {"cells"}
+        assert case.consents == []
+        records = services.record_consents(
+            case, actor, cells=[f"{family['father']}:network", "youth:collective", f"{family['mother']}:ret",
+                                "youth:ret", "youth:ret"], given_on=TODAY, kind="written")
+        assert [(r.family_member_id, r.scope) for r in records] == [
+            (None, "ret"), (None, "collective"), (int(family["mother"]), "ret"), (int(family["father"]), "network")]

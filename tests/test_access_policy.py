@@ -379,7 +379,7 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
     "referrals.family_remove": lambda o: {},
     "referrals.prior_help_add": lambda o: {"help-provider": "Aanbieder", "help-help_type": "Ambulant"},
     "referrals.prior_help_remove": lambda o: {},
-    "referrals.consent_page": lambda o: {"consent-person": "youth", "consent-scope": "ret",
+    "referrals.consent_page": lambda o: {"consent-cells": ["youth:ret", "youth:collective"],
                                      "consent-given_on": date.today().isoformat(), "consent-kind": "written"},
     "referrals.consent_withdraw": lambda o: {"withdraw-1-withdrawn_on": date.today().isoformat()},
     "referrals.legal_ground_add": lambda o: {"ground-scope": "ret", "ground-reason": "Veiligheid"},

@@ -311,7 +311,7 @@ def s_referral(endpoint: str) -> Callable[[Env], Scenario]:
             return Scenario(f"{base}/aanmelding/eerdere-hulp/{item}/verwijderen")
         if endpoint == "referrals.consent_page":
             return Scenario(f"{base}/toestemming", lambda: {
-                "consent-person": "youth", "consent-scope": "collective", "consent-given_on": date.today().isoformat(),
+                "consent-cells": ["youth:collective", "youth:network"], "consent-given_on": date.today().isoformat(),
                 "consent-kind": "verbal"})
         if endpoint == "referrals.consent_withdraw":
             record = _row(env, Consent(case_id=case_id, scope="ret", given_by_role="youth",

@@ -25,6 +25,7 @@ from ret_app.cases.completeness import age_problem
 from ret_app.forms import (
     NOT_A_NUMBER,
     REQUIRED,
+    MultiCheckboxField,
     WholeNumberField,
     coerce_optional_int,
     date_field,
@@ -38,7 +39,7 @@ from ret_app.labels import (
     SCOPE_LABELS,
     URGENCY_LABELS,
 )
-from ret_app.referrals.services import bsn_is_valid
+from ret_app.referrals.services import NOTHING_TICKED, bsn_is_valid
 
 
 def _normalise_bsn(value):
@@ -110,10 +111,12 @@ class PriorHelpForm(FlaskForm):
             raise ValidationError(_l("The end date must be on or after the start date."))
 
 
-class ConsentForm(FlaskForm):
-    person = SelectField(_l("Who gives consent"), validators=[DataRequired(message=REQUIRED)])
-    scope = SelectField(_l("Consent for"), choices=list(SCOPE_LABELS.items()),
-                        validators=[DataRequired(message=REQUIRED)])
+class ConsentGridForm(FlaskForm):
+    """The family's consent in one go: the ticked cells (person x scope) with one date and form.
+    Which cells exist is the age rules' business (the service checks each ticked one)."""
+
+    cells = MultiCheckboxField(_l("Whose consent for what"), choices=[], validate_choice=False,
+                               validators=[DataRequired(message=NOTHING_TICKED)])
     given_on = date_field(_l("Date given"), InputRequired(message=REQUIRED), not_in_future)
     kind = SelectField(_l("Form"), choices=list(CONSENT_FORM_LABELS.items()),
                        validators=[DataRequired(message=REQUIRED)])

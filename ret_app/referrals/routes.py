@@ -13,6 +13,7 @@ from typing import Optional
 
 from flask import abort, flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ret_app import policy, web
@@ -33,10 +34,11 @@ from ret_app.labels import (
 from ret_app.models import Attachment, Case, CaseStatus, Consent, ConsentScope, FamilyMember, LegalGround, PriorHelp
 from ret_app.policy import Permission, requires
 from ret_app.referrals import attachments, services
+from ret_app.referrals import queries as referral_queries
 from ret_app.referrals.blueprint import bp
 from ret_app.referrals.forms import (
     AttachmentForm,
-    ConsentForm,
+    ConsentGridForm,
     FamilyMemberForm,
     LegalGroundForm,
     NewReferralForm,
@@ -69,11 +71,8 @@ def _referral_form(case: Case) -> ReferralForm:
     return form
 
 
-def _consent_form(case: Case, form: Optional[ConsentForm] = None) -> ConsentForm:
-    if form is None:
-        form = ConsentForm(formdata=None, prefix="consent", given_on=dates.today())
-    form.person.choices = [("", _("— choose —"))] + services.consenting_people(case)
-    return form
+def _consent_form(form: Optional[ConsentGridForm] = None) -> ConsentGridForm:
+    return form or ConsentGridForm(formdata=None, prefix="consent", given_on=dates.today())
 
 
 def _withdraw_forms(case: Case, submitted: Optional[WithdrawConsentForm] = None,
@@ -89,7 +88,7 @@ def _withdraw_forms(case: Case, submitted: Optional[WithdrawConsentForm] = None,
     return forms
 
 
-def _consent_context(case: Case, *, consent_form: Optional[ConsentForm] = None,
+def _consent_context(case: Case, *, consent_form: Optional[ConsentGridForm] = None,
                      ground_form: Optional[LegalGroundForm] = None, withdraw_form: Optional[WithdrawConsentForm] = None,
                      withdraw_id: Optional[int] = None, back: str = "referral", notice: Optional[str] = None,
                      problem: Optional[str] = None) -> dict:
@@ -101,7 +100,10 @@ def _consent_context(case: Case, *, consent_form: Optional[ConsentForm] = None,
                      for scope in ConsentScope],
         "requirement": requirement,
         "youth_age": age,
-        "consent_form": _consent_form(case, consent_form),
+        "consent_form": _consent_form(consent_form),
+        "grid_rows": consent.grid_rows(case, today),
+        "scopes": [(scope.value, SCOPE_LABELS[scope.value]) for scope in ConsentScope],
+        "youth_label": services.youth_label(case),
         "ground_form": ground_form or LegalGroundForm(formdata=None, prefix="ground"),
         "withdraw_forms": _withdraw_forms(case, withdraw_form, withdraw_id),
         "back": back,
@@ -122,6 +124,7 @@ def _referral_page(case: Case, *, form: Optional[ReferralForm] = None, member_fo
                    attachment_form=None, submit_form=None, consent_kwargs: Optional[dict] = None,
                    conflict: Optional[list] = None, submit_problems: Optional[list] = None,
                    notices: Optional[dict] = None):
+    referral_queries.load_consent_details(case)
     return render_template(
         "referrals/edit.html",
         case=case,
@@ -391,8 +394,9 @@ def prior_help_remove(case_id: int, help_id: int):
 # --- consent -----------------------------------------------------------------------------------
 
 def _consent_case(case_id: int, detail: str, *, read: bool = False) -> Case:
-    return case_or_404(case_id, action=Action.READ if read else Action.UPDATE, detail=detail,
+    case = case_or_404(case_id, action=Action.READ if read else Action.UPDATE, detail=detail,
                        rule=policy.can_record_consent)
+    return referral_queries.load_consent_details(case)
 
 
 def _back(case: Case) -> str:
@@ -432,12 +436,13 @@ def consent_page(case_id: int):
         return render_template("referrals/consent.html", case=case, **_consent_context(case, back="consent"),
                                **_labels())
     case = _consent_case(case_id, "consent_record")
-    form = _consent_form(case, ConsentForm(prefix="consent"))
-    result = web.submit(form, lambda: services.record_consent(
-        case, current_user, person=form.person.data, scope=form.scope.data, given_on=form.given_on.data,
-        kind=form.kind.data))
+    form = ConsentGridForm(prefix="consent")
+    result = web.submit(form, lambda: services.record_consents(
+        case, current_user, cells=form.cells.data, given_on=form.given_on.data, kind=form.kind.data))
     if result:
-        return _consent_done(case, _("The consent has been recorded."))
+        count = len(result.value)
+        return _consent_done(case, ngettext("%(num)d consent has been recorded.",
+                                            "%(num)d consents have been recorded.", count))
     if result.conflict:
         return _consent_invalid(case, consent_form=form, problem=str(STALE))
     return _consent_invalid(case, consent_form=form)

@@ -94,8 +94,11 @@ def register(app: Flask) -> None:
         except RuleError as error:
             click.echo(f"Refused: {error}", err=True)
             sys.exit(2)
-        click.echo(f"Administrator created. One-time activation path (valid "
-                   f"{current_app.config['ACTIVATION_VALID_DAYS']} days): /activeren/{created.activation_token}")
+        from ret_app.urls import external_url
+
+        click.echo(f"Administrator created. One-time activation link (valid "
+                   f"{current_app.config['ACTIVATION_VALID_DAYS']} days): "
+                   f"{external_url('auth.activate', token=created.activation_token)}")
 
     @app.cli.command("purge-expired")
     @in_unit_of_work

@@ -415,6 +415,7 @@ def test_deactivation_takes_effect_even_before_the_row_is_ended(app, factory):
 def test_production_uses_host_prefixed_secure_cookie(app, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "p" * 48)
     monkeypatch.setenv("DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
+    monkeypatch.setenv("RET_BASE_URL", "https://localhost")
     prod = create_app(config.ProductionConfig, {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
     try:
         assert prod.config["SESSION_COOKIE_NAME"] == "__Host-ret_session"

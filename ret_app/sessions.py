@@ -103,6 +103,31 @@ def session_expiry_reason(row: WebSession, now: datetime, app: Flask) -> Optiona
     return None
 
 
+TIMEOUTS = ("idle_timeout", "absolute_timeout")
+
+
+def record_timeout(row: WebSession, reason: str, detail_suffix: str = "") -> None:
+    """A signed-in session that timed out is audited (for the user it belonged to)."""
+    from ret_app import audit
+    from ret_app.models import User
+
+    if row.user_id is None or reason not in TIMEOUTS:
+        return
+    audit.record(audit.Action.SESSION, user=db.session.get(User, row.user_id), object_type="web_session",
+                 object_id=row.id, detail=reason + detail_suffix)
+
+
+def _end_timed_out(row: WebSession, reason: str, now: datetime) -> None:
+    """The browser came back after the timeout: end the row (and audit it) in a unit of its own,
+    before the request's unit begins."""
+    from ret_app.kernel import uow
+
+    with uow.unit_of_work():
+        row.ended_at = now
+        row.ended_reason = reason
+        record_timeout(row, reason)
+
+
 def end_sessions(user_id: int, reason: str, *, except_row_id: Optional[int] = None) -> int:
     """End all live sessions of a user (within the caller's transaction)."""
     stmt = (
@@ -149,9 +174,7 @@ class DatabaseSessionInterface(SessionInterface):
         reason = session_expiry_reason(row, now, app)
         if reason is not None:
             if row.ended_at is None:
-                row.ended_at = now
-                row.ended_reason = reason
-                db.session.commit()
+                _end_timed_out(row, reason, now)
             return ServerSession(expired=True)
         try:
             data = self.serializer.loads(row.data or "{}")

@@ -39,6 +39,7 @@ from ret_app.mandates import services as mandate_services
 from ret_app.models import MandateStatus, Municipality, Network, Organisation, Region, User
 from ret_app.policy import Permission, requires
 from ret_app.templating import render_page_or_fragment
+from ret_app.urls import external_url
 
 
 def _form_data(form: FlaskForm) -> dict:
@@ -242,7 +243,7 @@ def user_new():
     if result:
         created = result.value
         return render_template("admin/user_created.html", user=created.user,
-                               link=url_for("auth.activate", token=created.activation_token, _external=True))
+                               link=external_url("auth.activate", token=created.activation_token))
     _show_refusal(form, result.error)
     return render_template("admin/user_form.html", form=form, user=None)
 
@@ -270,7 +271,7 @@ def _user_action(user_id: int, action: Callable[[User], str | None], success: st
         return redirect(url_for("admin.user_edit", user_id=user_id))
     if result.value:
         return render_template("admin/user_created.html", user=user, reset=True,
-                               link=url_for("auth.activate", token=result.value, _external=True))
+                               link=external_url("auth.activate", token=result.value))
     flash(success, "success")
     return redirect(url_for("admin.user_edit", user_id=user_id))
 

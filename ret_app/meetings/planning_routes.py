@@ -32,6 +32,7 @@ from ret_app.meetings.planning_forms import (
 from ret_app.models import Meeting, MeetingAttendance, MeetingItem, MeetingStatus
 from ret_app.policy import Permission, requires
 from ret_app.templating import local_datetime, wants_fragment
+from ret_app.urls import base_host, external_url
 
 PAGE_SIZE = 20
 UPCOMING_LIMIT = 100
@@ -176,9 +177,9 @@ def page(meeting_id: int):
 def calendar_invitation(meeting_id: int):
     """The session for the user's own calendar: date, place and link, no case data."""
     meeting = access.meeting_or_404(meeting_id, action=audit.Action.EXPORT, detail="calendar")
-    page_url = url_for("meetings.page", meeting_id=meeting.id, _external=True)
+    page_url = external_url("meetings.page", meeting_id=meeting.id)
     title = _("RET session of %(date)s", date=local_datetime(meeting.starts_at, "d MMMM yyyy"))
-    body = calendar.export(meeting, title=title, page_url=page_url, host=request.host.split(":")[0])
+    body = calendar.export(meeting, title=title, page_url=page_url, host=base_host())
     response = make_response(body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="ret-overleg-{meeting.id}.ics"'

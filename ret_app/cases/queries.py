@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from sqlalchemy import ColumnElement, Select, and_, case as sql_case, exists, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ret_app import audit, policy
 from ret_app.extensions import db
@@ -16,6 +16,10 @@ from ret_app.models import Case, CaseStatus, FamilyMember, Municipality, User
 from ret_app.paging import Page, paginate
 
 URGENCY_ORDER = sql_case({"crisis": 0, "urgent": 1}, value=Case.urgency, else_=2)
+
+# Loaded with the case by the pages that judge it (case page, intake, screening report): the help
+# tried before, in one query with the case's load (case_or_404's `load`).
+WITH_PRIOR_HELP = (selectinload(Case.prior_help),)
 
 
 @dataclass

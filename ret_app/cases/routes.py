@@ -84,7 +84,7 @@ def case_list():
 @bp.route("/casussen/<int:case_id>")
 @requires(Permission.WORK_ON_CASES)
 def case_page(case_id: int):
-    case = case_or_404(case_id, detail="case_page")
+    case = case_or_404(case_id, detail="case_page", load=queries.WITH_PRIOR_HELP)
     return render_template("cases/page.html", case=case, options=lifecycle.available(case, current_user),
                            intake_steps=lifecycle.INTAKE_STEPS,
                            may_decide_intake=lifecycle.may_decide_intake(current_user, case),
@@ -122,7 +122,7 @@ def intake_queue():
 @bp.route("/casussen/<int:case_id>/intake", methods=["GET", "POST"])
 @requires(Permission.RUN_INTAKE)
 def intake_decision(case_id: int):
-    case = case_or_404(case_id, detail="intake", rule=policy.is_chair_of)
+    case = case_or_404(case_id, detail="intake", rule=policy.is_chair_of, load=queries.WITH_PRIOR_HELP)
     if not lifecycle.may_decide_intake(current_user, case):
         flash(_("This case is not waiting for an intake decision."), "warning")
         return redirect(url_for("cases.case_page", case_id=case_id))

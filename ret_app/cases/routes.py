@@ -65,7 +65,7 @@ def case_list():
         search_id = search_terms.keep(filters.q) if filters.q else ""
         list_url = url_for("cases.case_list", **_list_args(filters, search_id))
         if request.method == "GET" or not wants_fragment():
-            return redirect(list_url, code=303)
+            return redirect(list_url)
         push_url = list_url
     else:
         search_id = request.args.get(SEARCH_ID, "") if filters.q else ""

@@ -333,3 +333,13 @@ def test_a_search_without_a_valid_csrf_token_is_refused(app, client, many):
     assert response.status_code == 400
     with client.session_transaction() as session:
         assert "case_search_terms" not in session
+
+
+def test_a_nul_byte_in_the_term_is_no_error(app, client, many):
+    """PostgreSQL refuses NUL in text: the term is searched without it (both databases)."""
+    w, refs, other_ref = many
+    login(client, app, w.caseworker)
+    response = search(client, "Petra\x00 Zoekhof")
+    assert response.status_code == 200 and len(references(response.get_data(as_text=True))) == 25
+    assert client.get("/casussen?q=%00&zoek=%00&status=%00&municipality=%00").status_code == 302
+    assert client.get("/casussen?zoek=%00&status=%00").status_code == 200

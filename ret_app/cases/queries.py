@@ -7,16 +7,20 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Optional
 
-from sqlalchemy import Select, case as sql_case, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import ColumnElement, Select, and_, case as sql_case, exists, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ret_app import audit, policy
 from ret_app.extensions import db
 from ret_app.kernel import dates
-from ret_app.models import Case, CaseStatus, Municipality, User
+from ret_app.models import Case, CaseStatus, FamilyMember, Municipality, User
 from ret_app.paging import Page, paginate
 
 URGENCY_ORDER = sql_case({"crisis": 0, "urgent": 1}, value=Case.urgency, else_=2)
+
+# Loaded with the case by the pages that judge it (case page, intake, screening report): the help
+# tried before, in one query with the case's load (case_or_404's `load`).
+WITH_PRIOR_HELP = (selectinload(Case.prior_help),)
 
 
 @dataclass
@@ -48,12 +52,21 @@ def visible_cases(user: User, filters: Optional[CaseFilters] = None, today=None)
         # The nearest deadline is stored when it changes (norms.py): overdue is a comparison.
         stmt = stmt.where(Case.next_deadline < (today or dates.today()))
     if filters.q:
-        term = filters.q.strip().lower()
-        # Everyone who may see a case here works with the family, so names are searchable too.
-        like = f"%{term}%"
-        stmt = stmt.where(or_(func.lower(Case.reference).like(like),
-                              func.lower(Case.youth_first_name + " " + Case.youth_last_name).like(like)))
+        stmt = stmt.where(_matches_term(user, filters.q))
     return stmt.order_by(URGENCY_ORDER, Case.submitted_at.is_(None), Case.submitted_at, Case.id)
+
+
+def _matches_term(user: User, term: str) -> ColumnElement[bool]:
+    """The reference, or, on the cases whose names the user may see (the policy's SQL twin), the
+    youth's name or a family member's. The term is matched literally (% and _ are no wildcards)."""
+    escaped = term.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    like = f"%{escaped}%"
+    family_member_named = exists(select(FamilyMember.id).where(
+        FamilyMember.case_id == Case.id, func.lower(FamilyMember.name).like(like, escape="\\")))
+    return or_(func.lower(Case.reference).like(like, escape="\\"),
+               and_(policy.identity_visible_clause(user),
+                    or_(func.lower(Case.youth_first_name + " " + Case.youth_last_name).like(like, escape="\\"),
+                        family_member_named)))
 
 
 def search(user: User, filters: CaseFilters, page: int, per_page: int) -> Page:

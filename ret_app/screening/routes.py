@@ -21,6 +21,7 @@ from ret_app import policy, web
 from ret_app.audit import Action
 from ret_app.cases import lifecycle, participants
 from ret_app.cases.access import case_or_404
+from ret_app.cases.queries import WITH_PRIOR_HELP
 from ret_app.extensions import db
 from ret_app.kernel.errors import RuleError, show_on_form
 from ret_app.labels import DOMAIN_LABELS, SEVERITY_LABELS, severity_label
@@ -479,7 +480,7 @@ def participant_remove(case_id: int, participant_id: int):
 @bp.route("/casussen/<int:case_id>/screening/verslag.pdf")
 @requires(Permission.WORK_ON_CASES)
 def screening_report(case_id: int):
-    case = case_or_404(case_id, action=Action.EXPORT, detail="screening_report")
+    case = case_or_404(case_id, action=Action.EXPORT, detail="screening_report", load=WITH_PRIOR_HELP)
     screening = services.get(case)
     if screening is None:
         report.unavailable(case)

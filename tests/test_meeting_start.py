@@ -16,7 +16,7 @@ from ret_app.extensions import db
 from ret_app.kernel import dates
 from ret_app.kernel.dates import AMSTERDAM, utcnow
 from ret_app.kernel.errors import RuleError
-from ret_app.models import AuditEvent, Case, CaseEvent, Meeting, MeetingAttendance, MeetingItem, User
+from ret_app.models import AuditEvent, Case, CaseEvent, Meeting, MeetingAttendance, User
 from tests.conftest import csrf_token, login, path_of
 
 NEXT_WEEK = 7

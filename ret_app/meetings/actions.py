@@ -11,13 +11,12 @@ from sqlalchemy import Select, case as sql_case, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ret_app import audit, policy
-from ret_app.cases import lifecycle as case_lifecycle
 from ret_app.cases import participants
 from ret_app.extensions import db
 from ret_app.kernel import dates, events
 from ret_app.kernel.dates import utcnow
 from ret_app.kernel.errors import RuleError
-from ret_app.meetings import common
+from ret_app.meetings import common, recording
 from ret_app.meetings.common import bump_revision, lock_meeting
 from ret_app.meetings.events import ActionAgreed, ActionStatusChanged
 from ret_app.models import (
@@ -26,7 +25,6 @@ from ret_app.models import (
     CaseAction,
     Meeting,
     MeetingItem,
-    MeetingStatus,
     Organisation,
     User,
 )
@@ -85,12 +83,12 @@ def create(case: Case, data: dict, actor: User, item: Optional[MeetingItem] = No
         if existing.case_id != case.id or existing.item_id != (item.id if item else None):
             raise RuleError(_l("The form has expired. Reload the page and try again."))
         return existing, False
-    if case.status not in case_lifecycle.OPEN:
-        raise RuleError(_l("This case is closed or back with the access team: no new actions on it."))
+    if (not_open := recording.case_refusal(case, recording.ACTION)) is not None:
+        raise RuleError(not_open)
     if item is not None:
         lock_meeting(item.meeting)
-        if item.meeting.status != MeetingStatus.IN_PROGRESS:
-            raise RuleError(_l("Actions are recorded here while the session is in progress."))
+        if (closed := recording.session_refusal(item.meeting, recording.ACTION)) is not None:
+            raise RuleError(closed)
         if not policy.can_run_meeting(actor, item.meeting):
             raise RuleError(_l("Only the chair records actions in the session."))
     description = (data.get("description") or "").strip()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, StopValidation
 
 from ret_app.forms import coerce_optional_int
@@ -64,3 +64,5 @@ class ConfirmForm(FlaskForm):
 
 class StepForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[Length(max=4000)])
+    # Ticked: the user confirms the step's question (starting a session before its day).
+    confirm = BooleanField()

@@ -291,12 +291,14 @@ def step(meeting_id: int, name: str):
     if not form.validate_on_submit():
         return _render_page(meeting, step_errors={name: " ".join(form.reason.errors) or _("Reload the page and try again.")},
                             step_reason=reason)
-    result = web.attempt_or_error(lambda: lifecycle.apply(meeting, name, current_user, reason=reason))
+    result = web.attempt_or_error(lambda: lifecycle.apply(meeting, name, current_user, reason=reason,
+                                                          confirmed=bool(form.confirm.data)))
     if not result:
         if result.conflict:
             flash(str(STALE_MEETING), "error")
-        elif result.error.field == "reason":
-            # Keep the page (and anything typed) and put the message next to the reason field.
+        elif result.error.field in ("reason", "confirm"):
+            # Keep the page (and anything typed) and put the message next to the reason field, or the
+            # question (starting before the session's day) next to the box that confirms it.
             return _render_page(meeting, step_errors={name: str(result.error.message)}, step_reason=reason)
         else:
             flash(str(result.error.message), "error")

@@ -118,7 +118,8 @@ def validate_details(data: dict, region_id: Optional[int], *, today: Optional[da
     if online_url and not _is_https_url(online_url):
         errors["online_url"] = _l("Enter a secure link that starts with https://, for example https://meet.example.nl/ret.")
     elif not location and not online_url:
-        errors["location"] = _l("Enter a place, an online link, or both.")
+        # Either one will do: the message goes next to both.
+        errors["location"] = errors["online_url"] = _l("Enter a place, an online link, or both.")
     chair_id = data.get("chair_id")
     if chair_id is not None and chair_id not in {u.id for u in chair_candidates(region_id)}:
         errors["chair_id"] = _l("Choose a chair of your region.")

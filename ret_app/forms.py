@@ -22,20 +22,30 @@ NOT_IN_FUTURE = _l("This date lies in the future.")
 NOT_AN_AMOUNT = _l("Enter an amount in euros, for example 25000 or 25000,50.")
 
 
-def date_field(label, *validators, **kwargs) -> DateField:
-    return DateField(label, validators=list(validators), format=DATE_FORMATS, invalid_value_message=NOT_A_DATE,
-                     **kwargs)
-
-
-class WholeNumberField(IntegerField):
-    """An integer whose "not a number" message is not followed by a range message. Left empty it is
-    None without a message: the validators say whether it may be (Optional) or not (InputRequired)."""
+class BlankIsNone:
+    """Left empty, the field is None without a message of its own ("not a valid date" would be wrong
+    for a field nobody filled in): its validators say whether that is allowed (Optional) or not
+    (InputRequired / DataRequired, with the "required" message)."""
 
     def process_formdata(self, valuelist):
-        if valuelist and not valuelist[0].strip():
+        if valuelist and not "".join(str(value) for value in valuelist).strip():
             self.data = None
             return
         super().process_formdata(valuelist)
+
+
+class DateInputField(BlankIsNone, DateField):
+    pass
+
+
+def date_field(label, *validators, **kwargs) -> DateField:
+    return DateInputField(label, validators=list(validators), format=DATE_FORMATS, invalid_value_message=NOT_A_DATE,
+                          **kwargs)
+
+
+class WholeNumberField(BlankIsNone, IntegerField):
+    """An integer whose "not a number" message is not followed by a range message. Left empty it is
+    None without a message: the validators say whether it may be (Optional) or not (InputRequired)."""
 
     def pre_validate(self, form):
         if self.process_errors:

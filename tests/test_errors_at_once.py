@@ -242,6 +242,8 @@ def test_an_action_without_owner_and_with_a_past_due_date_reports_both(app, worl
                            headers={"HX-Request": "true"})
     body = response.get_data(as_text=True)
     assert all(error_of(body, f"a{item_id}-{name}") for name in ("description", "owner", "due_date"))
+    # A date nobody filled in is missing, not "not a valid date".
+    assert error_of(body, f"a{item_id}-due_date") == nl(app, "Enter a due date.")
     assert _actions(app) == before
 
 
@@ -264,7 +266,8 @@ def test_a_session_without_place_or_link_and_without_a_date_reports_both(app, wo
     data = form_values(client, "/overleggen/nieuw", "location")
     data.update(date="", location="", online_url="", start_time="14:00", duration_minutes="60")
     body = post(client, "/overleggen/nieuw", data).get_data(as_text=True)
-    assert error_of(body, "date") and error_of(body, "location") and error_of(body, "online_url")
+    assert error_of(body, "date") == nl(app, "This field is required.")
+    assert error_of(body, "location") == error_of(body, "online_url") == nl(app, "Enter a place, an online link, or both.")
     assert {"date", "location", "online_url"} <= set(summary_links(body))
 
 

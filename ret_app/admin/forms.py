@@ -25,7 +25,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ret_app.forms import REQUIRED, EuroField, MultiCheckboxField, Needed, coerce_optional_int  # noqa: F401
+from ret_app.forms import REQUIRED, DateInputField, EuroField, MultiCheckboxField, Needed, coerce_optional_int  # noqa: F401
 from ret_app.labels import CARE_TYPE_LABELS, ORGANISATION_KIND_LABELS, ROLE_LABELS
 from ret_app.models import OrganisationKind, Role
 
@@ -82,8 +82,8 @@ class MandateForm(FlaskForm):
     holder_id = SelectField(_l("Mandate holder"), coerce=coerce_optional_int, validators=[DataRequired(message=REQUIRED)])
     municipality_id = SelectField(_l("Municipality"), coerce=coerce_optional_int, validators=[DataRequired(message=REQUIRED)])
     # InputRequired keeps WTForms' "not a valid date" message; DataRequired would replace it.
-    valid_from = DateField(_l("Valid from"), validators=[InputRequired(message=REQUIRED)])
-    valid_until = DateField(_l("Valid until"), validators=[InputRequired(message=REQUIRED)])
+    valid_from = DateInputField(_l("Valid from"), validators=[InputRequired(message=REQUIRED)])
+    valid_until = DateInputField(_l("Valid until"), validators=[InputRequired(message=REQUIRED)])
     ceiling_eur = EuroField(_l("Ceiling per case (euros)"), validators=[
         # InputRequired, not DataRequired: the latter would hide the "not a number" message.
         InputRequired(message=REQUIRED),

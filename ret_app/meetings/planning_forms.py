@@ -10,7 +10,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optio
 from ret_app.forms import coerce_optional_int
 from ret_app.forms import REQUIRED
 from ret_app.labels import PURPOSE_LABELS
-from ret_app.forms import DATE_FORMATS, NOT_A_DATE, NOT_A_NUMBER, Needed, WholeNumberField
+from ret_app.forms import DATE_FORMATS, NOT_A_DATE, NOT_A_NUMBER, BlankIsNone, Needed, WholeNumberField
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
@@ -24,11 +24,11 @@ class _StopWhenUnreadable:
             raise StopValidation()
 
 
-class SessionDateField(_StopWhenUnreadable, DateField):
+class SessionDateField(_StopWhenUnreadable, BlankIsNone, DateField):
     pass
 
 
-class ClockTimeField(_StopWhenUnreadable, TimeField):
+class ClockTimeField(_StopWhenUnreadable, BlankIsNone, TimeField):
     pass
 
 

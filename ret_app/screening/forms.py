@@ -14,7 +14,7 @@ from ret_app.models.cases import SEVERITY_SCALE
 
 # From this severity on, the notes must explain it.
 NOTES_REQUIRED_FROM = 2
-NOTES_NEEDED = _l("needed from severity 2 (moderate)")
+NOTES_NEEDED = _l("needed from severity 2, moderate")
 
 MAX_NOTES = 8000
 MAX_SOURCES = 4000

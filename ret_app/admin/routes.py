@@ -55,7 +55,8 @@ def _show_refusal(form: FlaskForm, error: RuleError | Conflict | None) -> None:
         return
     for field, message in error.errors.items():
         if field and field in form:
-            form[field].errors = list(form[field].errors) + [str(message)]
+            if not form[field].errors:  # input the form could not read keeps the form's message only
+                form[field].errors = list(form[field].errors) + [str(message)]
         else:
             flash(str(message), "error")
 

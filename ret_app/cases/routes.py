@@ -142,19 +142,18 @@ def intake_decision(case_id: int):
     if decision == "accept":
         result = web.submit(form, lambda: services.accept_into_track(
             case, current_user, track=form.track.data, urgency=form.urgency.data,
-            process_director_id=form.process_director_id.data, reason=form.reason.data), show=False)
+            process_director_id=form.process_director_id.data, reason=form.reason.data))
         if result:
             flash(str(lifecycle.BY_NAME["accept"].done), "success")
             return redirect(url_for("cases.case_page", case_id=case_id))
     elif decision == "advice":
         result = web.submit(advice_form, lambda: services.return_with_advice(case, current_user,
-                                                                             advice_form.advice.data), show=False)
+                                                                             advice_form.advice.data))
         if result:
             flash(str(lifecycle.BY_NAME["return_with_advice"].done), "success")
             return redirect(url_for("cases.case_page", case_id=case_id))
     else:
         result = None
-    if result is not None and result.error is not None:
-        # Both decisions' refusals show at the top of the page.
-        form.form_errors.extend([str(STALE)] if result.conflict else [str(r) for r in result.error.reasons])
+    if result is not None and result.conflict:
+        (advice_form if decision == "advice" else form).form_errors.append(str(STALE))
     return render_template("cases/intake.html", case=case, form=form, advice_form=advice_form)

@@ -161,9 +161,16 @@ class StateMachine:
         if not transition.actor(user, subject):
             raise RuleError(self.messages.not_allowed)
         reason = (reason or "").strip()
-        if transition.reason_required and not reason:
-            raise RuleError(self.messages.reason_needed, self.messages.reason_field)
+        # A missing reason and the failed guards are reported together, not one at a time.
+        problems = [self.messages.reason_needed] if transition.reason_required and not reason else []
         failures = self.guard_failures(subject, transition)
+        if problems and failures:
+            field = self.messages.reason_field
+            errors = {field: problems[0]} if field else {}
+            errors.setdefault(None, failures[0])
+            raise RuleError.many(errors, reasons=problems + failures)
+        if problems:
+            raise RuleError(self.messages.reason_needed, self.messages.reason_field)
         if failures:
             raise RuleError(failures[0], reasons=failures)
         if not confirmed and (question := self.question(subject, transition)) is not None:

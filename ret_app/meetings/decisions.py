@@ -172,16 +172,19 @@ def answer(decision: Decision, data: dict, actor: User) -> None:
     if not policy.can_answer_provisional(actor, decision):
         raise RuleError(_l("Only a holder of a mandate of this municipality that covers the decision, "
                                   "or the functional administrator, records the municipality's answer."))
+    errors: dict[str, Any] = {}  # every objection at once
     outcome = data.get("answer")
     if outcome not in (DecisionStatus.CONFIRMED, DecisionStatus.REFUSED):
-        raise RuleError(_l("Choose confirmed or refused."), "answer")
+        errors["answer"] = _l("Choose confirmed or refused.")
     answer_date = data.get("answer_date")
     if answer_date is None:
-        raise RuleError(_l("Enter the date of the municipality's answer."), "answer_date")
-    if answer_date > dates.today():
-        raise RuleError(_l("The date of the answer cannot lie in the future."), "answer_date")
-    if answer_date < session_date(decision.item.meeting):
-        raise RuleError(_l("The answer cannot predate the session."), "answer_date")
+        errors["answer_date"] = _l("Enter the date of the municipality's answer.")
+    elif answer_date > dates.today():
+        errors["answer_date"] = _l("The date of the answer cannot lie in the future.")
+    elif answer_date < session_date(decision.item.meeting):
+        errors["answer_date"] = _l("The answer cannot predate the session.")
+    if errors:
+        raise RuleError.many(errors)
     decision.status = outcome
     decision.answer_date = answer_date
     decision.answer_note = _text(data, "answer_note") or None

@@ -54,7 +54,8 @@ def _attach_errors(form, errors: dict[str, Any]) -> Optional[str]:
     general = None
     for name, message in errors.items():
         if name and name in form:
-            form[name].errors = list(form[name].errors) + [str(message)]
+            if not form[name].errors:  # input the form could not read keeps the form's message only
+                form[name].errors = list(form[name].errors) + [str(message)]
         else:
             general = str(message)
     return general
@@ -235,11 +236,11 @@ def edit(meeting_id: int):
 def item_add(meeting_id: int):
     meeting = access.plannable_meeting(meeting_id, "item_add", options=planning.PAGE_LOADS)
     form = ItemForm()
-    if not form.validate_on_submit():
-        return _agenda_response(meeting, item_form=form)
-    result = web.attempt_or_error(lambda: planning.add_item(meeting, form.data, current_user))
+    result = web.submit(form, lambda: planning.add_item(meeting, form.data, current_user), show=False)
     if not result:
-        problem = str(STALE_MEETING) if result.conflict else _attach_errors(form, result.error.errors)
+        problem = None
+        if result.error is not None:
+            problem = str(STALE_MEETING) if result.conflict else _attach_errors(form, result.error.errors)
         return _agenda_response(meeting, item_form=form, problem=problem)
     return _agenda_response(meeting, notice=_("%(reference)s has been put on the agenda.",
                                               reference=result.value.case.reference))

@@ -15,7 +15,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 
 from ret_app.cases import consent, lifecycle
-from ret_app.cases.completeness import MAX_AGE_AT_REFERRAL, age_problem, missing_referral_fields  # noqa: F401
+from ret_app.cases.completeness import (  # noqa: F401
+    MAX_AGE_AT_REFERRAL,
+    age_problem,
+    missing_referral_fields,
+    referral_problems,
+)
 from ret_app.extensions import db
 from ret_app.kernel import dates, events
 from ret_app.kernel.dates import utcnow
@@ -392,7 +397,31 @@ def submit_transition(case: Case) -> str:
     return "resubmit" if case.status == CaseStatus.RETURNED_WITH_ADVICE else "submit"
 
 
+# The key of the missing consent among the submit problems: no field of the referral form, the
+# consent section of the page.
+CONSENT = "consent"
+
+
+def submit_problems(case: Case, values: Any = None, reason: Optional[str] = None) -> dict[Optional[str], Any]:
+    """Everything that still stops the referral from being submitted, per field (CONSENT: the
+    consent section): the referral fields (of `values` when given: what a form was sent with), the
+    reason for submitting again, and consent for the RET."""
+    problems: dict[Optional[str], Any] = dict(referral_problems(values if values is not None else case))
+    if case.status == CaseStatus.RETURNED_WITH_ADVICE and not (reason or "").strip():
+        problems["resubmit_reason"] = lifecycle.CASE.messages.reason_needed
+    no_consent = lifecycle.ret_consent(case)
+    if no_consent:
+        problems[CONSENT] = no_consent
+    return problems
+
+
 def submit(case: Case, actor: User, reason: Optional[str] = None) -> CaseTransition:
-    """Send the referral to the RET; a RuleError lists in `reasons` what is still missing."""
+    """Send the referral to the RET. Refused with everything still missing at once (RuleError.many:
+    per field, CONSENT for the consent)."""
     consent.refresh_flags(case)  # the youth may have had a birthday since consent was recorded
-    return lifecycle.apply(case, actor, submit_transition(case), reason=reason)
+    transition = lifecycle.BY_NAME[submit_transition(case)]
+    if lifecycle.CASE.state(case) in transition.sources and transition.actor(actor, case):
+        problems = submit_problems(case, reason=reason)
+        if problems:
+            raise RuleError.many(problems)
+    return lifecycle.apply(case, actor, transition.name, reason=reason)

@@ -1,7 +1,7 @@
 """Configuration from environment variables.
 
 `create_app()` picks a class by RET_ENV (development | test | production). Production refuses
-to start without DATABASE_URL and SECRET_KEY.
+to start without DATABASE_URL, SECRET_KEY and RET_BASE_URL.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
+from typing import Optional
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -24,6 +26,29 @@ def _env_bool(name: str, default: bool) -> bool:
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default
+
+
+def env_list(name: str) -> list[str]:
+    """A comma-separated environment variable as a list (empty items left out)."""
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def base_url_problem(url: str, *, require_https: bool) -> Optional[str]:
+    """Why `url` cannot be RET's base URL (None when it can): scheme and host (and port) only."""
+    if not url or any(ord(ch) <= 32 or ord(ch) == 127 for ch in url):
+        return "RET_BASE_URL must be an address like https://ret.example.nl (no spaces)"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises on a port that is not a number)
+    except ValueError:
+        return "RET_BASE_URL is not a valid address"
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return "RET_BASE_URL must start with https:// and name a host"
+    if require_https and parts.scheme != "https":
+        return "RET_BASE_URL must use https in production"
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username or parts.password:
+        return "RET_BASE_URL holds the scheme and host only (no path, query or user)"
+    return None
 
 
 class Config:
@@ -79,6 +104,14 @@ class Config:
 
     HSTS = False
     TRUSTED_PROXY_COUNT = _env_int("RET_TRUSTED_PROXIES", 0)
+    # Where users reach RET (scheme and host): every absolute link handed out (activation links,
+    # the calendar file) is built from it, never from the request's Host or X-Forwarded-Host.
+    BASE_URL = os.environ.get("RET_BASE_URL", "http://127.0.0.1:5000")
+    # Host names accepted besides BASE_URL's (RET_TRUSTED_HOSTS, comma-separated; ".example.nl"
+    # accepts its subdomains). create_app() derives Flask's TRUSTED_HOSTS from both in production
+    # (and elsewhere when RET_TRUSTED_HOSTS is set): a request for any other host answers 400.
+    EXTRA_TRUSTED_HOSTS = env_list("RET_TRUSTED_HOSTS")
+    TRUSTED_HOSTS: Optional[list[str]] = None  # None: any host (development and tests)
     AUDIT_PAGE_SIZE = 50
 
 
@@ -99,6 +132,9 @@ class TestConfig(Config):
     ARGON2_MEMORY_COST = 8192
     ARGON2_PARALLELISM = 1
     SESSION_TOUCH_INTERVAL_SECONDS = 0
+    # The test client's own address; links in tests must never depend on a developer's environment.
+    BASE_URL = "http://localhost"
+    EXTRA_TRUSTED_HOSTS: list[str] = []
 
 
 class ProductionConfig(Config):
@@ -110,13 +146,16 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls) -> None:
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL", "RET_BASE_URL") if not os.environ.get(name)]
         if missing:
             raise RuntimeError(
                 "Production configuration needs these environment variables: " + ", ".join(missing)
             )
         if len(os.environ["SECRET_KEY"]) < 32:
             raise RuntimeError("SECRET_KEY must be at least 32 characters in production")
+        problem = base_url_problem(os.environ["RET_BASE_URL"], require_https=True)
+        if problem:
+            raise RuntimeError(problem)
 
 
 CONFIGS = {

@@ -51,14 +51,21 @@ def create_app(config: Optional[type[config_module.Config]] = None, overrides: O
     app.config.from_object(config_class)
     if config_class is config_module.ProductionConfig:
         # The class attributes were read when config.py was imported; use the values check() approved.
-        app.config.update(SECRET_KEY=os.environ["SECRET_KEY"], SQLALCHEMY_DATABASE_URI=os.environ["DATABASE_URL"])
+        app.config.update(SECRET_KEY=os.environ["SECRET_KEY"], SQLALCHEMY_DATABASE_URI=os.environ["DATABASE_URL"],
+                          BASE_URL=os.environ["RET_BASE_URL"],
+                          EXTRA_TRUSTED_HOSTS=config_module.env_list("RET_TRUSTED_HOSTS"))
     app.config.update(overrides or {})
+    _configure_hosts(app, production=config_class is config_module.ProductionConfig)
     if app.config["ENV_NAME"] == "development" and not os.environ.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _development_secret(app)
     app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
 
+    from ret_app.urls import TrustedHostCheck
+
+    # Outermost first: the proxies' headers are applied, then the resulting host is checked.
+    app.wsgi_app = TrustedHostCheck(app, app.wsgi_app)  # type: ignore[method-assign]
     if app.config["TRUSTED_PROXY_COUNT"]:
         n = app.config["TRUSTED_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
@@ -81,6 +88,19 @@ def create_app(config: Optional[type[config_module.Config]] = None, overrides: O
     uow.register_finish(app, errors.conflict_response)  # last: it runs first after the view
     logging.getLogger("ret_app").setLevel(logging.INFO)
     return app
+
+
+def _configure_hosts(app: Flask, *, production: bool) -> None:
+    """Check BASE_URL and derive the trusted host names from it: always in production, elsewhere
+    only when extra hosts are configured (development and tests accept any host)."""
+    from urllib.parse import urlsplit
+
+    problem = config_module.base_url_problem(app.config["BASE_URL"], require_https=production)
+    if problem:
+        raise RuntimeError(problem)
+    extra = list(app.config.get("EXTRA_TRUSTED_HOSTS") or [])
+    if app.config.get("TRUSTED_HOSTS") is None and (production or extra):
+        app.config["TRUSTED_HOSTS"] = [urlsplit(app.config["BASE_URL"]).hostname, *extra]
 
 
 def _init_extensions(app: Flask) -> None:

@@ -62,6 +62,7 @@ class Action(enum.StrEnum):
     ACTIVATE = "activate"
     PASSWORD = "password"
     SESSION = "session"
+    REQUEST = "request"  # a request refused or failed as a whole (CSRF, server error)
 
 
 class Outcome(enum.StrEnum):
@@ -166,6 +167,44 @@ def record(
         unit.at_end(_seal_after_unit)
         unit.savepoint_aware(lambda: len(buffer), lambda kept: _forget_undone(buffer, kept or 0))
     buffer.append((row, is_durable(action, outcome)))
+
+
+def _endpoint() -> Optional[str]:
+    """The route's name (never its URL: that can carry a link's token or an id)."""
+    return request.endpoint if has_request_context() else None
+
+
+_CSRF_REASONS = {
+    "The CSRF token is missing.": "token_missing",
+    "The CSRF token is invalid.": "token_invalid",
+    "The CSRF session token is missing.": "session_token_missing",
+    "The CSRF tokens do not match.": "token_mismatch",
+    "The CSRF token has expired.": "token_expired",
+    "The referrer header is missing.": "referrer_missing",
+    "The referrer does not match the host.": "referrer_mismatch",
+}
+
+
+def record_csrf_refusal(description: Optional[str]) -> None:
+    """A state-changing request refused for its CSRF token (a denial: durable)."""
+    reason = _CSRF_REASONS.get(description or "", "refused")
+    record(Action.REQUEST, outcome=Outcome.DENIED, object_type="route", object_id=_endpoint(),
+           detail=f"csrf_{reason}")
+
+
+def record_server_error(error: BaseException) -> None:
+    """A request that ended in a server error: the route and the error's type, never its message
+    (it can hold personal data). A failure: written after the request's rollback — or, when the
+    unit of work has ended already (the error came from its commit), in a unit of its own."""
+    fields = dict(outcome=Outcome.FAILED, object_type="route", object_id=_endpoint(),
+                  detail=f"server_error={type(error).__name__}")
+    unit = uow.current()
+    if unit is not None and not unit.finished:
+        record(Action.REQUEST, **fields)  # type: ignore[arg-type]
+        return
+    db.session.rollback()
+    with uow.unit_of_work():
+        record(Action.REQUEST, **fields)  # type: ignore[arg-type]
 
 
 def _forget_undone(buffer: list, kept: int) -> None:

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import click
 from flask import Flask, current_app
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, or_, select
 
 from ret_app import audit
 from ret_app.extensions import db
@@ -78,8 +78,6 @@ def register(app: Flask) -> None:
     @in_unit_of_work
     def create_admin(email: str, name: str, organisation_name: str) -> None:
         """Create the first functional administrator and print their one-time activation link."""
-        from sqlalchemy import select
-
         from ret_app.admin.services import RuleError, create_user
         from ret_app.models import Organisation, OrganisationKind
 
@@ -94,8 +92,11 @@ def register(app: Flask) -> None:
         except RuleError as error:
             click.echo(f"Refused: {error}", err=True)
             sys.exit(2)
-        click.echo(f"Administrator created. One-time activation path (valid "
-                   f"{current_app.config['ACTIVATION_VALID_DAYS']} days): /activeren/{created.activation_token}")
+        from ret_app.urls import external_url
+
+        click.echo(f"Administrator created. One-time activation link (valid "
+                   f"{current_app.config['ACTIVATION_VALID_DAYS']} days): "
+                   f"{external_url('auth.activate', token=created.activation_token)}")
 
     @app.cli.command("purge-expired")
     @in_unit_of_work
@@ -103,9 +104,16 @@ def register(app: Flask) -> None:
         """Delete ended sessions, stale login throttles and dead activation links."""
         from ret_app.models import ActivationToken, AuthThrottle, WebSession
 
+        from ret_app.sessions import record_timeout, session_expiry_reason
+
         now = utcnow()
         idle = timedelta(minutes=current_app.config["SESSION_IDLE_TIMEOUT_MINUTES"])
         absolute = timedelta(hours=current_app.config["SESSION_ABSOLUTE_TIMEOUT_HOURS"])
+        # Signed-in sessions that timed out without their browser coming back: audited now.
+        for row in db.session.scalars(select(WebSession).where(
+                WebSession.ended_at.is_(None), WebSession.user_id.is_not(None),
+                or_(WebSession.last_seen_at < now - idle, WebSession.created_at < now - absolute))):
+            record_timeout(row, session_expiry_reason(row, now, current_app) or "", ";found_by_purge")
         sessions = db.session.execute(delete(WebSession).where(or_(
             WebSession.ended_at.is_not(None), WebSession.last_seen_at < now - idle,
             WebSession.created_at < now - absolute))).rowcount

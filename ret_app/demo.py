@@ -206,43 +206,94 @@ def _store_deadlines(cases) -> None:
 #  working days since submission, family [(relation, name, age, authority)], consent scopes)
 DEMO_CASES = [
     ("concept", "Apeldoorn", "toegang.apeldoorn@mijov.example", "Mila", "Verhoef", 13, "concept", "regular", None, False,
-     "", "", None, [("mother", "Moeder Verhoef", 41, True)], ()),
+     "", "", None, [("mother", "Ingrid Verhoef", 41, True)], ()),
     ("waiting", "Zutphen", "toegang.zutphen@mijov.example", "Daan", "Kuipers", 15, "submitted", "urgent", None, False,
      "Daan gaat al vier maanden niet naar school en zit thuis. Ouders vragen om een passende combinatie van "
      "onderwijs en behandeling.",
      "Twee aanbieders hebben Daan afgewezen vanwege de combinatie van autisme en agressie; de wachtlijst voor "
      "dagbehandeling is acht maanden.", 3,
-     [("mother", "Moeder Kuipers", 44, True), ("father", "Vader Kuipers", 46, True), ("sibling", "Zus", 11, False)],
+     [("mother", "Petra Kuipers", 44, True), ("father", "Mark Kuipers", 46, True), ("sibling", "Eva Kuipers", 11, False)],
      ("ret",)),
     ("overdue", "Heerde", "toegang.apeldoorn@mijov.example", "Noah", "Brink", 17, "submitted", "regular", None, False,
      "Noah wordt binnenkort 18 en heeft na de jeugdhulp een woonplek met begeleiding nodig.",
      "Wlz, Wmo en Jeugdwet wijzen naar elkaar; er is geen plek met 24-uurs begeleiding in de regio.", 12,
-     [("mother", "Moeder Brink", 50, True)], ("ret",)),
+     [("mother", "Monique Brink", 50, True)], ("ret",)),
     ("screening", "Apeldoorn", "toegang.apeldoorn@mijov.example", "Sara", "de Jong", 14, "screening", "urgent",
      "process_direction", True,
      "Sara loopt weg van huis; moeder kan haar veiligheid niet meer garanderen. Uithuisplaatsing wordt overwogen.",
      "De gezinsbehandeling is gestopt; de GGZ-aanbieder heeft een wachtlijst en een gesloten plaatsing wil "
      "niemand.", 9,
-     [("mother", "Moeder de Jong", 39, True), ("step_parent", "Stiefvader", 42, False)], ("ret", "collective")),
+     [("mother", "Sandra de Jong", 39, True), ("step_parent", "Ronald Veenstra", 42, False)], ("ret", "collective")),
     ("direction", "Epe", "toegang.epe@mijov.example", "Finn", "Willems", 16, "process_direction", "regular",
      "process_direction", False,
      "Finn heeft een licht verstandelijke beperking en psychiatrische problemen; hij heeft een passend "
      "dagprogramma nodig.",
      "Geen aanbieder in de regio biedt LVB en psychiatrie samen aan.", 30,
-     [("father", "Vader Willems", 52, True)], ("ret", "collective")),
+     [("father", "Erik Willems", 52, True)], ("ret", "collective")),
     ("advice", "Voorst", "toegang.apeldoorn@mijov.example", "Lotte", "Smits", 10, "returned_with_advice", "regular",
      None, False, "Ouders vragen hulp bij de opvoeding na een scheiding.",
      "De wijkcoach weet niet welke hulp nu het beste past.", 15,
-     [("mother", "Moeder Smits", 38, True), ("father", "Vader Smits", 40, True)], ("ret",)),
+     [("mother", "Linda Smits", 38, True), ("father", "Jeroen Smits", 40, True)], ("ret",)),
     ("paused", "Brummen", "toegang.apeldoorn@mijov.example", "Jesse", "Bos", 12, "paused", "regular",
      "consultation", False, "Jesse is angstig en komt zijn kamer niet meer uit.",
      "De jeugd-GGZ is na zes weken gestopt omdat Jesse niet meer kwam.", 20,
-     [("mother", "Moeder Bos", 45, True), ("father", "Vader Bos", 47, True)], ("ret",)),
+     [("mother", "Karin Bos", 45, True), ("father", "Hans Bos", 47, True)], ("ret",)),
     ("haarlem", "Haarlem", "toegang.haarlem@ijzk.example", "Yusuf", "Amrani", 16, "submitted", "crisis", None, True,
      "Crisisplaatsing loopt af; Yusuf kan niet terug naar huis en een vervolgplek ontbreekt.",
      "Alle gezinshuizen in de regio zijn vol.", 1,
-     [("mother", "Moeder Amrani", 43, True)], ("ret",)),
+     [("mother", "Fatima Amrani", 43, True)], ("ret",)),
 ]
+
+# Help tried before (eerder ingezette hulp) per demo case, as the access team entered it in the
+# referral: (provider, kind of help, started months ago, ended months ago or None while it runs,
+# why it ended). The concept has none yet: the caseworker is still writing it.
+PRIOR_HELP = {
+    "waiting": [
+        ("Kinder- en Jeugdpsychiatrie Rivierland (demo)", "Diagnostiek en behandeling autisme (jeugd-GGZ)", 30, 18,
+         "Behandeling afgerond met het advies dagbehandeling te starten; daarvoor geldt een wachtlijst van acht "
+         "maanden."),
+        ("Orthopedagogisch Centrum Veluwezoom (demo)", "Ambulante gezinsbegeleiding bij agressie", 14, 5,
+         "Gestopt na een incident met geweld tegen een begeleider; de aanbieder zag geen veilige voortzetting."),
+        ("Samenwerkingsverband VO Zutphen (demo)", "Onderwijszorgarrangement op school", 20, 4,
+         "Daan werd geschorst en is daarna thuis komen te zitten; school kan de veiligheid in de klas niet bieden."),
+    ],
+    "overdue": [
+        ("Wijkteam Heerde (demo)", "Ambulante begeleiding thuis, twee uur per week", 36, 22,
+         "Niet genoeg: Noah had meer nodig dan wekelijkse begeleiding en is doorverwezen naar begeleid wonen."),
+        ("Jeugdzorg De Bolder (demo)", "Begeleid wonen met training zelfstandigheid", 20, None, None),
+    ],
+    "screening": [
+        ("Jeugdzorg De Bolder (demo)", "Intensieve ambulante gezinsbehandeling", 10, 3,
+         "Gestopt: Sara wilde niet meer meedoen en moeder kon de afspraken naast haar werk niet volhouden."),
+        ("Gezinshuizen Hanzeland (demo)", "Logeeropvang in het weekend", 5, 2,
+         "Beëindigd nadat Sara tijdens het logeren twee keer wegliep; het gezinshuis kon haar veiligheid niet "
+         "garanderen."),
+    ],
+    "direction": [
+        ("Orthopedagogisch Centrum Veluwezoom (demo)", "Dagbesteding voor jongeren met een LVB", 24, 9,
+         "Beëindigd: de psychiatrische klachten namen toe en de groep kon Finn niet meer opvangen."),
+        ("Kinder- en Jeugdpsychiatrie Rivierland (demo)", "Ambulante jeugd-GGZ: medicatie en gesprekken", 12, 6,
+         "Afgesloten: de gesprekken sloten niet aan bij Finns verstandelijk niveau."),
+    ],
+    "advice": [
+        ("Wijkteam Voorst (demo)", "Gesprekken met beide ouders over opvoeden na de scheiding", 6, 2,
+         "Afgesloten na vijf gesprekken; de ouders bleven het oneens over de aanpak."),
+    ],
+    "paused": [
+        ("Praktijk voor jeugd-GGZ De Linde (demo)", "Cognitieve gedragstherapie bij angst", 5, 3.5,
+         "Gestopt na zes weken: Jesse kwam niet meer naar de praktijk en thuisbehandeling werd niet geboden."),
+    ],
+    "haarlem": [
+        ("Jeugdhulp Kennemerduin (demo)", "Ambulante gezinsbehandeling", 12, 2,
+         "Gestopt na een crisis thuis; Yusuf kon niet langer thuis wonen."),
+        ("Jeugdhulp Kennemerduin (demo)", "Crisisplaatsing in een leefgroep", 2, None, None),
+    ],
+}
+
+
+def _months_ago(today: date, months: float) -> date:
+    return today - timedelta(days=round(months * 30.44))
+
 
 ADVICE_DEMO = ("Zet opvoedondersteuning in via het wijkteam en vraag de jeugdarts mee te kijken. "
                "Meld opnieuw aan als dit binnen drie maanden niet helpt.")
@@ -265,7 +316,7 @@ def seed_cases(users: dict, municipalities: dict, organisations: dict, today: da
     from ret_app.cases import consent as consent_rules
     from ret_app.referrals.services import next_reference
     from ret_app.models import (
-        Case, CaseEvent, CaseParticipant, CasePause, CaseTransition, Consent, FamilyMember, Screening,
+        Case, CaseEvent, CaseParticipant, CasePause, CaseTransition, Consent, FamilyMember, PriorHelp, Screening,
         ScreeningContribution,
     )
 
@@ -296,6 +347,10 @@ def seed_cases(users: dict, municipalities: dict, organisations: dict, today: da
         for relation, name, member_age, authority in family:
             case.family_members.append(FamilyMember(relation=relation, name=name, age=member_age,
                                                     living_situation="Thuis", parental_authority=authority))
+        for provider, kind, started, ended, why_ended in PRIOR_HELP.get(key, ()):
+            case.prior_help.append(PriorHelp(
+                provider=provider, help_type=kind, from_date=_months_ago(today, started),
+                to_date=_months_ago(today, ended) if ended is not None else None, end_reason=why_ended))
         db.session.flush()
         case.transitions.append(CaseTransition(from_status=None, to_status="concept", actor_id=caseworker.id,
                                                at=(submitted_at or _backdate(today, 1)) - timedelta(days=2)))

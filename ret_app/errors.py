@@ -9,6 +9,8 @@ from werkzeug.exceptions import HTTPException
 
 from sqlalchemy.orm.exc import StaleDataError
 
+from ret_app import audit
+from ret_app.extensions import db
 from ret_app.kernel.errors import Conflict
 from ret_app.templating import render_page_or_fragment
 
@@ -50,6 +52,7 @@ def conflict_response(conflict: Conflict):
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        audit.record_csrf_refusal(error.description)
         return render_error(400, str(_l(
             "The form has expired or was not sent from RET itself. Reload the page and try again; "
             "what you typed may need to be entered again.")))
@@ -58,6 +61,9 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        if error.code == 500:
+            # An error Flask caught outside the view (e.g. in the commit) arrives wrapped.
+            _audit_server_error(getattr(error, "original_exception", None) or error)
         return render_error(error.code if error.code in MESSAGES else 500)
 
     @app.errorhandler(Conflict)
@@ -71,7 +77,16 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
-        # The unit of work rolls back (the status is 500). Log the type and place only: exception messages can contain personal data.
-        app.logger.error("unhandled %s at %s %s", type(error).__name__, request.method, request.path,
+        # The unit of work rolls back (the status is 500). Log the type and the route's name only:
+        # exception messages can contain personal data, and a URL can carry an activation link's token.
+        app.logger.error("unhandled %s at %s %s", type(error).__name__, request.method, request.endpoint,
                          exc_info=app.debug)
+        _audit_server_error(error)
         return render_error(500)
+
+    def _audit_server_error(error: BaseException) -> None:
+        try:
+            audit.record_server_error(error)
+        except Exception as failure:  # the error page is shown all the same
+            db.session.rollback()
+            app.logger.error("auditing a server error failed: %s", type(failure).__name__)

@@ -87,17 +87,60 @@ class FlaskForm(_FlaskForm):
             return super().wrap_formdata(form, formdata)
 
 
+class BlankIsNone:
+    """Left empty, the field is None without a message of its own ("not a valid date" would be wrong
+    for a field nobody filled in): its validators say whether that is allowed (Optional) or not
+    (InputRequired / DataRequired, with the "required" message)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and not "".join(str(value) for value in valuelist).strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+
+class DateInputField(BlankIsNone, DateField):
+    pass
+
+
 def date_field(label, *validators, **kwargs) -> DateField:
-    return DateField(label, validators=list(validators), format=DATE_FORMATS, invalid_value_message=NOT_A_DATE,
-                     **kwargs)
+    return DateInputField(label, validators=list(validators), format=DATE_FORMATS, invalid_value_message=NOT_A_DATE,
+                          **kwargs)
 
 
-class WholeNumberField(IntegerField):
-    """An integer whose "not a number" message is not followed by a range message."""
+class WholeNumberField(BlankIsNone, IntegerField):
+    """An integer whose "not a number" message is not followed by a range message. Left empty it is
+    None without a message: the validators say whether it may be (Optional) or not (InputRequired)."""
 
     def pre_validate(self, form):
         if self.process_errors:
             raise StopValidation()
+
+
+# --- what the label says about a field ---------------------------------------------------------
+#
+# A field is required (its label says nothing more; the form refuses it empty), optional (the label
+# says "(optional)": it can be left empty and saved), or needed at a later step or in a named case:
+# it can be left empty and saved now, the step refuses it empty, and the label says so
+# ("(needed to submit)"). The `field` macro reads the flags; tests/test_form_labels.py holds every
+# form to what its labels say.
+
+NEEDED_TO_SUBMIT = _l("needed to submit")
+NEEDED_TO_RESUBMIT = _l("needed to submit again")
+NEEDED_TO_FINALISE = _l("needed to finalise")
+
+
+class Needed:
+    """Marks a field that may be saved empty but that a later step (or a named case) needs: its
+    label says when (`when`, e.g. NEEDED_TO_SUBMIT). It checks nothing itself: the step's rules
+    refuse it, listing every missing field at once."""
+
+    def __init__(self, when):
+        self.when = when
+        self.field_flags = {"needed": when}
+
+    def __call__(self, form, field) -> None:
+        return None
 
 
 def not_in_future(form, field) -> None:

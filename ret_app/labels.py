@@ -66,6 +66,7 @@ AUDIT_ACTION_LABELS = {
     "activate": _l("activation"),
     "password": _l("password"),
     "session": _l("session"),
+    "request": _l("request"),
 }
 
 AUDIT_OUTCOME_LABELS = {

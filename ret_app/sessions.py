@@ -3,6 +3,14 @@
 Logout, idle timeout (30 min), absolute timeout (12 h) and revocation end the row, so a copied
 cookie stops working everywhere at once. Any worker on any machine reads the same row: no
 session state lives in a process.
+
+A row is written only when there is something to keep on the server: a signed-in user, a sign-in
+halfway (the password passed, the second factor not yet), an activation being completed. Until
+then — an anonymous visitor on the sign-in page — the session holds at most the CSRF token, the
+chosen language, the page asked for before signing in and flash messages (`ANONYMOUS_KEYS`), and
+those travel in the same cookie, signed with SECRET_KEY and expiring after the idle timeout: any
+number of anonymous visits writes no rows. The two kinds of cookie value cannot be confused: a row's
+id is URL-safe base64 without dots, a signed value always has them.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from typing import Any, Optional
 from flask import Flask, Request, Response
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select, update
 from werkzeug.datastructures import CallbackDict
 
@@ -23,6 +32,12 @@ from ret_app.models import WebSession
 from ret_app.kernel.dates import utcnow
 
 _serializer = TaggedJSONSerializer()
+
+# What an anonymous session may hold in its signed cookie: never a user id, never a secret.
+ANONYMOUS_KEYS = frozenset({"csrf_token", "lang", "login_next", "_flashes"})
+# Browsers keep cookies up to 4096 bytes; anything larger is kept in a row instead.
+ANONYMOUS_COOKIE_MAX = 3800
+_ANONYMOUS_SALT = "ret-anonymous-session"
 
 
 def hash_token(token: str) -> str:
@@ -46,7 +61,8 @@ def _is_background_poll() -> bool:
 
 class ServerSession(CallbackDict, SessionMixin):
     def __init__(self, initial: Optional[dict] = None, token: Optional[str] = None,
-                 row_id: Optional[int] = None, expired: bool = False):
+                 row_id: Optional[int] = None, expired: bool = False, signed_at: Optional[datetime] = None,
+                 stale_cookie: bool = False):
         def on_update(_self: "ServerSession") -> None:
             _self.modified = True
 
@@ -57,6 +73,10 @@ class ServerSession(CallbackDict, SessionMixin):
         self.modified = False
         # The browser sent a cookie for a session that has ended (timeout, logout, revoked).
         self.expired = expired
+        # An anonymous session from a signed cookie: when it was signed (None: no such cookie).
+        self.signed_at = signed_at
+        # The browser sent a cookie that is no use (a signed one that expired or was tampered with).
+        self.stale_cookie = stale_cookie or expired
         self.rotate_requested = False
         self.end_requested: Optional[str] = None
 
@@ -83,6 +103,31 @@ def session_expiry_reason(row: WebSession, now: datetime, app: Flask) -> Optiona
     return None
 
 
+TIMEOUTS = ("idle_timeout", "absolute_timeout")
+
+
+def record_timeout(row: WebSession, reason: str, detail_suffix: str = "") -> None:
+    """A signed-in session that timed out is audited (for the user it belonged to)."""
+    from ret_app import audit
+    from ret_app.models import User
+
+    if row.user_id is None or reason not in TIMEOUTS:
+        return
+    audit.record(audit.Action.SESSION, user=db.session.get(User, row.user_id), object_type="web_session",
+                 object_id=row.id, detail=reason + detail_suffix)
+
+
+def _end_timed_out(row: WebSession, reason: str, now: datetime) -> None:
+    """The browser came back after the timeout: end the row (and audit it) in a unit of its own,
+    before the request's unit begins."""
+    from ret_app.kernel import uow
+
+    with uow.unit_of_work():
+        row.ended_at = now
+        row.ended_reason = reason
+        record_timeout(row, reason)
+
+
 def end_sessions(user_id: int, reason: str, *, except_row_id: Optional[int] = None) -> int:
     """End all live sessions of a user (within the caller's transaction)."""
     stmt = (
@@ -95,13 +140,33 @@ def end_sessions(user_id: int, reason: str, *, except_row_id: Optional[int] = No
     return db.session.execute(stmt).rowcount or 0
 
 
+def needs_row(session: ServerSession) -> bool:
+    """Whether the session holds something that must be kept on the server."""
+    return any(key not in ANONYMOUS_KEYS for key in session)
+
+
 class DatabaseSessionInterface(SessionInterface):
     serializer = _serializer
 
+    def _signer(self, app: Flask) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(app.secret_key, salt=_ANONYMOUS_SALT, serializer=self.serializer)
+
+    def _open_anonymous(self, app: Flask, value: str) -> ServerSession:
+        max_age = app.config["SESSION_IDLE_TIMEOUT_MINUTES"] * 60
+        try:
+            data, signed_at = self._signer(app).loads(value, max_age=max_age, return_timestamp=True)
+        except (BadSignature, ValueError, TypeError):
+            return ServerSession(stale_cookie=True)
+        if not isinstance(data, dict) or needs_row(data):  # type: ignore[arg-type]
+            return ServerSession(stale_cookie=True)
+        return ServerSession(data, signed_at=signed_at)
+
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         token = request.cookies.get(self.get_cookie_name(app))
+        if token and "." in token and len(token) <= 4096:
+            return self._open_anonymous(app, token)
         if not token or len(token) > 128:
-            return ServerSession()
+            return ServerSession(stale_cookie=bool(token))
         row = db.session.scalar(select(WebSession).where(WebSession.token_hash == hash_token(token)))
         if row is None:
             return ServerSession(expired=True)
@@ -109,9 +174,7 @@ class DatabaseSessionInterface(SessionInterface):
         reason = session_expiry_reason(row, now, app)
         if reason is not None:
             if row.ended_at is None:
-                row.ended_at = now
-                row.ended_reason = reason
-                db.session.commit()
+                _end_timed_out(row, reason, now)
             return ServerSession(expired=True)
         try:
             data = self.serializer.loads(row.data or "{}")
@@ -143,10 +206,20 @@ class DatabaseSessionInterface(SessionInterface):
             return
 
         if session.row_id is None and not session:
-            if session.expired:
+            if session.stale_cookie or session.signed_at is not None:
                 response.delete_cookie(cookie_name, domain=domain, path=path,
                                        secure=self.get_cookie_secure(app), samesite=self.get_cookie_samesite(app))
             return
+
+        if session.row_id is None and not needs_row(session):
+            # Nothing to keep on the server: the anonymous session travels signed in the cookie.
+            value = self._signer(app).dumps(dict(session))
+            if len(value) <= ANONYMOUS_COOKIE_MAX:
+                touch = timedelta(seconds=app.config["SESSION_TOUCH_INTERVAL_SECONDS"])
+                if session.modified or session.signed_at is None or now - session.signed_at >= touch:
+                    self._set_cookie(app, response, value)
+                response.vary.add("Cookie")
+                return
 
         from flask import request
 
@@ -186,16 +259,19 @@ class DatabaseSessionInterface(SessionInterface):
             db.session.commit()
 
         if set_cookie:
-            response.set_cookie(
-                cookie_name,
-                session.token or "",
-                httponly=True,
-                secure=self.get_cookie_secure(app),
-                samesite=self.get_cookie_samesite(app),
-                domain=domain,
-                path=path,
-            )
+            self._set_cookie(app, response, session.token or "")
         response.vary.add("Cookie")
+
+    def _set_cookie(self, app: Flask, response: Response, value: str) -> None:
+        response.set_cookie(
+            self.get_cookie_name(app),
+            value,
+            httponly=True,
+            secure=self.get_cookie_secure(app),
+            samesite=self.get_cookie_samesite(app),
+            domain=self.get_cookie_domain(app),
+            path=self.get_cookie_path(app),
+        )
 
 
 def _user_id_of(session: ServerSession) -> Optional[int]:

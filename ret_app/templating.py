@@ -30,10 +30,11 @@ def nav_items() -> list[dict]:
 
 def wants_fragment() -> bool:
     """An htmx request that swaps part of a page: answer with the fragment, not the whole page.
-    Boosted requests replace the whole body, so they get the page."""
+    Boosted requests replace the whole body, and so does htmx restoring a page from the server on
+    the back button (no history cache: HX-History-Restore-Request), so they get the page."""
     from ret_app.extensions import htmx
 
-    return bool(htmx) and not htmx.boosted
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 def render_page_or_fragment(page: str, fragment: str, **context) -> str:

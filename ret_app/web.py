@@ -7,8 +7,11 @@
   value the database could not hold treated like any other invalid one.
 * `submit(form, work, refusal=...)`: validate the form, run the service call in a savepoint
   (`uow.attempt`), and on a RuleError put the message on the form, with everything the user typed
-  kept (a Conflict comes back in the result for the page to show). A refused submission is audited (field names only, never what was typed) when
-  the route says how (`Refusal`).
+  kept (a Conflict comes back in the result for the page to show). A refused submission is audited
+  (field names only, never what was typed) when the route says how (`Refusal`). Every error of a
+  form at once: when the form itself is invalid, the service's rules still run (`rules_only`: in a
+  savepoint that is always rolled back), so that the user sees what the form refused and what the
+  rules refuse together, not one after the other.
 
 Routes never commit, roll back or write audit events themselves: the unit of work commits at the
 end of the request, loaders audit reads and denials, services emit events that are audited.
@@ -16,6 +19,7 @@ end of the request, loaders audit reads and denials, services emit events that a
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any, Callable, NoReturn, Optional
 
@@ -26,6 +30,8 @@ from ret_app.errors import render_error
 from ret_app.kernel.errors import Conflict, RuleError, show_on_form
 from ret_app.kernel.ids import parse_id
 from ret_app.kernel.uow import attempt
+
+log = logging.getLogger(__name__)
 
 
 def refuse(message: Any, *, object_type: str, object_id: Any = None, case_id: Optional[int] = None,
@@ -44,11 +50,12 @@ def not_found(*, object_type: str, object_id: Any = None, case_id: Optional[int]
     abort(404)
 
 
-def int_arg(name: str, default: Optional[int] = None) -> Optional[int]:
-    """The query parameter `name` as a whole number from 1 to MAX_ID (a page number, an id to filter
-    on); `default` when it is missing, not a number, 0 or less, or more than the database holds, so a
-    hostile value is treated like any other invalid one and never reaches a query."""
-    value = parse_id(request.args.get(name))
+def int_arg(name: str, default: Optional[int] = None, source: Any = None) -> Optional[int]:
+    """The query parameter `name` (or the value `name` in `source`, e.g. a posted filter form's
+    `request.form`) as a whole number from 1 to MAX_ID (a page number, an id to filter on); `default`
+    when it is missing, not a number, 0 or less, or more than the database holds, so a hostile value is
+    treated like any other invalid one and never reaches a query."""
+    value = parse_id((request.args if source is None else source).get(name))
     return default if value is None else value
 
 
@@ -80,11 +87,13 @@ class Refusal:
 @dataclass
 class Result:
     """What `submit` did: truthy when the service call went through (its return value in `value`);
-    otherwise `error` is the refusal (None: the form itself was invalid)."""
+    otherwise `error` is the refusal (None when only the form itself refused the input). `invalid`:
+    the form refused the input (then `error` holds what the rules refused besides, if anything)."""
 
     ok: bool
     value: Any = None
     error: Optional[RuleError | Conflict] = None
+    invalid: bool = False
 
     def __bool__(self) -> bool:
         return self.ok
@@ -94,15 +103,47 @@ class Result:
         return isinstance(self.error, Conflict)
 
 
+def rules_only(work: Callable[[], Any]) -> Optional[RuleError]:
+    """What the rules refuse in `work`, without keeping anything of it: `work` runs in a savepoint
+    that is always rolled back (its changes, audit events, reactions and compensations go with it).
+    For a form the user must correct anyway: the rules' refusals are shown with the form's own.
+    The input may be incomplete (the form refused part of it), so any other failure of `work` only
+    means there is nothing to add."""
+    undo = RuleError("rules only")  # raised after `work` went through: its savepoint rolls back
+
+    def run_and_undo():
+        work()
+        raise undo
+
+    try:
+        attempt(run_and_undo)
+    except RuleError as error:
+        return None if error is undo else error
+    except Conflict:
+        return None
+    except Exception as error:  # input the service cannot take
+        log.debug("rules-only run ended in %s", type(error).__name__)  # the type only: no personal data
+    return None
+
+
 def submit(form, work: Callable[[], Any], *, refusal: Optional[Refusal] = None, validate: bool = True,
            show: bool = True) -> Result:
     """Validate `form` (unless `validate` is False), then run `work` in a savepoint. A RuleError is put
     on the form (unless `show` is False); a Conflict is left to the caller (each page says in its own
-    way what changed). Either leaves nothing of `work` behind."""
+    way what changed). Either leaves nothing of `work` behind.
+
+    A posted form that is invalid still has its rules checked (`rules_only`): their refusals are put
+    on the form next to the form's own errors (a field whose input could not be read keeps the
+    form's message only) and come back in `error`; nothing is saved."""
     if validate and not form.validate_on_submit():
+        error = None
+        if form.is_submitted() and not form.errors.get("csrf_token"):
+            error = rules_only(work)
+            if error is not None and show:
+                show_on_form(form, error)
         if refusal is not None:
             refusal.record(form)
-        return Result(False)
+        return Result(False, error=error, invalid=True)
     try:
         value = attempt(work)
     except (RuleError, Conflict) as error:

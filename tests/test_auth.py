@@ -246,6 +246,106 @@ def test_enrolment_page_without_a_started_activation_is_404(app, client):
     assert client.get("/activeren/" + "x" * 43).status_code == 404
 
 
+def test_activation_link_is_used_up_by_the_password_step(app, client, factory, login_as):
+    """One link, one use: once the password is set, the link opens nowhere else (not even before
+    the second factor is enrolled); enrolling continues only in the browser that set it."""
+    login_as("admin")
+    org = factory.organisation(kind="ret")
+    user_id, link = admin_creates_user(client, org.id, email="een.link@test.example")
+    first, second = app.test_client(), app.test_client()
+    assert second.get(link).status_code == 200  # before it is used, the link opens anywhere
+    second_token = csrf_token(second, link)
+
+    token = csrf_token(first, link)
+    r = first.post(link, data={"csrf_token": token, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
+    assert r.status_code == 302 and path_of(r) == "/activeren/tweede-factor"
+
+    # The other browser: the link is used, its form does nothing, and there is no enrolment for it.
+    assert second.get(link).status_code == 404
+    other_password = "een ander wachtwoord van de aanvaller"
+    r = second.post(link, data={"csrf_token": second_token, "new_password": other_password,
+                                "confirm_password": other_password})
+    assert r.status_code == 404
+    assert second.get("/activeren/tweede-factor").status_code == 404
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        assert verify_password(user.password_hash, NEW_PASSWORD)
+        assert not verify_password(user.password_hash, other_password)
+
+    # The first browser going back to the link continues with the enrolment.
+    r = first.get(link)
+    assert r.status_code == 302 and path_of(r) == "/activeren/tweede-factor"
+    enrol = first.get("/activeren/tweede-factor")
+    secret = SECRET_RE.search(enrol.get_data(as_text=True)).group(1)
+    r = first.post("/activeren/tweede-factor", data={"csrf_token": token, "code": pyotp.TOTP(secret).now()})
+    assert r.status_code == 200 and recovery_codes_on_page(r)
+    assert signed_in(first) and not signed_in(second)
+    assert first.get(link).status_code == 404  # and now it is over for the first browser too
+
+
+def test_reset_link_is_used_up_by_the_password_confirmation(app, client, factory, login_as):
+    login_as("admin")
+    target = factory.user("chair")
+    r = post_form(client, f"/beheer/gebruikers/{target.id}/tweede-factor-resetten", {})
+    link = urlsplit(LINK_RE.search(r.get_data(as_text=True)).group(1)).path
+    first, second = app.test_client(), app.test_client()
+    second_token = csrf_token(second, link)
+    token = csrf_token(first, link)
+    r = first.post(link, data={"csrf_token": token, "password": TEST_PASSWORD})
+    assert r.status_code == 302 and path_of(r) == "/activeren/tweede-factor"
+    # Even with the right password the link does not open a second enrolment elsewhere.
+    r = second.post(link, data={"csrf_token": second_token, "password": TEST_PASSWORD})
+    assert r.status_code == 404
+    assert second.get("/activeren/tweede-factor").status_code == 404
+    assert first.get("/activeren/tweede-factor").status_code == 200
+
+
+def test_a_started_enrolment_ends_with_a_newer_link_or_deactivation(app, client, factory, login_as):
+    login_as("admin")
+    org = factory.organisation(kind="ret")
+    user_id, link = admin_creates_user(client, org.id, email="halverwege@test.example")
+    browser = app.test_client()
+    token = csrf_token(browser, link)
+    r = browser.post(link, data={"csrf_token": token, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
+    assert r.status_code == 302 and browser.get("/activeren/tweede-factor").status_code == 200
+
+    # The administrator hands out a new link (the user never finished): the started one ends.
+    r = post_form(client, f"/beheer/gebruikers/{user_id}/activatielink", {}, token_from=f"/beheer/gebruikers/{user_id}")
+    new_link = urlsplit(LINK_RE.search(r.get_data(as_text=True)).group(1)).path
+    assert browser.get("/activeren/tweede-factor").status_code == 404
+    assert browser.get(link).status_code == 404
+
+    # With the new link the user starts again; deactivating the account ends that enrolment too.
+    token = csrf_token(browser, new_link)
+    r = browser.post(new_link, data={"csrf_token": token, "new_password": NEW_PASSWORD,
+                                     "confirm_password": NEW_PASSWORD})
+    assert r.status_code == 302 and browser.get("/activeren/tweede-factor").status_code == 200
+    r = post_form(client, f"/beheer/gebruikers/{user_id}/deactiveren", {}, token_from=f"/beheer/gebruikers/{user_id}")
+    assert r.status_code == 302
+    assert browser.get("/activeren/tweede-factor").status_code == 404
+
+
+def test_two_requests_with_one_link_at_once_set_one_password(app, factory):
+    """The link is used up with a conditional update: a password step that found the link unused
+    but comes second (another request used it meanwhile) sets nothing."""
+    from sqlalchemy import update
+
+    from ret_app.auth import services as auth_services
+    from ret_app.models import ActivationPurpose
+
+    pending = factory.user("caseworker", activated=False)
+    with app.test_request_context():
+        token = auth_services.issue_activation(db.session.get(User, pending.id), ActivationPurpose.ACTIVATE, None)
+        act = auth_services.find_activation(token)
+        assert act is not None and act.used_at is None
+        # The other request: it used the link between this one's check and its password step.
+        db.session.execute(update(ActivationToken).where(ActivationToken.id == act.id)
+                           .values(used_at=act.created_at).execution_options(synchronize_session=False))
+        assert auth_services.set_activation_password(act, NEW_PASSWORD) is False
+        assert db.session.get(User, pending.id).password_hash is None
+        db.session.rollback()
+
+
 def test_admin_resets_second_factor_after_reauthentication(app, client, factory, login_as):
     with freeze_time(step_aligned_now()) as frozen:
         admin = login_as("admin")

@@ -61,6 +61,17 @@ def test_visibility_matrix_python_and_sql_agree(app, world, who):
         assert visible(u, cases) == EXPECTED[who]
 
 
+@pytest.mark.parametrize("who", sorted(EXPECTED))
+def test_names_python_and_sql_agree(app, world, who):
+    """can_see_identity and its SQL twin (the case search by names) give the same answer."""
+    users, cases = world
+    with app.app_context():
+        u = db.session.get(User, users[who].id)
+        by_python = {name for name, cid in cases.items() if policy.can_see_identity(u, db.session.get(Case, cid))}
+        ids = set(db.session.scalars(select(Case.id).where(policy.identity_visible_clause(u))))
+        assert by_python == {name for name, cid in cases.items() if cid in ids} == EXPECTED[who]
+
+
 def test_provider_loses_access_when_collective_consent_falls(app, world):
     users, cases = world
     with app.app_context():

@@ -152,3 +152,42 @@ def test_refresh_flags():
 ])
 def test_age_on(birth, day, age):
     assert consent.age_on(birth, day) == age
+
+
+# --- the consent grid: the age rules decide whose rows appear -----------------------------------
+
+def rows(case: Case) -> list[str]:
+    return [row.key for row in consent.grid_rows(case, TODAY)]
+
+
+@pytest.mark.parametrize("age,turns_tomorrow,expected", [
+    (23, False, ["youth"]),
+    (16, False, ["youth"]),  # from 16 the youth alone: the parents have no row
+    (15, True, ["youth", "1", "2"]),  # 16 tomorrow, not today
+    (12, False, ["youth", "1", "2"]),
+    (11, True, ["1", "2"]),  # 12 tomorrow: today the parents alone
+    (4, False, ["1", "2"]),
+])
+def test_grid_rows_follow_the_age_rules(age, turns_tomorrow, expected):
+    case = make_case(age, turns_tomorrow=turns_tomorrow)
+    assert rows(case) == expected  # the sibling (99, no authority) never has a row
+
+
+def test_grid_rows_without_a_birth_date_or_without_authority():
+    case = make_case(14)
+    case.youth_birth_date = None
+    assert rows(case) == ["youth", "1", "2"], "without a birth date everyone is asked"
+    assert rows(make_case(9, holders=0)) == [], "under 12 without a registered holder nobody can consent yet"
+    assert rows(make_case(13, holders=0)) == ["youth"]
+
+
+def test_grid_rows_know_what_is_on_record_per_scope():
+    case = make_case(14)
+    give(case, "ret", 1)
+    give(case, "collective", 1, withdrawn=TODAY - timedelta(days=1))  # withdrawn: can be given again
+    give(case, "network")
+    by_key = {row.key: row for row in consent.grid_rows(case, TODAY)}
+    assert set(by_key["1"].standing) == {"ret"}
+    assert set(by_key["youth"].standing) == {"network"}
+    assert by_key["2"].standing == {}
+    assert by_key["1"].cell("collective") == "1:collective"

@@ -311,7 +311,7 @@ def s_referral(endpoint: str) -> Callable[[Env], Scenario]:
             return Scenario(f"{base}/aanmelding/eerdere-hulp/{item}/verwijderen")
         if endpoint == "referrals.consent_page":
             return Scenario(f"{base}/toestemming", lambda: {
-                "consent-person": "youth", "consent-scope": "collective", "consent-given_on": date.today().isoformat(),
+                "consent-cells": ["youth:collective", "youth:network"], "consent-given_on": date.today().isoformat(),
                 "consent-kind": "verbal"})
         if endpoint == "referrals.consent_withdraw":
             record = _row(env, Consent(case_id=case_id, scope="ret", given_by_role="youth",
@@ -384,6 +384,23 @@ def s_live(endpoint: str) -> Callable[[Env], Scenario]:
     return scenario
 
 
+def s_case_search(env: Env) -> Scenario:
+    """The case search: the term (maybe a name) is POSTed and kept in the session, never put in a URL."""
+    env.login_as("chair")
+
+    def kept_terms() -> list:
+        with env.client.session_transaction() as sess:
+            return sess.get("case_search_terms", [])
+
+    def changed(response):
+        assert response.status_code == 302 and "zoek=" in response.headers["Location"]
+        assert [term for _id, term in kept_terms()] == ["Noor"]
+
+    return Scenario("/casussen", lambda: POST_DATA["cases.case_list"](env.objects),
+                    unchanged=lambda: kept_terms() == [] or pytest.fail("search term kept"),
+                    changed=changed, db_changes=False)
+
+
 SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
     ("main.set_language", "POST"): s_set_language,
     ("auth.login", "POST"): s_login,
@@ -403,6 +420,7 @@ SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
         "admin.user_edit", "admin.user_deactivate", "admin.user_reactivate", "admin.user_reset_2fa",
         "admin.user_activation_link", "admin.mandate_new", "admin.mandate_detail")},
     ("referrals.referral_new", "POST"): s_case("referrals.referral_new", "caseworker", "access_team"),
+    ("cases.case_list", "POST"): s_case_search,
     ("cases.case_step", "POST"): s_case("cases.case_step", "chair", "ret_org"),
     ("cases.intake_decision", "POST"): s_case("cases.intake_decision", "chair", "ret_org"),
     **{(endpoint, "POST"): s_referral(endpoint) for endpoint in (

@@ -155,3 +155,42 @@ def test_demo_has_a_planned_session_and_a_finished_one_with_minutes(app):
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     assert chair.get(f"/overleggen/{ids[0]}/notulen/zaak/{extract_case}.pdf").status_code == 200
     assert chair.get(f"/overleggen/{ids[1]}").status_code == 200
+
+
+def test_demo_cases_carry_the_help_tried_before(app):
+    """Most demo cases (all but the concept being written) carry earlier help with provider, kind,
+    period and, when it ended, why; the chair sees it on the intake page and finds the case by a
+    parent's name."""
+    from datetime import date
+
+    from markupsafe import escape
+
+    from ret_app.models import Case
+
+    seed(app)
+    today = date.today()
+    with app.app_context():
+        cases = db.session.scalars(select(Case)).all()
+        with_help = {c.reference: c for c in cases if c.prior_help}
+        assert len(with_help) >= len(cases) - 1 and len(cases) >= 6
+        assert all(c.status == "concept" for c in cases if c.reference not in with_help)
+        for case in with_help.values():
+            for h in case.prior_help:
+                assert h.provider and h.help_type and h.from_date, case.reference
+                assert h.from_date <= (h.to_date or today) <= today, case.reference
+                assert (h.to_date is None) == (h.end_reason is None), case.reference  # ended help says why
+        assert any(h.to_date is None for c in with_help.values() for h in c.prior_help)  # and some still runs
+        waiting = next(c for c in cases if c.youth_first_name == "Daan")
+        waiting_id, help_texts = waiting.id, [h.end_reason for h in waiting.prior_help]
+    chair = app.test_client()
+    token = csrf_token(chair)
+    email = "voorzitter@mijov.example"
+    chair.post("/inloggen", data={"csrf_token": token, "email": email, "password": demo.DEMO_PASSWORD})
+    chair.post("/inloggen/verificatie", data={"csrf_token": token,
+                                              "code": pyotp.TOTP(demo.demo_totp_secret(email)).now()})
+    intake = chair.get(f"/casussen/{waiting_id}/intake").get_data(as_text=True)
+    for text in help_texts:
+        assert str(escape(text)) in intake
+    found = chair.post("/casussen", data={"csrf_token": csrf_token(chair, "/casussen"), "q": "Petra"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Daan Kuipers" in found and "Yusuf" not in found

@@ -221,6 +221,40 @@ def test_the_machine_checks_state_actor_reason_and_guards_in_that_order():
     assert machine.sources("break") == {Light.OFF, Light.ON} and machine.targets("on", "off") == {Light.ON, Light.OFF}
 
 
+def test_a_question_to_confirm_comes_after_the_guards_and_is_asked_until_confirmed():
+    """Transition.confirm: the page learns the question from available(); apply() refuses with it next to
+    Messages.confirm_field unless confirmed; a failed guard is named first (nothing to confirm yet)."""
+    switched = []
+
+    def late(lamp):
+        return "It is late. Switch it on anyway?" if lamp.fuse else None
+
+    machine = StateMachine(
+        states=Light,
+        transitions=(Transition("on", "On", frozenset({Light.OFF}), Light.ON, lambda user, lamp: True,
+                                (lambda lamp: None if lamp.switched < 9 else "Worn out.",),
+                                on_enter=(lambda step: switched.append(step.name),), confirm=late,
+                                confirm_label="Yes"),),
+        state_of=lambda lamp: lamp.state, set_state=lambda lamp, state: setattr(lamp, "state", state.value),
+        messages=Messages("not now", "not you", "why?", "reason", confirm_field="confirm"))
+    lamp = Lamp()
+    [option] = machine.available(lamp, "anyone")
+    assert option.question == "It is late. Switch it on anyway?" and option.blocked is None
+    with pytest.raises(RuleError) as asked:
+        machine.apply(lamp, "anyone", "on")
+    assert (asked.value.field, asked.value.message) == ("confirm", "It is late. Switch it on anyway?")
+    assert lamp.state == "off" and switched == []
+    lamp.switched = 9
+    with pytest.raises(RuleError, match="Worn out."):
+        machine.apply(lamp, "anyone", "on")
+    lamp.switched, lamp.fuse = 0, False
+    assert machine.available(lamp, "anyone")[0].question is None
+    machine.apply(lamp, "anyone", "on")  # nothing to ask
+    lamp.state, lamp.fuse = "off", True
+    machine.apply(lamp, "anyone", "on", confirmed=True)
+    assert lamp.state == "on" and switched == ["on", "on"]
+
+
 def test_the_machine_refuses_a_table_with_an_unknown_state():
     with pytest.raises(ValueError):
         StateMachine(states=Light, transitions=(Transition("x", "X", frozenset({"gone"}), Light.ON,

@@ -1,5 +1,5 @@
-"""Lists stay fast at any size: the case list (every filter) and the intake queue issue the same
-number of queries for 5 and for 50 rows. (The session, action, follow-up, management and start-page
+"""Lists stay fast at any size: the case list (every filter) and the intake queue (with its overdue
+badges and counts) issue the same number of queries for 5 and for 50 rows. (The session, action, follow-up, management and start-page
 lists have theirs in test_query_counts_meetings.py and test_query_counts_admin.py.)"""
 
 from __future__ import annotations
@@ -42,6 +42,15 @@ def _cases(app, factory, world, count: int) -> None:
             db.session.commit()
 
 
+def _search_url(client, term: str) -> str:
+    """The list's address after searching for `term` (POSTed; the address carries the term's id)."""
+    from tests.conftest import csrf_token
+
+    response = client.post("/casussen", data={"csrf_token": csrf_token(client, "/casussen"), "q": term})
+    assert response.status_code == 302 and term not in response.headers["Location"]
+    return response.headers["Location"]
+
+
 def _statements(app, client, count_queries, url: str) -> int:
     assert client.get(url).status_code == 200  # warm up: the session touch, caches
     with count_queries() as statements:
@@ -51,7 +60,7 @@ def _statements(app, client, count_queries, url: str) -> int:
 
 
 @pytest.mark.parametrize("role", ["chair", "caseworker", "provider"])
-@pytest.mark.parametrize("query", ["", "?overdue=1", "?status=submitted&urgency=crisis", "?q=RET", "?page=2"])
+@pytest.mark.parametrize("query", ["", "?overdue=1", "?status=submitted&urgency=crisis", "search:RET", "?page=2"])
 def test_the_case_list_does_not_grow_with_its_rows(app, factory, count_queries, role, query):
     counts = {}
     for size in (5, 50):
@@ -59,18 +68,24 @@ def test_the_case_list_does_not_grow_with_its_rows(app, factory, count_queries, 
         _cases(app, factory, world, size)
         client = app.test_client()
         login(client, app, world[role])
-        counts[size] = _statements(app, client, count_queries, f"/casussen{query}")
+        url = _search_url(client, query.removeprefix("search:")) if query.startswith("search:") else f"/casussen{query}"
+        counts[size] = _statements(app, client, count_queries, url)
     assert counts[5] == counts[50], counts
 
 
-def test_the_intake_queue_does_not_grow_with_its_rows(app, factory, count_queries):
+@pytest.mark.parametrize("query", ["", "?overdue=1"])
+def test_the_intake_queue_does_not_grow_with_its_rows(app, factory, count_queries, query):
+    """Every row overdue: each shows its badge, the top counts them all, in the same queries."""
     counts = {}
     for size in (5, 50):
         world = _region(factory, size)
         _cases(app, factory, world, size)
         client = app.test_client()
         login(client, app, world["chair"])
-        counts[size] = _statements(app, client, count_queries, "/intake")
+        counts[size] = _statements(app, client, count_queries, f"/intake{query}")
+        body = client.get(f"/intake{query}").get_data(as_text=True)
+        assert body.count('ret-badge--bad">over tijd<') == size
+        assert f'id="intake-overdue-count">{size} over tijd<' in body
     assert counts[5] == counts[50], counts
 
 

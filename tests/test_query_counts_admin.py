@@ -5,7 +5,7 @@ municipality, region, holder), so that a relation loaded per row would show in t
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Callable
 
@@ -104,6 +104,53 @@ def test_the_audit_search_does_not_grow_with_its_rows(app, factory, count_querie
 
     _same_count(admin_client, count_queries,
                 ["/beheer/audit?object_type=probe", "/beheer/audit?object_type=probe&action=export&who=test"], add)
+
+
+def _events_of_cases(app, factory, world, one: int, *, filtered: bool) -> Callable[[int], list[str]]:
+    """n more cases, each with an event about itself and one (object: that case) about case `one`.
+    The page shows the newest case's reference (unfiltered: the references of the whole page are
+    read at once), or, filtered by `one`'s reference, that reference and the newest object."""
+    from ret_app import audit
+    from ret_app.models import Case
+
+    def add(n: int) -> list[str]:
+        cases = [factory.case(world.caseworker, world.municipality) for _ in range(n)]
+        with app.app_context():
+            chair = db.session.get(User, world.chair.id)
+            for case_id in cases:
+                audit.record(audit.Action.READ, object_type="probe_case", object_id=case_id, case_id=case_id,
+                             detail="case_page", user=chair)
+                audit.record(audit.Action.READ, object_type="probe_case", object_id=case_id, case_id=one,
+                             detail="case_page", user=chair)
+            newest = db.session.get(Case, cases[-1]).reference
+            reference = db.session.get(Case, one).reference
+            db.session.commit()
+            db.session.remove()
+        return [reference, f"probe_case {cases[-1]}"] if filtered else [newest]
+
+    return add
+
+
+def test_the_audit_search_shows_case_references_without_growing(app, factory, make_world, count_queries,
+                                                                 admin_client):
+    world = make_world()
+    one = factory.case(world.caseworker, world.municipality)
+    _same_count(admin_client, count_queries, ["/beheer/audit?object_type=probe_case"],
+                _events_of_cases(app, factory, world, one, filtered=False))
+
+
+def test_the_audit_search_by_case_reference_does_not_grow_with_its_rows(app, factory, make_world,
+                                                                        count_queries, admin_client):
+    from ret_app.models import Case
+
+    world = make_world()
+    one = factory.case(world.caseworker, world.municipality)
+    with app.app_context():
+        reference = db.session.get(Case, one).reference
+    _same_count(admin_client, count_queries,
+                [f"/beheer/audit?object_type=probe_case&case_reference={reference}",
+                 f"/beheer/audit?case_reference={reference.lower()}"],
+                _events_of_cases(app, factory, world, one, filtered=True))
 
 
 def test_the_network_list_does_not_grow_with_its_rows(factory, count_queries, admin_client):
@@ -257,6 +304,16 @@ class World(worlds.World):
             db.session.remove()
         return []
 
+    def overdue_intakes(self, n: int) -> list[str]:
+        """Referrals waiting for the chair's intake decision, all past the norm: the intake card
+        counts them ("55 over tijd"), each in a municipality of its own."""
+        for _ in range(n):
+            municipality = self.factory.municipality(self.region.id)
+            self.factory.case(self.caseworker, municipality, status="submitted",
+                              submitted_at=datetime(2025, 1, 6, 9, 0, tzinfo=timezone.utc))
+        self.overdue_count = getattr(self, "overdue_count", 0) + n
+        return [f'id="start-intake-overdue">{self.overdue_count} over tijd<']
+
     def management(self, n: int) -> list[str]:
         """What the management card counts: regions, municipalities, organisations, users, mandates."""
         for _ in range(n):
@@ -278,6 +335,7 @@ def _start_things(world: World, role: str, user: User) -> Callable[[int], list[s
             shown += world.collective(n)
         if role == "chair":
             shown += world.expiring_region_mandates(n)
+            shown += world.overdue_intakes(n)
         if role == "caseworker":
             if not world.covering_mandate:
                 # One mandate of the access team's municipality covers the provisional decisions.

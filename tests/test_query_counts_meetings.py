@@ -172,3 +172,38 @@ def test_the_session_page_does_not_grow_with_its_agenda(app, factory, count_quer
         counts[size] = _statements(app, getattr(w, role), count_queries, f"/overleggen/{meeting_id}")
     print(f"session page ({role}, {status}): {counts}")
     assert counts[5] == counts[50], counts
+
+
+# --- the live page ----------------------------------------------------------------------------------
+
+def _with_attendance_and_prior_help(app, meeting_id: int, count: int) -> None:
+    """Every invitee checked in, and `count` earlier providers on the first item's case (the live page
+    shows the first item, with its help tried before)."""
+    from ret_app.models import Meeting, MeetingAttendance, PriorHelp
+
+    with app.app_context():
+        meeting = db.session.get(Meeting, meeting_id)
+        for invitation in meeting.invitations:
+            if invitation.user_id not in {a.user_id for a in meeting.attendances}:
+                meeting.attendances.append(MeetingAttendance(user_id=invitation.user_id, present=True,
+                                                             recorded_by_id=meeting.chair_id))
+        for n in range(count):
+            meeting.items[0].case.prior_help.append(PriorHelp(provider=f"Aanbieder {n}", help_type="Ambulant",
+                                                              from_date=date(2025, 1, 1), to_date=date(2025, 6, 1),
+                                                              end_reason="Geen passend aanbod"))
+        db.session.commit()
+
+
+@pytest.mark.parametrize("role,status", [("chair", "in_progress"), ("chair", "closed"), ("provider", "in_progress")])
+def test_the_live_page_does_not_grow_with_its_agenda_attendance_or_help_tried_before(app, factory, count_queries,
+                                                                                       role, status):
+    """The side column lists every item (its case) and every invitee (their organisation) and the item
+    shown has its help tried before: loaded up front, not per row."""
+    counts = {}
+    for size in SIZES:
+        w = _world(factory, municipalities=size)
+        meeting_id = _agenda(app, factory, w, size, status)
+        _with_attendance_and_prior_help(app, meeting_id, size)
+        counts[size] = _statements(app, getattr(w, role), count_queries, f"/overleggen/{meeting_id}/live")
+    print(f"live page ({role}, {status}): {counts}")
+    assert counts[5] == counts[50], counts

@@ -139,8 +139,16 @@ def add_member(app, case_id: int, relation: str, authority: bool, name: str = ""
 
 def give_consent(client, case_id: int, person: str, scope: str = "ret", *, given_on: Optional[date] = None,
                  kind: str = "written", htmx: bool = False, back: str = "referral"):
+    """One ticked cell of the consent grid (person x scope)."""
+    return give_consents(client, case_id, [f"{person}:{scope}"], given_on=given_on, kind=kind, htmx=htmx,
+                         back=back)
+
+
+def give_consents(client, case_id: int, cells: list[str], *, given_on: Optional[date] = None,
+                  kind: str = "written", htmx: bool = False, back: str = "referral"):
+    """The consent grid with these cells ('<person>:<scope>') ticked, saved in one go."""
     return post(client, f"/casussen/{case_id}/toestemming", {
-        "consent-person": person, "consent-scope": scope, "consent-given_on": (given_on or TODAY).isoformat(),
+        "consent-cells": cells, "consent-given_on": (given_on or TODAY).isoformat() if given_on != "" else "",
         "consent-kind": kind, "back": back}, htmx=htmx)
 
 
@@ -476,6 +484,16 @@ def consent_rows(body: str) -> dict[str, str]:
     return rows
 
 
+def grid_rows(body: str) -> list[str]:
+    """The people (youth / member id) that are rows of the consent grid, in order."""
+    return re.findall(r'id="consent-grid-row-([^"]+)"', body)
+
+
+def grid_boxes(body: str) -> list[str]:
+    """The cells ('<person>:<scope>') of the consent grid that can be ticked, in order."""
+    return re.findall(r'name="consent-cells" value="([^"]+)"', body)
+
+
 def test_twelve_to_fifteen_needs_youth_and_both_parents(app, signed_in, concept):
     mother = add_member(app, concept, "mother", True, "Fatima")
     father = add_member(app, concept, "father", True, "Jan")
@@ -483,9 +501,10 @@ def test_twelve_to_fifteen_needs_youth_and_both_parents(app, signed_in, concept)
     body = signed_in.get(f"/casussen/{concept}/aanmelding").get_data(as_text=True)
     ret = consent_rows(body)["ret"]
     assert t(app, "the youth") in ret and "Fatima" in ret and "Jan" in ret and "Sem" not in ret
-    # Only the youth and holders of authority can be chosen.
-    select = re.search(r'<select[^>]*id="consent-person".*?</select>', body, re.S).group(0)
-    assert re.findall(r'value="([^"]*)"', select) == ["", "youth", str(mother), str(father)]
+    # Only the youth and holders of authority are rows of the consent grid, with a box per scope.
+    assert grid_rows(body) == ["youth", str(mother), str(father)]
+    assert grid_boxes(body) == [f"{person}:{scope}" for person in ("youth", str(mother), str(father))
+                                for scope in ("ret", "collective", "network")]
 
     give_consent(signed_in, concept, "youth")
     give_consent(signed_in, concept, str(mother))
@@ -536,12 +555,15 @@ def test_consent_input_errors(app, signed_in, concept):
     assert Fields(body).values["consent-given_on"] == (TODAY + timedelta(days=1)).isoformat()
     response = give_consent(signed_in, concept, str(sibling))
     assert response.status_code == 200  # the full referral page, without JavaScript
-    assert field_error(response.get_data(as_text=True), "consent-person")
+    assert field_error(response.get_data(as_text=True), "consent-cells") == t(
+        app, "Only the people whose consent counts under the age rules can be ticked. Check the grid and tick again.")
     assert load(app, concept).consents == []
     give_consent(signed_in, concept, "youth")
     response = give_consent(signed_in, concept, "youth", htmx=True)
-    assert field_error(response.get_data(as_text=True), "consent-person") == t(
-        app, "This person's consent for this scope is already on record.")
+    with app.test_request_context():
+        cell = gettext("%(who)s for %(scope)s", who=gettext("the youth"), scope=gettext("RET"))
+    assert field_error(response.get_data(as_text=True), "consent-cells") == t(
+        app, "Already on record: %(cells)s.", cells=cell)
     assert len(load(app, concept).consents) == 1
 
 

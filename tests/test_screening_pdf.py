@@ -8,6 +8,7 @@ database is emptied after each test, so what the tests check is collected there)
 from __future__ import annotations
 
 import re
+from datetime import date
 from io import BytesIO
 
 import pytest
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from ret_app.labels import TRACK_LABELS, URGENCY_LABELS
 from ret_app.labels import DOMAIN_LABELS, severity_label
 from ret_app.extensions import db
-from ret_app.models import AuditEvent, CaseParticipant, FamilyMember
+from ret_app.models import AuditEvent, CaseParticipant, FamilyMember, PriorHelp
 from ret_app.kernel.dates import utcnow
 from tests.conftest import Factory, csrf_token
 from tests.test_screening import (
@@ -78,6 +79,13 @@ def _world(app, suffix: str = ""):
         db.session.get(Case, w.other_case_id).question = ANOTHER_CASE
         db.session.add(FamilyMember(case_id=w.case_id, name="Moeder Mulder", relation="mother", age=41,
                                     parental_authority=True))
+        db.session.add_all([
+            PriorHelp(case_id=w.case_id, provider="Jeugdhulp Rivierduin", help_type="Ambulante gezinsbehandeling",
+                      from_date=date(2023, 9, 1), to_date=date(2024, 3, 15),
+                      end_reason="Gestopt na wisseling van behandelaar."),
+            PriorHelp(case_id=w.case_id, provider="Praktijk De Linde", help_type="Jeugd-GGZ",
+                      from_date=date(2024, 4, 1)),
+        ])
         db.session.commit()
         w.reference = db.session.get(Case, w.case_id).reference
         w.other_reference = db.session.get(Case, w.other_case_id).reference
@@ -125,6 +133,8 @@ def report(app):
         "track": ui(app, TRACK_LABELS["process_direction"]),
         "urgency": ui(app, URGENCY_LABELS["urgent"]),
         "youth_view": ui(app, "The youth's own view"),
+        "prior_help": ui(app, "Help tried before"),
+        "ongoing": ui(app, "ongoing"),
         "family_view": ui(app, "The family's view"),
         "analysis": ui(app, "Integrated analysis"),
         "advice": ui(app, "Advice"),
@@ -186,6 +196,18 @@ def test_the_report_has_every_section(report):
     order = [text.index(n) for n in ("Zwolle-Test", "Ik wil gewoon weer naar school.", "Escalaties met geweld",
                                      "Problemen versterken elkaar.", "Gecombineerd aanbod LVB")]
     assert order == sorted(order)
+
+
+def test_the_report_shows_the_help_tried_before(report):
+    """What was already tried is what the RET judges a stuck case by: provider, kind of help, the
+    period (still running: "loopt nog") and why it ended, after the family and before the views."""
+    for text in (report.draft_text, report.final_text):
+        section = text[text.index(report.labels["prior_help"]):text.index(report.labels["youth_view"])]
+        for needle in ("Jeugdhulp Rivierduin", "Ambulante gezinsbehandeling", "1-9-2023", "15-3-2024",
+                       "Gestopt na wisseling van behandelaar.", "Praktijk De Linde", "Jeugd-GGZ", "1-4-2024",
+                       report.labels["ongoing"]):
+            assert needle in section, needle
+        assert text.index("Moeder Mulder") < text.index(report.labels["prior_help"])
 
 
 def test_a_draft_is_marked_and_a_finalised_report_is_not(report):

@@ -106,6 +106,7 @@ def production_app(monkeypatch, tmp_path):
     url = f"sqlite:///{tmp_path / 'production.sqlite3'}"
     monkeypatch.setenv("SECRET_KEY", PRODUCTION_SECRET)
     monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("RET_BASE_URL", "https://localhost")
     application = create_app(config.ProductionConfig)
     # Guard before create_all: the app must use the database it was given, not a default one.
     assert application.config["SQLALCHEMY_DATABASE_URI"] == url
@@ -132,10 +133,12 @@ def test_production_session_cookie_is_secure(production_app):
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-@pytest.mark.parametrize("missing", [("SECRET_KEY",), ("DATABASE_URL",), ("SECRET_KEY", "DATABASE_URL")])
+@pytest.mark.parametrize("missing", [("SECRET_KEY",), ("DATABASE_URL",), ("RET_BASE_URL",),
+                                     ("SECRET_KEY", "DATABASE_URL", "RET_BASE_URL")])
 def test_production_refuses_to_start_without_settings(monkeypatch, tmp_path, missing):
     monkeypatch.setenv("SECRET_KEY", PRODUCTION_SECRET)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'never.sqlite3'}")
+    monkeypatch.setenv("RET_BASE_URL", "https://ret.example.nl")
     for name in missing:
         monkeypatch.delenv(name)
     with pytest.raises(RuntimeError) as refused:
@@ -147,6 +150,7 @@ def test_production_refuses_to_start_without_settings(monkeypatch, tmp_path, mis
 def test_production_refuses_a_short_secret_key(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "too-short")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'never.sqlite3'}")
+    monkeypatch.setenv("RET_BASE_URL", "https://ret.example.nl")
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(config.ProductionConfig)
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pyotp
 import pytest
 from freezegun import freeze_time
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 import config
 from ret_app import create_app
@@ -54,6 +54,14 @@ def set_cookie_headers(response, name: str = COOKIE) -> list[str]:
     return [h for h in response.headers.getlist("Set-Cookie") if h.startswith(f"{name}=")]
 
 
+def session_rows(app, *, live_only: bool = False) -> int:
+    with app.app_context():
+        stmt = select(func.count()).select_from(WebSession)
+        if live_only:
+            stmt = stmt.where(WebSession.ended_at.is_(None))
+        return db.session.scalar(stmt)
+
+
 def user_rows(app, user_id: int) -> list[WebSession]:
     with app.app_context():
         rows = list(db.session.scalars(select(WebSession).where(WebSession.user_id == user_id)
@@ -73,17 +81,25 @@ def test_session_cookie_is_httponly_and_samesite_lax(app, client, factory):
     assert "httponly" in attrs
     assert "samesite=lax" in attrs
     assert "path=/" in attrs
-    # The cookie value is random and only its hash is stored.
+    # An anonymous visit keeps nothing on the server (its CSRF token travels signed in the cookie).
+    assert session_rows(app) == 0
+
+    # Once there is something to keep (the password step passed) the cookie holds a random id and
+    # only its hash is stored; the cookie has the same flags.
+    user = factory.user("chair")
+    token = csrf_token(client, "/inloggen")
+    r = client.post("/inloggen", data={"csrf_token": token, "email": user.email, "password": TEST_PASSWORD})
+    headers = set_cookie_headers(r)
+    assert len(headers) == 1
+    attrs = [a.strip().lower() for a in headers[0].split(";")]
+    assert "httponly" in attrs and "samesite=lax" in attrs and "path=/" in attrs
     value = cookie_value(client)
-    assert len(value) >= 40
+    assert len(value) >= 40 and "." not in value
     with app.app_context():
         assert db.session.scalar(select(WebSession).where(WebSession.token_hash == value)) is None
         assert db.session.scalar(select(WebSession).where(WebSession.token_hash == hash_token(value)))
 
     # The cookie set at sign-in (a new session id) has the same flags.
-    user = factory.user("chair")
-    token = csrf_token(client, "/inloggen")
-    client.post("/inloggen", data={"csrf_token": token, "email": user.email, "password": TEST_PASSWORD})
     with app.app_context():
         secret = db.session.get(User, user.id).totp_secret
     r = client.post("/inloggen/verificatie", data={"csrf_token": token, "code": pyotp.TOTP(secret).now()})
@@ -100,6 +116,82 @@ def test_session_id_never_appears_in_urls(app, client, factory):
     for path in ("/start", "/account/"):
         body = client.get(path).get_data(as_text=True)
         assert value not in body
+
+
+# --- anonymous visits ------------------------------------------------------------------------
+
+def test_anonymous_visits_write_no_session_rows(app, factory):
+    """The sign-in page, the language switch, a page asked for before signing in (and its flash
+    after a session ended), error pages: none of it writes a row, however often it is done."""
+    before, live_before = session_rows(app), session_rows(app, live_only=True)
+    for _ in range(25):
+        assert app.test_client().get("/inloggen").status_code == 200
+    browser = app.test_client()
+    for _ in range(10):
+        assert browser.get("/inloggen").status_code == 200
+    assert browser.get("/casussen").status_code == 302  # remembered as the page to show after sign-in
+    assert browser.get("/bestaat-niet").status_code == 404
+    token = csrf_token(browser, "/inloggen")
+    assert browser.post("/taal", data={"csrf_token": token, "lang": "en", "next": "/inloggen"}).status_code == 302
+    assert 'lang="en"' in browser.get("/inloggen").get_data(as_text=True)
+    assert session_rows(app) == before
+
+    # The anonymous session still carries what the sign-in needs: the CSRF token (checked), the
+    # language and the page asked for.
+    user = factory.user("chair")
+    r = browser.post("/inloggen", data={"csrf_token": "forged", "email": user.email, "password": TEST_PASSWORD})
+    assert r.status_code == 400
+    assert session_rows(app) == before
+    login(browser, app, user)
+    # One row for the signed-in session (the password step's row was rotated away at sign-in).
+    assert session_rows(app, live_only=True) == live_before + 1
+    assert 'lang="en"' in browser.get("/start").get_data(as_text=True)
+
+
+def test_page_asked_for_before_sign_in_survives_in_the_anonymous_cookie(app, factory):
+    user = factory.user("chair")
+    browser = app.test_client()
+    assert path_of(browser.get("/account/")) == "/inloggen"
+    token = csrf_token(browser, "/inloggen")
+    browser.post("/inloggen", data={"csrf_token": token, "email": user.email, "password": TEST_PASSWORD})
+    with app.app_context():
+        secret = db.session.get(User, user.id).totp_secret
+    r = browser.post("/inloggen/verificatie", data={"csrf_token": token, "code": pyotp.TOTP(secret).now()})
+    assert r.status_code == 302 and path_of(r) == "/account/"
+
+
+def test_a_forged_or_tampered_anonymous_cookie_is_ignored(app, factory):
+    from itsdangerous import URLSafeTimedSerializer
+
+    user = factory.user("chair")
+    browser = app.test_client()
+    browser.get("/inloggen")
+    genuine = cookie_value(browser)
+    payload, rest = genuine.split(".", 1)
+    for value in (payload + "x." + rest, genuine[:-3] + "abc",
+                  # signed with another key, or with ours but claiming a user: neither is believed
+                  URLSafeTimedSerializer("another key", salt="ret-anonymous-session").dumps({"_user_id": str(user.id)}),
+                  URLSafeTimedSerializer(app.secret_key, salt="ret-anonymous-session").dumps(
+                      {"_user_id": str(user.id), "csrf_token": "x"})):
+        forged = client_with_cookie(app, value)
+        assert not signed_in(forged)
+        r = forged.get("/inloggen")
+        assert r.status_code == 200
+        new = set_cookie_headers(r)
+        assert new and value not in new[0]  # replaced by a fresh anonymous session
+
+
+def test_anonymous_cookie_expires_after_the_idle_timeout_unless_used(app, factory):
+    with freeze_time(start_of_step()) as frozen:
+        browser = app.test_client()
+        token = csrf_token(browser, "/inloggen")
+        for _ in range(3):  # use keeps it alive: the cookie is signed again
+            frozen.tick(timedelta(minutes=20))
+            assert csrf_token(browser, "/inloggen").split(".")[0] == token.split(".")[0]  # same session token
+        frozen.tick(timedelta(minutes=31))
+        r = browser.post("/taal", data={"csrf_token": token, "lang": "en", "next": "/inloggen"})
+        assert r.status_code == 400  # the form's token is gone with the session
+        assert csrf_token(browser, "/inloggen").split(".")[0] != token.split(".")[0]
 
 
 # --- timeouts ----------------------------------------------------------------------------
@@ -233,9 +325,9 @@ def test_logout_needs_post_with_csrf(app, client, factory):
     assert signed_in(client)
 
 
-def test_session_id_changes_on_login_against_fixation(app, client, factory):
+def test_session_id_changes_on_login_against_fixation(app, factory):
     user = factory.user("chair")
-    # An attacker obtains an anonymous session id and plants it in the victim's browser.
+    # An attacker obtains an anonymous session cookie and plants it in the victim's browser.
     attacker = app.test_client()
     attacker.get("/inloggen")
     planted = cookie_value(attacker)
@@ -244,8 +336,27 @@ def test_session_id_changes_on_login_against_fixation(app, client, factory):
     after = cookie_value(victim)
     assert after != planted
     assert signed_in(victim)
-    # The planted id does not give access, and its row was ended by the rotation.
+    # The planted cookie gives no access; it never named a row.
     assert not signed_in(attacker)
+    assert not signed_in(client_with_cookie(app, planted))
+    with app.app_context():
+        assert db.session.scalar(select(WebSession).where(WebSession.token_hash == hash_token(planted))) is None
+    assert row_for(app, after).user_id == user.id
+
+
+def test_a_planted_server_session_id_is_rotated_away_on_login(app, factory):
+    """The attacker passes the password step of their own account (a server row exists then) and
+    plants that id: the victim's sign-in gives a new id and ends the planted row."""
+    user, own = factory.user("chair"), factory.user("chair")
+    attacker = app.test_client()
+    token = csrf_token(attacker, "/inloggen")
+    attacker.post("/inloggen", data={"csrf_token": token, "email": own.email, "password": TEST_PASSWORD})
+    planted = cookie_value(attacker)
+    assert "." not in planted and row_for(app, planted).ended_at is None
+    victim = client_with_cookie(app, planted)
+    login(victim, app, user)
+    after = cookie_value(victim)
+    assert after != planted and signed_in(victim)
     assert not signed_in(client_with_cookie(app, planted))
     row = row_for(app, planted)
     assert row.ended_at is not None and row.ended_reason == "rotated"
@@ -415,6 +526,7 @@ def test_deactivation_takes_effect_even_before_the_row_is_ended(app, factory):
 def test_production_uses_host_prefixed_secure_cookie(app, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "p" * 48)
     monkeypatch.setenv("DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
+    monkeypatch.setenv("RET_BASE_URL", "https://localhost")
     prod = create_app(config.ProductionConfig, {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
     try:
         assert prod.config["SESSION_COOKIE_NAME"] == "__Host-ret_session"

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from ret_app.account import audit_words
 from ret_app.account import overview, routes  # noqa: F401  (views registered)
 from ret_app.account.blueprint import bp
 from ret_app.expected import EVERYONE
@@ -11,6 +12,7 @@ from ret_app.policy import Permission
 capability = (
     Capability("account")
     .blueprint(bp, "/account")
+    .audit_words(audit_words.WORDS, audit_words.NAMES)
     .nav("account.overview", _l("My account"), Permission.USE_APP, "account.", order=130)
     .start_card("recovery", "account/_start_recovery.html", overview.recovery_alert, slot="alerts", order=30)
     .start_card("account", "account/_start_account.html", overview.account_card, order=80)

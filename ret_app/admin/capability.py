@@ -2,8 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 
+from ret_app.admin import audit_words
 from ret_app.admin import overview, routes  # noqa: F401  (views registered)
 from ret_app.admin.blueprint import bp
+from ret_app.audit_words import describe_event, object_name
 from ret_app.expected import ADMIN
 from ret_app.kernel.registry import Capability
 from ret_app.policy import Permission
@@ -11,6 +13,9 @@ from ret_app.policy import Permission
 capability = (
     Capability("admin")
     .blueprint(bp, "/beheer")
+    .audit_words(audit_words.WORDS, audit_words.NAMES)
+    .template_filter("audit_detail", describe_event)
+    .template_filter("audit_object_name", object_name)
     .nav("admin.users", _l("Users"), Permission.MANAGE_USERS, "admin.user", order=80)
     .nav("admin.organisations", _l("Organisations"), Permission.MANAGE_REFERENCE_DATA, "admin.organisation", order=90)
     .nav("admin.regions", _l("Regions"), Permission.MANAGE_REFERENCE_DATA, "admin.region", order=100)

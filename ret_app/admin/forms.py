@@ -25,7 +25,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ret_app.forms import REQUIRED, EuroField, MultiCheckboxField, coerce_optional_int  # noqa: F401
+from ret_app.forms import REQUIRED, DateInputField, EuroField, MultiCheckboxField, Needed, coerce_optional_int  # noqa: F401
 from ret_app.labels import CARE_TYPE_LABELS, ORGANISATION_KIND_LABELS, ROLE_LABELS
 from ret_app.models import OrganisationKind, Role
 
@@ -54,9 +54,13 @@ class OrganisationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(message=REQUIRED), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=[(k.value, ORGANISATION_KIND_LABELS[k.value]) for k in OrganisationKind],
                        validators=[DataRequired(message=REQUIRED)])
-    region_id = SelectField(_l("Region"), coerce=coerce_optional_int, validators=[Optional()])
-    municipality_id = SelectField(_l("Municipality (access teams)"), coerce=coerce_optional_int, validators=[Optional()])
-    network_id = SelectField(_l("Network (network organisations)"), coerce=coerce_optional_int, validators=[Optional()])
+    # Which of these an organisation needs depends on its kind (services.save_organisation).
+    region_id = SelectField(_l("Region"), coerce=coerce_optional_int, validators=[
+        Optional(), Needed(_l("needed for a RET, a provider or a certified institution"))])
+    municipality_id = SelectField(_l("Municipality"), coerce=coerce_optional_int,
+                                  validators=[Optional(), Needed(_l("needed for an access team"))])
+    network_id = SelectField(_l("Network"), coerce=coerce_optional_int,
+                             validators=[Optional(), Needed(_l("needed for a network organisation"))])
     collective_member = BooleanField(_l("Member of the region's HSWV collective (providers)"))
     active = BooleanField(_l("Active"), default=True)
 
@@ -78,8 +82,8 @@ class MandateForm(FlaskForm):
     holder_id = SelectField(_l("Mandate holder"), coerce=coerce_optional_int, validators=[DataRequired(message=REQUIRED)])
     municipality_id = SelectField(_l("Municipality"), coerce=coerce_optional_int, validators=[DataRequired(message=REQUIRED)])
     # InputRequired keeps WTForms' "not a valid date" message; DataRequired would replace it.
-    valid_from = DateField(_l("Valid from"), validators=[InputRequired(message=REQUIRED)])
-    valid_until = DateField(_l("Valid until"), validators=[InputRequired(message=REQUIRED)])
+    valid_from = DateInputField(_l("Valid from"), validators=[InputRequired(message=REQUIRED)])
+    valid_until = DateInputField(_l("Valid until"), validators=[InputRequired(message=REQUIRED)])
     ceiling_eur = EuroField(_l("Ceiling per case (euros)"), validators=[
         # InputRequired, not DataRequired: the latter would hide the "not a number" message.
         InputRequired(message=REQUIRED),
@@ -109,6 +113,9 @@ class AuditSearchForm(FlaskForm):
     outcome = SelectField(_l("Outcome"), validators=[Optional()])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("Until"), validators=[Optional()])
+    case_reference = StringField(_l("Case (reference)"), filters=[lambda value: value.strip().upper() if value else value],
+                                 validators=[Optional(), Length(max=20), Regexp(r"^[A-Z0-9-]+$", message=_l(
+                                     "Enter a case reference, for example RET-2026-0004."))])
 
 
 class RegionNormsForm(FlaskForm):

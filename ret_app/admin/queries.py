@@ -4,7 +4,7 @@ rows. The audit search is itself audited here (the filter names, never their val
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable, Optional
 
@@ -14,7 +14,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from ret_app import audit
 from ret_app.extensions import db
 from ret_app.kernel import dates
-from ret_app.models import AuditEvent, Mandate, MandateStatus, Municipality, Network, Organisation, Region, User
+from ret_app.models import AuditEvent, Case, Mandate, MandateStatus, Municipality, Network, Organisation, Region, User
 from ret_app.paging import Page, paginate
 from ret_app.policy import MANDATE_HOLDER_ROLES
 
@@ -150,6 +150,7 @@ class AuditFilters:
     outcome: str = ""
     date_from: Optional[date] = None
     date_to: Optional[date] = None
+    case_reference: str = ""
 
     def names(self) -> list[str]:
         """The filters in use (names only, never their values: the audit trail records these)."""
@@ -171,14 +172,33 @@ def audit_search_query(filters: AuditFilters) -> Select:
         stmt = stmt.where(AuditEvent.occurred_at >= _local_midnight_utc(filters.date_from))
     if filters.date_to:
         stmt = stmt.where(AuditEvent.occurred_at < _local_midnight_utc(filters.date_to + timedelta(days=1)))
+    if filters.case_reference:
+        # The events about that case (a reference no case has finds nothing).
+        stmt = stmt.where(AuditEvent.case_id == select(Case.id).where(Case.reference == filters.case_reference)
+                          .scalar_subquery())
     return stmt
 
 
-def search_audit(filters: AuditFilters, page: int) -> Page:
-    """One page of audit events, newest first; the search itself is recorded (the filter names)."""
+def case_exists(reference: str) -> bool:
+    return db.session.scalar(select(Case.id).where(Case.reference == reference)) is not None
+
+
+@dataclass
+class AuditPage(Page):
+    """A page of audit events with the references of the cases they are about (case id -> reference)."""
+
+    references: dict = field(default_factory=dict)
+
+
+def search_audit(filters: AuditFilters, page: int) -> AuditPage:
+    """One page of audit events, newest first, with the references of their cases (one query for
+    the page's cases); the search itself is recorded (the filter names)."""
     result = paginate(audit_search_query(filters), page, PAGE_SIZE)
+    case_ids = {e.case_id for e in result.items if e.case_id is not None}
+    references = dict(db.session.execute(select(Case.id, Case.reference).where(Case.id.in_(case_ids))).all()) \
+        if case_ids else {}
     audit.record(audit.Action.SEARCH, object_type="audit_event", detail="filters=" + ",".join(filters.names()))
-    return result
+    return AuditPage(result.items, result.page, result.per_page, result.has_next, references)
 
 
 def _local_midnight_utc(day: date) -> datetime:

@@ -16,7 +16,7 @@ from flask_login import current_user
 from ret_app.forms import FlaskForm
 from sqlalchemy import or_
 
-from ret_app import web
+from ret_app import audit_words, web
 from ret_app.admin import queries, services
 from ret_app.admin.blueprint import bp
 from ret_app.admin.forms import (
@@ -39,6 +39,7 @@ from ret_app.mandates import services as mandate_services
 from ret_app.models import MandateStatus, Municipality, Network, Organisation, Region, User
 from ret_app.policy import Permission, requires
 from ret_app.templating import render_page_or_fragment
+from ret_app.urls import external_url
 
 
 def _form_data(form: FlaskForm) -> dict:
@@ -54,7 +55,8 @@ def _show_refusal(form: FlaskForm, error: RuleError | Conflict | None) -> None:
         return
     for field, message in error.errors.items():
         if field and field in form:
-            form[field].errors = list(form[field].errors) + [str(message)]
+            if not form[field].errors:  # input the form could not read keeps the form's message only
+                form[field].errors = list(form[field].errors) + [str(message)]
         else:
             flash(str(message), "error")
 
@@ -242,7 +244,7 @@ def user_new():
     if result:
         created = result.value
         return render_template("admin/user_created.html", user=created.user,
-                               link=url_for("auth.activate", token=created.activation_token, _external=True))
+                               link=external_url("auth.activate", token=created.activation_token))
     _show_refusal(form, result.error)
     return render_template("admin/user_form.html", form=form, user=None)
 
@@ -270,7 +272,7 @@ def _user_action(user_id: int, action: Callable[[User], str | None], success: st
         return redirect(url_for("admin.user_edit", user_id=user_id))
     if result.value:
         return render_template("admin/user_created.html", user=user, reset=True,
-                               link=url_for("auth.activate", token=result.value, _external=True))
+                               link=external_url("auth.activate", token=result.value))
     flash(success, "success")
     return redirect(url_for("admin.user_edit", user_id=user_id))
 
@@ -360,10 +362,16 @@ def audit_search():
     form.action.choices = [("", _("— all —"))] + [(a.value, AUDIT_ACTION_LABELS[a.value]) for a in Action]
     form.outcome.choices = [("", _("— all —"))] + [(o.value, AUDIT_OUTCOME_LABELS[o.value]) for o in Outcome]
     result = None
-    if form.validate():
+    valid = form.validate()
+    if valid and form.case_reference.data and not queries.case_exists(form.case_reference.data):
+        form.case_reference.errors.append(_("No case has this reference."))
+        valid = False
+    if valid:
         filters = queries.AuditFilters(
-            who=form.who.data or "", action=form.action.data or "", object_type=form.object_type.data or "",
-            outcome=form.outcome.data or "", date_from=form.date_from.data, date_to=form.date_to.data)
+            who=form.who.data or "", action=form.action.data or "",
+            object_type=audit_words.object_type_for(form.object_type.data or ""),
+            outcome=form.outcome.data or "", date_from=form.date_from.data, date_to=form.date_to.data,
+            case_reference=form.case_reference.data or "")
         result = queries.search_audit(filters, web.int_arg("page", 1))
     query_args = {k: v for k, v in request.args.items() if k != "page"}
     return render_page_or_fragment("admin/audit.html", "admin/_audit_results.html", form=form, result=result,

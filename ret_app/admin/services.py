@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Callable, Optional
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -59,11 +59,26 @@ def _unique(model, column, value, exclude_id: Optional[int], field: str, message
         raise RuleError(message, field)
 
 
+def _all_at_once(*checks: Callable[[], None]) -> None:
+    """Run every check; refuse with all their objections at once (RuleError.many)."""
+    errors: dict[Optional[str], Any] = {}
+    for check in checks:
+        try:
+            check()
+        except RuleError as refused:
+            for field, message in refused.errors.items():
+                errors.setdefault(field, message)
+    if errors:
+        raise RuleError.many(errors)
+
+
 def save_network(network: Optional[Network], data: dict) -> Network:
     network_id = network.id if network else None
-    _unique(Network, Network.name, data["name"], network_id, "name", _l("A network with this name exists already."))
-    _unique(Network, Network.short_name, data["short_name"], network_id, "short_name",
-            _l("A network with this short name exists already."))
+    _all_at_once(
+        lambda: _unique(Network, Network.name, data["name"], network_id, "name",
+                        _l("A network with this name exists already.")),
+        lambda: _unique(Network, Network.short_name, data["short_name"], network_id, "short_name",
+                        _l("A network with this short name exists already.")))
     return _save(network or Network(), data, ("name", "short_name"), "network")
 
 
@@ -75,14 +90,18 @@ def save_region(region: Optional[Region], data: dict) -> Region:
 
 def save_municipality(municipality: Optional[Municipality], data: dict) -> Municipality:
     mid = municipality.id if municipality else None
-    _unique(Municipality, Municipality.cbs_code, data["cbs_code"], mid, "cbs_code",
-            _l("Another municipality has this CBS code."))
-    clash = select(Municipality.id).where(Municipality.region_id == data["region_id"],
-                                          func.lower(Municipality.name) == data["name"].lower())
-    if mid is not None:
-        clash = clash.where(Municipality.id != mid)
-    if db.session.scalar(clash) is not None:
-        raise RuleError(_l("This region has a municipality with this name already."), "name")
+
+    def name_taken() -> None:
+        clash = select(Municipality.id).where(Municipality.region_id == data["region_id"],
+                                              func.lower(Municipality.name) == data["name"].lower())
+        if mid is not None:
+            clash = clash.where(Municipality.id != mid)
+        if db.session.scalar(clash) is not None:
+            raise RuleError(_l("This region has a municipality with this name already."), "name")
+
+    _all_at_once(lambda: _unique(Municipality, Municipality.cbs_code, data["cbs_code"], mid, "cbs_code",
+                                 _l("Another municipality has this CBS code.")),
+                 name_taken)
     saved = _save(municipality or Municipality(), data, ("name", "cbs_code", "region_id"), "municipality")
     # An access team works in its municipality's region: follow a move of the municipality.
     db.session.execute(update(Organisation).where(Organisation.municipality_id == saved.id)
@@ -92,24 +111,32 @@ def save_municipality(municipality: Optional[Municipality], data: dict) -> Munic
 
 def save_organisation(org: Optional[Organisation], data: dict) -> Organisation:
     kind = OrganisationKind(data["kind"])
-    _unique(Organisation, Organisation.name, data["name"], org.id if org else None, "name",
-            _l("An organisation with this name exists already."))
+    # Every objection at once.
+    errors: dict[str, Any] = {}
+    try:
+        _unique(Organisation, Organisation.name, data["name"], org.id if org else None, "name",
+                _l("An organisation with this name exists already."))
+    except RuleError as taken:
+        errors.update(taken.errors)
     data = dict(data)
     if kind is OrganisationKind.ACCESS_TEAM:
         if not data.get("municipality_id"):
-            raise RuleError(_l("An access team belongs to a municipality."), "municipality_id")
-        municipality = db.session.get(Municipality, data["municipality_id"])
-        data["region_id"] = municipality.region_id if municipality else data.get("region_id")
+            errors["municipality_id"] = _l("An access team belongs to a municipality.")
+        else:
+            municipality = db.session.get(Municipality, data["municipality_id"])
+            data["region_id"] = municipality.region_id if municipality else data.get("region_id")
     else:
         data["municipality_id"] = None
     if kind is OrganisationKind.NETWORK:
         if not data.get("network_id"):
-            raise RuleError(_l("A network organisation belongs to a supra-regional network."), "network_id")
+            errors["network_id"] = _l("A network organisation belongs to a supra-regional network.")
     else:
         data["network_id"] = None
     if kind in (OrganisationKind.RET, OrganisationKind.PROVIDER, OrganisationKind.CERTIFIED_INSTITUTION) \
             and not data.get("region_id"):
-        raise RuleError(_l("Choose the region this organisation works in."), "region_id")
+        errors["region_id"] = _l("Choose the region this organisation works in.")
+    if errors:
+        raise RuleError.many(errors)
     if kind is not OrganisationKind.PROVIDER:
         data["collective_member"] = False
     return _save(org or Organisation(), data,
@@ -160,9 +187,14 @@ def save_region_norms(region: Region, data: dict) -> None:
 
 def _check_user(data: dict, user: Optional[User]) -> Organisation:
     user_id = user.id if user else None
-    _unique(User, User.email, data["email"], user_id, "email",
-            _l("There is already an account with this e-mail address."))
-    org = db.session.get(Organisation, data["organisation_id"])
+    _all_at_once(lambda: _unique(User, User.email, data["email"], user_id, "email",
+                                 _l("There is already an account with this e-mail address.")),
+                 lambda: _check_organisation(data, user))
+    return db.session.get(Organisation, data["organisation_id"])
+
+
+def _check_organisation(data: dict, user: Optional[User]) -> None:
+    org = db.session.get(Organisation, data["organisation_id"]) if data.get("organisation_id") else None
     if org is None:
         raise RuleError(_l("Choose an organisation."), "organisation_id")
     allowed = ROLE_ORGANISATION_KINDS[Role(data["role"])]
@@ -173,7 +205,6 @@ def _check_user(data: dict, user: Optional[User]) -> Organisation:
     # A user may stay in an organisation that became inactive, but nobody is moved into one.
     if not org.active and (user is None or user.organisation_id != org.id):
         raise RuleError(_l("This organisation is not active."), "organisation_id")
-    return org
 
 
 def _kind_label(kind: OrganisationKind):
@@ -199,9 +230,11 @@ def create_user(data: dict, actor: User) -> NewUser:
 
 
 def update_user(user: User, data: dict, actor: User) -> list[str]:
-    if user.id == actor.id and data["role"] != user.role:
-        raise RuleError(_l("You cannot change your own role."), "role")
-    _check_user(data, user)
+    def own_role() -> None:
+        if user.id == actor.id and data["role"] != user.role:
+            raise RuleError(_l("You cannot change your own role."), "role")
+
+    _all_at_once(own_role, lambda: _check_user(data, user))
     data = dict(data, name=data["name"].strip())
     old_role = user.role
     changed = _changed_fields(user, data, ("name", "email", "role", "organisation_id"))

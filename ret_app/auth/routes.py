@@ -135,8 +135,13 @@ ENROL_KEY = "enrol"
 @bp.route("/activeren/<token>", methods=["GET", "POST"])
 @public
 def activate(token: str):
-    act = services.find_activation(token)
-    if act is None:
+    act, problem = services.check_activation(token)
+    if problem is not None:
+        # The browser that used this link comes back to it (the back button): it continues there.
+        pending, pending_problem = services.pending_enrolment(*_enrol_ids())
+        if pending_problem is None and services.is_link_of(pending, token):
+            return redirect(url_for("auth.enrol"))
+        services.record_invalid_activation(act, f"link_{problem}")
         return render_template("auth/activation_invalid.html"), 404
     if current_user.is_authenticated and current_user.id != act.user_id:
         flash(_("Sign out first: this link is for another account."), "warning")
@@ -146,30 +151,41 @@ def activate(token: str):
         form = ConfirmPasswordForm()
         if form.validate_on_submit():
             if services.confirm_activation_password(act, form.password.data):
-                return _start_enrolment(act, token)
+                return _start_enrolment(act)
+            if act.used_at is not None:  # another request used the link first
+                return render_template("auth/activation_invalid.html"), 404
             form.password.errors.append(_("This password is not correct."))
     else:
         form = ActivationPasswordForm()
         form.password_email = act.user.email
         if form.validate_on_submit():
-            services.set_activation_password(act, form.new_password.data)
-            return _start_enrolment(act, token)
+            if not services.set_activation_password(act, form.new_password.data):
+                return render_template("auth/activation_invalid.html"), 404
+            return _start_enrolment(act)
     return render_template("auth/activate.html", form=form, act=act, reset=reset)
 
 
-def _start_enrolment(act, token: str):
-    session[ENROL_KEY] = {"token": token, "secret": totp.new_secret(), "user_id": act.user_id}
+def _enrol_ids() -> tuple:
+    state = session.get(ENROL_KEY) or {}
+    return state.get("activation_id"), state.get("user_id")
+
+
+def _start_enrolment(act):
+    """The link is used up now; the second factor is enrolled in this browser session only (the
+    activation's id and the new secret are kept in the server-side session)."""
+    session[ENROL_KEY] = {"activation_id": act.id, "secret": totp.new_secret(), "user_id": act.user_id}
     return redirect(url_for("auth.enrol"))
 
 
 @bp.route("/activeren/tweede-factor", methods=["GET", "POST"])
 @public
 def enrol():
-    state = session.get(ENROL_KEY) or {}
-    act = services.find_activation(state.get("token", ""))
-    if act is None or act.user_id != state.get("user_id") or not act.user.password_hash:
+    act, problem = services.pending_enrolment(*_enrol_ids())
+    if problem is not None:
         session.pop(ENROL_KEY, None)
+        services.record_invalid_activation(act, problem)
         return render_template("auth/activation_invalid.html"), 404
+    state = session[ENROL_KEY]
     secret = state["secret"]
     form = EnrolForm()
     if form.validate_on_submit():

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Optional
+from typing import Any, Optional
 
 from flask import current_app, request, session
 from sqlalchemy import func, select, update
@@ -225,36 +225,99 @@ def issue_activation(user: User, purpose: ActivationPurpose, created_by: Optiona
     return token
 
 
-def find_activation(token: str) -> Optional[ActivationToken]:
+def check_activation(token: str) -> tuple[Optional[ActivationToken], Optional[str]]:
+    """The activation row for a link and why it cannot be used (None: it can). One link, one use:
+    a link is used up once its password step passed; the rest of the activation continues only in
+    the browser session that passed it (`pending_enrolment`)."""
     if not token or len(token) > 128:
-        return None
+        return None, "unknown"
     row = db.session.scalar(select(ActivationToken).where(ActivationToken.token_hash == _hash_activation(token)))
-    if row is None or row.used_at or row.revoked_at or row.expires_at <= utcnow():
-        return None
+    if row is None:
+        return None, "unknown"
+    if row.used_at:
+        return row, "used"
+    if row.revoked_at:
+        return row, "revoked"
+    if row.expires_at <= utcnow():
+        return row, "expired"
     if row.user.deactivated_at is not None:
-        return None
-    return row
+        return row, "account_deactivated"
+    return row, None
 
 
-def set_activation_password(act: ActivationToken, password: str) -> None:
+def find_activation(token: str) -> Optional[ActivationToken]:
+    row, problem = check_activation(token)
+    return row if problem is None else None
+
+
+def record_invalid_activation(row: Optional[ActivationToken], reason: str) -> None:
+    """A link or an enrolment step that cannot be used: audited as a denial (which account it was
+    for, if known, and why; never the link itself)."""
+    audit.record(audit.Action.ACTIVATE, outcome=audit.Outcome.DENIED, object_type="user",
+                 object_id=row.user_id if row else None, detail=f"invalid_{reason}")
+
+
+def _claim(act: ActivationToken) -> bool:
+    """The password step passed: the link is used up (opened again anywhere, it is invalid). A
+    conditional update, so that of two requests sent with one link at the same moment one wins."""
+    claimed = db.session.execute(
+        update(ActivationToken).where(ActivationToken.id == act.id, ActivationToken.used_at.is_(None),
+                                      ActivationToken.revoked_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount == 1
+    db.session.refresh(act)
+    return claimed
+
+
+def set_activation_password(act: ActivationToken, password: str) -> bool:
+    """Set the first password and use the link up; False when another request used it first."""
+    if not _claim(act):
+        record_invalid_activation(act, "link_used")
+        return False
     user = act.user
     user.password_hash = passwords.hash_password(password)
     user.password_changed_at = utcnow()
     audit.record(audit.Action.ACTIVATE, user=user, object_type="user", object_id=user.id,
                  detail="password_set")
+    return True
 
 
 def confirm_activation_password(act: ActivationToken, password: str) -> bool:
+    """The reset link's password check; it uses the link up when it passes. False when the password
+    is wrong (or throttled), or another request used the link first."""
     key = throttle.account_key("activation", str(act.user_id))
     if throttle.blocked([key]):
         return False
     if passwords.verify_password(act.user.password_hash, password):
         throttle.clear([key])
+        if not _claim(act):
+            record_invalid_activation(act, "link_used")
+            return False
         return True
     throttle.register_failure(key, current_app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"])
     audit.record(audit.Action.ACTIVATE, outcome=audit.Outcome.FAILED, user=act.user,
                  object_type="user", object_id=act.user_id, detail="password_wrong")
     return False
+
+
+def pending_enrolment(activation_id: Any, user_id: Any) -> tuple[Optional[ActivationToken], Optional[str]]:
+    """The activation this browser session claimed (its id and user kept in the server-side
+    session, never in a link), if enrolling the second factor may still continue: the account is
+    active, and no newer link was issued meanwhile. Otherwise the reason it may not."""
+    if not isinstance(activation_id, int) or not isinstance(user_id, int):
+        return None, "enrolment_not_started"
+    act = db.session.get(ActivationToken, activation_id)
+    if act is None or act.user_id != user_id or act.used_at is None or not act.user.password_hash:
+        return act, "enrolment_not_started"
+    newer = db.session.scalar(select(func.count()).select_from(ActivationToken).where(
+        ActivationToken.user_id == user_id, ActivationToken.id > act.id))
+    if act.revoked_at is not None or newer or act.user.deactivated_at is not None:
+        return act, "enrolment_no_longer_valid"
+    return act, None
+
+
+def is_link_of(act: ActivationToken, token: str) -> bool:
+    return act.token_hash == _hash_activation(token)
 
 
 def complete_enrolment(act: ActivationToken, secret: str, code: str) -> Optional[list[str]]:
@@ -271,7 +334,6 @@ def complete_enrolment(act: ActivationToken, secret: str, code: str) -> Optional
     if user.activated_at is None:
         user.activated_at = now
     user.last_login_at = now
-    act.used_at = now
     codes = replace_recovery_codes(user)
     audit.record(audit.Action.TWO_FACTOR, user=user, object_type="user", object_id=user.id,
                  detail=f"enrolled_{act.purpose}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence
 
 from flask import abort
 from flask_babel import lazy_gettext as _l
@@ -14,12 +14,13 @@ from ret_app.models import Case
 
 
 def case_or_404(case_id: int, *, action: audit.Action = audit.Action.READ, detail: Optional[str] = None,
-                rule: Callable = policy.can_view_case) -> Case:
+                rule: Callable = policy.can_view_case, load: Sequence = ()) -> Case:
     """The case, if the policy lets the current user see it (and `rule` passes); otherwise 404,
     so that the existence of a case does not leak. Reads and denials are audited with the case id
     (both survive a failing request: they are durable events); changes are audited by the events
-    of the services that make them."""
-    case = db.session.get(Case, case_id)
+    of the services that make them. `load`: loader options for what the page shows of the case
+    (`selectinload(Case.prior_help)`), loaded with it."""
+    case = db.session.get(Case, case_id, options=load)
     if case is None or not policy.can_view_case(current_user, case) or not rule(current_user, case):
         audit.record(action, outcome=audit.Outcome.DENIED, object_type="case", object_id=case_id,
                      case_id=case.id if case else None, detail=detail)

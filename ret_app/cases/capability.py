@@ -2,7 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
-from ret_app.cases import norms, routes, timeline  # noqa: F401  (views registered; subscribers connected)
+from ret_app.cases import audit_words
+from ret_app.cases import norms, overview, routes, timeline  # noqa: F401  (views registered; subscribers connected)
 from ret_app.cases.blueprint import bp
 from ret_app.expected import CASE_ROLES, CHAIR
 from ret_app.kernel.registry import Capability
@@ -11,8 +12,10 @@ from ret_app.policy import Permission
 capability = (
     Capability("cases")
     .blueprint(bp)
+    .audit_words(audit_words.WORDS, audit_words.NAMES)
     .nav("cases.intake_queue", _l("Intake"), Permission.RUN_INTAKE, "cases.intake", order=20)
     .nav("cases.case_list", _l("Cases"), Permission.WORK_ON_CASES, "cases.case", order=30)
+    .start_card("intake", "cases/_start_intake.html", overview.intake_card, order=15)
     .timeline_labels({
         "intake_decision": _l("Intake decision taken"),
         "participant_invited": _l("Participant invited"),

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Optional
 
-from ret_app.models import Case, ConsentScope, FamilyMember
+from ret_app.models import Case, Consent, ConsentScope, FamilyMember
 from ret_app.kernel import dates
 
 ADULT_CONSENT_AGE = 16
 JOINT_CONSENT_AGE = 12
+YOUTH = "youth"  # the youth's key among the people who consent (family members go by their id)
 
 
 def age_on(birth_date: date, day: date) -> int:
@@ -88,3 +89,41 @@ def refresh_flags(case: Case, today: Optional[date] = None) -> None:
     case.consent_ret = scope_status(case, ConsentScope.RET, today).stands
     case.consent_collective = scope_status(case, ConsentScope.COLLECTIVE, today).stands
     case.consent_network = scope_status(case, ConsentScope.NETWORK, today).stands
+
+
+# --- the consent grid: who counts x the scopes ------------------------------------------------
+
+@dataclass(frozen=True)
+class GridRow:
+    """One person whose consent counts under the age rules today, with what is on record per scope."""
+
+    key: str  # YOUTH or the family member's id
+    member: Optional[FamilyMember]  # None: the youth
+    standing: dict[str, Consent]  # scope -> the consent on record that has not been withdrawn
+
+    def cell(self, scope: ConsentScope | str) -> str:
+        return cell_key(self.key, scope)
+
+
+def cell_key(person: str, scope: ConsentScope | str) -> str:
+    """How a cell of the grid is named in a form: '<person>:<scope>' (no name, only a key and a code)."""
+    return f"{person}:{scope}"
+
+
+def grid_rows(case: Case, today: Optional[date] = None) -> list[GridRow]:
+    """The people whose consent counts today (the youth and/or the holders of parental authority,
+    by the youth's age), each with the consent per scope that is on record and not withdrawn.
+    Someone outside the rules (a parent of a youth of 16, a child under 12) has no row: their
+    consent would not count."""
+    req = requirement(case, today or dates.today())
+    people: list[tuple[str, Optional[FamilyMember]]] = []
+    if req.youth:
+        people.append((YOUTH, None))
+    people.extend((str(m.id), m) for m in req.authority_holders)
+    rows = []
+    for key, member in people:
+        member_id = member.id if member is not None else None
+        standing = {c.scope: c for c in case.consents
+                    if c.family_member_id == member_id and c.withdrawn_on is None}
+        rows.append(GridRow(key, member, standing))
+    return rows

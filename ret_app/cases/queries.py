@@ -4,18 +4,23 @@ paged in SQL, with what each row shows loaded up front (the query count does not
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Optional
 
-from sqlalchemy import Select, case as sql_case, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import ColumnElement, Select, and_, case as sql_case, exists, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ret_app import audit, policy
 from ret_app.extensions import db
 from ret_app.kernel import dates
-from ret_app.models import Case, CaseStatus, Municipality, User
+from ret_app.models import Case, CaseStatus, FamilyMember, Municipality, User
 from ret_app.paging import Page, paginate
 
 URGENCY_ORDER = sql_case({"crisis": 0, "urgent": 1}, value=Case.urgency, else_=2)
+
+# Loaded with the case by the pages that judge it (case page, intake, screening report): the help
+# tried before, in one query with the case's load (case_or_404's `load`).
+WITH_PRIOR_HELP = (selectinload(Case.prior_help),)
 
 
 @dataclass
@@ -47,12 +52,21 @@ def visible_cases(user: User, filters: Optional[CaseFilters] = None, today=None)
         # The nearest deadline is stored when it changes (norms.py): overdue is a comparison.
         stmt = stmt.where(Case.next_deadline < (today or dates.today()))
     if filters.q:
-        term = filters.q.strip().lower()
-        # Everyone who may see a case here works with the family, so names are searchable too.
-        like = f"%{term}%"
-        stmt = stmt.where(or_(func.lower(Case.reference).like(like),
-                              func.lower(Case.youth_first_name + " " + Case.youth_last_name).like(like)))
+        stmt = stmt.where(_matches_term(user, filters.q))
     return stmt.order_by(URGENCY_ORDER, Case.submitted_at.is_(None), Case.submitted_at, Case.id)
+
+
+def _matches_term(user: User, term: str) -> ColumnElement[bool]:
+    """The reference, or, on the cases whose names the user may see (the policy's SQL twin), the
+    youth's name or a family member's. The term is matched literally (% and _ are no wildcards)."""
+    escaped = term.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    like = f"%{escaped}%"
+    family_member_named = exists(select(FamilyMember.id).where(
+        FamilyMember.case_id == Case.id, func.lower(FamilyMember.name).like(like, escape="\\")))
+    return or_(func.lower(Case.reference).like(like, escape="\\"),
+               and_(policy.identity_visible_clause(user),
+                    or_(func.lower(Case.youth_first_name + " " + Case.youth_last_name).like(like, escape="\\"),
+                        family_member_named)))
 
 
 def search(user: User, filters: CaseFilters, page: int, per_page: int) -> Page:
@@ -61,16 +75,42 @@ def search(user: User, filters: CaseFilters, page: int, per_page: int) -> Page:
     return paginate(visible_cases(user, filters).options(joinedload(Case.municipality)), page, per_page)
 
 
-def intake_queue(user: User) -> Select:
-    """Submitted cases of the chair's region: most urgent first, then the longest waiting."""
-    return (select(Case).where(policy.visible_cases_clause(user), Case.status == CaseStatus.SUBMITTED.value)
-            .options(joinedload(Case.municipality))
-            .order_by(URGENCY_ORDER, Case.submitted_at, Case.id))
+def _overdue(today: Optional[date]):
+    # The nearest deadline is stored when it changes (norms.py): overdue is a comparison.
+    return Case.next_deadline < (today or dates.today())
 
 
-def intake_page(user: User, page: int, per_page: int) -> Page:
-    audit.record(audit.Action.SEARCH, object_type="intake_queue")
-    return paginate(intake_queue(user), page, per_page)
+def _waiting_for_intake(user: User):
+    return (policy.visible_cases_clause(user), Case.status == CaseStatus.SUBMITTED.value)
+
+
+def intake_queue(user: User, *, overdue: bool = False, today: Optional[date] = None) -> Select:
+    """Submitted cases of the chair's region: most urgent first, then the longest waiting
+    (`overdue`: only those past their intake norm)."""
+    stmt = select(Case).where(*_waiting_for_intake(user))
+    if overdue:
+        stmt = stmt.where(_overdue(today))
+    return stmt.options(joinedload(Case.municipality)).order_by(URGENCY_ORDER, Case.submitted_at, Case.id)
+
+
+def intake_page(user: User, page: int, per_page: int, *, overdue: bool = False) -> Page:
+    audit.record(audit.Action.SEARCH, object_type="intake_queue", detail="filters=overdue" if overdue else None)
+    return paginate(intake_queue(user, overdue=overdue), page, per_page)
+
+
+@dataclass(frozen=True)
+class IntakeCounts:
+    waiting: int
+    overdue: int
+
+
+def intake_counts(user: User, today: Optional[date] = None) -> IntakeCounts:
+    """How many referrals wait for the chair's intake decision, and how many of them are past
+    the norm: one query, whatever the numbers."""
+    waiting, overdue = db.session.execute(
+        select(func.count(Case.id), func.count(Case.id).filter(_overdue(today)))
+        .where(*_waiting_for_intake(user))).one()
+    return IntakeCounts(waiting or 0, overdue or 0)
 
 
 def region_municipalities(user: User) -> list[Municipality]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Optional
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -26,13 +28,23 @@ def accept_into_track(case: Case, actor: User, *, track: str, urgency: str, proc
                       reason: str) -> None:
     """The chair's intake decision: track, urgency and process director, then on to screening
     (taking the case into intake first when it was only submitted)."""
+    # Every objection at once, each next to its field (the missing consent for the whole form).
+    errors: dict[Optional[str], Any] = {}
     if track not in {t.value for t in Track}:
-        raise RuleError(_l("Choose a track."))
+        errors["track"] = _l("Choose a track.")
     if urgency not in {u.value for u in Urgency}:
-        raise RuleError(_l("Choose an urgency."))
+        errors["urgency"] = _l("Choose an urgency.")
     director = db.session.get(User, process_director_id) if process_director_id else None
     if director is None or director not in process_director_candidates(case):
-        raise RuleError(_l("The process director must be a RET member of this region."))
+        errors["process_director_id"] = _l("The process director must be a RET member of this region.")
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = _l("Give a reason.")
+    no_consent = lifecycle.ret_consent(case)
+    if no_consent:
+        errors[None] = no_consent
+    if errors:
+        raise RuleError.many(errors)
     if case.status == CaseStatus.SUBMITTED:
         lifecycle.apply(case, actor, "start_intake")
     case.track = track
@@ -41,11 +53,11 @@ def accept_into_track(case: Case, actor: User, *, track: str, urgency: str, proc
     if not any(p.user_id == director.id and p.removed_at is None for p in case.participants):
         case.participants.append(CaseParticipant(role=ParticipantRole.RET_MEMBER.value, user_id=director.id,
                                                  invited_by_id=actor.id))
-    case.intake_decision_reason = reason.strip()
-    events.emit(IntakeDecided(actor=actor, case=case, reason=reason.strip()))
+    case.intake_decision_reason = reason
+    events.emit(IntakeDecided(actor=actor, case=case, reason=reason))
     lifecycle.apply(case, actor, "accept", reason=reason)
 
 
 def return_with_advice(case: Case, actor: User, advice: str) -> None:
-    case.advice = advice.strip()
+    case.advice = (advice or "").strip()
     lifecycle.apply(case, actor, "return_with_advice", reason=advice)

@@ -31,12 +31,14 @@ class RuleError(Exception):
         self._reasons = list(reasons) if reasons is not None else None
 
     @classmethod
-    def many(cls, errors: Mapping[Optional[str], Any]) -> "RuleError":
-        """Several refusals at once (field -> message; None for the whole form)."""
+    def many(cls, errors: Mapping[Optional[str], Any], *, reasons: Optional[Iterable[Any]] = None) -> "RuleError":
+        """Several refusals at once (field -> message; None for the whole form). `reasons`: every
+        message in order, when there are more for the whole form than the one under None (a state
+        machine's failed guards)."""
         if not errors:
             raise ValueError("RuleError.many needs at least one error")
         field, message = next(iter(errors.items()))
-        error = cls(message, field)
+        error = cls(message, field, reasons=reasons)
         error.errors = dict(errors)
         return error
 
@@ -59,12 +61,23 @@ class Conflict(Exception):
 
 def show_on_form(form, error: RuleError | Conflict) -> None:
     """Put the refusal on the form: next to its field when the form has that field, otherwise
-    among the form's own errors (shown above the fields). Nothing the user typed is touched."""
+    among the form's own errors (shown above the fields), every message once. A field that already
+    shows an error (the form could not read its input) keeps that message only. Nothing the user
+    typed is touched."""
+    def above(message) -> None:
+        if str(message) not in form.form_errors:
+            form.form_errors.append(str(message))
+
     if isinstance(error, Conflict):
-        form.form_errors.append(str(error.message))
+        above(error.message)
         return
     for field, message in error.errors.items():
         if field and field in form:
-            form[field].errors = list(form[field].errors) + [str(message)]
+            if not form[field].errors:
+                form[field].errors = list(form[field].errors) + [str(message)]
         else:
-            form.form_errors.append(str(message))
+            above(message)
+    shown = {str(message) for message in error.errors.values()}
+    for reason in error.reasons:  # more reasons for the whole form than the one under None
+        if str(reason) not in shown:
+            above(reason)

@@ -1,10 +1,12 @@
 """The state-machine type: a lifecycle as data.
 
 A `Transition` names its sources and target, who may take it (`actor(user, subject)`), the guards
-that must hold (each returns why not, or None), whether a reason is required, the sentence the page
-shows afterwards, and its side effects (`on_enter` hooks). The page asks `available()` which steps
-to offer and what blocks them; services call `apply()`, which checks the same things in the same
-order (state, actor, reason, guards) and refuses with one RuleError. Sets of states ("the states a
+that must hold (each returns why not, or None), whether a reason is required, a question the user
+must confirm first in some situations (`confirm`, e.g. starting a session before its day), the
+sentence the page shows afterwards, and its side effects (`on_enter` hooks). The page asks
+`available()` which steps to offer, what blocks them and what to ask; services call `apply()`, which
+checks the same things in the same order (state, actor, reason, guards, confirmation) and refuses
+with one RuleError. Sets of states ("the states a
 case can be paused in") are derived from the transitions (`sources`, `targets`), never spelled out.
 
 The case lifecycle, the RET-session lifecycle and every later one (requests, escalations, signals)
@@ -38,6 +40,10 @@ class Transition:
     reason_required: bool = False
     done: Any = ""  # what the page says after the step
     on_enter: tuple[Callable[["Step"], None], ...] = ()  # this step's side effects
+    # subject -> a question the user must confirm before the step is taken now (None: nothing to ask),
+    # and the label of the box that confirms it.
+    confirm: Optional[Callable[[Any], Optional[Any]]] = None
+    confirm_label: Any = ""
 
     @property
     def reason_optional(self) -> bool:
@@ -69,6 +75,7 @@ class Option:
 
     transition: Transition
     blocked_by: list
+    question: Optional[Any] = None  # what the user must confirm to take it now (Transition.confirm)
 
     @property
     def name(self) -> str:
@@ -90,6 +97,7 @@ class Messages:
     not_allowed: Any
     reason_needed: Any
     reason_field: Optional[str] = None  # the form field the reason message belongs next to
+    confirm_field: Optional[str] = None  # the form field that confirms a Transition.confirm question
 
 
 class StateMachine:
@@ -130,15 +138,22 @@ class StateMachine:
     def guard_failures(self, subject: Any, transition: Transition) -> list:
         return [reason for guard in transition.guards if (reason := guard(subject)) is not None]
 
+    def question(self, subject: Any, transition: Transition) -> Optional[Any]:
+        """What the user must confirm before taking this step now, or None."""
+        return transition.confirm(subject) if transition.confirm is not None else None
+
     def available(self, subject: Any, user: Any) -> list[Option]:
-        """The steps this user may take from the subject's state, each with what blocks it."""
+        """The steps this user may take from the subject's state, each with what blocks it and what
+        must be confirmed first."""
         state = self.state(subject)
-        return [Option(t, self.guard_failures(subject, t)) for t in self.transitions
+        return [Option(t, self.guard_failures(subject, t), self.question(subject, t)) for t in self.transitions
                 if state in t.sources and t.actor(user, subject)]
 
     def apply(self, subject: Any, user: Any, name: str, *, reason: Optional[str] = None,
-              today: Optional[date] = None) -> Step:
-        """Take the step or refuse it (RuleError, listing every failed guard in `reasons`)."""
+              today: Optional[date] = None, confirmed: bool = False) -> Step:
+        """Take the step or refuse it (RuleError, listing every failed guard in `reasons`). A step
+        with a question to confirm (`Transition.confirm`) is refused with that question, next to
+        `Messages.confirm_field`, unless `confirmed`."""
         transition = self.by_name.get(name)
         source = self.state(subject)
         if transition is None or source not in transition.sources:
@@ -146,11 +161,20 @@ class StateMachine:
         if not transition.actor(user, subject):
             raise RuleError(self.messages.not_allowed)
         reason = (reason or "").strip()
-        if transition.reason_required and not reason:
-            raise RuleError(self.messages.reason_needed, self.messages.reason_field)
+        # A missing reason and the failed guards are reported together, not one at a time.
+        problems = [self.messages.reason_needed] if transition.reason_required and not reason else []
         failures = self.guard_failures(subject, transition)
+        if problems and failures:
+            field = self.messages.reason_field
+            errors = {field: problems[0]} if field else {}
+            errors.setdefault(None, failures[0])
+            raise RuleError.many(errors, reasons=problems + failures)
+        if problems:
+            raise RuleError(self.messages.reason_needed, self.messages.reason_field)
         if failures:
             raise RuleError(failures[0], reasons=failures)
+        if not confirmed and (question := self.question(subject, transition)) is not None:
+            raise RuleError(question, self.messages.confirm_field)
         target = transition.target(subject) if callable(transition.target) else transition.target
         step = Step(transition, subject, user, source, self.states(target), reason)
         if today is not None:

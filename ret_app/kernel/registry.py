@@ -2,7 +2,8 @@
 
 Each capability package (referrals, screening, meetings, ...) builds one `Capability` in its
 `__init__.py` and declares there its blueprints, navigation entries, case-page panels, start-page
-cards, timeline labels, template filters and the expected access of its routes. The application
+cards, timeline labels, the words of its audit details, template filters and the expected access of
+its routes. The application
 lists the capability packages once (`ret_app/capabilities.py`) and installs each; pages ask the
 `Registry` of the running app what to show.
 
@@ -60,6 +61,8 @@ class Capability:
     panels: list[Panel] = field(default_factory=list)
     cards: list[Card] = field(default_factory=list)
     timeline: dict[str, Any] = field(default_factory=dict)
+    audit: dict[str, dict[str, Any]] = field(default_factory=dict)
+    audit_names: dict[str, Any] = field(default_factory=dict)
     access: dict[str, Any] = field(default_factory=dict)
     filters: dict[str, Callable] = field(default_factory=dict)
     globals: dict[str, Any] = field(default_factory=dict)
@@ -87,6 +90,15 @@ class Capability:
         self.timeline.update(labels)
         return self
 
+    def audit_words(self, words: Mapping[str, Mapping[str, Any]], names: Mapping[str, Any]) -> "Capability":
+        """How the audit search reads the details this capability writes (ret_app/audit_words.py):
+        object type ("" for every type) -> {token: words, key: audit_words.Key}; and the names of
+        the object types it writes."""
+        for object_type, table in words.items():
+            self.audit.setdefault(object_type, {}).update(table)
+        self.audit_names.update(names)
+        return self
+
     def expected_access(self, table: Mapping[str, Any]) -> "Capability":
         """endpoint -> PUBLIC or the set of role codes that may use it, written out by hand: the
         access-matrix test compares it with the policy's declarations and with every route."""
@@ -111,6 +123,8 @@ class Registry:
 
     def __init__(self) -> None:
         self.capabilities: list[Capability] = []
+        # Values built once from the registrations by the modules that use them (the audit vocabulary).
+        self.derived: dict[str, Any] = {}
 
     def install(self, app: Flask, capability: Capability) -> None:
         if any(c.name == capability.name for c in self.capabilities):
@@ -138,6 +152,16 @@ class Registry:
         for c in self.capabilities:
             merged.update(c.timeline)
         return merged
+
+    def audit_words(self) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+        """(object type -> words, object type -> name), merged over the capabilities."""
+        words: dict[str, dict[str, Any]] = {}
+        names: dict[str, Any] = {}
+        for c in self.capabilities:
+            for object_type, table in c.audit.items():
+                words.setdefault(object_type, {}).update(table)
+            names.update(c.audit_names)
+        return words, names
 
     def expected_access(self) -> dict[str, Any]:
         merged: dict[str, Any] = {}

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from ret_app.expected import CASEWORKER
 from ret_app.kernel.registry import Capability
+from ret_app.mandates import audit_words
 from ret_app.mandates import overview, routes  # noqa: F401  (views registered)
 from ret_app.mandates.blueprint import bp
 from ret_app.policy import Permission
@@ -12,6 +13,7 @@ from ret_app.policy import Permission
 capability = (
     Capability("mandates")
     .blueprint(bp, "/mandaten")
+    .audit_words(audit_words.WORDS, audit_words.NAMES)
     .nav("mandates.mine", _l("My mandates"), Permission.VIEW_OWN_MANDATES, "mandates.", order=70)
     .start_card("expiring", "mandates/_start_expiring.html", overview.expiring_alert, slot="alerts", order=10)
     .start_card("region_expiring", "mandates/_start_region_expiring.html", overview.region_expiring_alert,

@@ -44,7 +44,7 @@ def expiring_soon(mandate: Mandate, today: Optional[date] = None) -> bool:
 
 
 def register_mandate(data: dict, actor: User) -> Mandate:
-    holder = db.session.get(User, data["holder_id"])
+    holder = db.session.get(User, data["holder_id"]) if data.get("holder_id") else None
     if holder is None or not policy.may_hold_mandate(holder):
         raise RuleError(_l("Only caseworkers can hold a mandate."), "holder_id")
     mandate = Mandate(

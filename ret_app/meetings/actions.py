@@ -4,20 +4,19 @@ or an organisation, with a due date. Services: flush, never commit; one event pe
 from __future__ import annotations
 
 from datetime import date
-from typing import Optional
+from typing import Any, Optional
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case as sql_case, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ret_app import audit, policy
-from ret_app.cases import lifecycle as case_lifecycle
 from ret_app.cases import participants
 from ret_app.extensions import db
 from ret_app.kernel import dates, events
 from ret_app.kernel.dates import utcnow
 from ret_app.kernel.errors import RuleError
-from ret_app.meetings import common
+from ret_app.meetings import common, recording
 from ret_app.meetings.common import bump_revision, lock_meeting
 from ret_app.meetings.events import ActionAgreed, ActionStatusChanged
 from ret_app.models import (
@@ -26,7 +25,6 @@ from ret_app.models import (
     CaseAction,
     Meeting,
     MeetingItem,
-    MeetingStatus,
     Organisation,
     User,
 )
@@ -85,23 +83,30 @@ def create(case: Case, data: dict, actor: User, item: Optional[MeetingItem] = No
         if existing.case_id != case.id or existing.item_id != (item.id if item else None):
             raise RuleError(_l("The form has expired. Reload the page and try again."))
         return existing, False
-    if case.status not in case_lifecycle.OPEN:
-        raise RuleError(_l("This case is closed or back with the access team: no new actions on it."))
-    if item is not None:
+    # Every objection at once: per field, and one for the form as a whole.
+    errors: dict[Optional[str], Any] = {}
+    if (not_open := recording.case_refusal(case, recording.ACTION)) is not None:
+        errors[None] = not_open
+    elif item is not None:
         lock_meeting(item.meeting)
-        if item.meeting.status != MeetingStatus.IN_PROGRESS:
-            raise RuleError(_l("Actions are recorded here while the session is in progress."))
-        if not policy.can_run_meeting(actor, item.meeting):
-            raise RuleError(_l("Only the chair records actions in the session."))
+        if (closed := recording.session_refusal(item.meeting, recording.ACTION)) is not None:
+            errors[None] = closed
+        elif not policy.can_run_meeting(actor, item.meeting):
+            errors[None] = _l("Only the chair records actions in the session.")
     description = (data.get("description") or "").strip()
     if not description:
-        raise RuleError(_l("Describe the action."), "description")
-    owner_user_id, owner_organisation_id = parse_owner(case, data.get("owner") or "")
+        errors["description"] = _l("Describe the action.")
+    try:
+        owner_user_id, owner_organisation_id = parse_owner(case, data.get("owner") or "")
+    except RuleError as refused:
+        errors.update(refused.errors)
     due = data.get("due_date")
     if due is None:
-        raise RuleError(_l("Enter a due date."), "due_date")
-    if due < dates.today():
-        raise RuleError(_l("The due date cannot lie in the past."), "due_date")
+        errors["due_date"] = _l("Enter a due date.")
+    elif due < dates.today():
+        errors["due_date"] = _l("The due date cannot lie in the past.")
+    if errors:
+        raise RuleError.many(errors)
     action = CaseAction(case_id=case.id, item_id=item.id if item else None, description=description,
                         owner_user_id=owner_user_id, owner_organisation_id=owner_organisation_id, due_date=due,
                         status=ActionStatus.OPEN.value, submission_key=key, created_by_id=actor.id)

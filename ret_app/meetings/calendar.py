@@ -8,60 +8,50 @@ never a case reference, a name or the agenda.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import re
+
+from icalendar import Calendar, Event
 
 from ret_app import audit
 from ret_app.kernel.dates import utcnow
 from ret_app.meetings.planning import ends_at
 from ret_app.models import Meeting, MeetingStatus
 
-
-def _escape(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n"))
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+# Control characters other than tab and line breaks have no place in a calendar text (RFC 5545
+# §3.3.11 allows none); line breaks of any kind become one LF, which the library escapes as \n.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def _fold(line: str) -> list[str]:
-    """Lines longer than 75 octets continue on the next line after a space (RFC 5545 §3.1)."""
-    out, current = [], ""
-    for char in line:
-        if len((current + char).encode("utf-8")) > 75:
-            out.append(current)
-            current = " " + char
-        else:
-            current += char
-    out.append(current)
-    return out
+def _text(value: str) -> str:
+    return _LINE_BREAK.sub("\n", _CONTROL.sub(" ", value))
 
 
 def invitation(meeting: Meeting, *, title: str, page_url: str, host: str) -> str:
-    """The VCALENDAR text. `title` is the translated summary, `page_url` the session page."""
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//RET//RET-overleg//NL",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        "BEGIN:VEVENT",
-        f"UID:ret-meeting-{meeting.id}@{host}",
-        f"DTSTAMP:{_utc(utcnow())}",
-        f"DTSTART:{_utc(meeting.starts_at)}",
-        f"DTEND:{_utc(ends_at(meeting))}",
-        f"SUMMARY:{_escape(title)}",
-        f"DESCRIPTION:{_escape(page_url)}",
-        f"URL:{page_url}",
-        f"SEQUENCE:{meeting.version}",
-        "STATUS:" + ("CANCELLED" if meeting.status == MeetingStatus.CANCELLED else "CONFIRMED"),
-    ]
-    place = ", ".join(p for p in (meeting.location, meeting.online_url) if p)
+    """The VCALENDAR text. `title` is the translated summary, `page_url` the session page (built from
+    the configured base URL), `host` the base URL's host (the event's UID). The icalendar library
+    escapes backslashes, semicolons, commas and line breaks in texts and folds long lines (RFC 5545
+    §3.1, §3.3.11), so nothing typed into a session's place can add a property of its own."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//RET//RET-overleg//NL")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"ret-meeting-{meeting.id}@{host}")
+    event.add("dtstamp", utcnow())
+    event.add("dtstart", meeting.starts_at)
+    event.add("dtend", ends_at(meeting))
+    event.add("summary", _text(title))
+    event.add("description", _text(page_url))
+    event.add("url", page_url)
+    event.add("sequence", meeting.version)
+    event.add("status", "CANCELLED" if meeting.status == MeetingStatus.CANCELLED else "CONFIRMED")
+    place = ", ".join(_text(p) for p in (meeting.location, meeting.online_url) if p)
     if place:
-        lines.append(f"LOCATION:{_escape(place)}")
-    lines += ["END:VEVENT", "END:VCALENDAR"]
-    return "\r\n".join(folded for line in lines for folded in _fold(line)) + "\r\n"
+        event.add("location", place)
+    calendar.add_component(event)
+    return calendar.to_ical().decode("utf-8")
 
 
 def export(meeting: Meeting, *, title: str, page_url: str, host: str) -> str:

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from ret_app import labels
 from ret_app.expected import ADMIN, CASE_ROLES, CASEWORKER, CHAIR
 from ret_app.kernel.registry import Capability
+from ret_app.meetings import audit_words
 from ret_app.meetings import (  # noqa: F401  (views registered; planning reacts to participants)
     action_routes,
     followup_routes,
@@ -24,6 +25,7 @@ capability = (
     Capability("meetings")
     .blueprint(bp, "/overleggen")
     .blueprint(actions_bp, "/acties")
+    .audit_words(audit_words.WORDS, audit_words.NAMES)
     .nav("meetings.index", _l("Sessions"), Permission.VIEW_SESSIONS, "meetings.", order=40)
     .nav("actions.mine", _l("My actions"), Permission.VIEW_OWN_ACTIONS, "actions.", order=50)
     .nav("meetings.followups", _l("Follow-up"), Permission.ANSWER_PROVISIONAL, "meetings.followup", order=60)

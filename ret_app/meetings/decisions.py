@@ -17,12 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ret_app import audit, policy
-from ret_app.cases import lifecycle as case_lifecycle
 from ret_app.extensions import db
 from ret_app.kernel import dates, events
 from ret_app.kernel.dates import utcnow
 from ret_app.kernel.errors import RuleError
-from ret_app.meetings import common, mandate_check
+from ret_app.meetings import common, mandate_check, recording
 from ret_app.meetings.common import bump_revision, lock_meeting, session_date
 from ret_app.meetings.events import DecisionRecorded, ProvisionalAnswered
 from ret_app.models import (
@@ -33,7 +32,6 @@ from ret_app.models import (
     DecisionStatus,
     ItemPurpose,
     MeetingItem,
-    MeetingStatus,
     Organisation,
     OrganisationKind,
     PlacementOutcome,
@@ -124,12 +122,12 @@ def record(item: MeetingItem, data: dict, actor: User, *,
     if existing is None:
         for name, message in _field_problems(item, data, session_date(meeting)).items():
             errors.setdefault(name, message)
-        if meeting.status != MeetingStatus.IN_PROGRESS:
-            errors[None] = _l("Decisions are recorded while the session is in progress.")
+        if (closed := recording.session_refusal(meeting, recording.DECISION)) is not None:
+            errors[None] = closed
         elif not policy.can_run_meeting(actor, meeting):
             errors[None] = _l("Only the chair records decisions.")
-        elif item.case.status not in case_lifecycle.OPEN:
-            errors[None] = _l("This case is closed or back with the access team: no decisions on it here.")
+        elif (not_open := recording.case_refusal(item.case, recording.DECISION)) is not None:
+            errors[None] = not_open
     if errors:
         raise RuleError.many(errors)
 
@@ -174,16 +172,19 @@ def answer(decision: Decision, data: dict, actor: User) -> None:
     if not policy.can_answer_provisional(actor, decision):
         raise RuleError(_l("Only a holder of a mandate of this municipality that covers the decision, "
                                   "or the functional administrator, records the municipality's answer."))
+    errors: dict[str, Any] = {}  # every objection at once
     outcome = data.get("answer")
     if outcome not in (DecisionStatus.CONFIRMED, DecisionStatus.REFUSED):
-        raise RuleError(_l("Choose confirmed or refused."), "answer")
+        errors["answer"] = _l("Choose confirmed or refused.")
     answer_date = data.get("answer_date")
     if answer_date is None:
-        raise RuleError(_l("Enter the date of the municipality's answer."), "answer_date")
-    if answer_date > dates.today():
-        raise RuleError(_l("The date of the answer cannot lie in the future."), "answer_date")
-    if answer_date < session_date(decision.item.meeting):
-        raise RuleError(_l("The answer cannot predate the session."), "answer_date")
+        errors["answer_date"] = _l("Enter the date of the municipality's answer.")
+    elif answer_date > dates.today():
+        errors["answer_date"] = _l("The date of the answer cannot lie in the future.")
+    elif answer_date < session_date(decision.item.meeting):
+        errors["answer_date"] = _l("The answer cannot predate the session.")
+    if errors:
+        raise RuleError.many(errors)
     decision.status = outcome
     decision.answer_date = answer_date
     decision.answer_note = _text(data, "answer_note") or None

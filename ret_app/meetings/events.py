@@ -63,6 +63,12 @@ class SessionStarted(SessionStepTaken):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SessionUnstarted(SessionStepTaken):
+    """A session started by mistake is planned again: its cases no longer count as discussed. Like
+    the start, it is audited and leaves nothing on the cases' timelines."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class SessionCancelled(SessionStepTaken):
     """A cancelled session leaves a trace on the timeline of every case that was on its agenda."""
 

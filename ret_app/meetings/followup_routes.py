@@ -66,31 +66,22 @@ def followup_answer(decision_id: int):
         return answered
     decision = access.decision_to_answer_or_404(decision_id, read=request.method == "GET")
     form = FollowupAnswerForm()
-    if form.validate_on_submit():
-        result = web.attempt_or_error(lambda: decisions.answer(
+    if form.is_submitted():
+        # The form's checks and the rules together: every error at once, next to its field.
+        result = web.submit(form, lambda: decisions.answer(
             decision, {"answer": form.answer.data, "answer_date": form.answer_date.data,
                        "answer_note": form.answer_note.data}, current_user))
         if result:
             flash(_("The answer of the municipality has been recorded: %(answer)s.",
                     answer=labels.DECISION_STATUS_LABELS[decision.status]), "success")
             return redirect(url_for("meetings.followups"))
-        # Someone answered it at the same moment (the version moved under us), or a rule refused it.
-        answered = _already_answered(decision_id)
-        if answered is not None:
-            return answered
-        _show_refusal(form, result)
-    elif form.is_submitted():
-        web.Refusal("decision", object_id=decision.id, case_id=decision.case_id).record(detail="invalid")
+        if result.invalid:
+            web.Refusal("decision", object_id=decision.id, case_id=decision.case_id).record(detail="invalid")
+        else:
+            # Someone answered it at the same moment (the version moved under us), or a rule refused it.
+            answered = _already_answered(decision_id)
+            if answered is not None:
+                return answered
+            if result.conflict:
+                form.form_errors.append(_("Someone else changed this decision at the same moment. Try again."))
     return render_template("meetings/followup_answer.html", row=_row(decision), form=form, today=dates.today())
-
-
-def _show_refusal(form: FollowupAnswerForm, result: web.Result) -> None:
-    if result.conflict:
-        form.form_errors.append(_("Someone else changed this decision at the same moment. Try again."))
-        return
-    error = result.error
-    field: Optional[object] = form[error.field] if error.field in ("answer", "answer_date", "answer_note") else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))

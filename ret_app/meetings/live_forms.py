@@ -11,7 +11,7 @@ from ret_app.forms import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ret_app.forms import EuroField, IdField, coerce_optional_int
+from ret_app.forms import EuroField, IdField, Needed, coerce_optional_int
 from ret_app.forms import date_field
 from ret_app.labels import PLACEMENT_OUTCOME_LABELS
 from ret_app.models import DecisionKind
@@ -21,6 +21,7 @@ from ret_app.labels import DECISION_KIND_CHOICES as DECISION_KIND_LABELS  # noqa
 
 
 MAX_TEXT = 8000
+NEEDED_TO_COMMIT = _l("needed when the decision commits help")
 
 
 def new_submission_key() -> str:
@@ -66,9 +67,10 @@ class DecisionForm(FlaskForm):
     text = TextAreaField(_l("Decision"), validators=[Length(max=MAX_TEXT)])
     kind = RadioField(_l("Kind of decision"), choices=list(DECISION_KIND_LABELS.items()),
                       default=DecisionKind.GENERAL.value, validate_choice=False)
-    care_type = SelectField(_l("Care type"), validate_choice=False)
+    # Needed when the decision commits help (decisions.record refuses them then, all at once).
+    care_type = SelectField(_l("Care type"), validate_choice=False, validators=[Needed(NEEDED_TO_COMMIT)])
     provider_id = SelectField(_l("Provider"), coerce=coerce_optional_int, validate_choice=False)
-    amount_eur = EuroField(_l("Estimated cost per year (euros)"), validators=[Optional()])
+    amount_eur = EuroField(_l("Estimated cost per year (euros)"), validators=[Optional(), Needed(NEEDED_TO_COMMIT)])
     # Placement review items only.
     alternatives_considered = TextAreaField(_l("Alternatives to placement considered"),
                                             validators=[Length(max=MAX_TEXT)])
@@ -79,8 +81,10 @@ class DecisionForm(FlaskForm):
                                                     validators=[Length(max=MAX_TEXT)])
     placement_outcome = SelectField(_l("Outcome"), validate_choice=False)
     placement_alternative = TextAreaField(_l("The alternative that prevents the placement"),
-                                          validators=[Length(max=MAX_TEXT)])
-    postponed_until = date_field(_l("Postponed until"), Optional())
+                                          validators=[Needed(_l("needed when the placement is prevented")),
+                                                      Length(max=MAX_TEXT)])
+    postponed_until = date_field(_l("Postponed until"), Optional(),
+                                 Needed(_l("needed when the placement is postponed")))
 
     def __init__(self, *args, providers=(), placement: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

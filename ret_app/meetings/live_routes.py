@@ -1,6 +1,11 @@
 """Running a RET session live: one page (attendance, the agenda with timing, the item under discussion
-with its case summary, screening advice, open actions, the mandate holders present, notes, decisions
-and actions recorded inline), kept current by polling.
+with its case summary, screening advice, the help tried before, open actions, the mandate holders
+present, notes, decisions and actions recorded inline), kept current by polling.
+
+Built for chairing on a wide screen: the agenda and the attendance in a side column, the item under
+discussion in the main column with the decision and action forms right after the case summary; the
+screening advice, the help tried before, the placement-review fields and the attendance list are
+collapsible, so the chair opens what they need; the notes follow the forms.
 
 How two people with the page open see each other's changes without losing their own: every change
 bumps `Meeting.revision`; the page polls `live_updates` with the revision it shows. Nothing changed:
@@ -22,16 +27,18 @@ from flask import abort, current_app, flash, make_response, redirect, render_tem
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ret_app import audit, policy, web
 from ret_app.cases.consent import age_on
 from ret_app.extensions import db
 from ret_app.kernel.errors import STALE, RuleError
 from ret_app.labels import PLACEMENT_OUTCOME_LABELS, finding_text, meeting_status_label, purpose_label
-from ret_app.meetings import access, attendance, decisions, mandate_check, notes, timing
+from ret_app.meetings import access, attendance, decisions, lifecycle, mandate_check, notes, timing
 from ret_app.meetings import actions as action_services
 from ret_app.meetings.blueprint import bp
 from ret_app.meetings.common import current_revision, session_date
+from ret_app.meetings.minutes import minutes_time
 from ret_app.meetings.live_forms import (
     DECISION_KIND_LABELS,
     ActionForm,
@@ -41,9 +48,12 @@ from ret_app.meetings.live_forms import (
     PresenceForm,
 )
 from ret_app.models import (
+    Case,
     DecisionStatus,
     ItemPurpose,
     Meeting,
+    MeetingAttendance,
+    MeetingInvitation,
     MeetingItem,
     MeetingStatus,
     Organisation,
@@ -56,17 +66,31 @@ from ret_app.sessions import background_poll
 from ret_app.templating import wants_fragment
 
 WORKSPACE_ID = "live-workspace"
+# The chair's steps the live page offers (the others are on the session page).
+LIVE_STEPS = ("close", "unstart")
 
-def duration(seconds: int) -> str:
-    minutes, seconds = divmod(max(int(seconds), 0), 60)
-    return f"{minutes}:{seconds:02d}"
+# What the live page reads of the session, loaded up front so that its query count does not grow with
+# the agenda or the attendance: the agenda's cases (the side column lists them; who sees which item
+# depends on their participants), the attendance and the invitees with their organisations.
+LIVE_LOADS = (
+    selectinload(Meeting.items).joinedload(MeetingItem.case).options(
+        joinedload(Case.municipality), selectinload(Case.participants)),
+    selectinload(Meeting.attendances).joinedload(MeetingAttendance.user).joinedload(User.organisation),
+    selectinload(Meeting.invitations).joinedload(MeetingInvitation.user).joinedload(User.organisation),
+    joinedload(Meeting.chair),
+)
+
+
+def elapsed(seconds: int) -> str:
+    """Time spent on an item, with its unit ("24 min"), as the minutes say it."""
+    return minutes_time(max(int(seconds), 0))
 
 
 # --- loading through the policy -------------------------------------------------------------------
 
 def _meeting_or_404(meeting_id: int, action: audit.Action = audit.Action.READ) -> Meeting:
     """The session if the user may see it; otherwise 404 (the denial audited)."""
-    return access.meeting_or_404(meeting_id, action=action, detail="live")
+    return access.meeting_or_404(meeting_id, action=action, detail="live", options=LIVE_LOADS)
 
 
 def _default_item(meeting: Meeting) -> Optional[MeetingItem]:
@@ -181,6 +205,17 @@ def _banner(meeting: Meeting, selected: Optional[MeetingItem], items: list[Meeti
     return {"item": current if current in items else None}
 
 
+def _live_steps(meeting: Meeting, is_chair: bool) -> list:
+    """The steps the chair can take from the live page now (blocked ones are explained on the session
+    page): close the session; put it back to planned while nothing has been recorded in it. The page
+    shows them as forms; the live updates never carry a form, so they say in the status line whether
+    going back is still possible (`data-unstart`), and the page hides that button once it is not."""
+    if not is_chair or meeting.status != MeetingStatus.IN_PROGRESS or "meetings.step" not in current_app.view_functions:
+        return []
+    return [option for option in lifecycle.available(meeting, current_user)
+            if option.name in LIVE_STEPS and not option.blocked]
+
+
 def _context(meeting: Meeting, item: Optional[MeetingItem], **panel_kwargs) -> dict:
     revision = current_revision(meeting.id)  # first: data read after it is at least this new
     items = policy.visible_items(current_user, meeting)
@@ -198,13 +233,12 @@ def _context(meeting: Meeting, item: Optional[MeetingItem], **panel_kwargs) -> d
         "is_chair": is_chair,
         "may_check_in": policy.can_check_in(current_user, meeting),
         "page_url": (url_for("meetings.page", meeting_id=meeting.id) if "meetings.page" in steps else None),
-        "close_url": (url_for("meetings.step", meeting_id=meeting.id, name="close")
-                      if "meetings.step" in steps and is_chair and meeting.status == MeetingStatus.IN_PROGRESS
-                      else None),
+        "live_steps": (live_steps := _live_steps(meeting, is_chair)),
+        "may_unstart": any(step.name == "unstart" for step in live_steps),
         "purpose_label": purpose_label,
         "status_label": meeting_status_label,
         "finding_text": finding_text,
-        "duration": duration,
+        "elapsed": elapsed,
         "kind_labels": DECISION_KIND_LABELS,
         "outcome_labels": PLACEMENT_OUTCOME_LABELS,
         "DecisionStatus": DecisionStatus,
@@ -217,6 +251,15 @@ def _live_url(meeting: Meeting, item: Optional[MeetingItem], anchor: Optional[st
 
 def _render_updates(context: dict) -> str:
     return render_template("meetings/_live_updates.html", **context)
+
+
+def _render_workspace(context: dict) -> str:
+    """The main column for another item (htmx), with the agenda of the side column out of band (which
+    item is shown and which one is under discussion) and the status line (moving on records time, after
+    which the session can no longer go back to planned)."""
+    return (render_template("meetings/_live_workspace.html", **context)
+            + render_template("meetings/_live_agenda.html", oob=True, **context)
+            + render_template("meetings/_live_status.html", oob=True, **context))
 
 
 def _with_updates(template: str, context: dict):
@@ -240,7 +283,7 @@ def live(meeting_id: int):
     access.audit_item_read(item, meeting, "meeting_live")
     context = _context(meeting, item)
     if _workspace_request():
-        return render_template("meetings/_live_workspace.html", **context)
+        return _render_workspace(context)
     return render_template("meetings/live.html", **context)
 
 
@@ -354,7 +397,7 @@ def item_activate(meeting_id: int, item_id: int):
     if _workspace_request() or wants_fragment():
         context = _context(meeting, item)
         context["workspace_problem"] = problem
-        return render_template("meetings/_live_workspace.html", **context)
+        return _render_workspace(context)
     if problem:
         flash(problem, "error")
     return redirect(_live_url(meeting, item))

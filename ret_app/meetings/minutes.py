@@ -198,17 +198,20 @@ def add_addendum(meeting: Meeting, data: dict, actor: User) -> MinutesAddendum:
         raise RuleError(_l("Addenda are added once the minutes have been approved."))
     if not policy.can_add_addendum(actor, meeting):
         raise RuleError(_l("Only the RET of the region adds addenda to the minutes."))
+    errors: dict[str, Any] = {}  # every objection at once
     text = (data.get("text") or "").strip()
     if not text:
-        raise RuleError(_l("Write the correction or addition."), "text")
-    if len(text) > MAX_ADDENDUM:
-        raise RuleError(_l("Keep the addendum under %(num)d characters.", num=MAX_ADDENDUM), "text")
+        errors["text"] = _l("Write the correction or addition.")
+    elif len(text) > MAX_ADDENDUM:
+        errors["text"] = _l("Keep the addendum under %(num)d characters.", num=MAX_ADDENDUM)
     item_id = data.get("item_id") or None
     item = None
     if item_id is not None:
         item = next((i for i in meeting.items if i.id == item_id), None)
         if item is None:
-            raise RuleError(_l("Choose an item of this session's agenda."), "item_id")
+            errors["item_id"] = _l("Choose an item of this session's agenda.")
+    if errors:
+        raise RuleError.many(errors)
     addendum = MinutesAddendum(meeting_id=meeting.id, item_id=item.id if item else None, text=text,
                                author_id=actor.id, created_at=utcnow())
     db.session.add(addendum)

@@ -80,7 +80,7 @@ def addendum_add(meeting_id: int):
     form = panels.addendum_form(meeting, AddendumForm(prefix="addendum"))
     access.may_add_addendum(meeting)
     result = web.submit(form, lambda: minutes.add_addendum(
-        meeting, {"text": form.text.data, "item_id": form.item_id.data}, current_user), show=False)
+        meeting, {"text": form.text.data, "item_id": form.item_id.data}, current_user))
     if result:
         if wants_fragment():
             return render_page_or_fragment("meetings/addendum.html", "meetings/_minutes_panel.html",
@@ -88,13 +88,12 @@ def addendum_add(meeting_id: int):
                                            saved=_("The addendum has been added."))
         flash(_("The addendum has been added."), "success")
         return redirect(_session_url(meeting) or url_for("meetings.minutes_pdf", meeting_id=meeting.id))
+    if result.conflict:
+        form.form_errors.append(str(STALE))
     if result.error is not None:
-        message = str(STALE if result.conflict else result.error.message)
-        field = result.error.field if not result.conflict else None
-        target = form[field] if field in ("text", "item_id") else form.text
-        target.errors = list(target.errors) + [message]
         form = panels.addendum_form(meeting, form)
-    # Refused input: the form again with the message next to the field and the text kept.
+    # Refused input: the form again with every message (next to its field, or above the form) and the
+    # text kept.
     return render_page_or_fragment("meetings/addendum.html", "meetings/_minutes_panel.html", meeting=meeting,
                                    addendum_form=form, back_url=_session_url(meeting))
 

@@ -118,7 +118,8 @@ def validate_details(data: dict, region_id: Optional[int], *, today: Optional[da
     if online_url and not _is_https_url(online_url):
         errors["online_url"] = _l("Enter a secure link that starts with https://, for example https://meet.example.nl/ret.")
     elif not location and not online_url:
-        errors["location"] = _l("Enter a place, an online link, or both.")
+        # Either one will do: the message goes next to both.
+        errors["location"] = errors["online_url"] = _l("Enter a place, an online link, or both.")
     chair_id = data.get("chair_id")
     if chair_id is not None and chair_id not in {u.id for u in chair_candidates(region_id)}:
         errors["chair_id"] = _l("Choose a chair of your region.")
@@ -225,18 +226,20 @@ def add_item(meeting: Meeting, data: dict, actor: User) -> MeetingItem:
     case without an intended placement."""
     _require_runner(meeting, actor)
     _require_agenda_open(meeting)
+    errors: dict[str, Any] = {}
     purpose = data.get("purpose")
     if purpose not in set(ItemPurpose):
-        raise RuleError(_l("Choose the purpose of the discussion."), "purpose")
+        errors["purpose"] = _l("Choose the purpose of the discussion.")
     case_id = data.get("case_id")
     case = db.session.get(Case, case_id) if isinstance(case_id, int) else None
     if case is None or case.region_id != meeting.region_id or not _plannable(actor, case):
-        raise RuleError(NOT_PLANNABLE, "case_id")
-    if any(item.case_id == case.id for item in meeting.items):
-        raise RuleError(_l("This case is already on the agenda."), "case_id")
-    if purpose == ItemPurpose.PLACEMENT_REVIEW and not placement_possible(case):
-        raise RuleError(_l("A placement review is only possible for a case with an intended out-of-home "
-                                  "placement. Choose another purpose."), "purpose")
+        errors["case_id"] = NOT_PLANNABLE
+    elif any(item.case_id == case.id for item in meeting.items):
+        errors["case_id"] = _l("This case is already on the agenda.")
+    elif purpose == ItemPurpose.PLACEMENT_REVIEW and not placement_possible(case):
+        errors["purpose"] = _l("A placement review is only possible for a case with an intended out-of-home "
+                               "placement. Choose another purpose.")
+    _refuse_any(errors)
     last = db.session.scalar(select(func.max(MeetingItem.position)).where(MeetingItem.meeting_id == meeting.id))
     item = MeetingItem(meeting_id=meeting.id, case_id=case.id, purpose=purpose, position=(last or 0) + 1,
                        added_by_id=actor.id, added_at=utcnow())

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from ret_app.forms import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, StopValidation
 
 from ret_app.forms import coerce_optional_int
 from ret_app.forms import REQUIRED
 from ret_app.labels import PURPOSE_LABELS
-from ret_app.forms import DATE_FORMATS, NOT_A_DATE, NOT_A_NUMBER, WholeNumberField
+from ret_app.forms import DATE_FORMATS, NOT_A_DATE, NOT_A_NUMBER, BlankIsNone, Needed, WholeNumberField
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
@@ -24,11 +24,11 @@ class _StopWhenUnreadable:
             raise StopValidation()
 
 
-class SessionDateField(_StopWhenUnreadable, DateField):
+class SessionDateField(_StopWhenUnreadable, BlankIsNone, DateField):
     pass
 
 
-class ClockTimeField(_StopWhenUnreadable, TimeField):
+class ClockTimeField(_StopWhenUnreadable, BlankIsNone, TimeField):
     pass
 
 
@@ -40,8 +40,11 @@ class MeetingForm(FlaskForm):
                                 validators=[DataRequired(message=REQUIRED)])
     duration_minutes = WholeNumberField(_l("Duration in minutes"), default=120, invalid_value_message=NOT_A_NUMBER,
                                         validators=[InputRequired(message=REQUIRED)])
-    location = StringField(_l("Place"), filters=[_strip], validators=[Optional(), Length(max=200)])
-    online_url = StringField(_l("Online link"), filters=[_strip], validators=[Optional(), Length(max=500)])
+    # A place, an online link or both (planning.validate_details refuses a session without either).
+    location = StringField(_l("Place"), filters=[_strip],
+                           validators=[Optional(), Needed(_l("needed without an online link")), Length(max=200)])
+    online_url = StringField(_l("Online link"), filters=[_strip],
+                             validators=[Optional(), Needed(_l("needed without a place")), Length(max=500)])
     chair_id = SelectField(_l("Chair"), coerce=coerce_optional_int, validate_choice=False)
     # Optimistic locking: the version of the session the form was loaded from.
     version = HiddenField()
@@ -64,3 +67,5 @@ class ConfirmForm(FlaskForm):
 
 class StepForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[Length(max=4000)])
+    # Ticked: the user confirms the step's question (starting a session before its day).
+    confirm = BooleanField()

@@ -32,6 +32,7 @@ from ret_app.meetings.planning_forms import (
 from ret_app.models import Meeting, MeetingAttendance, MeetingItem, MeetingStatus
 from ret_app.policy import Permission, requires
 from ret_app.templating import local_datetime, wants_fragment
+from ret_app.urls import base_host, external_url
 
 PAGE_SIZE = 20
 UPCOMING_LIMIT = 100
@@ -53,7 +54,8 @@ def _attach_errors(form, errors: dict[str, Any]) -> Optional[str]:
     general = None
     for name, message in errors.items():
         if name and name in form:
-            form[name].errors = list(form[name].errors) + [str(message)]
+            if not form[name].errors:  # input the form could not read keeps the form's message only
+                form[name].errors = list(form[name].errors) + [str(message)]
         else:
             general = str(message)
     return general
@@ -176,9 +178,9 @@ def page(meeting_id: int):
 def calendar_invitation(meeting_id: int):
     """The session for the user's own calendar: date, place and link, no case data."""
     meeting = access.meeting_or_404(meeting_id, action=audit.Action.EXPORT, detail="calendar")
-    page_url = url_for("meetings.page", meeting_id=meeting.id, _external=True)
+    page_url = external_url("meetings.page", meeting_id=meeting.id)
     title = _("RET session of %(date)s", date=local_datetime(meeting.starts_at, "d MMMM yyyy"))
-    body = calendar.export(meeting, title=title, page_url=page_url, host=request.host.split(":")[0])
+    body = calendar.export(meeting, title=title, page_url=page_url, host=base_host())
     response = make_response(body)
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="ret-overleg-{meeting.id}.ics"'
@@ -234,11 +236,11 @@ def edit(meeting_id: int):
 def item_add(meeting_id: int):
     meeting = access.plannable_meeting(meeting_id, "item_add", options=planning.PAGE_LOADS)
     form = ItemForm()
-    if not form.validate_on_submit():
-        return _agenda_response(meeting, item_form=form)
-    result = web.attempt_or_error(lambda: planning.add_item(meeting, form.data, current_user))
+    result = web.submit(form, lambda: planning.add_item(meeting, form.data, current_user), show=False)
     if not result:
-        problem = str(STALE_MEETING) if result.conflict else _attach_errors(form, result.error.errors)
+        problem = None
+        if result.error is not None:
+            problem = str(STALE_MEETING) if result.conflict else _attach_errors(form, result.error.errors)
         return _agenda_response(meeting, item_form=form, problem=problem)
     return _agenda_response(meeting, notice=_("%(reference)s has been put on the agenda.",
                                               reference=result.value.case.reference))
@@ -290,12 +292,14 @@ def step(meeting_id: int, name: str):
     if not form.validate_on_submit():
         return _render_page(meeting, step_errors={name: " ".join(form.reason.errors) or _("Reload the page and try again.")},
                             step_reason=reason)
-    result = web.attempt_or_error(lambda: lifecycle.apply(meeting, name, current_user, reason=reason))
+    result = web.attempt_or_error(lambda: lifecycle.apply(meeting, name, current_user, reason=reason,
+                                                          confirmed=bool(form.confirm.data)))
     if not result:
         if result.conflict:
             flash(str(STALE_MEETING), "error")
-        elif result.error.field == "reason":
-            # Keep the page (and anything typed) and put the message next to the reason field.
+        elif result.error.field in ("reason", "confirm"):
+            # Keep the page (and anything typed) and put the message next to the reason field, or the
+            # question (starting before the session's day) next to the box that confirms it.
             return _render_page(meeting, step_errors={name: str(result.error.message)}, step_reason=reason)
         else:
             flash(str(result.error.message), "error")

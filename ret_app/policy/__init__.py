@@ -20,6 +20,7 @@ from ret_app.policy.cases import (  # noqa: F401
     can_see_identity,
     can_view_case,
     can_write_screening_texts,
+    identity_visible_clause,
     is_chair_of,
     is_chair_or_director,
     is_process_director,

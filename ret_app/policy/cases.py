@@ -74,6 +74,13 @@ def can_see_identity(user: User, case: Case) -> bool:
     return can_view_case(user, case)
 
 
+def identity_visible_clause(user: User) -> ColumnElement[bool]:
+    """The SQL twin of can_see_identity: the cases whose names (youth, family) the user may see and
+    search by. Today the same cases as visible_cases_clause; a role that sees cases without names
+    (an anonymised view) changes both twins together."""
+    return visible_cases_clause(user)
+
+
 def is_chair_of(user: User, case: Case) -> bool:
     return has_role(user, Role.CHAIR) and region_of(user) == case.region_id
 

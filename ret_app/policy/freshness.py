@@ -24,5 +24,11 @@ def needs_reauthentication() -> bool:
 
 
 def reauth_redirect():
+    """Ask for the password again before the sensitive route; the prompt is audited (the route's
+    name, held back until the user confirms)."""
+    from ret_app import audit
+
+    audit.record(audit.Action.LOGIN, outcome=audit.Outcome.DENIED, object_type="route", object_id=request.endpoint,
+                 detail="reauthentication_required")
     target = request.full_path if request.method == "GET" else (request.referrer or "")
     return redirect(url_for("auth.reauthenticate", next=safe_next(target) or None))

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from ret_app import policy
 from ret_app.expected import CASE_ROLES, CASEWORKER
 from ret_app.kernel.registry import Capability
+from ret_app.referrals import audit_words
 from ret_app.referrals import attachments, routes  # noqa: F401  (views registered)
 from ret_app.referrals.blueprint import bp
 
@@ -20,6 +21,7 @@ def _case_panel(case, user) -> dict:
 capability = (
     Capability("referrals")
     .blueprint(bp)
+    .audit_words(audit_words.WORDS, audit_words.NAMES)
     .case_panel("attachments", "referrals/_case_panel.html", _case_panel, slot="details", order=10)
     .timeline_labels({
         "referral_created": _l("Referral started"),

@@ -23,8 +23,12 @@ from wtforms.validators import (
 
 from ret_app.cases.completeness import age_problem
 from ret_app.forms import (
+    NEEDED_TO_RESUBMIT,
+    NEEDED_TO_SUBMIT,
     NOT_A_NUMBER,
     REQUIRED,
+    MultiCheckboxField,
+    Needed,
     WholeNumberField,
     coerce_optional_int,
     date_field,
@@ -38,7 +42,7 @@ from ret_app.labels import (
     SCOPE_LABELS,
     URGENCY_LABELS,
 )
-from ret_app.referrals.services import bsn_is_valid
+from ret_app.referrals.services import NOTHING_TICKED, bsn_is_valid
 
 
 def _normalise_bsn(value):
@@ -48,19 +52,24 @@ def _normalise_bsn(value):
 
 
 class ReferralForm(FlaskForm):
-    """The youth and the question. Everything may be empty in a concept; what is filled in must be valid."""
+    """The youth and the question. Everything may be empty in a concept; what is filled in must be
+    valid. Submitting needs the name, the date of birth, the question and why it is stuck (Needed:
+    the labels say so; services.submit_problems refuses them all at once)."""
 
-    youth_first_name = StringField(_l("First name"), filters=[_strip], validators=[Optional(), Length(max=100)])
-    youth_last_name = StringField(_l("Last name"), filters=[_strip], validators=[Optional(), Length(max=100)])
-    youth_birth_date = date_field(_l("Date of birth"), Optional())
+    youth_first_name = StringField(_l("First name"), filters=[_strip],
+                                   validators=[Optional(), Needed(NEEDED_TO_SUBMIT), Length(max=100)])
+    youth_last_name = StringField(_l("Last name"), filters=[_strip],
+                                  validators=[Optional(), Needed(NEEDED_TO_SUBMIT), Length(max=100)])
+    youth_birth_date = date_field(_l("Date of birth"), Optional(), Needed(NEEDED_TO_SUBMIT))
     youth_bsn = StringField(_l("BSN (citizen service number)"), filters=[_normalise_bsn],
                             validators=[Optional()])
     youth_gender = SelectField(_l("Gender"), choices=[("", _l("— not filled in —"))] + list(GENDER_LABELS.items()),
                                validators=[Optional()])
     youth_daytime_activity = StringField(_l("School or daytime activity"), filters=[_strip],
                                          validators=[Optional(), Length(max=200)])
-    question = TextAreaField(_l("Question (hulpvraag)"), validators=[Optional(), Length(max=8000)])
-    why_stuck = TextAreaField(_l("Why it is stuck"), validators=[Optional(), Length(max=8000)])
+    question = TextAreaField(_l("Question (hulpvraag)"),
+                             validators=[Optional(), Needed(NEEDED_TO_SUBMIT), Length(max=8000)])
+    why_stuck = TextAreaField(_l("Why it is stuck"), validators=[Optional(), Needed(NEEDED_TO_SUBMIT), Length(max=8000)])
     urgency = SelectField(_l("Urgency"), choices=list(URGENCY_LABELS.items()), default="regular",
                           validators=[DataRequired(message=REQUIRED)])
     placement_intended = BooleanField(_l("An out-of-home placement is intended"))
@@ -110,10 +119,12 @@ class PriorHelpForm(FlaskForm):
             raise ValidationError(_l("The end date must be on or after the start date."))
 
 
-class ConsentForm(FlaskForm):
-    person = SelectField(_l("Who gives consent"), validators=[DataRequired(message=REQUIRED)])
-    scope = SelectField(_l("Consent for"), choices=list(SCOPE_LABELS.items()),
-                        validators=[DataRequired(message=REQUIRED)])
+class ConsentGridForm(FlaskForm):
+    """The family's consent in one go: the ticked cells (person x scope) with one date and form.
+    Which cells exist is the age rules' business (the service checks each ticked one)."""
+
+    cells = MultiCheckboxField(_l("Whose consent for what"), choices=[], validate_choice=False,
+                               validators=[DataRequired(message=NOTHING_TICKED)])
     given_on = date_field(_l("Date given"), InputRequired(message=REQUIRED), not_in_future)
     kind = SelectField(_l("Form"), choices=list(CONSENT_FORM_LABELS.items()),
                        validators=[DataRequired(message=REQUIRED)])
@@ -134,7 +145,8 @@ class AttachmentForm(FlaskForm):
 
 
 class SubmitForm(FlaskForm):
-    resubmit_reason = TextAreaField(_l("What has changed since the advice"), validators=[Optional(), Length(max=4000)])
+    resubmit_reason = TextAreaField(_l("What has changed since the advice"),
+                                    validators=[Optional(), Needed(NEEDED_TO_RESUBMIT), Length(max=4000)])
 
 
 class NewReferralForm(FlaskForm):

@@ -9,17 +9,19 @@ fragment for htmx requests, a page or a redirect otherwise. The unit of work com
 from __future__ import annotations
 
 import io
+from types import SimpleNamespace
 from typing import Optional
 
 from flask import abort, flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ret_app import policy, web
 from ret_app.audit import Action
 from ret_app.cases import consent, queries
 from ret_app.cases.access import STALE, case_or_404
-from ret_app.cases.completeness import missing_referral_fields
+from ret_app.cases.completeness import missing_referral_items
 from ret_app.extensions import db
 from ret_app.kernel import dates
 from ret_app.labels import (
@@ -33,10 +35,11 @@ from ret_app.labels import (
 from ret_app.models import Attachment, Case, CaseStatus, Consent, ConsentScope, FamilyMember, LegalGround, PriorHelp
 from ret_app.policy import Permission, requires
 from ret_app.referrals import attachments, services
+from ret_app.referrals import queries as referral_queries
 from ret_app.referrals.blueprint import bp
 from ret_app.referrals.forms import (
     AttachmentForm,
-    ConsentForm,
+    ConsentGridForm,
     FamilyMemberForm,
     LegalGroundForm,
     NewReferralForm,
@@ -69,11 +72,8 @@ def _referral_form(case: Case) -> ReferralForm:
     return form
 
 
-def _consent_form(case: Case, form: Optional[ConsentForm] = None) -> ConsentForm:
-    if form is None:
-        form = ConsentForm(formdata=None, prefix="consent", given_on=dates.today())
-    form.person.choices = [("", _("— choose —"))] + services.consenting_people(case)
-    return form
+def _consent_form(form: Optional[ConsentGridForm] = None) -> ConsentGridForm:
+    return form or ConsentGridForm(formdata=None, prefix="consent", given_on=dates.today())
 
 
 def _withdraw_forms(case: Case, submitted: Optional[WithdrawConsentForm] = None,
@@ -89,7 +89,7 @@ def _withdraw_forms(case: Case, submitted: Optional[WithdrawConsentForm] = None,
     return forms
 
 
-def _consent_context(case: Case, *, consent_form: Optional[ConsentForm] = None,
+def _consent_context(case: Case, *, consent_form: Optional[ConsentGridForm] = None,
                      ground_form: Optional[LegalGroundForm] = None, withdraw_form: Optional[WithdrawConsentForm] = None,
                      withdraw_id: Optional[int] = None, back: str = "referral", notice: Optional[str] = None,
                      problem: Optional[str] = None) -> dict:
@@ -101,7 +101,10 @@ def _consent_context(case: Case, *, consent_form: Optional[ConsentForm] = None,
                      for scope in ConsentScope],
         "requirement": requirement,
         "youth_age": age,
-        "consent_form": _consent_form(case, consent_form),
+        "consent_form": _consent_form(consent_form),
+        "grid_rows": consent.grid_rows(case, today),
+        "scopes": [(scope.value, SCOPE_LABELS[scope.value]) for scope in ConsentScope],
+        "youth_label": services.youth_label(case),
         "ground_form": ground_form or LegalGroundForm(formdata=None, prefix="ground"),
         "withdraw_forms": _withdraw_forms(case, withdraw_form, withdraw_id),
         "back": back,
@@ -122,6 +125,7 @@ def _referral_page(case: Case, *, form: Optional[ReferralForm] = None, member_fo
                    attachment_form=None, submit_form=None, consent_kwargs: Optional[dict] = None,
                    conflict: Optional[list] = None, submit_problems: Optional[list] = None,
                    notices: Optional[dict] = None):
+    referral_queries.load_consent_details(case)
     return render_template(
         "referrals/edit.html",
         case=case,
@@ -133,7 +137,7 @@ def _referral_page(case: Case, *, form: Optional[ReferralForm] = None, member_fo
         conflict=conflict or [],
         conflict_notes={item["name"]: item["note"] for item in (conflict or [])},
         submit_problems=submit_problems or [],
-        missing=missing_referral_fields(case),
+        missing=missing_referral_items(case),
         ret_status=consent.scope_status(case, ConsentScope.RET),
         notices=notices or {},
         **_consent_context(case, **(consent_kwargs or {})),
@@ -239,6 +243,37 @@ def referral_edit(case_id: int):
     return redirect(_referral_url(case))
 
 
+def _submit_summary(form: ReferralForm, submit_form: SubmitForm, problems: dict, extra=()) -> list[dict]:
+    """One list of everything that stops the submission, in the order of the page, each linked to
+    its field (and shown next to it): what the form could not read, and what submitting still
+    needs (`problems`: field -> message; services.CONSENT: the consent section; None: no field)."""
+    items: list[dict] = []
+    for f in (form, submit_form):
+        for field in f:
+            if field.short_name == "csrf_token" or field.type == "HiddenField":
+                continue
+            problem = problems.get(field.short_name)
+            if problem is not None and not field.errors:
+                field.errors = list(field.errors) + [str(problem)]
+            if field.errors:
+                items.append({"message": f"{field.label.text}: {' '.join(map(str, field.errors))}",
+                              "href": "#" + field.id})
+    if services.CONSENT in problems:
+        items.append({"message": str(problems[services.CONSENT]), "href": "#" + SECTION_IDS["consent"]})
+    shown = {str(message) for message in problems.values()}
+    if problems.get(None) is not None:
+        items.append({"message": str(problems[None]), "href": None})
+    for message in extra:
+        if str(message) not in shown:
+            items.append({"message": str(message), "href": None})
+    return items
+
+
+def _typed(form: ReferralForm) -> SimpleNamespace:
+    """The referral fields as the form was sent (to say what submitting would still need)."""
+    return SimpleNamespace(**{name: form[name].data for name in services.REFERRAL_FIELDS})
+
+
 @bp.route("/casussen/<int:case_id>/aanmelding/indienen", methods=["POST"])
 @requires(Permission.MAKE_REFERRALS)
 def referral_submit(case_id: int):
@@ -249,23 +284,31 @@ def referral_submit(case_id: int):
         # Sent from the referral form ("save and submit"): save what was typed first.
         form = ReferralForm()
         if not form.validate_on_submit():
-            return _referral_page(case, form=form, submit_form=submit_form, submit_problems=[
-                _("Some fields are not filled in correctly (see below). Nothing has been saved or submitted.")])
+            # Nothing is saved; every error at once: what the form refused and what submitting needs.
+            submit_form.validate()
+            problems = services.submit_problems(case, _typed(form), submit_form.resubmit_reason.data)
+            return _referral_page(case, form=form, submit_form=submit_form, submit_problems=(
+                _submit_summary(form, submit_form, problems)
+                + [{"message": _("Nothing has been saved or submitted."), "href": None}]))
         conflict = _save(case, form)
         if conflict:
             return _referral_page(case, form=form, submit_form=submit_form, conflict=conflict, submit_problems=[
-                _("The referral has not been submitted because someone else changed it in the meantime.")])
+                {"message": _("The referral has not been submitted because someone else changed it in the meantime."),
+                 "href": None}])
     elif not submit_form.validate_on_submit():
         return _referral_page(case, submit_form=submit_form)
     result = web.attempt_or_error(lambda: services.submit(case, current_user, reason=submit_form.resubmit_reason.data))
     if result.conflict:
-        return _referral_page(case, form=form, submit_form=submit_form, submit_problems=[str(STALE)])
+        return _referral_page(case, form=form, submit_form=submit_form,
+                              submit_problems=[{"message": str(STALE), "href": None}])
     if not result:
-        # What was typed stays (saved as a concept), with the reasons why it cannot go yet.
-        problems = [str(reason) for reason in result.error.reasons]
-        if form is not None:
-            problems.append(_("Your changes have been saved as a concept."))
-        return _referral_page(case, submit_form=submit_form, submit_problems=problems)
+        # What was typed stays (saved as a concept), with everything that stops it from going yet.
+        saved = form is not None
+        form = form or _referral_form(case)
+        problems = _submit_summary(form, submit_form, result.error.errors, extra=result.error.reasons)
+        if saved:
+            problems.append({"message": _("Your changes have been saved as a concept."), "href": None})
+        return _referral_page(case, form=form, submit_form=submit_form, submit_problems=problems)
     flash(_("The referral has been submitted to the RET. The chair will decide on the intake."), "success")
     return redirect(url_for("cases.case_page", case_id=case.id))
 
@@ -391,8 +434,9 @@ def prior_help_remove(case_id: int, help_id: int):
 # --- consent -----------------------------------------------------------------------------------
 
 def _consent_case(case_id: int, detail: str, *, read: bool = False) -> Case:
-    return case_or_404(case_id, action=Action.READ if read else Action.UPDATE, detail=detail,
+    case = case_or_404(case_id, action=Action.READ if read else Action.UPDATE, detail=detail,
                        rule=policy.can_record_consent)
+    return referral_queries.load_consent_details(case)
 
 
 def _back(case: Case) -> str:
@@ -432,12 +476,13 @@ def consent_page(case_id: int):
         return render_template("referrals/consent.html", case=case, **_consent_context(case, back="consent"),
                                **_labels())
     case = _consent_case(case_id, "consent_record")
-    form = _consent_form(case, ConsentForm(prefix="consent"))
-    result = web.submit(form, lambda: services.record_consent(
-        case, current_user, person=form.person.data, scope=form.scope.data, given_on=form.given_on.data,
-        kind=form.kind.data))
+    form = ConsentGridForm(prefix="consent")
+    result = web.submit(form, lambda: services.record_consents(
+        case, current_user, cells=form.cells.data, given_on=form.given_on.data, kind=form.kind.data))
     if result:
-        return _consent_done(case, _("The consent has been recorded."))
+        count = len(result.value)
+        return _consent_done(case, ngettext("%(num)d consent has been recorded.",
+                                            "%(num)d consents have been recorded.", count))
     if result.conflict:
         return _consent_invalid(case, consent_form=form, problem=str(STALE))
     return _consent_invalid(case, consent_form=form)

@@ -8,14 +8,19 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 
 from ret_app.cases import consent, lifecycle
-from ret_app.cases.completeness import MAX_AGE_AT_REFERRAL, age_problem, missing_referral_fields  # noqa: F401
+from ret_app.cases.completeness import (  # noqa: F401
+    MAX_AGE_AT_REFERRAL,
+    age_problem,
+    missing_referral_fields,
+    referral_problems,
+)
 from ret_app.extensions import db
 from ret_app.kernel import dates, events
 from ret_app.kernel.dates import utcnow
@@ -36,7 +41,8 @@ from ret_app.models import (
 )
 from ret_app.referrals import events as referral_events
 
-YOUTH = "youth"  # the value of the youth in the consent form's person choice
+# The consent grid's "nothing ticked" (the form checks it first, the service again).
+NOTHING_TICKED = _l("Tick at least one box: whose consent for what.")
 
 
 # --- a new referral --------------------------------------------------------------------------
@@ -258,32 +264,15 @@ def remove_prior_help(case: Case, actor: User, item: PriorHelp) -> None:
 
 # --- consent ---------------------------------------------------------------------------------
 
-def consenting_people(case: Case) -> list[tuple[str, str]]:
-    """Who can give consent: the youth and the members holding parental authority (value, label)."""
+def youth_label(case: Case) -> str:
+    """The youth as the consent grid names them: "The youth (first last)"."""
     youth = _("The youth")
-    if case.youth_name:
-        youth = f"{youth} ({case.youth_name})"
-    people = [(YOUTH, youth)]
-    for member in case.family_members:
-        if member.parental_authority:
-            people.append((str(member.id), member_label(member)))
-    return people
+    return f"{youth} ({case.youth_name})" if case.youth_name else youth
 
 
 def member_label(member: FamilyMember) -> str:
     relation = str(RELATION_LABELS.get(member.relation, member.relation))
     return f"{member.name} ({relation})" if member.name else relation
-
-
-def _person(case: Case, person: str) -> Optional[FamilyMember]:
-    """None for the youth; the member for a family member; RuleError for anyone else."""
-    if person == YOUTH:
-        return None
-    member = next((m for m in case.family_members if str(m.id) == person), None)
-    if member is None or not member.parental_authority:
-        raise RuleError(_l("Only the youth or a family member holding parental authority can give consent."),
-                        "person")
-    return member
 
 
 def given_by_role(member: Optional[FamilyMember]) -> str:
@@ -292,27 +281,65 @@ def given_by_role(member: Optional[FamilyMember]) -> str:
     return "guardian" if member.relation == "guardian" else "parent"
 
 
-def record_consent(case: Case, actor: User, *, person: str, scope: str, given_on: date, kind: str) -> Consent:
-    if scope not in _SCOPES:
-        raise RuleError(_l("Choose what the consent is for."), "scope")
+def record_consents(case: Case, actor: User, *, cells: Iterable[str], given_on: Optional[date],
+                    kind: Optional[str]) -> list[Consent]:
+    """Record the consent of every ticked cell of the grid (person x scope) at once, with one date and
+    one form; the actor is who recorded it. Only the people whose consent counts under the age rules
+    today can be ticked, and not for a scope their standing consent already covers. Every problem is
+    refused together; nothing is recorded unless everything can be."""
+    today = dates.today()
+    rows = consent.grid_rows(case, today)
+    by_key = {row.key: row for row in rows}
+    scopes = [s.value for s in ConsentScope]
+    errors: dict[Optional[str], Any] = {}
+    chosen: list[tuple[int, int, consent.GridRow, str]] = []
+    outside, already = False, []
+    for cell in dict.fromkeys(cells or ()):
+        person, _sep, scope = str(cell).partition(":")
+        row = by_key.get(person)
+        if row is None or scope not in _SCOPES:
+            outside = True
+        elif scope in row.standing:
+            already.append(_("%(who)s for %(scope)s", who=_who(row.member), scope=SCOPE_LABELS[scope]))
+        else:
+            chosen.append((rows.index(row), scopes.index(scope), row, scope))
+    cell_problems = []
+    if outside:
+        cell_problems.append(_("Only the people whose consent counts under the age rules can be ticked. "
+                               "Check the grid and tick again."))
+    if already:
+        cell_problems.append(_("Already on record: %(cells)s.", cells="; ".join(already)))
+    if not cell_problems and not chosen:
+        cell_problems.append(str(NOTHING_TICKED))
+    if cell_problems:
+        errors["cells"] = " ".join(cell_problems)
+    if given_on is None:
+        errors["given_on"] = _l("This field is required.")
+    elif given_on > today:
+        errors["given_on"] = _l("This date lies in the future.")
     if kind not in ("written", "verbal"):
-        raise RuleError(_l("Choose written or verbal."), "kind")
-    if given_on > dates.today():
-        raise RuleError(_l("This date lies in the future."), "given_on")
-    member = _person(case, person)
-    member_id = member.id if member else None
-    if any(c.scope == scope and c.family_member_id == member_id and c.withdrawn_on is None for c in case.consents):
-        raise RuleError(_l("This person's consent for this scope is already on record."), "person")
-    record = Consent(scope=scope, family_member_id=member_id, given_by_role=given_by_role(member),
-                     given_on=given_on, form=kind, recorded_by_id=actor.id)
-    case.consents.append(record)
-    consent.refresh_flags(case)
-    who = member_label(member) if member else _("the youth")
+        errors["kind"] = _l("Choose written or verbal.")
+    if errors:
+        raise RuleError.many(errors)
+    records = []
+    for _row_index, _scope_index, row, scope in sorted(chosen, key=lambda item: item[:2]):
+        record = Consent(scope=scope, family_member_id=row.member.id if row.member else None,
+                         given_by_role=given_by_role(row.member), given_on=given_on, form=kind,
+                         recorded_by_id=actor.id)
+        case.consents.append(record)
+        records.append((record, row))
+    consent.refresh_flags(case, today)
     db.session.flush()
-    events.emit(referral_events.ConsentRecorded(
-        actor=actor, case=case, object_id=record.id, scope=scope, role=record.given_by_role, kind=kind,
-        summary=_("Consent for %(scope)s by %(who)s", scope=SCOPE_LABELS[scope], who=who)))
-    return record
+    for record, row in records:
+        # One event per consent: each is its own record (withdrawn on its own), audited with codes only.
+        events.emit(referral_events.ConsentRecorded(
+            actor=actor, case=case, object_id=record.id, scope=record.scope, role=record.given_by_role, kind=kind,
+            summary=_("Consent for %(scope)s by %(who)s", scope=SCOPE_LABELS[record.scope], who=_who(row.member))))
+    return [record for record, _row in records]
+
+
+def _who(member: Optional[FamilyMember]) -> str:
+    return member_label(member) if member else _("the youth")
 
 
 def withdraw_consent(case: Case, actor: User, record: Consent, withdrawn_on: date) -> None:
@@ -326,7 +353,7 @@ def withdraw_consent(case: Case, actor: User, record: Consent, withdrawn_on: dat
     record.withdrawn_recorded_by_id = actor.id
     # The flags drive who may see the case: withdrawing collective consent ends provider access now.
     consent.refresh_flags(case)
-    who = member_label(record.family_member) if record.family_member else _("the youth")
+    who = _who(record.family_member)
     db.session.flush()
     events.emit(referral_events.ConsentWithdrawn(
         actor=actor, case=case, object_id=record.id, scope=record.scope,
@@ -370,7 +397,31 @@ def submit_transition(case: Case) -> str:
     return "resubmit" if case.status == CaseStatus.RETURNED_WITH_ADVICE else "submit"
 
 
+# The key of the missing consent among the submit problems: no field of the referral form, the
+# consent section of the page.
+CONSENT = "consent"
+
+
+def submit_problems(case: Case, values: Any = None, reason: Optional[str] = None) -> dict[Optional[str], Any]:
+    """Everything that still stops the referral from being submitted, per field (CONSENT: the
+    consent section): the referral fields (of `values` when given: what a form was sent with), the
+    reason for submitting again, and consent for the RET."""
+    problems: dict[Optional[str], Any] = dict(referral_problems(values if values is not None else case))
+    if case.status == CaseStatus.RETURNED_WITH_ADVICE and not (reason or "").strip():
+        problems["resubmit_reason"] = lifecycle.CASE.messages.reason_needed
+    no_consent = lifecycle.ret_consent(case)
+    if no_consent:
+        problems[CONSENT] = no_consent
+    return problems
+
+
 def submit(case: Case, actor: User, reason: Optional[str] = None) -> CaseTransition:
-    """Send the referral to the RET; a RuleError lists in `reasons` what is still missing."""
+    """Send the referral to the RET. Refused with everything still missing at once (RuleError.many:
+    per field, CONSENT for the consent)."""
     consent.refresh_flags(case)  # the youth may have had a birthday since consent was recorded
-    return lifecycle.apply(case, actor, submit_transition(case), reason=reason)
+    transition = lifecycle.BY_NAME[submit_transition(case)]
+    if lifecycle.CASE.state(case) in transition.sources and transition.actor(actor, case):
+        problems = submit_problems(case, reason=reason)
+        if problems:
+            raise RuleError.many(problems)
+    return lifecycle.apply(case, actor, transition.name, reason=reason)

@@ -8,6 +8,7 @@ from ret_app.cases import lifecycle, participants
 from ret_app.expected import CASE_ROLES
 from ret_app.kernel.registry import Capability
 from ret_app.models import CaseStatus
+from ret_app.screening import audit_words
 from ret_app.screening import routes, services  # noqa: F401  (views registered)
 from ret_app.screening.blueprint import bp
 
@@ -27,6 +28,7 @@ def _case_panel(case, user) -> dict:
 capability = (
     Capability("screening")
     .blueprint(bp)
+    .audit_words(audit_words.WORDS, audit_words.NAMES)
     .case_panel("screening", "screening/_case_panel.html", _case_panel, slot="work", order=10)
     .timeline_labels({
         "screening_started": _l("Screening started"),

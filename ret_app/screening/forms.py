@@ -8,12 +8,13 @@ from ret_app.forms import FlaskForm
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ret_app.forms import REQUIRED
+from ret_app.forms import NEEDED_TO_FINALISE, REQUIRED, Needed
 from ret_app.labels import DOMAIN_LABELS, SEVERITY_LABELS, severity_label  # noqa: F401
 from ret_app.models.cases import SEVERITY_SCALE
 
 # From this severity on, the notes must explain it.
 NOTES_REQUIRED_FROM = 2
+NOTES_NEEDED = _l("needed from severity 2, moderate")
 
 MAX_NOTES = 8000
 MAX_SOURCES = 4000
@@ -24,7 +25,7 @@ class ContributionForm(FlaskForm):
     """One participant's view of one life domain (the form's prefix names the domain)."""
 
     severity = SelectField(_l("Severity"), validate_choice=False)
-    notes = TextAreaField(_l("Notes"), validators=[Length(max=MAX_NOTES)])
+    notes = TextAreaField(_l("Notes"), validators=[Needed(NOTES_NEEDED), Length(max=MAX_NOTES)])
     sources = TextAreaField(_l("Sources"), validators=[Length(max=MAX_SOURCES)])
     # Optimistic locking: the version and the per-field fingerprint the form was loaded with.
     version = HiddenField()
@@ -71,10 +72,11 @@ class ViewsForm(FlaskForm):
 
 
 class AnalysisForm(FlaskForm):
-    """The process director's integrated analysis and advice."""
+    """The process director's integrated analysis and advice: saved empty as often as needed,
+    both needed to finalise the screening (services.finalise_problems)."""
 
-    analysis = TextAreaField(_l("Integrated analysis"), validators=[Length(max=MAX_TEXT)])
-    advice = TextAreaField(_l("Advice"), validators=[Length(max=MAX_TEXT)])
+    analysis = TextAreaField(_l("Integrated analysis"), validators=[Needed(NEEDED_TO_FINALISE), Length(max=MAX_TEXT)])
+    advice = TextAreaField(_l("Advice"), validators=[Needed(NEEDED_TO_FINALISE), Length(max=MAX_TEXT)])
     version = HiddenField()
     loaded_state = HiddenField()
 

@@ -11,6 +11,7 @@ commits at the end of the request.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any, Optional
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
@@ -21,6 +22,7 @@ from ret_app import policy, web
 from ret_app.audit import Action
 from ret_app.cases import lifecycle, participants
 from ret_app.cases.access import case_or_404
+from ret_app.cases.queries import WITH_PRIOR_HELP
 from ret_app.extensions import db
 from ret_app.kernel.errors import RuleError, show_on_form
 from ret_app.labels import DOMAIN_LABELS, SEVERITY_LABELS, severity_label
@@ -353,6 +355,11 @@ def screening_finalise(case_id: int):
     screening = services.get(case)
     form = AnalysisForm()
     if not form.validate_on_submit():
+        # Every error at once: what the form refused, and what finalising needs of the rest.
+        typed = SimpleNamespace(analysis=form.analysis.data, advice=form.advice.data)
+        for field, problem in services.finalise_problems(typed).items():
+            if not form[field].errors:
+                form[field].errors = list(form[field].errors) + [str(problem)]
         return _finalise_refused(case, screening, form, None)
     sent_texts = "analysis" in request.form or "advice" in request.form
     if not sent_texts and screening is not None:
@@ -374,14 +381,11 @@ def screening_finalise(case_id: int):
     if done.conflict:
         return _finalise_conflict(case, form, done)
     if not done:
-        # Say what is missing next to the fields; the texts saved above stay.
-        for field, problem in done.error.errors.items():
-            if field:
-                form[field].errors = list(form[field].errors) + [str(problem)]
+        # Say what is missing next to the fields and in the summary; the texts saved above stay.
         if screening is not None:
             form.version.data = services.version_of(screening)
             form.loaded_state.data = services.fingerprint(services.text_values(screening, "analysis"))
-        return _finalise_refused(case, screening, form, RuleError(done.error.errors.get(None, done.error.message)))
+        return _finalise_refused(case, screening, form, done.error)
     message = _("The screening has been finalised. It is read-only now; corrections are added as addenda.")
     flash(message, "success")
     target = _screening_url(case.id)
@@ -410,7 +414,7 @@ def _finalise_refused(case: Case, screening: Optional[Screening], form: Analysis
     if not services.is_writable(case, screening):
         kwargs["locked_input"] = _locked_input(case, screening, form, services.TEXT_PARTS["analysis"], "analysis")
     elif error is not None:
-        form.form_errors.append(str(error.message))
+        show_on_form(form, error)
     if wants_fragment():
         return _text_fragment(case, screening, "analysis", **kwargs)
     return _page(case, screening, form_problem=_problem(_("The screening has not been finalised."), "analyse"),
@@ -479,7 +483,7 @@ def participant_remove(case_id: int, participant_id: int):
 @bp.route("/casussen/<int:case_id>/screening/verslag.pdf")
 @requires(Permission.WORK_ON_CASES)
 def screening_report(case_id: int):
-    case = case_or_404(case_id, action=Action.EXPORT, detail="screening_report")
+    case = case_or_404(case_id, action=Action.EXPORT, detail="screening_report", load=WITH_PRIOR_HELP)
     screening = services.get(case)
     if screening is None:
         report.unavailable(case)

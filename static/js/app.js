@@ -62,9 +62,11 @@
     var old = document.getElementById(ERROR_ID);
     if (old) { old.parentNode.removeChild(old); }
   });
-  // Move focus to the main heading after an htmx swap that replaced the main region.
+  // Move focus to the main heading after an htmx swap that replaced the main region. An outerHTML
+  // swap leaves the event's target detached: the region is the new element with the same id.
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail && event.detail.target;
+    if (target && !target.isConnected && target.id) { target = document.getElementById(target.id); }
     if (target && target.hasAttribute("data-focus-after-swap")) {
       var heading = target.querySelector("h1, h2, [tabindex='-1']");
       if (heading) { heading.setAttribute("tabindex", "-1"); heading.focus(); }

@@ -46,14 +46,13 @@ def test_referral_intake_screening_and_report(app, factory, new_page):
     page.get_by_role("button", name="Opslaan als concept").click()
     expect(page.locator(".utrecht-alert--ok").first).to_be_visible()
     page.goto(f"/casussen/{case_id}/toestemming")
-    for scope in ("ret", "collective"):
-        person = page.get_by_label("Wie geeft toestemming")
-        person.select_option(person.locator("option", has_text=re.compile("jeugdige", re.I)).first.get_attribute("value"))
-        page.get_by_label("Toestemming voor", exact=True).select_option(scope)
-        page.get_by_label("Datum toestemming").fill(date.today().isoformat())
-        with page.expect_response(re.compile(r"/toestemming$")):
-            page.get_by_role("button", name="Toestemming vastleggen").click()
-        page.wait_for_load_state("networkidle")
+    # The youth is 17: one row in the consent grid; RET and collective ticked and saved in one go.
+    for scope in ("RET", "Collectief"):
+        page.get_by_label(f"De jeugdige (Roos Testkind): toestemming voor {scope}", exact=True).check()
+    page.get_by_label("Datum toestemming").fill(date.today().isoformat())
+    with page.expect_response(re.compile(r"/toestemming$")):
+        page.get_by_role("button", name="Toestemming vastleggen").click()
+    expect(page.get_by_text("2 toestemmingen zijn vastgelegd.")).to_be_visible()
     page.reload()
     expect(page.get_by_text("aanwezig", exact=True)).to_have_count(2)  # RET and collective
     screenshot(page, app, "flow-1-consent")

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from babel.dates import format_date
 from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -86,8 +87,17 @@ def test_chair_runs_session_member_follows_minutes_pdf(app, factory, new_page):
     expect(chair_page.locator("#meeting-invitees")).to_contain_text(caseworker_b.name)
     screenshot(chair_page, app, "session-1-agenda")
 
-    # 2. The chair starts the session: the live page; item 1 is taken up for discussion.
-    chair_page.get_by_role("button", name=nl(app, "Start the session")).click()
+    # 2. The chair starts the session: the live page; item 1 is taken up for discussion. The session is
+    # planned for tomorrow, so starting it today asks first, naming the planned date.
+    steps = chair_page.locator("#meeting-steps")
+    steps.get_by_role("button", name=nl(app, "Start the session")).click()
+    chair_page.wait_for_load_state()
+    expect(chair_page.locator("#confirm-start-error")).to_contain_text(
+        nl(app, "The session is planned for %(date)s. Start it now anyway?",
+           date=format_date(date.today() + timedelta(days=1), "EEEE d MMMM yyyy", locale="nl")))
+    assert re.search(rf"/overleggen/{meeting_id}/stap/start$", chair_page.url)  # refused: still planned
+    steps.get_by_label(nl(app, "Yes, start the session now")).check()
+    steps.get_by_role("button", name=nl(app, "Start the session")).click()
     chair_page.wait_for_url(f"**/overleggen/{meeting_id}/live*")
     expect(chair_page.locator("#live-status [data-meeting-status]")).to_have_attribute(
         "data-meeting-status", "in_progress")

@@ -1,0 +1,43 @@
+"""The audit trail's details of the case core in words (ret_app/audit_words.py): lifecycle steps
+with the case machine's labels, statuses, the case list's filters, participants."""
+
+from flask_babel import lazy_gettext as _l
+
+from ret_app.audit_words import STATUS_CHANGE, Key, transition_labels
+from ret_app.cases.lifecycle import CASE
+from ret_app.labels import CASE_STATUS_LABELS
+
+STEP = Key(_l("Step"), transition_labels(CASE))
+PARTICIPANT_ROLES = {"ret_member": _l("RET member"), "provider": _l("Provider")}
+CASE_LIST_FILTERS = {
+    "status": _l("Status"),
+    "municipality_id": _l("Municipality"),
+    "track": _l("Track"),
+    "urgency": _l("Urgency"),
+    "q": _l("Reference or name"),
+    "overdue": _l("Only overdue"),
+}
+
+WORDS = {
+    "case": {
+        "transition": STEP,  # the step taken (CaseTransitioned)
+        "step": STEP,  # the step asked for (the step route's read)
+        STATUS_CHANGE: Key(_l("Status"), CASE_STATUS_LABELS),
+        "case_page": _l("case page"),
+        "intake": _l("intake decision page"),
+    },
+    "case_participant": {
+        "invited": _l("invited"),
+        "removed": _l("removed"),
+        "role": Key(_l("Role"), PARTICIPANT_ROLES),
+    },
+    "case_list": {"filters": Key(_l("Filters"), CASE_LIST_FILTERS, many=True)},
+    "intake_queue": {"filters": Key(_l("Filters"), {"overdue": _l("Only overdue")}, many=True)},
+}
+
+NAMES = {
+    "case": _l("Case"),
+    "case_participant": _l("Participant"),
+    "case_list": _l("Case list"),
+    "intake_queue": _l("Intake queue"),
+}

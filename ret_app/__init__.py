@@ -76,7 +76,7 @@ def create_app(config: Optional[type[config_module.Config]] = None, overrides: O
     uow.register(app)  # first among the request hooks: everything after it belongs to the unit of work
     from ret_app import inputs
 
-    inputs.register(app)  # no NUL in header values (outermost WSGI layer) or in query strings
+    inputs.register(app)  # no NUL in header values or query strings (outermost WSGI layer)
     _install_capabilities(app)
 
     from ret_app import cli, errors, security, templating

@@ -37,7 +37,10 @@ HAS_NUL = _l("This contains an invisible control character (NUL) that cannot be 
 
 
 def refuse_nul(form, field) -> None:
-    """No NUL character in what was sent for the field (every field of every form, see FlaskForm)."""
+    """No NUL character in what was sent for the field (every field of every form, see FlaskForm).
+    A file sent instead of text (`_text_only`) was refused already: nothing more to say."""
+    if getattr(field, "sent_a_file", False):
+        raise StopValidation()
     if any(isinstance(value, str) and "\x00" in value for value in (field.raw_data or ())):
         raise StopValidation(str(HAS_NUL))
 
@@ -54,14 +57,18 @@ def drop_nul(value):
 
 
 def _text_only(field) -> None:
-    """Let `field` (not a file field) read text only: a file sent under its name is refused with a
-    message instead of reaching code that expects text."""
+    """Let `field` (not a file field) read text only: a file sent under its name is refused with one
+    message (NOT_TEXT, no "required" after it) instead of reaching code that expects text, and only
+    the text sent with it is kept to show again (a field shows its raw data joined as text)."""
     process_formdata = field.process_formdata
 
     def checked(valuelist):
         if any(not isinstance(value, str) for value in valuelist):
+            field.raw_data = [value for value in valuelist if isinstance(value, str)]
             field.data = None
+            field.sent_a_file = True
             raise ValueError(str(NOT_TEXT))
+        field.sent_a_file = False
         process_formdata(valuelist)
 
     field.process_formdata = checked

@@ -2,13 +2,14 @@
 
 A NUL character (\\x00) is never typed by a person, and PostgreSQL text cannot hold one (a query
 with it fails). Form fields refuse it with a message next to the field (ret_app/forms.py, every
-form's base). Here, for what no form reads:
+form's base). Here, for what no form reads, the NUL is dropped in the outermost WSGI layer, before
+anything (CSRF, the session, a page, the access log's URL) reads the request:
 
-* a query string with a NUL (a search term, a filter) is a bad request: 400, like other malformed
-  requests, before any page reads it;
-* a header value with a NUL (the user agent and the client address end up in the session and audit
-  rows) loses the NUL before the app sees the request (nothing reads it first, CSRF refusals and the
-  session included): headers are not typed by anyone.
+* from the query string (a search term of an old bookmark, a filter, a page number, the id of a kept
+  search): nothing there is saved as typed, and a page reads it as if it had been sent without the
+  NUL (the case list's search term already drops it the same way when it is POSTed);
+* from header values and the client address (the user agent and the address end up in the session
+  and audit rows): headers are not typed by anyone.
 
 Integers from outside that the database cannot hold are dealt with where they are read: ids in paths
 by the URL converter (ret_app/urls.py), query parameters by `web.int_arg`, form choices by
@@ -17,19 +18,33 @@ by the URL converter (ret_app/urls.py), query parameters by `web.int_arg`, form 
 
 from __future__ import annotations
 
-from flask import Flask, abort, request
+from urllib.parse import parse_qsl, urlencode
+
+from flask import Flask
 
 NUL = "\x00"
+# Percent-decoding is one pass from left to right, so a query string decodes to text with a NUL
+# exactly when it holds "%00" (or a raw NUL byte, which no client should send).
+_ENCODED_NUL = ("%00", "\x00")
 
 
 def register(app: Flask) -> None:
-    app.wsgi_app = DropNulFromHeaders(app.wsgi_app)  # type: ignore[method-assign]
-    app.before_request(refuse_nul_in_query)
+    app.wsgi_app = DropNul(app.wsgi_app)  # type: ignore[method-assign]
 
 
-class DropNulFromHeaders:
+def query_without_nul(query: str) -> str:
+    """`query` (a WSGI QUERY_STRING: latin-1 text of the bytes sent) without NUL characters in any
+    name or value; unchanged when it has none."""
+    if not any(nul in query for nul in _ENCODED_NUL):
+        return query
+    pairs = parse_qsl(query.encode("latin-1").decode("utf-8", "replace"), keep_blank_values=True,
+                      errors="replace")
+    return urlencode([(name.replace(NUL, ""), value.replace(NUL, "")) for name, value in pairs])
+
+
+class DropNul:
     """WSGI middleware, outermost (before a proxy's X-Forwarded-For becomes the client address): no
-    header value and no client address carries a NUL into the app."""
+    header value, client address or query parameter carries a NUL into the app."""
 
     def __init__(self, wsgi_app):
         self.wsgi_app = wsgi_app
@@ -38,9 +53,7 @@ class DropNulFromHeaders:
         for key, value in list(environ.items()):
             if (key.startswith("HTTP_") or key == "REMOTE_ADDR") and isinstance(value, str) and NUL in value:
                 environ[key] = value.replace(NUL, "")
+        query = environ.get("QUERY_STRING")
+        if query:
+            environ["QUERY_STRING"] = query_without_nul(query)
         return self.wsgi_app(environ, start_response)
-
-
-def refuse_nul_in_query() -> None:
-    if any(NUL in key or any(NUL in value for value in values) for key, values in request.args.lists()):
-        abort(400)

@@ -39,7 +39,7 @@ from wtforms.csrf.core import CSRFTokenField
 import ret_app
 from ret_app.extensions import db
 from ret_app.kernel.dates import utcnow
-from ret_app.models import CaseParticipant, Decision, MeetingItem, Screening
+from ret_app.models import CaseParticipant, Consent, Decision, MeetingItem, Screening
 from tests.conftest import CSRF_RE, TEST_PASSWORD, Factory, login
 from tests.worlds import World
 
@@ -162,6 +162,19 @@ SCENARIOS: list[Scenario] = [
     Scenario("ret_app.referrals.forms.PriorHelpForm", "caseworker", lambda w: _mine(w, "concept"),
              lambda w: _mine(w, "concept") + "/eerdere-hulp",
              lambda w: {"provider": "Jeugdzorg Oost", "help_type": "Ambulante begeleiding"}, prefix="help"),
+    # --- the family's consent (the grid, withdrawal per row, a legal ground) ---
+    Scenario("ret_app.referrals.forms.ConsentGridForm", "caseworker", lambda w: f"/casussen/{w.consenting}/toestemming",
+             lambda w: f"/casussen/{w.consenting}/toestemming",
+             lambda w: {"cells": "youth:collective", "given_on": TODAY.isoformat(), "kind": "written"},
+             prefix="consent", save=False),
+    Scenario("ret_app.referrals.forms.WithdrawConsentForm", "caseworker",
+             lambda w: f"/casussen/{w.consenting}/toestemming",
+             lambda w: f"/casussen/{w.consenting}/toestemming/{w.consent}/intrekken",
+             lambda w: {"withdrawn_on": TODAY.isoformat()}, prefix="withdraw-{consent}", save=False),
+    Scenario("ret_app.referrals.forms.LegalGroundForm", "caseworker", lambda w: f"/casussen/{w.consenting}/toestemming",
+             lambda w: f"/casussen/{w.consenting}/toestemming/grondslag",
+             lambda w: {"scope": "ret", "reason": "Dreigende onveiligheid; spoedeisend."}, prefix="ground",
+             save=False),
     Scenario("ret_app.referrals.forms.AttachmentForm", "caseworker", lambda w: _mine(w, "concept"),
              lambda w: f"/casussen/{w.concept}/bijlagen", prefix="attachment", save=False),
     # --- the chair's intake ---
@@ -258,11 +271,6 @@ SCENARIOS: list[Scenario] = [
 ]
 
 EXEMPT = {
-    # The consent forms are being rebuilt as one grid for the family (issue 9); the new form gets
-    # its scenario with it.
-    "ret_app.referrals.forms.ConsentForm": "rebuilt as the family's consent grid",
-    "ret_app.referrals.forms.WithdrawConsentForm": "rebuilt as the family's consent grid",
-    "ret_app.referrals.forms.LegalGroundForm": "rebuilt as the family's consent grid",
     # A step's reason is shown only for a step that requires one, labelled "Reason (step)" without
     # "(optional)", and refused by the state machine (tests/test_lifecycle.py, test_kernel.py).
     "ret_app.cases.forms.StepForm": "the reason field appears only where the step requires it",
@@ -288,6 +296,7 @@ def w(app):
     factory = Factory(app)
     w = World(factory)
     w.concept = factory.case(w.caseworker, w.municipality, complete=False)
+    w.consenting = factory.case(w.caseworker, w.municipality)  # a youth of 14: the youth's row in the grid
     w.returned = factory.case(w.caseworker, w.municipality, status="returned_with_advice",
                               advice="Probeer eerst ambulante hulp")
     w.submitted = factory.case(w.caseworker, w.municipality, status="submitted", submitted_at=utcnow())
@@ -322,8 +331,12 @@ def w(app):
                             amount_eur=Decimal("12000"), status="provisional", mandate_finding="ceiling",
                             submission_key=secrets.token_hex(8), recorded_by_id=w.chair.id)
         db.session.add(decision)
+        consent = Consent(case_id=w.consenting, scope="ret", given_by_role="youth", given_on=TODAY, form="written",
+                          recorded_by_id=w.caseworker.id)
+        db.session.add(consent)
         db.session.commit()
         w.provisional = decision.id
+        w.consent = consent.id
     return w
 
 
@@ -420,7 +433,8 @@ class Forms(HTMLParser):
 
 def form_instance(app, scenario: Scenario, w):
     cls = app_forms()[scenario.form]
-    prefix = scenario.prefix.format(item=getattr(w, "item", ""), placement_item=getattr(w, "placement_item", ""))
+    prefix = scenario.prefix.format(item=getattr(w, "item", ""), placement_item=getattr(w, "placement_item", ""),
+                                    consent=getattr(w, "consent", ""))
     with app.test_request_context():
         return cls(formdata=None, prefix=prefix, meta={"csrf": False}, **scenario.kwargs)
 

@@ -1,6 +1,7 @@
-"""Issue flow in Chromium: a caseworker refers a youth with consent, the chair takes the referral
-in, two participants contribute to the screening, the process director finalises it and
-downloads the screening report."""
+"""Issue flow in Chromium: a caseworker refers a youth with the help tried before and the family's
+consent in one go, the chair sees that help on the intake page and takes the referral in, two
+participants contribute to the screening, the process director finalises it and downloads the
+screening report, which carries the help tried before too."""
 
 from __future__ import annotations
 
@@ -15,6 +16,14 @@ from pypdf import PdfReader
 from tests.browser.conftest import check_accessibility, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
+
+# (provider, kind of help, from, until, why it ended): fictional.
+PRIOR_HELP = (
+    ("Jeugdhulp De Brug", "Ambulante gezinsbegeleiding", "2024-02-01", "2024-11-30",
+     "Gestopt: de begeleiding sloot niet aan bij de angstklachten."),
+    ("GGZ Kompas", "Individuele therapie", "2025-01-15", "2025-06-30",
+     "Wachtlijst voor vervolg; Roos haakte af."),
+)
 
 
 def test_referral_intake_screening_and_report(app, factory, new_page):
@@ -45,6 +54,17 @@ def test_referral_intake_screening_and_report(app, factory, new_page):
     page.locator("#why_stuck").fill("Geen aanbieder combineert onderwijs en GGZ.")
     page.get_by_role("button", name="Opslaan als concept").click()
     expect(page.locator(".utrecht-alert--ok").first).to_be_visible()
+    # Two earlier providers: what the RET will judge the stuck case by.
+    for provider_name, kind, start, end, reason in PRIOR_HELP:
+        help_form = page.locator("form", has=page.get_by_role("button", name="Hulp toevoegen"))
+        help_form.get_by_label("Zorgaanbieder").fill(provider_name)
+        help_form.get_by_label("Soort hulp").fill(kind)
+        help_form.get_by_label("Vanaf").fill(start)
+        help_form.get_by_label("Tot en met").fill(end)
+        help_form.get_by_label("Waarom de hulp is gestopt").fill(reason)
+        help_form.get_by_role("button", name="Hulp toevoegen").click()
+        expect(page.locator("#prior-help")).to_contain_text(provider_name)
+    expect(page.locator("#prior-help tbody tr")).to_have_count(2)
     page.goto(f"/casussen/{case_id}/toestemming")
     # The youth is 17: one row in the consent grid; RET and collective ticked and saved in one go.
     for scope in ("RET", "Collectief"):
@@ -66,6 +86,15 @@ def test_referral_intake_screening_and_report(app, factory, new_page):
     sign_in(chair_page, app, chair)
     chair_page.goto("/intake")
     chair_page.get_by_role("link", name=re.compile("Intakebesluit")).first.click()
+    # The intake page shows the help tried before, read-only, with why each ended.
+    earlier = chair_page.locator(".ret-prior-help")
+    expect(earlier.get_by_role("heading", name="Eerder ingezette hulp")).to_be_visible()
+    for provider_name, kind, _start, _end, reason in PRIOR_HELP:
+        expect(earlier).to_contain_text(provider_name)
+        expect(earlier).to_contain_text(kind)
+        expect(earlier).to_contain_text(reason)
+    expect(earlier.locator("form, button")).to_have_count(0)
+    screenshot(chair_page, app, "flow-2b-intake-prior-help")
     chair_page.locator("#accept-track").select_option("process_direction")
     chair_page.locator("#accept-process_director_id").select_option(label="Pim Regisseur")
     chair_page.locator("#accept-reason").fill("Vraag over meerdere leefgebieden.")
@@ -104,8 +133,9 @@ def test_referral_intake_screening_and_report(app, factory, new_page):
     pdf_bytes = open(download_info.value.path(), "rb").read()
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf_bytes)).pages)
     for expected in ("Vertrouwelijk", "Integrale analyse", "Advies", "Veiligheid",
-                     "Onderwijs en zorg lopen langs elkaar heen.", "Angstklachten"):
-        assert expected in text, expected
+                     "Onderwijs en zorg lopen langs elkaar heen.", "Angstklachten",
+                     "Eerder ingezette hulp", *(h[0] for h in PRIOR_HELP), *(h[1] for h in PRIOR_HELP)):
+        assert expected in " ".join(text.split()), expected  # a table cell may wrap a name
     from tests.browser.conftest import ARTIFACTS, backend_name
 
     (ARTIFACTS / f"flow-screening-report-{backend_name(app)}.pdf").write_bytes(pdf_bytes)
@@ -114,7 +144,8 @@ def test_referral_intake_screening_and_report(app, factory, new_page):
 def contribute(page, case_id: int, domain: str, severity: str, notes: str) -> None:
     page.goto(f"/casussen/{case_id}/screening?leefgebied={domain}&bewerken=1#leefgebied-{domain}")
     block = page.locator(f"#leefgebied-{domain}")
-    block.get_by_label("Ernst").select_option(severity)
-    block.get_by_label("Toelichting").fill(notes)
+    block.get_by_label("Ernst", exact=True).select_option(severity)
+    # The notes' label says from which severity they are needed.
+    block.get_by_label(re.compile(r"^Toelichting")).fill(notes)
     block.get_by_role("button", name="Bijdrage opslaan").click()
     expect(page.get_by_text(notes).first).to_be_visible()

@@ -65,7 +65,7 @@ def test_chair_runs_session_member_follows_minutes_pdf(app, factory, new_page):
     expect(chair_page.get_by_role("heading", level=1)).to_have_text(nl(app, "Plan a new session"))
     chair_page.get_by_label(nl(app, "Date"), exact=True).fill((date.today() + timedelta(days=1)).isoformat())
     chair_page.get_by_label(nl(app, "Start time")).fill("14:00")
-    chair_page.get_by_label(nl(app, "Place")).fill("Stadskantoor Aastad, zaal 3")
+    chair_page.get_by_label(re.compile("^" + re.escape(nl(app, "Place")))).fill("Stadskantoor Aastad, zaal 3")
     chair_page.get_by_role("button", name=nl(app, "Plan session")).click()
     chair_page.wait_for_url(re.compile(r"/overleggen/\d+$"))
     meeting_id = int(re.search(r"/overleggen/(\d+)$", chair_page.url).group(1))
@@ -129,6 +129,13 @@ def test_chair_runs_session_member_follows_minutes_pdf(app, factory, new_page):
     expect(member_page.locator(f"#live-decision-form-{item_1}")).to_have_count(0)
     expect(member_page.locator("#live-item textarea")).to_have_count(0)
     member_page.evaluate("() => { window.__noReload = true; }")  # gone if the page were reloaded
+    # What the member's page did, named in the failure message should it ever be reloaded.
+    member_trace: list[str] = []
+    member_page.on("framenavigated", lambda frame: member_trace.append(f"navigated to {frame.url}")
+                   if frame == member_page.main_frame else None)
+    member_page.on("response", lambda response: member_trace.append(
+        f"{response.status} {response.url} {response.headers.get('hx-redirect') or ''}".rstrip())
+        if response.status >= 300 else None)
 
     # 5. Item 1: a decision that commits help, amount typed the Dutch way -> binding.
     record_decision(chair_page, app, item_1, TEXT_BINDING, "12.500,00")
@@ -147,7 +154,7 @@ def test_chair_runs_session_member_follows_minutes_pdf(app, factory, new_page):
     expect(member_decision).to_be_visible(timeout=POLL_TIMEOUT_MS)
     expect(member_decision).to_have_attribute("data-decision-status", "binding")
     expect(member_decision).to_contain_text(binding_badge)
-    assert member_page.evaluate("() => window.__noReload === true"), "the member's page was reloaded"
+    assert member_page.evaluate("() => window.__noReload === true"), ("the member's page was reloaded", member_trace)
     screenshot(member_page, app, "session-3-member-sees")
 
     # 6. The chair moves on to item 2 (municipality B, no mandate holder present).
@@ -176,7 +183,7 @@ def test_chair_runs_session_member_follows_minutes_pdf(app, factory, new_page):
     expect(member_provisional).to_have_attribute("data-decision-status", "provisional")
     expect(member_provisional).to_contain_text(provisional_badge)
     expect(member_provisional).to_contain_text(nl(app, "No holder of a mandate of the municipality was present."))
-    assert member_page.evaluate("() => window.__noReload === true"), "the member's page was reloaded"
+    assert member_page.evaluate("() => window.__noReload === true"), ("the member's page was reloaded", member_trace)
     screenshot(member_page, app, "session-4-provisional")
 
     # 7. No lost work: the chair types notes on item 2 without saving; meanwhile caseworker A checks

@@ -31,7 +31,7 @@ from urllib.parse import urlencode
 import pytest
 from flask import Request, url_for
 from sqlalchemy import select
-from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.datastructures import FileStorage, ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 from wtforms import StringField
@@ -39,7 +39,8 @@ from wtforms import StringField
 import config
 from ret_app import create_app
 from ret_app.extensions import db
-from ret_app.forms import HAS_NUL, FlaskForm
+from ret_app.forms import HAS_NUL, NOT_TEXT, REQUIRED, FlaskForm
+from ret_app.inputs import query_without_nul
 from ret_app.kernel.ids import MAX_ID
 from ret_app.models import Attachment, Meeting, WebSession
 from tests.conftest import TEST_PASSWORD, CSRF_RE, login
@@ -729,6 +730,77 @@ def test_every_form_class_refuses_nul_in_every_field(app):
                     assert f.errors, (cls.__qualname__, f.name)
                 fields_checked += 1
     assert fields_checked >= 100
+
+
+def _both_languages(app, message) -> set[str]:
+    from flask_babel import force_locale
+
+    with app.test_request_context():
+        out = set()
+        for language in ("nl", "en"):
+            with force_locale(language):
+                out.add(str(message))
+    return out
+
+
+def test_every_form_class_refuses_a_file_in_a_text_field(app):
+    """A file under a field's name (not a file field): the field says "text, not a file", once (no
+    "required" after it), has no data, and the form can be shown again (the field renders)."""
+    not_text, required = _both_languages(app, NOT_TEXT), _both_languages(app, REQUIRED)
+    fields_checked = 0
+    for cls in _form_classes():
+        with app.test_request_context(method="POST"):
+            names = [f.name for f in cls(meta={"csrf": False}) if f.type != "FileField"]
+        if not names:
+            continue  # a button only (its CSRF token is checked before the form)
+        data = {name: (BytesIO(b"tekst"), "tekst.txt") for name in names}
+        data["unrelated"] = "tekst"  # a text value next to the files: a multipart form as a browser sends it
+        with app.test_request_context(method="POST", data=data, content_type="multipart/form-data"):
+            form = cls(meta={"csrf": False})
+            for f in form:
+                if getattr(f, "choices", None) is None and f.type in ("SelectField", "RadioField"):
+                    f.choices = []
+            assert not form.validate(), cls.__qualname__
+            for f in form:
+                if f.type == "FileField":
+                    continue
+                errors = {str(e) for e in f.errors}
+                assert errors & not_text and not errors & required, (cls.__qualname__, f.name, errors)
+                values = f.data if isinstance(f.data, list) else [f.data]
+                assert not any(isinstance(v, FileStorage) for v in values), (cls.__qualname__, f.name)
+                assert "tekst.txt" not in str(f()), (cls.__qualname__, f.name)  # renders, without the file
+                fields_checked += 1
+    assert fields_checked >= 100
+
+
+def test_a_json_body_is_not_form_input(app, objects, actors):
+    """A JSON body with everything a form needs is read as a form sent empty: the sign-in form says
+    what is required and signs no one in (RET's pages send forms only)."""
+    from ret_app.models import User
+
+    with app.app_context():
+        email = db.session.get(User, objects.target.id).email
+    actor = actors["anonymous"]
+    client = _client(app, actor)
+    response = client.post("/inloggen", json={"email": email, "password": TEST_PASSWORD, "csrf_token": actor.token},
+                           headers={"X-CSRFToken": actor.token})
+    assert response.status_code == 200, response.status_code  # the form again, not on to the second step
+    body = response.get_data(as_text=True)
+    assert _both_languages(app, REQUIRED) & {m.strip() for m in re.findall(r'-error">(.*?)<', body, re.S)}, body
+    control = client.post("/inloggen", data={"email": email, "password": TEST_PASSWORD, "csrf_token": actor.token})
+    assert control.status_code == 302  # the same values as a form do sign in (the password step)
+
+
+@pytest.mark.parametrize("query,expected", [
+    ("a=1&b=tekst", "a=1&b=tekst"),  # nothing to drop: unchanged, byte for byte
+    ("q=%2500", "q=%2500"),  # an encoded "%00" is text, not a NUL
+    ("q=Petra%00+Zoekhof&page=2", "q=Petra+Zoekhof&page=2"),
+    ("q%00=1&zoek=%00", "q=1&zoek="),
+    ("q=%%00%0", "q=%25%250"),  # a stray "%" stays (as werkzeug reads it)
+    ("q=caf%C3%A9%00", "q=caf%C3%A9"),
+])
+def test_query_strings_lose_nul_characters_only(query, expected):
+    assert query_without_nul(query) == expected
 
 
 # --- headers and file names ----------------------------------------------------------------

@@ -483,6 +483,19 @@ def test_integer_filters_beyond_the_database_are_ignored_like_text(app, objects,
             assert response.get_data(as_text=True).count("<tr") == plain.get_data(as_text=True).count("<tr")
 
 
+def test_posted_case_filters_read_ids_like_the_query(app, objects, actors):
+    """The case search is POSTed (the term kept out of URLs): its municipality filter is read from
+    the posted form with the same id rules as from a query string, and goes on into the list's URL."""
+    actor = actors["session_chair"]
+    client = _client(app, actor)
+    municipality_id = objects.municipality.id
+    response = _post(client, actor, "/casussen", {"q": "", "municipality": str(municipality_id)})
+    assert response.status_code == 302 and f"municipality={municipality_id}" in response.headers["Location"]
+    for value in HOSTILE_INTS + ("abc",):
+        response = _post(client, actor, "/casussen", {"q": "", "municipality": value})
+        assert response.status_code == 302 and "municipality" not in response.headers["Location"], value
+
+
 def test_live_item_beyond_the_database_is_404(app, objects, actors):
     client = _client(app, actors["session_chair"])
     assert client.get(f"/overleggen/{objects.meeting_id}/live?item={objects.item_id}").status_code == 200

@@ -303,6 +303,9 @@ def extra(app, objects) -> Extra:
 
 # Where the matrix's URL parameters reach only a 404, the objects a form acts on.
 REACH_PARAMS = {
+    # The matrix's own parameters name member 1, which exists only while ids start at 1 (SQLite after a
+    # rollback; not PostgreSQL's sequences in a full run): the concept referral's member always does.
+    "referrals.family_remove": lambda o, x: {"case_id": o.concept_id, "member_id": o.member_id},
     "referrals.prior_help_remove": lambda o, x: {"case_id": o.concept_id, "help_id": x.help_id},
     "referrals.consent_withdraw": lambda o, x: {"case_id": o.concept_id, "consent_id": x.consent_id},
     "referrals.legal_ground_end": lambda o, x: {"case_id": o.concept_id, "ground_id": x.ground_id},

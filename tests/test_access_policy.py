@@ -341,7 +341,7 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
     "admin.regions": lambda o: {"name": "Regio Nieuw", "network_id": str(o.network.id)},
     "admin.region_edit": lambda o: {"name": "Regio Hernoemd", "network_id": ""},
     "admin.region_norms": lambda o: {"intake_decision": "4", "first_session": "8", "first_session_crisis": "1",
-                                     "screening": "15"},
+                                     "screening": "15", "capacity_stale_days": "10"},
     "admin.municipalities": lambda o: {"name": "Nieuwegem", "cbs_code": "GM0777", "region_id": str(o.region.id)},
     "admin.municipality_edit": lambda o: {"name": "Hernoemd", "cbs_code": "GM0778",
                                           "region_id": str(o.region.id)},

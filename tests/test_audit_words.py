@@ -110,7 +110,7 @@ FIELD_LISTS = {
     "region": ("name", "network_id"),
     "municipality": ("name", "cbs_code", "region_id"),
     "organisation": ("name", "kind", "region_id", "municipality_id", "network_id", "collective_member", "active"),
-    "region_norms": ("intake_decision", "first_session", "first_session_crisis", "screening"),
+    "region_norms": ("intake_decision", "first_session", "first_session_crisis", "screening", "capacity_stale_days"),
 }
 
 

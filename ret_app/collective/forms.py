@@ -8,7 +8,7 @@ from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 
 from ret_app.collective import rules
-from ret_app.forms import REQUIRED, FlaskForm, MultiCheckboxField, Needed, WholeNumberField, date_field
+from ret_app.forms import NOT_A_NUMBER, REQUIRED, FlaskForm, MultiCheckboxField, Needed, WholeNumberField, date_field
 from ret_app.forms import strip as _strip
 from ret_app.labels import CARE_TYPE_LABELS, EXPERTISE_LABELS
 
@@ -26,9 +26,9 @@ class ProfileForm(FlaskForm):
     # The route offers the region's catalogue (care_types.choices); these are the codes it keeps.
     care_types = MultiCheckboxField(_l("Care types offered"), choices=list(CARE_TYPE_LABELS.items()),
                                     validators=[Optional()])
-    min_age = WholeNumberField(_l("Youngest age helped"), validators=[
+    min_age = WholeNumberField(_l("Youngest age helped"), invalid_value_message=NOT_A_NUMBER, validators=[
         Optional(), NumberRange(min=rules.MIN_AGE, max=rules.MAX_AGE, message=rules.AGE_RANGE)])
-    max_age = WholeNumberField(_l("Oldest age helped"), validators=[
+    max_age = WholeNumberField(_l("Oldest age helped"), invalid_value_message=NOT_A_NUMBER, validators=[
         Optional(), NumberRange(min=rules.MIN_AGE, max=rules.MAX_AGE, message=rules.AGE_RANGE)])
     crisis_available = BooleanField(_l("Our crisis service can be called for youths of the collective"))
     crisis_hours = StringField(_l("When the crisis service can be called"), filters=[_strip],
@@ -54,14 +54,14 @@ class CapacityForm(FlaskForm):
     """One update of the capacity for one care type. Saving unchanged values confirms them: the
     entry is fresh again."""
 
-    places_available = WholeNumberField(_l("Places available now"), validators=[
+    places_available = WholeNumberField(_l("Places available now"), invalid_value_message=NOT_A_NUMBER, validators=[
         InputRequired(message=REQUIRED),
         NumberRange(min=0, max=rules.MAX_PLACES, message=rules.PLACES_RANGE)])
-    expected_places = WholeNumberField(_l("Places expected to come free"), validators=[
+    expected_places = WholeNumberField(_l("Places expected to come free"), invalid_value_message=NOT_A_NUMBER, validators=[
         Optional(), Needed(rules.NEEDED_WITH_DATE),
         NumberRange(min=0, max=rules.MAX_PLACES, message=rules.PLACES_RANGE)])
     expected_on = date_field(_l("Expected from"), Optional(), Needed(rules.NEEDED_WITH_PLACES))
-    waiting_weeks = WholeNumberField(_l("Waiting time in weeks"), validators=[
+    waiting_weeks = WholeNumberField(_l("Waiting time in weeks"), invalid_value_message=NOT_A_NUMBER, validators=[
         InputRequired(message=REQUIRED),
         NumberRange(min=0, max=rules.MAX_WAITING_WEEKS, message=rules.WEEKS_RANGE)])
     note = TextAreaField(_l("Note"), filters=[_strip], validators=[Optional(), Length(max=1000)])

@@ -501,7 +501,7 @@ def test_two_members_updating_the_same_entry_get_the_conflict_with_both_inputs(a
     response = post(mine, path, {"places_available": "4", "waiting_weeks": "2", "note": "Er komt ruimte",
                                  "version": loaded})
     body = response.get_data(as_text=True)
-    assert response.status_code == 200 and "terwijl u het bewerkte" in body
+    assert response.status_code == 200 and "terwijl u die bewerkte" in body
     saved_now = body[body.index('id="saved-now"'):][:1500]
     assert "Vol tot de zomer" in saved_now and "12 weken" in saved_now  # theirs, as saved
     assert 'value="4"' in body and 'value="2"' in body and "Er komt ruimte" in body  # mine, as typed

@@ -17,12 +17,12 @@ from datetime import date
 from typing import Any, Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ret_app import policy
-from ret_app.collective import freshness, rules
+from ret_app.collective import care_types, freshness, rules
 from ret_app.collective.events import CapacityRegistered, CapacityUpdated
 from ret_app.extensions import db
 from ret_app.kernel import dates, events
@@ -155,12 +155,14 @@ def stale_count(region_id: int, today: Optional[date] = None) -> int:
 
 def my_capacity(user: User) -> list[ProviderCareType]:
     """The care types the user's own organisation offers, each with its entry (for the start page),
-    stale and never-filled ones first. Empty for anyone who keeps no provider."""
+    never-filled and then the longest not updated first. Empty for anyone who keeps no provider."""
     if user.organisation is None or not policy.can_keep_provider(user, user.organisation):
         return []
+    positions = care_types.positions(user.organisation.region_id)
     return list(db.session.scalars(
         select(ProviderCareType).where(ProviderCareType.organisation_id == user.organisation_id)
         .outerjoin(CapacityEntry, and_(CapacityEntry.organisation_id == ProviderCareType.organisation_id,
                                        CapacityEntry.care_type == ProviderCareType.care_type))
         .options(contains_eager(ProviderCareType.entry).joinedload(CapacityEntry.updated_by))
-        .order_by(CapacityEntry.updated_at.asc().nulls_first(), ProviderCareType.care_type)))
+        .order_by(CapacityEntry.updated_at.asc().nulls_first(),
+                  case(positions, value=ProviderCareType.care_type, else_=len(positions)))))

@@ -33,6 +33,12 @@ def names(region_id: Optional[int]) -> dict[str, str]:
     return {code: str(name) for code, name in CARE_TYPE_LABELS.items()}
 
 
+def positions(region_id: Optional[int]) -> dict[str, int]:
+    """code -> its place in the catalogue's order (lists sort care types by it, in SQL with
+    `order_by(case(positions, value=column, else_=len(positions)))`)."""
+    return {code: index for index, code in enumerate(CARE_TYPE_LABELS)}
+
+
 def is_known(region_id: Optional[int], code: Optional[str]) -> bool:
     """Any code of the region's catalogue, retired ones included (what an old record may hold)."""
     return code in CARE_TYPE_LABELS

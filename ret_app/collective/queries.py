@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, and_, case, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ret_app import policy
+from ret_app.collective import care_types
 from ret_app.collective.freshness import Rule
 from ret_app.extensions import db
 from ret_app.models import (
@@ -73,6 +74,12 @@ def region_providers(user: User) -> list[Organisation]:
                                    .order_by(Organisation.name)))
 
 
+def care_type_order(user: User):
+    """An ORDER BY term: care types in the order of the region's catalogue."""
+    positions = care_types.positions(policy.region_of(user))
+    return case(positions, value=ProviderCareType.care_type, else_=len(positions))
+
+
 @dataclass(frozen=True)
 class OverviewFilters:
     care_type: str = ""
@@ -87,7 +94,8 @@ class OverviewFilters:
 def overview_page(user: User, filters: OverviewFilters, rule: Rule, page: int = 1,
                   per_page: int = PER_PAGE) -> Page:
     """Care type x provider for the user's region: every care type a collective provider offers,
-    with its capacity entry (None: never filled in), by care type and provider. Rows are
+    with its capacity entry (None: never filled in), by care type (in the catalogue's order) and
+    provider. Rows are
     ProviderCareType with `organisation`, `entry` and the entry's `updated_by` loaded."""
     if not policy.sees_capacity_overview(user):
         return Page([], 1, per_page, False)
@@ -98,7 +106,7 @@ def overview_page(user: User, filters: OverviewFilters, rule: Rule, page: int = 
             .where(policy.visible_providers_clause(user))
             .options(contains_eager(ProviderCareType.organisation),
                      contains_eager(ProviderCareType.entry).joinedload(CapacityEntry.updated_by))
-            .order_by(ProviderCareType.care_type, Organisation.name, ProviderCareType.id))
+            .order_by(care_type_order(user), Organisation.name, ProviderCareType.id))
     if filters.care_type:
         stmt = stmt.where(ProviderCareType.care_type == filters.care_type)
     if filters.provider_id is not None:

@@ -51,7 +51,10 @@ def provider(organisation_id: int):
     organisation = access.provider_or_404(organisation_id)
     profile = profiles.profile_of(organisation.id)
     entries = capacity.entries_of(organisation.id)
+    positions = care_types.positions(organisation.region_id)
+    offered = sorted(profile.care_type_codes if profile else (), key=lambda code: positions.get(code, len(positions)))
     return render_template("collective/provider.html", organisation=organisation, profile=profile, entries=entries,
+                           offered=offered,
                            rule=freshness.rule_for(organisation.region_id),
                            care_type_names=care_types.names(organisation.region_id),
                            keeps=policy.can_keep_provider(current_user, organisation))

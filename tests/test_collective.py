@@ -178,7 +178,8 @@ def test_a_provider_member_keeps_their_own_profile(app, as_, w):
     assert response.status_code == 302
     with app.app_context():
         profile = profiles.profile_of(w.provider.id)
-        assert profile.expertise_codes == ["autism", "trauma"] and profile.care_type_codes == ["ambulatory", "crisis"]
+        assert profile.expertise_codes == ["trauma", "autism"]  # in the fixed list's order
+        assert profile.care_type_codes == ["ambulatory", "crisis"]
         assert (profile.min_age, profile.max_age, profile.crisis_available, profile.crisis_phone) == (
             4, 18, True, "088 123 45 67")
         assert profile.updated_by_id == w.provider_member.id

@@ -59,7 +59,7 @@ def saved_values(profile: Optional[ProviderProfile]) -> dict[str, Any]:
     if profile is None:
         return {"summary": "", "expertise": [], "care_types": [], "min_age": None, "max_age": None,
                 "crisis_available": False, "crisis_hours": "", "crisis_phone": ""}
-    return {"summary": profile.summary, "expertise": sorted(profile.expertise_codes),
+    return {"summary": profile.summary, "expertise": profile.expertise_codes,
             "care_types": sorted(profile.care_type_codes), "min_age": profile.min_age, "max_age": profile.max_age,
             "crisis_available": bool(profile.crisis_available), "crisis_hours": profile.crisis_hours,
             "crisis_phone": profile.crisis_phone}
@@ -68,7 +68,8 @@ def saved_values(profile: Optional[ProviderProfile]) -> dict[str, Any]:
 def _clean(data: dict) -> dict[str, Any]:
     return {
         "summary": (data.get("summary") or "").strip(),
-        "expertise": sorted(set(data.get("expertise") or [])),
+        "expertise": [code for code in EXPERTISE_LABELS if code in set(data.get("expertise") or [])]
+        + sorted(set(data.get("expertise") or []) - set(EXPERTISE_LABELS)),
         "care_types": sorted(set(data.get("care_types") or [])),
         "min_age": data.get("min_age"),
         "max_age": data.get("max_age"),

@@ -67,7 +67,9 @@ class ProviderProfile(Base):
 
     @property
     def expertise_codes(self) -> list[str]:
-        return [row.area for row in self.expertise]
+        """The areas in the fixed list's order (the order pages show them in)."""
+        order = {area.value: index for index, area in enumerate(ExpertiseArea)}
+        return sorted((row.area for row in self.expertise), key=lambda area: order.get(area, len(order)))
 
     @property
     def care_type_codes(self) -> list[str]:

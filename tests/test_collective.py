@@ -330,6 +330,18 @@ def test_the_boundary_is_the_start_of_a_dutch_day():
     assert rule.is_stale(None) and rule.state(None) == freshness.NEVER
 
 
+@pytest.mark.parametrize("offset,stale", [(timedelta(seconds=1), False), (timedelta(0), False),
+                                          (timedelta(seconds=-1), True)])
+def test_sql_finds_the_boundary_to_the_second(app, ctx, w, offset, stale):
+    """Updated one second after the start of day 13 (Dutch time): fresh; one second before: stale."""
+    boundary = freshness.rule_for(w.region.id).boundary
+    put_entry(app, w.provider.id, "ambulatory", updated_at=boundary + offset)
+    with app.app_context():
+        fresh = {entry.organisation_id for entry in capacity.fresh_for(w.region.id, "ambulatory")}
+        assert (w.provider.id in fresh) is not stale
+        assert freshness.rule_for(w.region.id).is_stale(boundary + offset) is stale
+
+
 @pytest.mark.parametrize("age,stale", [(13, False), (14, True), (15, True)])
 def test_sql_and_pages_agree_on_the_boundary(app, as_, w, age, stale):
     put_entry(app, w.provider.id, "ambulatory", updated_at=local_moment(TODAY - timedelta(days=age)), places=3)

@@ -184,6 +184,7 @@ def seed(today: Optional[date] = None) -> SeedSummary:
     cases: dict = {}
     case_count = seed_cases(users, municipalities, organisations, today, cases)
     meeting_count = seed_meetings(users, organisations, cases, today)
+    seed_collective(users, organisations, today)
     _store_deadlines(cases.values())
     audit.record(audit.Action.CREATE, object_type="demo_seed", detail="demo_region_seeded")
     return SeedSummary(len(regions), len(municipalities), len(organisations), len(users), len(mandates), case_count,
@@ -534,3 +535,102 @@ def seed_meetings(users: dict, organisations: dict, cases: dict, today: date) ->
     planning.sync_invitations(planned, chair)
     db.session.flush()
     return 2
+
+
+# --- the HSWV collective: provider profiles and the capacity register ------------------------------
+
+# organisation -> (summary, expertise areas, care types offered, ages, crisis (hours, phone) or None,
+#                  contact persons (name, role, phone, e-mail))
+PROVIDER_PROFILES = {
+    "Jeugdzorg De Bolder (demo)": (
+        "Jeugd- en opvoedhulp voor gezinnen met meervoudige problemen: ambulant, dagbehandeling en wonen in kleine "
+        "groepen en gezinshuizen, ook als driemilieuvoorziening (wonen, school en behandeling op één terrein).",
+        ["parenting_support", "intellectual_disability", "trauma", "three_milieu"],
+        ["ambulatory", "day_treatment", "residential", "family_home"], (0, 23),
+        ("Op werkdagen van 8.00 tot 22.00 uur; daarbuiten via de regionale crisisdienst", "055 000 11 22"),
+        [("Marieke Dijkstra", "Aanmeldcoördinator", "055 000 11 20", "aanmelden@debolder.example"),
+         ("Hans Kuipers", "Gedragswetenschapper", "055 000 11 21", "")]),
+    "Kinder- en Jeugdpsychiatrie Rivierland (demo)": (
+        "Specialistische jeugd-ggz: diagnostiek en behandeling, intensieve behandeling thuis (IHT) en een "
+        "crisisdienst die dag en nacht bereikbaar is, ook als achtervang voor een andere aanbieder.",
+        ["youth_mental_health", "eating_disorders", "trauma", "autism", "intensive_home_treatment"],
+        ["youth_mental_health", "crisis", "day_treatment"], (4, 18),
+        ("24 uur per dag, 7 dagen per week", "026 000 33 44"),
+        [("Sofie Willemsen", "Kinder- en jeugdpsychiater", "026 000 33 40", "s.willemsen@kjp-rivierland.example"),
+         ("Ahmed Benali", "Coördinator crisisdienst", "026 000 33 41", "crisis@kjp-rivierland.example")]),
+    "Orthopedagogisch Centrum Veluwezoom (demo)": (
+        "Behandeling en wonen voor jeugdigen met een licht verstandelijke beperking en gedragsproblemen, met een "
+        "eigen school voor speciaal onderwijs.",
+        ["intellectual_disability", "autism", "three_milieu"], ["intellectual_disability", "residential",
+                                                               "education_care"], (6, 23), None,
+        [("Karin Bosman", "Teamleider aanmeldingen", "0313 000 555", "aanmelden@veluwezoom.example")]),
+    "Jeugdhulp Kennemerduin (demo)": (
+        "Ambulante hulp en verblijf voor jongeren van 12 tot 23 jaar, ook bij verslaving en na trauma.",
+        ["parenting_support", "addiction", "trauma"], ["ambulatory", "residential"], (12, 23), None,
+        [("Ellen Jacobs", "Zorgbemiddelaar", "023 000 77 88", "zorgbemiddeling@kennemerduin.example")]),
+}
+
+# organisation -> care type -> the updates as the provider's member gave them, oldest first:
+# (days ago, places now, expected places, expected that many days after the update, waiting weeks, note).
+# The last update makes
+# the entry fresh or (14 days or more ago) stale; a care type offered without updates was never filled in.
+CAPACITY_UPDATES = {
+    "Jeugdzorg De Bolder (demo)": {
+        "ambulatory": [(20, 1, None, None, 6, ""), (2, 4, None, None, 3, "")],
+        "day_treatment": [(5, 0, 2, 21, 8, "Twee plaatsen na de zomervakantie.")],
+        "residential": [(33, 2, None, None, 10, ""), (19, 1, None, None, 12, "Alleen jongens van 12 tot 17 jaar.")],
+    },
+    "Kinder- en Jeugdpsychiatrie Rivierland (demo)": {
+        "youth_mental_health": [(40, 1, None, None, 12, ""), (16, 0, 1, 30, 14, ""),
+                                (0, 0, 1, 14, 16, "IHT-team vol; één plaats verwacht.")],
+        "crisis": [(1, 1, None, None, 0, "Eén crisisbed; achtervang 24/7 via de crisislijn.")],
+        "day_treatment": [(15, 2, None, None, 6, "")],
+    },
+    "Jeugdhulp Kennemerduin (demo)": {
+        "ambulatory": [(3, 3, None, None, 4, "")],
+        "residential": [(22, 0, None, None, 20, "Wachtlijst voor de groep 16+.")],
+    },
+}
+
+# Who of each provider keeps its profile and capacity (a provider without a demo account: nobody yet).
+PROVIDER_KEEPERS = {
+    "Jeugdzorg De Bolder (demo)": "aanbieder@mijov.example",
+    "Kinder- en Jeugdpsychiatrie Rivierland (demo)": "aanbieder.kjp@mijov.example",
+    "Jeugdhulp Kennemerduin (demo)": "aanbieder@ijzk.example",
+}
+
+
+def seed_collective(users: dict, organisations: dict, today: date) -> int:
+    """Profiles for the collective's providers and their capacity entries, fresh and stale, each with
+    its history (Veluwezoom has filled in no capacity yet)."""
+    from ret_app.models import (
+        CapacityEntry, CapacityUpdate, ProviderCareType, ProviderContact, ProviderExpertise, ProviderProfile,
+    )
+
+    for name, (summary, expertise, care_types, (low, high), crisis, contacts) in PROVIDER_PROFILES.items():
+        org = organisations[name]
+        keeper = users.get(PROVIDER_KEEPERS.get(name, ""))
+        profile = ProviderProfile(
+            organisation_id=org.id, summary=summary, min_age=low, max_age=high, crisis_available=crisis is not None,
+            crisis_hours=crisis[0] if crisis else "", crisis_phone=crisis[1] if crisis else "",
+            updated_at=_at(today - timedelta(days=30), 11), updated_by_id=keeper.id if keeper else None,
+            expertise=[ProviderExpertise(area=area) for area in expertise],
+            care_types=[ProviderCareType(care_type=code) for code in care_types],
+            contacts=[ProviderContact(name=c[0], role=c[1], phone=c[2], email=c[3], position=position)
+                      for position, c in enumerate(contacts, start=1)])
+        db.session.add(profile)
+        for care_type, updates in CAPACITY_UPDATES.get(name, {}).items():
+            entry = CapacityEntry(organisation_id=org.id, care_type=care_type)
+            for days_ago, places, expected, expected_in, weeks, note in updates:
+                moment = _at(today - timedelta(days=days_ago), 9 + days_ago % 7, 15)
+                values = dict(places_available=places, expected_places=expected,
+                              expected_on=(today - timedelta(days=days_ago - expected_in)
+                                           if expected_in is not None else None),
+                              waiting_weeks=weeks, note=note)
+                entry.history.append(CapacityUpdate(recorded_at=moment, recorded_by_id=keeper.id, **values))
+                for key, value in values.items():
+                    setattr(entry, key, value)
+                entry.updated_at, entry.updated_by_id = moment, keeper.id
+            db.session.add(entry)
+    db.session.flush()
+    return len(PROVIDER_PROFILES)

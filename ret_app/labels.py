@@ -50,6 +50,20 @@ CARE_TYPE_LABELS = {
     "custom_arrangement": _l("Custom arrangement"),
 }
 
+# The expertise areas of a provider of the collective (ExpertiseArea), in the order forms show them.
+EXPERTISE_LABELS = {
+    "youth_mental_health": _l("Youth mental health"),
+    "intellectual_disability": _l("Mild intellectual disability (LVB)"),
+    "parenting_support": _l("Parenting support"),
+    "addiction": _l("Addiction"),
+    "eating_disorders": _l("Eating disorders"),
+    "trauma": _l("Trauma"),
+    "autism": _l("Autism"),
+    "intensive_home_treatment": _l("Intensive home treatment"),
+    "three_milieu": _l("Three-milieu care"),
+    "closed_care": _l("Closed youth care"),
+}
+
 # --- the audit trail -----------------------------------------------------------------------------
 
 AUDIT_ACTION_LABELS = {
@@ -271,6 +285,7 @@ def relation_label(code: Optional[str]) -> str:
 FILTERS = {
     "role_label": lambda role: ROLE_LABELS.get(role, role),
     "care_type_label": lambda code: CARE_TYPE_LABELS.get(code, code),
+    "expertise_label": lambda code: EXPERTISE_LABELS.get(code, code),
     "audit_action_label": lambda code: AUDIT_ACTION_LABELS.get(code, code),
     "audit_outcome_label": lambda code: AUDIT_OUTCOME_LABELS.get(code, code),
     "status_label": lambda code: CASE_STATUS_LABELS.get(code, code),

@@ -76,6 +76,10 @@ CASE_OBJECT |= {"meetings.calendar_invitation", "meetings.page", "meetings.edit"
 # sessions: live (404 for whoever is neither of the session's region nor invited)
 CASE_OBJECT |= {"meetings.live", "meetings.live_updates", "meetings.check_in", "meetings.item_activate",
                 "meetings.item_notes", "meetings.decision_add", "meetings.action_add"}
+# the collective: a provider of the region (404 for whoever is not of its region; keeping it: for its
+# own provider members only)
+CASE_OBJECT |= {"collective.provider", "collective.profile_edit", "collective.contact_add",
+                "collective.contact_remove", "collective.capacity_edit", "collective.capacity_history"}
 # Object routes that some allowed roles reach without a relation to the object: these roles get the
 # page, the others 404. The administrator answers for every municipality.
 OBJECT_OPEN_TO: dict[str, frozenset] = {"meetings.followup_answer": ADMIN}
@@ -167,6 +171,31 @@ class Objects:
     planned_meeting_id: int = 0  # a planned session with `case_id` on its agenda
     decision_id: int = 0  # a provisional decision on `item_id` (municipality `municipality`)
     action_id: int = 0  # an open action on `case_id` owned by `target`
+    provider: object = None  # a collective provider of `region` with a profile offering ambulatory care,
+    keeper: object = None  # its provider member,
+    contact_id: int = 0  # one of its contact persons and a capacity entry for ambulatory care
+
+
+def _collective_objects(app, factory, region) -> dict:
+    """A collective provider of the region with a profile (ambulatory care offered), a contact person
+    and a capacity entry, and a provider member who keeps them."""
+    from ret_app.models import CapacityEntry, CapacityUpdate, ProviderCareType, ProviderContact, ProviderProfile
+
+    provider = factory.organisation("provider", region_id=region.id, collective_member=True)
+    keeper = factory.user("provider_member", provider.id)
+    with app.app_context():
+        profile = ProviderProfile(organisation_id=provider.id, updated_by_id=keeper.id,
+                                  care_types=[ProviderCareType(care_type="ambulatory")],
+                                  contacts=[ProviderContact(name="Contact Persoon", role="Coördinator",
+                                                            phone="088 123 45 67")])
+        entry = CapacityEntry(organisation_id=provider.id, care_type="ambulatory", places_available=1,
+                              waiting_weeks=3, updated_by_id=keeper.id)
+        entry.history.append(CapacityUpdate(places_available=1, waiting_weeks=3, recorded_by_id=keeper.id))
+        db.session.add_all([profile, entry])
+        db.session.commit()
+        contact_id = profile.contacts[0].id
+        db.session.remove()
+    return {"provider": provider, "keeper": keeper, "contact_id": contact_id}
 
 
 def _live_session(app, user_id: int) -> int:
@@ -241,6 +270,7 @@ def objects(app) -> Iterator[Objects]:
         member_id = db.session.scalar(select(FamilyMember.id).where(FamilyMember.case_id == concept_id))
         db.session.remove()
     meeting = _meeting_objects(app, factory, ret_org, target, case_id)
+    collective = _collective_objects(app, factory, region)
     stored_keys: list[str] = []
 
     def attachment_id() -> int:
@@ -261,7 +291,8 @@ def objects(app) -> Iterator[Objects]:
             return attachment.id
 
     yield Objects(network, region, municipality, access_team, ret_org, target, deactivated, pending, mandate,
-                  _live_session(app, target.id), case_id, concept_id, member_id, attachment_id, **meeting)
+                  _live_session(app, target.id), case_id, concept_id, member_id, attachment_id, **meeting,
+                  **collective)
     with app.app_context():
         from ret_app.referrals import attachments
 
@@ -331,6 +362,13 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "meetings.addendum_add": lambda o: {"meeting_id": o.approved_meeting_id},
     "actions.set_status": lambda o: {"action_id": o.action_id},
     "meetings.followup_answer": lambda o: {"decision_id": o.decision_id},
+    # the collective
+    "collective.provider": lambda o: {"organisation_id": o.provider.id},
+    "collective.profile_edit": lambda o: {"organisation_id": o.provider.id},
+    "collective.contact_add": lambda o: {"organisation_id": o.provider.id},
+    "collective.contact_remove": lambda o: {"organisation_id": o.provider.id, "contact_id": o.contact_id},
+    "collective.capacity_edit": lambda o: {"organisation_id": o.provider.id, "care_type": "ambulatory"},
+    "collective.capacity_history": lambda o: {"organisation_id": o.provider.id, "care_type": "ambulatory"},
 }
 
 # Valid form data for each state-changing route: if the guard let the request through, the
@@ -341,7 +379,7 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
     "admin.regions": lambda o: {"name": "Regio Nieuw", "network_id": str(o.network.id)},
     "admin.region_edit": lambda o: {"name": "Regio Hernoemd", "network_id": ""},
     "admin.region_norms": lambda o: {"intake_decision": "4", "first_session": "8", "first_session_crisis": "1",
-                                     "screening": "15"},
+                                     "screening": "15", "capacity_stale_days": "10"},
     "admin.municipalities": lambda o: {"name": "Nieuwegem", "cbs_code": "GM0777", "region_id": str(o.region.id)},
     "admin.municipality_edit": lambda o: {"name": "Hernoemd", "cbs_code": "GM0778",
                                           "region_id": str(o.region.id)},
@@ -417,6 +455,14 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
     "meetings.addendum_add": lambda o: {"addendum-text": "Correctie op de notulen", "addendum-item_id": ""},
     "actions.set_status": lambda o: {f"action-{o.action_id}-status": "done"},
     "meetings.followup_answer": lambda o: {"answer": "confirmed", "answer_date": date.today().isoformat()},
+    # the collective
+    "collective.profile_edit": lambda o: {"summary": "Ambulante hulp", "expertise": ["trauma"],
+                                          "care_types": ["ambulatory"], "min_age": "4", "max_age": "18",
+                                          "version": "1"},
+    "collective.contact_add": lambda o: {"contact-name": "Nieuwe Contactpersoon", "contact-role": "Teamleider",
+                                         "contact-phone": "088 765 43 21"},
+    "collective.contact_remove": lambda o: {},
+    "collective.capacity_edit": lambda o: {"places_available": "2", "waiting_weeks": "4", "version": "1"},
 }
 
 
@@ -549,6 +595,8 @@ POST_ONLY |= {"meetings.item_add", "meetings.item_remove", "meetings.item_move",
 # sessions: live
 POST_ONLY |= {"meetings.check_in", "meetings.item_activate", "meetings.item_notes", "meetings.decision_add",
               "meetings.action_add"}
+# the collective
+POST_ONLY |= {"collective.contact_add", "collective.contact_remove"}
 GET_PROTECTED = sorted(e for e, a in EXPECTED_ACCESS.items() if a != PUBLIC and e not in POST_ONLY)
 GET_PUBLIC = sorted(e for e, a in EXPECTED_ACCESS.items() if a == PUBLIC and e not in POST_ONLY)
 POST_PROTECTED = sorted(e for e in POST_DATA if EXPECTED_ACCESS[e] != PUBLIC)

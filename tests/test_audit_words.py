@@ -17,6 +17,8 @@ from ret_app.admin.queries import AuditFilters
 from ret_app.audit_words import STATUS_CHANGE, Key, Vocabulary, describe, object_name
 from ret_app.cases.lifecycle import CASE
 from ret_app.cases.queries import CaseFilters
+from ret_app.collective.capacity import VALUE_FIELDS as CAPACITY_FIELDS
+from ret_app.collective.profiles import PROFILE_FIELDS
 from ret_app.extensions import db
 from ret_app.meetings.lifecycle import MEETING
 from ret_app.meetings.planning import DETAIL_FIELDS
@@ -110,7 +112,9 @@ FIELD_LISTS = {
     "region": ("name", "network_id"),
     "municipality": ("name", "cbs_code", "region_id"),
     "organisation": ("name", "kind", "region_id", "municipality_id", "network_id", "collective_member", "active"),
-    "region_norms": ("intake_decision", "first_session", "first_session_crisis", "screening"),
+    "region_norms": ("intake_decision", "first_session", "first_session_crisis", "screening", "capacity_stale_days"),
+    "provider_profile": PROFILE_FIELDS,
+    "capacity_entry": CAPACITY_FIELDS,
 }
 
 
@@ -188,6 +192,21 @@ WRITTEN = [
      "Velden: Soort, Lid van het HSWV-collectief van de regio (aanbieders)"),
     ("audit_event", "filters=who,case_reference", "Filters: Gebruiker (naam), Casus (kenmerk)"),
     ("demo_seed", "demo_region_seeded", "demoregio gevuld"),
+    ("region_norms", "fields=capacity_stale_days", "Normtijden: Capaciteit verouderd na (dagen)"),
+    ("provider_profile", "fields=summary,expertise,crisis_phone",
+     "Velden: Wat uw organisatie biedt, Expertisegebieden, Telefoonnummer van de crisislijn"),
+    ("provider_profile", "invalid fields=min_age,crisis_hours",
+     "invoer geweigerd; Velden: Laagste leeftijd, Wanneer de crisisdienst bereikbaar is"),
+    ("provider_profile", "conflict", "iemand anders wijzigde het eerder"),
+    ("provider_contact", "provider=3", "Aanbieder (organisatie): 3"),
+    ("provider_contact", "provider=3;invalid fields=phone", "Aanbieder (organisatie): 3; invoer geweigerd; Velden: Telefoonnummer"),
+    ("capacity_entry", "provider=3;care_type=residential;confirmed",
+     "Aanbieder (organisatie): 3; Zorgsoort: Residentiële jeugdhulp; waarden ongewijzigd bevestigd"),
+    ("capacity_entry", "provider=3;care_type=ambulatory;fields=places_available,expected_on",
+     "Aanbieder (organisatie): 3; Zorgsoort: Ambulante jeugdhulp; Velden: Plaatsen beschikbaar nu, Verwacht vanaf"),
+    ("capacity_entry", "provider=3;care_type=ambulatory;invalid fields=waiting_weeks",
+     "Aanbieder (organisatie): 3; Zorgsoort: Ambulante jeugdhulp; invoer geweigerd; Velden: Wachttijd in weken"),
+    ("capacity_entry", "provider=3", "Aanbieder (organisatie): 3"),
 ]
 
 
@@ -200,7 +219,8 @@ def test_what_the_application_writes_reads_in_dutch(app, object_type, detail, wo
 def test_the_object_types_have_names(app):
     with app.test_request_context(), force_locale("nl"):
         for object_type in ("case", "case_participant", "consent", "meeting", "meeting_item", "decision",
-                            "case_action", "minutes", "user", "web_session", "mandate", "screening", "route"):
+                            "case_action", "minutes", "user", "web_session", "mandate", "screening", "route",
+                            "provider_profile", "provider_contact", "capacity_entry"):
             assert object_name(object_type) != object_type, object_type
         assert object_name("case") == "Casus" and object_name("meeting") == "RET-overleg"
 

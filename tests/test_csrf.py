@@ -401,6 +401,17 @@ def s_case_search(env: Env) -> Scenario:
                     changed=changed, db_changes=False)
 
 
+def s_collective(endpoint: str) -> Callable[[Env], Scenario]:
+    """The collective: the access-policy form data, sent by a provider member of the objects'
+    collective provider (its profile, contact persons and capacity are theirs to keep)."""
+
+    def scenario(env: Env) -> Scenario:
+        env.login_as("provider_member", organisation_id=env.objects.provider.id)
+        return Scenario(build_url(env.app, endpoint, env.objects), lambda: POST_DATA[endpoint](env.objects))
+
+    return scenario
+
+
 SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
     ("main.set_language", "POST"): s_set_language,
     ("auth.login", "POST"): s_login,
@@ -443,6 +454,9 @@ SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
     **{(endpoint, "POST"): s_planning(endpoint) for endpoint in (
         "meetings.new", "meetings.edit", "meetings.item_add", "meetings.item_remove", "meetings.item_move",
         "meetings.step")},
+    # the collective
+    **{(endpoint, "POST"): s_collective(endpoint) for endpoint in (
+        "collective.profile_edit", "collective.contact_add", "collective.contact_remove", "collective.capacity_edit")},
 }
 
 

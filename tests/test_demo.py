@@ -194,3 +194,28 @@ def test_demo_cases_carry_the_help_tried_before(app):
     found = chair.post("/casussen", data={"csrf_token": csrf_token(chair, "/casussen"), "q": "Petra"},
                        follow_redirects=True).get_data(as_text=True)
     assert "Daan Kuipers" in found and "Yusuf" not in found
+
+
+def test_demo_collective_has_profiles_and_fresh_stale_and_unfilled_capacity(app):
+    from ret_app.collective import capacity, freshness
+    from ret_app.models import CapacityEntry, ProviderCareType, ProviderProfile
+
+    seed(app)
+    with app.app_context():
+        members = db.session.scalars(select(Organisation).where(Organisation.collective_member.is_(True))).all()
+        profiles = {p.organisation_id: p for p in db.session.scalars(select(ProviderProfile))}
+        assert {o.id for o in members} == set(profiles)  # every collective provider has a profile
+        assert all(p.expertise and p.care_types and p.contacts for p in profiles.values())
+        assert any(p.crisis_available and p.crisis_phone for p in profiles.values())
+        mijov = db.session.scalar(select(Region).where(Region.name == demo.MIJOV))
+        rule = freshness.rule_for(mijov.id)
+        entries = db.session.scalars(select(CapacityEntry).join(Organisation, Organisation.id == CapacityEntry.organisation_id)
+                                     .where(Organisation.region_id == mijov.id)).all()
+        states = {rule.state(e.updated_at) for e in entries}
+        assert states == {freshness.FRESH, freshness.STALE}
+        assert all(e.history and e.updated_by_id for e in entries)
+        assert any(len(e.history) > 1 for e in entries)
+        offered = db.session.scalar(select(func.count(ProviderCareType.id)).join(
+            Organisation, Organisation.id == ProviderCareType.organisation_id).where(Organisation.region_id == mijov.id))
+        assert offered > len(entries)  # some care types were never filled in
+        assert capacity.stale_count(mijov.id) == offered - sum(1 for e in entries if not rule.is_stale(e.updated_at))

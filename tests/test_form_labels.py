@@ -40,7 +40,15 @@ import ret_app
 from ret_app.extensions import db
 from ret_app.forms import FlaskForm as AppFormBase
 from ret_app.kernel.dates import utcnow
-from ret_app.models import CaseParticipant, Consent, Decision, MeetingItem, Screening
+from ret_app.models import (
+    CaseParticipant,
+    Consent,
+    Decision,
+    MeetingItem,
+    ProviderCareType,
+    ProviderProfile,
+    Screening,
+)
 from tests.conftest import CSRF_RE, TEST_PASSWORD, Factory, login
 from tests.worlds import World
 
@@ -253,6 +261,23 @@ SCENARIOS: list[Scenario] = [
              lambda w: f"/beheer/mandaten/{w.mandate}", save=False),
     Scenario("ret_app.admin.forms.RegionNormsForm", "admin", lambda w: f"/beheer/regios/{w.region.id}/normtijden",
              lambda w: f"/beheer/regios/{w.region.id}/normtijden", save=False),
+    # --- the collective: a provider member's own profile, contact persons and capacity ---
+    Scenario("ret_app.collective.forms.ProfileForm", "provider_member",
+             lambda w: f"/collectief/aanbieders/{w.provider.id}/profiel",
+             lambda w: f"/collectief/aanbieders/{w.provider.id}/profiel",
+             steps=(Step("a crisis service", ("crisis_hours", "crisis_phone"), {"crisis_available": "y"}),)),
+    Scenario("ret_app.collective.forms.ContactForm", "provider_member",
+             lambda w: f"/collectief/aanbieders/{w.provider.id}/profiel",
+             lambda w: f"/collectief/aanbieders/{w.provider.id}/contactpersonen",
+             lambda w: {"name": "Anna de Vries", "role": "Aanmeldcoördinator", "phone": "088 123 45 67"},
+             prefix="contact"),
+    Scenario("ret_app.collective.forms.CapacityForm", "provider_member",
+             lambda w: f"/collectief/aanbieders/{w.provider.id}/capaciteit/ambulatory",
+             lambda w: f"/collectief/aanbieders/{w.provider.id}/capaciteit/ambulatory",
+             lambda w: {"places_available": "2", "waiting_weeks": "6"},
+             steps=(Step("expected places without a date", ("expected_on",), {"expected_places": "2"}),
+                    Step("an expected date without places", ("expected_places",),
+                         {"expected_on": (TODAY + timedelta(days=14)).isoformat()}))),
     # --- signing in and the account ---
     Scenario("ret_app.auth.forms.LoginForm", None, lambda w: "/inloggen", lambda w: "/inloggen", save=False),
     Scenario("ret_app.auth.forms.TotpForm", None, lambda w: "/inloggen/verificatie",
@@ -335,6 +360,9 @@ def w(app):
         consent = Consent(case_id=w.consenting, scope="ret", given_by_role="youth", given_on=TODAY, form="written",
                           recorded_by_id=w.caseworker.id)
         db.session.add(consent)
+        # The collective provider's profile, offering the care type whose capacity the scenario keeps.
+        db.session.add(ProviderProfile(organisation_id=w.provider.id,
+                                       care_types=[ProviderCareType(care_type="ambulatory")]))
         db.session.commit()
         w.provisional = decision.id
         w.consent = consent.id

@@ -95,7 +95,7 @@ NO_TEXT_FIELDS = frozenset({
     "referrals.prior_help_remove", "referrals.consent_page", "referrals.consent_withdraw",
     "referrals.legal_ground_end", "referrals.attachment_upload", "referrals.attachment_delete",
     "screening.participant_invite", "screening.participant_remove", "meetings.item_activate",
-    "meetings.item_add", "meetings.item_remove",
+    "meetings.item_add", "meetings.item_remove", "collective.contact_remove",
 })
 # POST routes whose text is searched for, not saved (no form class): the NUL is dropped, the search
 # runs, and the term is shown again without it.
@@ -215,7 +215,8 @@ class Actor:
 @pytest.fixture(scope="module")
 def actors(app, objects, role_sessions) -> dict[str, Actor]:
     """Signed in once for the module: every role (no relation to any object), the caseworker who
-    referred the matrix's cases (`referrer`) and the chair of its sessions (`session_chair`)."""
+    referred the matrix's cases (`referrer`), the chair of its sessions (`session_chair`) and the
+    provider member who keeps its collective provider (`keeper`)."""
     from ret_app.models import User
 
     cookie_name = app.config["SESSION_COOKIE_NAME"]
@@ -234,7 +235,7 @@ def actors(app, objects, role_sessions) -> dict[str, Actor]:
         cookie = cookie or client.get_cookie(cookie_name).value
         out[name] = Actor(name, role, cookie, token)
 
-    for name, user in (("referrer", objects.target), ("session_chair", chair)):
+    for name, user in (("referrer", objects.target), ("session_chair", chair), ("keeper", objects.keeper)):
         client = app.test_client()
         login(client, app, user)
         add(name, user.role, client.get_cookie(cookie_name).value)
@@ -319,7 +320,7 @@ def _candidates(endpoint: str, actors: dict[str, Actor]) -> list[Actor]:
     """Who to try, those with a relation to the objects first."""
     if EXPECTED_ACCESS[endpoint] == PUBLIC:
         return [actors["anonymous"], actors["referrer"]]
-    related = [a for a in (actors["session_chair"], actors["referrer"]) if allowed(endpoint, a.role)]
+    related = [a for a in (actors["session_chair"], actors["referrer"], actors["keeper"]) if allowed(endpoint, a.role)]
     return related + [actors[r] for r in ROLES if allowed(endpoint, r)]
 
 

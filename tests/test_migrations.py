@@ -146,3 +146,28 @@ def test_model_check_sees_type_differences_of_utc_datetime_columns(fresh_app):
         changed = {diff[0][3] for diff in model_differences(conn, metadata)
                    if isinstance(diff, list) and diff[0][0] == "modify_type"}
     assert changed == ({"text_column", "naive"} if postgres else {"text_column"})
+
+
+def test_the_collective_migration_gives_existing_regions_14_days_and_goes_back(fresh_app):
+    """0006_collective: a region's norms saved before it keep their deadlines and get the default
+    number of days after which capacity is stale; going down removes the column and the tables."""
+    with fresh_app.app_context():
+        upgrade(revision="0005_case_next_deadline")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO region (id, name, created_at, updated_at) "
+                                 "VALUES (1, 'Regio Oud', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+            conn.execute(sa.text("INSERT INTO region_norms (region_id, intake_decision, first_session, "
+                                 "first_session_crisis, screening) VALUES (1, 4, 9, 1, 18)"))
+        upgrade(revision="0006_collective")
+        with db.engine.connect() as conn:
+            row = conn.execute(sa.text("SELECT intake_decision, first_session, first_session_crisis, screening, "
+                                       "capacity_stale_days FROM region_norms WHERE region_id = 1")).one()
+            assert tuple(row) == (4, 9, 1, 18, 14)
+            tables = set(sa.inspect(conn).get_table_names())
+            assert {"provider_profile", "provider_expertise", "provider_care_type", "provider_contact",
+                    "capacity_entry", "capacity_update"} <= tables
+        downgrade(revision="0005_case_next_deadline")
+        with db.engine.connect() as conn:
+            assert tuple(conn.execute(sa.text("SELECT intake_decision, screening FROM region_norms")).one()) == (4, 18)
+            assert "capacity_stale_days" not in {c["name"] for c in sa.inspect(conn).get_columns("region_norms")}
+            assert "capacity_entry" not in set(sa.inspect(conn).get_table_names())

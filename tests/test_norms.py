@@ -124,7 +124,7 @@ def test_admin_sets_region_norms_with_validation(app, client, factory, login_as)
     assert r.status_code == 200 and 'id="first_session_crisis-error"' in body and 'id="screening-error"' in body
     assert 'value="abc"' in body and 'value="4"' in body  # nothing typed is lost
     r = post_form(client, path, {"intake_decision": "4", "first_session": "8", "first_session_crisis": "1",
-                                 "screening": "15"}, token_from=path)
+                                 "screening": "15", "capacity_stale_days": "14"}, token_from=path)
     assert r.status_code == 302
     with app.app_context():
         assert norms.norms_for(region.id).screening == 15

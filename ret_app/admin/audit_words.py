@@ -27,7 +27,8 @@ WORDS = {
     "organisation": {"fields": _fields(OrganisationForm)},
     # The norms by the clocks they set (the form's labels carry commas, which a list cannot).
     "region_norms": {"fields": Key(_l("Norms"), {**CLOCK_LABELS,
-                                                 "first_session_crisis": _l("First RET session in a crisis")},
+                                                 "first_session_crisis": _l("First RET session in a crisis"),
+                                                 "capacity_stale_days": _l("Capacity stale after (days)")},
                                    many=True)},
     "audit_event": {"filters": Key(_l("Filters"), form_labels(AuditSearchForm), many=True)},
 }

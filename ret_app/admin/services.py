@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, Callable, Optional
 
 from flask_babel import lazy_gettext as _l
@@ -156,11 +157,18 @@ def _save(obj, data: dict, fields: tuple[str, ...], object_type: str):
     return obj
 
 
-def region_norms(region: Region):
-    """The region's norms as they stand (the defaults where the region has none of its own)."""
-    from ret_app.cases.norms import norms_for
+def region_norms(region: Region) -> SimpleNamespace:
+    """The region's norms as they stand (the defaults where the region has none of its own): the
+    deadlines of the norm clocks and the days after which a capacity entry of the collective is stale."""
+    from dataclasses import asdict
 
-    return norms_for(region.id)
+    from ret_app.cases.norms import norms_for
+    from ret_app.models import RegionNorms
+    from ret_app.models.cases import DEFAULT_CAPACITY_STALE_DAYS
+
+    row = db.session.get(RegionNorms, region.id)
+    return SimpleNamespace(**asdict(norms_for(region.id)),
+                           capacity_stale_days=row.capacity_stale_days if row else DEFAULT_CAPACITY_STALE_DAYS)
 
 
 def save_region_norms(region: Region, data: dict) -> None:
@@ -170,14 +178,15 @@ def save_region_norms(region: Region, data: dict) -> None:
     if row is None:
         row = RegionNorms(region_id=region.id)
         db.session.add(row)
-    fields = ("intake_decision", "first_session", "first_session_crisis", "screening")
+    clocks = ("intake_decision", "first_session", "first_session_crisis", "screening")
+    fields = clocks + ("capacity_stale_days",)
     changed = [name for name in fields if getattr(row, name) != data[name]]
     for name in fields:
         setattr(row, name, data[name])
     db.session.flush()
     audit.record(audit.Action.UPDATE, object_type="region_norms", object_id=region.id,
                  detail="fields=" + ",".join(changed))
-    if changed:
+    if set(changed) & set(clocks):
         from ret_app.cases import norms
 
         norms.refresh_region(region.id)  # every open case's stored deadline follows the new norms

@@ -25,6 +25,15 @@ from ret_app.models.cases import (
     Track,
     Urgency,
 )
+from ret_app.models.collective import (
+    CapacityEntry,
+    CapacityUpdate,
+    ExpertiseArea,
+    ProviderCareType,
+    ProviderContact,
+    ProviderExpertise,
+    ProviderProfile,
+)
 from ret_app.models.mandates import CareType, Mandate, MandateStatus
 from ret_app.models.meetings import (
     ActionStatus,
@@ -62,6 +71,8 @@ __all__ = [
     "AuditHead",
     "AuthThrottle",
     "Base",
+    "CapacityEntry",
+    "CapacityUpdate",
     "CareType",
     "Case",
     "CaseAction",
@@ -76,6 +87,7 @@ __all__ = [
     "Decision",
     "DecisionKind",
     "DecisionStatus",
+    "ExpertiseArea",
     "FamilyMember",
     "ItemPurpose",
     "LegalGround",
@@ -95,6 +107,10 @@ __all__ = [
     "ParticipantRole",
     "PlacementOutcome",
     "PriorHelp",
+    "ProviderCareType",
+    "ProviderContact",
+    "ProviderExpertise",
+    "ProviderProfile",
     "RecoveryCode",
     "Region",
     "RegionNorms",

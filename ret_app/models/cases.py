@@ -310,6 +310,9 @@ class CaseEvent(Base):
     actor: Mapped[Optional[User]] = relationship()
 
 
+DEFAULT_CAPACITY_STALE_DAYS = 14
+
+
 class RegionNorms(Base):
     """Per-region deadlines in working days (no national norm exists: regional policy)."""
 
@@ -320,6 +323,8 @@ class RegionNorms(Base):
     first_session: Mapped[int] = mapped_column(Integer, default=10)
     first_session_crisis: Mapped[int] = mapped_column(Integer, default=2)
     screening: Mapped[int] = mapped_column(Integer, default=20)
+    # The collective's capacity register: an entry not updated for this many (calendar) days is stale.
+    capacity_stale_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_CAPACITY_STALE_DAYS)
 
 
 # --- integrated screening ---------------------------------------------------------------

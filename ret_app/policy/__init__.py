@@ -2,6 +2,7 @@
 
     core.py       roles, permissions, route declarations (`@public`, `@requires`), the route guard
     freshness.py  how recently the user proved who they are (sensitive routes)
+    collective.py the HSWV collective: provider profiles and capacity (who reads, who keeps them)
     cases.py      need-to-know per case, with its SQL twin; referral, consent, participants, screening
     meetings.py   RET sessions, minutes, provisional decisions and actions, with their SQL twins
     mandates.py   mandates and who may hold them
@@ -26,6 +27,19 @@ from ret_app.policy.cases import (  # noqa: F401
     is_process_director,
     is_referrer,
     visible_cases_clause,
+)
+from ret_app.policy.collective import (  # noqa: F401
+    can_keep_provider,
+    can_update_capacity,
+    can_view_capacity,
+    can_view_provider,
+    collective_providers_clause,
+    is_collective_provider,
+    kept_providers_clause,
+    sees_capacity_overview,
+    updatable_capacity_clause,
+    visible_capacity_clause,
+    visible_providers_clause,
 )
 from ret_app.policy.core import (  # noqa: F401
     ALL_ROLES,

@@ -32,6 +32,9 @@ class Permission(enum.StrEnum):
     VIEW_OWN_ACTIONS = "view_own_actions"  # "Mijn acties"
     ANSWER_PROVISIONAL = "answer_provisional"  # the municipality's answer to an "onder voorbehoud" decision
     SEE_COLLECTIVE = "see_collective"  # the region's HSWV collective on the start page
+    VIEW_COLLECTIVE = "view_collective"  # the region's provider profiles and their capacity (per object)
+    KEEP_PROVIDER_PROFILE = "keep_provider_profile"  # one's own organisation's profile and capacity register
+    VIEW_CAPACITY_OVERVIEW = "view_capacity_overview"  # the region's capacity: care type x provider
 
 
 ALL_ROLES = frozenset(Role)
@@ -51,6 +54,10 @@ ROLE_PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_OWN_ACTIONS: frozenset({Role.CHAIR, Role.RET_MEMBER, Role.CASEWORKER, Role.PROVIDER_MEMBER}),
     Permission.ANSWER_PROVISIONAL: frozenset({Role.CASEWORKER, Role.ADMIN}),
     Permission.SEE_COLLECTIVE: frozenset({Role.CHAIR, Role.RET_MEMBER, Role.PROVIDER_MEMBER}),
+    Permission.VIEW_COLLECTIVE: frozenset({Role.CHAIR, Role.RET_MEMBER, Role.CASEWORKER, Role.PROVIDER_MEMBER}),
+    Permission.KEEP_PROVIDER_PROFILE: frozenset({Role.PROVIDER_MEMBER}),
+    # Process directors are RET members or the chair.
+    Permission.VIEW_CAPACITY_OVERVIEW: frozenset({Role.CHAIR, Role.RET_MEMBER}),
 }
 
 

@@ -1,0 +1,5 @@
+"""The collective's blueprint (its routes are in routes.py; capability.py installs both)."""
+
+from flask import Blueprint
+
+bp = Blueprint("collective", __name__)

@@ -64,6 +64,34 @@ EXPERTISE_LABELS = {
     "closed_care": _l("Closed youth care"),
 }
 
+# --- requests to providers of the collective and commitments (ret_app/commitments/) ---------------
+
+REQUEST_ROLE_LABELS = {
+    "screening": _l("Screening"),
+    "lead_provider": _l("Lead provider"),
+    "co_provider": _l("Co-provider"),
+    "place_to_stay": _l("Place to stay"),
+    "crisis_backup": _l("Crisis back-up"),
+    "consultation": _l("Consultation"),
+}
+
+REQUEST_STATUS_LABELS = {
+    "requested": _l("Requested"),
+    "accepted": _l("Accepted"),
+    "declined": _l("Declined"),
+    "withdrawn": _l("Withdrawn"),
+    "started": _l("Started"),
+    "ended": _l("Ended"),
+}
+
+DECLINE_REASON_LABELS = {
+    "no_capacity": _l("No capacity"),
+    "not_our_expertise": _l("Not our expertise"),
+    "age_outside_range": _l("Age outside our range"),
+    "region": _l("Region (outside our working area)"),
+    "other": _l("Other"),
+}
+
 # --- the audit trail -----------------------------------------------------------------------------
 
 AUDIT_ACTION_LABELS = {
@@ -297,4 +325,7 @@ FILTERS = {
     "meeting_status_label": meeting_status_label,
     "finding_text": finding_text,
     "action_status_label": action_status_label,
+    "request_role_label": lambda code: REQUEST_ROLE_LABELS.get(code, code),
+    "request_status_label": lambda code: REQUEST_STATUS_LABELS.get(code, code),
+    "decline_reason_label": lambda code: DECLINE_REASON_LABELS.get(code, code or "—"),
 }

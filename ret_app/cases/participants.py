@@ -98,6 +98,18 @@ def _invite_provider(case: Case, actor: User, organisation_id: int) -> CaseParti
     return _record_invitation(case, actor, participant, organisation.name)
 
 
+def join_provider(case: Case, actor: User, organisation: Organisation, *, invited_by_id: int):
+    """A provider that accepted a request for the case (ret_app/commitments) takes part in it, on the
+    same terms as one the process director invited (its members see the case while collective consent
+    stands). Nothing happens when it takes part already. `actor` is the provider member who accepted;
+    `invited_by_id` the one who made the request."""
+    if any(p.organisation_id == organisation.id for p in active(case)):
+        return None
+    participant = CaseParticipant(case_id=case.id, role=ParticipantRole.PROVIDER.value,
+                                  organisation_id=organisation.id, invited_by_id=invited_by_id)
+    return _record_invitation(case, actor, participant, organisation.name)
+
+
 def _record_invitation(case: Case, actor: User, participant: CaseParticipant, name: str) -> CaseParticipant:
     db.session.add(participant)
     db.session.flush()

@@ -34,6 +34,7 @@ from ret_app.models.collective import (
     ProviderExpertise,
     ProviderProfile,
 )
+from ret_app.models.commitments import DeclineReason, ProviderRequest, RequestRole, RequestStatus
 from ret_app.models.mandates import CareType, Mandate, MandateStatus
 from ret_app.models.meetings import (
     ActionStatus,
@@ -85,6 +86,7 @@ __all__ = [
     "Consent",
     "ConsentScope",
     "Decision",
+    "DeclineReason",
     "DecisionKind",
     "DecisionStatus",
     "ExpertiseArea",
@@ -111,8 +113,11 @@ __all__ = [
     "ProviderContact",
     "ProviderExpertise",
     "ProviderProfile",
+    "ProviderRequest",
     "RecoveryCode",
     "Region",
+    "RequestRole",
+    "RequestStatus",
     "RegionNorms",
     "Role",
     "Screening",

@@ -311,6 +311,9 @@ class CaseEvent(Base):
 
 
 DEFAULT_CAPACITY_STALE_DAYS = 14
+# A request to a provider of the collective: the default reply-by date, in working days.
+DEFAULT_REQUEST_REPLY_DAYS = 3
+DEFAULT_REQUEST_REPLY_DAYS_CRISIS = 1
 
 
 class RegionNorms(Base):
@@ -325,6 +328,9 @@ class RegionNorms(Base):
     screening: Mapped[int] = mapped_column(Integer, default=20)
     # The collective's capacity register: an entry not updated for this many (calendar) days is stale.
     capacity_stale_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_CAPACITY_STALE_DAYS)
+    # A request to a provider of the collective: the default reply-by date (working days; a crisis case).
+    request_reply_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_REQUEST_REPLY_DAYS)
+    request_reply_days_crisis: Mapped[int] = mapped_column(Integer, default=DEFAULT_REQUEST_REPLY_DAYS_CRISIS)
 
 
 # --- integrated screening ---------------------------------------------------------------

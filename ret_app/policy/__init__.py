@@ -2,6 +2,7 @@
 
     core.py       roles, permissions, route declarations (`@public`, `@requires`), the route guard
     freshness.py  how recently the user proved who they are (sensitive routes)
+    commitments.py requests to providers of the collective and commitments (who sees, who answers)
     collective.py the HSWV collective: provider profiles and capacity (who reads, who keeps them)
     cases.py      need-to-know per case, with its SQL twin; referral, consent, participants, screening
     meetings.py   RET sessions, minutes, provisional decisions and actions, with their SQL twins
@@ -40,6 +41,18 @@ from ret_app.policy.collective import (  # noqa: F401
     updatable_capacity_clause,
     visible_capacity_clause,
     visible_providers_clause,
+)
+from ret_app.policy.commitments import (  # noqa: F401
+    answerable_requests_clause,
+    can_answer_request,
+    can_make_requests,
+    can_run_commitment,
+    can_view_request,
+    can_withdraw_request,
+    overdue_watch_clause,
+    sees_past_reply_by,
+    visible_requests_clause,
+    watches_request,
 )
 from ret_app.policy.core import (  # noqa: F401
     ALL_ROLES,

@@ -80,6 +80,9 @@ CASE_OBJECT |= {"meetings.live", "meetings.live_updates", "meetings.check_in", "
 # own provider members only)
 CASE_OBJECT |= {"collective.provider", "collective.profile_edit", "collective.contact_add",
                 "collective.contact_remove", "collective.capacity_edit", "collective.capacity_history"}
+# requests and commitments: a request to a provider on a case (404 for whoever has no relation to it)
+CASE_OBJECT |= {"commitments.case_requests", "commitments.suggestions_list", "commitments.request_page",
+                "commitments.request_withdraw", "commitments.commitment_start", "commitments.commitment_end"}
 # Object routes that some allowed roles reach without a relation to the object: these roles get the
 # page, the others 404. The administrator answers for every municipality.
 OBJECT_OPEN_TO: dict[str, frozenset] = {"meetings.followup_answer": ADMIN}
@@ -174,6 +177,7 @@ class Objects:
     provider: object = None  # a collective provider of `region` with a profile offering ambulatory care,
     keeper: object = None  # its provider member,
     contact_id: int = 0  # one of its contact persons and a capacity entry for ambulatory care
+    request_id: int = 0  # an open request to `provider` on `case_id`
 
 
 def _collective_objects(app, factory, region) -> dict:
@@ -196,6 +200,22 @@ def _collective_objects(app, factory, region) -> dict:
         contact_id = profile.contacts[0].id
         db.session.remove()
     return {"provider": provider, "keeper": keeper, "contact_id": contact_id}
+
+
+def _request_objects(app, factory, case_id: int, provider, requester) -> dict:
+    """An open request to the collective provider on the case (asked by `requester`)."""
+    from ret_app.models import ProviderRequest
+
+    with app.app_context():
+        row = ProviderRequest(case_id=case_id, organisation_id=provider.id, role="lead_provider",
+                              care_type="ambulatory", question="Kunt u helpen?",
+                              reply_by=date.today() + timedelta(days=3), requested_by_id=requester.id,
+                              submission_key=secrets.token_hex(8))
+        db.session.add(row)
+        db.session.commit()
+        out = {"request_id": row.id}
+        db.session.remove()
+    return out
 
 
 def _live_session(app, user_id: int) -> int:
@@ -271,6 +291,7 @@ def objects(app) -> Iterator[Objects]:
         db.session.remove()
     meeting = _meeting_objects(app, factory, ret_org, target, case_id)
     collective = _collective_objects(app, factory, region)
+    collective.update(_request_objects(app, factory, case_id, collective["provider"], target))
     stored_keys: list[str] = []
 
     def attachment_id() -> int:
@@ -369,6 +390,13 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "collective.contact_remove": lambda o: {"organisation_id": o.provider.id, "contact_id": o.contact_id},
     "collective.capacity_edit": lambda o: {"organisation_id": o.provider.id, "care_type": "ambulatory"},
     "collective.capacity_history": lambda o: {"organisation_id": o.provider.id, "care_type": "ambulatory"},
+    # requests and commitments
+    "commitments.case_requests": lambda o: {"case_id": o.case_id},
+    "commitments.suggestions_list": lambda o: {"case_id": o.case_id},
+    "commitments.request_page": lambda o: {"request_id": o.request_id},
+    "commitments.request_withdraw": lambda o: {"request_id": o.request_id},
+    "commitments.commitment_start": lambda o: {"request_id": o.request_id},
+    "commitments.commitment_end": lambda o: {"request_id": o.request_id},
 }
 
 # Valid form data for each state-changing route: if the guard let the request through, the
@@ -463,6 +491,17 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
                                          "contact-phone": "088 765 43 21"},
     "collective.contact_remove": lambda o: {},
     "collective.capacity_edit": lambda o: {"places_available": "2", "waiting_weeks": "4", "version": "1"},
+    # requests and commitments
+    "commitments.case_requests": lambda o: {"providers": [str(o.provider.id)], "role": "co_provider",
+                                            "care_type": "ambulatory", "question": "Kunt u meedenken?",
+                                            "reply_by": (date.today() + timedelta(days=5)).isoformat(),
+                                            "submission_key": "k" * 32},
+    "commitments.request_page": lambda o: {"decision": "accept", "contact_name": "Mevrouw Jansen",
+                                           "intended_start": (date.today() + timedelta(days=7)).isoformat(),
+                                           "answer_key": "a" * 32, "version": "1"},
+    "commitments.request_withdraw": lambda o: {"withdraw_text": "Niet meer nodig", "version": "1"},
+    "commitments.commitment_start": lambda o: {"started_on": date.today().isoformat(), "version": "1"},
+    "commitments.commitment_end": lambda o: {"ended_on": date.today().isoformat(), "version": "1"},
 }
 
 
@@ -597,6 +636,8 @@ POST_ONLY |= {"meetings.check_in", "meetings.item_activate", "meetings.item_note
               "meetings.action_add"}
 # the collective
 POST_ONLY |= {"collective.contact_add", "collective.contact_remove"}
+# requests and commitments
+POST_ONLY |= {"commitments.request_withdraw", "commitments.commitment_start", "commitments.commitment_end"}
 GET_PROTECTED = sorted(e for e, a in EXPECTED_ACCESS.items() if a != PUBLIC and e not in POST_ONLY)
 GET_PUBLIC = sorted(e for e, a in EXPECTED_ACCESS.items() if a == PUBLIC and e not in POST_ONLY)
 POST_PROTECTED = sorted(e for e in POST_DATA if EXPECTED_ACCESS[e] != PUBLIC)

@@ -412,6 +412,19 @@ def s_collective(endpoint: str) -> Callable[[Env], Scenario]:
     return scenario
 
 
+def s_commitments(endpoint: str) -> Callable[[Env], Scenario]:
+    """Requests and commitments (tests/test_commitments_pages.py:prepare_for_csrf): the process
+    director asks, withdraws, records a start or end; the provider member answers."""
+
+    def scenario(env: Env) -> Scenario:
+        from tests.test_commitments_pages import prepare_for_csrf
+
+        url, data = prepare_for_csrf(env, endpoint)
+        return Scenario(url, lambda: dict(data))
+
+    return scenario
+
+
 SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
     ("main.set_language", "POST"): s_set_language,
     ("auth.login", "POST"): s_login,
@@ -457,6 +470,10 @@ SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
     # the collective
     **{(endpoint, "POST"): s_collective(endpoint) for endpoint in (
         "collective.profile_edit", "collective.contact_add", "collective.contact_remove", "collective.capacity_edit")},
+    # requests and commitments
+    **{(endpoint, "POST"): s_commitments(endpoint) for endpoint in (
+        "commitments.case_requests", "commitments.request_page", "commitments.request_withdraw",
+        "commitments.commitment_start", "commitments.commitment_end")},
 }
 
 

@@ -91,7 +91,7 @@ def case_page(case_id: int):
                            clocks=norms.case_clocks(case), clock_labels=CLOCK_LABELS,
                            days_open=norms.working_days_open(case), history=timeline.history(case),
                            can_edit_referral=policy.can_edit_referral(current_user, case),
-                           panels={slot: build_panels(slot, case, current_user) for slot in ("work", "details")})
+                           panels={slot: build_panels(slot, case, current_user) for slot in ("header", "work", "details")})
 
 
 @bp.route("/casussen/<int:case_id>/stap/<name>", methods=["POST"])

@@ -278,6 +278,27 @@ SCENARIOS: list[Scenario] = [
              steps=(Step("expected places without a date", ("expected_on",), {"expected_places": "2"}),
                     Step("an expected date without places", ("expected_places",),
                          {"expected_on": (TODAY + timedelta(days=14)).isoformat()}))),
+    # --- requests to providers and commitments ---
+    Scenario("ret_app.commitments.forms.RequestForm", "director", lambda w: f"/casussen/{w.request_case}/verzoeken",
+             lambda w: f"/casussen/{w.request_case}/verzoeken",
+             lambda w: {"providers": str(w.other_provider.id), "role": "consultation", "care_type": "ambulatory",
+                        "question": "Kunt u meedenken?", "reply_by": (TODAY + timedelta(days=3)).isoformat()},
+             save=False),
+    # The button sends the decision: accepting needs a contact person and a start, declining a reason.
+    Scenario("ret_app.commitments.forms.AnswerForm", "provider_member", lambda w: f"/verzoeken/{w.open_request}",
+             lambda w: f"/verzoeken/{w.open_request}", save=False, extra={"decision": "accept"}, label="accept",
+             steps=(Step("accept", ("contact_name", "intended_start")),)),
+    Scenario("ret_app.commitments.forms.AnswerForm", "provider_member", lambda w: f"/verzoeken/{w.open_request}",
+             lambda w: f"/verzoeken/{w.open_request}", save=False, extra={"decision": "decline"}, label="decline",
+             steps=(Step("decline", ("decline_reason", "decline_text")),)),
+    Scenario("ret_app.commitments.forms.WithdrawForm", "director", lambda w: f"/verzoeken/{w.open_request}",
+             lambda w: f"/verzoeken/{w.open_request}/intrekken"),
+    Scenario("ret_app.commitments.forms.StartForm", "director", lambda w: f"/verzoeken/{w.accepted_request}",
+             lambda w: f"/verzoeken/{w.accepted_request}/gestart", lambda w: {"started_on": TODAY.isoformat()},
+             save=False),
+    Scenario("ret_app.commitments.forms.EndForm", "director", lambda w: f"/verzoeken/{w.accepted_request}",
+             lambda w: f"/verzoeken/{w.accepted_request}/beeindigd", lambda w: {"ended_on": TODAY.isoformat()},
+             save=False),
     # --- signing in and the account ---
     Scenario("ret_app.auth.forms.LoginForm", None, lambda w: "/inloggen", lambda w: "/inloggen", save=False),
     Scenario("ret_app.auth.forms.TotpForm", None, lambda w: "/inloggen/verificatie",
@@ -363,7 +384,19 @@ def w(app):
         # The collective provider's profile, offering the care type whose capacity the scenario keeps.
         db.session.add(ProviderProfile(organisation_id=w.provider.id,
                                        care_types=[ProviderCareType(care_type="ambulatory")]))
+        # A case in process direction with collective consent: an open request and an accepted one.
+        from ret_app.models import ProviderRequest
+
+        w.request_case = factory.case(w.caseworker, w.municipality, status="process_direction",
+                                      consent_collective=True, process_director_id=w.director.id)
+        rows = [ProviderRequest(case_id=w.request_case, organisation_id=w.provider.id, role=role, care_type="ambulatory",
+                                question="Vraag", reply_by=TODAY + timedelta(days=3), status=status,
+                                requested_by_id=w.director.id, submission_key=secrets.token_hex(8),
+                                contact_name="Contact", intended_start=TODAY)
+                for role, status in (("lead_provider", "requested"), ("co_provider", "accepted"))]
+        db.session.add_all(rows)
         db.session.commit()
+        w.open_request, w.accepted_request = rows[0].id, rows[1].id
         w.provisional = decision.id
         w.consent = consent.id
     return w

@@ -258,6 +258,7 @@ class Extra:
     ground_id: int
     attachment_id: int  # a row only: removing it discards no file
     enrol_user_id: int  # not activated: each reach of the enrolment form starts with a new link for it
+    request_id: int = 0  # an open request to the matrix's collective provider on the screening case
 
 
 @pytest.fixture(scope="module")
@@ -296,8 +297,15 @@ def extra(app, objects) -> Extra:
                            uploaded_by_id=objects.target.id)]
         db.session.add_all(rows)
         db.session.commit()
+        from ret_app.models import ProviderRequest
+
+        request = ProviderRequest(case_id=case_id, organisation_id=objects.provider.id, role="co_provider",
+                                  care_type="ambulatory", question="Vraag", reply_by=utcnow().date(),
+                                  requested_by_id=chair_id, submission_key="hostile-input-request")
+        db.session.add(request)
+        db.session.commit()
         out = Extra(case_id, finalised_id, rows[1].id, rows[3].id, rows[4].id, rows[5].id, rows[6].id,
-                    enrol_user.id)
+                    enrol_user.id, request.id)
         db.session.remove()
     return out
 
@@ -313,6 +321,8 @@ REACH_PARAMS = {
     "referrals.attachment_delete": lambda o, x: {"case_id": o.concept_id, "attachment_id": x.attachment_id},
     "screening.participant_remove": lambda o, x: {"case_id": x.screening_case_id, "participant_id": x.participant_id},
     "screening.screening_addendum_add": lambda o, x: {"case_id": x.finalised_case_id},
+    # the provider answers a request on a case with collective consent (the matrix's case has none)
+    "commitments.request_page": lambda o, x: {"request_id": x.request_id},
 }
 
 

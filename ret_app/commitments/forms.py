@@ -41,8 +41,6 @@ class AnswerForm(FlaskForm):
 
     contact_name = StringField(_l("Contact person for this case"), filters=[_strip],
                                validators=[Optional(), Needed(NEEDED_TO_ACCEPT), Length(max=200)])
-    contact_phone = StringField(_l("Phone number of the contact person"), filters=[_strip],
-                                validators=[Optional(), Length(max=40)])
     intended_start = date_field(_l("Intended start"), Optional(), Needed(NEEDED_TO_ACCEPT))
     decline_reason = SelectField(_l("Reason for declining"), choices=[("", "—")] + list(DECLINE_REASON_LABELS.items()),
                                  validators=[Optional(), Needed(NEEDED_TO_DECLINE)])

@@ -660,7 +660,7 @@ def seed_commitments(users: dict, organisations: dict, cases: dict, today: date)
     rows = [
         # (case, provider, role, care type, question, asked days ago, status, extra)
         ("direction", veluwezoom, "lead_provider", "intellectual_disability",
-         "Kunt u als hoofdaanbieder een dagprogramma met behandeling bieden voor Finn (LVB en psychiatrie)?", 12,
+         "Kunt u als hoofdaanbieder een dagprogramma met behandeling bieden (LVB en psychiatrie samen)?", 12,
          "started", {"contact_name": "Karin Bosman, 0313 000 555", "intended_start": ago(5), "started_on": ago(4)}),
         ("direction", bolder, "co_provider", "day_treatment",
          "Kunt u naast het dagprogramma gezinsbegeleiding bieden?", 12, "declined",
@@ -670,9 +670,9 @@ def seed_commitments(users: dict, organisations: dict, cases: dict, today: date)
          "Wilt u achtervang zijn als de psychiatrische klachten toenemen terwijl het dagprogramma loopt?", 10,
          "accepted", {"contact_name": "Ahmed Benali, crisisdienst", "intended_start": ago(2)}),
         ("direction", kjp, "consultation", "youth_mental_health",
-         "Kunt u meedenken over de medicatie van Finn?", 8, "requested", {"reply_by": ago(3)}),
+         "Kunt u meedenken over de medicatie?", 8, "requested", {"reply_by": ago(3)}),
         ("screening", bolder, "place_to_stay", "family_home",
-         "Heeft u een gezinshuisplek voor Sara, dicht bij haar school?", 1, "requested", {}),
+         "Heeft u een gezinshuisplek, dicht bij de school van de jeugdige?", 1, "requested", {}),
         ("screening", kjp, "screening", "youth_mental_health",
          "Kunt u deelnemen aan de integrale screening?", 9, "withdrawn",
          {"withdraw_text": "De screening is al met een andere aanbieder gestart."}),

@@ -33,9 +33,9 @@ def consent_stands(request: ProviderRequest) -> Optional[object]:
 REQUEST = StateMachine(
     states=RequestStatus,
     transitions=[
-        Transition("accept", _l("Accept"), frozenset({S.REQUESTED}), S.ACCEPTED, policy.can_answer_request,
+        Transition("accept", _l("Accept the request"), frozenset({S.REQUESTED}), S.ACCEPTED, policy.can_answer_request,
                    guards=(consent_stands,), done=_l("You have accepted the request.")),
-        Transition("decline", _l("Decline"), frozenset({S.REQUESTED}), S.DECLINED, policy.can_answer_request,
+        Transition("decline", _l("Decline the request"), frozenset({S.REQUESTED}), S.DECLINED, policy.can_answer_request,
                    done=_l("You have declined the request.")),
         Transition("withdraw", _l("Withdraw"), frozenset({S.REQUESTED}), S.WITHDRAWN, policy.can_withdraw_request,
                    done=_l("The request has been withdrawn.")),

@@ -83,7 +83,7 @@ def case_requests(case_id: int):
 @requires(Permission.WORK_ON_CASES)
 def suggestions_list(case_id: int):
     """The ranked providers for the care type chosen (htmx swaps the list in the request form)."""
-    case = case_or_404(case_id, detail="suggestions", rule=policy.can_make_requests)
+    case = case_or_404(case_id, detail="suggestions", rule=policy.can_see_suggestions)
     care_type = _care_type_arg(case, request.args.get("care_type"))
     chosen = set(request.args.getlist("providers"))
     context = dict(case=case, suggestions=suggestions.rank(case, care_type), care_type=care_type, chosen=chosen,

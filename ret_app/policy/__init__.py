@@ -47,6 +47,7 @@ from ret_app.policy.commitments import (  # noqa: F401
     can_answer_request,
     can_make_requests,
     can_run_commitment,
+    can_see_suggestions,
     can_view_request,
     can_withdraw_request,
     overdue_watch_clause,

@@ -30,6 +30,12 @@ def can_make_requests(user: User, case: Case) -> bool:
     return signed_in(user) and is_chair_or_director(user, case)
 
 
+def can_see_suggestions(user: User, case: Case) -> bool:
+    """The ranked suggestions for a case: the RET side of those who may see it (the providers' profiles
+    they rank are readable to them anyway); a provider member does not rank its peers."""
+    return signed_in(user) and not _provider_side(user) and can_view_case(user, case)
+
+
 def _provider_side(user: User) -> bool:
     return Role(user.role) is Role.PROVIDER_MEMBER
 

@@ -15,4 +15,5 @@ CAPABILITIES = (
     "ret_app.referrals.capability",
     "ret_app.screening.capability",
     "ret_app.meetings.capability",
+    "ret_app.plans.capability",
 )

@@ -42,6 +42,7 @@ from ret_app.models.meetings import (
     PlacementOutcome,
 )
 from ret_app.models.organisations import Municipality, Network, Organisation, OrganisationKind, Region
+from ret_app.models.plans import GoalStatus, HelpFits, Plan, PlanGoal, PlanReview, PlanVersion, Voice
 from ret_app.models.users import (
     ActivationPurpose,
     ActivationToken,
@@ -77,6 +78,8 @@ __all__ = [
     "DecisionKind",
     "DecisionStatus",
     "FamilyMember",
+    "GoalStatus",
+    "HelpFits",
     "ItemPurpose",
     "LegalGround",
     "LifeDomain",
@@ -93,6 +96,10 @@ __all__ = [
     "Organisation",
     "OrganisationKind",
     "ParticipantRole",
+    "Plan",
+    "PlanGoal",
+    "PlanReview",
+    "PlanVersion",
     "PlacementOutcome",
     "PriorHelp",
     "RecoveryCode",
@@ -105,5 +112,6 @@ __all__ = [
     "Track",
     "Urgency",
     "User",
+    "Voice",
     "WebSession",
 ]

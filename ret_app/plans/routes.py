@@ -145,7 +145,9 @@ def _context(case: Case, plan: Optional[Plan], *, goal_forms: Optional[dict] = N
         "review_plan_form": (review_plan_form or ReviewPlanForm(formdata=None, prefix="review")) if may_keep else None,
         "agree_form": _agree_form(case, plan, services.decisions_of(case), agree_form) if may_keep else None,
         "agree_problem": services.agree_problem(plan),
-        "fitting_form": (fitting_form or FittingHelpForm(formdata=None, prefix="fit")) if fitting_open else None,
+        # A refused form is shown again whatever the case's state, so that its input and the reason stay.
+        "fitting_form": fitting_form if fitting_form is not None else (
+            FittingHelpForm(formdata=None, prefix="fit") if fitting_open else None),
         "paused": case.status == "paused",
         "button_form": ButtonForm(formdata=None),
         "next_review": services.next_review(plan),

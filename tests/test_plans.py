@@ -627,3 +627,40 @@ def test_monitoring_cannot_start_without_the_day_fitting_help_started(app, world
     chair_client = client_for(app, world.chair)
     page = text_of(chair_client.get(f"/casussen/{world.case_id}").get_data(as_text=True))
     assert nl(app, "Record on the plan when fitting help started.") in page
+
+
+# --- queries do not grow with the plan ------------------------------------------------------------
+
+def _grow(app, w, case_id: int, count: int) -> None:
+    """`count` goals (each with a provider of the collective) and `count` review moments (half held)."""
+    providers = [w.provider, w.other_provider]
+    with app.test_request_context():
+        case, director = load(case_id), user(w.director)
+        for n in range(count):
+            services.add_goal(case, director, {"text": f"Doel {n}", "voiced_by": "family",
+                                               "provider_id": providers[n % 2].id, "care_type": "ambulatory"})
+            review = services.plan_review(case, director, TODAY + timedelta(days=n % 30))
+            if n % 2:
+                services.record_review(case, director, review, {"held_on": TODAY, "help_fits": "yes",
+                                                                "own_judgement": "Goed"}, str(review.version))
+        services.agree(case, director, str(services.get(case).version))
+        services.add_goal(case, director, {"text": "Na de afspraak"})
+        db.session.commit()
+
+
+@pytest.mark.parametrize("who,path", [("director", "/casussen/{id}/plan"), ("provider_member", "/casussen/{id}/plan"),
+                                      ("director", "/casussen/{id}"), ("director", "/casussen/{id}/plan/versies/1")])
+def test_the_plan_pages_do_not_grow_with_the_plan(app, world, factory, count_queries, who, path):
+    counts = {}
+    for size in (5, 50):
+        case_id = plan_case(factory, world)
+        _grow(app, world, case_id, size)
+        client = client_for(app, getattr(world, who))
+        url = path.format(id=case_id)
+        assert client.get(url).status_code == 200
+        with count_queries() as statements:
+            response = client.get(url)
+        assert response.status_code == 200
+        assert f"Doel {size - 1}" in response.get_data(as_text=True) or path.endswith("/casussen/{id}")
+        counts[size] = len(statements)
+    assert counts[5] == counts[50], counts

@@ -664,3 +664,54 @@ def test_the_plan_pages_do_not_grow_with_the_plan(app, world, factory, count_que
         assert f"Doel {size - 1}" in response.get_data(as_text=True) or path.endswith("/casussen/{id}")
         counts[size] = len(statements)
     assert counts[5] == counts[50], counts
+
+
+# --- for tests/test_csrf.py -----------------------------------------------------------------------
+
+PLAN_POST_ROUTES = ("plans.goal_add", "plans.goal_save", "plans.goal_remove", "plans.review_add",
+                    "plans.review_record", "plans.review_cancel", "plans.plan_agree", "plans.fitting_help")
+
+
+def prepare_for_csrf(env, endpoint: str) -> tuple[str, dict]:
+    """Sign in the process director of the objects' case, put it in process direction with a plan (a
+    goal, a review moment), and return the URL and the valid form data of a request that changes
+    something."""
+    app, objects = env.app, env.objects
+    director = env.login_as("ret_member", organisation_id=objects.ret_org.id)
+    with app.app_context():
+        case = db.session.get(Case, objects.case_id)
+        case.status, case.process_director_id, case.intake_at = "process_direction", director.id, utcnow()
+        plan = Plan(case_id=case.id)
+        plan.goals.append(PlanGoal(text="Weer naar school", voiced_by="youth", status="open", position=1))
+        plan.reviews.append(PlanReview(planned_on=TODAY + timedelta(days=7), planned_by_id=director.id))
+        db.session.add(plan)
+        db.session.commit()
+        base, goal, review = f"/casussen/{case.id}/plan", plan.goals[0], plan.reviews[0]
+        ids = {"goal": goal.id, "goal_version": str(goal.version), "review": review.id,
+               "review_version": str(review.version), "plan_version": str(plan.version)}
+    if endpoint == "plans.goal_add":
+        return f"{base}/doelen", goal_data()
+    if endpoint == "plans.goal_save":
+        return f"{base}/doelen/{ids['goal']}", {**goal_data(f"g{ids['goal']}"), f"g{ids['goal']}-version": ids["goal_version"]}
+    if endpoint == "plans.goal_remove":
+        return f"{base}/doelen/{ids['goal']}/verwijderen", {}
+    if endpoint == "plans.review_add":
+        return f"{base}/evaluaties", {"review-planned_on": (TODAY + timedelta(days=14)).isoformat()}
+    if endpoint == "plans.review_record":
+        prefix = f"r{ids['review']}"
+        return f"{base}/evaluaties/{ids['review']}", {
+            f"{prefix}-held_on": TODAY.isoformat(), f"{prefix}-help_fits": "yes",
+            f"{prefix}-own_judgement": "Het gaat beter", f"{prefix}-version": ids["review_version"]}
+    if endpoint == "plans.review_cancel":
+        return f"{base}/evaluaties/{ids['review']}/annuleren", {}
+    if endpoint == "plans.plan_agree":
+        return f"{base}/vaststellen", {"agree-version": ids["plan_version"]}
+    if endpoint == "plans.fitting_help":
+        return f"{base}/passende-hulp", {"fit-started_on": TODAY.isoformat(), "fit-what": "Dagbehandeling"}
+    raise KeyError(endpoint)
+
+
+def test_every_plan_post_route_has_a_csrf_preparation(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()
+                 if "POST" in (rule.methods or ()) and rule.endpoint.startswith("plans.")}
+    assert endpoints == set(PLAN_POST_ROUTES)

@@ -308,11 +308,12 @@ def extra(app, objects) -> Extra:
 
 
 def _plan_objects(app, factory, objects, director_id: int) -> tuple[int, int, int]:
-    """A case in process direction directed by `director_id`, with a plan: one goal, one review moment."""
+    """A case in process direction directed by `director_id`, with a plan: one goal, one review moment,
+    an agreed version 1."""
     from datetime import timedelta
 
     from ret_app.kernel.dates import today, utcnow
-    from ret_app.models import Plan, PlanGoal, PlanReview
+    from ret_app.models import Plan, PlanGoal, PlanReview, PlanVersion
 
     case_id = factory.case(objects.target, objects.municipality, status="process_direction", consent_ret=True,
                            consent_collective=True, track="process_direction", process_director_id=director_id,
@@ -321,6 +322,9 @@ def _plan_objects(app, factory, objects, director_id: int) -> tuple[int, int, in
         plan = Plan(case_id=case_id)
         plan.goals.append(PlanGoal(text="Weer naar school", voiced_by="youth", status="open", position=1))
         plan.reviews.append(PlanReview(planned_on=today() + timedelta(days=7), planned_by_id=director_id))
+        plan.versions.append(PlanVersion(number=1, agreed_by_id=director_id, content={
+            "goals": [{"id": 0, "text": "Weer naar school", "voiced_by": "youth", "status": "open"}], "reviews": []}))
+        plan.agreed_number = 1
         db.session.add(plan)
         db.session.commit()
         ids = case_id, plan.goals[0].id, plan.reviews[0].id
@@ -345,6 +349,7 @@ REACH_PARAMS = {
     "plans.plan_agree": lambda o, x: {"case_id": x.plan_case_id},
     "plans.fitting_help": lambda o, x: {"case_id": x.plan_case_id},
     "plans.plan_page": lambda o, x: {"case_id": x.plan_case_id},
+    "plans.version_page": lambda o, x: {"case_id": x.plan_case_id, "number": 1},
     "plans.plan_pdf": lambda o, x: {"case_id": x.plan_case_id},
 }
 

@@ -249,14 +249,14 @@ def goal_save(case_id: int, goal_id: int):
     if result:
         notice = _("The goal has been saved.") if result.value else _("Nothing was changed.")
         if wants_fragment():
-            return _goal_fragment(case, plan, goal, notices={goal.id: notice}, state=bool(result.value))
+            return _goal_fragment(case, plan, goal, notices={f"goal-{goal.id}": notice}, state=bool(result.value))
         flash(notice, "success")
         return redirect(_plan_url(case.id, f"doel-{goal.id}"))
     conflicts = {}
     if result.conflict:
         conflict = result.error.detail or _race(goal, form, services.goal_values(goal))
         form.version.data = conflict.version
-        conflicts[goal.id] = _conflict_view(conflict, form, services.collective_providers(case))
+        conflicts[f"goal-{goal.id}"] = _conflict_view(conflict, form, services.collective_providers(case))
     if wants_fragment():
         return _goal_fragment(case, plan, goal, goal_forms={goal.id: form}, conflicts=conflicts, state=False)
     return _page(case, plan, goal_forms={goal.id: form}, conflicts=conflicts,
@@ -347,14 +347,14 @@ def review_record(case_id: int, review_id: int):
     if result:
         notice = _("What was found at the review has been saved.") if result.value else _("Nothing was changed.")
         if wants_fragment():
-            return _fragment("plans/_reviews.html", case, plan, notices={review.id: notice})
+            return _fragment("plans/_reviews.html", case, plan, notices={f"review-{review.id}": notice})
         flash(notice, "success")
         return redirect(_plan_url(case.id, f"evaluatie-{review.id}"))
     conflicts = {}
     if result.conflict:
         conflict = result.error.detail or _race(review, form, services.review_values(review))
         form.version.data = conflict.version
-        conflicts[review.id] = _conflict_view(conflict, form, [])
+        conflicts[f"review-{review.id}"] = _conflict_view(conflict, form, [])
     if wants_fragment():
         return _fragment("plans/_reviews.html", case, plan, review_forms={review.id: form}, conflicts=conflicts,
                          state=False)

@@ -161,7 +161,7 @@ class Objects:
     pending: object  # not activated yet: for a new activation link
     mandate: object
     target_session_id: int  # a live session of `target`
-    case_id: int = 0  # a submitted case referred by `target`
+    case_id: int = 0  # a submitted case referred by `target` (with a plan: an agreed version 1)
     concept_id: int = 0  # a concept referral of `target`, with one family member (`member_id`)
     member_id: int = 0
     attachment_id: Callable[[], int] = lambda: 0  # an attachment of `case_id`, its file written on first use
@@ -245,6 +245,15 @@ def objects(app) -> Iterator[Objects]:
         member_id = db.session.scalar(select(FamilyMember.id).where(FamilyMember.case_id == concept_id))
         db.session.remove()
     meeting = _meeting_objects(app, factory, ret_org, target, case_id)
+    with app.app_context():
+        from ret_app.models import Plan, PlanVersion
+
+        # The case's plan with an agreed version 1 (its page is one of the case's pages).
+        plan = Plan(case_id=case_id, agreed_number=1, changed_since_agreed=False)
+        plan.versions.append(PlanVersion(number=1, agreed_by_id=target.id, content={"goals": [], "reviews": []}))
+        db.session.add(plan)
+        db.session.commit()
+        db.session.remove()
     stored_keys: list[str] = []
 
     def attachment_id() -> int:

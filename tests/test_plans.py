@@ -681,7 +681,8 @@ def prepare_for_csrf(env, endpoint: str) -> tuple[str, dict]:
     with app.app_context():
         case = db.session.get(Case, objects.case_id)
         case.status, case.process_director_id, case.intake_at = "process_direction", director.id, utcnow()
-        plan = Plan(case_id=case.id)
+        plan = db.session.scalar(select(Plan).where(Plan.case_id == case.id)) or Plan(case_id=case.id)
+        plan.changed_since_agreed = True  # something to agree
         plan.goals.append(PlanGoal(text="Weer naar school", voiced_by="youth", status="open", position=1))
         plan.reviews.append(PlanReview(planned_on=TODAY + timedelta(days=7), planned_by_id=director.id))
         db.session.add(plan)
@@ -715,3 +716,37 @@ def test_every_plan_post_route_has_a_csrf_preparation(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()
                  if "POST" in (rule.methods or ()) and rule.endpoint.startswith("plans.")}
     assert endpoints == set(PLAN_POST_ROUTES)
+
+
+# --- the demo -----------------------------------------------------------------------------------------
+
+def test_the_demo_has_plans_in_the_familys_words_and_a_case_in_monitoring(app):
+    from ret_app import demo
+
+    with app.app_context():
+        demo.seed()
+        db.session.commit()
+        cases = {c.youth_first_name: c for c in db.session.scalars(select(Case))}
+        finn, lieke = cases["Finn"], cases["Lieke"]
+        finn_plan, lieke_plan = plan_of(finn.id), plan_of(lieke.id)
+        # Finn: version 1 from the session's decision, a goal added since, a review moment ahead.
+        assert finn.status == "process_direction" and finn.fitting_help_started_on is None
+        assert [v.number for v in finn_plan.versions] == [1] and finn_plan.changed_since_agreed
+        assert finn_plan.versions[0].decision is not None and finn_plan.versions[0].decision.case_id == finn.id
+        assert len(finn_plan.versions[0].content["goals"]) == 2 and len(finn_plan.goals) == 3
+        assert {g.voiced_by for g in finn_plan.goals} == {"youth", "parents"}
+        assert any(g.provider_name and g.provider_id is None for g in finn_plan.goals)  # outside the collective
+        assert finn.next_deadline == finn_plan.reviews[0].planned_on > TODAY
+        # Lieke: fitting help started, in monitoring through a recorded step, a review held.
+        assert lieke.status == "monitoring" and lieke.fitting_help_started_on < TODAY
+        assert lieke.transitions[-1].to_status == "monitoring"
+        assert [v.number for v in lieke_plan.versions] == [1, 2] and not lieke_plan.changed_since_agreed
+        held = [r for r in lieke_plan.reviews if r.held_on]
+        assert held and held[0].own_judgement and held[0].help_fits == "partly"
+        assert any(r.held_on is None and r.planned_on > TODAY for r in lieke_plan.reviews)
+        director = db.session.scalar(select(User).where(User.email == "retlid@mijov.example"))
+        assert finn.process_director_id == lieke.process_director_id == director.id
+        # Every agreed version is what the plan said then: readable without the live goals.
+        for version in finn_plan.versions + lieke_plan.versions:
+            assert all(goal["text"] for goal in version.content["goals"])
+        db.session.rollback()

@@ -202,7 +202,9 @@ def _open_plan(case: Case, actor: User) -> Plan:
 
 
 def _changed(plan: Plan, actor: User) -> None:
-    """The draft changed: a new draft after an agreed version; the plan's version moves on."""
+    """What is agreed with the family changed (the goals and their help): a new draft after an agreed
+    version; the plan's version moves on. Review moments are dates to meet, not a change of what was
+    agreed."""
     plan.changed_at = dates.utcnow()
     plan.changed_by_id = actor.id
     plan.changed_since_agreed = True
@@ -344,8 +346,7 @@ def plan_review(case: Case, actor: User, planned_on: Optional[date]) -> PlanRevi
         raise RuleError(problem, "planned_on")
     plan = _open_plan(case, actor)
     review = PlanReview(plan_id=plan.id, planned_on=planned_on, planned_by_id=actor.id)
-    db.session.add(review)
-    _changed(plan, actor)
+    db.session.add(review)  # a date to meet, not a change of what was agreed: no new draft
     db.session.flush()
     db.session.expire(plan, ["reviews"])
     events.emit(plan_events.ReviewPlanned(actor=actor, case=case, object_id=review.id))
@@ -401,7 +402,6 @@ def cancel_review(case: Case, actor: User, review: PlanReview) -> None:
     plan = review.plan
     review_id = review.id
     db.session.delete(review)
-    _changed(plan, actor)
     db.session.flush()
     db.session.expire(plan, ["reviews"])
     events.emit(plan_events.ReviewCancelled(actor=actor, case=case, object_id=review_id))

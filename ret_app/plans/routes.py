@@ -175,6 +175,16 @@ def _fragment(template: str, case: Case, plan: Optional[Plan], *, state: bool = 
     return body
 
 
+def _to_page(case: Case, anchor: str):
+    """After a change that touches the whole page: the page again (htmx: a full load, as a change of
+    the address's #part alone would load nothing; the message says what happened)."""
+    if wants_fragment():
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = _plan_url(case.id)
+        return response
+    return redirect(_plan_url(case.id, anchor))
+
+
 def _problem(message: str, anchor: str) -> dict:
     return {"message": message, "anchor": anchor}
 
@@ -401,12 +411,7 @@ def plan_agree(case_id: int):
     if result:
         flash(_("Version %(number)s of the plan has been agreed. It stays readable as it is now; later changes "
                 "make a new draft.", number=result.value.number), "success")
-        target = _plan_url(case.id, "plan-stand")
-        if wants_fragment():
-            response = make_response("", 204)
-            response.headers["HX-Redirect"] = target
-            return response
-        return redirect(target)
+        return _to_page(case, "plan-stand")
     plan = services.get(case)
     if wants_fragment():
         context = _context(case, plan, agree_form=form)
@@ -442,12 +447,7 @@ def fitting_help(case_id: int):
     if result:
         flash(_("Fitting help started on %(date)s. The case is in the monitoring stage now.",
                 date=format_date(case.fitting_help_started_on, "d MMMM yyyy")), "success")
-        target = _plan_url(case.id, "passende-hulp")
-        if wants_fragment():
-            response = make_response("", 204)
-            response.headers["HX-Redirect"] = target
-            return response
-        return redirect(target)
+        return _to_page(case, "passende-hulp")
     if result.conflict:
         form.form_errors.append(str(STALE))
     plan = services.get(case)

@@ -209,9 +209,11 @@ def test_changing_a_goal_keeps_a_draft_and_reports_what_changed(app, world):
     version = hidden(page, f"g{goal_id}-version")
     response = post(director, f"/casussen/{world.case_id}/plan/doelen/{goal_id}",
                     {**goal_data(f"g{goal_id}", text="Wij willen rust in huis, ook in het weekend.", voiced_by="parents",
-                                 status="partly"), f"g{goal_id}-version": version}, htmx=True)
+                                 status="partly", provider_id=str(world.other_provider.id)),
+                     f"g{goal_id}-version": version}, htmx=True)
     assert response.status_code == 200
     body = response.get_data(as_text=True)
+    assert "Kinderpsychiatrie Collectief B" in text_of(body)  # the provider chosen, not the one loaded before
     assert body.lstrip().startswith(f'<li class="ret-goal" id="doel-{goal_id}">')
     assert nl(app, "The goal has been saved.") in body and 'hx-swap-oob="true"' in body
     with app.app_context():
@@ -219,7 +221,7 @@ def test_changing_a_goal_keeps_a_draft_and_reports_what_changed(app, world):
         assert (goal.text, goal.status) == ("Wij willen rust in huis, ook in het weekend.", "partly")
         event = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "plan_goal",
                                                             AuditEvent.action == "update")).one()
-        assert event.detail == "fields=text,status,care_type,intended_start"
+        assert event.detail == "fields=text,status,care_type,provider_id,intended_start"
 
 
 def test_two_people_editing_one_goal_get_the_conflict_with_both_inputs_kept(app, world):
@@ -410,6 +412,7 @@ def test_recording_a_review_asks_for_every_missing_thing_at_once(app, world):
     assert ok.status_code == 200
     text = text_of(ok.get_data(as_text=True))
     assert "Moeder: 'Het helpt, maar het is te weinig.'" in text and nl(app, "Partly") in text
+    assert f"{nl(app, 'Recorded by')} Regisseur Rood" in text
     with app.app_context():
         review = db.session.get(PlanReview, review_id)
         assert (review.held_on, review.help_fits, review.recorded_by_id) == (TODAY, "partly", world.director.id)

@@ -316,6 +316,7 @@ def save_goal(case: Case, actor: User, goal: PlanGoal, data: dict, loaded_versio
     _apply_goal(goal, data)
     _changed(goal.plan, actor)
     db.session.flush()
+    db.session.expire(goal, ["provider"])  # the page shows the provider the id now names
     events.emit(plan_events.GoalChanged(actor=actor, case=case, object_id=goal.id, fields=tuple(changed)))
     return changed
 
@@ -389,6 +390,7 @@ def record_review(case: Case, actor: User, review: PlanReview, data: dict, loade
         review.recorded_by_id = actor.id
         review.recorded_at = dates.utcnow()
     db.session.flush()
+    db.session.expire(review, ["recorded_by"])  # loaded (empty) with the page: read it again
     events.emit(plan_events.ReviewRecorded(actor=actor, case=case, object_id=review.id, help_fits=review.help_fits,
                                            fields=tuple(changed), first=first))
     return changed

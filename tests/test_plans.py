@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from flask_babel import force_locale, gettext
@@ -19,18 +19,16 @@ from ret_app.cases import lifecycle, norms
 from ret_app.extensions import db
 from ret_app.kernel.dates import today as nl_today
 from ret_app.kernel.dates import utcnow
-from ret_app.kernel.errors import Conflict, RuleError
+from ret_app.kernel.errors import RuleError
 from ret_app.models import (
     AuditEvent,
     Case,
     CaseEvent,
     CaseParticipant,
-    CasePause,
     Decision,
     Plan,
     PlanGoal,
     PlanReview,
-    PlanVersion,
     User,
 )
 from ret_app.plans import services
@@ -243,7 +241,7 @@ def test_two_people_editing_one_goal_get_the_conflict_with_both_inputs_kept(app,
     body = response.get_data(as_text=True)
     assert nl(app, "Someone else saved this after you opened it.") in body
     assert re.search(rf'<select[^>]*id="g{goal_id}-status"', body)
-    assert re.search(rf'<option selected value="reached">|<option value="reached" selected', body)  # chair's input
+    assert re.search(r'<option selected value="reached">|<option value="reached" selected', body)  # chair's input
     saved = text_of(body)
     assert f"{nl(app, 'Saved in the meantime:')} Rust in huis en vaste bedtijden." in saved  # the director's
     with app.app_context():

@@ -313,15 +313,20 @@ def test_the_plan_is_written_in_process_direction_and_monitoring_only(app, world
         assert str(refused.value.message) == str(services.read_only_reason(load(case_id)))
 
 
-def test_a_paused_case_keeps_its_plan_writable(app, world, factory):
+def test_a_paused_case_keeps_its_plan_writable_but_fitting_help_waits(app, world, factory):
+    """The family asked for time: the plan can still be worked on; fitting help waits for the resume."""
     case_id = plan_case(factory, world, status="paused", status_before_pause="process_direction")
     goal_id = add_goal(app, world, case_id)
-    assert goal_id
+    with app.app_context():
+        assert [g.id for g in plan_of(case_id).goals] == [goal_id]
+    page = client_for(app, world.director).get(f"/casussen/{case_id}/plan").get_data(as_text=True)
+    assert 'id="nieuw-doel"' in page and 'id="passende-hulp-form"' not in page
+    assert nl(app, "The case is paused: fitting help is recorded once it has been resumed.") in html.unescape(page)
 
 
 # --- review moments ---------------------------------------------------------------------------
 
-def test_a_review_moment_is_planned_from_today_on_and_is_the_cases_next_due_date(app, world, factory):
+def test_a_review_moment_is_planned_from_today_on_and_counts_as_a_due_date(app, world, factory):
     director = client_for(app, world.director)
     path = f"/casussen/{world.case_id}/plan/evaluaties"
     past = post(director, path, {"review-planned_on": (TODAY - timedelta(days=1)).isoformat()})
@@ -333,18 +338,15 @@ def test_a_review_moment_is_planned_from_today_on_and_is_the_cases_next_due_date
         app, "This date lies more than two years ahead: check the year.")
     empty = post(director, path, {"review-planned_on": ""})
     assert error_of(empty.get_data(as_text=True), "review-planned_on") == nl(app, "Enter the date of the review moment.")
-    with app.app_context():
-        clocks = norms.case_clocks(load(world.case_id))
-        assert [c.name for c in clocks] == ["first_session"]  # the one norm clock running in process direction
-        assert load(world.case_id).next_deadline == clocks[0].due
-    # A review moment before the first session's deadline becomes the case's next due date.
-    day = TODAY + timedelta(days=1) if clocks[0].due > TODAY + timedelta(days=1) else TODAY
-    assert day < clocks[0].due or clocks[0].due <= TODAY
+    day = TODAY + timedelta(days=21)
     assert post(director, path, {"review-planned_on": day.isoformat()}).status_code == 302
     with app.app_context():
         case = load(world.case_id)
-        expected = min((clocks[0].due, "first_session"), (day, "review"))
-        assert norms.next_due(case) == expected and case.next_deadline == expected[0]
+        assert norms.other_due_dates(case) == [(day, "review")]
+        # Taken in 20 days ago without a session: the first session's norm (past) comes first.
+        [first_session] = norms.case_clocks(case)
+        assert first_session.name == "first_session" and first_session.due < day
+        assert norms.next_due(case) == (first_session.due, "first_session") and case.next_deadline == first_session.due
 
 
 def test_the_review_moment_is_the_due_date_when_no_norm_clock_runs(app, world, factory):

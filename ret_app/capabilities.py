@@ -16,4 +16,5 @@ CAPABILITIES = (
     "ret_app.screening.capability",
     "ret_app.meetings.capability",
     "ret_app.collective.capability",
+    "ret_app.plans.capability",
 )

@@ -185,6 +185,7 @@ def seed(today: Optional[date] = None) -> SeedSummary:
     case_count = seed_cases(users, municipalities, organisations, today, cases)
     meeting_count = seed_meetings(users, organisations, cases, today)
     seed_collective(users, organisations, today)
+    seed_plans(users, organisations, cases, today)
     _store_deadlines(cases.values())
     audit.record(audit.Action.CREATE, object_type="demo_seed", detail="demo_region_seeded")
     return SeedSummary(len(regions), len(municipalities), len(organisations), len(users), len(mandates), case_count,
@@ -239,6 +240,15 @@ DEMO_CASES = [
      "consultation", False, "Jesse is angstig en komt zijn kamer niet meer uit.",
      "De jeugd-GGZ is na zes weken gestopt omdat Jesse niet meer kwam.", 20,
      [("mother", "Karin Bos", 45, True), ("father", "Hans Bos", 47, True)], ("ret",)),
+    # Seeded in process direction; its plan records that fitting help started, which moves it to
+    # monitoring (seed_plans).
+    ("monitoring", "Zutphen", "toegang.zutphen@mijov.example", "Lieke", "van Dijk", 15, "process_direction",
+     "urgent", "process_direction", False,
+     "Lieke eet nauwelijks nog en is sterk afgevallen; de huisarts maakt zich zorgen. Ouders vragen om behandeling "
+     "die ook het gezin meeneemt.",
+     "De gespecialiseerde eetstoorniszorg heeft een wachtlijst van zes maanden en de ambulante hulp kan haar niet "
+     "meer opvangen.", 45,
+     [("mother", "Anja van Dijk", 44, True), ("father", "Bart van Dijk", 47, True)], ("ret", "collective")),
     ("haarlem", "Haarlem", "toegang.haarlem@ijzk.example", "Yusuf", "Amrani", 16, "submitted", "crisis", None, True,
      "Crisisplaatsing loopt af; Yusuf kan niet terug naar huis en een vervolgplek ontbreekt.",
      "Alle gezinshuizen in de regio zijn vol.", 1,
@@ -284,11 +294,27 @@ PRIOR_HELP = {
         ("Praktijk voor jeugd-GGZ De Linde (demo)", "Cognitieve gedragstherapie bij angst", 5, 3.5,
          "Gestopt na zes weken: Jesse kwam niet meer naar de praktijk en thuisbehandeling werd niet geboden."),
     ],
+    "monitoring": [
+        ("Praktijk voor jeugd-GGZ De Linde (demo)", "Ambulante behandeling bij eetproblemen", 9, 3,
+         "Gestopt: Lieke viel verder af en de praktijk verwees naar gespecialiseerde eetstoorniszorg."),
+    ],
     "haarlem": [
         ("Jeugdhulp Kennemerduin (demo)", "Ambulante gezinsbehandeling", 12, 2,
          "Gestopt na een crisis thuis; Yusuf kon niet langer thuis wonen."),
         ("Jeugdhulp Kennemerduin (demo)", "Crisisplaatsing in een leefgroep", 2, None, None),
     ],
+}
+
+
+# The integrated analysis and advice of the finalised screenings (cases in process direction).
+SCREENING_TEXTS = {
+    "direction": ("De vastloper zit in de combinatie van LVB en psychiatrie: beide zorgsoorten zijn er, maar niet "
+                  "samen.",
+                  "Maatwerkarrangement met een vaste procesregisseur; opschalen naar BOEG als dit binnen zes weken niet "
+                  "rond is."),
+    "monitoring": ("Een eetstoornis met angst eronder; de ouders zijn uitgeput en school is buiten beeld geraakt. "
+                   "Ambulante hulp alleen is niet meer genoeg.",
+                   "Dagbehandeling eetstoornissen met gezinsgesprekken, en school vanaf het begin erbij betrekken."),
 }
 
 
@@ -338,7 +364,7 @@ def seed_cases(users: dict, municipalities: dict, organisations: dict, today: da
             status=status, urgency=urgency, track=track, placement_intended=placement,
             youth_first_name=first, youth_last_name=last,
             youth_birth_date=date(today.year - age, 1 + (len(first) * 7) % 12, 1 + (len(last) * 5) % 27),
-            youth_gender="female" if first in ("Mila", "Sara", "Lotte") else "male",
+            youth_gender="female" if first in ("Mila", "Sara", "Lotte", "Lieke") else "male",
             youth_daytime_activity="Voortgezet onderwijs" if age < 18 else "Geen dagbesteding",
             question=question, why_stuck=why_stuck, submitted_at=submitted_at,
         )
@@ -422,10 +448,7 @@ def seed_cases(users: dict, municipalities: dict, organisations: dict, today: da
                 author_id=provider_member.id, organisation_id=provider_member.organisation_id, domain="parenting",
                 severity=2, notes="Moeder is overbelast; steun in het netwerk ontbreekt.", sources="Intake aanbieder"))
             if status == "process_direction":
-                screening.analysis = ("De vastloper zit in de combinatie van LVB en psychiatrie: beide zorgsoorten zijn "
-                                      "er, maar niet samen.")
-                screening.advice = "Maatwerkarrangement met een vaste procesregisseur; opschalen naar BOEG als dit " \
-                                   "binnen zes weken niet rond is."
+                screening.analysis, screening.advice = SCREENING_TEXTS.get(key, SCREENING_TEXTS["direction"])
                 screening.finalised_at = datetime.combine(today - timedelta(days=10), time(15), tzinfo=timezone.utc)
                 screening.finalised_by_id = director.id
     db.session.flush()
@@ -634,3 +657,87 @@ def seed_collective(users: dict, organisations: dict, today: date) -> int:
             db.session.add(entry)
     db.session.flush()
     return len(PROVIDER_PROFILES)
+# --- demo plans: goals in the families' words, agreed versions, review moments, fitting help ---------
+
+def seed_plans(users: dict, organisations: dict, cases: dict, today: date) -> None:
+    """Finn's plan: version 1 agreed after last week's session (from its decision), a goal added since
+    (a draft with changes), the first review moment planned. Lieke's plan: two agreed versions,
+    fitting help started twelve days ago (so her case is in monitoring), a review held with the
+    family's own judgement and the next one planned."""
+    from ret_app.models import CaseEvent, CaseTransition, Decision, Plan, PlanGoal, PlanReview, PlanVersion
+    from ret_app.plans.services import snapshot
+
+    director = users["retlid@mijov.example"]
+    bolder = organisations["Jeugdzorg De Bolder (demo)"]
+    kjp = organisations["Kinder- en Jeugdpsychiatrie Rivierland (demo)"]
+
+    def agree(plan: Plan, number: int, at: datetime, decision=None) -> None:
+        db.session.flush()
+        plan.versions.append(PlanVersion(number=number, agreed_by_id=director.id, agreed_at=at,
+                                         decision_id=decision.id if decision else None, content=snapshot(plan)))
+        plan.agreed_number = number
+        plan.changed_since_agreed = False
+        db.session.add(CaseEvent(case_id=plan.case_id, at=at, actor_id=director.id, kind="plan_agreed"))
+
+    # Finn (process direction): version 1 from the session's decision, then a goal of his father's added.
+    finn = cases["direction"]
+    decision = db.session.scalar(select(Decision).where(Decision.submission_key == "demo-decision-1"))
+    agreed_at = _at(today - timedelta(days=6), 10, 15)
+    plan = Plan(case_id=finn.id, changed_at=agreed_at, changed_by_id=director.id)
+    db.session.add(plan)
+    plan.goals.extend([
+        PlanGoal(position=1, voiced_by="youth", status="open", care_type="custom_arrangement", provider=bolder,
+                 intended_start=today + timedelta(days=14),
+                 text="Ik wil overdag iets doen waar ik goed in ben, met jongens van mijn leeftijd."),
+        PlanGoal(position=2, voiced_by="parents", status="open", care_type="youth_mental_health", provider=kjp,
+                 intended_start=today + timedelta(days=14),
+                 text="Ik wil dat Finn hulp krijgt bij zijn sombere buien, op een manier die hij snapt."),
+    ])
+    agree(plan, 1, agreed_at, decision)
+    plan.goals.append(PlanGoal(position=3, voiced_by="parents", status="open", care_type="ambulatory",
+                               provider_name="Wijkteam Epe (demo)", intended_start=today + timedelta(days=7),
+                               text="Als vader wil ik weten wat ik thuis kan doen als Finn vastloopt."))
+    plan.changed_at, plan.changed_since_agreed = _at(today - timedelta(days=2), 16), True
+    plan.reviews.append(PlanReview(planned_on=today + timedelta(days=28), planned_by_id=director.id))
+
+    # Lieke (monitoring): two agreed versions, fitting help started, one review held, the next planned.
+    lieke = cases["monitoring"]
+    started = today - timedelta(days=12)
+    plan = Plan(case_id=lieke.id)
+    db.session.add(plan)
+    eating = PlanGoal(position=1, voiced_by="youth", status="open", care_type="youth_mental_health",
+                      text="Ik wil weer gewoon kunnen eten zonder dat het de hele dag in mijn hoofd zit.")
+    table = PlanGoal(position=2, voiced_by="parents", status="open", care_type="ambulatory",
+                     text="Wij willen weten hoe we Lieke aan tafel helpen zonder dat het elke keer ruzie wordt.")
+    plan.goals.extend([eating, table])
+    agree(plan, 1, _at(today - timedelta(days=30), 11))
+    eating.provider, eating.intended_start = kjp, started
+    table.provider, table.intended_start = bolder, started
+    plan.goals.append(PlanGoal(position=3, voiced_by="youth", status="open", care_type="education_care",
+                               provider_name="Scholengemeenschap Zutphen (demo)", intended_start=today + timedelta(days=10),
+                               text="Ik wil weer naar school, eerst halve dagen."))
+    agree(plan, 2, _at(today - timedelta(days=16), 14))
+    what = ("Dagbehandeling eetstoornissen bij Kinder- en Jeugdpsychiatrie Rivierland, drie dagen per week; "
+            "gezinsgesprekken bij Jeugdzorg De Bolder.")
+    recorded = _at(started, 16)
+    lieke.fitting_help_started_on = started
+    plan.fitting_help_what, plan.fitting_help_recorded_by_id, plan.fitting_help_recorded_at = what, director.id, recorded
+    lieke.status = "monitoring"
+    lieke.transitions.append(CaseTransition(from_status="process_direction", to_status="monitoring",
+                                            actor_id=director.id, at=recorded))
+    db.session.add_all([
+        CaseEvent(case_id=lieke.id, at=recorded, actor_id=director.id, kind="fitting_help_started", summary=what),
+        CaseEvent(case_id=lieke.id, at=recorded, actor_id=director.id, kind="transition:start_monitoring"),
+    ])
+    held = today - timedelta(days=3)
+    plan.reviews.extend([
+        PlanReview(planned_on=today - timedelta(days=4), planned_by_id=director.id, held_on=held, help_fits="partly",
+                   own_judgement="Lieke: 'Het is zwaar, maar ik voel me serieus genomen.' Moeder: 'Eindelijk hulp die "
+                                 "ons ook meeneemt.'",
+                   what_changes="School wordt erbij betrokken: vanaf volgende maand halve dagen, afgestemd met de "
+                                "behandelaar.",
+                   recorded_by_id=director.id, recorded_at=_at(held, 15)),
+        PlanReview(planned_on=today + timedelta(days=25), planned_by_id=director.id),
+    ])
+    db.session.add(CaseEvent(case_id=lieke.id, at=_at(held, 15), actor_id=director.id, kind="plan_review_held"))
+    db.session.flush()

@@ -67,6 +67,10 @@ CASE_OBJECT = frozenset({
     "screening.screening_finalise", "screening.screening_addendum_add", "screening.screening_report",
     "screening.participant_invite", "screening.participant_remove",
 })
+# the process direction plan (404 for whoever may not see the case)
+CASE_OBJECT |= {"plans.plan_page", "plans.goal_add", "plans.goal_save", "plans.goal_remove", "plans.review_add",
+                "plans.review_record", "plans.review_cancel", "plans.plan_agree", "plans.version_page",
+                "plans.fitting_help", "plans.plan_pdf"}
 # sessions: minutes, actions, follow-up (404 for whoever has no relation to the session, case or decision)
 CASE_OBJECT |= {"meetings.minutes_pdf", "meetings.extract_pdf", "meetings.addendum_add", "actions.set_status",
                 "meetings.followup_answer"}
@@ -161,7 +165,7 @@ class Objects:
     pending: object  # not activated yet: for a new activation link
     mandate: object
     target_session_id: int  # a live session of `target`
-    case_id: int = 0  # a submitted case referred by `target`
+    case_id: int = 0  # a submitted case referred by `target` (with a plan: an agreed version 1)
     concept_id: int = 0  # a concept referral of `target`, with one family member (`member_id`)
     member_id: int = 0
     attachment_id: Callable[[], int] = lambda: 0  # an attachment of `case_id`, its file written on first use
@@ -271,6 +275,15 @@ def objects(app) -> Iterator[Objects]:
         db.session.remove()
     meeting = _meeting_objects(app, factory, ret_org, target, case_id)
     collective = _collective_objects(app, factory, region)
+    with app.app_context():
+        from ret_app.models import Plan, PlanVersion
+
+        # The case's plan with an agreed version 1 (its page is one of the case's pages).
+        plan = Plan(case_id=case_id, agreed_number=1, changed_since_agreed=False)
+        plan.versions.append(PlanVersion(number=1, agreed_by_id=target.id, content={"goals": [], "reviews": []}))
+        db.session.add(plan)
+        db.session.commit()
+        db.session.remove()
     stored_keys: list[str] = []
 
     def attachment_id() -> int:
@@ -340,6 +353,18 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "screening.screening_report": lambda o: {"case_id": o.case_id},
     "screening.participant_invite": lambda o: {"case_id": o.case_id},
     "screening.participant_remove": lambda o: {"case_id": o.case_id, "participant_id": 1},
+    # the process direction plan (sub-objects that need not exist: the case check comes first)
+    "plans.plan_page": lambda o: {"case_id": o.case_id},
+    "plans.goal_add": lambda o: {"case_id": o.case_id},
+    "plans.goal_save": lambda o: {"case_id": o.case_id, "goal_id": 1},
+    "plans.goal_remove": lambda o: {"case_id": o.case_id, "goal_id": 1},
+    "plans.review_add": lambda o: {"case_id": o.case_id},
+    "plans.review_record": lambda o: {"case_id": o.case_id, "review_id": 1},
+    "plans.review_cancel": lambda o: {"case_id": o.case_id, "review_id": 1},
+    "plans.plan_agree": lambda o: {"case_id": o.case_id},
+    "plans.version_page": lambda o: {"case_id": o.case_id, "number": 1},
+    "plans.fitting_help": lambda o: {"case_id": o.case_id},
+    "plans.plan_pdf": lambda o: {"case_id": o.case_id},
     # sessions: live
     "meetings.live": lambda o: {"meeting_id": o.meeting_id},
     "meetings.live_updates": lambda o: {"meeting_id": o.meeting_id, "item": o.item_id, "rev": 0},
@@ -431,6 +456,18 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
     "screening.screening_addendum_add": lambda o: {"addendum-text": "Aanvulling"},
     "screening.participant_invite": lambda o: {"invitee": f"user-{o.target.id}"},
     "screening.participant_remove": lambda o: {},
+    # the process direction plan
+    "plans.goal_add": lambda o: {"goal-text": "Ik wil weer naar school.", "goal-voiced_by": "youth",
+                                 "goal-status": "open"},
+    "plans.goal_save": lambda o: {"g1-text": "Rust in huis.", "g1-voiced_by": "family", "g1-status": "open",
+                                  "g1-version": "1"},
+    "plans.goal_remove": lambda o: {},
+    "plans.review_add": lambda o: {"review-planned_on": (date.today() + timedelta(days=14)).isoformat()},
+    "plans.review_record": lambda o: {"r1-held_on": date.today().isoformat(), "r1-help_fits": "yes",
+                                      "r1-own_judgement": "Het gaat beter", "r1-version": "1"},
+    "plans.review_cancel": lambda o: {},
+    "plans.plan_agree": lambda o: {"agree-version": "1", "agree-decision_id": ""},
+    "plans.fitting_help": lambda o: {"fit-started_on": date.today().isoformat(), "fit-what": "Dagbehandeling"},
     # sessions: live
     "meetings.check_in": lambda o: {"present": "y"},
     "meetings.item_activate": lambda o: {},
@@ -588,6 +625,9 @@ POST_ONLY = frozenset({
     "screening.screening_contribution_save", "screening.screening_texts_save", "screening.screening_finalise",
     "screening.screening_addendum_add", "screening.participant_invite", "screening.participant_remove",
 })
+# the process direction plan
+POST_ONLY |= {"plans.goal_add", "plans.goal_save", "plans.goal_remove", "plans.review_add", "plans.review_record",
+              "plans.review_cancel", "plans.plan_agree", "plans.fitting_help"}
 # sessions: minutes, actions, follow-up
 POST_ONLY |= {"meetings.addendum_add", "actions.set_status"}
 # sessions: planning

@@ -41,10 +41,14 @@ from ret_app.extensions import db
 from ret_app.forms import FlaskForm as AppFormBase
 from ret_app.kernel.dates import utcnow
 from ret_app.models import (
+    Case,
     CaseParticipant,
     Consent,
     Decision,
     MeetingItem,
+    Plan,
+    PlanGoal,
+    PlanReview,
     ProviderCareType,
     ProviderProfile,
     Screening,
@@ -240,6 +244,21 @@ SCENARIOS: list[Scenario] = [
     Scenario("ret_app.meetings.forms.FollowupAnswerForm", "admin", lambda w: f"/overleggen/voorbehoud/{w.provisional}",
              lambda w: f"/overleggen/voorbehoud/{w.provisional}",
              lambda w: {"answer": "confirmed", "answer_date": TODAY.isoformat()}),
+    # --- the process direction plan ---
+    Scenario("ret_app.plans.forms.GoalForm", "director", lambda w: f"/casussen/{w.plan}/plan",
+             lambda w: f"/casussen/{w.plan}/plan/doelen",
+             lambda w: {"text": "Ik wil weer naar school.", "voiced_by": "youth", "status": "open"}, prefix="goal"),
+    Scenario("ret_app.plans.forms.ReviewPlanForm", "director", lambda w: f"/casussen/{w.plan}/plan",
+             lambda w: f"/casussen/{w.plan}/plan/evaluaties",
+             lambda w: {"planned_on": (TODAY + timedelta(days=14)).isoformat()}, prefix="review", save=False),
+    Scenario("ret_app.plans.forms.ReviewRecordForm", "director", lambda w: f"/casussen/{w.plan}/plan",
+             lambda w: f"/casussen/{w.plan}/plan/evaluaties/{w.review}",
+             lambda w: {"held_on": TODAY.isoformat(), "help_fits": "yes", "own_judgement": "Het gaat beter."},
+             prefix="r{review}", steps=(Step("the help does not fit", ("what_changes",), {"help_fits": "no"}),)),
+    Scenario("ret_app.plans.forms.AgreeForm", "director", lambda w: f"/casussen/{w.plan}/plan",
+             lambda w: f"/casussen/{w.plan}/plan/vaststellen", prefix="agree"),
+    Scenario("ret_app.plans.forms.FittingHelpForm", "director", lambda w: f"/casussen/{w.plan}/plan",
+             lambda w: f"/casussen/{w.plan}/plan/passende-hulp", prefix="fit", save=False),
     # --- administration ---
     Scenario("ret_app.admin.forms.NetworkForm", "admin", lambda w: "/beheer/netwerken", lambda w: "/beheer/netwerken",
              save=False),
@@ -310,6 +329,7 @@ EXEMPT = {
     "ret_app.meetings.planning_forms.ConfirmForm": "a button",
     "ret_app.screening.forms.FinaliseForm": "a button",
     "ret_app.screening.forms.RemoveParticipantForm": "a button",
+    "ret_app.plans.forms.ButtonForm": "a button",
     # A search filter (GET): every field optional, nothing is saved.
     "ret_app.admin.forms.AuditSearchForm": "a search filter",
 }
@@ -334,6 +354,8 @@ def w(app):
                                process_director_id=w.director.id)
     w.placement_case = factory.case(w.caseworker, w.municipality, status="process_direction",
                                     process_director_id=w.director.id, placement_intended=True)
+    w.plan = factory.case(w.caseworker, w.municipality, status="process_direction", track="process_direction",
+                          process_director_id=w.director.id, submitted_at=utcnow())
     w.planned = factory.meeting(w.chair, starts_at=utcnow() + timedelta(days=5))
     w.live = factory.meeting(w.chair, status="in_progress", cases=(w.open_case, w.placement_case))
     w.approved = factory.meeting(w.chair, status="approved", cases=(w.open_case,),
@@ -363,9 +385,16 @@ def w(app):
         # The collective provider's profile, offering the care type whose capacity the scenario keeps.
         db.session.add(ProviderProfile(organisation_id=w.provider.id,
                                        care_types=[ProviderCareType(care_type="ambulatory")]))
+        plan_case = db.session.get(Case, w.plan)
+        plan_case.intake_at = utcnow() - timedelta(days=10)
+        plan = Plan(case_id=w.plan)
+        plan.goals.append(PlanGoal(text="Rust in huis", voiced_by="family", status="open", position=1))
+        plan.reviews.append(PlanReview(planned_on=TODAY + timedelta(days=7), planned_by_id=w.director.id))
+        db.session.add(plan)
         db.session.commit()
         w.provisional = decision.id
         w.consent = consent.id
+        w.review = plan.reviews[0].id
     return w
 
 
@@ -463,7 +492,7 @@ class Forms(HTMLParser):
 def form_instance(app, scenario: Scenario, w):
     cls = app_forms()[scenario.form]
     prefix = scenario.prefix.format(item=getattr(w, "item", ""), placement_item=getattr(w, "placement_item", ""),
-                                    consent=getattr(w, "consent", ""))
+                                    consent=getattr(w, "consent", ""), review=getattr(w, "review", ""))
     with app.test_request_context():
         return cls(formdata=None, prefix=prefix, meta={"csrf": False}, **scenario.kwargs)
 

@@ -7,12 +7,17 @@ Lists never compute clocks per row: the case's nearest deadline is stored (`Case
 whenever something it depends on changes — a lifecycle step (status, submission, intake, pauses),
 the screening being finalised, the case's first RET session starting, the region's norms — so that
 "overdue" is `next_deadline < today` in SQL. A paused case stores none (it is never overdue).
+
+Other capabilities have due dates of their own (a plan's review moment, a request's reply-by date).
+They register a due source (`register_due_source(fn)`, fn(case) -> (date, kind) or None); the stored
+deadline is the nearest of the clocks and the sources, so no domain imports another. A capability
+refreshes the case's deadline when one of its due dates changes.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 from sqlalchemy import exists, select
 
@@ -95,9 +100,38 @@ def nearest_deadline(clocks: list[clock.NormClock]) -> Optional[date]:
     return min(c.due for c in clocks)
 
 
+# --- due dates of other capabilities -----------------------------------------------------------
+
+DueSource = Callable[[Case], Optional[tuple[date, str]]]
+_due_sources: list[DueSource] = []
+
+
+def register_due_source(fn: DueSource) -> DueSource:
+    """Register a capability's due date of a case: fn(case) -> (date, kind), or None when it has none
+    now. Once per function."""
+    if fn not in _due_sources:
+        _due_sources.append(fn)
+    return fn
+
+
+def other_due_dates(case: Case) -> list[tuple[date, str]]:
+    """What the registered due sources say for this case."""
+    return [due for source in _due_sources if (due := source(case)) is not None]
+
+
+def next_due(case: Case, norms: Optional[clock.Norms] = None) -> Optional[tuple[date, str]]:
+    """The nearest due date of the case and its kind (a clock's name, or a due source's kind); None
+    when nothing is due or the case is paused (everything stands still)."""
+    clocks = case_clocks(case, norms=norms)
+    if case.status == CaseStatus.PAUSED or any(c.paused for c in clocks):
+        return None
+    return min([(c.due, c.name) for c in clocks] + other_due_dates(case), default=None)
+
+
 def refresh_deadline(case: Case, norms: Optional[clock.Norms] = None) -> None:
     """Store the case's nearest deadline (call after anything it depends on changed)."""
-    deadline = nearest_deadline(case_clocks(case, norms=norms))
+    due = next_due(case, norms)
+    deadline = due[0] if due is not None else None
     if case.next_deadline != deadline:  # an unchanged value must not cost the case a new version
         case.next_deadline = deadline
 

@@ -51,6 +51,7 @@ from ret_app.models.meetings import (
     PlacementOutcome,
 )
 from ret_app.models.organisations import Municipality, Network, Organisation, OrganisationKind, Region
+from ret_app.models.plans import GoalStatus, HelpFits, Plan, PlanGoal, PlanReview, PlanVersion, Voice
 from ret_app.models.users import (
     ActivationPurpose,
     ActivationToken,
@@ -89,6 +90,8 @@ __all__ = [
     "DecisionStatus",
     "ExpertiseArea",
     "FamilyMember",
+    "GoalStatus",
+    "HelpFits",
     "ItemPurpose",
     "LegalGround",
     "LifeDomain",
@@ -105,6 +108,10 @@ __all__ = [
     "Organisation",
     "OrganisationKind",
     "ParticipantRole",
+    "Plan",
+    "PlanGoal",
+    "PlanReview",
+    "PlanVersion",
     "PlacementOutcome",
     "PriorHelp",
     "ProviderCareType",
@@ -121,5 +128,6 @@ __all__ = [
     "Track",
     "Urgency",
     "User",
+    "Voice",
     "WebSession",
 ]

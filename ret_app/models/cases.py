@@ -104,6 +104,9 @@ class Case(TimestampMixin, Base):
     # The nearest deadline of the norm clocks that run (None: none runs, or the case is paused), kept
     # current by ret_app/cases/norms.py so that lists find overdue cases in SQL.
     next_deadline: Mapped[Optional[date]] = mapped_column(Date, index=True)
+    # The day fitting help ("passende hulp") started, recorded on the plan; it moves the case from
+    # process direction to monitoring (the lifecycle's guard) and is what "days to fitting help" measures.
+    fitting_help_started_on: Mapped[Optional[date]] = mapped_column(Date)
     # Set by the outcome screen (a later capability); closing requires it.
     outcome_recorded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     intake_decision_reason: Mapped[Optional[str]] = mapped_column(Text)

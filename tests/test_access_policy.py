@@ -167,6 +167,9 @@ class Objects:
     planned_meeting_id: int = 0  # a planned session with `case_id` on its agenda
     decision_id: int = 0  # a provisional decision on `item_id` (municipality `municipality`)
     action_id: int = 0  # an open action on `case_id` owned by `target`
+    care_type_id: int = 0  # a care type of `region`'s catalogue, on offer (in use by `mandate`)
+    retired_care_type_id: int = 0  # one no longer offered
+    unused_care_type_id: int = 0  # one no record uses (it can be removed)
 
 
 def _live_session(app, user_id: int) -> int:
@@ -241,6 +244,16 @@ def objects(app) -> Iterator[Objects]:
         member_id = db.session.scalar(select(FamilyMember.id).where(FamilyMember.case_id == concept_id))
         db.session.remove()
     meeting = _meeting_objects(app, factory, ret_org, target, case_id)
+    with app.app_context():
+        from sqlalchemy import update
+
+        from ret_app.models import CareType
+
+        care_types = dict(db.session.execute(select(CareType.code, CareType.id)
+                                             .where(CareType.region_id == region.id)).all())
+        db.session.execute(update(CareType).where(CareType.id == care_types["respite_care"]).values(active=False))
+        db.session.commit()
+        db.session.remove()
     stored_keys: list[str] = []
 
     def attachment_id() -> int:
@@ -261,7 +274,9 @@ def objects(app) -> Iterator[Objects]:
             return attachment.id
 
     yield Objects(network, region, municipality, access_team, ret_org, target, deactivated, pending, mandate,
-                  _live_session(app, target.id), case_id, concept_id, member_id, attachment_id, **meeting)
+                  _live_session(app, target.id), case_id, concept_id, member_id, attachment_id, **meeting,
+                  care_type_id=care_types["ambulatory"], retired_care_type_id=care_types["respite_care"],
+                  unused_care_type_id=care_types["jeugdzorgplus"])
     with app.app_context():
         from ret_app.referrals import attachments
 
@@ -331,6 +346,12 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "meetings.addendum_add": lambda o: {"meeting_id": o.approved_meeting_id},
     "actions.set_status": lambda o: {"action_id": o.action_id},
     "meetings.followup_answer": lambda o: {"decision_id": o.decision_id},
+    # the care-type catalogue
+    "caretypes.catalogue": lambda o: {"region_id": o.region.id},
+    "caretypes.edit": lambda o: {"region_id": o.region.id, "care_type_id": o.care_type_id},
+    "caretypes.retire": lambda o: {"region_id": o.region.id, "care_type_id": o.care_type_id},
+    "caretypes.reactivate": lambda o: {"region_id": o.region.id, "care_type_id": o.retired_care_type_id},
+    "caretypes.remove": lambda o: {"region_id": o.region.id, "care_type_id": o.unused_care_type_id},
 }
 
 # Valid form data for each state-changing route: if the guard let the request through, the
@@ -417,6 +438,13 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
     "meetings.addendum_add": lambda o: {"addendum-text": "Correctie op de notulen", "addendum-item_id": ""},
     "actions.set_status": lambda o: {f"action-{o.action_id}-status": "done"},
     "meetings.followup_answer": lambda o: {"answer": "confirmed", "answer_date": date.today().isoformat()},
+    # the care-type catalogue
+    "caretypes.catalogue": lambda o: {"code": "nieuwe_zorgsoort", "name": "Nieuwe zorgsoort",
+                                      "description": "Omschrijving", "position": "500"},
+    "caretypes.edit": lambda o: {"name": "Ambulante hulp", "description": "Thuis", "position": "15", "version": "1"},
+    "caretypes.retire": lambda o: {"version": "1"},
+    "caretypes.reactivate": lambda o: {"version": "1"},
+    "caretypes.remove": lambda o: {"version": "1"},
 }
 
 
@@ -549,6 +577,8 @@ POST_ONLY |= {"meetings.item_add", "meetings.item_remove", "meetings.item_move",
 # sessions: live
 POST_ONLY |= {"meetings.check_in", "meetings.item_activate", "meetings.item_notes", "meetings.decision_add",
               "meetings.action_add"}
+# the care-type catalogue
+POST_ONLY |= {"caretypes.retire", "caretypes.reactivate", "caretypes.remove"}
 GET_PROTECTED = sorted(e for e, a in EXPECTED_ACCESS.items() if a != PUBLIC and e not in POST_ONLY)
 GET_PUBLIC = sorted(e for e, a in EXPECTED_ACCESS.items() if a == PUBLIC and e not in POST_ONLY)
 POST_PROTECTED = sorted(e for e in POST_DATA if EXPECTED_ACCESS[e] != PUBLIC)
@@ -734,7 +764,7 @@ def test_caseworker_sees_only_own_mandates(app, client, factory, login_as):
     assert "Andergem" not in body and "77.777" not in body
 
 
-ADMIN_OBJECT_ROUTES = sorted(e for e in URL_PARAMS if e.startswith("admin."))
+ADMIN_OBJECT_ROUTES = sorted(e for e in URL_PARAMS if e.startswith(("admin.", "caretypes.")))
 
 
 @pytest.mark.parametrize("endpoint", ADMIN_OBJECT_ROUTES)

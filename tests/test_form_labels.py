@@ -40,7 +40,7 @@ import ret_app
 from ret_app.extensions import db
 from ret_app.forms import FlaskForm as AppFormBase
 from ret_app.kernel.dates import utcnow
-from ret_app.models import CaseParticipant, Consent, Decision, MeetingItem, Screening
+from ret_app.models import CareType, CaseParticipant, Consent, Decision, MeetingItem, Screening
 from tests.conftest import CSRF_RE, TEST_PASSWORD, Factory, login
 from tests.worlds import World
 
@@ -253,6 +253,14 @@ SCENARIOS: list[Scenario] = [
              lambda w: f"/beheer/mandaten/{w.mandate}", save=False),
     Scenario("ret_app.admin.forms.RegionNormsForm", "admin", lambda w: f"/beheer/regios/{w.region.id}/normtijden",
              lambda w: f"/beheer/regios/{w.region.id}/normtijden", save=False),
+    # --- the care-type catalogue ---
+    Scenario("ret_app.caretypes.forms.CareTypeForm", "admin", lambda w: f"/beheer/regios/{w.region.id}/zorgsoorten",
+             lambda w: f"/beheer/regios/{w.region.id}/zorgsoorten",
+             lambda w: {"code": f"nieuw_{secrets.token_hex(3)}", "name": f"Nieuwe zorgsoort {secrets.token_hex(3)}"}),
+    Scenario("ret_app.caretypes.forms.CareTypeEditForm", "admin",
+             lambda w: f"/beheer/regios/{w.region.id}/zorgsoorten/{w.care_type}",
+             lambda w: f"/beheer/regios/{w.region.id}/zorgsoorten/{w.care_type}",
+             lambda w: {"name": f"Ambulante jeugdhulp {secrets.token_hex(3)}"}),
     # --- signing in and the account ---
     Scenario("ret_app.auth.forms.LoginForm", None, lambda w: "/inloggen", lambda w: "/inloggen", save=False),
     Scenario("ret_app.auth.forms.TotpForm", None, lambda w: "/inloggen/verificatie",
@@ -285,6 +293,7 @@ EXEMPT = {
     "ret_app.meetings.planning_forms.ConfirmForm": "a button",
     "ret_app.screening.forms.FinaliseForm": "a button",
     "ret_app.screening.forms.RemoveParticipantForm": "a button",
+    "ret_app.caretypes.forms.CareTypeStatusForm": "a button (retire, offer again, remove) with the version shown",
     # A search filter (GET): every field optional, nothing is saved.
     "ret_app.admin.forms.AuditSearchForm": "a search filter",
 }
@@ -338,6 +347,8 @@ def w(app):
         db.session.commit()
         w.provisional = decision.id
         w.consent = consent.id
+        w.care_type = db.session.scalar(select(CareType.id).where(CareType.region_id == w.region.id,
+                                                                  CareType.code == "ambulatory"))
     return w
 
 

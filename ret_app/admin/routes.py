@@ -334,7 +334,7 @@ def mandates():
 def mandate_new():
     form = MandateForm()
     _mandate_form_choices(form)
-    if form.is_submitted() and request.form.get("refresh"):
+    if form.is_submitted() and request.form.get("refresh") == "1":
         # "Show the care types of this municipality": the same form again, nothing checked or saved.
         return render_template("admin/mandate_form.html", form=form)
     result = web.submit(form, lambda: mandate_services.register_mandate(_form_data(form), current_user), show=False)

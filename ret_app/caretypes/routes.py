@@ -33,6 +33,11 @@ def _care_type_or_404(region: Region, care_type_id: int) -> CareType:
     return care_type
 
 
+def _refusal(form, action: audit.Action, care_type_id: Optional[int] = None) -> Optional[web.Refusal]:
+    """How a refused submission is audited (field names only); a page merely shown is no refusal."""
+    return web.Refusal("care_type", object_id=care_type_id, action=action) if form.is_submitted() else None
+
+
 def _catalogue_page(region: Region, form: CareTypeForm):
     return render_template("caretypes/catalogue.html", region=region, care_types=services.catalogue(region.id),
                            in_use=services.codes_in_use(), form=form, status_form=CareTypeStatusForm(formdata=None))
@@ -44,7 +49,7 @@ def catalogue(region_id: int):
     region = _region_or_404(region_id)
     form = CareTypeForm()
     result = web.submit(form, lambda: services.add(region, form.data, current_user),
-                        refusal=web.Refusal("care_type", action=audit.Action.CREATE))
+                        refusal=_refusal(form, audit.Action.CREATE))
     if result:
         flash(_("Added: %(name)s.", name=result.value.name), "success")
         return redirect(url_for("caretypes.catalogue", region_id=region.id))
@@ -60,7 +65,7 @@ def edit(region_id: int, care_type_id: int):
     if not form.is_submitted():
         form.version.data = str(care_type.version)
     result = web.submit(form, lambda: services.update(care_type, form.data, current_user, form.version.data),
-                        refusal=web.Refusal("care_type", object_id=care_type.id))
+                        refusal=_refusal(form, audit.Action.UPDATE, care_type.id))
     if result:
         flash(_("Saved: %(name)s.", name=care_type.name) if result.value else _("Nothing changed."), "success")
         return redirect(url_for("caretypes.catalogue", region_id=region.id))

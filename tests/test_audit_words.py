@@ -111,6 +111,7 @@ FIELD_LISTS = {
     "municipality": ("name", "cbs_code", "region_id"),
     "organisation": ("name", "kind", "region_id", "municipality_id", "network_id", "collective_member", "active"),
     "region_norms": ("intake_decision", "first_session", "first_session_crisis", "screening"),
+    "care_type": ("name", "description", "position"),
 }
 
 
@@ -188,6 +189,11 @@ WRITTEN = [
      "Velden: Soort, Lid van het HSWV-collectief van de regio (aanbieders)"),
     ("audit_event", "filters=who,case_reference", "Filters: Gebruiker (naam), Casus (kenmerk)"),
     ("demo_seed", "demo_region_seeded", "demoregio gevuld"),
+    ("care_type", "region=3;code=respite_care", "Regio: 3; Code: respite_care"),
+    ("care_type", "region=3;code=crisis;fields=name,position", "Regio: 3; Code: crisis; Velden: Naam, Plaats in de lijst"),
+    ("care_type", "region=3;code=crisis;retired", "Regio: 3; Code: crisis; niet meer aangeboden"),
+    ("care_type", "region=3;code=crisis;reactivated", "Regio: 3; Code: crisis; weer aangeboden"),
+    ("care_type_catalogue", "region=3;count=16", "Regio: 3; Zorgsoorten toegevoegd: 16"),
 ]
 
 
@@ -200,7 +206,8 @@ def test_what_the_application_writes_reads_in_dutch(app, object_type, detail, wo
 def test_the_object_types_have_names(app):
     with app.test_request_context(), force_locale("nl"):
         for object_type in ("case", "case_participant", "consent", "meeting", "meeting_item", "decision",
-                            "case_action", "minutes", "user", "web_session", "mandate", "screening", "route"):
+                            "case_action", "minutes", "user", "web_session", "mandate", "screening", "route",
+                            "care_type", "care_type_catalogue"):
             assert object_name(object_type) != object_type, object_type
         assert object_name("case") == "Casus" and object_name("meeting") == "RET-overleg"
 

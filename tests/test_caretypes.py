@@ -171,6 +171,28 @@ def test_codes_in_use_are_read_from_every_column_that_holds_codes(app, ctx, worl
     factory.mandate(world.caseworker.id, world.municipality.id, care_types=("foster_care", "crisis"))
     used = services.codes_in_use()
     assert {"foster_care", "crisis"} <= used and "jeugdzorgplus" not in used
+    # Per region: a mandate is of its municipality's region, a decision of its case's.
+    assert {"foster_care", "crisis"} <= services.codes_in_use(world.region.id)
+    assert not {"foster_care", "crisis"} & services.codes_in_use(world.elsewhere.region.id)
+    case_id = factory.case(world.elsewhere.caseworker, world.elsewhere.municipality, status="process_direction")
+    meeting_id = factory.meeting(world.elsewhere.chair, status="in_progress", cases=(case_id,))
+    item = db.session.scalar(select(MeetingItem).where(MeetingItem.meeting_id == meeting_id))
+    db.session.add(Decision(item_id=item.id, case_id=case_id, municipality_id=world.elsewhere.municipality.id,
+                            kind="commits_help", text="Hulp", care_type="day_treatment", amount_eur=Decimal("100"),
+                            status="provisional", submission_key=secrets.token_hex(8),
+                            recorded_by_id=world.elsewhere.chair.id))
+    db.session.flush()
+    assert "day_treatment" in services.codes_in_use(world.elsewhere.region.id)
+    assert "day_treatment" not in services.codes_in_use(world.region.id)
+
+
+def test_a_table_that_reaches_no_region_counts_for_every_region():
+    import sqlalchemy as sa
+
+    loose = sa.Table("loose", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True),
+                     sa.Column("care_type", sa.String(32)))
+    assert services._region_of(loose) is None
+    assert services._region_of(Decision.__table__)[0] is not None
 
 
 # --- the administrator's pages ---------------------------------------------------------------------
@@ -543,3 +565,28 @@ def test_the_catalogue_page_issues_the_same_queries_for_5_and_100_types(app, wor
         counts[size] = len(statements)
         assert body.count('data-care-type="') == size and f"Zorgsoort {size - 1:03d}" in body
     assert counts[5] == counts[100], counts
+
+
+def test_minutes_and_the_case_page_name_the_care_type_by_the_regions_catalogue_also_once_retired(app, world,
+                                                                                                 factory):
+    from ret_app.meetings import lifecycle
+    from ret_app.models import Meeting
+    from tests.test_screening_pdf import pdf_text
+
+    case_id = factory.case(world.caseworker, world.municipality, status="process_direction")
+    meeting_id = factory.meeting(world.chair, status="in_progress", cases=(case_id,), invite=(world.member,))
+    with app.test_request_context():
+        chair = db.session.get(User, world.chair.id)
+        item = db.session.scalar(select(MeetingItem).where(MeetingItem.meeting_id == meeting_id))
+        decisions.record(item, {"submission_key": secrets.token_hex(8), "kind": "commits_help",
+                                "text": "Logeren in het weekend", "care_type": "respite_care",
+                                "amount_eur": Decimal("6500")}, chair)
+        lifecycle.apply(db.session.get(Meeting, meeting_id), "close", chair)
+        db.session.commit()
+    _retire_directly(app, world.region.id, "respite_care")
+    client = app.test_client()
+    login(client, app, world.member)
+    _, text = pdf_text(client.get(f"/overleggen/{meeting_id}/notulen.pdf").data)
+    assert "Respijtopvang jeugd" in text and "respite_care" not in text
+    page = client.get(f"/casussen/{case_id}").get_data(as_text=True)
+    assert "Respijtopvang jeugd" in page.split('id="case-decisions"', 1)[1].split("</ul>", 1)[0]

@@ -14,10 +14,6 @@ MAX_DESCRIPTION = 2000
 MAX_POSITION = 9999
 
 
-def _lower(value):
-    return value.lower() if isinstance(value, str) else value
-
-
 def _position():
     return WholeNumberField(_l("Position in the list"), validators=[
         Optional(), NumberRange(min=0, max=MAX_POSITION, message=_l("Enter a whole number from 0 to 9999."))])
@@ -26,10 +22,10 @@ def _position():
 class CareTypeForm(FlaskForm):
     """A new care type of a region."""
 
-    code = StringField(_l("Code"), filters=[strip, _lower], validators=[
-        DataRequired(message=REQUIRED), Length(max=CODE_LENGTH)])
     name = StringField(_l("Name"), filters=[strip], validators=[DataRequired(message=REQUIRED),
                                                                  Length(max=NAME_LENGTH)])
+    # Lower case is what is stored (the service makes it so); shown again as typed.
+    code = StringField(_l("Code"), validators=[DataRequired(message=REQUIRED), Length(max=CODE_LENGTH)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=MAX_DESCRIPTION)])
     position = _position()
 

@@ -34,7 +34,7 @@ from ret_app.caretypes.events import (
 from ret_app.extensions import db
 from ret_app.kernel import events
 from ret_app.kernel.errors import Conflict, RuleError
-from ret_app.models import CareType, Region, User
+from ret_app.models import CareType, Case, Municipality, Organisation, Region, User
 from ret_app.models.caretypes import CODE_LENGTH
 
 CODE_PATTERN = re.compile(rf"^[a-z][a-z0-9_]{{1,{CODE_LENGTH - 1}}}$")
@@ -164,17 +164,35 @@ def usage_columns() -> list[Any]:
     return found
 
 
-def codes_in_use() -> set[str]:
-    """Every code some record holds, in any region (one query per column that holds codes). A region's
-    own code may be held by another region's record too: removing is refused then as well, which errs
-    on the side of never leaving a record with a code no catalogue knows."""
+def _region_of(table: Any) -> Optional[tuple[Any, Any]]:
+    """How a row of `table` finds its region: (the column holding the region id, the FROM clause that
+    reaches it), or None when the table names no region, case, municipality or organisation."""
+    columns = table.c
+    if "region_id" in columns:
+        return columns.region_id, table
+    for column, model in (("case_id", Case), ("municipality_id", Municipality), ("organisation_id", Organisation)):
+        if column in columns:
+            return model.region_id, table.join(model, model.id == columns[column])
+    return None
+
+
+def codes_in_use(region_id: Optional[int] = None) -> set[str]:
+    """Every code the records of the region hold (every region's with None): one query per column that
+    holds codes. A row is of the region it names, or of its case's, municipality's or organisation's
+    region; a column whose table reaches no region counts for every region (it errs on the side of
+    never leaving a record with a code its catalogue no longer has)."""
     used: set[str] = set()
     for column in usage_columns():
+        stmt = select(column).where(column.is_not(None))
+        scope = _region_of(column.table) if region_id is not None else None
+        if scope is not None:
+            region_column, from_clause = scope
+            stmt = stmt.select_from(from_clause).where(region_column == region_id)
         if isinstance(column.type, JSON):
-            for value in db.session.scalars(select(column).where(column.is_not(None))):
+            for value in db.session.scalars(stmt):
                 used.update(code for code in (value or []) if isinstance(code, str))
         else:
-            used.update(db.session.scalars(select(column).where(column.is_not(None)).distinct()))
+            used.update(db.session.scalars(stmt.distinct()))
     return used
 
 
@@ -199,7 +217,7 @@ def _name_taken(region_id: int, name: str, exclude_id: Optional[int]) -> bool:
 def add(region: Region, data: Mapping[str, Any], actor: User) -> CareType:
     """A new care type for the region; refuses every problem at once (code format and uniqueness,
     the name's uniqueness)."""
-    code = (data.get("code") or "").strip()
+    code = (data.get("code") or "").strip().lower()
     values = _clean(data)
     errors: dict[Optional[str], Any] = {}
     if not CODE_PATTERN.match(code):
@@ -284,7 +302,7 @@ def reactivate(care_type: CareType, actor: User, loaded_version: Any = None) -> 
 def remove(care_type: CareType, actor: User, loaded_version: Any = None) -> None:
     """Delete a care type no record holds (a mistake just made); one in use can only be retired."""
     _check_version(care_type, loaded_version)
-    if care_type.code in codes_in_use():
+    if care_type.code in codes_in_use(care_type.region_id):
         raise RuleError(_l("Records use this care type, so it cannot be removed. Retire it instead: the records "
                            "keep it and it is no longer offered."))
     events.emit(CareTypeRemoved(actor=actor, care_type_id=care_type.id, region_id=care_type.region_id,

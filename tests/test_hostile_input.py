@@ -303,6 +303,9 @@ def extra(app, objects) -> Extra:
 
 # Where the matrix's URL parameters reach only a 404, the objects a form acts on.
 REACH_PARAMS = {
+    # The concept's own family member (the matrix's id 1 need not exist: PostgreSQL's sequences move on
+    # in earlier modules, whose rows are rolled back).
+    "referrals.family_remove": lambda o, x: {"case_id": o.concept_id, "member_id": o.member_id},
     "referrals.prior_help_remove": lambda o, x: {"case_id": o.concept_id, "help_id": x.help_id},
     "referrals.consent_withdraw": lambda o, x: {"case_id": o.concept_id, "consent_id": x.consent_id},
     "referrals.legal_ground_end": lambda o, x: {"case_id": o.concept_id, "ground_id": x.ground_id},

@@ -40,7 +40,7 @@ def _refusal(form, action: audit.Action, care_type_id: Optional[int] = None) -> 
 
 def _catalogue_page(region: Region, form: CareTypeForm):
     return render_template("caretypes/catalogue.html", region=region, care_types=services.catalogue(region.id),
-                           in_use=services.codes_in_use(region.id), form=form, status_form=CareTypeStatusForm(formdata=None))
+                           in_use=services.codes_in_use(region.id), form=form)
 
 
 @bp.route("/regios/<int:region_id>/zorgsoorten", methods=["GET", "POST"])
@@ -79,8 +79,7 @@ def edit(region_id: int, care_type_id: int):
         form.version.data = str(care_type.version)
         form.form_errors.append(str(STALE))
     return render_template("caretypes/edit.html", region=region, care_type=care_type, form=form, saved_now=saved_now,
-                           in_use=services.codes_in_use(region.id),
-                           status_form=CareTypeStatusForm(formdata=None))
+                           in_use=services.codes_in_use(region.id))
 
 
 def _status_change(region_id: int, care_type_id: int, change, done: str, unchanged: str):

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from ret_app import audit
 from ret_app.auth import passwords, services as auth_services
+from ret_app.caretypes import services as caretypes
 from ret_app.extensions import db
 from ret_app.models import Mandate, Municipality, Network, Organisation, OrganisationKind, Region, User
 from ret_app.kernel.dates import AMSTERDAM, utcnow
@@ -128,6 +129,8 @@ def seed(today: Optional[date] = None) -> SeedSummary:
             municipalities[name] = Municipality(name=name, cbs_code=code, region=region)
             db.session.add(municipalities[name])
     db.session.flush()
+    for region in regions.values():
+        caretypes.seed_defaults(region.id)  # as the administrator's new region gets it
 
     organisations: dict[str, Organisation] = {}
     for municipality in municipalities.values():
@@ -155,12 +158,14 @@ def seed(today: Optional[date] = None) -> SeedSummary:
         auth_services.replace_recovery_codes(user)
 
     admin = users["beheer@mijov.example"]
+    _retire_residential(regions[MIJOV], admin)
     year_end = date(today.year, 12, 31)
     mandates = [
         # A broad, valid mandate.
         (users["toegang.apeldoorn@mijov.example"], "Apeldoorn", today - timedelta(days=200), year_end + timedelta(days=365),
-         Decimal("150000.00"), ["ambulatory", "day_treatment", "family_home", "foster_care", "residential",
-                                "youth_mental_health", "intellectual_disability", "custom_arrangement"]),
+         Decimal("150000.00"), ["ambulatory", "intensive_family_treatment", "day_treatment", "family_home",
+                                "foster_care", "residential", "youth_mental_health", "intellectual_disability",
+                                "custom_arrangement"]),
         # Valid, but expiring within 30 days: the holder and the chair get a warning.
         (users["toegang.apeldoorn@mijov.example"], "Voorst", today - timedelta(days=340), today + timedelta(days=20),
          Decimal("60000.00"), ["ambulatory", "day_treatment", "youth_mental_health"]),
@@ -190,6 +195,20 @@ def seed(today: Optional[date] = None) -> SeedSummary:
     audit.record(audit.Action.CREATE, object_type="demo_seed", detail="demo_region_seeded")
     return SeedSummary(len(regions), len(municipalities), len(organisations), len(users), len(mandates), case_count,
                        meeting_count)
+
+
+def _retire_residential(region: Region, admin: User) -> None:
+    """Midden-IJssel/Oost-Veluwe's product book of 2026 splits "residential youth care" into verblijf
+    behandelgroep and verblijf 3-milieu (seed 001): the general type is no longer offered there, while
+    the mandates granted before keep it (Apeldoorn's broad mandate, Epe's expired one)."""
+    from ret_app.models import CareType
+
+    general = db.session.scalar(select(CareType).where(CareType.region_id == region.id,
+                                                       CareType.code == "residential"))
+    caretypes.update(general, {"name": general.name, "position": general.position,
+                               "description": "Niet meer ingekocht vanaf 2026: kies Verblijf behandelgroep of "
+                                              "Verblijf 3-milieu."}, admin)
+    caretypes.retire(general, admin)
 
 
 def _store_deadlines(cases) -> None:
@@ -512,7 +531,7 @@ def seed_meetings(users: dict, organisations: dict, cases: dict, today: date) ->
                       "voor een jaar.",
                  submission_key="demo-decision-1", recorded_by_id=chair.id, recorded_at=decided),
         Decision(item=placement, case=cases["screening"], municipality_id=cases["screening"].municipality_id,
-                 kind="commits_help", care_type="ambulatory", provider_id=provider.id,
+                 kind="commits_help", care_type="intensive_family_treatment", provider_id=provider.id,
                  amount_eur=Decimal("28500.00"), status="binding", mandate_id=mandate_apeldoorn.id,
                  mandate_finding="covered",
                  text="Intensieve ambulante gezinsbehandeling, vier dagdelen per week, met crisisplek achter de hand.",

@@ -25,6 +25,7 @@ from sqlalchemy import delete, insert, text
 
 import config
 from ret_app import create_app
+from ret_app.caretypes.services import default_catalogue
 from ret_app.extensions import db
 from ret_app.models import AuditHead, Mandate, Municipality, Network, Organisation, Region, User
 from ret_app.kernel.dates import utcnow
@@ -232,6 +233,8 @@ class Factory:
         with self.app.app_context():
             region = Region(name=name or f"Regio {self._next()}", network_id=network_id)
             db.session.add(region)
+            db.session.flush()
+            db.session.add_all(default_catalogue(region.id))  # as every new region gets it
             db.session.commit()
             return self._detach(region)
 

@@ -175,6 +175,9 @@ class Objects:
     planned_meeting_id: int = 0  # a planned session with `case_id` on its agenda
     decision_id: int = 0  # a provisional decision on `item_id` (municipality `municipality`)
     action_id: int = 0  # an open action on `case_id` owned by `target`
+    care_type_id: int = 0  # a care type of `region`'s catalogue, on offer (in use by `mandate`)
+    retired_care_type_id: int = 0  # one no longer offered
+    unused_care_type_id: int = 0  # one no record uses (it can be removed)
     provider: object = None  # a collective provider of `region` with a profile offering ambulatory care,
     keeper: object = None  # its provider member,
     contact_id: int = 0  # one of its contact persons and a capacity entry for ambulatory care
@@ -276,6 +279,13 @@ def objects(app) -> Iterator[Objects]:
     meeting = _meeting_objects(app, factory, ret_org, target, case_id)
     collective = _collective_objects(app, factory, region)
     with app.app_context():
+        from sqlalchemy import update
+
+        from ret_app.models import CareType
+
+        care_types = dict(db.session.execute(select(CareType.code, CareType.id)
+                                             .where(CareType.region_id == region.id)).all())
+        db.session.execute(update(CareType).where(CareType.id == care_types["respite_care"]).values(active=False))
         from ret_app.models import Plan, PlanVersion
 
         # The case's plan with an agreed version 1 (its page is one of the case's pages).
@@ -305,7 +315,9 @@ def objects(app) -> Iterator[Objects]:
 
     yield Objects(network, region, municipality, access_team, ret_org, target, deactivated, pending, mandate,
                   _live_session(app, target.id), case_id, concept_id, member_id, attachment_id, **meeting,
-                  **collective)
+                  **collective,
+                  care_type_id=care_types["ambulatory"], retired_care_type_id=care_types["respite_care"],
+                  unused_care_type_id=care_types["jeugdzorgplus"])
     with app.app_context():
         from ret_app.referrals import attachments
 
@@ -394,6 +406,12 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "collective.contact_remove": lambda o: {"organisation_id": o.provider.id, "contact_id": o.contact_id},
     "collective.capacity_edit": lambda o: {"organisation_id": o.provider.id, "care_type": "ambulatory"},
     "collective.capacity_history": lambda o: {"organisation_id": o.provider.id, "care_type": "ambulatory"},
+    # the care-type catalogue
+    "caretypes.catalogue": lambda o: {"region_id": o.region.id},
+    "caretypes.edit": lambda o: {"region_id": o.region.id, "care_type_id": o.care_type_id},
+    "caretypes.retire": lambda o: {"region_id": o.region.id, "care_type_id": o.care_type_id},
+    "caretypes.reactivate": lambda o: {"region_id": o.region.id, "care_type_id": o.retired_care_type_id},
+    "caretypes.remove": lambda o: {"region_id": o.region.id, "care_type_id": o.unused_care_type_id},
 }
 
 # Valid form data for each state-changing route: if the guard let the request through, the
@@ -500,6 +518,13 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
                                          "contact-phone": "088 765 43 21"},
     "collective.contact_remove": lambda o: {},
     "collective.capacity_edit": lambda o: {"places_available": "2", "waiting_weeks": "4", "version": "1"},
+    # the care-type catalogue
+    "caretypes.catalogue": lambda o: {"code": "nieuwe_zorgsoort", "name": "Nieuwe zorgsoort",
+                                      "description": "Omschrijving", "position": "500"},
+    "caretypes.edit": lambda o: {"name": "Ambulante hulp", "description": "Thuis", "position": "15", "version": "1"},
+    "caretypes.retire": lambda o: {"version": "1"},
+    "caretypes.reactivate": lambda o: {"version": "1"},
+    "caretypes.remove": lambda o: {"version": "1"},
 }
 
 
@@ -637,6 +662,8 @@ POST_ONLY |= {"meetings.check_in", "meetings.item_activate", "meetings.item_note
               "meetings.action_add"}
 # the collective
 POST_ONLY |= {"collective.contact_add", "collective.contact_remove"}
+# the care-type catalogue
+POST_ONLY |= {"caretypes.retire", "caretypes.reactivate", "caretypes.remove"}
 GET_PROTECTED = sorted(e for e, a in EXPECTED_ACCESS.items() if a != PUBLIC and e not in POST_ONLY)
 GET_PUBLIC = sorted(e for e, a in EXPECTED_ACCESS.items() if a == PUBLIC and e not in POST_ONLY)
 POST_PROTECTED = sorted(e for e in POST_DATA if EXPECTED_ACCESS[e] != PUBLIC)
@@ -822,7 +849,7 @@ def test_caseworker_sees_only_own_mandates(app, client, factory, login_as):
     assert "Andergem" not in body and "77.777" not in body
 
 
-ADMIN_OBJECT_ROUTES = sorted(e for e in URL_PARAMS if e.startswith("admin."))
+ADMIN_OBJECT_ROUTES = sorted(e for e in URL_PARAMS if e.startswith(("admin.", "caretypes.")))
 
 
 @pytest.mark.parametrize("endpoint", ADMIN_OBJECT_ROUTES)

@@ -118,6 +118,7 @@ FIELD_LISTS = {
     "capacity_entry": CAPACITY_FIELDS,
     "plan_goal": GOAL_FIELDS,
     "plan_review": REVIEW_FIELDS,
+    "care_type": ("name", "description", "position"),
 }
 
 
@@ -220,6 +221,11 @@ WRITTEN = [
     ("plan", "fitting_help_started", "passende hulp gestart; de casus gaat naar monitoring"),
     ("plan", "version=1", "Vastgestelde versie: 1"),
     ("plan", "concept", "concept, niet vastgesteld"),
+    ("care_type", "region=3;code=respite_care", "Regio: 3; Code: respite_care"),
+    ("care_type", "region=3;code=crisis;fields=name,position", "Regio: 3; Code: crisis; Velden: Naam, Plaats in de lijst"),
+    ("care_type", "region=3;code=crisis;retired", "Regio: 3; Code: crisis; niet meer aangeboden"),
+    ("care_type", "region=3;code=crisis;reactivated", "Regio: 3; Code: crisis; weer aangeboden"),
+    ("care_type_catalogue", "region=3;count=16", "Regio: 3; Zorgsoorten toegevoegd: 16"),
 ]
 
 
@@ -233,7 +239,8 @@ def test_the_object_types_have_names(app):
     with app.test_request_context(), force_locale("nl"):
         for object_type in ("case", "case_participant", "consent", "meeting", "meeting_item", "decision",
                             "case_action", "minutes", "user", "web_session", "mandate", "screening", "route",
-                            "provider_profile", "provider_contact", "capacity_entry"):
+                            "provider_profile", "provider_contact", "capacity_entry",
+                            "care_type", "care_type_catalogue"):
             assert object_name(object_type) != object_type, object_type
         assert object_name("case") == "Casus" and object_name("meeting") == "RET-overleg"
 

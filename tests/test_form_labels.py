@@ -41,6 +41,7 @@ from ret_app.extensions import db
 from ret_app.forms import FlaskForm as AppFormBase
 from ret_app.kernel.dates import utcnow
 from ret_app.models import (
+    CareType,
     Case,
     CaseParticipant,
     Consent,
@@ -297,6 +298,14 @@ SCENARIOS: list[Scenario] = [
              steps=(Step("expected places without a date", ("expected_on",), {"expected_places": "2"}),
                     Step("an expected date without places", ("expected_places",),
                          {"expected_on": (TODAY + timedelta(days=14)).isoformat()}))),
+    # --- the care-type catalogue ---
+    Scenario("ret_app.caretypes.forms.CareTypeForm", "admin", lambda w: f"/beheer/regios/{w.region.id}/zorgsoorten",
+             lambda w: f"/beheer/regios/{w.region.id}/zorgsoorten",
+             lambda w: {"code": f"nieuw_{secrets.token_hex(3)}", "name": f"Nieuwe zorgsoort {secrets.token_hex(3)}"}),
+    Scenario("ret_app.caretypes.forms.CareTypeEditForm", "admin",
+             lambda w: f"/beheer/regios/{w.region.id}/zorgsoorten/{w.care_type}",
+             lambda w: f"/beheer/regios/{w.region.id}/zorgsoorten/{w.care_type}",
+             lambda w: {"name": f"Ambulante jeugdhulp {secrets.token_hex(3)}"}),
     # --- signing in and the account ---
     Scenario("ret_app.auth.forms.LoginForm", None, lambda w: "/inloggen", lambda w: "/inloggen", save=False),
     Scenario("ret_app.auth.forms.TotpForm", None, lambda w: "/inloggen/verificatie",
@@ -330,6 +339,7 @@ EXEMPT = {
     "ret_app.screening.forms.FinaliseForm": "a button",
     "ret_app.screening.forms.RemoveParticipantForm": "a button",
     "ret_app.plans.forms.ButtonForm": "a button",
+    "ret_app.caretypes.forms.CareTypeStatusForm": "a button (retire, offer again, remove) with the version shown",
     # A search filter (GET): every field optional, nothing is saved.
     "ret_app.admin.forms.AuditSearchForm": "a search filter",
 }
@@ -395,6 +405,8 @@ def w(app):
         w.provisional = decision.id
         w.consent = consent.id
         w.review = plan.reviews[0].id
+        w.care_type = db.session.scalar(select(CareType.id).where(CareType.region_id == w.region.id,
+                                                                  CareType.code == "ambulatory"))
     return w
 
 

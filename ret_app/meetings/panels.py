@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ret_app import labels, policy
+from ret_app.caretypes import services as caretypes
 from ret_app.extensions import db
 from ret_app.kernel import dates
 from ret_app.meetings import actions, minutes
@@ -83,6 +84,8 @@ def sessions_panel(case: Case) -> dict:
         "shown": bool(sessions or decisions or case_actions),
         "sessions": sessions,
         "decisions": decisions,
+        # The names of the care types committed (the case's region's catalogue); no query without any.
+        "care_names": caretypes.names(case.region_id) if any(d.care_type for d in decisions) else {},
         "rows": rows,
         "status_labels": labels.DECISION_STATUS_LABELS,
         "kind_labels": labels.DECISION_KIND_LABELS,

@@ -34,7 +34,8 @@ from ret_app.models.collective import (
     ProviderExpertise,
     ProviderProfile,
 )
-from ret_app.models.mandates import CareType, Mandate, MandateStatus
+from ret_app.models.caretypes import CareType
+from ret_app.models.mandates import Mandate, MandateStatus
 from ret_app.models.meetings import (
     ActionStatus,
     CaseAction,

@@ -8,7 +8,6 @@ from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ret_app.forms import FlaskForm, Needed, coerce_optional_int, date_field
-from ret_app.labels import CARE_TYPE_LABELS
 from ret_app.plans.labels import GOAL_STATUS_LABELS, HELP_FITS_LABELS, VOICE_LABELS
 
 MAX_TEXT = 4000
@@ -23,19 +22,16 @@ class GoalForm(FlaskForm):
         Length(max=MAX_TEXT)])
     voiced_by = SelectField(_l("In the words of"), choices=list(VOICE_LABELS.items()), validate_choice=False)
     status = SelectField(_l("Status"), choices=list(GOAL_STATUS_LABELS.items()), validate_choice=False)
-    # care types: switch to caretypes.choices() once the region's catalogue is merged
+    # The region's catalogue (caretypes.choices, with the goal's own code kept): set by the route.
     care_type = SelectField(_l("Care type"), validate_choice=False)
     provider_id = SelectField(_l("Provider of the collective"), coerce=coerce_optional_int, validate_choice=False)
     provider_name = StringField(_l("Or a provider outside the collective"), validators=[Length(max=MAX_NAME)])
     intended_start = date_field(_l("Intended start"), Optional())
     version = HiddenField()
 
-    def __init__(self, *args, providers=(), keep_care_type: str = "", **kwargs):
+    def __init__(self, *args, providers=(), care_types=(), **kwargs):
         super().__init__(*args, **kwargs)
-        care_types = list(CARE_TYPE_LABELS.items())
-        if keep_care_type and keep_care_type not in CARE_TYPE_LABELS:
-            care_types.append((keep_care_type, keep_care_type))  # an old record's code stays choosable
-        self.care_type.choices = [("", _l("— not decided yet —"))] + care_types
+        self.care_type.choices = [("", _l("— not decided yet —"))] + list(care_types)
         self.provider_id.choices = [(None, _l("— none / not decided yet —"))] + [(o.id, o.name) for o in providers]
         # Chosen from a list that always holds a value: required (the service refuses anything else).
         self.voiced_by.flags.required = True

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from ret_app import audit
 from ret_app.kernel.dates import utcnow
-from ret_app.labels import CARE_TYPE_LABELS
+from ret_app.caretypes import services as care_catalogue
 from ret_app.models import Case, Plan, PlanVersion
 from ret_app.pdf import render_pdf
 from ret_app.plans import services
@@ -47,9 +47,9 @@ def current_content(case: Case, plan: Optional[Plan]) -> SimpleNamespace:
     return SimpleNamespace(goals=goals, reviews=reviews, fitting_help=fitting)
 
 
-def labels() -> dict:
+def labels(region_id: int) -> dict:
     return {"goal_status_labels": GOAL_STATUS_LABELS, "voice_labels": VOICE_LABELS,
-            "help_fits_labels": HELP_FITS_LABELS, "care_type_labels": CARE_TYPE_LABELS}
+            "help_fits_labels": HELP_FITS_LABELS, "care_type_labels": care_catalogue.names(region_id)}
 
 
 def export(case: Case, plan: Optional[Plan], version: Optional[PlanVersion] = None) -> bytes:
@@ -70,7 +70,7 @@ def export(case: Case, plan: Optional[Plan], version: Optional[PlanVersion] = No
         agreed = services.version_of(plan, plan.agreed_number)
     data = render_pdf("pdf/plan.html", document_title=_("Process direction plan"), reference=case.reference,
                       generated_at=utcnow(), case=case, plan=plan, content=content, version=version,
-                      agreed=agreed, draft_notice=draft_notice, **labels())
+                      agreed=agreed, draft_notice=draft_notice, **labels(case.region_id))
     audit.record(audit.Action.EXPORT, object_type="plan", object_id=plan.id if plan else None, case_id=case.id,
                  detail=f"version={version.number}" if version else ("concept" if draft_notice else "agreed"))
     return data

@@ -23,7 +23,7 @@ from ret_app.audit import Action
 from ret_app.cases.access import case_or_404
 from ret_app.kernel import dates
 from ret_app.kernel.errors import STALE
-from ret_app.labels import CARE_TYPE_LABELS
+from ret_app.caretypes import services as care_catalogue
 from ret_app.models import Case, CaseStatus, Plan, PlanGoal, PlanReview
 from ret_app.pdf import pdf_response
 from ret_app.plans import report, services
@@ -46,8 +46,8 @@ def _goal_form(case: Case, providers, goal: Optional[PlanGoal] = None, form: Opt
     if form is not None:
         return form
     if goal is None:
-        return GoalForm(formdata=None, prefix="goal", providers=providers)
-    form = GoalForm(formdata=None, prefix=f"g{goal.id}", providers=providers, keep_care_type=goal.care_type or "",
+        return GoalForm(formdata=None, prefix="goal", providers=providers, care_types=_care_types(case))
+    form = GoalForm(formdata=None, prefix=f"g{goal.id}", providers=providers, care_types=_care_types(case, goal),
                     data={"text": goal.text, "voiced_by": goal.voiced_by, "status": goal.status,
                           "care_type": goal.care_type or "", "provider_id": goal.provider_id,
                           "provider_name": goal.provider_name or "", "intended_start": goal.intended_start})
@@ -57,8 +57,12 @@ def _goal_form(case: Case, providers, goal: Optional[PlanGoal] = None, form: Opt
 
 def _posted_goal_form(case: Case, goal: Optional[PlanGoal]) -> GoalForm:
     prefix = f"g{goal.id}" if goal is not None else "goal"
-    return GoalForm(prefix=prefix, providers=services.collective_providers(case),
-                    keep_care_type=(goal.care_type or "") if goal is not None else "")
+    return GoalForm(prefix=prefix, providers=services.collective_providers(case), care_types=_care_types(case, goal))
+
+
+def _care_types(case: Case, goal: Optional[PlanGoal] = None) -> list[tuple[str, str]]:
+    """The region's care types on offer, and the goal's own (perhaps retired since) so it is kept."""
+    return care_catalogue.choices(case.region_id, keep=[goal.care_type] if goal is not None and goal.care_type else [])
 
 
 def _review_form(review: PlanReview, form: Optional[ReviewRecordForm] = None) -> ReviewRecordForm:
@@ -90,7 +94,7 @@ def _shorten(text: str, length: int = 90) -> str:
 
 # --- what the page shows ------------------------------------------------------------------------------
 
-def _display(name: str, value: Any, providers) -> str:
+def _display(name: str, value: Any, providers, care_names: Optional[dict] = None) -> str:
     """A saved value as the conflict message shows it."""
     if value in (None, ""):
         return "—"
@@ -101,7 +105,7 @@ def _display(name: str, value: Any, providers) -> str:
     if name == "help_fits":
         return str(HELP_FITS_LABELS.get(value, value))
     if name == "care_type":
-        return str(CARE_TYPE_LABELS.get(value, value))
+        return care_catalogue.label(value, care_names)
     if name == "provider_id":
         return next((o.name for o in providers if str(o.id) == str(value)), str(value))
     if name in ("intended_start", "held_on"):
@@ -111,9 +115,10 @@ def _display(name: str, value: Any, providers) -> str:
     return str(value)
 
 
-def _conflict_view(conflict: services.EditConflict, form, providers) -> dict:
+def _conflict_view(conflict: services.EditConflict, form, providers, care_names: Optional[dict] = None) -> dict:
     return {"fields": [(name, form[name].label.text) for name in conflict.fields],
-            "saved": {name: _display(name, conflict.current.get(name), providers) for name in conflict.fields}}
+            "saved": {name: _display(name, conflict.current.get(name), providers, care_names)
+                      for name in conflict.fields}}
 
 
 def _context(case: Case, plan: Optional[Plan], *, goal_forms: Optional[dict] = None,
@@ -159,6 +164,7 @@ def _context(case: Case, plan: Optional[Plan], *, goal_forms: Optional[dict] = N
         "open_goals": set(open_goals) | set(goal_forms),
         "open_reviews": set(open_reviews) | set(review_forms),
         "sections": SECTIONS,
+        "care_type_labels": care_catalogue.names(case.region_id),
     }
 
 
@@ -266,7 +272,8 @@ def goal_save(case_id: int, goal_id: int):
     if result.conflict:
         conflict = result.error.detail or _race(goal, form, services.goal_values(goal))
         form.version.data = conflict.version
-        conflicts[f"goal-{goal.id}"] = _conflict_view(conflict, form, services.collective_providers(case))
+        conflicts[f"goal-{goal.id}"] = _conflict_view(conflict, form, services.collective_providers(case),
+                                                          care_catalogue.names(case.region_id))
     if wants_fragment():
         return _goal_fragment(case, plan, goal, goal_forms={goal.id: form}, conflicts=conflicts, state=False)
     return _page(case, plan, goal_forms={goal.id: form}, conflicts=conflicts,
@@ -429,7 +436,8 @@ def version_page(case_id: int, number: int):
     if version is None:
         abort(404)
     return render_template("plans/version.html", case=case, plan=plan, version=version,
-                           content=report.version_content(version))
+                           content=report.version_content(version),
+                           care_type_labels=care_catalogue.names(case.region_id))
 
 
 # --- fitting help started ----------------------------------------------------------------------------------

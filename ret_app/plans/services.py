@@ -29,7 +29,7 @@ from ret_app.extensions import db
 from ret_app.forms import NOT_IN_FUTURE
 from ret_app.kernel import dates, events
 from ret_app.kernel.errors import Conflict, RuleError
-from ret_app.labels import CARE_TYPE_LABELS
+from ret_app.caretypes import services as care_catalogue
 from ret_app.models import (
     Case,
     CaseStatus,
@@ -255,10 +255,12 @@ def goal_problems(case: Case, data: dict, current: Optional[PlanGoal] = None) ->
         errors["voiced_by"] = _l("Choose whose words these are.")
     if values["status"] not in set(GoalStatus):
         errors["status"] = _l("Choose a status.")
-    # care types: switch to caretypes.validate() (the region's catalogue) once it is merged
     kept = goal_values(current)
-    if values["care_type"] and values["care_type"] not in CARE_TYPE_LABELS and values["care_type"] != kept["care_type"]:
-        errors["care_type"] = _l("Choose a care type from the list.")
+    if values["care_type"]:  # an active type of the region's catalogue, or the goal's own
+        try:
+            care_catalogue.validate(case.region_id, values["care_type"], "care_type", keep=[kept["care_type"]])
+        except RuleError as refused:
+            errors.update(refused.errors)
     if values["provider_id"] and values["provider_id"] != kept["provider_id"] and values["provider_id"] not in {
             str(o.id) for o in collective_providers(case)}:
         errors["provider_id"] = _l("Choose a provider of the collective in this region, or name one outside it.")

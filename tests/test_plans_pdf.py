@@ -128,7 +128,7 @@ def test_the_plan_shows_the_goals_in_the_familys_words_with_their_help(app, plan
     for needle in (
         "Zwolle-Plan", "Regisseur Rood", "Rust thuis en weer naar school.",
         "Ik wil weer naar school, gewoon in de klas.", nl(app, "In the words of %(who)s", who=nl(app, "the youth")),
-        nl(app, "Education-care arrangement"), "Jeugdzorg De Rivier (test)", nl(app, "collective"),
+        "Onderwijs-zorgarrangement", "Jeugdzorg De Rivier (test)", nl(app, "collective"),
         "Wij willen weten wat we thuis kunnen doen als het misgaat.", "Wijkteam Zwolle (test)",
         nl(app, "outside the collective"), nl(app, "open"),
         # review moments: the one held with the family's judgement, the one planned

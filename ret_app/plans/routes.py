@@ -42,12 +42,14 @@ def _plan_url(case_id: int, anchor: Optional[str] = None) -> str:
 
 # --- forms as the page shows them ------------------------------------------------------------------
 
-def _goal_form(case: Case, providers, goal: Optional[PlanGoal] = None, form: Optional[GoalForm] = None) -> GoalForm:
+def _goal_form(case: Case, providers, goal: Optional[PlanGoal] = None, form: Optional[GoalForm] = None,
+               catalogue: Optional[tuple[list, dict]] = None) -> GoalForm:
     if form is not None:
         return form
     if goal is None:
-        return GoalForm(formdata=None, prefix="goal", providers=providers, care_types=_care_types(case))
-    form = GoalForm(formdata=None, prefix=f"g{goal.id}", providers=providers, care_types=_care_types(case, goal),
+        return GoalForm(formdata=None, prefix="goal", providers=providers, care_types=_care_types(case, None, catalogue))
+    form = GoalForm(formdata=None, prefix=f"g{goal.id}", providers=providers,
+                    care_types=_care_types(case, goal, catalogue),
                     data={"text": goal.text, "voiced_by": goal.voiced_by, "status": goal.status,
                           "care_type": goal.care_type or "", "provider_id": goal.provider_id,
                           "provider_name": goal.provider_name or "", "intended_start": goal.intended_start})
@@ -60,9 +62,18 @@ def _posted_goal_form(case: Case, goal: Optional[PlanGoal]) -> GoalForm:
     return GoalForm(prefix=prefix, providers=services.collective_providers(case), care_types=_care_types(case, goal))
 
 
-def _care_types(case: Case, goal: Optional[PlanGoal] = None) -> list[tuple[str, str]]:
-    """The region's care types on offer, and the goal's own (perhaps retired since) so it is kept."""
-    return care_catalogue.choices(case.region_id, keep=[goal.care_type] if goal is not None and goal.care_type else [])
+def _care_types(case: Case, goal: Optional[PlanGoal] = None,
+                catalogue: Optional[tuple[list, dict]] = None) -> list[tuple[str, str]]:
+    """The region's care types on offer, and the goal's own (perhaps retired since) so it is kept.
+    `catalogue` = (choices, names) read once for a page with many goals."""
+    keep = [goal.care_type] if goal is not None and goal.care_type else []
+    if catalogue is None:
+        return care_catalogue.choices(case.region_id, keep=keep)
+    offered, names = catalogue
+    if not keep or keep[0] in dict(offered):
+        return offered
+    code = keep[0]
+    return offered + [(code, _("%(name)s (no longer offered)", name=names[code]) if code in names else code)]
 
 
 def _review_form(review: PlanReview, form: Optional[ReviewRecordForm] = None) -> ReviewRecordForm:
@@ -132,6 +143,8 @@ def _context(case: Case, plan: Optional[Plan], *, goal_forms: Optional[dict] = N
     goals = list(plan.goals) if plan else []
     reviews = list(plan.reviews) if plan else []
     agreed_ids = services.agreed_goal_ids(plan)
+    care_names = care_catalogue.names(case.region_id)
+    catalogue = (care_catalogue.choices(case.region_id), care_names) if may_keep else None
     goal_forms = goal_forms or {}
     review_forms = review_forms or {}
     fitting_open = may_keep and CaseStatus(case.status) in services.FITTING_HELP_FROM \
@@ -144,8 +157,9 @@ def _context(case: Case, plan: Optional[Plan], *, goal_forms: Optional[dict] = N
         "may_keep": may_keep,
         "read_only_reason": services.read_only_reason(case),
         "agreed_ids": agreed_ids,
-        "goal_forms": {g.id: _goal_form(case, providers, g, goal_forms.get(g.id)) for g in goals} if may_keep else {},
-        "add_form": _goal_form(case, providers, None, add_form) if may_keep else None,
+        "goal_forms": {g.id: _goal_form(case, providers, g, goal_forms.get(g.id), catalogue) for g in goals}
+        if may_keep else {},
+        "add_form": _goal_form(case, providers, None, add_form, catalogue) if may_keep else None,
         "review_forms": {r.id: _review_form(r, review_forms.get(r.id)) for r in reviews} if may_keep else {},
         "review_plan_form": (review_plan_form or ReviewPlanForm(formdata=None, prefix="review")) if may_keep else None,
         "agree_form": _agree_form(case, plan, services.decisions_of(case), agree_form) if may_keep else None,
@@ -164,7 +178,7 @@ def _context(case: Case, plan: Optional[Plan], *, goal_forms: Optional[dict] = N
         "open_goals": set(open_goals) | set(goal_forms),
         "open_reviews": set(open_reviews) | set(review_forms),
         "sections": SECTIONS,
-        "care_type_labels": care_catalogue.names(case.region_id),
+        "care_type_labels": care_names,
     }
 
 

@@ -13,7 +13,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from ret_app import audit, policy
 from ret_app.extensions import db
 from ret_app.kernel import dates
-from ret_app.models import Case, CaseStatus, FamilyMember, Municipality, User
+from ret_app.models import (
+    Case, CaseEvent, CaseParticipant, CaseStatus, CaseTransition, FamilyMember, Municipality, User,
+)
 from ret_app.paging import Page, paginate
 
 URGENCY_ORDER = sql_case({"crisis": 0, "urgent": 1}, value=Case.urgency, else_=2)
@@ -28,6 +30,23 @@ SORTS = {
 # Loaded with the case by the pages that judge it (case page, intake, screening report): the help
 # tried before, in one query with the case's load (case_or_404's `load`).
 WITH_PRIOR_HELP = (selectinload(Case.prior_help),)
+
+# Who takes part, with their organisations (the participants' lists of the case and screening pages).
+WITH_PARTICIPANTS = (
+    selectinload(Case.participants).options(joinedload(CaseParticipant.user).joinedload(User.organisation),
+                                            joinedload(CaseParticipant.organisation)),
+)
+
+# The case page: also its history (transitions and timeline entries with who did them), its
+# participants (with their organisations), attachments and pauses; each list one query, whatever
+# its length.
+WITH_CASE_PAGE = WITH_PRIOR_HELP + (
+    selectinload(Case.transitions).joinedload(CaseTransition.actor),
+    selectinload(Case.events).joinedload(CaseEvent.actor),
+    *WITH_PARTICIPANTS,
+    selectinload(Case.attachments),
+    selectinload(Case.pauses),
+)
 
 
 @dataclass

@@ -91,7 +91,7 @@ def case_list():
 @bp.route("/casussen/<int:case_id>")
 @requires(Permission.WORK_ON_CASES)
 def case_page(case_id: int):
-    case = case_or_404(case_id, detail="case_page", load=queries.WITH_PRIOR_HELP)
+    case = case_or_404(case_id, detail="case_page", load=queries.WITH_CASE_PAGE)
     return render_template("cases/page.html", case=case, options=lifecycle.available(case, current_user),
                            intake_steps=lifecycle.INTAKE_STEPS,
                            may_decide_intake=lifecycle.may_decide_intake(current_user, case),

@@ -334,3 +334,75 @@ def test_the_overdue_filter_and_the_chairs_start_page_agree_with_the_clocks(app,
     assert listed & references == late
     start = client.get("/start").get_data(as_text=True)
     assert f'id="start-intake-overdue">{len(late_intakes)} over tijd<' in start
+
+
+# --- the migration that adds the kind -----------------------------------------------------------------
+
+from tests.test_migrations import fresh_app, fresh_database_url  # noqa: E402,F401  (fixtures)
+
+
+def test_the_migration_fills_the_kind_of_the_cases_that_exist(fresh_app):
+    """0006_due_kind: every open case gets the date and kind the application would store; the others none."""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    with fresh_app.app_context():
+        upgrade(revision="0005_case_next_deadline")
+        now = utcnow()
+        with db.engine.begin() as conn:
+            tables = sa.MetaData()
+            tables.reflect(conn)
+            t = tables.tables
+
+            def add(table, **values):
+                values = {"created_at": now, "updated_at": now, **values}
+                values = {key: value for key, value in values.items() if key in t[table].c}
+                return conn.execute(sa.insert(t[table]).values(**values)).inserted_primary_key[0]
+
+            region = add("region", name="Regio Migratie")
+            municipality = add("municipality", region_id=region, name="Gemeente Migratie", cbs_code="GM9999",
+                               active=True)
+            team = add("organisation", name="Toegang", kind="access_team", region_id=region,
+                       municipality_id=municipality, collective_member=False, active=True)
+            worker = add("user_account", email="m@test.example", name="Consulent", role="caseworker",
+                         organisation_id=team, totp_last_counter=0, locale="nl")
+            add("region_norms", region_id=region, intake_decision=3, first_session=10, first_session_crisis=2,
+                screening=20)
+
+            def case(n, status, **values):
+                return add("ret_case", reference=f"RET-MIG-{n}", region_id=region, municipality_id=municipality,
+                           submitting_organisation_id=team, caseworker_id=worker, status=status, urgency="regular",
+                           youth_first_name="Jeugdige", youth_last_name=f"Migratie{n}", question="Vraag",
+                           why_stuck="Wachtlijst", placement_intended=False, consent_ret=True,
+                           consent_collective=False, consent_network=False, version=1, **values)
+
+            ids = {
+                "submitted": case(1, "submitted", submitted_at=LONG_AGO),
+                "screening": case(2, "screening", submitted_at=LONG_AGO, intake_at=LONG_AGO),
+                "finalised": case(3, "screening", submitted_at=LONG_AGO, intake_at=LONG_AGO),
+                "paused": case(4, "paused", status_before_pause="submitted", submitted_at=LONG_AGO),
+                "resumed": case(5, "submitted", submitted_at=LONG_AGO),
+                "concept": case(6, "concept"),
+                "closed": case(7, "closed", submitted_at=LONG_AGO, intake_at=LONG_AGO, closed_at=now),
+            }
+            add("screening", case_id=ids["finalised"], youth_view="", family_view="", analysis="A", advice="B",
+                finalised_at=now, version=1)
+            meeting = add("meeting", region_id=region, chair_id=worker, starts_at=now, duration_minutes=60,
+                          location="", online_url="", status="closed", created_by_id=worker, revision=0, version=1)
+            add("meeting_item", meeting_id=meeting, case_id=ids["finalised"], purpose="progress", position=1,
+                notes="", seconds_spent=0, added_by_id=worker, added_at=now, version=1)
+            add("case_pause", case_id=ids["paused"], start=date(2025, 1, 7), reason="Tijd", started_by_id=worker)
+            add("case_pause", case_id=ids["resumed"], start=date(2025, 1, 7), end=date(2025, 1, 14), reason="Tijd",
+                started_by_id=worker)
+        upgrade(revision="0006_due_kind")
+        with db.engine.connect() as conn:
+            stored = {name: tuple(conn.execute(sa.text(
+                "SELECT next_deadline, next_due_kind FROM ret_case WHERE id = :id"), {"id": case_id}).one())
+                for name, case_id in ids.items()}
+    day = lambda value: value if value is None or isinstance(value, date) else date.fromisoformat(value)  # noqa: E731
+    stored = {name: (day(deadline), kind) for name, (deadline, kind) in stored.items()}
+    assert stored["submitted"] == (date(2025, 1, 9), "intake_decision")  # Mon 6 Jan + 3 (the region's norm)
+    assert stored["resumed"] == (date(2025, 1, 16), "intake_decision")  # paused Tue 7 to Mon 13: 14, 15, 16
+    assert stored["screening"] == (date(2025, 1, 20), "first_session")  # 10 working days before 20
+    assert stored["finalised"] == (None, None)  # screening finalised, first session held
+    assert stored["paused"] == stored["concept"] == stored["closed"] == (None, None)

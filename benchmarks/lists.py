@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pyotp  # noqa: E402
 from sqlalchemy import event, insert, select, text  # noqa: E402
+from sqlalchemy.orm import selectinload  # noqa: E402
 
 import config  # noqa: E402
 from ret_app import create_app  # noqa: E402
@@ -209,7 +210,8 @@ def check_stored(today: date) -> list[str]:
     region_norms = {}
     with_kind = hasattr(Case, "next_due_kind")
     for first in range(0, 10**9, BATCH):
-        batch = list(db.session.scalars(select(Case).order_by(Case.id).offset(first).limit(BATCH)))
+        batch = list(db.session.scalars(select(Case).options(selectinload(Case.pauses)).order_by(Case.id)
+                                        .offset(first).limit(BATCH)))
         if not batch:
             break
         for case in batch:
@@ -221,7 +223,7 @@ def check_stored(today: date) -> list[str]:
             if case.next_deadline != expected:
                 failures.append(f"{case.reference}: stored {case.next_deadline}, clocks {expected}")
             if with_kind:
-                kind = min(((c.due, c.name) for c in clocks), default=(None, None))[1] if expected else None
+                kind = norms.clock_due(clocks)[1] if expected else None
                 if case.next_due_kind != kind:
                     failures.append(f"{case.reference}: stored kind {case.next_due_kind}, clocks {kind}")
         db.session.expunge_all()

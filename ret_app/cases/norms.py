@@ -188,9 +188,6 @@ def refresh_deadline(case: Case, norms: Optional[clock.Norms] = None, *,
         case.next_due_kind = kind
 
 
-refresh_due = refresh_deadline  # the same, by the name of what it stores now
-
-
 @events.subscribe(CaseTransitioned)
 def _after_step(event: CaseTransitioned) -> None:
     """Every lifecycle step can start, stop or move a clock (status, submission, intake, pauses)."""

@@ -103,6 +103,14 @@ CLOCK_LABELS = {
     "first_session": _l("First RET session"),
 }
 
+# What a case's next due item is (Case.next_due_kind): a norm clock, or the kind a capability's due
+# source gives (cases/norms.py; "review" and "request_reply" are the plan's and the requests').
+DUE_KIND_LABELS = {
+    **CLOCK_LABELS,
+    "review": _l("Plan review"),
+    "request_reply": _l("Reply to a request"),
+}
+
 # --- the referral: the youth, the family, consent ------------------------------------------------------
 
 GENDER_LABELS = {
@@ -282,4 +290,5 @@ FILTERS = {
     "meeting_status_label": meeting_status_label,
     "finding_text": finding_text,
     "action_status_label": action_status_label,
+    "due_kind_label": lambda kind: DUE_KIND_LABELS.get(kind, kind or "—"),
 }

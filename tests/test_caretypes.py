@@ -541,6 +541,7 @@ def test_the_live_decision_form_offers_the_regions_types_and_shows_names(app, wo
 
 # --- lists stay fast ----------------------------------------------------------------------------------
 
+@pytest.mark.counts_queries("caretypes.catalogue")
 def test_the_catalogue_page_issues_the_same_queries_for_5_and_100_types(app, world, count_queries):
     with app.app_context():
         region = Region(name=f"Regio {secrets.token_hex(4)}")

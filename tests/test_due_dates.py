@@ -242,7 +242,8 @@ def test_new_norms_move_every_open_case_of_the_region_and_no_version(ctx, world)
     versions = {name: _case(world, name).version for name in world.cases}
     before = check_all(world)
     admin.save_region_norms(db.session.get(Region, world.region.id),
-                            {"intake_decision": 2, "first_session": 30, "first_session_crisis": 1, "screening": 15})
+                            {"intake_decision": 2, "first_session": 30, "first_session_crisis": 1, "screening": 15,
+                             "capacity_stale_days": 14})
     db.session.flush()
     after = check_all(world)
     assert after["submitted_late"] == (date(2025, 1, 8), "intake_decision")  # Mon 6 Jan + 2 working days
@@ -321,7 +322,7 @@ def test_the_overdue_filter_and_the_chairs_start_page_agree_with_the_clocks(app,
 
             admin.save_region_norms(db.session.get(Region, world.region.id),
                                     {"intake_decision": 2, "first_session": 60, "first_session_crisis": 1,
-                                     "screening": 100})
+                                     "screening": 100, "capacity_stale_days": 14})
             db.session.commit()
     late = _overdue_by_the_clocks(world)
     with app.app_context():

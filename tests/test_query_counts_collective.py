@@ -6,6 +6,8 @@ expertise and contacts), so that a relation loaded per row would show in the cou
 
 from __future__ import annotations
 
+import pytest
+
 from datetime import timedelta
 from typing import Callable
 
@@ -73,6 +75,7 @@ def _providers(app, factory, world, n: int, numbers) -> list[str]:
     return names[:1]
 
 
+@pytest.mark.counts_queries("collective.overview", "collective.providers")
 def test_the_overview_and_the_providers_list_do_not_grow_with_their_rows(app, factory, count_queries):
     world = World(factory)
     client = app.test_client()
@@ -85,6 +88,7 @@ def test_the_overview_and_the_providers_list_do_not_grow_with_their_rows(app, fa
                 lambda n: _providers(app, factory, world, n, numbers))
 
 
+@pytest.mark.counts_queries("collective.capacity_history")
 def test_the_history_of_an_entry_does_not_grow_with_its_updates(app, factory, count_queries):
     world = World(factory)
     with app.app_context():
@@ -115,6 +119,7 @@ def test_the_history_of_an_entry_does_not_grow_with_its_updates(app, factory, co
                 add)
 
 
+@pytest.mark.counts_queries("main.start", "collective.provider")
 def test_a_provider_members_start_page_and_profile_do_not_grow_with_the_care_types(app, factory, count_queries):
     world = World(factory)
     client = app.test_client()

@@ -37,12 +37,16 @@ NOT_A_LIST = {
     "meetings.new": "the form for a new session",
     "meetings.edit": "the form of one session's details",
     "meetings.followup_answer": "the answer form of one provisional decision",
+    "caretypes.edit": "the form of one care type",
+    "collective.profile_edit": "the form of one provider's profile",
+    "collective.capacity_edit": "the form of one capacity entry (with its latest updates, a fixed number)",
     # Files of one thing, not pages.
     "referrals.attachment_download": "one attachment's file",
     "screening.screening_report": "the screening report of one case (PDF)",
     "meetings.minutes_pdf": "the minutes of one session (PDF)",
     "meetings.extract_pdf": "one case's extract of the minutes (PDF)",
     "meetings.calendar_invitation": "one session's calendar file",
+    "plans.plan_pdf": "the plan of one case (PDF)",
     "static": "static files",
 }
 

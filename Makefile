@@ -28,7 +28,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run     serve the app with the demo data on http://127.0.0.1:5000"
 	@echo "make test    the whole test suite on SQLite and on PostgreSQL"
-	@echo "make bench   benchmarks (audit chain check at 2 million events, PostgreSQL)"
+	@echo "make bench   benchmarks on PostgreSQL (audit chain check at 2 million events; case lists at 20,000 cases)"
 	@echo "make clean   remove the stamp files, test artifacts and the development database"
 	@echo "make distclean   also remove .venv"
 
@@ -76,9 +76,11 @@ test-postgres: system-deps $(VENV)/.make-requirements-dev translations
 	scripts/with-postgres.sh $(PYTEST) -o cache_dir=.pytest_cache/postgresql $(PYTEST_ARGS)
 
 # Benchmarks (speed targets are checked here, not in unit tests): on a throwaway PostgreSQL server.
-# BENCH_AUDIT_EVENTS sets the size of the audit chain (default 2,000,000).
+# BENCH_AUDIT_EVENTS sets the size of the audit chain (default 2,000,000); BENCH_CASES the number of
+# cases for the case list, intake queue and start page (default 20,000).
 bench: system-deps $(VENV)/.make-requirements-dev translations
 	scripts/with-postgres.sh $(VENV)/bin/python benchmarks/audit_chain.py
+	scripts/with-postgres.sh $(VENV)/bin/python benchmarks/lists.py
 
 clean:
 	rm -f $(VENV)/.make-requirements $(VENV)/.make-requirements-dev

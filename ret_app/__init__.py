@@ -118,13 +118,17 @@ def _init_extensions(app: Flask) -> None:
     login_manager.session_protection = None  # the server-side session is rotated on login instead
     login_manager.login_view = "auth.login"
 
+    from sqlalchemy.orm import joinedload
+
     from ret_app.auth.login import unauthorized
     from ret_app.models import User
 
     @login_manager.user_loader
     def load_user(user_id: str):
         try:
-            user = db.session.get(User, int(user_id))
+            # With the organisation: the policy reads it on almost every page, and a list that happens to
+            # show the user (the admin's user list) must not decide whether that costs a query.
+            user = db.session.get(User, int(user_id), options=[joinedload(User.organisation)])
         except (TypeError, ValueError):
             return None
         return user if user is not None and user.is_active else None

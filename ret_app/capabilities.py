@@ -10,6 +10,7 @@ CAPABILITIES = (
     "ret_app.auth.capability",
     "ret_app.account.capability",
     "ret_app.mandates.capability",
+    "ret_app.caretypes.capability",
     "ret_app.admin.capability",
     "ret_app.cases.capability",
     "ret_app.referrals.capability",
@@ -17,4 +18,5 @@ CAPABILITIES = (
     "ret_app.meetings.capability",
     "ret_app.collective.capability",
     "ret_app.commitments.capability",
+    "ret_app.plans.capability",
 )

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from ret_app import audit
 from ret_app.auth import passwords, services as auth_services
+from ret_app.caretypes import services as caretypes
 from ret_app.extensions import db
 from ret_app.models import Mandate, Municipality, Network, Organisation, OrganisationKind, Region, User
 from ret_app.kernel.dates import AMSTERDAM, utcnow
@@ -128,6 +129,8 @@ def seed(today: Optional[date] = None) -> SeedSummary:
             municipalities[name] = Municipality(name=name, cbs_code=code, region=region)
             db.session.add(municipalities[name])
     db.session.flush()
+    for region in regions.values():
+        caretypes.seed_defaults(region.id)  # as the administrator's new region gets it
 
     organisations: dict[str, Organisation] = {}
     for municipality in municipalities.values():
@@ -155,12 +158,14 @@ def seed(today: Optional[date] = None) -> SeedSummary:
         auth_services.replace_recovery_codes(user)
 
     admin = users["beheer@mijov.example"]
+    _retire_residential(regions[MIJOV], admin)
     year_end = date(today.year, 12, 31)
     mandates = [
         # A broad, valid mandate.
         (users["toegang.apeldoorn@mijov.example"], "Apeldoorn", today - timedelta(days=200), year_end + timedelta(days=365),
-         Decimal("150000.00"), ["ambulatory", "day_treatment", "family_home", "foster_care", "residential",
-                                "youth_mental_health", "intellectual_disability", "custom_arrangement"]),
+         Decimal("150000.00"), ["ambulatory", "intensive_family_treatment", "day_treatment", "family_home",
+                                "foster_care", "residential", "youth_mental_health", "intellectual_disability",
+                                "custom_arrangement"]),
         # Valid, but expiring within 30 days: the holder and the chair get a warning.
         (users["toegang.apeldoorn@mijov.example"], "Voorst", today - timedelta(days=340), today + timedelta(days=20),
          Decimal("60000.00"), ["ambulatory", "day_treatment", "youth_mental_health"]),
@@ -186,10 +191,25 @@ def seed(today: Optional[date] = None) -> SeedSummary:
     meeting_count = seed_meetings(users, organisations, cases, today)
     seed_collective(users, organisations, today)
     seed_commitments(users, organisations, cases, today)
+    seed_plans(users, organisations, cases, today)
     _store_deadlines(cases.values())
     audit.record(audit.Action.CREATE, object_type="demo_seed", detail="demo_region_seeded")
     return SeedSummary(len(regions), len(municipalities), len(organisations), len(users), len(mandates), case_count,
                        meeting_count)
+
+
+def _retire_residential(region: Region, admin: User) -> None:
+    """Midden-IJssel/Oost-Veluwe's product book of 2026 splits "residential youth care" into verblijf
+    behandelgroep and verblijf 3-milieu (seed 001): the general type is no longer offered there, while
+    the mandates granted before keep it (Apeldoorn's broad mandate, Epe's expired one)."""
+    from ret_app.models import CareType
+
+    general = db.session.scalar(select(CareType).where(CareType.region_id == region.id,
+                                                       CareType.code == "residential"))
+    caretypes.update(general, {"name": general.name, "position": general.position,
+                               "description": "Niet meer ingekocht vanaf 2026: kies Verblijf behandelgroep of "
+                                              "Verblijf 3-milieu."}, admin)
+    caretypes.retire(general, admin)
 
 
 def _store_deadlines(cases) -> None:
@@ -240,6 +260,15 @@ DEMO_CASES = [
      "consultation", False, "Jesse is angstig en komt zijn kamer niet meer uit.",
      "De jeugd-GGZ is na zes weken gestopt omdat Jesse niet meer kwam.", 20,
      [("mother", "Karin Bos", 45, True), ("father", "Hans Bos", 47, True)], ("ret",)),
+    # Seeded in process direction; its plan records that fitting help started, which moves it to
+    # monitoring (seed_plans).
+    ("monitoring", "Zutphen", "toegang.zutphen@mijov.example", "Lieke", "van Dijk", 15, "process_direction",
+     "urgent", "process_direction", False,
+     "Lieke eet nauwelijks nog en is sterk afgevallen; de huisarts maakt zich zorgen. Ouders vragen om behandeling "
+     "die ook het gezin meeneemt.",
+     "De gespecialiseerde eetstoorniszorg heeft een wachtlijst van zes maanden en de ambulante hulp kan haar niet "
+     "meer opvangen.", 45,
+     [("mother", "Anja van Dijk", 44, True), ("father", "Bart van Dijk", 47, True)], ("ret", "collective")),
     ("haarlem", "Haarlem", "toegang.haarlem@ijzk.example", "Yusuf", "Amrani", 16, "submitted", "crisis", None, True,
      "Crisisplaatsing loopt af; Yusuf kan niet terug naar huis en een vervolgplek ontbreekt.",
      "Alle gezinshuizen in de regio zijn vol.", 1,
@@ -285,11 +314,27 @@ PRIOR_HELP = {
         ("Praktijk voor jeugd-GGZ De Linde (demo)", "Cognitieve gedragstherapie bij angst", 5, 3.5,
          "Gestopt na zes weken: Jesse kwam niet meer naar de praktijk en thuisbehandeling werd niet geboden."),
     ],
+    "monitoring": [
+        ("Praktijk voor jeugd-GGZ De Linde (demo)", "Ambulante behandeling bij eetproblemen", 9, 3,
+         "Gestopt: Lieke viel verder af en de praktijk verwees naar gespecialiseerde eetstoorniszorg."),
+    ],
     "haarlem": [
         ("Jeugdhulp Kennemerduin (demo)", "Ambulante gezinsbehandeling", 12, 2,
          "Gestopt na een crisis thuis; Yusuf kon niet langer thuis wonen."),
         ("Jeugdhulp Kennemerduin (demo)", "Crisisplaatsing in een leefgroep", 2, None, None),
     ],
+}
+
+
+# The integrated analysis and advice of the finalised screenings (cases in process direction).
+SCREENING_TEXTS = {
+    "direction": ("De vastloper zit in de combinatie van LVB en psychiatrie: beide zorgsoorten zijn er, maar niet "
+                  "samen.",
+                  "Maatwerkarrangement met een vaste procesregisseur; opschalen naar BOEG als dit binnen zes weken niet "
+                  "rond is."),
+    "monitoring": ("Een eetstoornis met angst eronder; de ouders zijn uitgeput en school is buiten beeld geraakt. "
+                   "Ambulante hulp alleen is niet meer genoeg.",
+                   "Dagbehandeling eetstoornissen met gezinsgesprekken, en school vanaf het begin erbij betrekken."),
 }
 
 
@@ -339,7 +384,7 @@ def seed_cases(users: dict, municipalities: dict, organisations: dict, today: da
             status=status, urgency=urgency, track=track, placement_intended=placement,
             youth_first_name=first, youth_last_name=last,
             youth_birth_date=date(today.year - age, 1 + (len(first) * 7) % 12, 1 + (len(last) * 5) % 27),
-            youth_gender="female" if first in ("Mila", "Sara", "Lotte") else "male",
+            youth_gender="female" if first in ("Mila", "Sara", "Lotte", "Lieke") else "male",
             youth_daytime_activity="Voortgezet onderwijs" if age < 18 else "Geen dagbesteding",
             question=question, why_stuck=why_stuck, submitted_at=submitted_at,
         )
@@ -423,10 +468,7 @@ def seed_cases(users: dict, municipalities: dict, organisations: dict, today: da
                 author_id=provider_member.id, organisation_id=provider_member.organisation_id, domain="parenting",
                 severity=2, notes="Moeder is overbelast; steun in het netwerk ontbreekt.", sources="Intake aanbieder"))
             if status == "process_direction":
-                screening.analysis = ("De vastloper zit in de combinatie van LVB en psychiatrie: beide zorgsoorten zijn "
-                                      "er, maar niet samen.")
-                screening.advice = "Maatwerkarrangement met een vaste procesregisseur; opschalen naar BOEG als dit " \
-                                   "binnen zes weken niet rond is."
+                screening.analysis, screening.advice = SCREENING_TEXTS.get(key, SCREENING_TEXTS["direction"])
                 screening.finalised_at = datetime.combine(today - timedelta(days=10), time(15), tzinfo=timezone.utc)
                 screening.finalised_by_id = director.id
     db.session.flush()
@@ -490,7 +532,7 @@ def seed_meetings(users: dict, organisations: dict, cases: dict, today: date) ->
                       "voor een jaar.",
                  submission_key="demo-decision-1", recorded_by_id=chair.id, recorded_at=decided),
         Decision(item=placement, case=cases["screening"], municipality_id=cases["screening"].municipality_id,
-                 kind="commits_help", care_type="ambulatory", provider_id=provider.id,
+                 kind="commits_help", care_type="intensive_family_treatment", provider_id=provider.id,
                  amount_eur=Decimal("28500.00"), status="binding", mandate_id=mandate_apeldoorn.id,
                  mandate_finding="covered",
                  text="Intensieve ambulante gezinsbehandeling, vier dagdelen per week, met crisisplek achter de hand.",
@@ -646,6 +688,15 @@ def seed_commitments(users: dict, organisations: dict, cases: dict, today: date)
     (screening) has an open request for a place to stay, a withdrawn one and an ended consultation."""
     from ret_app.cases import clock
     from ret_app.models import CaseParticipant, ProviderRequest
+# --- demo plans: goals in the families' words, agreed versions, review moments, fitting help ---------
+
+def seed_plans(users: dict, organisations: dict, cases: dict, today: date) -> None:
+    """Finn's plan: version 1 agreed after last week's session (from its decision), a goal added since
+    (a draft with changes), the first review moment planned. Lieke's plan: two agreed versions,
+    fitting help started twelve days ago (so her case is in monitoring), a review held with the
+    family's own judgement and the next one planned."""
+    from ret_app.models import CaseEvent, CaseTransition, Decision, Plan, PlanGoal, PlanReview, PlanVersion
+    from ret_app.plans.services import snapshot
 
     director = users["retlid@mijov.example"]
     bolder = organisations["Jeugdzorg De Bolder (demo)"]
@@ -702,3 +753,74 @@ def seed_commitments(users: dict, organisations: dict, cases: dict, today: date)
                                                      invited_by_id=director.id))
     db.session.flush()
     return len(rows)
+
+    def agree(plan: Plan, number: int, at: datetime, decision=None) -> None:
+        db.session.flush()
+        plan.versions.append(PlanVersion(number=number, agreed_by_id=director.id, agreed_at=at,
+                                         decision_id=decision.id if decision else None, content=snapshot(plan)))
+        plan.agreed_number = number
+        plan.changed_since_agreed = False
+        db.session.add(CaseEvent(case_id=plan.case_id, at=at, actor_id=director.id, kind="plan_agreed"))
+
+    # Finn (process direction): version 1 from the session's decision, then a goal of his father's added.
+    finn = cases["direction"]
+    decision = db.session.scalar(select(Decision).where(Decision.submission_key == "demo-decision-1"))
+    agreed_at = _at(today - timedelta(days=6), 10, 15)
+    plan = Plan(case_id=finn.id, changed_at=agreed_at, changed_by_id=director.id)
+    db.session.add(plan)
+    plan.goals.extend([
+        PlanGoal(position=1, voiced_by="youth", status="open", care_type="custom_arrangement", provider=bolder,
+                 intended_start=today + timedelta(days=14),
+                 text="Ik wil overdag iets doen waar ik goed in ben, met jongens van mijn leeftijd."),
+        PlanGoal(position=2, voiced_by="parents", status="open", care_type="youth_mental_health", provider=kjp,
+                 intended_start=today + timedelta(days=14),
+                 text="Ik wil dat Finn hulp krijgt bij zijn sombere buien, op een manier die hij snapt."),
+    ])
+    agree(plan, 1, agreed_at, decision)
+    plan.goals.append(PlanGoal(position=3, voiced_by="parents", status="open", care_type="ambulatory",
+                               provider_name="Wijkteam Epe (demo)", intended_start=today + timedelta(days=7),
+                               text="Als vader wil ik weten wat ik thuis kan doen als Finn vastloopt."))
+    plan.changed_at, plan.changed_since_agreed = _at(today - timedelta(days=2), 16), True
+    plan.reviews.append(PlanReview(planned_on=today + timedelta(days=28), planned_by_id=director.id))
+
+    # Lieke (monitoring): two agreed versions, fitting help started, one review held, the next planned.
+    lieke = cases["monitoring"]
+    started = today - timedelta(days=12)
+    plan = Plan(case_id=lieke.id)
+    db.session.add(plan)
+    eating = PlanGoal(position=1, voiced_by="youth", status="open", care_type="youth_mental_health",
+                      text="Ik wil weer gewoon kunnen eten zonder dat het de hele dag in mijn hoofd zit.")
+    table = PlanGoal(position=2, voiced_by="parents", status="open", care_type="ambulatory",
+                     text="Wij willen weten hoe we Lieke aan tafel helpen zonder dat het elke keer ruzie wordt.")
+    plan.goals.extend([eating, table])
+    agree(plan, 1, _at(today - timedelta(days=30), 11))
+    eating.provider, eating.intended_start = kjp, started
+    table.provider, table.intended_start = bolder, started
+    plan.goals.append(PlanGoal(position=3, voiced_by="youth", status="open", care_type="education_care",
+                               provider_name="Scholengemeenschap Zutphen (demo)", intended_start=today + timedelta(days=10),
+                               text="Ik wil weer naar school, eerst halve dagen."))
+    agree(plan, 2, _at(today - timedelta(days=16), 14))
+    what = ("Dagbehandeling eetstoornissen bij Kinder- en Jeugdpsychiatrie Rivierland, drie dagen per week; "
+            "gezinsgesprekken bij Jeugdzorg De Bolder.")
+    recorded = _at(started, 16)
+    lieke.fitting_help_started_on = started
+    plan.fitting_help_what, plan.fitting_help_recorded_by_id, plan.fitting_help_recorded_at = what, director.id, recorded
+    lieke.status = "monitoring"
+    lieke.transitions.append(CaseTransition(from_status="process_direction", to_status="monitoring",
+                                            actor_id=director.id, at=recorded))
+    db.session.add_all([
+        CaseEvent(case_id=lieke.id, at=recorded, actor_id=director.id, kind="fitting_help_started", summary=what),
+        CaseEvent(case_id=lieke.id, at=recorded, actor_id=director.id, kind="transition:start_monitoring"),
+    ])
+    held = today - timedelta(days=3)
+    plan.reviews.extend([
+        PlanReview(planned_on=today - timedelta(days=4), planned_by_id=director.id, held_on=held, help_fits="partly",
+                   own_judgement="Lieke: 'Het is zwaar, maar ik voel me serieus genomen.' Moeder: 'Eindelijk hulp die "
+                                 "ons ook meeneemt.'",
+                   what_changes="School wordt erbij betrokken: vanaf volgende maand halve dagen, afgestemd met de "
+                                "behandelaar.",
+                   recorded_by_id=director.id, recorded_at=_at(held, 15)),
+        PlanReview(planned_on=today + timedelta(days=25), planned_by_id=director.id),
+    ])
+    db.session.add(CaseEvent(case_id=lieke.id, at=_at(held, 15), actor_id=director.id, kind="plan_review_held"))
+    db.session.flush()

@@ -36,20 +36,6 @@ ORGANISATION_KIND_LABELS = {
     "management": _l("Management and policy"),
 }
 
-CARE_TYPE_LABELS = {
-    "ambulatory": _l("Ambulatory youth care"),
-    "day_treatment": _l("Day treatment"),
-    "family_home": _l("Family-style group home (gezinshuis)"),
-    "foster_care": _l("Foster care"),
-    "residential": _l("Residential youth care"),
-    "secure_residential": _l("Secure residential youth care"),
-    "crisis": _l("Crisis care"),
-    "youth_mental_health": _l("Youth mental health care"),
-    "intellectual_disability": _l("Care for intellectual disability (LVB)"),
-    "education_care": _l("Education-care arrangement"),
-    "custom_arrangement": _l("Custom arrangement"),
-}
-
 # The expertise areas of a provider of the collective (ExpertiseArea), in the order forms show them.
 EXPERTISE_LABELS = {
     "youth_mental_health": _l("Youth mental health"),
@@ -143,6 +129,14 @@ CLOCK_LABELS = {
     "intake_decision": _l("Intake decision"),
     "screening": _l("Screening finished"),
     "first_session": _l("First RET session"),
+}
+
+# What a case's next due item is (Case.next_due_kind): a norm clock, or the kind a capability's due
+# source gives (cases/norms.py; "review" and "request_reply" are the plan's and the requests').
+DUE_KIND_LABELS = {
+    **CLOCK_LABELS,
+    "review": _l("Plan review"),
+    "request_reply": _l("Reply to a request"),
 }
 
 # --- the referral: the youth, the family, consent ------------------------------------------------------
@@ -312,7 +306,6 @@ def relation_label(code: Optional[str]) -> str:
 # Filters every template can use: name -> function.
 FILTERS = {
     "role_label": lambda role: ROLE_LABELS.get(role, role),
-    "care_type_label": lambda code: CARE_TYPE_LABELS.get(code, code),
     "expertise_label": lambda code: EXPERTISE_LABELS.get(code, code),
     "audit_action_label": lambda code: AUDIT_ACTION_LABELS.get(code, code),
     "audit_outcome_label": lambda code: AUDIT_OUTCOME_LABELS.get(code, code),
@@ -328,4 +321,5 @@ FILTERS = {
     "request_role_label": lambda code: REQUEST_ROLE_LABELS.get(code, code),
     "request_status_label": lambda code: REQUEST_STATUS_LABELS.get(code, code),
     "decline_reason_label": lambda code: DECLINE_REASON_LABELS.get(code, code or "—"),
+    "due_kind_label": lambda kind: DUE_KIND_LABELS.get(kind, kind or "—"),
 }

@@ -25,6 +25,7 @@ from sqlalchemy import delete, insert, text
 
 import config
 from ret_app import create_app
+from ret_app.caretypes.services import default_catalogue
 from ret_app.extensions import db
 from ret_app.models import AuditHead, Mandate, Municipality, Network, Organisation, Region, User
 from ret_app.kernel.dates import utcnow
@@ -163,16 +164,35 @@ def _database(app, request, _module_transaction):
         yield
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Whether the test itself passed (count_queries checks its marker only then)."""
+    report = yield
+    if report.when == "call":
+        item.counting_call_passed = report.passed
+    return report
+
+
 # What the transaction harness adds around each session's work, not what the code under test asks.
 _HARNESS_STATEMENT = re.compile(r"^\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\b", re.IGNORECASE)
 
 
 @pytest.fixture
-def count_queries(app):
+def count_queries(app, request):
     """`with count_queries() as statements:` collects the SQL statements the block sends to the
     database (the harness's savepoints left out), for tests that a page's query count does not
-    grow with its rows."""
+    grow with its rows.
+
+    A test marked `@pytest.mark.counts_queries("endpoint", ...)` says which pages it holds to a
+    constant count (tests/test_query_counts_coverage.py requires one for every list and start page
+    of app.url_map); it fails unless each of them was requested inside a counting block."""
+    from flask import request as flask_request, request_finished
     from sqlalchemy import event
+
+    counted: set[str] = set()
+
+    def requested(sender, response, **extra):
+        counted.add(flask_request.endpoint)
 
     @contextmanager
     def counting():
@@ -185,12 +205,18 @@ def count_queries(app):
         with app.app_context():
             engine = db.engine
         event.listen(engine, "before_cursor_execute", record)
+        request_finished.connect(requested, app)
         try:
             yield statements
         finally:
+            request_finished.disconnect(requested, app)
             event.remove(engine, "before_cursor_execute", record)
 
-    return counting
+    yield counting
+    marker = request.node.get_closest_marker("counts_queries")
+    if marker is not None and getattr(request.node, "counting_call_passed", False):
+        missing = set(marker.args) - counted
+        assert not missing, f"marked as counting {sorted(missing)}, but no such page was requested while counting"
 
 
 @pytest.fixture
@@ -232,6 +258,8 @@ class Factory:
         with self.app.app_context():
             region = Region(name=name or f"Regio {self._next()}", network_id=network_id)
             db.session.add(region)
+            db.session.flush()
+            db.session.add_all(default_catalogue(region.id))  # as every new region gets it
             db.session.commit()
             return self._detach(region)
 

@@ -67,6 +67,10 @@ CASE_OBJECT = frozenset({
     "screening.screening_finalise", "screening.screening_addendum_add", "screening.screening_report",
     "screening.participant_invite", "screening.participant_remove",
 })
+# the process direction plan (404 for whoever may not see the case)
+CASE_OBJECT |= {"plans.plan_page", "plans.goal_add", "plans.goal_save", "plans.goal_remove", "plans.review_add",
+                "plans.review_record", "plans.review_cancel", "plans.plan_agree", "plans.version_page",
+                "plans.fitting_help", "plans.plan_pdf"}
 # sessions: minutes, actions, follow-up (404 for whoever has no relation to the session, case or decision)
 CASE_OBJECT |= {"meetings.minutes_pdf", "meetings.extract_pdf", "meetings.addendum_add", "actions.set_status",
                 "meetings.followup_answer"}
@@ -164,7 +168,7 @@ class Objects:
     pending: object  # not activated yet: for a new activation link
     mandate: object
     target_session_id: int  # a live session of `target`
-    case_id: int = 0  # a submitted case referred by `target`
+    case_id: int = 0  # a submitted case referred by `target` (with a plan: an agreed version 1)
     concept_id: int = 0  # a concept referral of `target`, with one family member (`member_id`)
     member_id: int = 0
     attachment_id: Callable[[], int] = lambda: 0  # an attachment of `case_id`, its file written on first use
@@ -174,6 +178,9 @@ class Objects:
     planned_meeting_id: int = 0  # a planned session with `case_id` on its agenda
     decision_id: int = 0  # a provisional decision on `item_id` (municipality `municipality`)
     action_id: int = 0  # an open action on `case_id` owned by `target`
+    care_type_id: int = 0  # a care type of `region`'s catalogue, on offer (in use by `mandate`)
+    retired_care_type_id: int = 0  # one no longer offered
+    unused_care_type_id: int = 0  # one no record uses (it can be removed)
     provider: object = None  # a collective provider of `region` with a profile offering ambulatory care,
     keeper: object = None  # its provider member,
     contact_id: int = 0  # one of its contact persons and a capacity entry for ambulatory care
@@ -292,6 +299,22 @@ def objects(app) -> Iterator[Objects]:
     meeting = _meeting_objects(app, factory, ret_org, target, case_id)
     collective = _collective_objects(app, factory, region)
     collective.update(_request_objects(app, factory, case_id, collective["provider"], target))
+    with app.app_context():
+        from sqlalchemy import update
+
+        from ret_app.models import CareType
+
+        care_types = dict(db.session.execute(select(CareType.code, CareType.id)
+                                             .where(CareType.region_id == region.id)).all())
+        db.session.execute(update(CareType).where(CareType.id == care_types["respite_care"]).values(active=False))
+        from ret_app.models import Plan, PlanVersion
+
+        # The case's plan with an agreed version 1 (its page is one of the case's pages).
+        plan = Plan(case_id=case_id, agreed_number=1, changed_since_agreed=False)
+        plan.versions.append(PlanVersion(number=1, agreed_by_id=target.id, content={"goals": [], "reviews": []}))
+        db.session.add(plan)
+        db.session.commit()
+        db.session.remove()
     stored_keys: list[str] = []
 
     def attachment_id() -> int:
@@ -313,7 +336,9 @@ def objects(app) -> Iterator[Objects]:
 
     yield Objects(network, region, municipality, access_team, ret_org, target, deactivated, pending, mandate,
                   _live_session(app, target.id), case_id, concept_id, member_id, attachment_id, **meeting,
-                  **collective)
+                  **collective,
+                  care_type_id=care_types["ambulatory"], retired_care_type_id=care_types["respite_care"],
+                  unused_care_type_id=care_types["jeugdzorgplus"])
     with app.app_context():
         from ret_app.referrals import attachments
 
@@ -361,6 +386,18 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "screening.screening_report": lambda o: {"case_id": o.case_id},
     "screening.participant_invite": lambda o: {"case_id": o.case_id},
     "screening.participant_remove": lambda o: {"case_id": o.case_id, "participant_id": 1},
+    # the process direction plan (sub-objects that need not exist: the case check comes first)
+    "plans.plan_page": lambda o: {"case_id": o.case_id},
+    "plans.goal_add": lambda o: {"case_id": o.case_id},
+    "plans.goal_save": lambda o: {"case_id": o.case_id, "goal_id": 1},
+    "plans.goal_remove": lambda o: {"case_id": o.case_id, "goal_id": 1},
+    "plans.review_add": lambda o: {"case_id": o.case_id},
+    "plans.review_record": lambda o: {"case_id": o.case_id, "review_id": 1},
+    "plans.review_cancel": lambda o: {"case_id": o.case_id, "review_id": 1},
+    "plans.plan_agree": lambda o: {"case_id": o.case_id},
+    "plans.version_page": lambda o: {"case_id": o.case_id, "number": 1},
+    "plans.fitting_help": lambda o: {"case_id": o.case_id},
+    "plans.plan_pdf": lambda o: {"case_id": o.case_id},
     # sessions: live
     "meetings.live": lambda o: {"meeting_id": o.meeting_id},
     "meetings.live_updates": lambda o: {"meeting_id": o.meeting_id, "item": o.item_id, "rev": 0},
@@ -397,6 +434,12 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "commitments.request_withdraw": lambda o: {"request_id": o.request_id},
     "commitments.commitment_start": lambda o: {"request_id": o.request_id},
     "commitments.commitment_end": lambda o: {"request_id": o.request_id},
+    # the care-type catalogue
+    "caretypes.catalogue": lambda o: {"region_id": o.region.id},
+    "caretypes.edit": lambda o: {"region_id": o.region.id, "care_type_id": o.care_type_id},
+    "caretypes.retire": lambda o: {"region_id": o.region.id, "care_type_id": o.care_type_id},
+    "caretypes.reactivate": lambda o: {"region_id": o.region.id, "care_type_id": o.retired_care_type_id},
+    "caretypes.remove": lambda o: {"region_id": o.region.id, "care_type_id": o.unused_care_type_id},
 }
 
 # Valid form data for each state-changing route: if the guard let the request through, the
@@ -459,6 +502,18 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
     "screening.screening_addendum_add": lambda o: {"addendum-text": "Aanvulling"},
     "screening.participant_invite": lambda o: {"invitee": f"user-{o.target.id}"},
     "screening.participant_remove": lambda o: {},
+    # the process direction plan
+    "plans.goal_add": lambda o: {"goal-text": "Ik wil weer naar school.", "goal-voiced_by": "youth",
+                                 "goal-status": "open"},
+    "plans.goal_save": lambda o: {"g1-text": "Rust in huis.", "g1-voiced_by": "family", "g1-status": "open",
+                                  "g1-version": "1"},
+    "plans.goal_remove": lambda o: {},
+    "plans.review_add": lambda o: {"review-planned_on": (date.today() + timedelta(days=14)).isoformat()},
+    "plans.review_record": lambda o: {"r1-held_on": date.today().isoformat(), "r1-help_fits": "yes",
+                                      "r1-own_judgement": "Het gaat beter", "r1-version": "1"},
+    "plans.review_cancel": lambda o: {},
+    "plans.plan_agree": lambda o: {"agree-version": "1", "agree-decision_id": ""},
+    "plans.fitting_help": lambda o: {"fit-started_on": date.today().isoformat(), "fit-what": "Dagbehandeling"},
     # sessions: live
     "meetings.check_in": lambda o: {"present": "y"},
     "meetings.item_activate": lambda o: {},
@@ -503,6 +558,13 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
         # (no version: the CSRF scenarios put the request in the state the step needs first)
     "commitments.commitment_start": lambda o: {"started_on": date.today().isoformat(), "version": ""},
     "commitments.commitment_end": lambda o: {"ended_on": date.today().isoformat(), "version": ""},
+    # the care-type catalogue
+    "caretypes.catalogue": lambda o: {"code": "nieuwe_zorgsoort", "name": "Nieuwe zorgsoort",
+                                      "description": "Omschrijving", "position": "500"},
+    "caretypes.edit": lambda o: {"name": "Ambulante hulp", "description": "Thuis", "position": "15", "version": "1"},
+    "caretypes.retire": lambda o: {"version": "1"},
+    "caretypes.reactivate": lambda o: {"version": "1"},
+    "caretypes.remove": lambda o: {"version": "1"},
 }
 
 
@@ -628,6 +690,9 @@ POST_ONLY = frozenset({
     "screening.screening_contribution_save", "screening.screening_texts_save", "screening.screening_finalise",
     "screening.screening_addendum_add", "screening.participant_invite", "screening.participant_remove",
 })
+# the process direction plan
+POST_ONLY |= {"plans.goal_add", "plans.goal_save", "plans.goal_remove", "plans.review_add", "plans.review_record",
+              "plans.review_cancel", "plans.plan_agree", "plans.fitting_help"}
 # sessions: minutes, actions, follow-up
 POST_ONLY |= {"meetings.addendum_add", "actions.set_status"}
 # sessions: planning
@@ -639,6 +704,8 @@ POST_ONLY |= {"meetings.check_in", "meetings.item_activate", "meetings.item_note
 POST_ONLY |= {"collective.contact_add", "collective.contact_remove"}
 # requests and commitments
 POST_ONLY |= {"commitments.request_withdraw", "commitments.commitment_start", "commitments.commitment_end"}
+# the care-type catalogue
+POST_ONLY |= {"caretypes.retire", "caretypes.reactivate", "caretypes.remove"}
 GET_PROTECTED = sorted(e for e, a in EXPECTED_ACCESS.items() if a != PUBLIC and e not in POST_ONLY)
 GET_PUBLIC = sorted(e for e, a in EXPECTED_ACCESS.items() if a == PUBLIC and e not in POST_ONLY)
 POST_PROTECTED = sorted(e for e in POST_DATA if EXPECTED_ACCESS[e] != PUBLIC)
@@ -824,7 +891,7 @@ def test_caseworker_sees_only_own_mandates(app, client, factory, login_as):
     assert "Andergem" not in body and "77.777" not in body
 
 
-ADMIN_OBJECT_ROUTES = sorted(e for e in URL_PARAMS if e.startswith("admin."))
+ADMIN_OBJECT_ROUTES = sorted(e for e in URL_PARAMS if e.startswith(("admin.", "caretypes.")))
 
 
 @pytest.mark.parametrize("endpoint", ADMIN_OBJECT_ROUTES)

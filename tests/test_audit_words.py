@@ -24,6 +24,7 @@ from ret_app.meetings.lifecycle import MEETING
 from ret_app.meetings.planning import DETAIL_FIELDS
 from ret_app.models import AuditEvent, Case, User
 from ret_app.referrals.services import _MEMBER_FIELDS, REFERRAL_FIELDS
+from ret_app.plans.services import GOAL_FIELDS, REVIEW_FIELDS
 from ret_app.screening.services import TEXT_PARTS, contribution_values
 from tests.conftest import login
 
@@ -115,6 +116,9 @@ FIELD_LISTS = {
     "region_norms": ("intake_decision", "first_session", "first_session_crisis", "screening", "capacity_stale_days"),
     "provider_profile": PROFILE_FIELDS,
     "capacity_entry": CAPACITY_FIELDS,
+    "plan_goal": GOAL_FIELDS,
+    "plan_review": REVIEW_FIELDS,
+    "care_type": ("name", "description", "position"),
 }
 
 
@@ -207,6 +211,21 @@ WRITTEN = [
     ("capacity_entry", "provider=3;care_type=ambulatory;invalid fields=waiting_weeks",
      "Aanbieder (organisatie): 3; Zorgsoort: Ambulante jeugdhulp; invoer geweigerd; Velden: Wachttijd in weken"),
     ("capacity_entry", "provider=3", "Aanbieder (organisatie): 3"),
+    ("case", "plan_goal", "doel van het plan"),
+    ("case", "fitting_help", "passende hulp gestart"),
+    ("plan_goal", "status=open;voice=youth", "Status: open; In de woorden van: de jeugdige"),
+    ("plan_goal", "fields=text,provider_id", "Velden: Doel, Aanbieder uit het collectief"),
+    ("plan_review", "recorded;fits=partly;fields=held_on,help_fits",
+     "gehouden en vastgelegd; Past de hulp?: Deels; Velden: Gehouden op, Past de hulp?"),
+    ("plan_version", "number=2;decision=7", "Versie: 2; Besluit van het overleg: 7"),
+    ("plan", "fitting_help_started", "passende hulp gestart; de casus gaat naar monitoring"),
+    ("plan", "version=1", "Vastgestelde versie: 1"),
+    ("plan", "concept", "concept, niet vastgesteld"),
+    ("care_type", "region=3;code=respite_care", "Regio: 3; Code: respite_care"),
+    ("care_type", "region=3;code=crisis;fields=name,position", "Regio: 3; Code: crisis; Velden: Naam, Plaats in de lijst"),
+    ("care_type", "region=3;code=crisis;retired", "Regio: 3; Code: crisis; niet meer aangeboden"),
+    ("care_type", "region=3;code=crisis;reactivated", "Regio: 3; Code: crisis; weer aangeboden"),
+    ("care_type_catalogue", "region=3;count=16", "Regio: 3; Zorgsoorten toegevoegd: 16"),
 ]
 
 
@@ -220,7 +239,8 @@ def test_the_object_types_have_names(app):
     with app.test_request_context(), force_locale("nl"):
         for object_type in ("case", "case_participant", "consent", "meeting", "meeting_item", "decision",
                             "case_action", "minutes", "user", "web_session", "mandate", "screening", "route",
-                            "provider_profile", "provider_contact", "capacity_entry"):
+                            "provider_profile", "provider_contact", "capacity_entry",
+                            "care_type", "care_type_catalogue"):
             assert object_name(object_type) != object_type, object_type
         assert object_name("case") == "Casus" and object_name("meeting") == "RET-overleg"
 
@@ -261,7 +281,8 @@ def test_the_search_shows_the_details_in_words_and_keeps_them_stored(app, factor
 
     case_id = factory.case(world.caseworker, world.municipality, status="process_direction",
                            submitted_at=datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc),
-                           process_director_id=world.director.id, track="process_direction")
+                           process_director_id=world.director.id, track="process_direction",
+                           fitting_help_started_on=datetime(2026, 2, 2).date())
     with app.app_context():
         lifecycle.apply(db.session.get(Case, case_id), db.session.get(User, world.chair.id), "start_monitoring")
         db.session.commit()

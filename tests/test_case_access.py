@@ -228,11 +228,14 @@ CASE_GET_ROUTES = {
                            "provider_member": set(), **NO_CASE_ROLE},
     "screening.screening_page": {**SEES, **NO_CASE_ROLE},
     "screening.screening_report": {**SEES, **NO_CASE_ROLE},
+    # Whoever sees the case reads its plan (a submitted case has none yet: an empty plan, a draft PDF).
+    "plans.plan_page": {**SEES, **NO_CASE_ROLE},
+    "plans.plan_pdf": {**SEES, **NO_CASE_ROLE},
 }
 
 
-# The blueprints whose routes are about one case (the case core, the referral, the screening).
-CASE_BLUEPRINTS = ("cases.", "referrals.", "screening.")
+# The blueprints whose routes are about one case (the case core, the referral, the screening, the plan).
+CASE_BLUEPRINTS = ("cases.", "referrals.", "screening.", "plans.")
 
 
 def test_every_case_page_with_only_a_case_id_is_in_the_matrix(app):

@@ -359,6 +359,19 @@ def s_screening(endpoint: str) -> Callable[[Env], Scenario]:
     return scenario
 
 
+def s_plan(endpoint: str) -> Callable[[Env], Scenario]:
+    """Plan routes, sent by the process director of the objects' case (put in process direction with a
+    plan by tests/test_plans.py:prepare_for_csrf)."""
+
+    def scenario(env: Env) -> Scenario:
+        from tests.test_plans import prepare_for_csrf as prepare_plan
+
+        url, data = prepare_plan(env, endpoint)
+        return Scenario(url, lambda: dict(data))
+
+    return scenario
+
+
 def s_planning(endpoint: str) -> Callable[[Env], Scenario]:
     """Planning routes, sent by a chair of the objects' region on a planned session of theirs
     (tests/test_meeting_planning.py:prepare_for_csrf)."""
@@ -442,7 +455,8 @@ SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
         "admin.networks", "admin.network_edit", "admin.regions", "admin.region_edit", "admin.region_norms", "admin.municipalities",
         "admin.municipality_edit", "admin.organisations", "admin.organisation_edit", "admin.user_new",
         "admin.user_edit", "admin.user_deactivate", "admin.user_reactivate", "admin.user_reset_2fa",
-        "admin.user_activation_link", "admin.mandate_new", "admin.mandate_detail")},
+        "admin.user_activation_link", "admin.mandate_new", "admin.mandate_detail",
+        "caretypes.catalogue", "caretypes.edit", "caretypes.retire", "caretypes.reactivate", "caretypes.remove")},
     ("referrals.referral_new", "POST"): s_case("referrals.referral_new", "caseworker", "access_team"),
     ("cases.case_list", "POST"): s_case_search,
     ("cases.case_step", "POST"): s_case("cases.case_step", "chair", "ret_org"),
@@ -455,6 +469,10 @@ SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
     **{(endpoint, "POST"): s_screening(endpoint) for endpoint in (
         "screening.participant_invite", "screening.participant_remove", "screening.screening_contribution_save",
         "screening.screening_texts_save", "screening.screening_finalise", "screening.screening_addendum_add")},
+    # the process direction plan
+    **{(endpoint, "POST"): s_plan(endpoint) for endpoint in (
+        "plans.goal_add", "plans.goal_save", "plans.goal_remove", "plans.review_add", "plans.review_record",
+        "plans.review_cancel", "plans.plan_agree", "plans.fitting_help")},
     # sessions: minutes, actions, follow-up
     ("meetings.addendum_add", "POST"): s_case("meetings.addendum_add", "chair", "ret_org"),
     ("actions.set_status", "POST"): s_case("actions.set_status", "chair", "ret_org"),

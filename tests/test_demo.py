@@ -219,3 +219,33 @@ def test_demo_collective_has_profiles_and_fresh_stale_and_unfilled_capacity(app)
             Organisation, Organisation.id == ProviderCareType.organisation_id).where(Organisation.region_id == mijov.id))
         assert offered > len(entries)  # some care types were never filled in
         assert capacity.stale_count(mijov.id) == offered - sum(1 for e in entries if not rule.is_stale(e.updated_at))
+
+
+def test_demo_regions_have_their_care_type_catalogue_with_one_type_retired_that_old_records_use(app):
+    from ret_app.caretypes import services as caretypes
+    from ret_app.caretypes.defaults import DEFAULT_CARE_TYPES
+    from ret_app.models import Decision
+
+    seed(app)
+    with app.app_context():
+        regions = {r.name: r.id for r in db.session.scalars(select(Region))}
+        mijov, ijzk = regions[demo.MIJOV], regions[demo.IJZK]
+        for region_id in (mijov, ijzk):
+            names = caretypes.names(region_id)
+            assert {"Verblijf behandelgroep", "Verblijf 3-milieu", "JeugdzorgPlus", "Respijtopvang jeugd",
+                    "Intensieve ambulante gezinsbehandeling"} <= set(names.values())
+            assert len(names) == len(DEFAULT_CARE_TYPES)
+        # Midden-IJssel/Oost-Veluwe no longer offers the general residential type; IJmond still does.
+        assert "residential" not in dict(caretypes.choices(mijov))
+        assert "residential" in dict(caretypes.choices(ijzk))
+        users = [m for m in db.session.scalars(select(Mandate).join(Mandate.municipality)
+                                                .where(Municipality.region_id == mijov))
+                 if "residential" in m.care_types]
+        assert users, "an old demo record still uses the retired type"
+        assert caretypes.names(mijov)["residential"] == "Residentiële jeugdhulp"
+        # Every demo record's care types are in its region's catalogue.
+        for mandate in db.session.scalars(select(Mandate)):
+            names = caretypes.names(mandate.municipality.region_id)
+            assert set(mandate.care_types) <= set(names), mandate.care_types
+        for decision in db.session.scalars(select(Decision).where(Decision.care_type.is_not(None))):
+            caretypes.validate(decision.case.region_id, decision.care_type)

@@ -41,10 +41,15 @@ from ret_app.extensions import db
 from ret_app.forms import FlaskForm as AppFormBase
 from ret_app.kernel.dates import utcnow
 from ret_app.models import (
+    CareType,
+    Case,
     CaseParticipant,
     Consent,
     Decision,
     MeetingItem,
+    Plan,
+    PlanGoal,
+    PlanReview,
     ProviderCareType,
     ProviderProfile,
     Screening,
@@ -240,6 +245,21 @@ SCENARIOS: list[Scenario] = [
     Scenario("ret_app.meetings.forms.FollowupAnswerForm", "admin", lambda w: f"/overleggen/voorbehoud/{w.provisional}",
              lambda w: f"/overleggen/voorbehoud/{w.provisional}",
              lambda w: {"answer": "confirmed", "answer_date": TODAY.isoformat()}),
+    # --- the process direction plan ---
+    Scenario("ret_app.plans.forms.GoalForm", "director", lambda w: f"/casussen/{w.plan}/plan",
+             lambda w: f"/casussen/{w.plan}/plan/doelen",
+             lambda w: {"text": "Ik wil weer naar school.", "voiced_by": "youth", "status": "open"}, prefix="goal"),
+    Scenario("ret_app.plans.forms.ReviewPlanForm", "director", lambda w: f"/casussen/{w.plan}/plan",
+             lambda w: f"/casussen/{w.plan}/plan/evaluaties",
+             lambda w: {"planned_on": (TODAY + timedelta(days=14)).isoformat()}, prefix="review", save=False),
+    Scenario("ret_app.plans.forms.ReviewRecordForm", "director", lambda w: f"/casussen/{w.plan}/plan",
+             lambda w: f"/casussen/{w.plan}/plan/evaluaties/{w.review}",
+             lambda w: {"held_on": TODAY.isoformat(), "help_fits": "yes", "own_judgement": "Het gaat beter."},
+             prefix="r{review}", steps=(Step("the help does not fit", ("what_changes",), {"help_fits": "no"}),)),
+    Scenario("ret_app.plans.forms.AgreeForm", "director", lambda w: f"/casussen/{w.plan}/plan",
+             lambda w: f"/casussen/{w.plan}/plan/vaststellen", prefix="agree"),
+    Scenario("ret_app.plans.forms.FittingHelpForm", "director", lambda w: f"/casussen/{w.plan}/plan",
+             lambda w: f"/casussen/{w.plan}/plan/passende-hulp", prefix="fit", save=False),
     # --- administration ---
     Scenario("ret_app.admin.forms.NetworkForm", "admin", lambda w: "/beheer/netwerken", lambda w: "/beheer/netwerken",
              save=False),
@@ -299,6 +319,14 @@ SCENARIOS: list[Scenario] = [
     Scenario("ret_app.commitments.forms.EndForm", "director", lambda w: f"/verzoeken/{w.accepted_request}",
              lambda w: f"/verzoeken/{w.accepted_request}/beeindigd", lambda w: {"ended_on": TODAY.isoformat()},
              save=False),
+    # --- the care-type catalogue ---
+    Scenario("ret_app.caretypes.forms.CareTypeForm", "admin", lambda w: f"/beheer/regios/{w.region.id}/zorgsoorten",
+             lambda w: f"/beheer/regios/{w.region.id}/zorgsoorten",
+             lambda w: {"code": f"nieuw_{secrets.token_hex(3)}", "name": f"Nieuwe zorgsoort {secrets.token_hex(3)}"}),
+    Scenario("ret_app.caretypes.forms.CareTypeEditForm", "admin",
+             lambda w: f"/beheer/regios/{w.region.id}/zorgsoorten/{w.care_type}",
+             lambda w: f"/beheer/regios/{w.region.id}/zorgsoorten/{w.care_type}",
+             lambda w: {"name": f"Ambulante jeugdhulp {secrets.token_hex(3)}"}),
     # --- signing in and the account ---
     Scenario("ret_app.auth.forms.LoginForm", None, lambda w: "/inloggen", lambda w: "/inloggen", save=False),
     Scenario("ret_app.auth.forms.TotpForm", None, lambda w: "/inloggen/verificatie",
@@ -331,6 +359,8 @@ EXEMPT = {
     "ret_app.meetings.planning_forms.ConfirmForm": "a button",
     "ret_app.screening.forms.FinaliseForm": "a button",
     "ret_app.screening.forms.RemoveParticipantForm": "a button",
+    "ret_app.plans.forms.ButtonForm": "a button",
+    "ret_app.caretypes.forms.CareTypeStatusForm": "a button (retire, offer again, remove) with the version shown",
     # A search filter (GET): every field optional, nothing is saved.
     "ret_app.admin.forms.AuditSearchForm": "a search filter",
 }
@@ -355,6 +385,8 @@ def w(app):
                                process_director_id=w.director.id)
     w.placement_case = factory.case(w.caseworker, w.municipality, status="process_direction",
                                     process_director_id=w.director.id, placement_intended=True)
+    w.plan = factory.case(w.caseworker, w.municipality, status="process_direction", track="process_direction",
+                          process_director_id=w.director.id, submitted_at=utcnow())
     w.planned = factory.meeting(w.chair, starts_at=utcnow() + timedelta(days=5))
     w.live = factory.meeting(w.chair, status="in_progress", cases=(w.open_case, w.placement_case))
     w.approved = factory.meeting(w.chair, status="approved", cases=(w.open_case,),
@@ -395,10 +427,19 @@ def w(app):
                                 contact_name="Contact", intended_start=TODAY)
                 for role, status in (("lead_provider", "requested"), ("co_provider", "accepted"))]
         db.session.add_all(rows)
+        plan_case = db.session.get(Case, w.plan)
+        plan_case.intake_at = utcnow() - timedelta(days=10)
+        plan = Plan(case_id=w.plan)
+        plan.goals.append(PlanGoal(text="Rust in huis", voiced_by="family", status="open", position=1))
+        plan.reviews.append(PlanReview(planned_on=TODAY + timedelta(days=7), planned_by_id=w.director.id))
+        db.session.add(plan)
         db.session.commit()
         w.open_request, w.accepted_request = rows[0].id, rows[1].id
         w.provisional = decision.id
         w.consent = consent.id
+        w.review = plan.reviews[0].id
+        w.care_type = db.session.scalar(select(CareType.id).where(CareType.region_id == w.region.id,
+                                                                  CareType.code == "ambulatory"))
     return w
 
 
@@ -496,7 +537,7 @@ class Forms(HTMLParser):
 def form_instance(app, scenario: Scenario, w):
     cls = app_forms()[scenario.form]
     prefix = scenario.prefix.format(item=getattr(w, "item", ""), placement_item=getattr(w, "placement_item", ""),
-                                    consent=getattr(w, "consent", ""))
+                                    consent=getattr(w, "consent", ""), review=getattr(w, "review", ""))
     with app.test_request_context():
         return cls(formdata=None, prefix=prefix, meta={"csrf": False}, **scenario.kwargs)
 

@@ -96,6 +96,7 @@ NO_TEXT_FIELDS = frozenset({
     "referrals.legal_ground_end", "referrals.attachment_upload", "referrals.attachment_delete",
     "screening.participant_invite", "screening.participant_remove", "meetings.item_activate",
     "meetings.item_add", "meetings.item_remove", "collective.contact_remove",
+    "plans.goal_remove", "plans.review_cancel", "plans.review_add",
 })
 # POST routes whose text is searched for, not saved (no form class): the NUL is dropped, the search
 # runs, and the term is shown again without it.
@@ -259,6 +260,11 @@ class Extra:
     attachment_id: int  # a row only: removing it discards no file
     enrol_user_id: int  # not activated: each reach of the enrolment form starts with a new link for it
     request_id: int = 0  # an open request to the matrix's collective provider on the screening case
+    # In process direction, `session_chair` its process director, with a plan: a goal, a planned
+    # review moment (the plan's forms act on them).
+    plan_case_id: int = 0
+    goal_id: int = 0
+    review_id: int = 0
 
 
 @pytest.fixture(scope="module")
@@ -307,7 +313,33 @@ def extra(app, objects) -> Extra:
         out = Extra(case_id, finalised_id, rows[1].id, rows[3].id, rows[4].id, rows[5].id, rows[6].id,
                     enrol_user.id, request.id)
         db.session.remove()
+    out.plan_case_id, out.goal_id, out.review_id = _plan_objects(app, factory, objects, chair_id)
     return out
+
+
+def _plan_objects(app, factory, objects, director_id: int) -> tuple[int, int, int]:
+    """A case in process direction directed by `director_id`, with a plan: one goal, one review moment,
+    an agreed version 1."""
+    from datetime import timedelta
+
+    from ret_app.kernel.dates import today, utcnow
+    from ret_app.models import Plan, PlanGoal, PlanReview, PlanVersion
+
+    case_id = factory.case(objects.target, objects.municipality, status="process_direction", consent_ret=True,
+                           consent_collective=True, track="process_direction", process_director_id=director_id,
+                           submitted_at=utcnow() - timedelta(days=10), intake_at=utcnow() - timedelta(days=8))
+    with app.app_context():
+        plan = Plan(case_id=case_id)
+        plan.goals.append(PlanGoal(text="Weer naar school", voiced_by="youth", status="open", position=1))
+        plan.reviews.append(PlanReview(planned_on=today() + timedelta(days=7), planned_by_id=director_id))
+        plan.versions.append(PlanVersion(number=1, agreed_by_id=director_id, content={
+            "goals": [{"id": 0, "text": "Weer naar school", "voiced_by": "youth", "status": "open"}], "reviews": []}))
+        plan.agreed_number = 1
+        db.session.add(plan)
+        db.session.commit()
+        ids = case_id, plan.goals[0].id, plan.reviews[0].id
+        db.session.remove()
+    return ids
 
 
 # Where the matrix's URL parameters reach only a 404, the objects a form acts on.
@@ -323,6 +355,17 @@ REACH_PARAMS = {
     "screening.screening_addendum_add": lambda o, x: {"case_id": x.finalised_case_id},
     # the provider answers a request on a case with collective consent (the matrix's case has none)
     "commitments.request_page": lambda o, x: {"request_id": x.request_id},
+    "plans.goal_add": lambda o, x: {"case_id": x.plan_case_id},
+    "plans.goal_save": lambda o, x: {"case_id": x.plan_case_id, "goal_id": x.goal_id},
+    "plans.goal_remove": lambda o, x: {"case_id": x.plan_case_id, "goal_id": x.goal_id},
+    "plans.review_add": lambda o, x: {"case_id": x.plan_case_id},
+    "plans.review_record": lambda o, x: {"case_id": x.plan_case_id, "review_id": x.review_id},
+    "plans.review_cancel": lambda o, x: {"case_id": x.plan_case_id, "review_id": x.review_id},
+    "plans.plan_agree": lambda o, x: {"case_id": x.plan_case_id},
+    "plans.fitting_help": lambda o, x: {"case_id": x.plan_case_id},
+    "plans.plan_page": lambda o, x: {"case_id": x.plan_case_id},
+    "plans.version_page": lambda o, x: {"case_id": x.plan_case_id, "number": 1},
+    "plans.plan_pdf": lambda o, x: {"case_id": x.plan_case_id},
 }
 
 

@@ -32,10 +32,11 @@ def user(u) -> User:
 
 
 def ready_case(factory, world, status: str, **fields) -> int:
-    """A case in `status` whose guards all hold (consent, track, director, screening, outcome)."""
+    """A case in `status` whose guards all hold (consent, track, director, screening, fitting help
+    started, outcome)."""
     case_id = factory.case(world["caseworker"], world["municipality"], status=status,
                            birth_date=date.today() - timedelta(days=365 * 17), track="process_direction",
-                           process_director_id=world["member"].id,
+                           process_director_id=world["member"].id, fitting_help_started_on=date.today(),
                            outcome_recorded_at=datetime.now(timezone.utc), **fields)
     with factory.app.app_context():
         case = load(case_id)
@@ -166,6 +167,20 @@ def test_process_direction_needs_a_finalised_screening(app, factory, world):
         db.session.scalars(select(Screening).where(Screening.case_id == case_id)).one().finalised_at = None
         with pytest.raises(RuleError):
             lifecycle.apply(load(case_id), user(world["chair"]), "start_process_direction")
+
+
+def test_no_monitoring_before_fitting_help_started(app, factory, world):
+    """The plan records the day fitting help started (ret_app/plans); until then the step is blocked."""
+    case_id = ready_case(factory, world, "process_direction")
+    with app.app_context():
+        case = load(case_id)
+        case.fitting_help_started_on = None
+        option = next(o for o in lifecycle.available(case, user(world["chair"]))
+                      if o.transition.name == "start_monitoring")
+        assert option.blocked_by
+        with pytest.raises(RuleError):
+            lifecycle.apply(case, user(world["chair"]), "start_monitoring")
+        assert case.status == "process_direction"
 
 
 def test_no_closing_without_an_outcome(app, factory, world):

@@ -38,8 +38,9 @@ def world(make_world):
 
 def case_in(app, factory, world, status: str, **fields) -> int:
     """A case in `status` whose guards hold: consent for the RET, a track and director, a finalised
-    screening."""
-    fields = {"track": "process_direction", "process_director_id": world.director.id, **fields}
+    screening, the day fitting help started."""
+    fields = {"track": "process_direction", "process_director_id": world.director.id,
+              "fitting_help_started_on": date.today(), **fields}
     case_id = factory.case(world.caseworker, world.municipality, status=status,
                            birth_date=date.today() - timedelta(days=365 * 17),
                            submitted_at=datetime.now(timezone.utc), intake_at=datetime.now(timezone.utc), **fields)

@@ -72,7 +72,8 @@ def test_holder_sees_the_follow_up_with_what_it_commits_and_why(app, world):
     w = world
     body = _client(app, world.holder).get("/overleggen/voorbehoud").get_data(as_text=True)
     table = body.split('id="followups"')[1]
-    for expected in (w.reference, "Gemeente Aa", ui(app, "Ambulatory youth care"), "12.000,00",
+    # The care type by its name in the region's catalogue (caretypes), no longer an interface text.
+    for expected in (w.reference, "Gemeente Aa", "Ambulante jeugdhulp", "12.000,00",
                      ui(app, "No holder of a mandate of the municipality was present."),
                      f"/overleggen/voorbehoud/{w.decision}"):
         assert str(escape(expected)) in table, expected

@@ -171,3 +171,69 @@ def test_the_collective_migration_gives_existing_regions_14_days_and_goes_back(f
             assert tuple(conn.execute(sa.text("SELECT intake_decision, screening FROM region_norms")).one()) == (4, 18)
             assert "capacity_stale_days" not in {c["name"] for c in sa.inspect(conn).get_columns("region_norms")}
             assert "capacity_entry" not in set(sa.inspect(conn).get_table_names())
+
+
+def _care_type_records(conn: sa.Connection) -> dict:
+    """What the records hold: ("mandate"|"decision", id) -> (region id, sorted codes)."""
+    import json
+
+    held = {}
+    for row in conn.execute(sa.text("SELECT mandate.id, municipality.region_id, mandate.care_types FROM mandate "
+                                    "JOIN municipality ON municipality.id = mandate.municipality_id")):
+        codes = json.loads(row[2]) if isinstance(row[2], str) else row[2]
+        held[("mandate", row[0])] = (row[1], tuple(sorted(codes)))
+    for row in conn.execute(sa.text("SELECT decision.id, ret_case.region_id, decision.care_type FROM decision "
+                                    "JOIN ret_case ON ret_case.id = decision.case_id")):
+        held[("decision", row[0])] = (row[1], (row[2],) if row[2] else ())
+    return held
+
+
+@pytest.mark.committing  # the fresh app's own session (the harness binds db.session to the test database)
+def test_the_care_type_migration_carries_the_demo_data_over(fresh_app):
+    """A database filled by the demo, taken back to the schema before the care-type catalogue (where
+    every database stood before it: care types were codes of an enum) and upgraded again: every
+    mandate and decision keeps its care types, each readable by its name in the catalogue of the
+    record's region and still valid there; a code the defaults do not know (put there by hand, as old
+    data might hold) becomes a retired type of that region, named by its code.
+
+    The demo is seeded at the head rather than at the revision before the catalogue: the models (and
+    the demo) always match the head, and other migrations may come after this one."""
+    from ret_app import demo
+    from ret_app.caretypes import services as caretypes
+    from ret_app.caretypes.defaults import DEFAULT_CARE_TYPES
+
+    before = script_directory().get_revision("0008_care_types").down_revision
+    with fresh_app.app_context():
+        upgrade()
+        demo.seed()
+        db.session.commit()
+        db.session.remove()
+        downgrade(revision=before)
+        with db.engine.begin() as conn:
+            assert "care_type" not in sa.inspect(conn).get_table_names()
+            first = conn.execute(sa.text("SELECT min(id) FROM mandate")).scalar_one()
+            conn.execute(sa.text("UPDATE mandate SET care_types = :codes WHERE id = :id")
+                         .bindparams(sa.bindparam("codes", type_=sa.JSON)),
+                         {"codes": ["ambulatory", "old_unknown_type"], "id": first})
+            held = _care_type_records(conn)
+        assert sum(1 for kind, _ in held if kind == "decision") >= 2 and len(held) >= 7
+
+        upgrade()
+        with db.engine.connect() as conn:
+            assert _care_type_records(conn) == held  # no record changed
+            regions = [row[0] for row in conn.execute(sa.text("SELECT id FROM region"))]
+        for region_id in regions:
+            offered = [code for code, _name in caretypes.choices(region_id)]
+            assert offered == [default.code for default in DEFAULT_CARE_TYPES]
+        for (kind, record_id), (region_id, codes) in held.items():
+            names = caretypes.names(region_id)
+            for code in codes:
+                assert code in names, (kind, record_id, code)
+                caretypes.validate(region_id, code, keep=codes)  # still valid on the record that has it
+                if code != "old_unknown_type":
+                    caretypes.validate(region_id, code)  # and on offer: the demo's codes are all defaults
+        region_of_first = held[("mandate", first)][0]
+        assert caretypes.names(region_of_first)["old_unknown_type"] == "old_unknown_type"
+        assert "old_unknown_type" not in dict(caretypes.choices(region_of_first))
+        assert "Residentiële jeugdhulp" == caretypes.names(region_of_first)["residential"]
+        db.session.remove()

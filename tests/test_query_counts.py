@@ -1,6 +1,8 @@
-"""Lists stay fast at any size: the case list (every filter) and the intake queue (with its overdue
-badges and counts) issue the same number of queries for 5 and for 50 rows. (The session, action, follow-up, management and start-page
-lists have theirs in test_query_counts_meetings.py and test_query_counts_admin.py.)"""
+"""Lists stay fast at any size: the case list (every filter and order) and the intake queue (with its
+overdue badges and counts) issue the same number of queries for 5 and for 100 rows. (The session,
+action, follow-up, management and start-page lists have theirs in test_query_counts_meetings.py and
+test_query_counts_admin.py, the other pages in test_query_counts_pages.py; every list and start page
+of the app is held to one by test_query_counts_coverage.py.)"""
 
 from __future__ import annotations
 
@@ -8,10 +10,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from ret_app.cases.routes import PAGE_SIZE
 from tests.conftest import login
 from tests.worlds import World
 
 LONG_AGO = datetime(2025, 1, 6, 9, 0, tzinfo=timezone.utc)
+SIZES = (5, 100)
+TRACKS = ("consultation", "process_direction", "placement_review")
 
 
 def _region(factory, size: int = 3) -> World:
@@ -26,7 +31,8 @@ def _region(factory, size: int = 3) -> World:
 
 
 def _cases(app, factory, world, count: int) -> None:
-    """`count` submitted cases, overdue, each in its own municipality, the provider invited to each."""
+    """`count` submitted cases, overdue, each in its own municipality and in a track (taking turns), the
+    provider invited to each."""
     from ret_app.extensions import db
     from ret_app.models import CaseParticipant
 
@@ -34,7 +40,7 @@ def _cases(app, factory, world, count: int) -> None:
         case_id = factory.case(world["caseworker"], world["municipalities"][n % len(world["municipalities"])],
                                status="submitted",
                                submitted_at=LONG_AGO + timedelta(hours=n), consent_collective=True,
-                               urgency=("regular", "urgent", "crisis")[n % 3])
+                               urgency=("regular", "urgent", "crisis")[n % 3], track=TRACKS[n % 3])
         with app.app_context():
             db.session.add(CaseParticipant(case_id=case_id, role="provider",
                                            organisation_id=world["provider_org"].id,
@@ -59,34 +65,48 @@ def _statements(app, client, count_queries, url: str) -> int:
     return len(statements)
 
 
-@pytest.mark.parametrize("role", ["chair", "caseworker", "provider"])
-@pytest.mark.parametrize("query", ["", "?overdue=1", "?status=submitted&urgency=crisis", "search:RET", "?page=2"])
+QUERIES = ["", "?overdue=1", "?status=submitted&urgency=crisis", "?track=process_direction", "?municipality={first}",
+           "?sort=deadline", "?overdue=1&sort=deadline", "search:RET", "?page=2"]
+
+
+# Every filter and order as the chair; the others see the cases through other policy rules (their
+# organisation's cases, the cases they take part in): those with the filters that load differently.
+@pytest.mark.counts_queries("cases.case_list")
+@pytest.mark.parametrize("role,query", [("chair", query) for query in QUERIES] + [
+    (role, query) for role in ("caseworker", "provider") for query in ("", "?overdue=1&sort=deadline", "search:RET")])
 def test_the_case_list_does_not_grow_with_its_rows(app, factory, count_queries, role, query):
     counts = {}
-    for size in (5, 50):
+    for size in SIZES:
         world = _region(factory, size)
         _cases(app, factory, world, size)
         client = app.test_client()
         login(client, app, world[role])
-        url = _search_url(client, query.removeprefix("search:")) if query.startswith("search:") else f"/casussen{query}"
+        url = _search_url(client, query.removeprefix("search:")) if query.startswith("search:") else \
+            "/casussen" + query.format(first=world["municipalities"][0].id)
         counts[size] = _statements(app, client, count_queries, url)
-    assert counts[5] == counts[50], counts
+        if size > PAGE_SIZE or "page=2" not in query:
+            assert 'href="/casussen/' in client.get(url).get_data(as_text=True), "shows no case: measures nothing"
+    assert counts[SIZES[0]] == counts[SIZES[-1]], counts
 
 
-@pytest.mark.parametrize("query", ["", "?overdue=1"])
+@pytest.mark.counts_queries("cases.intake_queue")
+@pytest.mark.parametrize("query", ["", "?overdue=1", "?page=2", "?overdue=1&page=2"])
 def test_the_intake_queue_does_not_grow_with_its_rows(app, factory, count_queries, query):
     """Every row overdue: each shows its badge, the top counts them all, in the same queries."""
+    from ret_app.cases.routes import INTAKE_PAGE_SIZE
+
     counts = {}
-    for size in (5, 50):
+    for size in SIZES:
         world = _region(factory, size)
         _cases(app, factory, world, size)
         client = app.test_client()
         login(client, app, world["chair"])
         counts[size] = _statements(app, client, count_queries, f"/intake{query}")
         body = client.get(f"/intake{query}").get_data(as_text=True)
-        assert body.count('ret-badge--bad">over tijd<') == size
+        on_page = min(size, INTAKE_PAGE_SIZE) if "page=2" not in query else max(0, size - INTAKE_PAGE_SIZE)
+        assert body.count('ret-badge--bad">over tijd<') == on_page
         assert f'id="intake-overdue-count">{size} over tijd<' in body
-    assert counts[5] == counts[50], counts
+    assert counts[SIZES[0]] == counts[SIZES[-1]], counts
 
 
 def test_the_overdue_filter_is_answered_by_the_stored_deadline(app, factory, client):

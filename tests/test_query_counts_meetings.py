@@ -1,6 +1,6 @@
 """Lists of the RET sessions capability stay fast at any size: the session list, "Mijn acties", the
 follow-up of provisional decisions and the session page's agenda issue the same number of queries
-for 5 and for 50 rows (every row with its own case, session and, where it matters, its own
+for 5 and for 100 rows (every row with its own case, session and, where it matters, its own
 municipality, owner or invitee, so that a relation loaded per row would show in the count)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from ret_app.models import CaseAction, CaseParticipant, Decision, MeetingItem
 from tests.conftest import login
 from tests.worlds import World
 
-SIZES = (5, 50)
+SIZES = (5, 100)
 
 
 def _world(factory, municipalities: int = 3) -> World:
@@ -68,6 +68,7 @@ def _sessions(app, factory, w, count: int) -> None:
                         starts_at=utcnow() + timedelta(days=1 + n) if ahead else utcnow() - timedelta(days=1 + n))
 
 
+@pytest.mark.counts_queries("meetings.index")
 @pytest.mark.parametrize("role", ["chair", "caseworker", "provider"])
 def test_the_session_list_does_not_grow_with_its_rows(app, factory, count_queries, role):
     counts = {}
@@ -76,7 +77,7 @@ def test_the_session_list_does_not_grow_with_its_rows(app, factory, count_querie
         _sessions(app, factory, w, size)
         counts[size] = _statements(app, getattr(w, role), count_queries, "/overleggen/")
     print(f"session list ({role}): {counts}")
-    assert counts[5] == counts[50], counts
+    assert counts[SIZES[0]] == counts[SIZES[-1]], counts
 
 
 # --- "Mijn acties" -------------------------------------------------------------------------------------
@@ -97,6 +98,7 @@ def _actions(app, factory, w, count: int) -> None:
             db.session.commit()
 
 
+@pytest.mark.counts_queries("actions.mine")
 @pytest.mark.parametrize("query", ["", "?alle=1"])
 def test_my_actions_do_not_grow_with_their_rows(app, factory, count_queries, query):
     counts = {}
@@ -105,7 +107,7 @@ def test_my_actions_do_not_grow_with_their_rows(app, factory, count_queries, que
         _actions(app, factory, w, size)
         counts[size] = _statements(app, w.caseworker, count_queries, f"/acties/{query}")
     print(f"my actions {query or '(open)'}: {counts}")
-    assert counts[5] == counts[50], counts
+    assert counts[SIZES[0]] == counts[SIZES[-1]], counts
 
 
 # --- the follow-up of provisional decisions ---------------------------------------------------------
@@ -129,6 +131,7 @@ def _provisional(app, factory, w, count: int):
             db.session.commit()
 
 
+@pytest.mark.counts_queries("meetings.followups")
 @pytest.mark.parametrize("role", ["caseworker", "admin"])
 def test_the_follow_up_list_does_not_grow_with_its_rows(app, factory, count_queries, role):
     counts = {}
@@ -137,7 +140,7 @@ def test_the_follow_up_list_does_not_grow_with_its_rows(app, factory, count_quer
         _provisional(app, factory, w, size)
         counts[size] = _statements(app, getattr(w, role), count_queries, "/overleggen/voorbehoud")
     print(f"follow-up ({role}): {counts}")
-    assert counts[5] == counts[50], counts
+    assert counts[SIZES[0]] == counts[SIZES[-1]], counts
 
 
 # --- the session page's agenda ----------------------------------------------------------------------
@@ -162,6 +165,7 @@ def _agenda(app, factory, w, count: int, status: str) -> int:
     return meeting_id
 
 
+@pytest.mark.counts_queries("meetings.page")
 @pytest.mark.parametrize("role,status", [("chair", "planned"), ("chair", "in_progress"), ("chair", "closed"),
                                          ("provider", "planned")])
 def test_the_session_page_does_not_grow_with_its_agenda(app, factory, count_queries, role, status):
@@ -171,7 +175,7 @@ def test_the_session_page_does_not_grow_with_its_agenda(app, factory, count_quer
         meeting_id = _agenda(app, factory, w, size, status)
         counts[size] = _statements(app, getattr(w, role), count_queries, f"/overleggen/{meeting_id}")
     print(f"session page ({role}, {status}): {counts}")
-    assert counts[5] == counts[50], counts
+    assert counts[SIZES[0]] == counts[SIZES[-1]], counts
 
 
 # --- the live page ----------------------------------------------------------------------------------
@@ -194,6 +198,7 @@ def _with_attendance_and_prior_help(app, meeting_id: int, count: int) -> None:
         db.session.commit()
 
 
+@pytest.mark.counts_queries("meetings.live")
 @pytest.mark.parametrize("role,status", [("chair", "in_progress"), ("chair", "closed"), ("provider", "in_progress")])
 def test_the_live_page_does_not_grow_with_its_agenda_attendance_or_help_tried_before(app, factory, count_queries,
                                                                                        role, status):
@@ -206,4 +211,21 @@ def test_the_live_page_does_not_grow_with_its_agenda_attendance_or_help_tried_be
         _with_attendance_and_prior_help(app, meeting_id, size)
         counts[size] = _statements(app, getattr(w, role), count_queries, f"/overleggen/{meeting_id}/live")
     print(f"live page ({role}, {status}): {counts}")
-    assert counts[5] == counts[50], counts
+    assert counts[SIZES[0]] == counts[SIZES[-1]], counts
+
+
+@pytest.mark.counts_queries("meetings.live_updates")
+@pytest.mark.parametrize("role", ["chair", "provider"])
+def test_the_live_updates_do_not_grow_with_the_agenda_or_the_attendance(app, factory, count_queries, role):
+    """What the live page polls for once something changed (an older revision): the side column and
+    the item shown, rendered again."""
+    counts = {}
+    for size in SIZES:
+        w = _world(factory, municipalities=size)
+        meeting_id = _agenda(app, factory, w, size, "in_progress")
+        _with_attendance_and_prior_help(app, meeting_id, size)
+        item = _item_of(app, meeting_id)
+        counts[size] = _statements(app, getattr(w, role), count_queries,
+                                   f"/overleggen/{meeting_id}/live/updates?rev=0&item={item.id}")
+    print(f"live updates ({role}): {counts}")
+    assert counts[SIZES[0]] == counts[SIZES[-1]], counts

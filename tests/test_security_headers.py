@@ -310,7 +310,8 @@ def test_public_pages_have_no_inline_script_or_style(app, client, factory):
 
 # Routes that answer with a PDF, never HTML (and only to users related to the session, which the
 # users below are not): nothing for a browser to execute. tests/test_meeting_minutes.py checks them.
-DOWNLOADS = frozenset({"meetings.minutes_pdf", "meetings.extract_pdf", "meetings.calendar_invitation"})  # not HTML
+DOWNLOADS = frozenset({"meetings.minutes_pdf", "meetings.extract_pdf", "meetings.calendar_invitation",
+                       "plans.plan_pdf"})  # not HTML (the plan's PDF: tests/test_plans_pdf.py)
 
 
 def _relate_to_sessions(app, objects, user) -> None:  # noqa: F811

@@ -22,6 +22,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any, Iterable, Optional
 
+from ret_app.caretypes.services import default_catalogue
 from ret_app.extensions import db
 from ret_app.models import Municipality, Network, Organisation, Region
 
@@ -86,6 +87,8 @@ class World:
         elsewhere_region = Region(name=f"Regio {number()}")
         db.session.add_all([self.region, elsewhere_region])
         db.session.flush()
+        # Every new region starts with the default care-type catalogue (caretypes).
+        db.session.add_all(default_catalogue(self.region.id) + default_catalogue(elsewhere_region.id))
         self.municipality = self._municipality(names.get("municipality"), self.region)
         self.other_municipality = self._municipality(names.get("other_municipality"), self.region)
         for attribute, (kind, collective, _elsewhere, municipality) in ORGANISATIONS.items():

@@ -26,7 +26,7 @@ from wtforms.validators import (
 )
 
 from ret_app.forms import REQUIRED, DateInputField, EuroField, MultiCheckboxField, Needed, coerce_optional_int  # noqa: F401
-from ret_app.labels import CARE_TYPE_LABELS, ORGANISATION_KIND_LABELS, ROLE_LABELS
+from ret_app.labels import ORGANISATION_KIND_LABELS, ROLE_LABELS
 from ret_app.models import OrganisationKind, Role
 
 
@@ -88,7 +88,9 @@ class MandateForm(FlaskForm):
         # InputRequired, not DataRequired: the latter would hide the "not a number" message.
         InputRequired(message=REQUIRED),
         NumberRange(min=1, max=10_000_000, message=_l("Enter an amount between 1 and 10,000,000 euros."))])
-    care_types = MultiCheckboxField(_l("Care types covered"), choices=list(CARE_TYPE_LABELS.items()),
+    # The choices are the catalogue of the municipality's region (the route sets them); the service
+    # refuses a code that region does not offer, next to the field.
+    care_types = MultiCheckboxField(_l("Care types covered"), choices=[], validate_choice=False,
                                     validators=[DataRequired(message=_l("Choose at least one care type."))])
     granted_by = StringField(_l("Granted by"), validators=[DataRequired(message=REQUIRED), Length(max=200)])
     document_reference = StringField(_l("Document reference (mandate decision)"),

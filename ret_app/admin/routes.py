@@ -19,6 +19,7 @@ from sqlalchemy import or_
 from ret_app import audit_words, web
 from ret_app.admin import queries, services
 from ret_app.admin.blueprint import bp
+from ret_app.caretypes import services as caretypes
 from ret_app.admin.forms import (
     AuditSearchForm,
     MandateForm,
@@ -308,6 +309,9 @@ def _mandate_form_choices(form: MandateForm) -> None:
     form.holder_id.choices = queries.mandate_holder_options(blank=_("— choose —"))
     form.municipality_id.choices = queries.options(Municipality, lambda m: f"{m.name} ({m.cbs_code})",
                                                    blank=_("— choose —"))
+    # The care types on offer in the chosen municipality's region (none before one is chosen).
+    municipality = db.session.get(Municipality, form.municipality_id.data) if form.municipality_id.data else None
+    form.care_types.choices = caretypes.choices(municipality.region_id) if municipality else []
 
 
 @bp.route("/mandaten")
@@ -319,9 +323,10 @@ def mandates():
     result = queries.mandates_page(municipality_id=municipality_id,
                                    status=status if status in set(MandateStatus) else None,
                                    page=web.int_arg("page", 1), today=today)
+    care_names = caretypes.names_for(m.municipality.region_id for m in result.items)
     return render_page_or_fragment("admin/mandates.html", "admin/_mandate_rows.html", result=result, status=status,
                                    municipality_id=municipality_id, municipalities=queries.options(Municipality),
-                                   today=today, expiring_soon=mandate_services.expiring_soon)
+                                   today=today, expiring_soon=mandate_services.expiring_soon, care_names=care_names)
 
 
 @bp.route("/mandaten/nieuw", methods=["GET", "POST"])
@@ -329,6 +334,9 @@ def mandates():
 def mandate_new():
     form = MandateForm()
     _mandate_form_choices(form)
+    if form.is_submitted() and request.form.get("refresh") == "1":
+        # "Show the care types of this municipality": the same form again, nothing checked or saved.
+        return render_template("admin/mandate_form.html", form=form)
     result = web.submit(form, lambda: mandate_services.register_mandate(_form_data(form), current_user), show=False)
     if result:
         flash(_("The mandate has been registered."), "success")
@@ -350,7 +358,8 @@ def mandate_detail(mandate_id: int):
         return redirect(url_for("admin.mandate_detail", mandate_id=mandate.id))
     _show_refusal(form, result.error)
     return render_template("admin/mandate_detail.html", m=mandate, form=form, today=dates.today(),
-                           expiring_soon=mandate_services.expiring_soon)
+                           expiring_soon=mandate_services.expiring_soon,
+                           care_names=caretypes.names(mandate.municipality.region_id))
 
 
 # --- audit ---------------------------------------------------------------------------

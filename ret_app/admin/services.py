@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 
 from ret_app import audit
 from ret_app.auth import services as auth_services
+from ret_app.caretypes import services as caretypes
 from ret_app.extensions import db
 from ret_app.kernel.errors import RuleError
 from ret_app.labels import ORGANISATION_KIND_LABELS
@@ -86,7 +87,10 @@ def save_network(network: Optional[Network], data: dict) -> Network:
 def save_region(region: Optional[Region], data: dict) -> Region:
     _unique(Region, Region.name, data["name"], region.id if region else None, "name",
             _l("A region with this name exists already."))
-    return _save(region or Region(), data, ("name", "network_id"), "region")
+    saved = _save(region or Region(), data, ("name", "network_id"), "region")
+    if region is None:
+        caretypes.seed_defaults(saved.id)  # a new region starts with the default care-type catalogue
+    return saved
 
 
 def save_municipality(municipality: Optional[Municipality], data: dict) -> Municipality:

@@ -96,3 +96,11 @@ class ParticipantRemoved(CaseChange):
 
     def timeline_summary(self) -> str:
         return self.name
+
+
+@dataclass(frozen=True, kw_only=True)
+class DueDateChanged(CaseChange):
+    """Something a due source reads changed (cases/norms.py: a plan's review moment planned or held, a
+    request sent, answered or withdrawn): the case's stored next due date and kind are refreshed.
+    A capability with a due source emits this after its own event, or derives that event from it.
+    Neither audited nor on the timeline by itself (the capability's own event is)."""

@@ -59,6 +59,12 @@ def screening_finalised(case: Case):
     return None
 
 
+def fitting_help_started(case: Case):
+    if case.fitting_help_started_on is None:
+        return _l("Record on the plan when fitting help started.")
+    return None
+
+
 def outcome_recorded(case: Case):
     if case.outcome_recorded_at is None:
         return _l("Record the outcome of the case before closing it.")
@@ -135,7 +141,7 @@ TRANSITIONS: tuple[Transition, ...] = (
                S.PROCESS_DIRECTION, chair_or_director, (screening_finalised,),
                done=_l("The case is in process direction.")),
     Transition("start_monitoring", _l("Start monitoring"), frozenset({S.PROCESS_DIRECTION}), S.MONITORING,
-               chair_or_director, done=_l("The case is in the monitoring stage.")),
+               chair_or_director, (fitting_help_started,), done=_l("The case is in the monitoring stage.")),
     Transition("close", _l("Close case"), frozenset({S.SCREENING, S.PROCESS_DIRECTION, S.MONITORING}), S.CLOSED,
                chair, (outcome_recorded,), reason_required=True, done=_l("The case has been closed.")),
     Transition("pause", _l("Pause"), frozenset({S.SUBMITTED, S.INTAKE, S.SCREENING, S.PROCESS_DIRECTION,

@@ -13,14 +13,40 @@ from sqlalchemy.orm import joinedload, selectinload
 from ret_app import audit, policy
 from ret_app.extensions import db
 from ret_app.kernel import dates
-from ret_app.models import Case, CaseStatus, FamilyMember, Municipality, User
+from ret_app.models import (
+    Case, CaseEvent, CaseParticipant, CaseStatus, CaseTransition, FamilyMember, Municipality, User,
+)
 from ret_app.paging import Page, paginate
 
 URGENCY_ORDER = sql_case({"crisis": 0, "urgent": 1}, value=Case.urgency, else_=2)
 
+# The case list's orders (the URL's `sort`): the most urgent and longest waiting first (""), or the
+# next due date first ("deadline": the stored Case.next_deadline, cases with nothing due last).
+SORTS = {
+    "": (URGENCY_ORDER, Case.submitted_at.is_(None), Case.submitted_at, Case.id),
+    "deadline": (Case.next_deadline.is_(None), Case.next_deadline, URGENCY_ORDER, Case.id),
+}
+
 # Loaded with the case by the pages that judge it (case page, intake, screening report): the help
 # tried before, in one query with the case's load (case_or_404's `load`).
 WITH_PRIOR_HELP = (selectinload(Case.prior_help),)
+
+# Who takes part, with their organisations (the participants' lists of the case and screening pages).
+WITH_PARTICIPANTS = (
+    selectinload(Case.participants).options(joinedload(CaseParticipant.user).joinedload(User.organisation),
+                                            joinedload(CaseParticipant.organisation)),
+)
+
+# The case page: also its history (transitions and timeline entries with who did them), its
+# participants (with their organisations), attachments and pauses; each list one query, whatever
+# its length.
+WITH_CASE_PAGE = WITH_PRIOR_HELP + (
+    selectinload(Case.transitions).joinedload(CaseTransition.actor),
+    selectinload(Case.events).joinedload(CaseEvent.actor),
+    *WITH_PARTICIPANTS,
+    selectinload(Case.attachments),
+    selectinload(Case.pauses),
+)
 
 
 @dataclass
@@ -37,7 +63,7 @@ class CaseFilters:
         return [name for name, value in vars(self).items() if value]
 
 
-def visible_cases(user: User, filters: Optional[CaseFilters] = None, today=None) -> Select:
+def visible_cases(user: User, filters: Optional[CaseFilters] = None, today=None, sort: str = "") -> Select:
     filters = filters or CaseFilters()
     stmt = select(Case).where(policy.visible_cases_clause(user))
     if filters.status:
@@ -53,7 +79,7 @@ def visible_cases(user: User, filters: Optional[CaseFilters] = None, today=None)
         stmt = stmt.where(Case.next_deadline < (today or dates.today()))
     if filters.q:
         stmt = stmt.where(_matches_term(user, filters.q))
-    return stmt.order_by(URGENCY_ORDER, Case.submitted_at.is_(None), Case.submitted_at, Case.id)
+    return stmt.order_by(*SORTS.get(sort, SORTS[""]))
 
 
 def _matches_term(user: User, term: str) -> ColumnElement[bool]:
@@ -69,10 +95,10 @@ def _matches_term(user: User, term: str) -> ColumnElement[bool]:
                         family_member_named)))
 
 
-def search(user: User, filters: CaseFilters, page: int, per_page: int) -> Page:
+def search(user: User, filters: CaseFilters, page: int, per_page: int, sort: str = "") -> Page:
     """One page of the cases the user may see (the search is audited: the filter names, not values)."""
     audit.record(audit.Action.SEARCH, object_type="case_list", detail="filters=" + ",".join(filters.names()))
-    return paginate(visible_cases(user, filters).options(joinedload(Case.municipality)), page, per_page)
+    return paginate(visible_cases(user, filters, sort=sort).options(joinedload(Case.municipality)), page, per_page)
 
 
 def _overdue(today: Optional[date]):

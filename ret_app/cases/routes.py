@@ -46,10 +46,16 @@ def _clean_term(term: str) -> str:
     return term.replace("\x00", "").strip()[:100]
 
 
-def _list_args(filters: queries.CaseFilters, search_id: str) -> dict:
-    """The list's URL parameters: the filters, which carry no names, and the search term's id."""
+def _sort_from_request() -> str:
+    sort = (request.form if request.method == "POST" else request.args).get("sort", "")
+    return sort if sort in queries.SORTS else ""
+
+
+def _list_args(filters: queries.CaseFilters, search_id: str, sort: str = "") -> dict:
+    """The list's URL parameters: the filters, which carry no names, the order and the search term's id."""
     args = {"status": filters.status, "municipality": filters.municipality_id, "track": filters.track,
-            "urgency": filters.urgency, "overdue": "1" if filters.overdue else "", SEARCH_ID: search_id}
+            "urgency": filters.urgency, "overdue": "1" if filters.overdue else "", "sort": sort,
+            SEARCH_ID: search_id}
     return {name: value for name, value in args.items() if value}
 
 
@@ -57,24 +63,25 @@ def _list_args(filters: queries.CaseFilters, search_id: str) -> dict:
 @requires(Permission.WORK_ON_CASES)
 def case_list():
     filters = _filters_from_request()
+    sort = _sort_from_request()
     push_url = None
     if request.method == "POST" or "q" in request.args:
         # A typed term never goes into a URL: the form is POSTed, the term kept in the session, and
         # the list's URL (address bar, history, access log) carries its id. A `?q=` of an old
         # bookmark is moved out of the address the same way.
         search_id = search_terms.keep(filters.q) if filters.q else ""
-        list_url = url_for("cases.case_list", **_list_args(filters, search_id))
+        list_url = url_for("cases.case_list", **_list_args(filters, search_id, sort))
         if request.method == "GET" or not wants_fragment():
             return redirect(list_url)
         push_url = list_url
     else:
         search_id = request.args.get(SEARCH_ID, "") if filters.q else ""
-    result = queries.search(current_user, filters, web.int_arg("page", 1), PAGE_SIZE)
+    result = queries.search(current_user, filters, web.int_arg("page", 1), PAGE_SIZE, sort)
     response = make_response(render_page_or_fragment(
-        "cases/list.html", "cases/_list_results.html", result=result, filters=filters,
+        "cases/list.html", "cases/_list_results.html", result=result, filters=filters, sort=sort,
         overdue_ids={c.id for c in result.items if norms.is_overdue(c)},
         municipalities=queries.region_municipalities(current_user),
-        query_args=_list_args(filters, search_id),
+        query_args=_list_args(filters, search_id, sort),
         term_forgotten=bool(request.args.get(SEARCH_ID)) and not filters.q))
     if push_url:
         response.headers["HX-Push-Url"] = push_url
@@ -84,7 +91,7 @@ def case_list():
 @bp.route("/casussen/<int:case_id>")
 @requires(Permission.WORK_ON_CASES)
 def case_page(case_id: int):
-    case = case_or_404(case_id, detail="case_page", load=queries.WITH_PRIOR_HELP)
+    case = case_or_404(case_id, detail="case_page", load=queries.WITH_CASE_PAGE)
     return render_template("cases/page.html", case=case, options=lifecycle.available(case, current_user),
                            intake_steps=lifecycle.INTAKE_STEPS,
                            may_decide_intake=lifecycle.may_decide_intake(current_user, case),

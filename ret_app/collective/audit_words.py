@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from ret_app.audit_words import Key, form_labels
 from ret_app.collective.forms import CapacityForm, ContactForm, ProfileForm
-from ret_app.labels import CARE_TYPE_LABELS
+from ret_app.caretypes.defaults import DEFAULT_CARE_TYPES
 
 PROVIDER = Key(_l("Provider (organisation)"))
 
@@ -14,7 +14,8 @@ WORDS = {
     "provider_contact": {"provider": PROVIDER, "fields": Key(_l("Fields"), form_labels(ContactForm), many=True)},
     "capacity_entry": {
         "provider": PROVIDER,
-        "care_type": Key(_l("Care type"), CARE_TYPE_LABELS),
+        # The default catalogue's names (a region may have renamed one; the code is what is stored).
+        "care_type": Key(_l("Care type"), {d.code: d.name for d in DEFAULT_CARE_TYPES}),
         "fields": Key(_l("Fields"), form_labels(CapacityForm), many=True),
         "confirmed": _l("values confirmed unchanged"),
     },

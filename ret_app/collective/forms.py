@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from ret_app.collective import rules
 from ret_app.forms import NOT_A_NUMBER, REQUIRED, FlaskForm, MultiCheckboxField, Needed, WholeNumberField, date_field
 from ret_app.forms import strip as _strip
-from ret_app.labels import CARE_TYPE_LABELS, EXPERTISE_LABELS
+from ret_app.labels import EXPERTISE_LABELS
 
 PHONE = Regexp(rules.PHONE_PATTERN, message=rules.NOT_A_PHONE)
 
@@ -24,7 +24,7 @@ class ProfileForm(FlaskForm):
     expertise = MultiCheckboxField(_l("Expertise areas"), choices=list(EXPERTISE_LABELS.items()),
                                    validators=[Optional()])
     # The route offers the region's catalogue (care_types.choices); these are the codes it keeps.
-    care_types = MultiCheckboxField(_l("Care types offered"), choices=list(CARE_TYPE_LABELS.items()),
+    care_types = MultiCheckboxField(_l("Care types offered"), choices=[], validate_choice=False,
                                     validators=[Optional()])
     min_age = WholeNumberField(_l("Youngest age helped"), invalid_value_message=NOT_A_NUMBER, validators=[
         Optional(), NumberRange(min=rules.MIN_AGE, max=rules.MAX_AGE, message=rules.AGE_RANGE)])

@@ -5,7 +5,7 @@ and process directors), timeline labels and the expected access of every route."
 
 from flask_babel import lazy_gettext as _l
 
-from ret_app.commitments import audit_words, cards
+from ret_app.commitments import audit_words, cards, deadlines  # noqa: F401  (reply-by dates registered as due dates)
 from ret_app.commitments import routes, services  # noqa: F401  (views and subscribers registered)
 from ret_app.commitments.blueprint import bp
 from ret_app.expected import CASE_ROLES

@@ -11,7 +11,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from ret_app.commitments.services import MAX_QUESTION, MAX_TEXT
 from ret_app.forms import REQUIRED, FlaskForm, MultiCheckboxField, Needed, date_field
 from ret_app.forms import strip as _strip
-from ret_app.labels import CARE_TYPE_LABELS, DECLINE_REASON_LABELS, REQUEST_ROLE_LABELS
+from ret_app.labels import DECLINE_REASON_LABELS, REQUEST_ROLE_LABELS
 
 NEEDED_TO_ACCEPT = _l("needed to accept")
 NEEDED_TO_DECLINE = _l("needed to decline")
@@ -26,8 +26,7 @@ class RequestForm(FlaskForm):
                                    validators=[InputRequired(message=_l("Choose at least one provider to ask."))])
     role = SelectField(_l("Role on the case"), choices=[("", "—")] + list(REQUEST_ROLE_LABELS.items()),
                        validators=[InputRequired(message=REQUIRED)])
-    # care types: switch to caretypes.choices()  (the route sets the region's catalogue)
-    care_type = SelectField(_l("Care type"), choices=[("", "—")] + list(CARE_TYPE_LABELS.items()),
+    care_type = SelectField(_l("Care type"), choices=[("", "—")],  # the route offers the region's catalogue
                             validators=[InputRequired(message=REQUIRED)])
     question = TextAreaField(_l("Question for the provider"), filters=[_strip],
                              validators=[InputRequired(message=REQUIRED), Length(max=MAX_QUESTION)])

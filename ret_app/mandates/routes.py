@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import render_template
 from flask_login import current_user
 
+from ret_app.caretypes import services as caretypes
 from ret_app.kernel import dates
 from ret_app.mandates import services
 from ret_app.mandates.blueprint import bp
@@ -14,5 +15,7 @@ from ret_app.policy import Permission, requires
 @bp.route("/")
 @requires(Permission.VIEW_OWN_MANDATES)
 def mine():
-    return render_template("mandates/mine.html", mandates=services.own_mandates(current_user), today=dates.today(),
-                           expiring_soon=services.expiring_soon)
+    mandates = services.own_mandates(current_user)
+    return render_template("mandates/mine.html", mandates=mandates, today=dates.today(),
+                           expiring_soon=services.expiring_soon,
+                           care_names=caretypes.names_for(m.municipality.region_id for m in mandates))

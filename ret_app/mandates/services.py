@@ -11,11 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ret_app import audit, policy
+from ret_app.caretypes import services as caretypes
 from ret_app.extensions import db
 from ret_app.kernel import dates
 from ret_app.kernel.dates import utcnow
 from ret_app.kernel.errors import RuleError
-from ret_app.models import Mandate, MandateStatus, User
+from ret_app.models import Mandate, MandateStatus, Municipality, User
 
 EXPIRY_WARNING_DAYS = 30
 
@@ -44,9 +45,22 @@ def expiring_soon(mandate: Mandate, today: Optional[date] = None) -> bool:
 
 
 def register_mandate(data: dict, actor: User) -> Mandate:
+    """A new mandate; refuses every objection at once. Its care types must be on offer in the
+    catalogue of the municipality's region."""
+    errors: dict = {}
     holder = db.session.get(User, data["holder_id"]) if data.get("holder_id") else None
     if holder is None or not policy.may_hold_mandate(holder):
-        raise RuleError(_l("Only caseworkers can hold a mandate."), "holder_id")
+        errors["holder_id"] = _l("Only caseworkers can hold a mandate.")
+    municipality = db.session.get(Municipality, data["municipality_id"]) if data.get("municipality_id") else None
+    if municipality is None:
+        errors["municipality_id"] = _l("Choose the municipality that grants the mandate.")
+    else:
+        try:
+            caretypes.validate_many(municipality.region_id, data.get("care_types") or [], "care_types")
+        except RuleError as refused:
+            errors.update(refused.errors)
+    if errors:
+        raise RuleError.many(errors)
     mandate = Mandate(
         holder_id=data["holder_id"],
         municipality_id=data["municipality_id"],

@@ -168,5 +168,9 @@ def my_actions(user: User, *, include_closed: bool = False, today: Optional[date
 
 
 def actions_of_case(case: Case) -> list[CaseAction]:
-    return list(db.session.scalars(select(CaseAction).where(CaseAction.case_id == case.id)
-                                   .order_by(CaseAction.status != ActionStatus.OPEN.value, CaseAction.due_date)))
+    """The case's actions with what their rows show loaded up front (owner, session and who sees it)."""
+    return list(db.session.scalars(
+        select(CaseAction).where(CaseAction.case_id == case.id)
+        .options(joinedload(CaseAction.owner_user), joinedload(CaseAction.owner_organisation),
+                 joinedload(CaseAction.item).joinedload(MeetingItem.meeting).options(*SESSION_LINK_LOADS))
+        .order_by(CaseAction.status != ActionStatus.OPEN.value, CaseAction.due_date)).unique())

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ret_app import audit, policy
+from ret_app.caretypes import services as caretypes
 from ret_app.extensions import db
 from ret_app.kernel import dates, events
 from ret_app.kernel.dates import utcnow
@@ -26,7 +27,6 @@ from ret_app.meetings.common import bump_revision, lock_meeting, session_date
 from ret_app.meetings.events import DecisionRecorded, ProvisionalAnswered
 from ret_app.models import (
     Case,
-    CareType,
     Decision,
     DecisionKind,
     DecisionStatus,
@@ -61,8 +61,13 @@ def _field_problems(item: MeetingItem, data: dict, today: date) -> dict[str, obj
     if kind not in set(DecisionKind):
         errors["kind"] = _l("Choose what kind of decision this is.")
     if kind == DecisionKind.COMMITS_HELP:
-        if data.get("care_type") not in set(CareType):
+        if not data.get("care_type"):
             errors["care_type"] = _l("Choose the type of care that is committed.")
+        else:  # on offer in the catalogue of the case's region
+            try:
+                caretypes.validate(item.case.region_id, data["care_type"], "care_type")
+            except RuleError as refused:
+                errors.update(refused.errors)
         amount = data.get("amount_eur")
         if amount is None:
             errors["amount_eur"] = _l("Enter the estimated cost per year in euros.")

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ret_app import labels, policy, web
+from ret_app.caretypes import services as caretypes
 from ret_app.kernel import dates
 from ret_app.meetings import access, decisions
 from ret_app.meetings.blueprint import bp
@@ -43,7 +44,9 @@ def _row(decision: Decision) -> dict:
 @bp.route("/voorbehoud")
 @requires(Permission.ANSWER_PROVISIONAL)
 def followups():
-    return render_template("meetings/followups.html", rows=[_row(d) for d in decisions.followup_list(current_user)])
+    waiting = decisions.followup_list(current_user)
+    return render_template("meetings/followups.html", rows=[_row(d) for d in waiting],
+                           care_names=caretypes.names_for(d.case.region_id for d in waiting))
 
 
 def _already_answered(decision_id: int):
@@ -84,4 +87,5 @@ def followup_answer(decision_id: int):
                 return answered
             if result.conflict:
                 form.form_errors.append(_("Someone else changed this decision at the same moment. Try again."))
-    return render_template("meetings/followup_answer.html", row=_row(decision), form=form, today=dates.today())
+    return render_template("meetings/followup_answer.html", row=_row(decision), form=form, today=dates.today(),
+                           care_names=caretypes.names(decision.case.region_id))

@@ -15,7 +15,6 @@ from ret_app.forms import EuroField, IdField, Needed, coerce_optional_int
 from ret_app.forms import date_field
 from ret_app.labels import PLACEMENT_OUTCOME_LABELS
 from ret_app.models import DecisionKind
-from ret_app.labels import CARE_TYPE_LABELS
 
 from ret_app.labels import DECISION_KIND_CHOICES as DECISION_KIND_LABELS  # noqa: E402
 
@@ -86,10 +85,11 @@ class DecisionForm(FlaskForm):
     postponed_until = date_field(_l("Postponed until"), Optional(),
                                  Needed(_l("needed when the placement is postponed")))
 
-    def __init__(self, *args, providers=(), placement: bool = False, **kwargs):
+    def __init__(self, *args, providers=(), care_types=(), placement: bool = False, **kwargs):
+        """`care_types`: (code, name) of the region's catalogue (caretypes.services.choices)."""
         super().__init__(*args, **kwargs)
         self.placement = placement
-        self.care_type.choices = [("", _l("— choose —"))] + list(CARE_TYPE_LABELS.items())
+        self.care_type.choices = [("", _l("— choose —"))] + list(care_types)
         self.provider_id.choices = [(None, _l("— none / not decided yet —"))] + [(o.id, o.name) for o in providers]
         self.placement_outcome.choices = [("", _l("— choose —"))] + list(PLACEMENT_OUTCOME_LABELS.items())
         # Required by the rules (decisions.record) when they apply; shown as such on the page.

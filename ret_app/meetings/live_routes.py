@@ -30,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ret_app import audit, policy, web
+from ret_app.caretypes import services as caretypes
 from ret_app.cases.consent import age_on
 from ret_app.extensions import db
 from ret_app.kernel.errors import STALE, RuleError
@@ -123,16 +124,25 @@ def _providers(meeting: Meeting) -> list[Organisation]:
         Organisation.active.is_(True), Organisation.region_id == meeting.region_id).order_by(Organisation.name)))
 
 
+def _care_types(item: MeetingItem, form: Optional[DecisionForm] = None) -> list[tuple[str, str]]:
+    """The care types a decision can commit: those on offer in the case's region (a code sent back
+    with a refused form stays a choice, so the form shows what was picked)."""
+    kept = (form.care_type.data,) if form is not None and form.care_type.data else ()
+    return caretypes.choices(item.case.region_id, keep=kept)
+
+
 def _decision_form(item: MeetingItem, form: Optional[DecisionForm] = None) -> DecisionForm:
     if form is None:
-        form = DecisionForm(formdata=None, providers=_providers(item.meeting),
+        form = DecisionForm(formdata=None, providers=_providers(item.meeting), care_types=_care_types(item),
                             placement=item.purpose == ItemPurpose.PLACEMENT_REVIEW, prefix=f"d{item.id}")
     return form
 
 
 def _posted_decision_form(item: MeetingItem) -> DecisionForm:
-    return DecisionForm(providers=_providers(item.meeting), placement=item.purpose == ItemPurpose.PLACEMENT_REVIEW,
+    form = DecisionForm(providers=_providers(item.meeting), placement=item.purpose == ItemPurpose.PLACEMENT_REVIEW,
                         prefix=f"d{item.id}")
+    form.care_type.choices = [form.care_type.choices[0], *_care_types(item, form)]
+    return form
 
 
 def _owner_choices(item: MeetingItem) -> dict:
@@ -241,6 +251,7 @@ def _context(meeting: Meeting, item: Optional[MeetingItem], **panel_kwargs) -> d
         "elapsed": elapsed,
         "kind_labels": DECISION_KIND_LABELS,
         "outcome_labels": PLACEMENT_OUTCOME_LABELS,
+        "care_names": caretypes.names(meeting.region_id),
         "DecisionStatus": DecisionStatus,
     }
 

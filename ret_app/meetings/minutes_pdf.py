@@ -7,6 +7,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from ret_app import labels
+from ret_app.caretypes import services as caretypes
 from ret_app.kernel.dates import utcnow
 from ret_app.meetings import minutes
 from ret_app.models import Case, Meeting
@@ -16,6 +17,7 @@ from ret_app.pdf import render_pdf
 def _context(record: minutes.Minutes) -> dict:
     return {
         "minutes": record,
+        "care_names": caretypes.names(record.meeting.region_id),
         "purpose_labels": labels.PURPOSE_LABELS,
         "decision_kind_labels": labels.DECISION_KIND_LABELS,
         "decision_status_labels": labels.DECISION_STATUS_LABELS,

@@ -12,8 +12,10 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from ret_app import labels, policy
+from ret_app.caretypes import services as caretypes
 from ret_app.extensions import db
 from ret_app.kernel import dates
 from ret_app.meetings import actions, minutes
@@ -57,10 +59,12 @@ def action_row(action: CaseAction, today: date, form: Optional[ActionStatusForm]
 def sessions_panel(case: Case) -> dict:
     """What templates/meetings/_case_panel.html shows (the case page already checked and audited
     that the user sees the case)."""
+    # Loaded up front: each session with what decides whether the user may see it (session_url).
     items = list(db.session.scalars(
         select(MeetingItem).join(MeetingItem.meeting)
         .where(MeetingItem.case_id == case.id, Meeting.status != MeetingStatus.CANCELLED.value)
-        .order_by(Meeting.starts_at.desc())))
+        .options(contains_eager(MeetingItem.meeting).options(*actions.SESSION_LINK_LOADS))
+        .order_by(Meeting.starts_at.desc())).unique())
     today = dates.today()
     sessions = []
     for item in items:
@@ -74,8 +78,10 @@ def sessions_panel(case: Case) -> dict:
                             if minutes.minutes_exist(meeting) and policy.can_view_extract(current_user, meeting, case)
                             else None),
         })
-    decisions = list(db.session.scalars(select(Decision).where(Decision.case_id == case.id)
-                                        .order_by(Decision.recorded_at.desc())))
+    decisions = list(db.session.scalars(
+        select(Decision).where(Decision.case_id == case.id)
+        .options(joinedload(Decision.provider), joinedload(Decision.item).joinedload(MeetingItem.meeting))
+        .order_by(Decision.recorded_at.desc())))
     case_actions = actions.actions_of_case(case)
     rows = [action_row(a, today) for a in case_actions]
     rows.sort(key=lambda r: (r["action"].status != ActionStatus.OPEN.value, not r["overdue"], r["action"].due_date))
@@ -83,6 +89,8 @@ def sessions_panel(case: Case) -> dict:
         "shown": bool(sessions or decisions or case_actions),
         "sessions": sessions,
         "decisions": decisions,
+        # The names of the care types committed (the case's region's catalogue); no query without any.
+        "care_names": caretypes.names(case.region_id) if any(d.care_type for d in decisions) else {},
         "rows": rows,
         "status_labels": labels.DECISION_STATUS_LABELS,
         "kind_labels": labels.DECISION_KIND_LABELS,

@@ -34,8 +34,9 @@ from ret_app.models.collective import (
     ProviderExpertise,
     ProviderProfile,
 )
+from ret_app.models.caretypes import CareType
 from ret_app.models.commitments import DeclineReason, ProviderRequest, RequestRole, RequestStatus
-from ret_app.models.mandates import CareType, Mandate, MandateStatus
+from ret_app.models.mandates import Mandate, MandateStatus
 from ret_app.models.meetings import (
     ActionStatus,
     CaseAction,
@@ -52,6 +53,7 @@ from ret_app.models.meetings import (
     PlacementOutcome,
 )
 from ret_app.models.organisations import Municipality, Network, Organisation, OrganisationKind, Region
+from ret_app.models.plans import GoalStatus, HelpFits, Plan, PlanGoal, PlanReview, PlanVersion, Voice
 from ret_app.models.users import (
     ActivationPurpose,
     ActivationToken,
@@ -91,6 +93,8 @@ __all__ = [
     "DecisionStatus",
     "ExpertiseArea",
     "FamilyMember",
+    "GoalStatus",
+    "HelpFits",
     "ItemPurpose",
     "LegalGround",
     "LifeDomain",
@@ -107,6 +111,10 @@ __all__ = [
     "Organisation",
     "OrganisationKind",
     "ParticipantRole",
+    "Plan",
+    "PlanGoal",
+    "PlanReview",
+    "PlanVersion",
     "PlacementOutcome",
     "PriorHelp",
     "ProviderCareType",
@@ -126,5 +134,6 @@ __all__ = [
     "Track",
     "Urgency",
     "User",
+    "Voice",
     "WebSession",
 ]

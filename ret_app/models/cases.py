@@ -101,9 +101,14 @@ class Case(TimestampMixin, Base):
     submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     intake_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
-    # The nearest deadline of the norm clocks that run (None: none runs, or the case is paused), kept
-    # current by ret_app/cases/norms.py so that lists find overdue cases in SQL.
+    # The case's next due item (None: nothing is due, or the case is paused): its date and what is due
+    # (a norm clock's name, or the kind a due source gives: "review", "request_reply", ...), kept
+    # current by ret_app/cases/norms.py so that lists find, sort and page overdue cases in SQL.
     next_deadline: Mapped[Optional[date]] = mapped_column(Date, index=True)
+    next_due_kind: Mapped[Optional[str]] = mapped_column(String(32))
+    # The day fitting help ("passende hulp") started, recorded on the plan; it moves the case from
+    # process direction to monitoring (the lifecycle's guard) and is what "days to fitting help" measures.
+    fitting_help_started_on: Mapped[Optional[date]] = mapped_column(Date)
     # Set by the outcome screen (a later capability); closing requires it.
     outcome_recorded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     intake_decision_reason: Mapped[Optional[str]] = mapped_column(Text)

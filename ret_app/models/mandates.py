@@ -15,20 +15,6 @@ from ret_app.models.organisations import Municipality
 from ret_app.models.users import User
 
 
-class CareType(enum.StrEnum):
-    AMBULATORY = "ambulatory"
-    DAY_TREATMENT = "day_treatment"
-    FAMILY_HOME = "family_home"
-    FOSTER_CARE = "foster_care"
-    RESIDENTIAL = "residential"
-    SECURE_RESIDENTIAL = "secure_residential"
-    CRISIS = "crisis"
-    YOUTH_MENTAL_HEALTH = "youth_mental_health"
-    INTELLECTUAL_DISABILITY = "intellectual_disability"
-    EDUCATION_CARE = "education_care"
-    CUSTOM_ARRANGEMENT = "custom_arrangement"
-
-
 class MandateStatus(enum.StrEnum):
     VALID = "valid"
     NOT_YET_VALID = "not_yet_valid"
@@ -45,6 +31,7 @@ class Mandate(TimestampMixin, Base):
     valid_from: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date] = mapped_column(Date)
     ceiling_eur: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    # Codes of the region's care-type catalogue (caretypes): a retired one stays covered.
     care_types: Mapped[list[str]] = mapped_column(JSON, default=list)
     granted_by: Mapped[str] = mapped_column(String(200))
     document_reference: Mapped[str] = mapped_column(String(200))

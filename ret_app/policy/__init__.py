@@ -7,6 +7,7 @@
     cases.py      need-to-know per case, with its SQL twin; referral, consent, participants, screening
     meetings.py   RET sessions, minutes, provisional decisions and actions, with their SQL twins
     mandates.py   mandates and who may hold them
+    plans.py      the process direction plan: who reads it, who keeps it, with their SQL twins
 
 A new domain (the collective, escalations, signals, ...) adds its module here and re-exports it
 below. Views call these functions, list queries filter with the SQL twins, templates use them to
@@ -98,4 +99,10 @@ from ret_app.policy.meetings import (  # noqa: F401
     sees_full_meeting,
     visible_items,
     visible_meetings_clause,
+)
+from ret_app.policy.plans import (  # noqa: F401
+    can_keep_plan,
+    can_read_plan,
+    kept_plans_clause,
+    readable_plans_clause,
 )

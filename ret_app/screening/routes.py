@@ -22,7 +22,7 @@ from ret_app import policy, web
 from ret_app.audit import Action
 from ret_app.cases import lifecycle, participants
 from ret_app.cases.access import case_or_404
-from ret_app.cases.queries import WITH_PRIOR_HELP
+from ret_app.cases.queries import WITH_PARTICIPANTS, WITH_PRIOR_HELP
 from ret_app.extensions import db
 from ret_app.kernel.errors import RuleError, show_on_form
 from ret_app.labels import DOMAIN_LABELS, SEVERITY_LABELS, severity_label
@@ -217,9 +217,9 @@ def _text_fragment(case: Case, screening: Screening, part: str, **kwargs):
 @bp.route("/casussen/<int:case_id>/screening")
 @requires(Permission.WORK_ON_CASES)
 def screening_page(case_id: int):
-    case = case_or_404(case_id, detail="screening")
+    case = case_or_404(case_id, detail="screening", load=WITH_PARTICIPANTS)
     # Created on first open by the process director or the chair (whoever opens it first).
-    screening = services.open_for(case, current_user)
+    screening = services.open_for(case, current_user, *services.PAGE_LOADS)
     domain = request.args.get("leefgebied")
     domain = domain if domain in DOMAINS else None
     editing = request.args.get("bewerken") == "1"
@@ -242,12 +242,12 @@ def _conflict_of(result: web.Result, current: dict, version: str, submitted: dic
 @bp.route("/casussen/<int:case_id>/screening/leefgebied/<domain>", methods=["POST"])
 @requires(Permission.WORK_ON_CASES)
 def screening_contribution_save(case_id: int, domain: str):
-    case = case_or_404(case_id, action=Action.UPDATE, detail="screening_contribution")
+    case = case_or_404(case_id, action=Action.UPDATE, detail="screening_contribution", load=WITH_PARTICIPANTS)
     if domain not in DOMAINS:
         abort(404)
     if not policy.can_contribute_to_screening(current_user, case):
         return _refuse(case, "screening_contribution", _("Only participants of this case contribute to the screening."))
-    screening = services.get(case)
+    screening = services.get(case, *services.PAGE_LOADS)
     form = ContributionForm(prefix=domain)
     conflict = None
     if form.validate_on_submit():
@@ -264,7 +264,7 @@ def screening_contribution_save(case_id: int, domain: str):
             flash(notice, "success")
             return redirect(_screening_url(case.id, f"leefgebied-{domain}"))
         if result.conflict:
-            screening = services.get(case)
+            screening = services.get(case, *services.PAGE_LOADS)
             own = services.own_contribution(screening, current_user, domain)
             conflict = _conflict_of(result, services.contribution_values(own), services.version_of(own), submitted)
             _audit_conflict(case, "screening_contribution", conflict.fields)
@@ -290,13 +290,13 @@ def screening_contribution_save(case_id: int, domain: str):
 @bp.route("/casussen/<int:case_id>/screening/tekst/<part>", methods=["POST"])
 @requires(Permission.WORK_ON_CASES)
 def screening_texts_save(case_id: int, part: str):
-    case = case_or_404(case_id, action=Action.UPDATE, detail="screening_texts")
+    case = case_or_404(case_id, action=Action.UPDATE, detail="screening_texts", load=WITH_PARTICIPANTS)
     part = TEXT_PART_SLUGS.get(part)
     if part is None:
         abort(404)
     if not policy.can_write_screening_texts(current_user, case):
         return _refuse(case, "screening", _("Only the process director writes this part of the screening."))
-    screening = services.get(case)
+    screening = services.get(case, *services.PAGE_LOADS)
     form = ViewsForm() if part == "views" else AnalysisForm()
     conflicts: dict = {}
     notices: dict = {}
@@ -311,7 +311,7 @@ def screening_texts_save(case_id: int, part: str):
             flash(notice, "success")
             return redirect(_screening_url(case.id, TEXT_SECTION_IDS[part]))
         if result.conflict:
-            screening = services.get(case)
+            screening = services.get(case, *services.PAGE_LOADS)
             conflict = _conflict_of(result, services.text_values(screening, part), services.version_of(screening),
                                     submitted)
             _audit_conflict(case, "screening", conflict.fields)
@@ -349,10 +349,10 @@ def _locked_input(case: Case, screening: Optional[Screening], form, names, part:
 @bp.route("/casussen/<int:case_id>/screening/afronden", methods=["POST"])
 @requires(Permission.WORK_ON_CASES)
 def screening_finalise(case_id: int):
-    case = case_or_404(case_id, action=Action.UPDATE, detail="screening_finalise")
+    case = case_or_404(case_id, action=Action.UPDATE, detail="screening_finalise", load=WITH_PARTICIPANTS)
     if not policy.can_write_screening_texts(current_user, case):
         return _refuse(case, "screening", _("Only the process director can finalise the screening."))
-    screening = services.get(case)
+    screening = services.get(case, *services.PAGE_LOADS)
     form = AnalysisForm()
     if not form.validate_on_submit():
         # Every error at once: what the form refused, and what finalising needs of the rest.
@@ -397,7 +397,7 @@ def screening_finalise(case_id: int):
 
 
 def _finalise_conflict(case: Case, form: AnalysisForm, result: web.Result):
-    screening = services.get(case)
+    screening = services.get(case, *services.PAGE_LOADS)
     conflict = _conflict_of(result, services.text_values(screening, "analysis"), services.version_of(screening),
                             form.values())
     _audit_conflict(case, "screening", conflict.fields)
@@ -426,10 +426,10 @@ def _finalise_refused(case: Case, screening: Optional[Screening], form: Analysis
 @bp.route("/casussen/<int:case_id>/screening/aanvullingen", methods=["POST"])
 @requires(Permission.WORK_ON_CASES)
 def screening_addendum_add(case_id: int):
-    case = case_or_404(case_id, action=Action.UPDATE, detail="screening_addendum")
+    case = case_or_404(case_id, action=Action.UPDATE, detail="screening_addendum", load=WITH_PARTICIPANTS)
     if not policy.can_contribute_to_screening(current_user, case):
         return _refuse(case, "screening_addendum", _("Only participants of this case add to the screening."))
-    screening = services.get(case)
+    screening = services.get(case, *services.PAGE_LOADS)
     form = AddendumForm(prefix="addendum")
     if web.submit(form, lambda: services.add_addendum(case, screening, current_user, form.text.data)):
         flash(_("Your addendum has been added to the screening."), "success")
@@ -444,7 +444,7 @@ def screening_addendum_add(case_id: int):
 @bp.route("/casussen/<int:case_id>/deelnemers", methods=["POST"])
 @requires(Permission.WORK_ON_CASES)
 def participant_invite(case_id: int):
-    case = case_or_404(case_id, action=Action.UPDATE, detail="participant_invite")
+    case = case_or_404(case_id, action=Action.UPDATE, detail="participant_invite", load=WITH_PARTICIPANTS)
     if not policy.can_manage_participants(current_user, case):
         return _refuse(case, "case_participant", _("Only the process director or the chair can invite participants."))
     form = _invite_form(case, InviteForm())
@@ -454,14 +454,14 @@ def participant_invite(case_id: int):
         flash(_("%(name)s has been invited to take part in this case.", name=name), "success")
         return redirect(_screening_url(case.id, "deelnemers"))
     _audit_invalid(case, "case_participant", form)
-    return _page(case, services.get(case), invite_form=form,
+    return _page(case, services.get(case, *services.PAGE_LOADS), invite_form=form,
                  form_problem=_problem(_("Nobody has been invited."), "deelnemers"))
 
 
 @bp.route("/casussen/<int:case_id>/deelnemers/<int:participant_id>/verwijderen", methods=["POST"])
 @requires(Permission.WORK_ON_CASES)
 def participant_remove(case_id: int, participant_id: int):
-    case = case_or_404(case_id, action=Action.UPDATE, detail="participant_remove")
+    case = case_or_404(case_id, action=Action.UPDATE, detail="participant_remove", load=WITH_PARTICIPANTS)
     participant = db.session.get(CaseParticipant, participant_id)
     if participant is None or participant.case_id != case.id:
         abort(404)
@@ -484,7 +484,7 @@ def participant_remove(case_id: int, participant_id: int):
 @requires(Permission.WORK_ON_CASES)
 def screening_report(case_id: int):
     case = case_or_404(case_id, action=Action.EXPORT, detail="screening_report", load=WITH_PRIOR_HELP)
-    screening = services.get(case)
+    screening = services.get(case, *services.PAGE_LOADS)
     if screening is None:
         report.unavailable(case)
         return render_template("screening/no_report.html", case=case, message=_not_started_message(case))

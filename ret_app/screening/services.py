@@ -23,6 +23,7 @@ from typing import Any, Optional
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from ret_app import policy
 from ret_app.cases import lifecycle, norms
@@ -65,13 +66,22 @@ class EditConflict:
 
 # --- reading ----------------------------------------------------------------------------------
 
-def get(case: Case) -> Optional[Screening]:
-    return db.session.scalar(select(Screening).where(Screening.case_id == case.id))
+# What the screening page shows of the screening, loaded with it (`get(case, *PAGE_LOADS)`): the
+# contributions and addenda with their authors and organisations, one query each however many.
+PAGE_LOADS = (
+    selectinload(Screening.contributions).options(joinedload(ScreeningContribution.author),
+                                                  joinedload(ScreeningContribution.organisation)),
+    selectinload(Screening.addenda).joinedload(ScreeningAddendum.author).joinedload(User.organisation),
+)
 
 
-def open_for(case: Case, user: User) -> Optional[Screening]:
+def get(case: Case, *load) -> Optional[Screening]:
+    return db.session.scalar(select(Screening).where(Screening.case_id == case.id).options(*load))
+
+
+def open_for(case: Case, user: User, *load) -> Optional[Screening]:
     """The case's screening; created on first open by the process director or chair."""
-    screening = get(case)
+    screening = get(case, *load)
     if screening is not None or not policy.can_open_screening(user, case):
         return screening
     screening = Screening(case_id=case.id)
@@ -80,7 +90,7 @@ def open_for(case: Case, user: User) -> Optional[Screening]:
             db.session.add(screening)
             db.session.flush()
     except IntegrityError:
-        return get(case)  # opened at the same moment by someone else: theirs is the one
+        return get(case, *load)  # opened at the same moment by someone else: theirs is the one
     events.emit(screening_events.ScreeningStarted(actor=user, case=case, object_id=screening.id))
     return screening
 

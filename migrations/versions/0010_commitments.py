@@ -1,8 +1,8 @@
 """Requests to providers of the collective and the commitments they become; the region's default
 reply-by norms (3 working days, 1 in a crisis) next to its other norms.
 
-Revision ID: 0006_commitments
-Revises: 0006_collective
+Revision ID: 0010_commitments
+Revises: 0009_due_kind
 Create Date: 2026-12-11 10:00:00.000000
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0006_commitments'
-down_revision = '0006_collective'
+revision = '0010_commitments'
+down_revision = '0009_due_kind'
 branch_labels = None
 depends_on = None
 

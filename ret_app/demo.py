@@ -190,8 +190,8 @@ def seed(today: Optional[date] = None) -> SeedSummary:
     case_count = seed_cases(users, municipalities, organisations, today, cases)
     meeting_count = seed_meetings(users, organisations, cases, today)
     seed_collective(users, organisations, today)
-    seed_commitments(users, organisations, cases, today)
     seed_plans(users, organisations, cases, today)
+    seed_commitments(users, organisations, cases, today)
     _store_deadlines(cases.values())
     audit.record(audit.Action.CREATE, object_type="demo_seed", detail="demo_region_seeded")
     return SeedSummary(len(regions), len(municipalities), len(organisations), len(users), len(mandates), case_count,
@@ -677,17 +677,6 @@ def seed_collective(users: dict, organisations: dict, today: date) -> int:
             db.session.add(entry)
     db.session.flush()
     return len(PROVIDER_PROFILES)
-
-
-# --- requests to providers of the collective and commitments -----------------------------------------
-
-def seed_commitments(users: dict, organisations: dict, cases: dict, today: date) -> int:
-    """Requests in every state on the two cases with collective consent: Finn (process direction) has a
-    lead provider that started, a decline (not our expertise), a crisis back-up standing by (the youth
-    mental health provider, as in seed 004's example) and a consultation past its reply-by date; Sara
-    (screening) has an open request for a place to stay, a withdrawn one and an ended consultation."""
-    from ret_app.cases import clock
-    from ret_app.models import CaseParticipant, ProviderRequest
 # --- demo plans: goals in the families' words, agreed versions, review moments, fitting help ---------
 
 def seed_plans(users: dict, organisations: dict, cases: dict, today: date) -> None:
@@ -701,58 +690,6 @@ def seed_plans(users: dict, organisations: dict, cases: dict, today: date) -> No
     director = users["retlid@mijov.example"]
     bolder = organisations["Jeugdzorg De Bolder (demo)"]
     kjp = organisations["Kinder- en Jeugdpsychiatrie Rivierland (demo)"]
-    veluwezoom = organisations["Orthopedagogisch Centrum Veluwezoom (demo)"]
-    member = {bolder.id: users["aanbieder@mijov.example"], kjp.id: users["aanbieder.kjp@mijov.example"]}
-    now = utcnow()
-
-    def ago(days: int) -> date:
-        return today - timedelta(days=days)
-
-    rows = [
-        # (case, provider, role, care type, question, asked days ago, status, extra)
-        ("direction", veluwezoom, "lead_provider", "intellectual_disability",
-         "Kunt u als hoofdaanbieder een dagprogramma met behandeling bieden (LVB en psychiatrie samen)?", 12,
-         "started", {"contact_name": "Karin Bosman, 0313 000 555", "intended_start": ago(5), "started_on": ago(4)}),
-        ("direction", bolder, "co_provider", "day_treatment",
-         "Kunt u naast het dagprogramma gezinsbegeleiding bieden?", 12, "declined",
-         {"decline_reason": "not_our_expertise",
-          "decline_text": "De combinatie LVB en psychiatrie vraagt een behandelaar die wij niet in huis hebben."}),
-        ("direction", kjp, "crisis_backup", "crisis",
-         "Wilt u achtervang zijn als de psychiatrische klachten toenemen terwijl het dagprogramma loopt?", 10,
-         "accepted", {"contact_name": "Ahmed Benali, crisisdienst", "intended_start": ago(2)}),
-        ("direction", kjp, "consultation", "youth_mental_health",
-         "Kunt u meedenken over de medicatie?", 8, "requested", {"reply_by": ago(3)}),
-        ("screening", bolder, "place_to_stay", "family_home",
-         "Heeft u een gezinshuisplek, dicht bij de school van de jeugdige?", 1, "requested", {}),
-        ("screening", kjp, "screening", "youth_mental_health",
-         "Kunt u deelnemen aan de integrale screening?", 9, "withdrawn",
-         {"withdraw_text": "De screening is al met een andere aanbieder gestart."}),
-        ("screening", kjp, "consultation", "youth_mental_health",
-         "Kunt u een consult geven over de stemmingsklachten?", 20, "ended",
-         {"contact_name": "Sofie Willemsen", "intended_start": ago(18), "started_on": ago(17), "ended_on": ago(10)}),
-    ]
-    for index, (case_key, provider, role, care_type, question, asked, status, extra) in enumerate(rows):
-        case = cases[case_key]
-        asked_on = ago(asked)
-        reply_days = 1 if case.urgency == "crisis" else 3
-        request = ProviderRequest(
-            case_id=case.id, organisation_id=provider.id, role=role, care_type=care_type, question=question,
-            reply_by=extra.pop("reply_by", clock.add_working_days(asked_on, reply_days, clock.DEFAULT_CALENDAR)),
-            status=status, requested_by_id=director.id, submission_key=f"demo-request-{index}",
-            requested_at=datetime.combine(asked_on, time(10), tzinfo=timezone.utc), **extra)
-        if status in ("accepted", "started", "ended", "declined"):
-            request.answered_at = now - timedelta(days=max(asked - 1, 0))
-            request.answered_by_id = member[provider.id].id if provider.id in member else None
-            request.answer_key = f"demo-answer-{index}"
-        if status == "withdrawn":
-            request.withdrawn_at, request.withdrawn_by_id = now - timedelta(days=asked - 2), director.id
-        db.session.add(request)
-        if status in ("accepted", "started") and not any(p.organisation_id == provider.id and p.removed_at is None
-                                                         for p in case.participants):
-            case.participants.append(CaseParticipant(role="provider", organisation_id=provider.id,
-                                                     invited_by_id=director.id))
-    db.session.flush()
-    return len(rows)
 
     def agree(plan: Plan, number: int, at: datetime, decision=None) -> None:
         db.session.flush()
@@ -824,3 +761,70 @@ def seed_plans(users: dict, organisations: dict, cases: dict, today: date) -> No
     ])
     db.session.add(CaseEvent(case_id=lieke.id, at=_at(held, 15), actor_id=director.id, kind="plan_review_held"))
     db.session.flush()
+
+
+# --- requests to providers of the collective and commitments -----------------------------------------
+
+def seed_commitments(users: dict, organisations: dict, cases: dict, today: date) -> int:
+    """Requests in every state on the two cases with collective consent: Finn (process direction) has a
+    lead provider that started, a decline (not our expertise), a crisis back-up standing by (the youth
+    mental health provider, as in seed 004's example) and a consultation past its reply-by date; Sara
+    (screening) has an open request for a place to stay, a withdrawn one and an ended consultation."""
+    from ret_app.cases import clock
+    from ret_app.models import CaseParticipant, ProviderRequest
+
+    director = users["retlid@mijov.example"]
+    bolder = organisations["Jeugdzorg De Bolder (demo)"]
+    kjp = organisations["Kinder- en Jeugdpsychiatrie Rivierland (demo)"]
+    veluwezoom = organisations["Orthopedagogisch Centrum Veluwezoom (demo)"]
+    member = {bolder.id: users["aanbieder@mijov.example"], kjp.id: users["aanbieder.kjp@mijov.example"]}
+    now = utcnow()
+
+    def ago(days: int) -> date:
+        return today - timedelta(days=days)
+
+    rows = [
+        # (case, provider, role, care type, question, asked days ago, status, extra)
+        ("direction", veluwezoom, "lead_provider", "intellectual_disability",
+         "Kunt u als hoofdaanbieder een dagprogramma met behandeling bieden (LVB en psychiatrie samen)?", 12,
+         "started", {"contact_name": "Karin Bosman, 0313 000 555", "intended_start": ago(5), "started_on": ago(4)}),
+        ("direction", bolder, "co_provider", "day_treatment",
+         "Kunt u naast het dagprogramma gezinsbegeleiding bieden?", 12, "declined",
+         {"decline_reason": "not_our_expertise",
+          "decline_text": "De combinatie LVB en psychiatrie vraagt een behandelaar die wij niet in huis hebben."}),
+        ("direction", kjp, "crisis_backup", "crisis",
+         "Wilt u achtervang zijn als de psychiatrische klachten toenemen terwijl het dagprogramma loopt?", 10,
+         "accepted", {"contact_name": "Ahmed Benali, crisisdienst", "intended_start": ago(2)}),
+        ("direction", kjp, "consultation", "youth_mental_health",
+         "Kunt u meedenken over de medicatie?", 8, "requested", {"reply_by": ago(3)}),
+        ("screening", bolder, "place_to_stay", "family_home",
+         "Heeft u een gezinshuisplek, dicht bij de school van de jeugdige?", 1, "requested", {}),
+        ("screening", kjp, "screening", "youth_mental_health",
+         "Kunt u deelnemen aan de integrale screening?", 9, "withdrawn",
+         {"withdraw_text": "De screening is al met een andere aanbieder gestart."}),
+        ("screening", kjp, "consultation", "youth_mental_health",
+         "Kunt u een consult geven over de stemmingsklachten?", 20, "ended",
+         {"contact_name": "Sofie Willemsen", "intended_start": ago(18), "started_on": ago(17), "ended_on": ago(10)}),
+    ]
+    for index, (case_key, provider, role, care_type, question, asked, status, extra) in enumerate(rows):
+        case = cases[case_key]
+        asked_on = ago(asked)
+        reply_days = 1 if case.urgency == "crisis" else 3
+        request = ProviderRequest(
+            case_id=case.id, organisation_id=provider.id, role=role, care_type=care_type, question=question,
+            reply_by=extra.pop("reply_by", clock.add_working_days(asked_on, reply_days, clock.DEFAULT_CALENDAR)),
+            status=status, requested_by_id=director.id, submission_key=f"demo-request-{index}",
+            requested_at=datetime.combine(asked_on, time(10), tzinfo=timezone.utc), **extra)
+        if status in ("accepted", "started", "ended", "declined"):
+            request.answered_at = now - timedelta(days=max(asked - 1, 0))
+            request.answered_by_id = member[provider.id].id if provider.id in member else None
+            request.answer_key = f"demo-answer-{index}"
+        if status == "withdrawn":
+            request.withdrawn_at, request.withdrawn_by_id = now - timedelta(days=asked - 2), director.id
+        db.session.add(request)
+        if status in ("accepted", "started") and not any(p.organisation_id == provider.id and p.removed_at is None
+                                                         for p in case.participants):
+            case.participants.append(CaseParticipant(role="provider", organisation_id=provider.id,
+                                                     invited_by_id=director.id))
+    db.session.flush()
+    return len(rows)

@@ -40,7 +40,6 @@ def _request_form(case, *, posted: bool) -> RequestForm:
     else:
         form = RequestForm(formdata=None, data={"reply_by": services.default_reply_by(case),
                                                 "submission_key": services.new_submission_key()})
-    # care types: switch to caretypes.choices()
     form.care_type.choices = [("", "—")] + care_types.choices(case.region_id)
     return form
 

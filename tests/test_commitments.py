@@ -185,7 +185,7 @@ def test_the_chair_asks_too_and_a_ret_member_who_does_not_direct_the_case_does_n
         ask(w, w.other_provider, actor=w.member)
 
 
-def test_requests_past_their_reply_by_date_are_flagged_in_python_and_in_sql(ctx, w):
+def test_requests_past_their_reply_by_date_are_flagged_in_python_and_in_sql(ctx, w, factory):
     late, on_time, answered = ask(w, w.provider, w.other_provider, role="consultation")[0], None, None
     on_time = ask(w, w.other_provider, role="co_provider", reply_by=TODAY)[0]
     answered = ask(w, w.provider, role="screening")[0]
@@ -198,6 +198,9 @@ def test_requests_past_their_reply_by_date_are_flagged_in_python_and_in_sql(ctx,
     assert flagged == {late.id}
     assert [services.is_past_reply_by(r, TODAY) for r in (late, on_time, answered)] == [True, False, False]
     assert services.request_due(get(Case, w.case_id)) == (late.reply_by, "request_reply")
+    # The batch a region's refresh asks agrees with the source, and leaves out cases without open requests.
+    other = factory.case(w.caseworker, w.mun, status="process_direction", consent_collective=True)
+    assert services.request_due_batch([w.case_id, other]) == {w.case_id: (late.reply_by, "request_reply")}
 
 
 def test_request_due_is_none_without_open_requests(ctx, w):

@@ -214,8 +214,7 @@ def test_suggestions_partial_ranks_with_reasons(app, w):
     assert "biedt Ambulante jeugdhulp aan" in body
 
 
-@pytest.mark.parametrize("path", ["/verzoeken", "/toezeggingen"])
-def test_provider_lists_have_a_constant_query_count(app, w, factory, count_queries, path):
+def _provider_list_counts(app, w, factory, count_queries, path):
     client = client_for(app, w.provider_member)
 
     def fill(n):
@@ -237,6 +236,46 @@ def test_provider_lists_have_a_constant_query_count(app, w, factory, count_queri
     with count_queries() as many:
         assert client.get(path).status_code == 200
     assert len(many) == len(few)
+
+
+@pytest.mark.counts_queries("commitments.waiting")
+def test_the_waiting_requests_have_a_constant_query_count(app, w, factory, count_queries):
+    _provider_list_counts(app, w, factory, count_queries, "/verzoeken")
+
+
+@pytest.mark.counts_queries("commitments.my_commitments")
+def test_my_commitments_have_a_constant_query_count(app, w, factory, count_queries):
+    _provider_list_counts(app, w, factory, count_queries, "/toezeggingen")
+
+
+@pytest.mark.counts_queries("commitments.case_requests", "commitments.suggestions_list")
+def test_the_case_requests_and_the_suggestions_have_a_constant_query_count(app, w, factory, count_queries):
+    """5 and 100 requests on the case's page; 5 and 100 collective providers ranked."""
+    client = client_for(app, w.director)
+    pages = [f"/casussen/{w.case_id}/verzoeken", f"/casussen/{w.case_id}/verzoeken/suggesties?care_type=ambulatory"]
+
+    def fill(n):
+        with app.app_context():
+            for i in range(n):
+                provider = factory.organisation("provider", region_id=w.region.id, collective_member=True)
+                db.session.add(ProviderProfile(organisation_id=provider.id, min_age=0, max_age=23,
+                                               care_types=[ProviderCareType(care_type="ambulatory")],
+                                               expertise=[ProviderExpertise(area="trauma")]))
+                db.session.add(ProviderRequest(
+                    case_id=w.case_id, organisation_id=provider.id, role="co_provider", care_type="ambulatory",
+                    question="Vraag", reply_by=TODAY, requested_by_id=w.director.id,
+                    submission_key=secrets.token_hex(8), status=("requested", "declined", "accepted")[i % 3],
+                    contact_name="C", intended_start=TODAY, decline_reason="no_capacity" if i % 3 == 1 else None))
+            db.session.commit()
+
+    counts = []
+    for n in (5, 95):
+        fill(n)
+        with count_queries() as statements:
+            for page in pages:
+                assert client.get(page).status_code == 200, page
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
 
 
 # --- CSRF (tests/test_csrf.py) ---------------------------------------------------------------------

@@ -28,6 +28,7 @@ NOT_A_LIST = {
     "account.change_password": "the password form",
     "referrals.referral_new": "the form that starts a referral",
     "referrals.family_edit": "the form of one family member",
+    "commitments.request_page": "one request (its answer, withdrawal, start and end forms)",
     "admin.mandate_detail": "one mandate",
     "admin.municipality_edit": "the form of one municipality",
     "admin.network_edit": "the form of one network",

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from ret_app.cases import norms
 from ret_app.commitments.events import _RequestChange
-from ret_app.commitments.services import request_due
+from ret_app.commitments.services import request_due, request_due_batch
 from ret_app.kernel import events
 
-norms.register_due_source(request_due)
+norms.register_due_source(request_due, batch=request_due_batch)
 
 
 @events.subscribe(_RequestChange)

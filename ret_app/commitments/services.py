@@ -116,6 +116,16 @@ def request_due(case: Case) -> Optional[tuple[date, str]]:
     return (due, DUE_KIND) if due is not None else None
 
 
+def request_due_batch(case_ids: list[int]) -> dict[int, tuple[date, str]]:
+    """request_due for many cases in one query (the norms' refresh of a whole region)."""
+    if not case_ids:
+        return {}
+    rows = db.session.execute(select(ProviderRequest.case_id, func.min(ProviderRequest.reply_by)).where(
+        ProviderRequest.case_id.in_(case_ids), ProviderRequest.status == RequestStatus.REQUESTED.value)
+        .group_by(ProviderRequest.case_id))
+    return {case_id: (due, DUE_KIND) for case_id, due in rows if due is not None}
+
+
 # --- making requests -------------------------------------------------------------------------------
 
 def requests_open(case: Case) -> bool:

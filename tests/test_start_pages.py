@@ -111,7 +111,7 @@ def cases(factory, world):
         "closed": case(status="closed", submitted_at=_ago(300), intake_at=_ago(290), closed_at=_ago(10),
                        **directed),
         "elsewhere": factory.case(world.elsewhere.caseworker, world.elsewhere.municipality, status="submitted",
-                                  submitted_at=LONG_AGO),
+                                  submitted_at=LONG_AGO - timedelta(days=30)),
     }
 
 
@@ -134,6 +134,8 @@ def test_the_chairs_cases_past_a_norm_per_stage_link_to_exactly_those_cases(app,
         assert "overdue=1" in link
         assert _case_ids(client.get(link).get_data(as_text=True)) == ids
     assert "Intakebesluit" in card
+    # The intake queue's card says since when the oldest referral waits (of this region only).
+    assert f'id="start-intake-oldest">De oudste wacht sinds {_dutch(LONG_AGO.date())}.<' in body
 
 
 def test_the_chair_sees_no_overdue_cases_when_there_are_none(app, client, world):

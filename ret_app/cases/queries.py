@@ -4,7 +4,7 @@ paged in SQL, with what each row shows loaded up front (the query count does not
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Optional
 
 from sqlalchemy import ColumnElement, Select, and_, case as sql_case, exists, func, or_, select
@@ -139,15 +139,16 @@ def intake_page(user: User, page: int, per_page: int, *, overdue: bool = False) 
 class IntakeCounts:
     waiting: int
     overdue: int
+    oldest: Optional[datetime] = None  # when the longest-waiting referral was submitted
 
 
 def intake_counts(user: User, today: Optional[date] = None) -> IntakeCounts:
-    """How many referrals wait for the chair's intake decision, and how many of them are past
-    the norm: one query, whatever the numbers."""
-    waiting, overdue = db.session.execute(
-        select(func.count(Case.id), func.count(Case.id).filter(_overdue(today)))
+    """How many referrals wait for the chair's intake decision, how many of them are past the norm,
+    and since when the oldest waits: one query, whatever the numbers."""
+    waiting, overdue, oldest = db.session.execute(
+        select(func.count(Case.id), func.count(Case.id).filter(_overdue(today)), func.min(Case.submitted_at))
         .where(*_waiting_for_intake(user))).one()
-    return IntakeCounts(waiting or 0, overdue or 0)
+    return IntakeCounts(waiting or 0, overdue or 0, oldest)
 
 
 def overdue_by_kind(user: User, today: Optional[date] = None) -> list[tuple[str, int]]:

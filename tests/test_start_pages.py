@@ -67,11 +67,11 @@ def test_the_case_page_says_what_is_due_when_and_on_whom(app, client, factory, w
     stored = _stored(app, late_intake)
     assert stored.next_due_kind == "intake_decision"
     assert _next_due(client, late_intake) == (
-        f"Intakebesluit: uiterlijk {_dutch(stored.next_deadline)} over tijd — wacht op de voorzitter van het RET")
+        f"Intakebesluit: uiterlijk {_dutch(stored.next_deadline)} over tijd — wacht op u")  # the chair's own turn
 
     text = _next_due(client, fresh_intake)
     assert text.startswith("Intakebesluit: uiterlijk ") and "over tijd" not in text
-    assert text.endswith("wacht op de voorzitter van het RET")
+    assert text.endswith("wacht op u")
 
     text = _next_due(client, directed)
     word = {"screening": "Screening vastgesteld", "first_session": "Eerste RET-overleg"}[
@@ -81,7 +81,16 @@ def test_the_case_page_says_what_is_due_when_and_on_whom(app, client, factory, w
 
     # No process director yet: the chair holds it.
     text = _next_due(client, undirected)
-    assert "over tijd" not in text and text.endswith("wacht op de voorzitter van het RET")
+    assert "over tijd" not in text and text.endswith("wacht op u")
+
+    # Others see who: the caseworker the chair and the director; the director their own turn.
+    caseworker, director = app.test_client(), app.test_client()
+    login(caseworker, app, world.caseworker)
+    assert _next_due(caseworker, late_intake).endswith("wacht op de voorzitter van het RET")
+    assert _next_due(caseworker, undirected).endswith("wacht op de voorzitter van het RET")
+    assert _next_due(caseworker, directed).endswith("wacht op Procesregisseur Peters")
+    login(director, app, world.director)
+    assert _next_due(director, directed).endswith("wacht op u")
 
     assert _next_due(client, closed) == "Geen termijn"
 
@@ -181,7 +190,7 @@ def test_the_process_director_sees_their_cases_by_next_due_date(app, client, wor
     assert ids == [cases["late_screening"], cases["fresh_screening"]]
     items = [" ".join(re.sub(r"<[^>]+>", " ", li).split()) for li in re.findall(r"<li>(.*?)</li>", card, re.S)]
     assert "over tijd" in items[0] and "over tijd" not in items[1]
-    assert all("wacht op Procesregisseur Peters" in item for item in items)
+    assert all(item.endswith("wacht op u") for item in items)  # their own turn
     mine = next(h for h in _hrefs(card) if "mine=1" in h)
     assert _case_ids(client.get(mine).get_data(as_text=True)) == {
         cases["late_screening"], cases["fresh_screening"], cases["closed"]}

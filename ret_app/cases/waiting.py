@@ -40,6 +40,13 @@ WITH_DIRECTOR = (joinedload(Case.process_director),)
 class Holder:
     role: str
     name: Optional[str] = None  # the process director's name; None for a role ("the RET chair")
+    user_id: Optional[int] = None  # the process director
+
+    def is_held_by(self, user) -> bool:
+        """Is it the viewer's own turn? (They may see the case, so a chair is the chair of its region.)"""
+        if self.user_id is not None:
+            return self.user_id == user.id
+        return self.role == CHAIR and user.role == CHAIR
 
     def __str__(self) -> str:
         return self.name or str(HOLDER_WORDS[self.role])
@@ -53,5 +60,5 @@ def holder(case: Case) -> Optional[Holder]:
     if role == DIRECTOR:
         if case.process_director is None:
             return Holder(CHAIR)
-        return Holder(DIRECTOR, case.process_director.name)
+        return Holder(DIRECTOR, case.process_director.name, case.process_director_id)
     return Holder(role)

@@ -66,14 +66,16 @@ def _statements(app, client, count_queries, url: str) -> int:
 
 
 QUERIES = ["", "?overdue=1", "?status=submitted&urgency=crisis", "?track=process_direction", "?municipality={first}",
-           "?sort=deadline", "?overdue=1&sort=deadline", "search:RET", "?page=2"]
+           "?sort=deadline", "?overdue=1&sort=deadline", "?overdue=1&due_kind=intake_decision&sort=deadline",
+           "search:RET", "?page=2"]
 
 
 # Every filter and order as the chair; the others see the cases through other policy rules (their
 # organisation's cases, the cases they take part in): those with the filters that load differently.
 @pytest.mark.counts_queries("cases.case_list")
 @pytest.mark.parametrize("role,query", [("chair", query) for query in QUERIES] + [
-    (role, query) for role in ("caseworker", "provider") for query in ("", "?overdue=1&sort=deadline", "search:RET")])
+    (role, query) for role in ("caseworker", "provider") for query in ("", "?overdue=1&sort=deadline", "search:RET")]
+    + [("caseworker", "?mine=1&sort=deadline")])
 def test_the_case_list_does_not_grow_with_its_rows(app, factory, count_queries, role, query):
     counts = {}
     for size in SIZES:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from ret_app.extensions import db
 from ret_app.kernel import dates
-from ret_app.models import User
+from ret_app.models import Case, User
 from tests import worlds
 from tests.conftest import login
 
@@ -326,6 +326,55 @@ class World(worlds.World):
         self.overdue_count = getattr(self, "overdue_count", 0) + n
         return [f'id="start-intake-overdue">{self.overdue_count} over tijd<']
 
+    def overdue_screenings(self, n: int) -> list[str]:
+        """Cases past the screening norm, each of its own municipality and process director: the chair's
+        "cases past a norm" card counts them next to the overdue intakes."""
+        long_ago = datetime(2025, 1, 6, 9, 0, tzinfo=timezone.utc)
+        for _ in range(n):
+            municipality = self.factory.municipality(self.region.id)
+            director = self.factory.user("ret_member", self.ret.id, activated=False)
+            self.factory.case(self.caseworker, municipality, status="screening", submitted_at=long_ago,
+                              intake_at=long_ago, process_director_id=director.id, track="process_direction")
+        self.overdue_screening_count = getattr(self, "overdue_screening_count", 0) + n
+        with self.app.app_context():
+            kind = db.session.scalar(select(Case.next_due_kind).where(Case.status == "screening").limit(1))
+        return [f'id="start-overdue-{kind}">{self.overdue_screening_count} over tijd<']
+
+    def stale_capacity(self, n: int) -> list[str]:
+        """Collective providers whose care type was never filled in: the chair's capacity card counts them."""
+        from ret_app.models import ProviderCareType, ProviderProfile
+
+        with self.app.app_context():
+            for _ in range(n):
+                org = self.factory.organisation("provider", region_id=self.region.id, collective_member=True)
+                db.session.add(ProviderProfile(organisation_id=org.id, summary="Over ons",
+                                               care_types=[ProviderCareType(care_type="ambulatory")]))
+            db.session.commit()
+            db.session.remove()
+        self.stale_count = getattr(self, "stale_count", 0) + n
+        return [f'id="start-stale-count">{self.stale_count} zorgsoorten met verouderde capaciteit<']
+
+    def my_cases(self, user: User, n: int) -> list[str]:
+        """The user's own cases (directed by a RET member; referred by a caseworker, each with a
+        process director of its own), each new one due earlier than the last: it heads the card."""
+        first = None
+        for _ in range(n):
+            self.my_case_count = count = getattr(self, "my_case_count", 0) + 1
+            municipality = self.factory.municipality(self.region.id)
+            moment = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc) - timedelta(days=count)
+            if user.role == "caseworker":
+                director = self.factory.user("ret_member", self.ret.id, activated=False)
+                first = self.factory.case(user, municipality, status="screening", submitted_at=moment,
+                                          intake_at=moment, process_director_id=director.id,
+                                          track="process_direction")
+            else:
+                first = self.factory.case(self.caseworker, municipality, status="screening", submitted_at=moment,
+                                          intake_at=moment, process_director_id=user.id, track="process_direction")
+        shown = [f'<li><a class="utrecht-link" href="/casussen/{first}">']
+        if self.my_case_count > 10:
+            shown.append(f"10 van {self.my_case_count} getoond.")
+        return shown
+
     def management(self, n: int) -> list[str]:
         """What the management card counts: regions, municipalities, organisations, users, mandates."""
         for _ in range(n):
@@ -348,6 +397,10 @@ def _start_things(world: World, role: str, user: User) -> Callable[[int], list[s
         if role == "chair":
             shown += world.expiring_region_mandates(n)
             shown += world.overdue_intakes(n)
+            shown += world.overdue_screenings(n)
+            shown += world.stale_capacity(n)
+        if role in ("ret_member", "caseworker"):
+            shown += world.my_cases(user, n)
         if role == "caseworker":
             if not world.covering_mandate:
                 # One mandate of the access team's municipality covers the provisional decisions.

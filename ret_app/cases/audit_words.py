@@ -16,6 +16,8 @@ CASE_LIST_FILTERS = {
     "urgency": _l("Urgency"),
     "q": _l("Reference or name"),
     "overdue": _l("Only overdue"),
+    "due_kind": _l("Next due"),
+    "mine": _l("Only my cases"),
 }
 
 WORDS = {

@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from ret_app.cases import audit_words
-from ret_app.cases import norms, overview, routes, timeline  # noqa: F401  (views registered; subscribers connected)
+from ret_app.cases import norms, overview, routes, timeline, waiting  # noqa: F401  (views; subscribers)
 from ret_app.cases.blueprint import bp
 from ret_app.expected import CASE_ROLES, CHAIR
 from ret_app.kernel.registry import Capability
@@ -16,6 +16,10 @@ capability = (
     .nav("cases.intake_queue", _l("Intake"), Permission.RUN_INTAKE, "cases.intake", order=20)
     .nav("cases.case_list", _l("Cases"), Permission.WORK_ON_CASES, "cases.case", order=30)
     .start_card("intake", "cases/_start_intake.html", overview.intake_card, order=15)
+    .start_card("overdue", "cases/_start_overdue.html", overview.overdue_card, order=16)
+    .start_card("my_cases", "cases/_start_my_cases.html", overview.my_cases_card, order=17)
+    .template_filter("due_holder", waiting.holder)
+    .template_filter("case_overdue", norms.is_overdue)
     .timeline_labels({
         "intake_decision": _l("Intake decision taken"),
         "participant_invited": _l("Participant invited"),

@@ -4,7 +4,7 @@ paged in SQL, with what each row shows loaded up front (the query count does not
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Optional
 
 from sqlalchemy import ColumnElement, Select, and_, case as sql_case, exists, func, or_, select
@@ -57,6 +57,8 @@ class CaseFilters:
     urgency: str = ""
     q: str = ""
     overdue: bool = False
+    due_kind: str = ""  # what the next due item is (Case.next_due_kind; words in labels.DUE_KIND_LABELS)
+    mine: bool = False  # the cases the user directs the process of or referred
 
     def names(self) -> list[str]:
         """The filters in use (names only, never their values: the audit trail records these)."""
@@ -77,9 +79,18 @@ def visible_cases(user: User, filters: Optional[CaseFilters] = None, today=None,
     if filters.overdue:
         # The nearest deadline is stored when it changes (norms.py): overdue is a comparison.
         stmt = stmt.where(Case.next_deadline < (today or dates.today()))
+    if filters.due_kind:
+        stmt = stmt.where(Case.next_due_kind == filters.due_kind)
+    if filters.mine:
+        stmt = stmt.where(mine_clause(user))
     if filters.q:
         stmt = stmt.where(_matches_term(user, filters.q))
     return stmt.order_by(*SORTS.get(sort, SORTS[""]))
+
+
+def mine_clause(user: User) -> ColumnElement[bool]:
+    """"My cases": those the user directs the process of, or referred (within what they may see)."""
+    return or_(Case.process_director_id == user.id, Case.caseworker_id == user.id)
 
 
 def _matches_term(user: User, term: str) -> ColumnElement[bool]:
@@ -128,15 +139,44 @@ def intake_page(user: User, page: int, per_page: int, *, overdue: bool = False) 
 class IntakeCounts:
     waiting: int
     overdue: int
+    oldest: Optional[datetime] = None  # when the longest-waiting referral was submitted
 
 
 def intake_counts(user: User, today: Optional[date] = None) -> IntakeCounts:
-    """How many referrals wait for the chair's intake decision, and how many of them are past
-    the norm: one query, whatever the numbers."""
-    waiting, overdue = db.session.execute(
-        select(func.count(Case.id), func.count(Case.id).filter(_overdue(today)))
+    """How many referrals wait for the chair's intake decision, how many of them are past the norm,
+    and since when the oldest waits: one query, whatever the numbers."""
+    waiting, overdue, oldest = db.session.execute(
+        select(func.count(Case.id), func.count(Case.id).filter(_overdue(today)), func.min(Case.submitted_at))
         .where(*_waiting_for_intake(user))).one()
-    return IntakeCounts(waiting or 0, overdue or 0)
+    return IntakeCounts(waiting or 0, overdue or 0, oldest)
+
+
+def overdue_by_kind(user: User, today: Optional[date] = None) -> list[tuple[str, int]]:
+    """The cases the user may see that are past their next due item, counted per kind of item (the
+    stage's norm: intake decision, screening, first session, or a review...), in the order of
+    labels.DUE_KIND_LABELS: one query, whatever the numbers."""
+    from ret_app.labels import DUE_KIND_LABELS
+
+    rows = dict(db.session.execute(
+        select(Case.next_due_kind, func.count(Case.id))
+        .where(policy.visible_cases_clause(user), _overdue(today), Case.next_due_kind.is_not(None))
+        .group_by(Case.next_due_kind)).all())
+    order = {kind: n for n, kind in enumerate(DUE_KIND_LABELS)}
+    return sorted(rows.items(), key=lambda row: (order.get(row[0], len(order)), row[0]))
+
+
+def my_cases_by_due(user: User, limit: int, today: Optional[date] = None) -> tuple[list[Case], int]:
+    """The user's own cases (mine_clause) that have something due, the first `limit` by next due date,
+    with their process directors loaded (who holds each item); and how many there are in all.
+    Two queries, whatever the numbers."""
+    from ret_app.cases.waiting import WITH_DIRECTOR
+
+    where = (policy.visible_cases_clause(user), mine_clause(user), Case.next_deadline.is_not(None))
+    cases = list(db.session.scalars(
+        select(Case).where(*where).options(*WITH_DIRECTOR)
+        .order_by(Case.next_deadline, URGENCY_ORDER, Case.id).limit(limit)))
+    total = db.session.scalar(select(func.count(Case.id)).where(*where)) or 0
+    return cases, total
 
 
 def region_municipalities(user: User) -> list[Municipality]:

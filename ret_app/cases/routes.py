@@ -17,7 +17,7 @@ from ret_app.cases.access import STALE, case_or_404
 from ret_app.cases.blueprint import bp
 from ret_app.cases.forms import AdviceForm, IntakeDecisionForm, StepForm
 from ret_app.kernel.registry import build_panels
-from ret_app.labels import CLOCK_LABELS
+from ret_app.labels import CLOCK_LABELS, DUE_KIND_LABELS
 from ret_app.models import CaseStatus, Track, Urgency
 from ret_app.policy import Permission, requires
 from ret_app.templating import render_page_or_fragment, wants_fragment
@@ -34,6 +34,8 @@ def _filters_from_request() -> queries.CaseFilters:
     status, track, urgency = args.get("status", ""), args.get("track", ""), args.get("urgency", "")
     return queries.CaseFilters(
         overdue=args.get("overdue") == "1",
+        due_kind=args.get("due_kind", "") if args.get("due_kind", "") in DUE_KIND_LABELS else "",
+        mine=args.get("mine") == "1",
         status=status if status in set(CaseStatus) else "",
         municipality_id=web.int_arg("municipality", source=args),
         track=track if track in set(Track) else "",
@@ -54,7 +56,8 @@ def _sort_from_request() -> str:
 def _list_args(filters: queries.CaseFilters, search_id: str, sort: str = "") -> dict:
     """The list's URL parameters: the filters, which carry no names, the order and the search term's id."""
     args = {"status": filters.status, "municipality": filters.municipality_id, "track": filters.track,
-            "urgency": filters.urgency, "overdue": "1" if filters.overdue else "", "sort": sort,
+            "urgency": filters.urgency, "overdue": "1" if filters.overdue else "", "due_kind": filters.due_kind,
+            "mine": "1" if filters.mine else "", "sort": sort,
             SEARCH_ID: search_id}
     return {name: value for name, value in args.items() if value}
 
@@ -80,7 +83,7 @@ def case_list():
     response = make_response(render_page_or_fragment(
         "cases/list.html", "cases/_list_results.html", result=result, filters=filters, sort=sort,
         overdue_ids={c.id for c in result.items if norms.is_overdue(c)},
-        municipalities=queries.region_municipalities(current_user),
+        municipalities=queries.region_municipalities(current_user), due_kinds=DUE_KIND_LABELS,
         query_args=_list_args(filters, search_id, sort),
         term_forgotten=bool(request.args.get(SEARCH_ID)) and not filters.q))
     if push_url:

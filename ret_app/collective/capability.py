@@ -21,6 +21,7 @@ capability = (
     .nav("collective.providers", _l("Collective"), Permission.VIEW_COLLECTIVE, "collective.", order=55)
     .nav("collective.overview", _l("Capacity"), Permission.VIEW_CAPACITY_OVERVIEW, "collective.overview", order=56)
     .start_card("my_capacity", "collective/_start_capacity.html", overview.my_capacity_card, order=25)
+    .start_card("stale_capacity", "collective/_start_stale.html", overview.stale_capacity_card, order=26)
     .expected_access({
         "collective.providers": CASE_ROLES,
         "collective.provider": CASE_ROLES,

@@ -32,7 +32,7 @@ from ret_app.models import (
     User,
 )
 from ret_app.plans import services
-from ret_app.plans.deadlines import next_review_due
+from ret_app.plans.deadlines import next_review_due, next_review_due_batch
 from tests.conftest import csrf_token, login
 
 TODAY = nl_today()
@@ -344,6 +344,8 @@ def test_a_review_moment_is_planned_from_today_on_and_counts_as_a_due_date(app, 
     with app.app_context():
         case = load(world.case_id)
         assert next_review_due(case) == (day, "review")  # the plan's due source
+        # The batch a region's refresh asks agrees with it, and leaves out cases without a review moment.
+        assert next_review_due_batch([case.id, world.case_id + 10**6]) == {case.id: (day, "review")}
         # Taken in 20 days ago without a session: the first session's norm (past) comes first.
         [first_session] = norms.case_clocks(case)
         assert first_session.name == "first_session" and first_session.due < day

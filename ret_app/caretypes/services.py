@@ -9,6 +9,7 @@ such a record never loses its value.
 
     choices(region_id, keep=())  -> [(code, name)]  active types in order, plus the codes in `keep`
     names(region_id)             -> {code: name}    every type of the region, retired ones too
+    read(region_id)              -> Catalogue       both from one read (.choices(keep), .names)
     validate(region_id, code)    -> None, or RuleError next to the field
 """
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -55,10 +56,32 @@ def choices(region_id: int, keep: Iterable[str] = ()) -> list[tuple[str, str]]:
     """(code, name) of the region's active care types in the catalogue's order, plus each code in
     `keep` (a record's current value, perhaps retired since) so that editing the record keeps it. A
     kept retired type says so in its name; a kept code the catalogue does not know is shown as is."""
+    return _choices(_rows(region_id), keep)
+
+
+class Catalogue(NamedTuple):
+    """A region's catalogue read once, for a page that needs its choices (for many records) and its
+    names: the same answers as choices() and names()."""
+
+    rows: list[tuple[str, str, bool]]
+
+    def choices(self, keep: Iterable[str] = ()) -> list[tuple[str, str]]:
+        return _choices(self.rows, keep)
+
+    @property
+    def names(self) -> dict[str, str]:
+        return {code: name for code, name, _active in self.rows}
+
+
+def read(region_id: int) -> Catalogue:
+    return Catalogue(_rows(region_id))
+
+
+def _choices(rows: list[tuple[str, str, bool]], keep: Iterable[str]) -> list[tuple[str, str]]:
     keep = [code for code in dict.fromkeys(keep) if code]
     offered: list[tuple[str, str]] = []
     kept: dict[str, str] = {}
-    for code, name, active in _rows(region_id):
+    for code, name, active in rows:
         if active:
             offered.append((code, name))
         elif code in keep:
@@ -70,7 +93,7 @@ def choices(region_id: int, keep: Iterable[str] = ()) -> list[tuple[str, str]]:
 def names(region_id: int) -> dict[str, str]:
     """code -> name of every care type of the region, retired ones included (one query): for lists,
     pages and PDFs that show what records hold."""
-    return {code: name for code, name, _active in _rows(region_id)}
+    return read(region_id).names
 
 
 def names_for(region_ids: Iterable[Optional[int]]) -> dict[int, dict[str, str]]:

@@ -43,7 +43,7 @@ def _plan_url(case_id: int, anchor: Optional[str] = None) -> str:
 # --- forms as the page shows them ------------------------------------------------------------------
 
 def _goal_form(case: Case, providers, goal: Optional[PlanGoal] = None, form: Optional[GoalForm] = None,
-               catalogue: Optional[tuple[list, dict]] = None) -> GoalForm:
+               catalogue: Optional[care_catalogue.Catalogue] = None) -> GoalForm:
     if form is not None:
         return form
     if goal is None:
@@ -63,17 +63,11 @@ def _posted_goal_form(case: Case, goal: Optional[PlanGoal]) -> GoalForm:
 
 
 def _care_types(case: Case, goal: Optional[PlanGoal] = None,
-                catalogue: Optional[tuple[list, dict]] = None) -> list[tuple[str, str]]:
+                catalogue: Optional[care_catalogue.Catalogue] = None) -> list[tuple[str, str]]:
     """The region's care types on offer, and the goal's own (perhaps retired since) so it is kept.
-    `catalogue` = (choices, names) read once for a page with many goals."""
+    `catalogue`: the region's catalogue read once for a page with many goals."""
     keep = [goal.care_type] if goal is not None and goal.care_type else []
-    if catalogue is None:
-        return care_catalogue.choices(case.region_id, keep=keep)
-    offered, names = catalogue
-    if not keep or keep[0] in dict(offered):
-        return offered
-    code = keep[0]
-    return offered + [(code, _("%(name)s (no longer offered)", name=names[code]) if code in names else code)]
+    return catalogue.choices(keep) if catalogue is not None else care_catalogue.choices(case.region_id, keep)
 
 
 def _review_form(review: PlanReview, form: Optional[ReviewRecordForm] = None) -> ReviewRecordForm:
@@ -143,8 +137,8 @@ def _context(case: Case, plan: Optional[Plan], *, goal_forms: Optional[dict] = N
     goals = list(plan.goals) if plan else []
     reviews = list(plan.reviews) if plan else []
     agreed_ids = services.agreed_goal_ids(plan)
-    care_names = care_catalogue.names(case.region_id)
-    catalogue = (care_catalogue.choices(case.region_id), care_names) if may_keep else None
+    catalogue = care_catalogue.read(case.region_id)
+    care_names = catalogue.names
     goal_forms = goal_forms or {}
     review_forms = review_forms or {}
     fitting_open = may_keep and CaseStatus(case.status) in services.FITTING_HELP_FROM \

@@ -318,3 +318,38 @@ def test_the_lifecycle_offers_the_right_steps(ctx, w):
     assert names(w.provider_member) == ["accept", "decline"]
     assert names(w.director) == ["withdraw"]
     assert names(w.other_provider_member) == []
+
+
+# --- who holds the reply ----------------------------------------------------------------------------
+
+def test_the_providers_asked_first_hold_the_cases_next_due_item_by_name(ctx, w):
+    """The case's next due item is the reply of the request due first: its holder is that provider by
+    name (both, when two are due that day), and it is the provider member's own turn, nobody else's."""
+    from ret_app.cases import waiting
+
+    ask(w, w.provider, reply_by=TODAY + timedelta(days=2))
+    ask(w, w.other_provider, reply_by=TODAY + timedelta(days=4), role="co_provider")
+    case = get(Case, w.case_id)
+    assert (case.next_deadline, case.next_due_kind) == (TODAY + timedelta(days=2), "request_reply")
+    held = waiting.holders([case])[case.id]
+    assert str(held) == get(Organisation, w.provider.id).name
+    assert held.is_held_by(get(User, w.provider_member.id))
+    assert not held.is_held_by(get(User, w.other_provider_member.id))
+    assert not held.is_held_by(get(User, w.chair.id))
+
+    ask(w, w.other_provider, reply_by=TODAY + timedelta(days=2), role="consultation")
+    names = sorted(get(Organisation, o.id).name for o in (w.provider, w.other_provider))
+    assert str(waiting.holders([case])[case.id]) == ", ".join(names)
+    assert waiting.holders([case])[case.id].is_held_by(get(User, w.other_provider_member.id))
+
+    # Answered: the next request's provider holds it, then nobody (the norm clock's holder again).
+    first = list(db.session.scalars(select(ProviderRequest).where(
+        ProviderRequest.case_id == w.case_id, ProviderRequest.reply_by == TODAY + timedelta(days=2))))
+    assert len(first) == 2
+    for request in first:
+        member = w.provider_member if request.organisation_id == w.provider.id else w.other_provider_member
+        services.answer(request, get(User, member.id), "decline", decline_data(), request.version)
+    db.session.flush()
+    assert [r.status for r in first] == ["declined", "declined"]
+    assert case.next_due_kind == "request_reply" and case.next_deadline == TODAY + timedelta(days=4)
+    assert str(waiting.holders([case])[case.id]) == get(Organisation, w.other_provider.id).name

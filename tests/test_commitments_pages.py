@@ -86,6 +86,10 @@ def test_the_director_asks_two_providers_and_each_answers_in_its_own_session(app
     assert r.status_code == 302
     first, second = requests_of(app, w.case_id)
     assert {first.organisation_id, second.organisation_id} == {w.provider.id, w.other_provider.id}
+    # The case's next due item is their reply, and it waits on them by name.
+    due = re.search(r'id="case-next-due">(.*?)</dd>', director.get(f"/casussen/{w.case_id}").get_data(as_text=True),
+                    re.S).group(1)
+    assert "Antwoord op een verzoek" in due and "wacht op GGZ Ander, Jeugdzorg Eigen" in due
     # The provider sees the request (not the case yet) and declines it.
     provider = client_for(app, w.provider_member)
     mine = next(r for r in (first, second) if r.organisation_id == w.provider.id)

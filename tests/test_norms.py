@@ -4,10 +4,11 @@ overdue flag on the case list and page."""
 from datetime import date, datetime, timezone
 
 import pytest
+from sqlalchemy import select
 
 from ret_app.cases import norms
 from ret_app.extensions import db
-from ret_app.models import Case, CasePause, RegionNorms, Screening
+from ret_app.models import AuditEvent, Case, CasePause, RegionNorms, Screening
 from tests.conftest import login
 
 SUBMITTED = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)  # Monday 30 November 2026
@@ -123,8 +124,28 @@ def test_admin_sets_region_norms_with_validation(app, client, factory, login_as)
     body = r.get_data(as_text=True)
     assert r.status_code == 200 and 'id="first_session_crisis-error"' in body and 'id="screening-error"' in body
     assert 'value="abc"' in body and 'value="4"' in body  # nothing typed is lost
+    assert 'value="3"' in page and 'value="1"' in page  # the reply norms' defaults
     r = post_form(client, path, {"intake_decision": "4", "first_session": "8", "first_session_crisis": "1",
-                                 "screening": "15", "capacity_stale_days": "14"}, token_from=path)
+                                 "screening": "15", "request_reply_days": "0", "request_reply_days_crisis": "x",
+                                 "capacity_stale_days": "14"}, token_from=path)
+    body = r.get_data(as_text=True)
+    assert r.status_code == 200 and "Vul 1 tot 60 werkdagen in." in body
+    assert 'id="request_reply_days-error"' in body and 'id="request_reply_days_crisis-error"' in body
+    assert 'value="x"' in body and 'value="15"' in body  # nothing typed is lost
+    r = post_form(client, path, {"intake_decision": "4", "first_session": "8", "first_session_crisis": "1",
+                                 "screening": "15", "request_reply_days": "2", "request_reply_days_crisis": "3",
+                                 "capacity_stale_days": "14"}, token_from=path)
+    assert "In een crisis kan het antwoord niet later vallen dan normaal." in r.get_data(as_text=True)
+    r = post_form(client, path, {"intake_decision": "4", "first_session": "8", "first_session_crisis": "1",
+                                 "screening": "15", "request_reply_days": "5", "request_reply_days_crisis": "2",
+                                 "capacity_stale_days": "14"}, token_from=path)
     assert r.status_code == 302
     with app.app_context():
+        from ret_app.commitments import services as requests_services
+
         assert norms.norms_for(region.id).screening == 15
+        assert requests_services.reply_days(region.id, "normal") == 5
+        assert requests_services.reply_days(region.id, "crisis") == 2
+        detail = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.object_type == "region_norms")
+                                    .order_by(AuditEvent.id.desc())).first()
+        assert "request_reply_days" in detail and "request_reply_days_crisis" in detail

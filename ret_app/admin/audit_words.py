@@ -28,6 +28,9 @@ WORDS = {
     # The norms by the clocks they set (the form's labels carry commas, which a list cannot).
     "region_norms": {"fields": Key(_l("Norms"), {**CLOCK_LABELS,
                                                  "first_session_crisis": _l("First RET session in a crisis"),
+                                                 "request_reply_days": _l("Reply to a provider request"),
+                                                 "request_reply_days_crisis": _l(
+                                                     "Reply to a provider request in a crisis"),
                                                  "capacity_stale_days": _l("Capacity stale after (days)")},
                                    many=True)},
     "audit_event": {"filters": Key(_l("Filters"), form_labels(AuditSearchForm), many=True)},

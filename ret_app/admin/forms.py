@@ -129,9 +129,18 @@ class RegionNormsForm(FlaskForm):
         InputRequired(message=REQUIRED), NumberRange(min=0, max=260, message=_l("Enter 0 to 260 working days."))])
     screening = IntegerField(_l("Screening finished, after intake"), validators=[
         InputRequired(message=REQUIRED), NumberRange(min=0, max=260, message=_l("Enter 0 to 260 working days."))])
+    request_reply_days = IntegerField(_l("Reply to a provider request"), validators=[
+        InputRequired(message=REQUIRED), NumberRange(min=1, max=60, message=_l("Enter 1 to 60 working days."))])
+    request_reply_days_crisis = IntegerField(_l("Reply to a provider request in a crisis"), validators=[
+        InputRequired(message=REQUIRED), NumberRange(min=1, max=60, message=_l("Enter 1 to 60 working days."))])
     # Calendar days, not working days: a provider's capacity ages over weekends too.
     capacity_stale_days = IntegerField(_l("Capacity stale after (days)"), validators=[
         InputRequired(message=REQUIRED), NumberRange(min=1, max=365, message=_l("Enter 1 to 365 days."))])
+
+    def validate_request_reply_days_crisis(self, field):
+        if field.data is not None and self.request_reply_days.data is not None and \
+                field.data > self.request_reply_days.data:
+            raise ValidationError(_l("In a crisis the reply cannot be due later than normally."))
 
     def validate_first_session_crisis(self, field):
         if field.data is not None and self.first_session.data is not None and field.data > self.first_session.data:

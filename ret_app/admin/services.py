@@ -163,15 +163,23 @@ def _save(obj, data: dict, fields: tuple[str, ...], object_type: str):
 
 def region_norms(region: Region) -> SimpleNamespace:
     """The region's norms as they stand (the defaults where the region has none of its own): the
-    deadlines of the norm clocks and the days after which a capacity entry of the collective is stale."""
+    deadlines of the norm clocks, the default reply-by of a request to a provider (working days) and
+    the days after which a capacity entry of the collective is stale."""
     from dataclasses import asdict
 
     from ret_app.cases.norms import norms_for
     from ret_app.models import RegionNorms
-    from ret_app.models.cases import DEFAULT_CAPACITY_STALE_DAYS
+    from ret_app.models.cases import (
+        DEFAULT_CAPACITY_STALE_DAYS,
+        DEFAULT_REQUEST_REPLY_DAYS,
+        DEFAULT_REQUEST_REPLY_DAYS_CRISIS,
+    )
 
     row = db.session.get(RegionNorms, region.id)
     return SimpleNamespace(**asdict(norms_for(region.id)),
+                           request_reply_days=row.request_reply_days if row else DEFAULT_REQUEST_REPLY_DAYS,
+                           request_reply_days_crisis=(row.request_reply_days_crisis if row
+                                                      else DEFAULT_REQUEST_REPLY_DAYS_CRISIS),
                            capacity_stale_days=row.capacity_stale_days if row else DEFAULT_CAPACITY_STALE_DAYS)
 
 
@@ -183,7 +191,8 @@ def save_region_norms(region: Region, data: dict) -> None:
         row = RegionNorms(region_id=region.id)
         db.session.add(row)
     clocks = ("intake_decision", "first_session", "first_session_crisis", "screening")
-    fields = clocks + ("capacity_stale_days",)
+    # The reply norms set the default of new requests only: a request keeps the date it was given.
+    fields = clocks + ("request_reply_days", "request_reply_days_crisis", "capacity_stale_days")
     changed = [name for name in fields if getattr(row, name) != data[name]]
     for name in fields:
         setattr(row, name, data[name])

@@ -18,7 +18,6 @@ capability = (
     .start_card("intake", "cases/_start_intake.html", overview.intake_card, order=15)
     .start_card("overdue", "cases/_start_overdue.html", overview.overdue_card, order=16)
     .start_card("my_cases", "cases/_start_my_cases.html", overview.my_cases_card, order=17)
-    .template_filter("due_holder", waiting.holder)
     .template_filter("case_overdue", norms.is_overdue)
     .timeline_labels({
         "intake_decision": _l("Intake decision taken"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from ret_app.cases import queries
+from ret_app.cases import queries, waiting
 from ret_app.models import Role, User
 from ret_app.policy import Permission, can
 from ret_app.policy.core import has_role
@@ -37,4 +37,5 @@ def my_cases_card(user: User) -> Optional[dict]:
     cases, total = queries.my_cases_by_due(user, MY_CASES_SHOWN)
     if not cases and has_role(user, Role.CHAIR):
         return None  # a chair who directs no process: the region's cards say enough
-    return {"my_cases": cases, "my_cases_total": total, "director": not has_role(user, Role.CASEWORKER)}
+    return {"my_cases": cases, "my_cases_total": total, "holders": waiting.holders(cases),
+            "director": not has_role(user, Role.CASEWORKER)}

@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from ret_app import policy, web
 from ret_app.audit import Action
-from ret_app.cases import lifecycle, norms, queries, search_terms, services, timeline
+from ret_app.cases import lifecycle, norms, queries, search_terms, services, timeline, waiting
 from ret_app.cases.access import STALE, case_or_404
 from ret_app.cases.blueprint import bp
 from ret_app.cases.forms import AdviceForm, IntakeDecisionForm, StepForm
@@ -100,6 +100,7 @@ def case_page(case_id: int):
                            may_decide_intake=lifecycle.may_decide_intake(current_user, case),
                            clocks=norms.case_clocks(case), clock_labels=CLOCK_LABELS,
                            days_open=norms.working_days_open(case), history=timeline.history(case),
+                           holders=waiting.holders([case]),
                            can_edit_referral=policy.can_edit_referral(current_user, case),
                            panels={slot: build_panels(slot, case, current_user) for slot in ("header", "work", "details")})
 

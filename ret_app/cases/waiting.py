@@ -4,15 +4,17 @@ start pages say what a case waits on and on whom.
 - the intake decision: the chair of the region;
 - the screening, the first RET session and a plan review: the case's process director, or the chair
   while the case has none;
-- a request's reply: the provider that was asked.
+- a request's reply: the provider that was asked (named by the capability that owns the requests,
+  through `register_holder_names`).
 
 Read from the case's own columns and its process director (loaded with the case by the lists:
-`WITH_DIRECTOR`), so a list of cases asks nothing more per row."""
+`WITH_DIRECTOR`); `holders(cases)` names the providers of a whole list in one query per kind, so a
+list of cases asks nothing more per row."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
@@ -36,24 +38,38 @@ HOLDER_WORDS = {CHAIR: _l("the RET chair"), PROVIDER: _l("the provider asked")}
 WITH_DIRECTOR = (joinedload(Case.process_director),)
 
 
+# kind -> f(case ids) -> {case id: ((organisation id, ...), "name, name")}: who holds a kind that a
+# capability owns (the commitments: the providers asked whose reply is due first).
+HolderNames = Callable[[list[int]], dict[int, tuple[tuple[int, ...], str]]]
+_NAMERS: dict[str, HolderNames] = {}
+
+
+def register_holder_names(kind: str, batch: HolderNames) -> None:
+    _NAMERS[kind] = batch
+
+
 @dataclass(frozen=True)
 class Holder:
     role: str
-    name: Optional[str] = None  # the process director's name; None for a role ("the RET chair")
+    name: Optional[str] = None  # the process director's or providers' name; None: the role's words
     user_id: Optional[int] = None  # the process director
+    organisation_ids: tuple[int, ...] = ()  # the providers asked
 
     def is_held_by(self, user) -> bool:
         """Is it the viewer's own turn? (They may see the case, so a chair is the chair of its region.)"""
         if self.user_id is not None:
             return self.user_id == user.id
+        if self.role == PROVIDER:
+            return user.organisation_id in self.organisation_ids
         return self.role == CHAIR and user.role == CHAIR
 
     def __str__(self) -> str:
         return self.name or str(HOLDER_WORDS[self.role])
 
 
-def holder(case: Case) -> Optional[Holder]:
-    """Who holds the case's next due item; None when nothing is due (or its kind is unknown)."""
+def holder(case: Case, named: Optional[tuple[tuple[int, ...], str]] = None) -> Optional[Holder]:
+    """Who holds the case's next due item; None when nothing is due (or its kind is unknown).
+    `named`: the providers a registered namer gave for this case (see `holders`)."""
     role = HOLDER_OF_KIND.get(case.next_due_kind or "")
     if role is None or case.next_deadline is None:
         return None
@@ -61,4 +77,19 @@ def holder(case: Case) -> Optional[Holder]:
         if case.process_director is None:
             return Holder(CHAIR)
         return Holder(DIRECTOR, case.process_director.name, case.process_director_id)
+    if named is not None:
+        return Holder(role, named[1], organisation_ids=named[0])
     return Holder(role)
+
+
+def holders(cases: list[Case]) -> dict[int, Optional[Holder]]:
+    """`holder` for each case of a list: one query per registered kind that occurs, whatever the
+    number of cases."""
+    by_kind: dict[str, list[int]] = {}
+    for case in cases:
+        if case.next_deadline is not None and case.next_due_kind in _NAMERS:
+            by_kind.setdefault(case.next_due_kind, []).append(case.id)
+    named: dict[int, tuple[tuple[int, ...], str]] = {}
+    for kind, ids in by_kind.items():
+        named.update(_NAMERS[kind](ids))
+    return {case.id: holder(case, named.get(case.id)) for case in cases}

@@ -126,6 +126,27 @@ def request_due_batch(case_ids: list[int]) -> dict[int, tuple[date, str]]:
     return {case_id: (due, DUE_KIND) for case_id, due in rows if due is not None}
 
 
+def request_holders_batch(case_ids: list[int]) -> dict[int, tuple[tuple[int, ...], str]]:
+    """Who holds each case's request reply: the providers whose open request is due first, as
+    ((organisation ids), "name, name"). One query for all the cases (cases/waiting.py's namer)."""
+    if not case_ids:
+        return {}
+    first = (select(ProviderRequest.case_id, func.min(ProviderRequest.reply_by).label("due"))
+             .where(ProviderRequest.case_id.in_(case_ids),
+                    ProviderRequest.status == RequestStatus.REQUESTED.value)
+             .group_by(ProviderRequest.case_id).subquery())
+    rows = db.session.execute(
+        select(ProviderRequest.case_id, Organisation.id, Organisation.name)
+        .join(first, (first.c.case_id == ProviderRequest.case_id) & (first.c.due == ProviderRequest.reply_by))
+        .join(Organisation, Organisation.id == ProviderRequest.organisation_id)
+        .where(ProviderRequest.status == RequestStatus.REQUESTED.value)
+        .order_by(ProviderRequest.case_id, Organisation.name).distinct())
+    found: dict[int, list[tuple[int, str]]] = {}
+    for case_id, organisation_id, name in rows:
+        found.setdefault(case_id, []).append((organisation_id, name))
+    return {case_id: (tuple(o for o, _ in orgs), ", ".join(n for _, n in orgs)) for case_id, orgs in found.items()}
+
+
 # --- making requests -------------------------------------------------------------------------------
 
 def requests_open(case: Case) -> bool:

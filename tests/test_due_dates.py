@@ -243,7 +243,7 @@ def test_new_norms_move_every_open_case_of_the_region_and_no_version(ctx, world)
     before = check_all(world)
     admin.save_region_norms(db.session.get(Region, world.region.id),
                             {"intake_decision": 2, "first_session": 30, "first_session_crisis": 1, "screening": 15,
-                             "capacity_stale_days": 14})
+                             "request_reply_days": 3, "request_reply_days_crisis": 1, "capacity_stale_days": 14})
     db.session.flush()
     after = check_all(world)
     assert after["submitted_late"] == (date(2025, 1, 8), "intake_decision")  # Mon 6 Jan + 2 working days
@@ -322,7 +322,7 @@ def test_the_overdue_filter_and_the_chairs_start_page_agree_with_the_clocks(app,
 
             admin.save_region_norms(db.session.get(Region, world.region.id),
                                     {"intake_decision": 2, "first_session": 60, "first_session_crisis": 1,
-                                     "screening": 100, "capacity_stale_days": 14})
+                                     "screening": 100, "request_reply_days": 3, "request_reply_days_crisis": 1, "capacity_stale_days": 14})
             db.session.commit()
     late = _overdue_by_the_clocks(world)
     with app.app_context():
@@ -340,6 +340,86 @@ def test_the_overdue_filter_and_the_chairs_start_page_agree_with_the_clocks(app,
 # --- the migration that adds the kind -----------------------------------------------------------------
 
 from tests.test_migrations import fresh_app, fresh_database_url  # noqa: E402,F401  (fixtures)
+
+
+def test_once_fitting_help_started_the_first_session_is_no_longer_due(ctx, world):
+    """A case that reaches monitoring without a RET session: the first session's norm is moot then, so
+    it is neither due nor overdue (and nothing else is, without review moments or requests)."""
+    case = _case(world, "process_direction")
+    assert case.next_due_kind == "first_session"
+    case.fitting_help_started_on = dates.today()
+    lifecycle.apply(case, _user(world.chair), "start_monitoring")
+    assert not [c for c in norms.case_clocks(case) if c.name == "first_session"]
+    assert check_all(world)["process_direction"] == (None, None)
+    # Paused in monitoring and resumed: still nothing due.
+    lifecycle.apply(_case(world, "process_direction"), _user(world.chair), "pause", reason="Gezin vraagt tijd")
+    lifecycle.apply(_case(world, "process_direction"), _user(world.chair), "resume")
+    assert check_all(world)["process_direction"] == (None, None)
+    assert _case(world, "process_direction").status == "monitoring"
+
+
+def test_the_migration_takes_the_first_session_off_cases_in_monitoring(fresh_app):
+    """0011: a case in monitoring whose stored item was the first session gets the next review moment
+    or request reply instead, or nothing; other cases keep theirs."""
+    import sqlalchemy as sa
+    from flask_migrate import upgrade
+
+    with fresh_app.app_context():
+        upgrade(revision="0010_commitments")
+        now = utcnow()
+        with db.engine.begin() as conn:
+            tables = sa.MetaData()
+            tables.reflect(conn)
+            t = tables.tables
+
+            def add(table, **values):
+                values = {"created_at": now, "updated_at": now, **values}
+                values = {key: value for key, value in values.items() if key in t[table].c}
+                return conn.execute(sa.insert(t[table]).values(**values)).inserted_primary_key[0]
+
+            region = add("region", name="Regio Migratie")
+            municipality = add("municipality", region_id=region, name="Gemeente Migratie", cbs_code="GM9999",
+                               active=True)
+            team = add("organisation", name="Toegang", kind="access_team", region_id=region,
+                       municipality_id=municipality, collective_member=False, active=True)
+            provider = add("organisation", name="Aanbieder", kind="provider", region_id=region,
+                           collective_member=True, active=True)
+            worker = add("user_account", email="m@test.example", name="Consulent", role="caseworker",
+                         organisation_id=team, totp_last_counter=0, locale="nl")
+
+            def case(n, status, **values):
+                return add("ret_case", reference=f"RET-MIG-{n}", region_id=region, municipality_id=municipality,
+                           submitting_organisation_id=team, caseworker_id=worker, status=status, urgency="regular",
+                           youth_first_name="Jeugdige", youth_last_name=f"Migratie{n}", question="Vraag",
+                           why_stuck="Wachtlijst", placement_intended=False, consent_ret=True,
+                           consent_collective=True, consent_network=False, version=1, submitted_at=LONG_AGO,
+                           intake_at=LONG_AGO, next_deadline=date(2025, 1, 20), next_due_kind="first_session",
+                           **values)
+
+            ids = {"bare": case(1, "monitoring"), "reviewed": case(2, "monitoring"), "asked": case(3, "monitoring"),
+                   "directing": case(4, "process_direction")}
+            for name in ("reviewed", "asked"):
+                plan = add("plan", case_id=ids[name], changed_since_agreed=True, version=1)
+                add("plan_review", plan_id=plan, planned_on=date(2027, 2, 1), planned_by_id=worker, version=1)
+                add("plan_review", plan_id=plan, planned_on=date(2027, 1, 4), planned_by_id=worker,
+                    held_on=date(2027, 1, 4), version=1)  # held: not due
+            empty = dict(decline_text="", contact_name="", contact_phone="", withdraw_text="", version=1)
+            add("provider_request", case_id=ids["asked"], organisation_id=provider, role="lead_provider",
+                care_type="ambulatory", question="Vraag", reply_by=date(2027, 1, 15), status="requested",
+                requested_at=now, requested_by_id=worker, submission_key="k1", **empty)
+            add("provider_request", case_id=ids["asked"], organisation_id=provider, role="co_provider",
+                care_type="ambulatory", question="Vraag", reply_by=date(2027, 1, 5), status="declined",
+                requested_at=now, requested_by_id=worker, submission_key="k2", **empty)  # answered
+        upgrade(revision="0011_first_session_moot")
+        with db.engine.connect() as conn:
+            stored = {name: tuple(conn.execute(sa.text(
+                "SELECT next_deadline, next_due_kind FROM ret_case WHERE id = :id"), {"id": case_id}).one())
+                for name, case_id in ids.items()}
+    day = lambda value: value if value is None or isinstance(value, date) else date.fromisoformat(value)  # noqa: E731
+    stored = {name: (day(deadline), kind) for name, (deadline, kind) in stored.items()}
+    assert stored == {"bare": (None, None), "reviewed": (date(2027, 2, 1), "review"),
+                      "asked": (date(2027, 1, 15), "request_reply"),
+                      "directing": (date(2025, 1, 20), "first_session")}
 
 
 def test_the_migration_fills_the_kind_of_the_cases_that_exist(fresh_app):

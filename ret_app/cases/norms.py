@@ -94,7 +94,9 @@ def running_clocks(*, status: str, status_before_pause: Optional[str], submitted
     if stage is CaseStatus.SCREENING and intake_at and not screening_finalised:
         clocks.append(clock.clock("screening", local_date(intake_at), norms.screening, pauses,
                                   clock.DEFAULT_CALENDAR, today))
-    if stage in IN_TRACK and intake_at and not session_held:
+    # The first session's norm is about getting to a joint plan: once fitting help has started (the
+    # case in monitoring) it is moot, and a missed one is no longer flagged as due.
+    if stage in IN_TRACK and stage is not CaseStatus.MONITORING and intake_at and not session_held:
         days = norms.first_session_crisis if urgency == "crisis" else norms.first_session
         clocks.append(clock.clock("first_session", local_date(intake_at), days, pauses, clock.DEFAULT_CALENDAR,
                                   today))

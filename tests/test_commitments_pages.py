@@ -116,6 +116,35 @@ def test_the_director_asks_two_providers_and_each_answers_in_its_own_session(app
     assert "Geen capaciteit" in page and "Geaccepteerd" in page
 
 
+def _history(client, case_id):
+    body = client.get(f"/casussen/{case_id}").get_data(as_text=True)
+    return re.search(r'<ol class="ret-timeline" id="case-history">(.*?)</ol>', body, re.S).group(1)
+
+
+def test_a_provider_participant_does_not_read_the_other_providers_requests_in_the_history(app, w):
+    """The requests panel shows a provider member only its own organisation's requests; the case's
+    history must not name the other providers asked, nor their answers."""
+    director = client_for(app, w.director)
+    post(director, f"/casussen/{w.case_id}/verzoeken", ask_data(w, w.provider, w.other_provider))
+    mine, theirs = sorted(requests_of(app, w.case_id), key=lambda r: r.organisation_id != w.provider.id)
+    provider = client_for(app, w.provider_member)
+    body = provider.get(f"/verzoeken/{mine.id}").get_data(as_text=True)
+    post(provider, f"/verzoeken/{mine.id}", {"decision": "decline", "decline_reason": "no_capacity",
+                                             "decline_text": "Wachtlijst", "answer_key": hidden(body, "answer_key"),
+                                             "version": hidden(body, "version")})
+    other = client_for(app, w.other_provider_member)
+    body = other.get(f"/verzoeken/{theirs.id}").get_data(as_text=True)
+    assert post(other, f"/verzoeken/{theirs.id}", {
+        "decision": "accept", "contact_name": "Mevrouw De Wit", "intended_start": TODAY.isoformat(),
+        "answer_key": hidden(body, "answer_key"), "version": hidden(body, "version")}).status_code == 302
+    seen_by_provider = _history(other, w.case_id)
+    assert "Jeugdzorg Eigen" not in seen_by_provider and "Verzoek afgewezen" not in seen_by_provider
+    assert "Aanbieder gevraagd" not in seen_by_provider
+    for ret_side in (w.director, w.chair, w.caseworker):
+        seen = _history(client_for(app, ret_side), w.case_id)
+        assert "Verzoek afgewezen" in seen and "Jeugdzorg Eigen" in seen and "Verzoek geaccepteerd" in seen, ret_side.role
+
+
 def test_bad_input_is_refused_in_dutch_next_to_each_field_and_kept(app, w):
     director = client_for(app, w.director)
     r = post(director, f"/casussen/{w.case_id}/verzoeken",

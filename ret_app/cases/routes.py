@@ -99,7 +99,7 @@ def case_page(case_id: int):
                            intake_steps=lifecycle.INTAKE_STEPS,
                            may_decide_intake=lifecycle.may_decide_intake(current_user, case),
                            clocks=norms.case_clocks(case), clock_labels=CLOCK_LABELS,
-                           days_open=norms.working_days_open(case), history=timeline.history(case),
+                           days_open=norms.working_days_open(case), history=timeline.history(case, current_user),
                            holders=waiting.holders([case]),
                            can_edit_referral=policy.can_edit_referral(current_user, case),
                            panels={slot: build_panels(slot, case, current_user) for slot in ("header", "work", "details")})

@@ -4,14 +4,16 @@ accountability, this is for work).
 Entries are written by one subscriber for every domain event that declares them
 (`timeline_entries()`), never by hand; their labels come from the capabilities that own the events
 (`Capability.timeline_labels`). The history shows the lifecycle transitions (which carry their own
-reason) and the other entries, newest first.
+reason) and the other entries, newest first. A kind that not everyone who sees the case may read
+(the requests to providers: a provider member reads only its own organisation's) is registered with
+its reader rule from the policy (`restrict`); the history leaves it out for the others.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Optional
+from typing import Callable, Iterable, Optional
 
 from sqlalchemy import inspect
 
@@ -19,7 +21,17 @@ from ret_app.extensions import db
 from ret_app.kernel import events
 from ret_app.kernel.dates import utcnow
 from ret_app.kernel.registry import registry
-from ret_app.models import Case, CaseEvent
+from ret_app.models import Case, CaseEvent, User
+
+ReaderRule = Callable[[User, Case], bool]  # may this user read entries of the kind on this case?
+_READERS: dict[str, ReaderRule] = {}
+
+
+def restrict(kinds: Iterable[str], rule: ReaderRule) -> None:
+    """Only viewers for whom `rule(user, case)` holds read entries of these kinds (the capability that
+    owns the kinds registers them, with a rule of ret_app/policy)."""
+    for kind in kinds:
+        _READERS[kind] = rule
 
 
 @events.subscribe(events.DomainEvent)
@@ -43,13 +55,15 @@ class HistoryEntry:
     note: str
 
 
-def history(case: Case) -> list[HistoryEntry]:
-    """Newest first. Transitions carry their own reason; their timeline twins are not repeated."""
+def history(case: Case, viewer: User) -> list[HistoryEntry]:
+    """What `viewer` reads of the case's history, newest first. Transitions carry their own reason;
+    their timeline twins are not repeated; restricted kinds only when the viewer may read them."""
     labels = registry().timeline_labels()
+    readable = {kind: rule(viewer, case) for kind, rule in _READERS.items()}
     entries = [HistoryEntry(t.at, t.actor.name if t.actor else None, (t.from_status, t.to_status), None,
                             t.reason or "") for t in case.transitions]
     for event in case.events:
-        if event.kind.startswith("transition:") or event.kind not in labels:
+        if event.kind.startswith("transition:") or event.kind not in labels or not readable.get(event.kind, True):
             continue
         entries.append(HistoryEntry(event.at, event.actor.name if event.actor else None, None,
                                     labels[event.kind], event.summary or ""))

@@ -52,6 +52,7 @@ from ret_app.policy.commitments import (  # noqa: F401
     can_view_request,
     can_withdraw_request,
     overdue_watch_clause,
+    reads_every_request_of,
     sees_past_reply_by,
     visible_requests_clause,
     watches_request,

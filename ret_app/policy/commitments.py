@@ -80,6 +80,13 @@ def visible_requests_clause(user: User) -> ColumnElement[bool]:
     return ProviderRequest.case_id.in_(select(Case.id).where(visible_cases_clause(user)))
 
 
+def reads_every_request_of(user: User, case: Case) -> bool:
+    """The case's timeline entries of requests and commitments name the provider in words only, so
+    they are for those who read every request of the case: the RET side (a provider member reads only
+    its own organisation's requests, on the requests panel)."""
+    return signed_in(user) and not _provider_side(user) and can_view_case(user, case)
+
+
 def can_answer_request(user: User, request: ProviderRequest) -> bool:
     """Accept or decline: a member of the requested provider (the state is the lifecycle's business)."""
     return is_member_of_provider(user, request)

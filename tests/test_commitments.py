@@ -34,7 +34,6 @@ from ret_app.models import (
     Organisation,
     ProviderRequest,
     RegionNorms,
-    RequestStatus,
     User,
 )
 

@@ -11,7 +11,7 @@ import secrets
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ret_app.commitments import services
 from ret_app.extensions import db
@@ -23,8 +23,6 @@ from ret_app.models import (
     ProviderExpertise,
     ProviderProfile,
     ProviderRequest,
-    Screening,
-    ScreeningContribution,
 )
 from tests.conftest import csrf_token, login
 

@@ -5,14 +5,13 @@ the collective, of another provider and of the other region."""
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from ret_app import policy
 from ret_app.extensions import db
-from ret_app.kernel.dates import utcnow
 from ret_app.models import ProviderRequest, User
 from tests.worlds import PEOPLE
 

@@ -337,11 +337,6 @@ def test_the_overdue_filter_and_the_chairs_start_page_agree_with_the_clocks(app,
     assert f'id="start-intake-overdue">{len(late_intakes)} over tijd<' in start
 
 
-# --- the migration that adds the kind -----------------------------------------------------------------
-
-from tests.test_migrations import fresh_app, fresh_database_url  # noqa: E402,F401  (fixtures)
-
-
 def test_once_fitting_help_started_the_first_session_is_no_longer_due(ctx, world):
     """A case that reaches monitoring without a RET session: the first session's norm is moot then, so
     it is neither due nor overdue (and nothing else is, without review moments or requests)."""
@@ -358,104 +353,106 @@ def test_once_fitting_help_started_the_first_session_is_no_longer_due(ctx, world
     assert _case(world, "process_direction").status == "monitoring"
 
 
-def test_the_migration_takes_the_first_session_off_cases_in_monitoring(fresh_app):
+# --- the migrations that fill the stored items -----------------------------------------------------------------
+
+from tests.test_migrations import fresh_app, fresh_database_url  # noqa: E402,F401  (fixtures)
+
+
+class _Rows:
+    """Plain rows in the schema of the revision a migration test stands at: a region with a
+    municipality, an access team and a caseworker, and cases of that team."""
+
+    def __init__(self, conn):
+        import sqlalchemy as sa
+
+        self.conn, self.now = conn, utcnow()
+        tables = sa.MetaData()
+        tables.reflect(conn)
+        self.tables = tables.tables
+        self.region = self.add("region", name="Regio Migratie")
+        self.municipality = self.add("municipality", region_id=self.region, name="Gemeente Migratie",
+                                     cbs_code="GM9999", active=True)
+        self.team = self.add("organisation", name="Toegang", kind="access_team", region_id=self.region,
+                             municipality_id=self.municipality, collective_member=False, active=True)
+        self.worker = self.add("user_account", email="m@test.example", name="Consulent", role="caseworker",
+                               organisation_id=self.team, totp_last_counter=0, locale="nl")
+
+    def add(self, table, **values) -> int:
+        import sqlalchemy as sa
+
+        values = {"created_at": self.now, "updated_at": self.now, **values}
+        values = {key: value for key, value in values.items() if key in self.tables[table].c}
+        return self.conn.execute(sa.insert(self.tables[table]).values(**values)).inserted_primary_key[0]
+
+    def case(self, n, status, **values) -> int:
+        values = {"consent_collective": False, **values}
+        return self.add("ret_case", reference=f"RET-MIG-{n}", region_id=self.region,
+                        municipality_id=self.municipality, submitting_organisation_id=self.team,
+                        caseworker_id=self.worker, status=status, urgency="regular", youth_first_name="Jeugdige",
+                        youth_last_name=f"Migratie{n}", question="Vraag", why_stuck="Wachtlijst",
+                        placement_intended=False, consent_ret=True, consent_network=False, version=1, **values)
+
+
+def _stored_items(ids: dict[str, int]) -> dict[str, tuple]:
+    """Each case's stored next due date and kind, read as plain rows."""
+    import sqlalchemy as sa
+
+    with db.engine.connect() as conn:
+        stored = {name: tuple(conn.execute(sa.text(
+            "SELECT next_deadline, next_due_kind FROM ret_case WHERE id = :id"), {"id": case_id}).one())
+            for name, case_id in ids.items()}
+    day = lambda value: value if value is None or isinstance(value, date) else date.fromisoformat(value)  # noqa: E731
+    return {name: (day(deadline), kind) for name, (deadline, kind) in stored.items()}
+
+
+def test_the_migration_takes_the_first_session_off_cases_in_monitoring(fresh_app):  # noqa: F811
     """0011: a case in monitoring whose stored item was the first session gets the next review moment
     or request reply instead, or nothing; other cases keep theirs."""
-    import sqlalchemy as sa
     from flask_migrate import upgrade
 
     with fresh_app.app_context():
         upgrade(revision="0010_commitments")
-        now = utcnow()
         with db.engine.begin() as conn:
-            tables = sa.MetaData()
-            tables.reflect(conn)
-            t = tables.tables
-
-            def add(table, **values):
-                values = {"created_at": now, "updated_at": now, **values}
-                values = {key: value for key, value in values.items() if key in t[table].c}
-                return conn.execute(sa.insert(t[table]).values(**values)).inserted_primary_key[0]
-
-            region = add("region", name="Regio Migratie")
-            municipality = add("municipality", region_id=region, name="Gemeente Migratie", cbs_code="GM9999",
-                               active=True)
-            team = add("organisation", name="Toegang", kind="access_team", region_id=region,
-                       municipality_id=municipality, collective_member=False, active=True)
-            provider = add("organisation", name="Aanbieder", kind="provider", region_id=region,
-                           collective_member=True, active=True)
-            worker = add("user_account", email="m@test.example", name="Consulent", role="caseworker",
-                         organisation_id=team, totp_last_counter=0, locale="nl")
-
-            def case(n, status, **values):
-                return add("ret_case", reference=f"RET-MIG-{n}", region_id=region, municipality_id=municipality,
-                           submitting_organisation_id=team, caseworker_id=worker, status=status, urgency="regular",
-                           youth_first_name="Jeugdige", youth_last_name=f"Migratie{n}", question="Vraag",
-                           why_stuck="Wachtlijst", placement_intended=False, consent_ret=True,
-                           consent_collective=True, consent_network=False, version=1, submitted_at=LONG_AGO,
-                           intake_at=LONG_AGO, next_deadline=date(2025, 1, 20), next_due_kind="first_session",
-                           **values)
-
-            ids = {"bare": case(1, "monitoring"), "reviewed": case(2, "monitoring"), "asked": case(3, "monitoring"),
-                   "directing": case(4, "process_direction")}
+            rows = _Rows(conn)
+            provider = rows.add("organisation", name="Aanbieder", kind="provider", region_id=rows.region,
+                                collective_member=True, active=True)
+            was_first_session = dict(consent_collective=True, submitted_at=LONG_AGO, intake_at=LONG_AGO,
+                                     next_deadline=date(2025, 1, 20), next_due_kind="first_session")
+            ids = {"bare": rows.case(1, "monitoring", **was_first_session),
+                   "reviewed": rows.case(2, "monitoring", **was_first_session),
+                   "asked": rows.case(3, "monitoring", **was_first_session),
+                   "directing": rows.case(4, "process_direction", **was_first_session)}
             for name in ("reviewed", "asked"):
-                plan = add("plan", case_id=ids[name], changed_since_agreed=True, version=1)
-                add("plan_review", plan_id=plan, planned_on=date(2027, 2, 1), planned_by_id=worker, version=1)
-                add("plan_review", plan_id=plan, planned_on=date(2027, 1, 4), planned_by_id=worker,
-                    held_on=date(2027, 1, 4), version=1)  # held: not due
-            empty = dict(decline_text="", contact_name="", contact_phone="", withdraw_text="", version=1)
-            add("provider_request", case_id=ids["asked"], organisation_id=provider, role="lead_provider",
-                care_type="ambulatory", question="Vraag", reply_by=date(2027, 1, 15), status="requested",
-                requested_at=now, requested_by_id=worker, submission_key="k1", **empty)
-            add("provider_request", case_id=ids["asked"], organisation_id=provider, role="co_provider",
-                care_type="ambulatory", question="Vraag", reply_by=date(2027, 1, 5), status="declined",
-                requested_at=now, requested_by_id=worker, submission_key="k2", **empty)  # answered
+                plan = rows.add("plan", case_id=ids[name], changed_since_agreed=True, version=1)
+                rows.add("plan_review", plan_id=plan, planned_on=date(2027, 2, 1), planned_by_id=rows.worker,
+                         version=1)
+                rows.add("plan_review", plan_id=plan, planned_on=date(2027, 1, 4), planned_by_id=rows.worker,
+                         held_on=date(2027, 1, 4), version=1)  # held: not due
+            request = dict(case_id=ids["asked"], organisation_id=provider, care_type="ambulatory", question="Vraag",
+                           requested_at=rows.now, requested_by_id=rows.worker, decline_text="", contact_name="",
+                           contact_phone="", withdraw_text="", version=1)
+            rows.add("provider_request", role="lead_provider", reply_by=date(2027, 1, 15), status="requested",
+                     submission_key="k1", **request)
+            rows.add("provider_request", role="co_provider", reply_by=date(2027, 1, 5), status="declined",
+                     submission_key="k2", **request)  # answered
         upgrade(revision="0011_first_session_moot")
-        with db.engine.connect() as conn:
-            stored = {name: tuple(conn.execute(sa.text(
-                "SELECT next_deadline, next_due_kind FROM ret_case WHERE id = :id"), {"id": case_id}).one())
-                for name, case_id in ids.items()}
-    day = lambda value: value if value is None or isinstance(value, date) else date.fromisoformat(value)  # noqa: E731
-    stored = {name: (day(deadline), kind) for name, (deadline, kind) in stored.items()}
+        stored = _stored_items(ids)
     assert stored == {"bare": (None, None), "reviewed": (date(2027, 2, 1), "review"),
                       "asked": (date(2027, 1, 15), "request_reply"),
                       "directing": (date(2025, 1, 20), "first_session")}
 
 
-def test_the_migration_fills_the_kind_of_the_cases_that_exist(fresh_app):
+def test_the_migration_fills_the_kind_of_the_cases_that_exist(fresh_app):  # noqa: F811
     """0009_due_kind: every open case gets the date and kind the application would store; the others none."""
-    import sqlalchemy as sa
     from flask_migrate import upgrade
 
     with fresh_app.app_context():
         upgrade(revision="0005_case_next_deadline")
-        now = utcnow()
         with db.engine.begin() as conn:
-            tables = sa.MetaData()
-            tables.reflect(conn)
-            t = tables.tables
-
-            def add(table, **values):
-                values = {"created_at": now, "updated_at": now, **values}
-                values = {key: value for key, value in values.items() if key in t[table].c}
-                return conn.execute(sa.insert(t[table]).values(**values)).inserted_primary_key[0]
-
-            region = add("region", name="Regio Migratie")
-            municipality = add("municipality", region_id=region, name="Gemeente Migratie", cbs_code="GM9999",
-                               active=True)
-            team = add("organisation", name="Toegang", kind="access_team", region_id=region,
-                       municipality_id=municipality, collective_member=False, active=True)
-            worker = add("user_account", email="m@test.example", name="Consulent", role="caseworker",
-                         organisation_id=team, totp_last_counter=0, locale="nl")
-            add("region_norms", region_id=region, intake_decision=3, first_session=10, first_session_crisis=2,
+            rows = _Rows(conn)
+            add, case, worker, now = rows.add, rows.case, rows.worker, rows.now
+            add("region_norms", region_id=rows.region, intake_decision=3, first_session=10, first_session_crisis=2,
                 screening=20)
-
-            def case(n, status, **values):
-                return add("ret_case", reference=f"RET-MIG-{n}", region_id=region, municipality_id=municipality,
-                           submitting_organisation_id=team, caseworker_id=worker, status=status, urgency="regular",
-                           youth_first_name="Jeugdige", youth_last_name=f"Migratie{n}", question="Vraag",
-                           why_stuck="Wachtlijst", placement_intended=False, consent_ret=True,
-                           consent_collective=False, consent_network=False, version=1, **values)
 
             ids = {
                 "submitted": case(1, "submitted", submitted_at=LONG_AGO),
@@ -468,7 +465,7 @@ def test_the_migration_fills_the_kind_of_the_cases_that_exist(fresh_app):
             }
             add("screening", case_id=ids["finalised"], youth_view="", family_view="", analysis="A", advice="B",
                 finalised_at=now, version=1)
-            meeting = add("meeting", region_id=region, chair_id=worker, starts_at=now, duration_minutes=60,
+            meeting = add("meeting", region_id=rows.region, chair_id=worker, starts_at=now, duration_minutes=60,
                           location="", online_url="", status="closed", created_by_id=worker, revision=0, version=1)
             add("meeting_item", meeting_id=meeting, case_id=ids["finalised"], purpose="progress", position=1,
                 notes="", seconds_spent=0, added_by_id=worker, added_at=now, version=1)
@@ -476,12 +473,7 @@ def test_the_migration_fills_the_kind_of_the_cases_that_exist(fresh_app):
             add("case_pause", case_id=ids["resumed"], start=date(2025, 1, 7), end=date(2025, 1, 14), reason="Tijd",
                 started_by_id=worker)
         upgrade(revision="0009_due_kind")
-        with db.engine.connect() as conn:
-            stored = {name: tuple(conn.execute(sa.text(
-                "SELECT next_deadline, next_due_kind FROM ret_case WHERE id = :id"), {"id": case_id}).one())
-                for name, case_id in ids.items()}
-    day = lambda value: value if value is None or isinstance(value, date) else date.fromisoformat(value)  # noqa: E731
-    stored = {name: (day(deadline), kind) for name, (deadline, kind) in stored.items()}
+        stored = _stored_items(ids)
     assert stored["submitted"] == (date(2025, 1, 9), "intake_decision")  # Mon 6 Jan + 3 (the region's norm)
     assert stored["resumed"] == (date(2025, 1, 16), "intake_decision")  # paused Tue 7 to Mon 13: 14, 15, 16
     assert stored["screening"] == (date(2025, 1, 20), "first_session")  # 10 working days before 20

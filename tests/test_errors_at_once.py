@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from ret_app.extensions import db
 from ret_app.kernel.dates import utcnow
-from ret_app.models import AuditEvent, CaseAction, CaseParticipant, FamilyMember, MeetingItem, Screening
+from ret_app.models import CaseAction, CaseParticipant, FamilyMember, MeetingItem, Screening
 from tests.conftest import csrf_token, login
 from tests.test_form_labels import Forms
 

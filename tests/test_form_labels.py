@@ -134,7 +134,7 @@ def _mine(w, case_attr: str) -> str:
 def _activation(app, client, w, *, set_password: bool) -> str:
     """A new account with a one-time activation link (and the password set: the enrolment step)."""
     from ret_app.auth import services as auth_services
-    from ret_app.models import ActivationPurpose, User
+    from ret_app.models import ActivationPurpose
 
     with app.app_context():
         user = Factory(app).new_user("caseworker", w.team.id, activated=False)

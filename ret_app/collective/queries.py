@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from sqlalchemy import Select, and_, case, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ret_app import policy
 from ret_app.collective import care_types

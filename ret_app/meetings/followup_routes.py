@@ -10,7 +10,6 @@ service in a savepoint, respond.
 
 from __future__ import annotations
 
-from typing import Optional
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _

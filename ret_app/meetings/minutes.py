@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 from flask_babel import lazy_gettext as _l
 

@@ -38,15 +38,24 @@ TIMELINE_LABELS = {
 }
 
 
+def born_to_turn(age: int, since: Optional[date], today: date) -> tuple[Optional[date], date]:
+    """The birth dates of a youth who turned `age` after `since` and on or before `today`: after the
+    first date (None: no lower bound) and on or before the second. A youth is N on day d when born
+    on or before d minus N years; relativedelta keeps 29 February births counting from 1 March in
+    other years, as consent.age_on counts them."""
+    latest = today - relativedelta(years=age)
+    return (since - relativedelta(years=age) if since is not None else None), latest
+
+
 def crossed_clause(since: Optional[date], today: date) -> ColumnElement[bool]:
     """SQL: the youth turned 12 or 16 after `since` and on or before `today` (since None: at any
-    time up to today). A youth is N on day d when born on or before d minus N years (a birthday on
-    29 February counts from 1 March in other years, as consent.age_on counts it)."""
+    time up to today)."""
     parts = []
     for age in THRESHOLDS:
-        reached = Case.youth_birth_date <= today - relativedelta(years=age)
-        if since is not None:
-            reached = and_(reached, Case.youth_birth_date > since - relativedelta(years=age))
+        after, latest = born_to_turn(age, since, today)
+        reached = Case.youth_birth_date <= latest
+        if after is not None:
+            reached = and_(reached, Case.youth_birth_date > after)
         parts.append(reached)
     return or_(*parts)
 

@@ -1,5 +1,6 @@
-"""The job runner: the table that remembers each periodic job's last completed run (every database),
-and on PostgreSQL the job queue of the procrastinate library.
+"""The job runner: job_run on every database, procrastinate's job queue on PostgreSQL only.
+
+job_run remembers each periodic job's last completed run.
 
 Revision ID: 0012_jobs
 Revises: 0011_first_session_moot

@@ -417,3 +417,17 @@ def test_production_refuses_the_in_process_runner(monkeypatch):
     monkeypatch.setenv("RET_JOBS_IN_PROCESS", "1")
     with pytest.raises(RuntimeError, match="flask jobs-worker"):
         config.ProductionConfig.check()
+
+
+def test_the_case_history_shows_the_refresh_as_done_by_ret(app, make_world, factory, client):
+    from tests.conftest import login
+
+    world = make_world()
+    with app.app_context():
+        case_id = _case_with(factory, world, birth_date=DAY - relativedelta(years=12), parent_consents=("ret",))
+        registry.run(consent_ages.NAME, YESTERDAY)
+        registry.run(consent_ages.NAME, DAY)
+    login(client, app, world.caseworker)
+    page = client.get(f"/casussen/{case_id}").get_data(as_text=True)
+    assert "RET (automatisch): De jeugdige is 12 geworden: ook de toestemming van de jeugdige telt nu" in page
+    assert "Toestemming voor RET staat niet meer" in page

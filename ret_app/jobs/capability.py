@@ -3,6 +3,7 @@ and the in-process runner of the SQLite demo (started for `flask run` when confi
 
 from __future__ import annotations
 
+import logging
 import sys
 from datetime import date
 from typing import Optional
@@ -67,4 +68,7 @@ def jobs_worker(concurrency: int) -> None:
         click.echo("Refused: the job worker needs PostgreSQL. On SQLite the development server runs "
                    "the jobs (make run); any job also runs by hand: flask run-job NAME", err=True)
         sys.exit(2)
+    if not logging.getLogger().handlers:  # the worker's log on stderr (systemd's journal): job names,
+        # ids, schedule timestamps and counts, never personal data
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
     queue.run_worker(current_app._get_current_object(), concurrency)  # type: ignore[attr-defined]

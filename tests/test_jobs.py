@@ -428,6 +428,6 @@ def test_the_case_history_shows_the_refresh_as_done_by_ret(app, make_world, fact
         registry.run(consent_ages.NAME, YESTERDAY)
         registry.run(consent_ages.NAME, DAY)
     login(client, app, world.caseworker)
-    page = client.get(f"/casussen/{case_id}").get_data(as_text=True)
+    page = " ".join(client.get(f"/casussen/{case_id}").get_data(as_text=True).split())
     assert "RET (automatisch): De jeugdige is 12 geworden: ook de toestemming van de jeugdige telt nu" in page
     assert "Toestemming voor RET staat niet meer" in page

@@ -57,7 +57,7 @@ $(MO_FILES): %.mo: %.po | $(VENV)/.make-requirements
 run: $(VENV)/.make-requirements translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	RET_JOBS_IN_PROCESS=1 $(FLASK) run --host 127.0.0.1 --port 5000
 
 system-deps:
 	@PYTHON=$(PYTHON) scripts/install-system-deps.sh

@@ -114,6 +114,21 @@ class Config:
     TRUSTED_HOSTS: Optional[list[str]] = None  # None: any host (development and tests)
     AUDIT_PAGE_SIZE = 50
 
+    # Periodic jobs (ret_app/jobs). On SQLite the development server runs the due jobs in its own
+    # process when RET_JOBS_IN_PROCESS is set (the Makefile's `run` target sets it); never in
+    # production, where `flask jobs-worker` processes run them from the PostgreSQL queue.
+    JOBS_IN_PROCESS = _env_bool("RET_JOBS_IN_PROCESS", False)
+    JOBS_IN_PROCESS_INTERVAL_SECONDS = _env_int("RET_JOBS_IN_PROCESS_INTERVAL", 60)
+    JOBS_IN_PROCESS_START_SECONDS = 5  # the first check, once the server is up
+    # The queue's workers (procrastinate): heartbeat, when a silent worker's jobs are taken back,
+    # how often that is checked, how late a missed schedule point is still run, how long finished
+    # jobs are kept.
+    JOBS_HEARTBEAT_SECONDS = _env_int("RET_JOBS_HEARTBEAT_SECONDS", 10)
+    JOBS_STALLED_AFTER_SECONDS = _env_int("RET_JOBS_STALLED_AFTER_SECONDS", 60)
+    JOBS_STALLED_CHECK_CRON = "* * * * *"
+    JOBS_CATCH_UP_SECONDS = 24 * 3600
+    JOBS_KEEP_FINISHED_DAYS = 30
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
@@ -135,6 +150,7 @@ class TestConfig(Config):
     # The test client's own address; links in tests must never depend on a developer's environment.
     BASE_URL = "http://localhost"
     EXTRA_TRUSTED_HOSTS: list[str] = []
+    JOBS_IN_PROCESS = False  # tests run the jobs themselves
 
 
 class ProductionConfig(Config):
@@ -151,6 +167,9 @@ class ProductionConfig(Config):
             raise RuntimeError(
                 "Production configuration needs these environment variables: " + ", ".join(missing)
             )
+        if _env_bool("RET_JOBS_IN_PROCESS", False):
+            raise RuntimeError("RET_JOBS_IN_PROCESS is for the development server only; in production "
+                               "run `flask jobs-worker` processes (docs/production.md)")
         if len(os.environ["SECRET_KEY"]) < 32:
             raise RuntimeError("SECRET_KEY must be at least 32 characters in production")
         problem = base_url_problem(os.environ["RET_BASE_URL"], require_https=True)

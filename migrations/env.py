@@ -96,6 +96,11 @@ def run_migrations_online():
 
     conf_args = current_app.extensions['migrate'].configure_args
     conf_args.setdefault("render_item", render_item)
+    # procrastinate's queue tables (PostgreSQL) are schema without models: leave them out of
+    # autogenerate.
+    from ret_app.jobs.schema import include_name
+
+    conf_args.setdefault("include_name", include_name)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

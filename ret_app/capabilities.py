@@ -19,4 +19,6 @@ CAPABILITIES = (
     "ret_app.collective.capability",
     "ret_app.commitments.capability",
     "ret_app.plans.capability",
+    # Last: it starts the in-process runner of the demo (make run) once every job is registered.
+    "ret_app.jobs.capability",
 )

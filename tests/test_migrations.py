@@ -31,6 +31,7 @@ from sqlalchemy.engine import make_url
 import config
 from ret_app import ROOT, create_app
 from ret_app.extensions import db
+from ret_app.jobs.schema import include_name
 from ret_app.models.base import UTCDateTime
 
 MIGRATIONS = ROOT / "migrations"
@@ -41,7 +42,10 @@ def script_directory() -> ScriptDirectory:
 
 
 def model_differences(connection: sa.Connection, metadata: sa.MetaData = db.metadata) -> list:
-    context = MigrationContext.configure(connection, opts={"compare_type": True, "render_as_batch": True})
+    # procrastinate's queue tables (migration 0012_jobs, PostgreSQL) are schema without models; the
+    # same hook leaves them out of `flask db migrate` (migrations/env.py).
+    context = MigrationContext.configure(connection, opts={"compare_type": True, "render_as_batch": True,
+                                                           "include_name": include_name})
     return compare_metadata(context, metadata)
 
 

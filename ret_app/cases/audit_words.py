@@ -3,7 +3,7 @@ with the case machine's labels, statuses, the case list's filters, participants.
 
 from flask_babel import lazy_gettext as _l
 
-from ret_app.audit_words import STATUS_CHANGE, Key, transition_labels
+from ret_app.audit_words import STATUS_CHANGE, YES_NO, Key, transition_labels
 from ret_app.cases.lifecycle import CASE
 from ret_app.labels import CASE_STATUS_LABELS
 
@@ -27,6 +27,14 @@ WORDS = {
         STATUS_CHANGE: Key(_l("Status"), CASE_STATUS_LABELS),
         "case_page": _l("case page"),
         "intake": _l("intake decision page"),
+        # The nightly consent-age refresh (ConsentAgeRuleApplied).
+        "consent_age": Key(_l("Age rule for consent"), {
+            "12": _l("12 to 15: the youth and the holders of parental authority"),
+            "16": _l("16 and over: the youth alone"),
+        }),
+        "consent_ret": Key(_l("Consent for the RET stands"), YES_NO),
+        "consent_collective": Key(_l("Consent for the collective stands"), YES_NO),
+        "consent_network": Key(_l("Consent for the supra-regional network stands"), YES_NO),
     },
     "case_participant": {
         "invited": _l("invited"),

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from ret_app.cases import audit_words
+from ret_app.cases import audit_words, consent_ages
 from ret_app.cases import norms, overview, routes, timeline, waiting  # noqa: F401  (views; subscribers)
 from ret_app.cases.blueprint import bp
 from ret_app.expected import CASE_ROLES, CHAIR
@@ -23,6 +23,7 @@ capability = (
         "intake_decision": _l("Intake decision taken"),
         "participant_invited": _l("Participant invited"),
         "participant_removed": _l("Participant removed"),
+        **consent_ages.TIMELINE_LABELS,
     })
     .expected_access({
         "cases.case_list": CASE_ROLES,

@@ -104,3 +104,24 @@ class DueDateChanged(CaseChange):
     request sent, answered or withdrawn): the case's stored next due date and kind are refreshed.
     A capability with a due source emits this after its own event, or derives that event from it.
     Neither audited nor on the timeline by itself (the capability's own event is)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsentAgeRuleApplied(CaseChange):
+    """The youth reached an age at which other people's consent counts (12: the youth too; 16: the
+    youth alone), and the case's consent flags changed with it (the nightly job; actor: the system).
+    `changes`: (scope, stood before, stands now) for each flag that changed. No personal data: the
+    age threshold and scope codes only."""
+
+    AUDIT = ("update", "case")
+    age: int  # the threshold reached: 12 or 16
+    changes: tuple[tuple[str, bool, bool], ...]
+    summary: str  # the timeline's words: which scopes stand now
+
+    def audit_detail(self) -> str:
+        yes_no = {True: "yes", False: "no"}
+        flags = ";".join(f"consent_{scope}={yes_no[before]}->{yes_no[after]}" for scope, before, after in self.changes)
+        return f"consent_age={self.age};{flags}"
+
+    def timeline_entries(self) -> list[tuple[Any, str, str]]:
+        return [(self.case, f"consent_age_{self.age}", self.summary)]

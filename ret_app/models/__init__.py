@@ -36,6 +36,7 @@ from ret_app.models.collective import (
 )
 from ret_app.models.caretypes import CareType
 from ret_app.models.commitments import DeclineReason, ProviderRequest, RequestRole, RequestStatus
+from ret_app.models.jobs import JobRun
 from ret_app.models.mandates import Mandate, MandateStatus
 from ret_app.models.meetings import (
     ActionStatus,
@@ -96,6 +97,7 @@ __all__ = [
     "GoalStatus",
     "HelpFits",
     "ItemPurpose",
+    "JobRun",
     "LegalGround",
     "LifeDomain",
     "Mandate",

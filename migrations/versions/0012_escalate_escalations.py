@@ -41,7 +41,7 @@ def upgrade():
     sa.Column('result_text', sa.Text(), nullable=False),
     sa.Column('withdraw_reason', sa.Text(), nullable=False),
     sa.Column('submission_key', sa.String(length=64), nullable=False),
-    sa.Column('sent_key', sa.String(length=64), nullable=True),
+    sa.Column('last_key', sa.String(length=64), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['ret_case.id'], name=op.f('fk_escalation_case_id_ret_case'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_escalation_created_by_id_user_account')),

@@ -109,9 +109,10 @@ class Escalation(Base):
     result: Mapped[Optional[str]] = mapped_column(String(32))
     result_text: Mapped[str] = mapped_column(Text, default="")
     withdraw_reason: Mapped[str] = mapped_column(Text, default="")
-    # The form that created it and the one that sent it: the same form sent twice is recorded once.
+    # The form that created it and the last form that changed or sent it: the same form sent twice is
+    # recorded once.
     submission_key: Mapped[str] = mapped_column(String(64), unique=True)
-    sent_key: Mapped[Optional[str]] = mapped_column(String(64))
+    last_key: Mapped[Optional[str]] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}
 

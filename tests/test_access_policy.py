@@ -445,8 +445,8 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
 # Valid form data for each state-changing route: if the guard let the request through, the
 # change would really happen, so "nothing changed" means the guard stopped it.
 POST_DATA: dict[str, Callable[[Objects], dict]] = {
-    "admin.networks": lambda o: {"name": "Netwerk Nieuw", "short_name": "NIEUW"},
-    "admin.network_edit": lambda o: {"name": "Netwerk Hernoemd", "short_name": "HERN"},
+    "admin.networks": lambda o: {"name": "Netwerk Nieuw", "short_name": "NIEUW", "answer_days": "10"},
+    "admin.network_edit": lambda o: {"name": "Netwerk Hernoemd", "short_name": "HERN", "answer_days": "12"},
     "admin.regions": lambda o: {"name": "Regio Nieuw", "network_id": str(o.network.id)},
     "admin.region_edit": lambda o: {"name": "Regio Hernoemd", "network_id": ""},
     "admin.region_norms": lambda o: {"intake_decision": "4", "first_session": "8", "first_session_crisis": "1",

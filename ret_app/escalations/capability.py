@@ -14,8 +14,8 @@ from ret_app.escalations.labels import (
     QUESTION_KIND_LABELS,
     RESULT_LABELS,
     STATUS_BADGES,
+    STEP_WORDS,
 )
-from ret_app.escalations.lifecycle import ESCALATION
 from ret_app.expected import CASE_ROLES
 from ret_app.kernel.registry import Capability
 
@@ -31,7 +31,7 @@ capability = (
     .timeline_labels({
         "escalation_drafted": _l("Escalation to the network drafted"),
         "escalation_edited": _l("Draft escalation edited"),
-        **{f"escalation_{t.name}": t.label for t in ESCALATION.transitions},
+        **{f"escalation_{name}": words for name, words in STEP_WORDS.items()},
         "escalation_director_assigned": _l("Network process director named"),
         "escalation_message_question": _l("Question of the network"),
         "escalation_message_advice": _l("Advice of the network"),

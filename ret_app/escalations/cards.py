@@ -29,12 +29,12 @@ def exchange(escalation: Escalation) -> list[Entry]:
     """The whole exchange in the order it happened, from the relations loaded with the escalation."""
     from flask_babel import lazy_gettext as _l
 
-    from ret_app.escalations.lifecycle import ESCALATION
+    from ret_app.escalations.labels import STEP_WORDS
 
     network_steps = {"accept", "decline", "start", "answer", "close"}
     entries = [Entry(s.at, s.actor.name, "network" if s.name in network_steps else "ret",
-                     ESCALATION.by_name[s.name].label if s.name in ESCALATION.by_name else s.name, s.reason or "")
-               for s in escalation.steps if s.name != "answer"]
+                     STEP_WORDS.get(s.name, s.name), s.reason or "")
+               for s in escalation.steps if s.name != "answer"]  # the answer shows as its message
     entries += [Entry(m.at, m.author.name, m.side, MESSAGE_KIND_LABELS.get(m.kind, m.kind), m.text)
                 for m in escalation.messages]
     entries += [Entry(r.at, r.sent_by.name, "ret", _l("Reminder sent to the network"), r.note) for r in escalation.reminders]

@@ -39,3 +39,14 @@ MESSAGE_KIND_LABELS = {
 # The badge colour of a status (the words carry the meaning; the colour only repeats it).
 STATUS_BADGES = {"draft": "neutral", "sent": "warn", "accepted": "warn", "in_progress": "warn",
                  "answered": "ok", "closed": "ok", "declined": "bad", "withdrawn": "neutral"}
+
+# Each lifecycle step as the case timeline and the exchange tell it (what happened, not the button).
+STEP_WORDS = {
+    "send": _l("Escalated to the network"),
+    "accept": _l("The network accepted the escalation"),
+    "decline": _l("The network declined the escalation"),
+    "start": _l("The network started working on the escalation"),
+    "answer": _l("The network answered"),
+    "close": _l("The network closed the escalation"),
+    "withdraw": _l("Escalation withdrawn"),
+}

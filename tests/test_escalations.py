@@ -24,7 +24,7 @@ from flask_babel import lazy_gettext
 from sqlalchemy import func, select
 
 from ret_app import policy
-from ret_app.cases import clock, consent, norms, waiting
+from ret_app.cases import clock, consent, waiting
 from ret_app.escalations import services
 from ret_app.escalations.lifecycle import ESCALATION
 from ret_app.extensions import db
@@ -39,7 +39,6 @@ from ret_app.models import (
     Consent,
     Escalation,
     EscalationStatus,
-    FamilyMember,
     LegalGround,
     Network,
     PriorHelp,

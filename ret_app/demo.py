@@ -192,6 +192,7 @@ def seed(today: Optional[date] = None) -> SeedSummary:
     seed_collective(users, organisations, today)
     seed_plans(users, organisations, cases, today)
     seed_commitments(users, organisations, cases, today)
+    seed_escalations(users, organisations, cases, today)
     _store_deadlines(cases.values())
     audit.record(audit.Action.CREATE, object_type="demo_seed", detail="demo_region_seeded")
     return SeedSummary(len(regions), len(municipalities), len(organisations), len(users), len(mandates), case_count,
@@ -251,7 +252,7 @@ DEMO_CASES = [
      "Finn heeft een licht verstandelijke beperking en psychiatrische problemen; hij heeft een passend "
      "dagprogramma nodig.",
      "Geen aanbieder in de regio biedt LVB en psychiatrie samen aan.", 30,
-     [("father", "Erik Willems", 52, True)], ("ret", "collective")),
+     [("father", "Erik Willems", 52, True)], ("ret", "collective", "network")),
     ("advice", "Voorst", "toegang.apeldoorn@mijov.example", "Lotte", "Smits", 10, "returned_with_advice", "regular",
      None, False, "Ouders vragen hulp bij de opvoeding na een scheiding.",
      "De wijkcoach weet niet welke hulp nu het beste past.", 15,
@@ -259,7 +260,7 @@ DEMO_CASES = [
     ("paused", "Brummen", "toegang.apeldoorn@mijov.example", "Jesse", "Bos", 12, "paused", "regular",
      "consultation", False, "Jesse is angstig en komt zijn kamer niet meer uit.",
      "De jeugd-GGZ is na zes weken gestopt omdat Jesse niet meer kwam.", 20,
-     [("mother", "Karin Bos", 45, True), ("father", "Hans Bos", 47, True)], ("ret",)),
+     [("mother", "Karin Bos", 45, True), ("father", "Hans Bos", 47, True)], ("ret", "network")),
     # Seeded in process direction; its plan records that fitting help started, which moves it to
     # monitoring (seed_plans).
     ("monitoring", "Zutphen", "toegang.zutphen@mijov.example", "Lieke", "van Dijk", 15, "process_direction",
@@ -268,11 +269,11 @@ DEMO_CASES = [
      "die ook het gezin meeneemt.",
      "De gespecialiseerde eetstoorniszorg heeft een wachtlijst van zes maanden en de ambulante hulp kan haar niet "
      "meer opvangen.", 45,
-     [("mother", "Anja van Dijk", 44, True), ("father", "Bart van Dijk", 47, True)], ("ret", "collective")),
+     [("mother", "Anja van Dijk", 44, True), ("father", "Bart van Dijk", 47, True)], ("ret", "collective", "network")),
     ("haarlem", "Haarlem", "toegang.haarlem@ijzk.example", "Yusuf", "Amrani", 16, "submitted", "crisis", None, True,
      "Crisisplaatsing loopt af; Yusuf kan niet terug naar huis en een vervolgplek ontbreekt.",
      "Alle gezinshuizen in de regio zijn vol.", 1,
-     [("mother", "Fatima Amrani", 43, True)], ("ret",)),
+     [("mother", "Fatima Amrani", 43, True)], ("ret", "network")),
 ]
 
 # Help tried before (eerder ingezette hulp) per demo case, as the access team entered it in the
@@ -826,5 +827,118 @@ def seed_commitments(users: dict, organisations: dict, cases: dict, today: date)
                                                          for p in case.participants):
             case.participants.append(CaseParticipant(role="provider", organisation_id=provider.id,
                                                      invited_by_id=director.id))
+    db.session.flush()
+    return len(rows)
+
+
+def seed_escalations(users: dict, organisations: dict, cases: dict, today: date) -> int:
+    """Escalations to both regions' networks in several states: Finn's to BOEG in progress, with a
+    network process director and a question the RET answered, past its expected answer date (the
+    watchdog's example); Lieke's to BOEG closed with advice; Jesse's declined by BOEG; Sara's a draft
+    the process director prepared (her network consent is missing: the form says so); Yusuf's to BEN NH
+    just sent, waiting for its answer."""
+    from ret_app.cases import clock
+    from ret_app.models import (
+        Escalation, EscalationMessage, EscalationReminder, EscalationStep, EscalationTried, PriorHelp, ProviderRequest,
+    )
+
+    mijov_chair, director = users["voorzitter@mijov.example"], users["retlid@mijov.example"]
+    boeg = users["boeg@mijov.example"]
+    ijzk_chair = users["voorzitter@ijzk.example"]
+
+    def moment(working_days_ago: int, hour: int = 10) -> datetime:
+        return _backdate(today, working_days_ago).replace(hour=hour)
+
+    def expected(sent_days_ago: int, days: int = 10) -> date:
+        sent = _backdate(today, sent_days_ago).date()
+        return clock.add_working_days(sent, days, clock.DEFAULT_CALENDAR)
+
+    def tried(case) -> list:
+        items = [EscalationTried(kind="prior_help", object_id=h.id) for h in case.prior_help]
+        for request in db.session.scalars(select(ProviderRequest).where(ProviderRequest.case_id == case.id,
+                                                                         ProviderRequest.status == "declined")):
+            items.append(EscalationTried(kind="provider_request", object_id=request.id))
+        return items
+
+    def steps(escalation, path: list) -> None:
+        for name, source, target, actor, days_ago, reason in path:
+            escalation.steps.append(EscalationStep(name=name, from_status=source, to_status=target, actor_id=actor.id,
+                                                   at=moment(days_ago), reason=reason))
+
+    db.session.flush()
+    finn, lieke, jesse, sara, yusuf = (cases[k] for k in ("direction", "monitoring", "paused", "screening", "haarlem"))
+    for case in (finn, lieke, jesse):
+        db.session.refresh(case, ["prior_help"])
+    rows = []
+    # Finn (BOEG): in progress, past its expected date.
+    e = Escalation(case_id=finn.id, network_id=finn.region.network_id, status="in_progress",
+                   why_exhausted="Geen aanbieder in de regio biedt LVB en psychiatrie samen aan; het dagprogramma "
+                                 "dekt de behandeling niet.",
+                   question_kind="network_director", question="Kan het netwerk een procesregisseur inzetten om "
+                   "bovenregionaal een behandelplek voor LVB en psychiatrie te vinden?", urgency="urgent",
+                   expected_answer_date=expected(15), created_by_id=director.id, created_at=moment(16),
+                   sent_at=moment(15), sent_by_id=mijov_chair.id, network_director_name="Hanneke Prins",
+                   network_director_organisation="BOEG procesregie (demo)", submission_key="demo-escalation-finn")
+    e.tried = tried(finn)
+    steps(e, [("send", "draft", "sent", mijov_chair, 15, ""), ("accept", "sent", "accepted", boeg, 13, ""),
+              ("start", "accepted", "in_progress", boeg, 12, "")])
+    question = EscalationMessage(side="network", kind="question", author_id=boeg.id, at=moment(11),
+                                 text="Is Finn bereid een paar dagen per week buiten de regio naar een dagbehandeling "
+                                      "te gaan?", submission_key="demo-escalation-finn-q")
+    e.messages.append(question)
+    e.reminders.append(EscalationReminder(sent_by_id=mijov_chair.id, at=moment(0, 9), submission_key="demo-reminder-finn",
+                                          note="Het antwoord is over de verwachte datum; graag een stand van zaken."))
+    rows.append(e)
+    db.session.add(e)
+    db.session.flush()
+    e.messages.append(EscalationMessage(side="ret", kind="reply", author_id=director.id, at=moment(10),
+                                        reply_to_id=question.id, submission_key="demo-escalation-finn-r",
+                                        text="Ja, met vervoer; vader kan hem twee dagen per week brengen."))
+    # Lieke (BOEG): closed with advice.
+    e = Escalation(case_id=lieke.id, network_id=lieke.region.network_id, status="closed",
+                   why_exhausted="De gespecialiseerde eetstoorniszorg heeft een wachtlijst van zes maanden.",
+                   question_kind="consultation", question="Welke overbruggingszorg adviseert het netwerk?",
+                   urgency="urgent", expected_answer_date=expected(40), created_by_id=mijov_chair.id,
+                   created_at=moment(41), sent_at=moment(40), sent_by_id=mijov_chair.id, result="advice_given",
+                   result_text="Advies opgevolgd: overbrugging met een bovenregionale dagbehandeling.",
+                   submission_key="demo-escalation-lieke")
+    e.tried = tried(lieke)
+    steps(e, [("send", "draft", "sent", mijov_chair, 40, ""), ("accept", "sent", "accepted", boeg, 39, ""),
+              ("start", "accepted", "in_progress", boeg, 38, ""), ("answer", "in_progress", "answered", boeg, 34, ""),
+              ("close", "answered", "closed", boeg, 30, "")])
+    e.messages.append(EscalationMessage(side="network", kind="answer", author_id=boeg.id, at=moment(34),
+                                        submission_key="demo-escalation-lieke-a",
+                                        text="Advies: overbruggen met de dagbehandeling eetstoornissen in Arnhem "
+                                             "(twee dagen per week), met gezinsbegeleiding vanuit de regio."))
+    rows.append(e)
+    # Jesse (BOEG): declined.
+    e = Escalation(case_id=jesse.id, network_id=jesse.region.network_id, status="declined",
+                   why_exhausted="De jeugd-GGZ is gestopt; er is geen andere aanbieder voor thuisbehandeling.",
+                   question_kind="consultation", question="Kan het netwerk adviseren over behandeling aan huis?",
+                   expected_answer_date=expected(18), created_by_id=mijov_chair.id, created_at=moment(19),
+                   sent_at=moment(18), sent_by_id=mijov_chair.id, submission_key="demo-escalation-jesse",
+                   decline_reason="Deze vraag past bij de regionale jeugd-GGZ; het netwerk ziet geen bovenregionale "
+                                  "vraag. Neem contact op met de FACT-jeugd van de regio.")
+    e.tried = tried(jesse)
+    steps(e, [("send", "draft", "sent", mijov_chair, 18, ""),
+              ("decline", "sent", "declined", boeg, 16, e.decline_reason)])
+    rows.append(e)
+    # Sara (BOEG): a draft of the process director (network consent is missing).
+    rows.append(Escalation(case_id=sara.id, network_id=sara.region.network_id, status="draft",
+                           why_exhausted="Gezinsbehandeling gestopt; een gesloten plaatsing wil niemand.",
+                           question_kind="placement", urgency="urgent", created_by_id=director.id,
+                           created_at=moment(1), submission_key="demo-escalation-sara"))
+    # Yusuf (BEN NH): sent yesterday, waiting for the answer.
+    e = Escalation(case_id=yusuf.id, network_id=yusuf.region.network_id, status="sent",
+                   why_exhausted="Alle gezinshuizen in de regio zijn vol en de crisisplaatsing loopt af.",
+                   question_kind="placement", question="Kan het netwerk helpen een vervolgplek buiten de regio te "
+                   "organiseren?", urgency="crisis", expected_answer_date=expected(1, 5), created_by_id=ijzk_chair.id,
+                   created_at=moment(1, 9), sent_at=moment(1), sent_by_id=ijzk_chair.id,
+                   submission_key="demo-escalation-yusuf")
+    e.tried = [EscalationTried(kind="prior_help", object_id=h.id) for h in
+               db.session.scalars(select(PriorHelp).where(PriorHelp.case_id == yusuf.id))]
+    steps(e, [("send", "draft", "sent", ijzk_chair, 1, "")])
+    rows.append(e)
+    db.session.add_all(rows)
     db.session.flush()
     return len(rows)

@@ -132,11 +132,13 @@ CLOCK_LABELS = {
 }
 
 # What a case's next due item is (Case.next_due_kind): a norm clock, or the kind a capability's due
-# source gives (cases/norms.py; "review" and "request_reply" are the plan's and the requests').
+# source gives (cases/norms.py; "review", "request_reply" and "escalation_answer" are the plan's, the
+# requests' and the escalations').
 DUE_KIND_LABELS = {
     **CLOCK_LABELS,
     "review": _l("Plan review"),
     "request_reply": _l("Reply to a request"),
+    "escalation_answer": _l("Answer of the supra-regional network"),
 }
 
 # --- the referral: the youth, the family, consent ------------------------------------------------------

@@ -87,6 +87,9 @@ CASE_OBJECT |= {"collective.provider", "collective.profile_edit", "collective.co
 # requests and commitments: a request to a provider on a case (404 for whoever has no relation to it)
 CASE_OBJECT |= {"commitments.case_requests", "commitments.suggestions_list", "commitments.request_page",
                 "commitments.request_withdraw", "commitments.commitment_start", "commitments.commitment_end"}
+# escalations to the network (404 for whoever is not of the RET of the case's region)
+CASE_OBJECT |= {"escalations.escalation_form", "escalations.escalation_page", "escalations.escalation_remind",
+                "escalations.escalation_new_date", "escalations.escalation_withdraw", "escalations.escalation_reply"}
 # Object routes that some allowed roles reach without a relation to the object: these roles get the
 # page, the others 404. The administrator answers for every municipality.
 OBJECT_OPEN_TO: dict[str, frozenset] = {"meetings.followup_answer": ADMIN}
@@ -185,6 +188,8 @@ class Objects:
     keeper: object = None  # its provider member,
     contact_id: int = 0  # one of its contact persons and a capacity entry for ambulatory care
     request_id: int = 0  # an open request to `provider` on `case_id`
+    escalation_id: int = 0  # an escalation of `case_id` to `network`, accepted, with a question of the network
+    question_id: int = 0
 
 
 def _collective_objects(app, factory, region) -> dict:
@@ -221,6 +226,24 @@ def _request_objects(app, factory, case_id: int, provider, requester) -> dict:
         db.session.add(row)
         db.session.commit()
         out = {"request_id": row.id}
+        db.session.remove()
+    return out
+
+
+def _escalation_objects(app, case_id: int, network, author) -> dict:
+    """An escalation of the case to the network, accepted by it, with a question of the network."""
+    from ret_app.models import Escalation, EscalationMessage
+
+    with app.app_context():
+        row = Escalation(case_id=case_id, network_id=network.id, status="accepted", why_exhausted="Alles geprobeerd",
+                         question_kind="consultation", question="Kunt u adviseren?",
+                         expected_answer_date=date.today() + timedelta(days=10), created_by_id=author.id,
+                         submission_key=secrets.token_hex(8))
+        row.messages.append(EscalationMessage(side="network", kind="question", text="Vraag van het netwerk",
+                                              author_id=author.id, submission_key=secrets.token_hex(8)))
+        db.session.add(row)
+        db.session.commit()
+        out = {"escalation_id": row.id, "question_id": row.messages[0].id}
         db.session.remove()
     return out
 
@@ -299,6 +322,7 @@ def objects(app) -> Iterator[Objects]:
     meeting = _meeting_objects(app, factory, ret_org, target, case_id)
     collective = _collective_objects(app, factory, region)
     collective.update(_request_objects(app, factory, case_id, collective["provider"], target))
+    collective.update(_escalation_objects(app, case_id, network, target))
     with app.app_context():
         from sqlalchemy import update
 
@@ -434,6 +458,13 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "commitments.request_withdraw": lambda o: {"request_id": o.request_id},
     "commitments.commitment_start": lambda o: {"request_id": o.request_id},
     "commitments.commitment_end": lambda o: {"request_id": o.request_id},
+    # escalations to the network
+    "escalations.escalation_form": lambda o: {"case_id": o.case_id},
+    "escalations.escalation_page": lambda o: {"escalation_id": o.escalation_id},
+    "escalations.escalation_remind": lambda o: {"escalation_id": o.escalation_id},
+    "escalations.escalation_new_date": lambda o: {"escalation_id": o.escalation_id},
+    "escalations.escalation_withdraw": lambda o: {"escalation_id": o.escalation_id},
+    "escalations.escalation_reply": lambda o: {"escalation_id": o.escalation_id, "question_id": o.question_id},
     # the care-type catalogue
     "caretypes.catalogue": lambda o: {"region_id": o.region.id},
     "caretypes.edit": lambda o: {"region_id": o.region.id, "care_type_id": o.care_type_id},
@@ -445,8 +476,8 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
 # Valid form data for each state-changing route: if the guard let the request through, the
 # change would really happen, so "nothing changed" means the guard stopped it.
 POST_DATA: dict[str, Callable[[Objects], dict]] = {
-    "admin.networks": lambda o: {"name": "Netwerk Nieuw", "short_name": "NIEUW"},
-    "admin.network_edit": lambda o: {"name": "Netwerk Hernoemd", "short_name": "HERN"},
+    "admin.networks": lambda o: {"name": "Netwerk Nieuw", "short_name": "NIEUW", "answer_days": "10"},
+    "admin.network_edit": lambda o: {"name": "Netwerk Hernoemd", "short_name": "HERN", "answer_days": "12"},
     "admin.regions": lambda o: {"name": "Regio Nieuw", "network_id": str(o.network.id)},
     "admin.region_edit": lambda o: {"name": "Regio Hernoemd", "network_id": ""},
     "admin.region_norms": lambda o: {"intake_decision": "4", "first_session": "8", "first_session_crisis": "1",
@@ -559,6 +590,14 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
         # (no version: the CSRF scenarios put the request in the state the step needs first)
     "commitments.commitment_start": lambda o: {"started_on": date.today().isoformat(), "version": ""},
     "commitments.commitment_end": lambda o: {"ended_on": date.today().isoformat(), "version": ""},
+    # escalations to the network
+    "escalations.escalation_form": lambda o: {"submission_key": "e" * 32, "action": "draft", "urgency": "regular",
+                                              "question": "Kunt u adviseren?"},
+    "escalations.escalation_remind": lambda o: {"submission_key": "r" * 32, "note": "Graag uw antwoord"},
+    "escalations.escalation_new_date": lambda o: {"new_date": (date.today() + timedelta(days=20)).isoformat(),
+                                                  "date_reason": "Uitstel gevraagd", "version": ""},
+    "escalations.escalation_withdraw": lambda o: {"reason": "Opgelost in de regio", "version": ""},
+    "escalations.escalation_reply": lambda o: {f"q{o.question_id}-text": "Ja", f"q{o.question_id}-submission_key": "q" * 32},
     # the care-type catalogue
     "caretypes.catalogue": lambda o: {"code": "nieuwe_zorgsoort", "name": "Nieuwe zorgsoort",
                                       "description": "Omschrijving", "position": "500"},
@@ -707,6 +746,9 @@ POST_ONLY |= {"collective.contact_add", "collective.contact_remove"}
 POST_ONLY |= {"commitments.request_withdraw", "commitments.commitment_start", "commitments.commitment_end"}
 # the care-type catalogue
 POST_ONLY |= {"caretypes.retire", "caretypes.reactivate", "caretypes.remove"}
+# escalations to the network
+POST_ONLY |= {"escalations.escalation_remind", "escalations.escalation_new_date", "escalations.escalation_withdraw",
+              "escalations.escalation_reply"}
 GET_PROTECTED = sorted(e for e, a in EXPECTED_ACCESS.items() if a != PUBLIC and e not in POST_ONLY)
 GET_PUBLIC = sorted(e for e, a in EXPECTED_ACCESS.items() if a == PUBLIC and e not in POST_ONLY)
 POST_PROTECTED = sorted(e for e in POST_DATA if EXPECTED_ACCESS[e] != PUBLIC)

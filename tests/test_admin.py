@@ -299,22 +299,44 @@ def test_edit_municipality(app, post, region, factory):
 # --- networks -------------------------------------------------------------------------------
 
 def test_create_and_edit_network(app, post):
-    response = post("/beheer/netwerken", {"name": "Bovenregionaal Expertisenetwerk Gelderland", "short_name": "BOEG"})
+    response = post("/beheer/netwerken", {"name": "Bovenregionaal Expertisenetwerk Gelderland", "short_name": "BOEG",
+                                          "answer_days": "10"})
     assert response.status_code == 302 and location(response) == "/beheer/netwerken"
     network = fetch(app, Network, Network.short_name == "BOEG")
-    response = post(f"/beheer/netwerken/{network.id}", {"name": "BOEG Gelderland", "short_name": "BOEG"})
+    assert network.answer_days == 10
+    response = post(f"/beheer/netwerken/{network.id}", {"name": "BOEG Gelderland", "short_name": "BOEG",
+                                                        "answer_days": "15"})
     assert response.status_code == 302
     assert fetch(app, Network, Network.id == network.id).name == "BOEG Gelderland"
+    assert fetch(app, Network, Network.id == network.id).answer_days == 15
+
+
+def test_a_networks_answer_time_is_a_number_of_working_days_and_its_change_is_audited(app, post, factory):
+    network = factory.network("BEN")
+    body = post(f"/beheer/netwerken/{network.id}", {"name": network.name, "short_name": network.short_name,
+                                                    "answer_days": "0"}).get_data(as_text=True)
+    assert_field_error(body, "answer_days")
+    assert FormState(body).values["answer_days"] == "0"  # what was typed stays
+    assert fetch(app, Network, Network.id == network.id).answer_days == 10  # the default, unchanged
+    post(f"/beheer/netwerken/{network.id}", {"name": network.name, "short_name": network.short_name,
+                                             "answer_days": "7"})
+    assert fetch(app, Network, Network.id == network.id).answer_days == 7
+    with app.app_context():
+        from ret_app.models import AuditEvent
+
+        details = list(db.session.scalars(select(AuditEvent.detail).where(
+            AuditEvent.object_type == "network", AuditEvent.object_id == str(network.id))))
+    assert "fields=answer_days" in details
 
 
 def test_network_short_name_unique_and_required(app, post, factory):
     existing = factory.network("JENN")
-    body = post("/beheer/netwerken", {"name": "Een ander netwerk", "short_name": existing.short_name.lower()}
-                ).get_data(as_text=True)
+    body = post("/beheer/netwerken", {"name": "Een ander netwerk", "short_name": existing.short_name.lower(),
+                                      "answer_days": "10"}).get_data(as_text=True)
     assert_field_error(body, "short_name")
     assert_no_field_error(body, "name")
     assert FormState(body).values["name"] == "Een ander netwerk"
-    body = post("/beheer/netwerken", {"name": "", "short_name": "NIEUW"}).get_data(as_text=True)
+    body = post("/beheer/netwerken", {"name": "", "short_name": "NIEUW", "answer_days": "10"}).get_data(as_text=True)
     assert_field_error(body, "name")
     assert FormState(body).values["short_name"] == "NIEUW"
     assert count(app, Network) == 1

@@ -109,7 +109,7 @@ FIELD_LISTS = {
     "screening_contribution": tuple(contribution_values(None)),
     "meeting": DETAIL_FIELDS,
     "user": ("name", "email", "role", "organisation_id"),
-    "network": ("name", "short_name"),
+    "network": ("name", "short_name", "answer_days"),
     "region": ("name", "network_id"),
     "municipality": ("name", "cbs_code", "region_id"),
     "organisation": ("name", "kind", "region_id", "municipality_id", "network_id", "collective_member", "active"),

@@ -438,6 +438,19 @@ def s_commitments(endpoint: str) -> Callable[[Env], Scenario]:
     return scenario
 
 
+def s_escalations(endpoint: str) -> Callable[[Env], Scenario]:
+    """Escalations (tests/test_escalations_pages.py:prepare_for_csrf): the chair of the objects' region
+    drafts one, reminds the network, sets a new date, withdraws, answers the network's question."""
+
+    def scenario(env: Env) -> Scenario:
+        from tests.test_escalations_pages import prepare_for_csrf
+
+        url, data = prepare_for_csrf(env, endpoint)
+        return Scenario(url, lambda: dict(data))
+
+    return scenario
+
+
 SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
     ("main.set_language", "POST"): s_set_language,
     ("auth.login", "POST"): s_login,
@@ -492,6 +505,10 @@ SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
     **{(endpoint, "POST"): s_commitments(endpoint) for endpoint in (
         "commitments.case_requests", "commitments.request_page", "commitments.request_withdraw",
         "commitments.commitment_start", "commitments.commitment_end")},
+    # escalations to the network
+    **{(endpoint, "POST"): s_escalations(endpoint) for endpoint in (
+        "escalations.escalation_form", "escalations.escalation_remind", "escalations.escalation_new_date",
+        "escalations.escalation_withdraw", "escalations.escalation_reply")},
 }
 
 

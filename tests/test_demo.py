@@ -249,3 +249,20 @@ def test_demo_regions_have_their_care_type_catalogue_with_one_type_retired_that_
             assert set(mandate.care_types) <= set(names), mandate.care_types
         for decision in db.session.scalars(select(Decision).where(Decision.care_type.is_not(None))):
             caretypes.validate(decision.case.region_id, decision.care_type)
+
+
+def test_the_demo_escalates_to_both_networks_in_several_states_one_overdue(app):
+    from ret_app.escalations import services as escalation_services
+    from ret_app.models import Escalation
+
+    seed(app)
+    with app.app_context():
+        rows = list(db.session.scalars(select(Escalation)))
+        by_network = {}
+        for e in rows:
+            by_network.setdefault(e.network.short_name, set()).add(e.status)
+        assert by_network["BOEG"] >= {"draft", "in_progress", "closed", "declined"}
+        assert "sent" in by_network["BEN NH"]
+        overdue = [e for e in rows if escalation_services.is_overdue(e)]
+        assert len(overdue) == 1 and overdue[0].case.youth_first_name == "Finn"
+        assert all(e.case.consent_network for e in rows if e.status != "draft")

@@ -319,6 +319,25 @@ SCENARIOS: list[Scenario] = [
     Scenario("ret_app.commitments.forms.EndForm", "director", lambda w: f"/verzoeken/{w.accepted_request}",
              lambda w: f"/verzoeken/{w.accepted_request}/beeindigd", lambda w: {"ended_on": TODAY.isoformat()},
              save=False),
+    # --- escalations to the network: the chair's form (a draft, or sent: the button says which) ---
+    Scenario("ret_app.escalations.forms.EscalationForm", "chair", lambda w: f"/casussen/{w.escalation_case}/escalatie",
+             lambda w: f"/casussen/{w.escalation_case}/escalatie", lambda w: {"urgency": "regular"},
+             extra={"action": "draft"}, label="draft"),
+    Scenario("ret_app.escalations.forms.EscalationForm", "chair", lambda w: f"/casussen/{w.escalation_case}/escalatie",
+             lambda w: f"/casussen/{w.escalation_case}/escalatie", lambda w: {"urgency": "regular"},
+             extra={"action": "send"}, label="send", save=False,
+             steps=(Step("escalate", ("why_exhausted", "tried", "question_kind", "question", "expected_answer_date")),)),
+    Scenario("ret_app.escalations.forms.ReminderForm", "chair", lambda w: f"/escalaties/{w.escalation}",
+             lambda w: f"/escalaties/{w.escalation}/herinnering"),
+    Scenario("ret_app.escalations.forms.NewDateForm", "chair", lambda w: f"/escalaties/{w.escalation}",
+             lambda w: f"/escalaties/{w.escalation}/nieuwe-datum",
+             lambda w: {"new_date": (TODAY + timedelta(days=30)).isoformat(), "date_reason": "Uitstel gevraagd"},
+             save=False),
+    Scenario("ret_app.escalations.forms.WithdrawForm", "chair", lambda w: f"/escalaties/{w.escalation}",
+             lambda w: f"/escalaties/{w.escalation}/intrekken", lambda w: {"reason": "Opgelost"}, save=False),
+    Scenario("ret_app.escalations.forms.ReplyForm", "chair", lambda w: f"/escalaties/{w.escalation}",
+             lambda w: f"/escalaties/{w.escalation}/vragen/{w.question}/antwoord", lambda w: {"text": "Ja"},
+             prefix="q{question}", save=False),
     # --- the care-type catalogue ---
     Scenario("ret_app.caretypes.forms.CareTypeForm", "admin", lambda w: f"/beheer/regios/{w.region.id}/zorgsoorten",
              lambda w: f"/beheer/regios/{w.region.id}/zorgsoorten",
@@ -440,6 +459,26 @@ def w(app):
         w.review = plan.reviews[0].id
         w.care_type = db.session.scalar(select(CareType.id).where(CareType.region_id == w.region.id,
                                                                   CareType.code == "ambulatory"))
+        # Escalations: the region in a network; a case to escalate, and one escalated (accepted by the
+        # network, with its question to the RET).
+        from ret_app.models import Escalation, EscalationMessage, Network, Region
+
+        network = Network(name=f"Netwerk Formulieren {secrets.token_hex(3)}", short_name=f"NF-{secrets.token_hex(2)}")
+        db.session.add(network)
+        db.session.flush()
+        db.session.get(Region, w.region.id).network_id = network.id
+        w.escalation_case = factory.case(w.caseworker, w.municipality, status="process_direction",
+                                         consent_network=True, process_director_id=w.director.id)
+        escalated = factory.case(w.caseworker, w.municipality, status="process_direction", consent_network=True,
+                                 process_director_id=w.director.id)
+        escalation = Escalation(case_id=escalated, network_id=network.id, status="accepted", question="Vraag",
+                                question_kind="consultation", expected_answer_date=TODAY + timedelta(days=10),
+                                created_by_id=w.chair.id, submission_key=secrets.token_hex(8))
+        escalation.messages.append(EscalationMessage(side="network", kind="question", text="Vraag van het netwerk",
+                                                     author_id=w.chair.id, submission_key=secrets.token_hex(8)))
+        db.session.add(escalation)
+        db.session.commit()
+        w.escalation, w.question = escalation.id, escalation.messages[0].id
     return w
 
 
@@ -537,7 +576,8 @@ class Forms(HTMLParser):
 def form_instance(app, scenario: Scenario, w):
     cls = app_forms()[scenario.form]
     prefix = scenario.prefix.format(item=getattr(w, "item", ""), placement_item=getattr(w, "placement_item", ""),
-                                    consent=getattr(w, "consent", ""), review=getattr(w, "review", ""))
+                                    consent=getattr(w, "consent", ""), review=getattr(w, "review", ""),
+                                    question=getattr(w, "question", ""))
     with app.test_request_context():
         return cls(formdata=None, prefix=prefix, meta={"csrf": False}, **scenario.kwargs)
 

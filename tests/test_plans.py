@@ -756,13 +756,15 @@ def test_the_demo_has_plans_in_the_familys_words_and_a_case_in_monitoring(app):
         assert len(finn_plan.versions[0].content["goals"]) == 2 and len(finn_plan.goals) == 3
         assert {g.voiced_by for g in finn_plan.goals} == {"youth", "parents"}
         assert any(g.provider_name and g.provider_id is None for g in finn_plan.goals)  # outside the collective
-        # His stored next due item is the nearest of the review moment and his open requests' reply-by
-        # dates (the demo has one past its date).
+        # His stored next due item is the nearest of the review moment, his open requests' reply-by
+        # dates (the demo has one past its date) and his escalation's expected answer date (past too).
         from ret_app.commitments.services import request_due
+        from ret_app.escalations.services import escalation_due
 
         assert finn_plan.reviews[0].planned_on > TODAY
         assert (finn.next_deadline, finn.next_due_kind) == min(
-            [(finn_plan.reviews[0].planned_on, "review")] + [due for due in [request_due(finn)] if due])
+            [(finn_plan.reviews[0].planned_on, "review")]
+            + [due for due in [request_due(finn), escalation_due(finn)] if due])
         # Lieke: fitting help started, in monitoring through a recorded step, a review held.
         assert lieke.status == "monitoring" and lieke.fitting_help_started_on < TODAY
         assert lieke.transitions[-1].to_status == "monitoring"

@@ -338,8 +338,11 @@ def test_signed_in_pages_have_no_inline_script_or_style(app, client, objects, lo
     for endpoint in GET_PROTECTED:
         if (not allowed(endpoint, role) or endpoint in ALLOWED_GET_REDIRECTS or endpoint in DOWNLOADS):
             continue
+        if endpoint.startswith("escalations.") and role != "chair":
+            continue  # the RET's pages: a caseworker of the case gets 404 (tests/test_escalations_pages.py)
         url = build_url(app, endpoint, objects)
-        response = client.get(url)
+        # The objects' case has an open escalation: its form leads to the escalation's page.
+        response = client.get(url, follow_redirects=endpoint == "escalations.escalation_form")
         assert response.status_code == 200, (url, response.status_code)
         assert_csp_safe(url, response)
         htmx = client.get(url, headers={"HX-Request": "true"})

@@ -25,15 +25,20 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ret_app.forms import REQUIRED, DateInputField, EuroField, MultiCheckboxField, Needed, coerce_optional_int  # noqa: F401
+from ret_app.forms import REQUIRED, DateInputField, EuroField, MultiCheckboxField, Needed, WholeNumberField, coerce_optional_int  # noqa: F401
 from ret_app.labels import ORGANISATION_KIND_LABELS, ROLE_LABELS
 from ret_app.models import OrganisationKind, Role
+from ret_app.models.organisations import DEFAULT_ANSWER_DAYS
 
 
 
 class NetworkForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(message=REQUIRED), Length(max=200)])
     short_name = StringField(_l("Short name"), validators=[DataRequired(message=REQUIRED), Length(max=40)])
+    # The default expected answer date of an escalation to the network (working days after sending).
+    answer_days = WholeNumberField(_l("Answer time for escalations (working days)"), default=DEFAULT_ANSWER_DAYS,
+                                   validators=[InputRequired(message=REQUIRED), NumberRange(
+                                       min=1, max=60, message=_l("Enter a number of working days from 1 to 60."))])
 
 
 class RegionForm(FlaskForm):

@@ -95,6 +95,7 @@ REFERENCES = {
     "network": Reference(Network, NetworkForm, services.save_network, _l("Supra-regional networks"), _l("network"),
                          "admin.networks", "admin.network_edit",
                          ((_l("Name"), lambda r: r.obj.name), (_l("Short name"), lambda r: r.obj.short_name),
+                          (_l("Answer time for escalations (working days)"), lambda r: r.obj.answer_days),
                           (_l("Regions"), lambda r: ", ".join(region.name for region in r.obj.regions)))),
     "region": Reference(Region, RegionForm, services.save_region, _l("Regions"), _l("region"),
                         "admin.regions", "admin.region_edit",

@@ -81,7 +81,7 @@ def save_network(network: Optional[Network], data: dict) -> Network:
                         _l("A network with this name exists already.")),
         lambda: _unique(Network, Network.short_name, data["short_name"], network_id, "short_name",
                         _l("A network with this short name exists already.")))
-    return _save(network or Network(), data, ("name", "short_name"), "network")
+    return _save(network or Network(), data, ("name", "short_name", "answer_days"), "network")
 
 
 def save_region(region: Optional[Region], data: dict) -> Region:

@@ -18,6 +18,7 @@ CASE_LIST_FILTERS = {
     "overdue": _l("Only overdue"),
     "due_kind": _l("Next due"),
     "mine": _l("Only my cases"),
+    "flag": _l("Signal"),
 }
 
 WORDS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Optional
+from typing import Callable, Optional
 
 from sqlalchemy import ColumnElement, Select, and_, case as sql_case, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -49,6 +49,28 @@ WITH_CASE_PAGE = WITH_PRIOR_HELP + (
 )
 
 
+@dataclass(frozen=True)
+class ListFlag:
+    """A signal another capability offers as a filter of the case list (e.g. "overdue escalation"):
+    `clause(today)` selects the cases it flags (on Case), in SQL."""
+
+    name: str
+    label: object
+    clause: Callable[[date], ColumnElement[bool]]
+
+
+_FLAGS: dict[str, ListFlag] = {}
+
+
+def register_list_flag(name: str, label: object, clause: Callable[[date], ColumnElement[bool]]) -> None:
+    """Offer `name` as a filter of the case list (the capability that owns the signal registers it)."""
+    _FLAGS[name] = ListFlag(name, label, clause)
+
+
+def list_flags() -> dict[str, ListFlag]:
+    return dict(_FLAGS)
+
+
 @dataclass
 class CaseFilters:
     status: str = ""
@@ -59,6 +81,7 @@ class CaseFilters:
     overdue: bool = False
     due_kind: str = ""  # what the next due item is (Case.next_due_kind; words in labels.DUE_KIND_LABELS)
     mine: bool = False  # the cases the user directs the process of or referred
+    flag: str = ""  # a signal another capability registered (register_list_flag)
 
     def names(self) -> list[str]:
         """The filters in use (names only, never their values: the audit trail records these)."""
@@ -83,6 +106,8 @@ def visible_cases(user: User, filters: Optional[CaseFilters] = None, today=None,
         stmt = stmt.where(Case.next_due_kind == filters.due_kind)
     if filters.mine:
         stmt = stmt.where(mine_clause(user))
+    if filters.flag in _FLAGS:
+        stmt = stmt.where(_FLAGS[filters.flag].clause(today or dates.today()))
     if filters.q:
         stmt = stmt.where(_matches_term(user, filters.q))
     return stmt.order_by(*SORTS.get(sort, SORTS[""]))

@@ -36,6 +36,7 @@ def _filters_from_request() -> queries.CaseFilters:
         overdue=args.get("overdue") == "1",
         due_kind=args.get("due_kind", "") if args.get("due_kind", "") in DUE_KIND_LABELS else "",
         mine=args.get("mine") == "1",
+        flag=args.get("flag", "") if args.get("flag", "") in queries.list_flags() else "",
         status=status if status in set(CaseStatus) else "",
         municipality_id=web.int_arg("municipality", source=args),
         track=track if track in set(Track) else "",
@@ -57,7 +58,7 @@ def _list_args(filters: queries.CaseFilters, search_id: str, sort: str = "") -> 
     """The list's URL parameters: the filters, which carry no names, the order and the search term's id."""
     args = {"status": filters.status, "municipality": filters.municipality_id, "track": filters.track,
             "urgency": filters.urgency, "overdue": "1" if filters.overdue else "", "due_kind": filters.due_kind,
-            "mine": "1" if filters.mine else "", "sort": sort,
+            "mine": "1" if filters.mine else "", "flag": filters.flag, "sort": sort,
             SEARCH_ID: search_id}
     return {name: value for name, value in args.items() if value}
 
@@ -84,6 +85,7 @@ def case_list():
         "cases/list.html", "cases/_list_results.html", result=result, filters=filters, sort=sort,
         overdue_ids={c.id for c in result.items if norms.is_overdue(c)},
         municipalities=queries.region_municipalities(current_user), due_kinds=DUE_KIND_LABELS,
+        flags=queries.list_flags(),
         query_args=_list_args(filters, search_id, sort),
         term_forgotten=bool(request.args.get(SEARCH_ID)) and not filters.q))
     if push_url:

@@ -5,7 +5,8 @@ start pages say what a case waits on and on whom.
 - the screening, the first RET session and a plan review: the case's process director, or the chair
   while the case has none;
 - a request's reply: the provider that was asked (named by the capability that owns the requests,
-  through `register_holder_names`).
+  through `register_holder_names`);
+- an escalation's answer: the supra-regional network it was escalated to (named by the escalations).
 
 Read from the case's own columns and its process director (loaded with the case by the lists:
 `WITH_DIRECTOR`); `holders(cases)` names the providers of a whole list in one query per kind, so a
@@ -21,7 +22,7 @@ from sqlalchemy.orm import joinedload
 
 from ret_app.models import Case
 
-CHAIR, DIRECTOR, PROVIDER = "chair", "process_director", "provider"
+CHAIR, DIRECTOR, PROVIDER, NETWORK = "chair", "process_director", "provider", "network"
 
 # What is due -> who holds it ("process_director" falls back to the chair when the case has none).
 HOLDER_OF_KIND = {
@@ -30,9 +31,11 @@ HOLDER_OF_KIND = {
     "first_session": DIRECTOR,
     "review": DIRECTOR,
     "request_reply": PROVIDER,
+    "escalation_answer": NETWORK,
 }
 
-HOLDER_WORDS = {CHAIR: _l("the RET chair"), PROVIDER: _l("the provider asked")}
+HOLDER_WORDS = {CHAIR: _l("the RET chair"), PROVIDER: _l("the provider asked"),
+                NETWORK: _l("the supra-regional network")}
 
 # Loaded with the cases of a list that shows who holds each (one query for all of them).
 WITH_DIRECTOR = (joinedload(Case.process_director),)

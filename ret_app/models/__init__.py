@@ -36,6 +36,20 @@ from ret_app.models.collective import (
 )
 from ret_app.models.caretypes import CareType
 from ret_app.models.commitments import DeclineReason, ProviderRequest, RequestRole, RequestStatus
+from ret_app.models.escalations import (
+    Escalation,
+    EscalationDateChange,
+    EscalationMessage,
+    EscalationReminder,
+    EscalationResult,
+    EscalationStatus,
+    EscalationStep,
+    EscalationTried,
+    MessageKind,
+    MessageSide,
+    QuestionKind,
+    TriedKind,
+)
 from ret_app.models.jobs import JobRun
 from ret_app.models.mandates import Mandate, MandateStatus
 from ret_app.models.meetings import (
@@ -92,6 +106,14 @@ __all__ = [
     "DeclineReason",
     "DecisionKind",
     "DecisionStatus",
+    "Escalation",
+    "EscalationDateChange",
+    "EscalationMessage",
+    "EscalationReminder",
+    "EscalationResult",
+    "EscalationStatus",
+    "EscalationStep",
+    "EscalationTried",
     "ExpertiseArea",
     "FamilyMember",
     "GoalStatus",
@@ -103,6 +125,8 @@ __all__ = [
     "Mandate",
     "MandateStatus",
     "Meeting",
+    "MessageKind",
+    "MessageSide",
     "MeetingAttendance",
     "MeetingInvitation",
     "MeetingItem",
@@ -124,6 +148,7 @@ __all__ = [
     "ProviderExpertise",
     "ProviderProfile",
     "ProviderRequest",
+    "QuestionKind",
     "RecoveryCode",
     "Region",
     "RequestRole",
@@ -134,6 +159,7 @@ __all__ = [
     "ScreeningAddendum",
     "ScreeningContribution",
     "Track",
+    "TriedKind",
     "Urgency",
     "User",
     "Voice",

@@ -5,10 +5,13 @@ from __future__ import annotations
 import enum
 from typing import Optional
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ret_app.models.base import Base, TimestampMixin
+
+
+DEFAULT_ANSWER_DAYS = 10  # an escalation's expected answer date: this many working days after sending
 
 
 class Network(TimestampMixin, Base):
@@ -19,6 +22,8 @@ class Network(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     short_name: Mapped[str] = mapped_column(String(40), unique=True)
+    # The default time for an answer to an escalation, in working days (the admin sets it per network).
+    answer_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_ANSWER_DAYS, server_default=str(DEFAULT_ANSWER_DAYS))
 
     regions: Mapped[list["Region"]] = relationship(back_populates="network")
 

@@ -8,6 +8,8 @@
     meetings.py   RET sessions, minutes, provisional decisions and actions, with their SQL twins
     mandates.py   mandates and who may hold them
     plans.py      the process direction plan: who reads it, who keeps it, with their SQL twins
+    escalations.py escalations to the supra-regional network: the RET's side and the liaison's, with
+                  their SQL twins
 
 A new domain (the collective, escalations, signals, ...) adds its module here and re-exports it
 below. Views call these functions, list queries filter with the SQL twins, templates use them to
@@ -72,6 +74,23 @@ from ret_app.policy.core import (  # noqa: F401
     role_has,
     roles_for,
     signed_in,
+)
+from ret_app.policy.escalations import (  # noqa: F401
+    actionable_escalations_clause,
+    can_act_for_network,
+    can_prepare_escalation,
+    can_reply_for_ret,
+    can_send_escalation,
+    can_view_escalation,
+    can_withdraw_escalation,
+    escalation_watch_clause,
+    is_liaison_of,
+    liaison_network_id,
+    network_consent_stands,
+    sees_escalations,
+    visible_escalations_clause,
+    watches_escalation,
+    watches_escalations,
 )
 from ret_app.policy.mandates import (  # noqa: F401
     MANDATE_HOLDER_ROLES,

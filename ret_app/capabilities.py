@@ -19,4 +19,5 @@ CAPABILITIES = (
     "ret_app.collective.capability",
     "ret_app.commitments.capability",
     "ret_app.plans.capability",
+    "ret_app.notifications.capability",
 )

@@ -52,6 +52,7 @@ from ret_app.models.meetings import (
     MinutesAddendum,
     PlacementOutcome,
 )
+from ret_app.models.notifications import Delivery, Notification, NotificationPreference
 from ret_app.models.organisations import Municipality, Network, Organisation, OrganisationKind, Region
 from ret_app.models.plans import GoalStatus, HelpFits, Plan, PlanGoal, PlanReview, PlanVersion, Voice
 from ret_app.models.users import (
@@ -88,6 +89,7 @@ __all__ = [
     "Consent",
     "ConsentScope",
     "Decision",
+    "Delivery",
     "DeclineReason",
     "DecisionKind",
     "DecisionStatus",
@@ -108,6 +110,8 @@ __all__ = [
     "MinutesAddendum",
     "Municipality",
     "Network",
+    "Notification",
+    "NotificationPreference",
     "Organisation",
     "OrganisationKind",
     "ParticipantRole",

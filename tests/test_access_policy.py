@@ -87,6 +87,8 @@ CASE_OBJECT |= {"collective.provider", "collective.profile_edit", "collective.co
 # requests and commitments: a request to a provider on a case (404 for whoever has no relation to it)
 CASE_OBJECT |= {"commitments.case_requests", "commitments.suggestions_list", "commitments.request_page",
                 "commitments.request_withdraw", "commitments.commitment_start", "commitments.commitment_end"}
+# notifications: one's own only (404 for anyone else's)
+CASE_OBJECT |= {"notifications.open_one", "notifications.mark"}
 # Object routes that some allowed roles reach without a relation to the object: these roles get the
 # page, the others 404. The administrator answers for every municipality.
 OBJECT_OPEN_TO: dict[str, frozenset] = {"meetings.followup_answer": ADMIN}
@@ -185,6 +187,7 @@ class Objects:
     keeper: object = None  # its provider member,
     contact_id: int = 0  # one of its contact persons and a capacity entry for ambulatory care
     request_id: int = 0  # an open request to `provider` on `case_id`
+    notification_id: int = 0  # an unread notification of `target`
 
 
 def _collective_objects(app, factory, region) -> dict:
@@ -315,6 +318,13 @@ def objects(app) -> Iterator[Objects]:
         db.session.add(plan)
         db.session.commit()
         db.session.remove()
+    with app.app_context():
+        from ret_app.notifications import notify
+
+        [notification_id] = notify([target.id], "session_invitation", f"/overleggen/{meeting['meeting_id']}",
+                                   "access-test:invitation")
+        db.session.commit()
+        db.session.remove()
     stored_keys: list[str] = []
 
     def attachment_id() -> int:
@@ -338,7 +348,7 @@ def objects(app) -> Iterator[Objects]:
                   _live_session(app, target.id), case_id, concept_id, member_id, attachment_id, **meeting,
                   **collective,
                   care_type_id=care_types["ambulatory"], retired_care_type_id=care_types["respite_care"],
-                  unused_care_type_id=care_types["jeugdzorgplus"])
+                  unused_care_type_id=care_types["jeugdzorgplus"], notification_id=notification_id)
     with app.app_context():
         from ret_app.referrals import attachments
 
@@ -440,6 +450,9 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "caretypes.retire": lambda o: {"region_id": o.region.id, "care_type_id": o.care_type_id},
     "caretypes.reactivate": lambda o: {"region_id": o.region.id, "care_type_id": o.retired_care_type_id},
     "caretypes.remove": lambda o: {"region_id": o.region.id, "care_type_id": o.unused_care_type_id},
+    # notifications
+    "notifications.open_one": lambda o: {"notification_id": o.notification_id},
+    "notifications.mark": lambda o: {"notification_id": o.notification_id},
 }
 
 # Valid form data for each state-changing route: if the guard let the request through, the
@@ -565,7 +578,19 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
     "caretypes.retire": lambda o: {"version": "1"},
     "caretypes.reactivate": lambda o: {"version": "1"},
     "caretypes.remove": lambda o: {"version": "1"},
+    # notifications
+    "notifications.open_one": lambda o: {},
+    "notifications.mark": lambda o: {"read": "1"},
+    "notifications.mark_all": lambda o: {"next": "/meldingen"},
+    "notifications.preferences": lambda o: _all_preferences("app"),
 }
+
+
+def _all_preferences(delivery: str) -> dict:
+    """The notification preferences form with one delivery for every kind a user chooses."""
+    from ret_app.notifications import kinds
+
+    return {kind.code: delivery for kind in kinds.choosable()}
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -706,6 +731,8 @@ POST_ONLY |= {"collective.contact_add", "collective.contact_remove"}
 POST_ONLY |= {"commitments.request_withdraw", "commitments.commitment_start", "commitments.commitment_end"}
 # the care-type catalogue
 POST_ONLY |= {"caretypes.retire", "caretypes.reactivate", "caretypes.remove"}
+# notifications
+POST_ONLY |= {"notifications.open_one", "notifications.mark", "notifications.mark_all"}
 GET_PROTECTED = sorted(e for e, a in EXPECTED_ACCESS.items() if a != PUBLIC and e not in POST_ONLY)
 GET_PUBLIC = sorted(e for e, a in EXPECTED_ACCESS.items() if a == PUBLIC and e not in POST_ONLY)
 POST_PROTECTED = sorted(e for e in POST_DATA if EXPECTED_ACCESS[e] != PUBLIC)
@@ -852,6 +879,14 @@ def test_allowed_post_does_change_something(app, client, objects, login_as, endp
     if endpoint.startswith("account."):
         # Own sessions to end: someone else's session answers 404 (tested below).
         objects = dataclasses.replace(objects, target_session_id=_live_session(app, user.id))
+    if endpoint == "notifications.mark_all":
+        # An unread notification of one's own to mark (someone else's are never touched).
+        with app.app_context():
+            from ret_app.notifications import notify
+
+            notify([user.id], "session_invitation", "/start", "access-test:mark-all")
+            db.session.commit()
+            db.session.remove()
     token = csrf_token(client, "/start")
     before = db_snapshot(app)
     response = client.post(build_url(app, endpoint, objects), data={"csrf_token": token, **POST_DATA[endpoint](objects)})

@@ -312,8 +312,15 @@ def test_the_preferences_page_saves_a_choice_per_kind_and_refuses_nonsense(app, 
     assert post(chair, "/account/meldingen", wanted).status_code == 302
     with app.app_context():
         assert services.preferences(db.session.get(User, w.chair.id)) == wanted
-    bad = post(chair, "/account/meldingen", dict(wanted, action_assigned="fax"))
-    assert bad.status_code == 200 and "utrecht-form-field--invalid" in bad.get_data(as_text=True)
+    bad = post(chair, "/account/meldingen", dict(wanted, action_assigned="fax", session_invitation="app"))
+    body = bad.get_data(as_text=True)
+    assert bad.status_code == 200 and body.count("utrecht-form-field--invalid") == 1
+    assert "Kies hoe u deze soort melding krijgt." in body
+    # What was chosen is kept: the refused form shows "app" for the session invitations, not the saved choice.
+    assert re.search(r'<input checked [^>]*name="session_invitation"[^>]*value="app"', body)
+    assert not re.search(r'<input checked [^>]*name="session_invitation"[^>]*value="mail_now"', body)
+    missing = post(chair, "/account/meldingen", {k: v for k, v in wanted.items() if k != "mandate_expiring"})
+    assert "Kies hoe u deze soort melding krijgt." in missing.get_data(as_text=True)
     with app.app_context():
         assert services.preferences(db.session.get(User, w.chair.id)) == wanted
     assert 'href="/account/meldingen"' in chair.get("/account/").get_data(as_text=True)

@@ -33,6 +33,7 @@ def preferences_form(current: dict[str, str], **kwargs) -> FlaskForm:
     for kind in kinds.choosable():
         setattr(PreferencesForm, kind.code, RadioField(
             kind.label, choices=list(kinds.DELIVERY_LABELS.items()), default=current.get(kind.code, kind.default),
+            validate_choice=False,  # the service refuses an unknown delivery, in Dutch, next to the field
             validators=[InputRequired(message=CHOOSE)]))
     form = PreferencesForm(**kwargs)
     form.kind_codes = [k.code for k in kinds.choosable()]  # type: ignore[attr-defined]

@@ -23,18 +23,27 @@ class BackForm(FlaskForm):
     next = HiddenField()
 
 
+_classes: dict[tuple[str, ...], type] = {}
+
+
+def _preferences_class(codes: tuple[str, ...]) -> type:
+    """One form class per set of registered kinds (built once: the kinds are registered at start-up)."""
+    if codes not in _classes:
+        class PreferencesForm(FlaskForm):
+            pass
+
+        for kind in kinds.choosable():
+            setattr(PreferencesForm, kind.code, RadioField(
+                kind.label, choices=list(kinds.DELIVERY_LABELS.items()),
+                validate_choice=False,  # the service refuses an unknown delivery, in Dutch, next to the field
+                validators=[InputRequired(message=CHOOSE)]))
+        _classes[codes] = PreferencesForm
+    return _classes[codes]
+
+
 def preferences_form(current: dict[str, str], **kwargs) -> FlaskForm:
-    """A radio group per kind the user chooses (kinds are registered at start-up, so the class is built
-    per request)."""
-
-    class PreferencesForm(FlaskForm):
-        pass
-
-    for kind in kinds.choosable():
-        setattr(PreferencesForm, kind.code, RadioField(
-            kind.label, choices=list(kinds.DELIVERY_LABELS.items()), default=current.get(kind.code, kind.default),
-            validate_choice=False,  # the service refuses an unknown delivery, in Dutch, next to the field
-            validators=[InputRequired(message=CHOOSE)]))
-    form = PreferencesForm(**kwargs)
-    form.kind_codes = [k.code for k in kinds.choosable()]  # type: ignore[attr-defined]
+    """A radio group per kind the user chooses, each showing the user's current choice."""
+    codes = tuple(k.code for k in kinds.choosable())
+    form = _preferences_class(codes)(data={code: current.get(code) for code in codes}, **kwargs)
+    form.kind_codes = list(codes)  # type: ignore[attr-defined]
     return form

@@ -128,6 +128,18 @@ class Config:
     JOBS_STALLED_CHECK_CRON = "* * * * *"
     JOBS_CATCH_UP_SECONDS = 24 * 3600
     JOBS_KEEP_FINISHED_DAYS = 30
+    # E-mail (Flask-Mailman): notifications, activation links and notices of credential changes.
+    # SMTP when MAIL_SERVER is set; otherwise development prints each mail to the console and the
+    # tests keep them in memory (locmem). Production without MAIL_SERVER sends no mail at all.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _env_int("MAIL_PORT", 587)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
+    MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 10)  # seconds: a slow mail server never holds a request long
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "RET <noreply@ret.invalid>")
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or ("smtp" if os.environ.get("MAIL_SERVER") else "console")
 
 
 class DevelopmentConfig(Config):
@@ -151,6 +163,8 @@ class TestConfig(Config):
     BASE_URL = "http://localhost"
     EXTRA_TRUSTED_HOSTS: list[str] = []
     JOBS_IN_PROCESS = False  # tests run the jobs themselves
+    MAIL_BACKEND = "locmem"  # the sent messages, for the tests to read (never a developer's SMTP server)
+    MAIL_DEFAULT_SENDER = "RET <noreply@ret.invalid>"
 
 
 class ProductionConfig(Config):
@@ -159,6 +173,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_NAME = "__Host-ret_session"
     SESSION_COOKIE_SECURE = True
     HSTS = True
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or ("smtp" if os.environ.get("MAIL_SERVER") else "dummy")
 
     @classmethod
     def check(cls) -> None:

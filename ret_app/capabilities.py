@@ -19,6 +19,7 @@ CAPABILITIES = (
     "ret_app.collective.capability",
     "ret_app.commitments.capability",
     "ret_app.plans.capability",
+    "ret_app.notifications.capability",
     "ret_app.escalations.capability",
     # Last: it starts the in-process runner of the demo (make run) once every job is registered.
     "ret_app.jobs.capability",

@@ -194,6 +194,9 @@ def seed(today: Optional[date] = None) -> SeedSummary:
     seed_commitments(users, organisations, cases, today)
     seed_escalations(users, organisations, cases, today)
     _store_deadlines(cases.values())
+    from ret_app.notifications import demo as notifications_demo
+
+    notifications_demo.seed(today)
     audit.record(audit.Action.CREATE, object_type="demo_seed", detail="demo_region_seeded")
     return SeedSummary(len(regions), len(municipalities), len(organisations), len(users), len(mandates), case_count,
                        meeting_count)

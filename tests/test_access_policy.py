@@ -90,6 +90,8 @@ CASE_OBJECT |= {"commitments.case_requests", "commitments.suggestions_list", "co
 # escalations to the network (404 for whoever is not of the RET of the case's region)
 CASE_OBJECT |= {"escalations.escalation_form", "escalations.escalation_page", "escalations.escalation_remind",
                 "escalations.escalation_new_date", "escalations.escalation_withdraw", "escalations.escalation_reply"}
+# notifications: one's own only (404 for anyone else's)
+CASE_OBJECT |= {"notifications.open_one", "notifications.mark"}
 # Object routes that some allowed roles reach without a relation to the object: these roles get the
 # page, the others 404. The administrator answers for every municipality.
 OBJECT_OPEN_TO: dict[str, frozenset] = {"meetings.followup_answer": ADMIN}
@@ -190,6 +192,7 @@ class Objects:
     request_id: int = 0  # an open request to `provider` on `case_id`
     escalation_id: int = 0  # an escalation of `case_id` to `network`, accepted, with a question of the network
     question_id: int = 0
+    notification_id: int = 0  # an unread notification of `target`
 
 
 def _collective_objects(app, factory, region) -> dict:
@@ -339,6 +342,13 @@ def objects(app) -> Iterator[Objects]:
         db.session.add(plan)
         db.session.commit()
         db.session.remove()
+    with app.app_context():
+        from ret_app.notifications import notify
+
+        [notification_id] = notify([target.id], "session_invitation", f"/overleggen/{meeting['meeting_id']}",
+                                   "access-test:invitation")
+        db.session.commit()
+        db.session.remove()
     stored_keys: list[str] = []
 
     def attachment_id() -> int:
@@ -362,7 +372,7 @@ def objects(app) -> Iterator[Objects]:
                   _live_session(app, target.id), case_id, concept_id, member_id, attachment_id, **meeting,
                   **collective,
                   care_type_id=care_types["ambulatory"], retired_care_type_id=care_types["respite_care"],
-                  unused_care_type_id=care_types["jeugdzorgplus"])
+                  unused_care_type_id=care_types["jeugdzorgplus"], notification_id=notification_id)
     with app.app_context():
         from ret_app.referrals import attachments
 
@@ -471,6 +481,9 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "caretypes.retire": lambda o: {"region_id": o.region.id, "care_type_id": o.care_type_id},
     "caretypes.reactivate": lambda o: {"region_id": o.region.id, "care_type_id": o.retired_care_type_id},
     "caretypes.remove": lambda o: {"region_id": o.region.id, "care_type_id": o.unused_care_type_id},
+    # notifications
+    "notifications.open_one": lambda o: {"notification_id": o.notification_id},
+    "notifications.mark": lambda o: {"notification_id": o.notification_id},
 }
 
 # Valid form data for each state-changing route: if the guard let the request through, the
@@ -605,7 +618,19 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
     "caretypes.retire": lambda o: {"version": "1"},
     "caretypes.reactivate": lambda o: {"version": "1"},
     "caretypes.remove": lambda o: {"version": "1"},
+    # notifications
+    "notifications.open_one": lambda o: {},
+    "notifications.mark": lambda o: {"read": "1"},
+    "notifications.mark_all": lambda o: {"next": "/meldingen"},
+    "notifications.preferences": lambda o: _all_preferences("app"),
 }
+
+
+def _all_preferences(delivery: str) -> dict:
+    """The notification preferences form with one delivery for every kind a user chooses."""
+    from ret_app.notifications import kinds
+
+    return {kind.code: delivery for kind in kinds.choosable()}
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -749,6 +774,8 @@ POST_ONLY |= {"caretypes.retire", "caretypes.reactivate", "caretypes.remove"}
 # escalations to the network
 POST_ONLY |= {"escalations.escalation_remind", "escalations.escalation_new_date", "escalations.escalation_withdraw",
               "escalations.escalation_reply"}
+# notifications
+POST_ONLY |= {"notifications.open_one", "notifications.mark", "notifications.mark_all"}
 GET_PROTECTED = sorted(e for e, a in EXPECTED_ACCESS.items() if a != PUBLIC and e not in POST_ONLY)
 GET_PUBLIC = sorted(e for e, a in EXPECTED_ACCESS.items() if a == PUBLIC and e not in POST_ONLY)
 POST_PROTECTED = sorted(e for e in POST_DATA if EXPECTED_ACCESS[e] != PUBLIC)
@@ -895,6 +922,14 @@ def test_allowed_post_does_change_something(app, client, objects, login_as, endp
     if endpoint.startswith("account."):
         # Own sessions to end: someone else's session answers 404 (tested below).
         objects = dataclasses.replace(objects, target_session_id=_live_session(app, user.id))
+    if endpoint == "notifications.mark_all":
+        # An unread notification of one's own to mark (someone else's are never touched).
+        with app.app_context():
+            from ret_app.notifications import notify
+
+            notify([user.id], "session_invitation", "/start", "access-test:mark-all")
+            db.session.commit()
+            db.session.remove()
     token = csrf_token(client, "/start")
     before = db_snapshot(app)
     response = client.post(build_url(app, endpoint, objects), data={"csrf_token": token, **POST_DATA[endpoint](objects)})

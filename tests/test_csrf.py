@@ -451,6 +451,27 @@ def s_escalations(endpoint: str) -> Callable[[Env], Scenario]:
     return scenario
 
 
+def s_notifications(endpoint: str) -> Callable[[Env], Scenario]:
+    """Notifications: a signed-in user with an unread notification of their own marks it read (or all),
+    opens it, or changes their choice per kind."""
+
+    def scenario(env: Env) -> Scenario:
+        from ret_app.notifications import notify
+
+        user = env.login_as("caseworker", organisation_id=env.objects.access_team.id)
+        with env.app.app_context():
+            [notification_id] = notify([user.id], "session_invitation", "/start", "csrf-test:notification")
+            db.session.commit()
+            db.session.remove()
+        paths = {"notifications.open_one": f"/meldingen/{notification_id}/openen",
+                 "notifications.mark": f"/meldingen/{notification_id}/gelezen",
+                 "notifications.mark_all": "/meldingen/alles-gelezen",
+                 "notifications.preferences": "/account/meldingen"}
+        return Scenario(paths[endpoint], lambda: POST_DATA[endpoint](env.objects))
+
+    return scenario
+
+
 SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
     ("main.set_language", "POST"): s_set_language,
     ("auth.login", "POST"): s_login,
@@ -509,6 +530,9 @@ SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
     **{(endpoint, "POST"): s_escalations(endpoint) for endpoint in (
         "escalations.escalation_form", "escalations.escalation_remind", "escalations.escalation_new_date",
         "escalations.escalation_withdraw", "escalations.escalation_reply")},
+    # notifications
+    **{(endpoint, "POST"): s_notifications(endpoint) for endpoint in (
+        "notifications.open_one", "notifications.mark", "notifications.mark_all", "notifications.preferences")},
 }
 
 

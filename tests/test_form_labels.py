@@ -382,6 +382,12 @@ EXEMPT = {
     "ret_app.caretypes.forms.CareTypeStatusForm": "a button (retire, offer again, remove) with the version shown",
     # A search filter (GET): every field optional, nothing is saved.
     "ret_app.admin.forms.AuditSearchForm": "a search filter",
+    # A notification's buttons (open, mark read or unread, all read): hidden values, nothing typed.
+    "ret_app.notifications.forms.MarkForm": "a button with hidden values",
+    "ret_app.notifications.forms.BackForm": "a button",
+    # Built from the registered kinds: a radio group per kind, each required, every choice valid
+    # (tests/test_notifications.py refuses a missing or unknown one next to its group).
+    "ret_app.notifications.forms.PreferencesForm": "a radio group per registered kind of notification",
 }
 
 

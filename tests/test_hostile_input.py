@@ -97,6 +97,7 @@ NO_TEXT_FIELDS = frozenset({
     "screening.participant_invite", "screening.participant_remove", "meetings.item_activate",
     "meetings.item_add", "meetings.item_remove", "collective.contact_remove",
     "plans.goal_remove", "plans.review_cancel", "plans.review_add",
+    "notifications.preferences",  # a radio group per kind of notification
 })
 # POST routes whose text is searched for, not saved (no form class): the NUL is dropped, the search
 # runs, and the term is shown again without it.

@@ -41,6 +41,7 @@ NOT_A_LIST = {
     "caretypes.edit": "the form of one care type",
     "collective.profile_edit": "the form of one provider's profile",
     "collective.capacity_edit": "the form of one capacity entry (with its latest updates, a fixed number)",
+    "notifications.preferences": "the form of one's own choices per kind of notification (the registered kinds)",
     # Files of one thing, not pages.
     "referrals.attachment_download": "one attachment's file",
     "screening.screening_report": "the screening report of one case (PDF)",

@@ -9,8 +9,10 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from ret_app import audit
+from ret_app.auth.events import RecoveryCodesReplaced
 from ret_app.auth.services import replace_recovery_codes
 from ret_app.extensions import db
+from ret_app.kernel import events
 from ret_app.kernel.dates import utcnow
 from ret_app.models import User, WebSession
 from ret_app.sessions import end_sessions, session_expiry_reason
@@ -63,4 +65,5 @@ def new_recovery_codes(user: User) -> list[str]:
     codes = replace_recovery_codes(user)
     audit.record(audit.Action.TWO_FACTOR, user=user, object_type="user", object_id=user.id,
                  detail="recovery_codes_replaced")
+    events.emit(RecoveryCodesReplaced(actor=user, user_id=user.id, at=utcnow()))
     return codes

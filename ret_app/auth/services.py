@@ -13,7 +13,9 @@ from sqlalchemy import func, select, update
 
 from ret_app import audit
 from ret_app.auth import passwords, throttle, totp
+from ret_app.auth.events import ActivationLinkIssued, PasswordChanged
 from ret_app.extensions import db
+from ret_app.kernel import events
 from ret_app.models import ActivationPurpose, ActivationToken, RecoveryCode, User
 from ret_app.kernel.dates import utcnow
 from ret_app.policy.freshness import mark_authenticated, needs_reauthentication, reauth_redirect  # noqa: F401
@@ -194,6 +196,7 @@ def change_password(user: User, current: str, new: str, *, keep_session_row: Opt
     ended = end_sessions(user.id, "password_changed", except_row_id=keep_session_row)
     audit.record(audit.Action.PASSWORD, user=user, object_type="user", object_id=user.id,
                  detail=f"password_changed_other_sessions_ended={ended}")
+    events.emit(PasswordChanged(actor=user, user_id=user.id, at=user.password_changed_at))
     return True
 
 
@@ -222,6 +225,7 @@ def issue_activation(user: User, purpose: ActivationPurpose, created_by: Optiona
         expires_at=now + timedelta(days=current_app.config["ACTIVATION_VALID_DAYS"]),
     ))
     db.session.flush()
+    events.emit(ActivationLinkIssued(actor=created_by, user_id=user.id, at=now, purpose=purpose.value, token=token))
     return token
 
 

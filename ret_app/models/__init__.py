@@ -67,6 +67,7 @@ from ret_app.models.meetings import (
     MinutesAddendum,
     PlacementOutcome,
 )
+from ret_app.models.notifications import Delivery, Notification, NotificationPreference
 from ret_app.models.organisations import Municipality, Network, Organisation, OrganisationKind, Region
 from ret_app.models.plans import GoalStatus, HelpFits, Plan, PlanGoal, PlanReview, PlanVersion, Voice
 from ret_app.models.users import (
@@ -103,6 +104,7 @@ __all__ = [
     "Consent",
     "ConsentScope",
     "Decision",
+    "Delivery",
     "DeclineReason",
     "DecisionKind",
     "DecisionStatus",
@@ -134,6 +136,8 @@ __all__ = [
     "MinutesAddendum",
     "Municipality",
     "Network",
+    "Notification",
+    "NotificationPreference",
     "Organisation",
     "OrganisationKind",
     "ParticipantRole",

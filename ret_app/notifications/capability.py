@@ -5,13 +5,14 @@ the `flask` commands of the periodic ones and the daily digest."""
 from ret_app.expected import EVERYONE
 from ret_app.jobs import registry as jobs
 from ret_app.kernel.registry import Capability
-from ret_app.notifications import commands, queries, reactions, routes, services, watch  # noqa: F401
+from ret_app.notifications import commands, escalations, queries, reactions, routes, services, watch  # noqa: F401
 from ret_app.notifications.blueprint import bp
 
 # The periodic ones, each morning (cron in UTC: 05:00 is 06:00 or 07:00 in the Netherlands), the digest
 # last so that it holds that morning's notices. Each is idempotent: a second run notifies nothing new.
 jobs.register("overdue-requests", watch.flag_overdue_requests, "0 5 * * *")
 jobs.register("expiring-mandates", watch.notify_expiring_mandates, "10 5 * * *")
+jobs.register("overdue-escalations", escalations.flag_overdue_escalations, "5 5 * * *")
 jobs.register("mail-digest", services.send_digest, "30 5 * * *")
 
 capability = (

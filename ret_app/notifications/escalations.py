@@ -1,0 +1,109 @@
+"""Escalations to the network that notify the RET: the network's side acting on an escalation (it
+accepted, declined, started, answered or closed it; assigned a process director; sent advice or a
+question) notifies those who watch it — the chairs of the case's region and its process director
+(policy.watches_escalation) — and an escalation without an answer past its expected date notifies
+them each day the watchdog job runs, once per expected date (a new date, set by the chair, notifies
+again when it passes too). An escalation can never sit silently.
+
+Reactions after the commit, as reactions.py; the watchdog is a periodic job (capability.py)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Iterable, Optional
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ret_app import policy
+from ret_app.escalations.events import EscalationDirectorAssigned, EscalationMessageAdded, EscalationStepTaken
+from ret_app.escalations.services import overdue_clause
+from ret_app.extensions import db
+from ret_app.kernel import dates, events
+from ret_app.models import Case, Escalation, MessageKind, MessageSide, Organisation, Role, User
+from ret_app.notifications.kinds import register_kind
+from ret_app.notifications.reactions import _others, day, path
+from ret_app.notifications.services import notify
+
+ESCALATION_OVERDUE = "escalation_overdue"
+ESCALATION_NETWORK_ACTED = "escalation_network_acted"
+
+register_kind(ESCALATION_OVERDUE, _l("Escalation to the network unanswered past its expected date"), "mail_now",
+              order=35)
+register_kind(ESCALATION_NETWORK_ACTED, _l("The network responded to an escalation"), "mail_now", order=36)
+
+# The steps the network takes (the RET's own steps — send, withdraw — notify nobody on the RET side).
+NETWORK_STEPS = frozenset({"accept", "decline", "start", "answer", "close"})
+
+
+def _watchers(escalations: Iterable[Escalation]) -> dict[int, list[User]]:
+    """Per escalation, who watches it: the chairs of its case's region and its process director, as the
+    policy says (one query for the chairs of all the regions)."""
+    escalations = list(escalations)
+    chairs: dict[int, list[User]] = defaultdict(list)
+    region_ids = {e.case.region_id for e in escalations}
+    if region_ids:
+        for chair in db.session.scalars(
+                select(User).join(User.organisation).options(joinedload(User.organisation))
+                .where(User.role == Role.CHAIR.value, User.deactivated_at.is_(None),
+                       Organisation.region_id.in_(region_ids))):
+            chairs[chair.organisation.region_id].append(chair)
+    found = {}
+    for escalation in escalations:
+        people = list(chairs[escalation.case.region_id])
+        director = escalation.case.process_director
+        if director is not None and director.deactivated_at is None:
+            people.append(director)
+        found[escalation.id] = [user for user in people if policy.watches_escalation(user, escalation)]
+    return found
+
+
+def _page(escalation: Escalation) -> str:
+    return path("escalations.escalation_page", escalation_id=escalation.id)
+
+
+def flag_overdue_escalations(today: Optional[date] = None) -> int:
+    """The watchdog: notify the watchers of every escalation waiting for the network's answer past its
+    expected date. Returns how many notifications were made now (0 when the job runs again)."""
+    today = today or dates.today()
+    late = list(db.session.scalars(
+        select(Escalation).where(overdue_clause(today))
+        .options(joinedload(Escalation.case).joinedload(Case.process_director)).order_by(Escalation.id)))
+    watchers_of = _watchers(late)
+    made = 0
+    for escalation in late:
+        watchers = watchers_of[escalation.id]
+        key = f"escalation_overdue:{escalation.id}:{escalation.expected_answer_date.isoformat()}"
+        made += len(notify([user.id for user in watchers], ESCALATION_OVERDUE, _page(escalation), key,
+                           subject_words=day(escalation.expected_answer_date)))
+    return made
+
+
+def _network_acted(escalation_id: int, actor, key: str) -> None:
+    escalation = db.session.get(Escalation, escalation_id)
+    if escalation is None:
+        return
+    watchers = _watchers([escalation])[escalation.id]
+    notify(_others((user.id for user in watchers), actor), ESCALATION_NETWORK_ACTED, _page(escalation), key)
+
+
+@events.subscribe(EscalationStepTaken, after_commit=True)
+def network_step(event: EscalationStepTaken) -> None:
+    if event.name in NETWORK_STEPS:
+        _network_acted(event.escalation.id, event.actor, f"escalation_step:{event.escalation.id}:{event.name}")
+
+
+@events.subscribe(EscalationMessageAdded, after_commit=True)
+def network_message(event: EscalationMessageAdded) -> None:
+    # The answer's text comes with the "answer" step, which notifies already.
+    if event.message.side == MessageSide.NETWORK.value and event.message.kind != MessageKind.ANSWER.value:
+        _network_acted(event.escalation.id, event.actor, f"escalation_message:{event.message.id}")
+
+
+@events.subscribe(EscalationDirectorAssigned, after_commit=True)
+def network_director(event: EscalationDirectorAssigned) -> None:
+    # Each assignment (a change of director, too) is a fact of its own: the escalation's version names it.
+    _network_acted(event.escalation.id, event.actor,
+                   f"escalation_director:{event.escalation.id}:{event.escalation.version}")

@@ -1,0 +1,104 @@
+"""Escalations to the network never sit silently: the network's side acting on an escalation notifies
+those who watch it (the chair of the case's region and its process director), not the liaison who
+acted nor anyone else; the watchdog job notifies them of an escalation unanswered past its expected
+date once per expected date, however often it runs, and again when a new date passes too. The mails
+hold no name or case reference."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from ret_app.escalations import services
+from ret_app.extensions import db
+from ret_app.jobs import registry as jobs
+from ret_app.kernel import uow
+from ret_app.models import Case, Escalation, Notification, User
+from ret_app.notifications import escalations as watchdog
+from tests.test_escalations import form_data, w  # noqa: F401  (fixture)
+from tests.test_notifications import assert_no_personal_data, outbox  # noqa: F401  (fixture)
+
+
+def in_unit(app, fn):
+    """Run `fn` as a request would: one unit of work, its reactions after the commit."""
+    with app.app_context():
+        with uow.unit_of_work():
+            return fn()
+
+
+def kinds_of(app, user) -> list[tuple[str, str]]:
+    with app.app_context():
+        return [(n.kind, n.link) for n in db.session.scalars(
+            select(Notification).where(Notification.user_id == user.id).order_by(Notification.id))]
+
+
+def sent(app, w) -> int:  # noqa: F811
+    def escalate():
+        case = db.session.get(Case, w.case_id)
+        escalation, _ = services.save(case, db.session.get(User, w.chair.id), form_data(case), send=True)
+        return escalation.id
+    return in_unit(app, escalate)
+
+
+def as_liaison(app, w, escalation_id, fn):  # noqa: F811
+    return in_unit(app, lambda: fn(db.session.get(Escalation, escalation_id), db.session.get(User, w.network_liaison.id)))
+
+
+def test_the_networks_steps_and_messages_notify_the_chair_and_the_director(app, w, outbox):  # noqa: F811
+    escalation_id = sent(app, w)
+    assert kinds_of(app, w.chair) == [] and kinds_of(app, w.director) == []  # the RET's own step: nobody
+    as_liaison(app, w, escalation_id, lambda e, liaison: services.accept(e, liaison))
+    as_liaison(app, w, escalation_id, lambda e, liaison: services.assign_director(e, liaison, "Petra Netwerk",
+                                                                                  "BOEG procesregie"))
+    as_liaison(app, w, escalation_id, lambda e, liaison: services.add_message(
+        e, liaison, "question", "Is de moeder bereikbaar?", services.new_submission_key()))
+    for user in (w.chair, w.director):
+        rows = kinds_of(app, user)
+        assert [kind for kind, _ in rows] == [watchdog.ESCALATION_NETWORK_ACTED] * 3, rows
+        page = rows[0][1]
+        assert all(link == page for _, link in rows) and str(escalation_id) in page
+    for user in (w.network_liaison, w.member, w.caseworker, w.elsewhere.chair):
+        assert kinds_of(app, user) == []
+    # The RET's reply notifies nobody on the RET side.
+    with app.app_context():
+        question_id = services.open_questions(db.session.get(Escalation, escalation_id))[0].id
+    in_unit(app, lambda: services.reply(db.session.get(Escalation, escalation_id), db.session.get(User, w.director.id),
+                                        question_id, "Ja.", services.new_submission_key()))
+    assert len(kinds_of(app, w.chair)) == 3
+    # Starting and answering are facts of their own: one notice each (the answer's text comes with it).
+    as_liaison(app, w, escalation_id, lambda e, liaison: services.start(e, liaison))
+    as_liaison(app, w, escalation_id, lambda e, liaison: services.answer(e, liaison, "Ons advies.",
+                                                                         services.new_submission_key()))
+    assert len(kinds_of(app, w.director)) == 5
+    assert_no_personal_data([m for m in outbox if m.to == [w.chair.email]],
+                            [w.director.name, w.chair.name, "Moeder Test", "Petra Netwerk"])
+
+
+def test_the_watchdog_notifies_once_per_expected_date_and_again_when_a_new_date_passes(app, w):  # noqa: F811
+    escalation_id = sent(app, w)
+    with app.app_context():
+        expected = db.session.get(Escalation, escalation_id).expected_answer_date
+    flag = lambda day: in_unit(app, lambda: watchdog.flag_overdue_escalations(day))  # noqa: E731
+    assert flag(expected) == 0  # due today: not late yet
+    assert flag(expected + timedelta(days=1)) == 2  # the chair and the process director
+    assert flag(expected + timedelta(days=1)) == 0 and flag(expected + timedelta(days=2)) == 0  # once
+    for user in (w.chair, w.director):
+        assert [kind for kind, _ in kinds_of(app, user)] == [watchdog.ESCALATION_OVERDUE]
+    assert kinds_of(app, w.member) == [] and kinds_of(app, w.elsewhere.chair) == []
+    new = expected + timedelta(days=10)
+    in_unit(app, lambda: services.move_date(db.session.get(Escalation, escalation_id),
+                                            db.session.get(User, w.chair.id), new, "Uitstel gevraagd.", None))
+    assert flag(expected + timedelta(days=3)) == 0  # the new date has not passed
+    assert flag(new + timedelta(days=1)) == 2
+    # Answered: nothing waits any more, so nothing is late.
+    as_liaison(app, w, escalation_id, lambda e, liaison: services.accept(e, liaison))
+    as_liaison(app, w, escalation_id, lambda e, liaison: services.start(e, liaison))
+    as_liaison(app, w, escalation_id, lambda e, liaison: services.answer(e, liaison, "Advies.",
+                                                                         services.new_submission_key()))
+    assert flag(new + timedelta(days=30)) == 0
+
+
+def test_the_watchdog_is_a_periodic_job(app, w):  # noqa: F811
+    job = jobs.get("overdue-escalations")
+    assert job.fn is watchdog.flag_overdue_escalations

@@ -18,8 +18,8 @@ What it holds (data minimisation, docs/escalation-dossier.md says why each part 
   details);
 * the exchange so far (steps, messages, reminders, new dates), each with its side and organisation.
 
-Without standing network consent (or a legal ground) there is no dossier (`Unavailable`): nobody may
-hand the network data it does not cover. A fixed number of queries, whatever the numbers of items.
+Without standing network consent (or a legal ground) there is no dossier (`build` refuses with
+UNAVAILABLE): nobody may hand the network data it does not cover. A fixed number of queries, whatever the numbers of items.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ from ret_app.escalations.labels import (
 from ret_app.extensions import db
 from ret_app.kernel import dates
 from ret_app.kernel.dates import utcnow
+from ret_app.kernel.errors import RuleError
 from ret_app.labels import (
     DECISION_KIND_LABELS,
     DECLINE_REASON_LABELS,
@@ -88,10 +89,6 @@ NETWORK_STEPS = frozenset({"accept", "decline", "start", "answer", "close"})
 
 UNAVAILABLE = _l("There is no dossier for the network: the consent for the network (or a legal ground for "
                   "it) does not stand, so the network may not receive the case's data.")
-
-
-class Unavailable(Exception):
-    """The case's network consent (or a legal ground for it) does not stand: no dossier."""
 
 
 def _coded(code: Optional[str], labels: dict) -> Optional[dict]:
@@ -254,12 +251,12 @@ def available(escalation: Escalation, today: Optional[date] = None) -> bool:
 
 def build(escalation: Escalation, *, today: Optional[date] = None, now: Optional[datetime] = None) -> dict:
     """The dossier's content: plain values (dates as dates) that the PDF template shows and `as_json`
-    writes. Raises Unavailable when the network consent (or a legal ground) does not stand."""
+    writes. Refuses (RuleError UNAVAILABLE) when the network consent (or a legal ground) does not stand."""
     today = today or dates.today()
     case = escalation.case
     status = consent.scope_status(case, ConsentScope.NETWORK, today)
     if not status.stands:
-        raise Unavailable()
+        raise RuleError(UNAVAILABLE)
     region = case.region
     # The contact: the organisation (the RET) of the chair who escalated it (of who drafted it, before).
     contact = (escalation.sent_by or escalation.created_by).organisation

@@ -24,6 +24,7 @@ from ret_app.escalations.lifecycle import ESCALATION, FOLLOW_UP, admission_age_r
 from ret_app.escalations.services import TRIED_GROUPS
 from ret_app.extensions import db
 from ret_app.kernel import dates
+from ret_app.kernel.errors import RuleError
 from ret_app.models import Escalation, EscalationStatus
 from ret_app.policy import Permission, requires
 
@@ -226,12 +227,12 @@ def _dossier(escalation_id: int, download):
     escalation = escalation_or_404(escalation_id, action=audit.Action.EXPORT)
     try:
         return download(escalation)
-    except dossier.Unavailable:
+    except RuleError as refused:
         if not policy.sees_escalations(current_user):
             web.not_found(object_type="escalation", object_id=escalation.id, case_id=escalation.case_id,
                           action=audit.Action.EXPORT, detail="dossier unavailable")
         dossier.unavailable(escalation)
-        flash(str(dossier.UNAVAILABLE), "error")
+        flash(str(refused.message), "error")
         return redirect(url_for("escalations.escalation_page", escalation_id=escalation.id))
 
 

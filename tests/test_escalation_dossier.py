@@ -20,7 +20,6 @@ JSON document:
 from __future__ import annotations
 
 import json
-import subprocess
 from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
@@ -330,11 +329,6 @@ def test_the_pdf_holds_the_same_and_loses_a_family_member_who_withdraws_network_
         assert words in text, words
     assert "Concept" not in text  # sent: not a draft
     assert_nothing_outside(text)
-    shots = Path("/tmp/shots-dossier")
-    shots.mkdir(exist_ok=True)
-    (shots / "dossier.pdf").write_bytes(data)
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "2", str(shots / "dossier.pdf"),
-                    str(shots / "dossier")], check=False)
 
     # The mother withdraws her consent for the network: the youth (17) consents alone, so the dossier
     # stays, without her.

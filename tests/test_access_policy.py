@@ -90,6 +90,9 @@ CASE_OBJECT |= {"commitments.case_requests", "commitments.suggestions_list", "co
 # escalations to the network (404 for whoever is not of the RET of the case's region)
 CASE_OBJECT |= {"escalations.escalation_form", "escalations.escalation_page", "escalations.escalation_remind",
                 "escalations.escalation_new_date", "escalations.escalation_withdraw", "escalations.escalation_reply"}
+# the escalation dossier: every role passes the door, the escalation decides (404 for whoever is neither of
+# the RET of the case's region nor a liaison of its network while network consent stands)
+CASE_OBJECT |= {"escalations.dossier_pdf", "escalations.dossier_json"}
 # notifications: one's own only (404 for anyone else's)
 CASE_OBJECT |= {"notifications.open_one", "notifications.mark"}
 # Object routes that some allowed roles reach without a relation to the object: these roles get the
@@ -475,6 +478,8 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "escalations.escalation_new_date": lambda o: {"escalation_id": o.escalation_id},
     "escalations.escalation_withdraw": lambda o: {"escalation_id": o.escalation_id},
     "escalations.escalation_reply": lambda o: {"escalation_id": o.escalation_id, "question_id": o.question_id},
+    "escalations.dossier_pdf": lambda o: {"escalation_id": o.escalation_id},
+    "escalations.dossier_json": lambda o: {"escalation_id": o.escalation_id},
     # the care-type catalogue
     "caretypes.catalogue": lambda o: {"region_id": o.region.id},
     "caretypes.edit": lambda o: {"region_id": o.region.id, "care_type_id": o.care_type_id},

@@ -311,7 +311,10 @@ def test_public_pages_have_no_inline_script_or_style(app, client, factory):
 # Routes that answer with a PDF, never HTML (and only to users related to the session, which the
 # users below are not): nothing for a browser to execute. tests/test_meeting_minutes.py checks them.
 DOWNLOADS = frozenset({"meetings.minutes_pdf", "meetings.extract_pdf", "meetings.calendar_invitation",
-                       "plans.plan_pdf"})  # not HTML (the plan's PDF: tests/test_plans_pdf.py)
+                       "plans.plan_pdf",  # not HTML (the plan's PDF: tests/test_plans_pdf.py)
+                       # the escalation dossier (PDF, JSON; without network consent a redirect to the
+                       # escalation's page, checked here itself): tests/test_escalation_dossier.py
+                       "escalations.dossier_pdf", "escalations.dossier_json"})
 
 
 def _relate_to_sessions(app, objects, user) -> None:  # noqa: F811

@@ -59,6 +59,17 @@ def has_legal_ground(case: Case, scope: str) -> bool:
     return any(g.scope == scope and g.ended_at is None for g in case.legal_grounds)
 
 
+def consenting_members(case: Case, scope: ConsentScope | str, today: Optional[date] = None) -> list[FamilyMember]:
+    """The family members whose own consent for `scope` stands today (given, not withdrawn), in the
+    case's order: whose data may be shared within that scope. A member who withdrew it or never gave
+    it is not among them, whether or not their consent counts under the age rules."""
+    today = today or dates.today()
+    scope = str(scope)
+    given = {c.family_member_id for c in case.consents
+             if c.family_member_id is not None and _active(c, scope, today)}
+    return [m for m in case.family_members if m.id in given]
+
+
 @dataclass(frozen=True)
 class ScopeStatus:
     scope: str

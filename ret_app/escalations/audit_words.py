@@ -24,6 +24,8 @@ WORDS = {
         "reminder": _l("reminder sent to the network"),
         "network_director": _l("network process director named"),
         "conflict": _l("someone else changed it first"),
+        "dossier": Key(_l("Escalation dossier"), {"pdf": _l("as a PDF"), "json": _l("as a JSON document")}),
+        "dossier unavailable": _l("escalation dossier asked for: none, the consent for the network does not stand"),
         "fields": Key(_l("Fields"), {**form_labels(EscalationForm), **form_labels(ReminderForm),
                                      **form_labels(NewDateForm), **form_labels(WithdrawForm),
                                      **form_labels(ReplyForm)}, many=True),

@@ -16,11 +16,12 @@ from ret_app.escalations.labels import (
     STATUS_BADGES,
     STEP_WORDS,
 )
-from ret_app.expected import CASE_ROLES
+from ret_app.expected import CASE_ROLES, EVERYONE
 from ret_app.kernel.registry import Capability
 
 ROUTES = ("escalations.escalation_form", "escalations.escalation_page", "escalations.escalation_remind",
           "escalations.escalation_new_date", "escalations.escalation_withdraw", "escalations.escalation_reply")
+DOSSIER_ROUTES = ("escalations.dossier_pdf", "escalations.dossier_json")
 
 capability = (
     Capability("escalations")
@@ -46,4 +47,7 @@ capability = (
     .template_filter("escalation_result_label", lambda code: RESULT_LABELS.get(code, code or "—"))
     .template_filter("message_kind_label", lambda code: MESSAGE_KIND_LABELS.get(code, code))
     .expected_access({endpoint: CASE_ROLES for endpoint in ROUTES})
+    # The dossier serves both sides (the RET and the liaison of the escalation's network): every role passes
+    # the door, the escalation itself decides (policy.can_view_escalation; 404 for everyone else).
+    .expected_access({endpoint: EVERYONE for endpoint in DOSSIER_ROUTES})
 )

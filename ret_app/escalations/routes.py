@@ -2,7 +2,9 @@
 exchange, and the chair's follow-up (a reminder, a new expected date with its reason, withdrawing) and the
 RET's answer to a question of the network. Thin: load through the policy -> validate -> service in a
 savepoint -> respond; bad input next to its field with everything typed kept; a conflict says what
-changed, the input kept. (The network liaison's pages come later; their services are in services.py.)"""
+changed, the input kept. The escalation dossier (PDF and JSON) is downloaded here by the RET and by the
+liaison of the escalation's network alike. (The network liaison's pages come later; their services are
+in services.py.)"""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from flask_login import current_user
 
 from ret_app import audit, policy, web
 from ret_app.cases.access import case_or_404
-from ret_app.escalations import cards, services
+from ret_app.escalations import cards, dossier, services
 from ret_app.escalations.access import escalation_or_404
 from ret_app.escalations.blueprint import bp
 from ret_app.escalations.forms import EscalationForm, NewDateForm, ReminderForm, ReplyForm, WithdrawForm
@@ -22,6 +24,7 @@ from ret_app.escalations.lifecycle import ESCALATION, FOLLOW_UP, admission_age_r
 from ret_app.escalations.services import TRIED_GROUPS
 from ret_app.extensions import db
 from ret_app.kernel import dates
+from ret_app.kernel.errors import RuleError
 from ret_app.models import Escalation, EscalationStatus
 from ret_app.policy import Permission, requires
 
@@ -131,6 +134,7 @@ def _render(escalation: Escalation, *, reminder_form=None, date_form=None, withd
         withdraw_form=withdraw_form or (WithdrawForm(formdata=None, data=version) if may_withdraw else None),
         may_edit=escalation.status == EscalationStatus.DRAFT and policy.can_prepare_escalation(current_user,
                                                                                              escalation.case),
+        dossier_available=dossier.available(escalation),
     )
 
 
@@ -212,3 +216,33 @@ def escalation_reply(escalation_id: int, question_id: int):
             flash(_("Your answer has been sent to the network."), "success")
         return redirect(url_for("escalations.escalation_page", escalation_id=escalation.id))
     return _render(escalation, reply_forms={question_id: form})
+
+
+# --- the escalation dossier (the RET and the network's liaison) ------------------------------------------
+
+def _dossier(escalation_id: int, download):
+    """The dossier through the policy (404 for whoever may not see the escalation, the denial audited);
+    without standing network consent there is none: the RET is told so on the escalation's page, anyone
+    else gets 404."""
+    escalation = escalation_or_404(escalation_id, action=audit.Action.EXPORT)
+    try:
+        return download(escalation)
+    except RuleError as refused:
+        if not policy.sees_escalations(current_user):
+            web.not_found(object_type="escalation", object_id=escalation.id, case_id=escalation.case_id,
+                          action=audit.Action.EXPORT, detail="dossier unavailable")
+        dossier.unavailable(escalation)
+        flash(str(refused.message), "error")
+        return redirect(url_for("escalations.escalation_page", escalation_id=escalation.id))
+
+
+@bp.route("/escalaties/<int:escalation_id>/dossier.pdf")
+@requires(Permission.USE_APP)
+def dossier_pdf(escalation_id: int):
+    return _dossier(escalation_id, dossier.pdf_download)
+
+
+@bp.route("/escalaties/<int:escalation_id>/dossier.json")
+@requires(Permission.USE_APP)
+def dossier_json(escalation_id: int):
+    return _dossier(escalation_id, dossier.json_download)

@@ -1075,7 +1075,7 @@ def _jenn_escalations(users: dict, cases: dict, moment, expected, tried, steps) 
     for case in (milan, fenna, sem):
         db.session.refresh(case, ["prior_help"])
     screenings = dict(db.session.execute(select(Screening.case_id, Screening.id).where(
-        Screening.case_id.in_([milan.id, fenna.id, sem.id]))).tuples().all())
+        Screening.case_id.in_([milan.id, fenna.id, sem.id]))).all())
 
     def tried_with_screening(case) -> list:
         return tried(case) + [EscalationTried(kind="screening", object_id=screenings[case.id])]

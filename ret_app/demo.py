@@ -217,7 +217,7 @@ def seed(today: Optional[date] = None) -> SeedSummary:
     db.session.flush()
     cases: dict = {}
     case_count = seed_cases(users, municipalities, organisations, today, cases)
-    meeting_count = seed_meetings(users, organisations, cases, today)
+    meeting_count = seed_meetings(users, organisations, cases, today) + seed_dext_session(users, cases, today)
     seed_collective(users, organisations, today)
     seed_plans(users, organisations, cases, today)
     seed_commitments(users, organisations, cases, today)
@@ -670,6 +670,47 @@ def seed_meetings(users: dict, organisations: dict, cases: dict, today: date) ->
     planning.sync_invitations(planned, chair)
     db.session.flush()
     return 2
+
+
+def seed_dext_session(users: dict, cases: dict, today: date) -> int:
+    """The Drentse Experttafel's session of three weeks ago (minutes approved): Fenna's, Sem's and Milan's
+    cases discussed, each with the conclusion to escalate to JENN that the escalations carry on."""
+    from ret_app.meetings import minutes, planning
+    from ret_app.models import CaseEvent, Meeting, MeetingAttendance, MeetingItem
+
+    chair, member, caseworker = (users[e] for e in ("voorzitter@drenthe.example", "retlid@drenthe.example",
+                                                    "toegang.assen@drenthe.example"))
+    held_on = _backdate(today, 15).date()
+    start = _at(held_on, 9, 30)
+    meeting = Meeting(region_id=chair.organisation.region_id, chair_id=chair.id, created_by_id=chair.id,
+                      starts_at=start, duration_minutes=90, location="Provinciehuis Assen, zaal 2 (demo)",
+                      status="approved", started_at=start, closed_at=start + timedelta(minutes=85),
+                      approved_at=start + timedelta(days=1), approved_by_id=chair.id)
+    db.session.add(meeting)
+    agenda = [
+        ("tynaarlo", "De kinderarts en de jeugd-ggz zijn samen aan tafel geweest; niemand in Drenthe kent de "
+                     "combinatie. Besloten: advies vragen aan JENN."),
+        ("coevorden", "Geen gezinshuisplek met behandeling in Zuid-Drenthe; het pleeggezin houdt het nog vier weken "
+                      "vol. Besloten: JENN vragen mee te zoeken, en in de regio blijven zoeken."),
+        ("hoogeveen", "Drie afwijzingen door Drentse aanbieders. Besloten: opschalen naar JENN voor een behandelplek "
+                      "buiten de regio zodra de screening rond is."),
+    ]
+    for position, (key, notes) in enumerate(agenda, start=1):
+        began = start + timedelta(minutes=5 + 25 * (position - 1))
+        meeting.items.append(MeetingItem(case=cases[key], purpose="progress", position=position, added_by_id=chair.id,
+                                         started_at=began, ended_at=began + timedelta(minutes=25),
+                                         seconds_spent=25 * 60, notes=notes))
+        db.session.add(CaseEvent(case_id=cases[key].id, at=start - timedelta(days=7), actor_id=chair.id,
+                                 kind="session_planned"))
+    db.session.flush()
+    planning.sync_invitations(meeting, chair)
+    for user in (chair, member, caseworker):
+        meeting.attendances.append(MeetingAttendance(user_id=user.id, present=True, recorded_by_id=chair.id,
+                                                     checked_in_at=start))
+    db.session.flush()
+    db.session.expire(meeting, ["items"])
+    meeting.approved_state = minutes.approved_snapshot(meeting)  # as the chair approved them
+    return 1
 
 
 # --- the HSWV collective: provider profiles and the capacity register ------------------------------

@@ -132,7 +132,8 @@ def test_demo_has_a_planned_session_and_a_finished_one_with_minutes(app):
 
     seed(app)
     with app.app_context():
-        meetings = {m.status: m for m in db.session.scalars(select(Meeting))}
+        mijov = db.session.scalar(select(Region.id).where(Region.name == demo.MIJOV))
+        meetings = {m.status: m for m in db.session.scalars(select(Meeting).where(Meeting.region_id == mijov))}
         assert set(meetings) == {"planned", "approved"}
         finished, planned = meetings["approved"], meetings["planned"]
         assert finished.approved_at and len(finished.items) == 2 and finished.addenda
@@ -382,3 +383,30 @@ def test_the_jenn_escalations_are_visible_to_the_jenn_liaison_and_not_to_the_boe
         # The Drenthe chair sees the escalations of Drenthe's cases, not the other regions'.
         chair = db.session.scalar(select(User).where(User.email == "voorzitter@drenthe.example"))
         assert {e.id for e in rows if policy.can_view_escalation(chair, e)} == jenn_rows
+
+
+def test_the_drenthe_chair_opens_the_jenn_escalations_and_the_other_regions_chair_and_liaisons_do_not(app):
+    from ret_app.models import Escalation, Network
+
+    seed(app)
+    with app.app_context():
+        ids = list(db.session.scalars(select(Escalation.id).join(Network, Network.id == Escalation.network_id)
+                                      .where(Network.short_name == "JENN").order_by(Escalation.id)))
+    assert len(ids) >= 3
+
+    def signed_in(email):
+        client = app.test_client()
+        token = csrf_token(client)
+        client.post("/inloggen", data={"csrf_token": token, "email": email, "password": demo.DEMO_PASSWORD})
+        r = client.post("/inloggen/verificatie", data={"csrf_token": token,
+                                                       "code": pyotp.TOTP(demo.demo_totp_secret(email)).now()})
+        assert r.status_code == 302, email
+        return client
+
+    chair = signed_in("voorzitter@drenthe.example")
+    for escalation_id in ids:
+        page = chair.get(f"/escalaties/{escalation_id}")
+        assert page.status_code == 200 and "JENN" in page.get_data(as_text=True)
+    for email in ("voorzitter@mijov.example", "boeg@mijov.example"):
+        other = signed_in(email)
+        assert all(other.get(f"/escalaties/{escalation_id}").status_code in (403, 404) for escalation_id in ids), email

@@ -29,10 +29,10 @@ DEMO_PASSWORD = "ret-demo-wachtwoord"
 NETWORKS = [
     ("Bovenregionaal Expertisenetwerk Jeugdhulp in Gelderland", "BOEG"),
     ("Bovenregionaal Expertisenetwerk Noord-Holland", "BEN NH"),
-    ("Jeugd Expertise Netwerk Noord Nederland", "JENN"),
+    ("Jeugd Expertise Netwerk Noord-Nederland", "JENN"),
 ]
 
-# CBS municipality codes of the two demo regions (seed documents 000 and 003).
+# CBS municipality codes of the three demo regions (seed documents 000, 003 and 002).
 REGIONS = {
     "Zorgregio Midden-IJssel/Oost-Veluwe": ("BOEG", [
         ("Apeldoorn", "GM0200"), ("Brummen", "GM0213"), ("Epe", "GM0232"), ("Hattem", "GM0243"),
@@ -42,15 +42,23 @@ REGIONS = {
         ("Beverwijk", "GM0375"), ("Heemskerk", "GM0396"), ("Velsen", "GM0453"), ("Bloemendaal", "GM0377"),
         ("Haarlem", "GM0392"), ("Heemstede", "GM0397"), ("Zandvoort", "GM0473"),
     ]),
+    "Jeugdregio Drenthe": ("JENN", [
+        ("Aa en Hunze", "GM1680"), ("Assen", "GM0106"), ("Borger-Odoorn", "GM1681"), ("Coevorden", "GM0109"),
+        ("De Wolden", "GM1690"), ("Emmen", "GM0114"), ("Hoogeveen", "GM0118"), ("Meppel", "GM0119"),
+        ("Midden-Drenthe", "GM1731"), ("Noordenveld", "GM1699"), ("Tynaarlo", "GM1730"), ("Westerveld", "GM1701"),
+    ]),
 }
 
 MIJOV = "Zorgregio Midden-IJssel/Oost-Veluwe"
 IJZK = "IJmond/Zuid-Kennemerland"
+DRENTHE = "Jeugdregio Drenthe"
+DEXT = "Drentse Experttafel (DExT)"  # the region's RET (seed 002)
 
 # (name, kind, region, collective member, network)
 ORGANISATIONS = [
     ("RET Midden-IJssel/Oost-Veluwe", "ret", MIJOV, False, None),
     ("RET IJmond/Zuid-Kennemerland", "ret", IJZK, False, None),
+    (DEXT, "ret", DRENTHE, False, None),
     ("Jeugdzorg De Bolder (demo)", "provider", MIJOV, True, None),
     ("Kinder- en Jeugdpsychiatrie Rivierland (demo)", "provider", MIJOV, True, None),
     ("Orthopedagogisch Centrum Veluwezoom (demo)", "provider", MIJOV, True, None),
@@ -59,6 +67,9 @@ ORGANISATIONS = [
     ("Gecertificeerde Instelling Oost (demo)", "certified_institution", MIJOV, False, None),
     ("BOEG procesregie (demo)", "network", None, False, "BOEG"),
     ("BEN NH procesregie (demo)", "network", None, False, "BEN NH"),
+    ("Jeugdhulp Hunzedal (demo)", "provider", DRENTHE, True, None),
+    ("Jeugd-ggz Esmaborg (demo)", "provider", DRENTHE, True, None),
+    ("JENN procesregie (demo)", "network", None, False, "JENN"),
     ("Beleid en inkoop jeugd Midden-IJssel/Oost-Veluwe (demo)", "management", MIJOV, False, None),
     ("Functioneel beheer RET (demo)", "management", None, False, None),
 ]
@@ -81,7 +92,22 @@ USERS = [
     ("toegang.haarlem@ijzk.example", "Yara El Amrani", "caseworker", "Toegangsteam Jeugd Haarlem"),
     ("aanbieder@ijzk.example", "Bas Hendriks", "provider_member", "Jeugdhulp Kennemerduin (demo)"),
     ("bennh@ijzk.example", "Marloes Vos", "network_liaison", "BEN NH procesregie (demo)"),
+    ("voorzitter@drenthe.example", "Harm Wolters", "chair", DEXT),
+    ("retlid@drenthe.example", "Jantien Zwiers", "ret_member", DEXT),
+    ("toegang.assen@drenthe.example", "Rik Hadders", "caseworker", "Toegangsteam Jeugd Assen"),
+    ("aanbieder@drenthe.example", "Grietje Lanting", "provider_member", "Jeugdhulp Hunzedal (demo)"),
+    ("aanbieder.ggz@drenthe.example", "Sjoerd Kuiper", "provider_member", "Jeugd-ggz Esmaborg (demo)"),
+    ("jenn@drenthe.example", "Wietske Oldenhof", "network_liaison", "JENN procesregie (demo)"),
 ]
+
+# Per region: its chair, the RET member who directs its cases' process, the provider of the collective
+# that takes part in their screenings and that provider's member (who writes its contribution).
+REGION_TEAMS = {
+    MIJOV: ("voorzitter@mijov.example", "retlid@mijov.example", "Jeugdzorg De Bolder (demo)", "aanbieder@mijov.example"),
+    IJZK: ("voorzitter@ijzk.example", None, "Jeugdhulp Kennemerduin (demo)", "aanbieder@ijzk.example"),
+    DRENTHE: ("voorzitter@drenthe.example", "retlid@drenthe.example", "Jeugdhulp Hunzedal (demo)",
+              "aanbieder@drenthe.example"),
+}
 
 
 def demo_totp_secret(email: str) -> str:
@@ -177,6 +203,9 @@ def seed(today: Optional[date] = None) -> SeedSummary:
          Decimal("50000.00"), ["ambulatory", "residential", "crisis"]),
         (users["toegang.haarlem@ijzk.example"], "Haarlem", today - timedelta(days=30), year_end + timedelta(days=365),
          Decimal("120000.00"), ["ambulatory", "day_treatment", "residential", "crisis", "youth_mental_health"]),
+        (users["toegang.assen@drenthe.example"], "Assen", today - timedelta(days=60), year_end + timedelta(days=365),
+         Decimal("90000.00"), ["ambulatory", "intensive_family_treatment", "day_treatment", "family_home",
+                               "youth_mental_health", "custom_arrangement"]),
     ]
     for holder, municipality, start, end, ceiling, care_types in mandates:
         db.session.add(Mandate(
@@ -188,7 +217,7 @@ def seed(today: Optional[date] = None) -> SeedSummary:
     db.session.flush()
     cases: dict = {}
     case_count = seed_cases(users, municipalities, organisations, today, cases)
-    meeting_count = seed_meetings(users, organisations, cases, today)
+    meeting_count = seed_meetings(users, organisations, cases, today) + seed_dext_session(users, cases, today)
     seed_collective(users, organisations, today)
     seed_plans(users, organisations, cases, today)
     seed_commitments(users, organisations, cases, today)
@@ -277,6 +306,38 @@ DEMO_CASES = [
      "Crisisplaatsing loopt af; Yusuf kan niet terug naar huis en een vervolgplek ontbreekt.",
      "Alle gezinshuizen in de regio zijn vol.", 1,
      [("mother", "Fatima Amrani", 43, True)], ("ret", "network")),
+    # Drenthe (DExT, network JENN).
+    ("assen", "Assen", "toegang.assen@drenthe.example", "Jelle", "Hummel", 14, "submitted", "regular", None, False,
+     "Jelle zit sinds de herfstvakantie thuis met buikpijn en angst; ouders vragen hulp om hem weer naar school te "
+     "krijgen.",
+     "De schoolmaatschappelijk werker en de huisarts zien geen lichamelijke oorzaak; de jeugd-ggz heeft een "
+     "wachtlijst van vijf maanden.", 2,
+     [("mother", "Marjan Hummel", 42, True), ("father", "Klaas Hummel", 45, True)], ("ret",)),
+    ("emmen", "Emmen", "toegang.assen@drenthe.example", "Roos", "Everts", 13, "screening", "urgent",
+     "process_direction", False,
+     "Roos is na een ernstige gebeurtenis thuis erg angstig en slaapt nauwelijks; moeder kan haar niet alleen laten.",
+     "Traumabehandeling is gestart en weer gestopt omdat Roos niet meer durfde te gaan.", 8,
+     [("mother", "Tineke Everts", 40, True)], ("ret", "collective")),
+    ("hoogeveen", "Hoogeveen", "toegang.assen@drenthe.example", "Milan", "Kroeze", 17, "process_direction", "urgent",
+     "process_direction", True,
+     "Milan kan niet meer thuis wonen; hij heeft een plek nodig met behandeling voor zijn verslaving en zijn "
+     "agressie.",
+     "Drie aanbieders in Drenthe hebben hem afgewezen vanwege de combinatie van verslaving en agressie.", 25,
+     [("mother", "Sandra Kroeze", 46, True)], ("ret", "collective", "network")),
+    ("tynaarlo", "Tynaarlo", "toegang.assen@drenthe.example", "Fenna", "Lubbers", 15, "process_direction", "regular",
+     "process_direction", False,
+     "Fenna heeft een zeldzame stofwisselingsziekte en psychische klachten; de ouders zoeken behandeling die "
+     "beide meeneemt.",
+     "De kinderarts en de jeugd-ggz verwijzen naar elkaar; in de regio is niemand met ervaring met deze "
+     "combinatie.", 40,
+     [("mother", "Hilde Lubbers", 44, True), ("father", "Jan Lubbers", 48, True)],
+     ("ret", "collective", "network")),
+    ("coevorden", "Coevorden", "toegang.assen@drenthe.example", "Sem", "Nijboer", 11, "process_direction",
+     "regular", "process_direction", True,
+     "Sem kan door zijn gedrag niet meer in het pleeggezin blijven; een gezinshuis met behandeling is nodig.",
+     "De gezinshuizen in Zuid-Drenthe zaten vol en een plek buiten de regio leek nodig.", 30,
+     [("foster_parent", "Anita Brouwer", 51, False), ("mother", "Kim Nijboer", 33, True)],
+     ("ret", "collective", "network")),
 ]
 
 # Help tried before (eerder ingezette hulp) per demo case, as the access team entered it in the
@@ -327,6 +388,28 @@ PRIOR_HELP = {
          "Gestopt na een crisis thuis; Yusuf kon niet langer thuis wonen."),
         ("Jeugdhulp Kennemerduin (demo)", "Crisisplaatsing in een leefgroep", 2, None, None),
     ],
+    "assen": [
+        ("Sociaal team Assen (demo)", "Gesprekken met Jelle en school over thuiszitten", 4, 1,
+         "Niet genoeg: Jelle bleef thuis en de angst nam toe."),
+    ],
+    "emmen": [
+        ("Jeugd-ggz Esmaborg (demo)", "Traumabehandeling (EMDR)", 3, 1,
+         "Gestopt: Roos durfde niet meer naar de praktijk te gaan; behandeling aan huis werd niet geboden."),
+    ],
+    "hoogeveen": [
+        ("Jeugdhulp Hunzedal (demo)", "Ambulante gezinsbehandeling bij agressie", 14, 6,
+         "Gestopt na geweld tegen moeder; de aanbieder zag geen veilige voortzetting thuis."),
+        ("Verslavingspraktijk Het Veenpad (demo)", "Ambulante behandeling cannabisgebruik", 6, None, None),
+    ],
+    "tynaarlo": [
+        ("Jeugd-ggz Esmaborg (demo)", "Behandeling bij somberheid", 10, 4,
+         "Afgesloten: de behandelaar kon de klachten niet los zien van de ziekte en verwees terug."),
+    ],
+    "coevorden": [
+        ("Pleeggezinnen Zuidenveld (demo)", "Voltijd pleegzorg", 30, None, None),
+        ("Jeugdhulp Hunzedal (demo)", "Ambulante begeleiding in het pleeggezin", 8, 2,
+         "Niet genoeg: het pleeggezin kon Sems gedrag ook met begeleiding niet meer opvangen."),
+    ],
 }
 
 
@@ -339,6 +422,13 @@ SCREENING_TEXTS = {
     "monitoring": ("Een eetstoornis met angst eronder; de ouders zijn uitgeput en school is buiten beeld geraakt. "
                    "Ambulante hulp alleen is niet meer genoeg.",
                    "Dagbehandeling eetstoornissen met gezinsgesprekken, en school vanaf het begin erbij betrekken."),
+    "hoogeveen": ("Verslaving en agressie versterken elkaar; thuis is het niet meer veilig en geen Drentse aanbieder "
+                  "behandelt beide op een woonplek.",
+                  "Een behandelplek buiten de regio met verslavingszorg; opschalen naar JENN voor een plaatsing."),
+    "tynaarlo": ("De psychische klachten hangen samen met de ziekte; behandelaars kennen de combinatie niet.",
+                 "Vraag JENN om advies van een bovenregionale specialist in somatiek en jeugd-ggz."),
+    "coevorden": ("Sem heeft een vaste woonplek met behandeling nodig; het pleeggezin is op.",
+                  "Een gezinshuis met behandeling, zo dicht mogelijk bij moeder."),
 }
 
 
@@ -371,16 +461,14 @@ def seed_cases(users: dict, municipalities: dict, organisations: dict, today: da
         ScreeningContribution,
     )
 
-    chair = users["voorzitter@mijov.example"]
-    director = users["retlid@mijov.example"]
-    chairs = {"Zorgregio Midden-IJssel/Oost-Veluwe": chair,
-              "IJmond/Zuid-Kennemerland": users["voorzitter@ijzk.example"]}
     flow = ["submitted", "intake", "screening", "process_direction"]
     for (key, municipality_name, caseworker_email, first, last, age, status, urgency, track, placement, question,
          why_stuck, days_ago, family, scopes) in DEMO_CASES:
         municipality = municipalities[municipality_name]
         caseworker = users[caseworker_email]
-        region_chair = chairs[municipality.region.name]
+        chair_email, director_email, provider_name, provider_member_email = REGION_TEAMS[municipality.region.name]
+        region_chair = users[chair_email]
+        director = users[director_email] if director_email else region_chair
         submitted_at = _backdate(today, days_ago) if days_ago is not None else None
         case = Case(
             reference=next_reference(today.year), region_id=municipality.region_id, municipality_id=municipality.id,
@@ -388,7 +476,7 @@ def seed_cases(users: dict, municipalities: dict, organisations: dict, today: da
             status=status, urgency=urgency, track=track, placement_intended=placement,
             youth_first_name=first, youth_last_name=last,
             youth_birth_date=date(today.year - age, 1 + (len(first) * 7) % 12, 1 + (len(last) * 5) % 27),
-            youth_gender="female" if first in ("Mila", "Sara", "Lotte", "Lieke") else "male",
+            youth_gender="female" if first in ("Mila", "Sara", "Lotte", "Lieke", "Roos", "Fenna") else "male",
             youth_daytime_activity="Voortgezet onderwijs" if age < 18 else "Geen dagbesteding",
             question=question, why_stuck=why_stuck, submitted_at=submitted_at,
         )
@@ -448,12 +536,12 @@ def seed_cases(users: dict, municipalities: dict, organisations: dict, today: da
             case.process_director_id = director.id
             pause_start = today - timedelta(days=6)
             case.pauses.append(CasePause(start=pause_start, reason="Het gezin vraagt twee weken bedenktijd.",
-                                         started_by_id=chair.id))
-            case.transitions.append(CaseTransition(from_status="screening", to_status="paused", actor_id=chair.id,
+                                         started_by_id=region_chair.id))
+            case.transitions.append(CaseTransition(from_status="screening", to_status="paused", actor_id=region_chair.id,
                                                    at=datetime.combine(pause_start, time(10), tzinfo=timezone.utc),
                                                    reason="Het gezin vraagt twee weken bedenktijd."))
         if status in ("screening", "process_direction"):
-            provider = organisations["Jeugdzorg De Bolder (demo)"]
+            provider = organisations[provider_name]
             case.participants.append(CaseParticipant(role="provider", organisation_id=provider.id,
                                                      invited_by_id=director.id))
             screening = Screening(case_id=case.id, youth_view="Ik wil gewoon weer naar school en rust thuis.",
@@ -467,7 +555,7 @@ def seed_cases(users: dict, municipalities: dict, organisations: dict, today: da
                 screening.contributions.append(ScreeningContribution(
                     author_id=director.id, organisation_id=director.organisation_id, domain=domain,
                     severity=severity, notes=text, sources="Gesprek met gezin en school"))
-            provider_member = users["aanbieder@mijov.example"]
+            provider_member = users[provider_member_email]
             screening.contributions.append(ScreeningContribution(
                 author_id=provider_member.id, organisation_id=provider_member.organisation_id, domain="parenting",
                 severity=2, notes="Moeder is overbelast; steun in het netwerk ontbreekt.", sources="Intake aanbieder"))
@@ -584,6 +672,47 @@ def seed_meetings(users: dict, organisations: dict, cases: dict, today: date) ->
     return 2
 
 
+def seed_dext_session(users: dict, cases: dict, today: date) -> int:
+    """The Drentse Experttafel's session of three weeks ago (minutes approved): Fenna's, Sem's and Milan's
+    cases discussed, each with the conclusion to escalate to JENN that the escalations carry on."""
+    from ret_app.meetings import minutes, planning
+    from ret_app.models import CaseEvent, Meeting, MeetingAttendance, MeetingItem
+
+    chair, member, caseworker = (users[e] for e in ("voorzitter@drenthe.example", "retlid@drenthe.example",
+                                                    "toegang.assen@drenthe.example"))
+    held_on = _backdate(today, 15).date()
+    start = _at(held_on, 9, 30)
+    meeting = Meeting(region_id=chair.organisation.region_id, chair_id=chair.id, created_by_id=chair.id,
+                      starts_at=start, duration_minutes=90, location="Provinciehuis Assen, zaal 2 (demo)",
+                      status="approved", started_at=start, closed_at=start + timedelta(minutes=85),
+                      approved_at=start + timedelta(days=1), approved_by_id=chair.id)
+    db.session.add(meeting)
+    agenda = [
+        ("tynaarlo", "De kinderarts en de jeugd-ggz zijn samen aan tafel geweest; niemand in Drenthe kent de "
+                     "combinatie. Besloten: advies vragen aan JENN."),
+        ("coevorden", "Geen gezinshuisplek met behandeling in Zuid-Drenthe; het pleeggezin houdt het nog vier weken "
+                      "vol. Besloten: JENN vragen mee te zoeken, en in de regio blijven zoeken."),
+        ("hoogeveen", "Drie afwijzingen door Drentse aanbieders. Besloten: opschalen naar JENN voor een behandelplek "
+                      "buiten de regio zodra de screening rond is."),
+    ]
+    for position, (key, notes) in enumerate(agenda, start=1):
+        began = start + timedelta(minutes=5 + 25 * (position - 1))
+        meeting.items.append(MeetingItem(case=cases[key], purpose="progress", position=position, added_by_id=chair.id,
+                                         started_at=began, ended_at=began + timedelta(minutes=25),
+                                         seconds_spent=25 * 60, notes=notes))
+        db.session.add(CaseEvent(case_id=cases[key].id, at=start - timedelta(days=7), actor_id=chair.id,
+                                 kind="session_planned"))
+    db.session.flush()
+    planning.sync_invitations(meeting, chair)
+    for user in (chair, member, caseworker):
+        meeting.attendances.append(MeetingAttendance(user_id=user.id, present=True, recorded_by_id=chair.id,
+                                                     checked_in_at=start))
+    db.session.flush()
+    db.session.expire(meeting, ["items"])
+    meeting.approved_state = minutes.approved_snapshot(meeting)  # as the chair approved them
+    return 1
+
+
 # --- the HSWV collective: provider profiles and the capacity register ------------------------------
 
 # organisation -> (summary, expertise areas, care types offered, ages, crisis (hours, phone) or None,
@@ -615,6 +744,21 @@ PROVIDER_PROFILES = {
         "Ambulante hulp en verblijf voor jongeren van 12 tot 23 jaar, ook bij verslaving en na trauma.",
         ["parenting_support", "addiction", "trauma"], ["ambulatory", "residential"], (12, 23), None,
         [("Ellen Jacobs", "Zorgbemiddelaar", "023 000 77 88", "zorgbemiddeling@kennemerduin.example")]),
+    "Jeugdhulp Hunzedal (demo)": (
+        "Jeugd- en opvoedhulp in heel Drenthe: ambulante gezinsbehandeling, gezinshuizen en logeeropvang, ook voor "
+        "jeugdigen met een licht verstandelijke beperking.",
+        ["parenting_support", "intellectual_disability", "trauma"],
+        ["ambulatory", "intensive_family_treatment", "family_home", "respite_care"], (0, 21),
+        ("Op werkdagen van 8.00 tot 20.00 uur; daarbuiten via de regionale crisisdienst", "0592 000 12 34"),
+        [("Margriet Haveman", "Aanmeldcoördinator", "0592 000 12 30", "aanmelden@hunzedal.example")]),
+    "Jeugd-ggz Esmaborg (demo)": (
+        "Specialistische jeugd-ggz in Zuidoost-Drenthe: diagnostiek, traumabehandeling en dagbehandeling, met een "
+        "team voor behandeling aan huis.",
+        ["youth_mental_health", "trauma", "autism", "intensive_home_treatment"],
+        ["youth_mental_health", "day_treatment", "crisis"], (4, 18),
+        ("24 uur per dag, 7 dagen per week", "0591 000 56 78"),
+        [("Dirk Zandstra", "Kinder- en jeugdpsychiater", "0591 000 56 70", "d.zandstra@esmaborg.example"),
+         ("Nienke Smeenge", "Zorgbemiddelaar", "0591 000 56 71", "zorgbemiddeling@esmaborg.example")]),
 }
 
 # organisation -> care type -> the updates as the provider's member gave them, oldest first:
@@ -637,6 +781,14 @@ CAPACITY_UPDATES = {
         "ambulatory": [(3, 3, None, None, 4, "")],
         "residential": [(22, 0, None, None, 20, "Wachtlijst voor de groep 16+.")],
     },
+    "Jeugdhulp Hunzedal (demo)": {
+        "ambulatory": [(4, 5, None, None, 2, "")],
+        "family_home": [(30, 1, None, None, 6, ""), (18, 0, 1, 40, 10, "Nieuw gezinshuis in Emmen vanaf het najaar.")],
+    },
+    "Jeugd-ggz Esmaborg (demo)": {
+        "youth_mental_health": [(9, 0, 2, 28, 20, "Wachtlijst traumabehandeling; IHT-team heeft ruimte.")],
+        "crisis": [(2, 1, None, None, 0, "")],
+    },
 }
 
 # Who of each provider keeps its profile and capacity (a provider without a demo account: nobody yet).
@@ -644,6 +796,8 @@ PROVIDER_KEEPERS = {
     "Jeugdzorg De Bolder (demo)": "aanbieder@mijov.example",
     "Kinder- en Jeugdpsychiatrie Rivierland (demo)": "aanbieder.kjp@mijov.example",
     "Jeugdhulp Kennemerduin (demo)": "aanbieder@ijzk.example",
+    "Jeugdhulp Hunzedal (demo)": "aanbieder@drenthe.example",
+    "Jeugd-ggz Esmaborg (demo)": "aanbieder.ggz@drenthe.example",
 }
 
 
@@ -839,7 +993,7 @@ def seed_escalations(users: dict, organisations: dict, cases: dict, today: date)
     network process director and a question the RET answered, past its expected answer date (the
     watchdog's example); Lieke's to BOEG closed with advice; Jesse's declined by BOEG; Sara's a draft
     the process director prepared (her network consent is missing: the form says so); Yusuf's to BEN NH
-    just sent, waiting for its answer."""
+    just sent, waiting for its answer; Drenthe's to JENN (_jenn_escalations)."""
     from ret_app.cases import clock
     from ret_app.models import (
         Escalation, EscalationMessage, EscalationReminder, EscalationStep, EscalationTried, PriorHelp, ProviderRequest,
@@ -942,6 +1096,86 @@ def seed_escalations(users: dict, organisations: dict, cases: dict, today: date)
                db.session.scalars(select(PriorHelp).where(PriorHelp.case_id == yusuf.id))]
     steps(e, [("send", "draft", "sent", ijzk_chair, 1, "")])
     rows.append(e)
+    rows += _jenn_escalations(users, cases, moment, expected, tried, steps)
     db.session.add_all(rows)
     db.session.flush()
     return len(rows)
+
+
+def _jenn_escalations(users: dict, cases: dict, moment, expected, tried, steps) -> list:
+    """Drenthe's escalations to JENN, in the states the other regions' do not show: Milan's accepted by
+    JENN, which asks the RET a question not answered yet (the liaison still has to start it); Fenna's
+    answered with advice (the liaison still has to close it with its result); Sem's withdrawn by the
+    chair once a place in the region turned up."""
+    from ret_app.models import Escalation, EscalationMessage, EscalationTried, Screening
+
+    chair, director, jenn = (users[e] for e in ("voorzitter@drenthe.example", "retlid@drenthe.example",
+                                                "jenn@drenthe.example"))
+    milan, fenna, sem = (cases[k] for k in ("hoogeveen", "tynaarlo", "coevorden"))
+    answer_days = milan.region.network.answer_days
+    for case in (milan, fenna, sem):
+        db.session.refresh(case, ["prior_help"])
+    screenings = dict(db.session.execute(select(Screening.case_id, Screening.id).where(
+        Screening.case_id.in_([milan.id, fenna.id, sem.id]))).all())
+
+    def tried_with_screening(case) -> list:
+        return tried(case) + [EscalationTried(kind="screening", object_id=screenings[case.id])]
+
+    rows = []
+    # Milan (JENN): accepted, with a question of the network the RET has not answered yet.
+    e = Escalation(case_id=milan.id, network_id=milan.region.network_id, status="accepted",
+                   why_exhausted="Drie Drentse aanbieders hebben Milan afgewezen; geen enkele woonplek in de regio "
+                                 "behandelt verslaving en agressie samen.",
+                   question_kind="placement", question="Kan JENN helpen een behandelplek met verslavingszorg buiten "
+                   "Drenthe te organiseren?", urgency="urgent", expected_answer_date=expected(4, answer_days),
+                   created_by_id=director.id, created_at=moment(5), sent_at=moment(4), sent_by_id=chair.id,
+                   submission_key="demo-escalation-milan")
+    e.tried = tried_with_screening(milan)
+    steps(e, [("send", "draft", "sent", chair, 4, ""), ("accept", "sent", "accepted", jenn, 2, "")])
+    e.messages.append(EscalationMessage(side="network", kind="question", author_id=jenn.id, at=moment(1, 11),
+                                        submission_key="demo-escalation-milan-q",
+                                        text="Is Milan bereid buiten Drenthe te wonen, en wat vindt zijn moeder "
+                                             "daarvan?"))
+    rows.append(e)
+    # Fenna (JENN): in progress with a JENN process director, a question answered, then JENN's answer.
+    e = Escalation(case_id=fenna.id, network_id=fenna.region.network_id, status="answered",
+                   why_exhausted="De kinderarts en de jeugd-ggz verwijzen naar elkaar; niemand in de regio kent de "
+                                 "combinatie van deze ziekte met psychische klachten.",
+                   question_kind="consultation", question="Welke specialist of aanbieder kan JENN adviseren voor "
+                   "behandeling die de ziekte en de psychische klachten samen neemt?",
+                   expected_answer_date=expected(12, answer_days), created_by_id=chair.id, created_at=moment(13),
+                   sent_at=moment(12), sent_by_id=chair.id, network_director_name="Geertje Bosma",
+                   network_director_organisation="JENN procesregie (demo)", submission_key="demo-escalation-fenna")
+    e.tried = tried_with_screening(fenna)
+    steps(e, [("send", "draft", "sent", chair, 12, ""), ("accept", "sent", "accepted", jenn, 11, ""),
+              ("start", "accepted", "in_progress", jenn, 10, ""), ("answer", "in_progress", "answered", jenn, 2, "")])
+    question = EscalationMessage(side="network", kind="question", author_id=jenn.id, at=moment(9),
+                                 submission_key="demo-escalation-fenna-q",
+                                 text="Mogen wij de kinderarts van Fenna rechtstreeks bellen over de diagnose?")
+    e.messages.append(question)
+    rows.append(e)
+    db.session.add(e)
+    db.session.flush()
+    e.messages.extend([
+        EscalationMessage(side="ret", kind="reply", author_id=director.id, at=moment(8), reply_to_id=question.id,
+                          submission_key="demo-escalation-fenna-r",
+                          text="Ja, de ouders vinden dat goed; de kinderarts weet ervan."),
+        EscalationMessage(side="network", kind="answer", author_id=jenn.id, at=moment(2),
+                          submission_key="demo-escalation-fenna-a",
+                          text="Advies: behandeling bij het expertisecentrum voor kinderen met een chronische "
+                               "ziekte in Groningen, met de jeugd-ggz in Drenthe als behandelaar dichtbij huis. "
+                               "Onze procesregisseur regelt het eerste overleg."),
+    ])
+    # Sem (JENN): sent, then withdrawn by the chair.
+    reason = "Er is alsnog een gezinshuisplek met behandeling in Zuid-Drenthe gevonden, dicht bij moeder."
+    e = Escalation(case_id=sem.id, network_id=sem.region.network_id, status="withdrawn",
+                   why_exhausted="De gezinshuizen in Zuid-Drenthe zitten vol en het pleeggezin kan Sem niet langer "
+                                 "opvangen.",
+                   question_kind="placement", question="Kan JENN helpen een gezinshuis met behandeling te vinden?",
+                   expected_answer_date=expected(9, answer_days), created_by_id=chair.id, created_at=moment(10),
+                   sent_at=moment(9), sent_by_id=chair.id, withdraw_reason=reason,
+                   submission_key="demo-escalation-sem")
+    e.tried = tried_with_screening(sem)
+    steps(e, [("send", "draft", "sent", chair, 9, ""), ("withdraw", "sent", "withdrawn", chair, 6, reason)])
+    rows.append(e)
+    return rows

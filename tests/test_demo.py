@@ -57,7 +57,7 @@ def test_demo_region_matches_the_seed_documents(app):
         assert len(ijzk.municipalities) == 7 and ijzk.network.short_name == "BEN NH"
         # An access team per municipality, one RET per region, a collective of providers.
         teams = db.session.scalar(select(func.count()).select_from(Organisation).where(Organisation.kind == "access_team"))
-        assert teams == db.session.scalar(select(func.count()).select_from(Municipality)) == 15
+        assert teams == db.session.scalar(select(func.count()).select_from(Municipality)) == 8 + 7 + 12
         for region in regions.values():
             rets = db.session.scalars(select(Organisation).where(Organisation.kind == "ret", Organisation.region_id == region.id)).all()
             assert len(rets) == 1
@@ -132,7 +132,8 @@ def test_demo_has_a_planned_session_and_a_finished_one_with_minutes(app):
 
     seed(app)
     with app.app_context():
-        meetings = {m.status: m for m in db.session.scalars(select(Meeting))}
+        mijov = db.session.scalar(select(Region.id).where(Region.name == demo.MIJOV))
+        meetings = {m.status: m for m in db.session.scalars(select(Meeting).where(Meeting.region_id == mijov))}
         assert set(meetings) == {"planned", "approved"}
         finished, planned = meetings["approved"], meetings["planned"]
         assert finished.approved_at and len(finished.items) == 2 and finished.addenda
@@ -266,3 +267,146 @@ def test_the_demo_escalates_to_both_networks_in_several_states_one_overdue(app):
         overdue = [e for e in rows if escalation_services.is_overdue(e)]
         assert len(overdue) == 1 and overdue[0].case.youth_first_name == "Finn"
         assert all(e.case.consent_network for e in rows if e.status != "draft")
+
+
+DRENTHE_MUNICIPALITIES = {
+    "Aa en Hunze": "GM1680", "Assen": "GM0106", "Borger-Odoorn": "GM1681", "Coevorden": "GM0109",
+    "De Wolden": "GM1690", "Emmen": "GM0114", "Hoogeveen": "GM0118", "Meppel": "GM0119",
+    "Midden-Drenthe": "GM1731", "Noordenveld": "GM1699", "Tynaarlo": "GM1730", "Westerveld": "GM1701",
+}
+
+
+def test_drenthe_has_its_twelve_municipalities_with_their_cbs_codes_an_access_team_each_and_dext(app):
+    """Seed 002: Drenthe's 12 municipalities (the CBS codes as the issue lists them), network JENN,
+    the Drentse Experttafel as the region's RET, an access team per municipality, a collective with
+    profiles and capacity, and the region's care-type catalogue as the other regions have it."""
+    from ret_app.caretypes import services as caretypes
+    from ret_app.caretypes.defaults import DEFAULT_CARE_TYPES
+    from ret_app.models import CapacityEntry, ProviderProfile
+
+    seed(app)
+    with app.app_context():
+        drenthe = db.session.scalar(select(Region).where(Region.name == demo.DRENTHE))
+        assert {m.name: m.cbs_code for m in drenthe.municipalities} == DRENTHE_MUNICIPALITIES
+        assert drenthe.network.short_name == "JENN"
+        assert drenthe.network.name == "Jeugd Expertise Netwerk Noord-Nederland"
+        teams = {o.municipality.name for o in db.session.scalars(select(Organisation).where(
+            Organisation.kind == "access_team", Organisation.region_id == drenthe.id))}
+        assert teams == set(DRENTHE_MUNICIPALITIES)
+        rets = db.session.scalars(select(Organisation).where(Organisation.kind == "ret",
+                                                             Organisation.region_id == drenthe.id)).all()
+        assert [o.name for o in rets] == ["Drentse Experttafel (DExT)"]
+        providers = db.session.scalars(select(Organisation).where(
+            Organisation.region_id == drenthe.id, Organisation.collective_member.is_(True))).all()
+        assert len(providers) >= 2 and all(o.name.endswith("(demo)") for o in providers)
+        ids = [o.id for o in providers]
+        assert db.session.scalar(select(func.count()).select_from(ProviderProfile).where(ProviderProfile.organisation_id.in_(ids))) \
+            == len(providers)
+        with_capacity = set(db.session.scalars(select(CapacityEntry.organisation_id).where(
+            CapacityEntry.organisation_id.in_(ids))))
+        assert with_capacity == set(ids)
+        names = caretypes.names(drenthe.id)
+        assert len(names) == len(DEFAULT_CARE_TYPES) and "residential" in dict(caretypes.choices(drenthe.id))
+
+
+def test_drenthe_accounts_and_roles_and_every_network_has_a_liaison(app):
+    from datetime import date
+
+    seed(app)
+    with app.app_context():
+        drenthe = db.session.scalar(select(Region).where(Region.name == demo.DRENTHE))
+        accounts = {u.email: u for u in db.session.scalars(select(User).where(User.email.like("%@drenthe.example")))}
+        roles = {u.role for u in accounts.values()}
+        assert {"chair", "ret_member", "caseworker", "provider_member", "network_liaison"} <= roles
+        chair = accounts["voorzitter@drenthe.example"]
+        assert chair.role == "chair" and chair.organisation.kind == "ret" and chair.organisation.region_id == drenthe.id
+        caseworker = accounts["toegang.assen@drenthe.example"]
+        assert caseworker.role == "caseworker" and caseworker.organisation.municipality.name == "Assen"
+        mandates = db.session.scalars(select(Mandate).where(Mandate.holder_id == caseworker.id)).all()
+        assert [m.municipality.name for m in mandates] == ["Assen"] and mandates[0].status_on(date.today()) == "valid"
+        liaison = accounts["jenn@drenthe.example"]
+        assert liaison.role == "network_liaison" and liaison.organisation.kind == "network"
+        assert liaison.organisation.network_id == drenthe.network_id
+        # Each of the three networks has a liaison of its own.
+        liaisons = db.session.scalars(select(User).where(User.role == "network_liaison")).all()
+        assert {u.organisation.network.short_name for u in liaisons} == {"BOEG", "BEN NH", "JENN"}
+        assert all(u.organisation.kind == "network" for u in liaisons)
+        # No demo account shares its TOTP secret with another.
+        assert len({demo.demo_totp_secret(email) for email, *_ in demo.USERS}) == len(demo.USERS)
+
+
+def test_drenthe_cases_are_in_several_stages_and_its_jenn_escalations_in_states_the_others_do_not_show(app):
+    from ret_app.models import Case, Escalation
+
+    seed(app)
+    with app.app_context():
+        drenthe = db.session.scalar(select(Region).where(Region.name == demo.DRENTHE))
+        cases = db.session.scalars(select(Case).where(Case.region_id == drenthe.id)).all()
+        assert {c.status for c in cases} >= {"submitted", "screening", "process_direction"}
+        assert all(c.prior_help for c in cases)
+        by_network: dict[str, set] = {}
+        for e in db.session.scalars(select(Escalation)):
+            by_network.setdefault(e.network.short_name, set()).add(e.status)
+            assert e.case.region.network_id == e.network_id  # each region escalates to its own network
+        jenn = by_network["JENN"]
+        assert {"accepted", "answered", "withdrawn"} <= jenn
+        assert not jenn & (by_network["BOEG"] | by_network["BEN NH"])  # states the other networks' do not show
+        # Together the three networks show every state of the escalation.
+        assert set().union(*by_network.values()) == {"draft", "sent", "accepted", "declined", "in_progress",
+                                                       "answered", "closed", "withdrawn"}
+
+
+def test_the_jenn_escalations_are_visible_to_the_jenn_liaison_and_not_to_the_boeg_liaison(app):
+    from ret_app import policy
+    from ret_app.models import Escalation
+
+    seed(app)
+    with app.app_context():
+        users = {u.email: u for u in db.session.scalars(select(User).where(User.role == "network_liaison"))}
+        jenn, boeg, bennh = (users[e] for e in ("jenn@drenthe.example", "boeg@mijov.example", "bennh@ijzk.example"))
+        rows = db.session.scalars(select(Escalation)).all()
+        jenn_rows = {e.id for e in rows if e.network.short_name == "JENN"}
+        for liaison in (jenn, boeg, bennh):
+            through_sql = set(db.session.scalars(select(Escalation.id).where(
+                policy.visible_escalations_clause(liaison))))
+            through_rule = {e.id for e in rows if policy.can_view_escalation(liaison, e)}
+            assert through_sql == through_rule, liaison.email
+            if liaison is jenn:
+                assert through_sql == jenn_rows and len(jenn_rows) >= 3
+            else:
+                assert not through_sql & jenn_rows, liaison.email
+        # The JENN liaison acts on the open ones (accepted, answered) and on nothing of the others.
+        open_ones = {e.id for e in rows if e.network.short_name == "JENN" and e.status in ("accepted", "answered")}
+        assert len(open_ones) == 2
+        assert {e.id for e in rows if policy.can_act_for_network(jenn, e)} == jenn_rows
+        assert not any(policy.can_act_for_network(boeg, e) for e in rows if e.id in jenn_rows)
+        # The Drenthe chair sees the escalations of Drenthe's cases, not the other regions'.
+        chair = db.session.scalar(select(User).where(User.email == "voorzitter@drenthe.example"))
+        assert {e.id for e in rows if policy.can_view_escalation(chair, e)} == jenn_rows
+
+
+def test_the_drenthe_chair_opens_the_jenn_escalations_and_the_other_regions_chair_and_liaisons_do_not(app):
+    from ret_app.models import Escalation, Network
+
+    seed(app)
+    with app.app_context():
+        ids = list(db.session.scalars(select(Escalation.id).join(Network, Network.id == Escalation.network_id)
+                                      .where(Network.short_name == "JENN").order_by(Escalation.id)))
+    assert len(ids) >= 3
+
+    def signed_in(email):
+        client = app.test_client()
+        token = csrf_token(client)
+        client.post("/inloggen", data={"csrf_token": token, "email": email, "password": demo.DEMO_PASSWORD})
+        r = client.post("/inloggen/verificatie", data={"csrf_token": token,
+                                                       "code": pyotp.TOTP(demo.demo_totp_secret(email)).now()})
+        assert r.status_code == 302, email
+        return client
+
+    chair = signed_in("voorzitter@drenthe.example")
+    for escalation_id in ids:
+        page = chair.get(f"/escalaties/{escalation_id}")
+        assert page.status_code == 200 and "JENN" in page.get_data(as_text=True)
+    for email in ("voorzitter@mijov.example", "boeg@mijov.example"):
+        other = signed_in(email)
+        assert all(other.get(f"/escalaties/{escalation_id}").status_code in (403, 404) for escalation_id in ids), email

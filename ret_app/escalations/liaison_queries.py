@@ -20,7 +20,7 @@ from ret_app.escalations import services
 from ret_app.escalations.lifecycle import ESCALATION
 from ret_app.extensions import db
 from ret_app.kernel import dates
-from ret_app.models import Case, Escalation, EscalationStatus, User
+from ret_app.models import Case, Escalation, EscalationStatus, Network, User
 from ret_app.paging import Page, paginate
 
 PER_PAGE = 25
@@ -53,6 +53,12 @@ def _row(escalation: Escalation, today: date) -> Row:
 def _consent_clause(stands: bool):
     consented = select(Case.id).where(Case.consent_network.is_(True), Case.status != "concept")
     return Escalation.case_id.in_(consented) if stands else Escalation.case_id.not_in(consented)
+
+
+def network_of_liaison(user: User) -> Optional[Network]:
+    """The network the liaison speaks for (one query), or None."""
+    network_id = policy.liaison_network_id(user)
+    return db.session.get(Network, network_id) if network_id is not None else None
 
 
 def network_escalations(user: User, *, status: str = "", sort: str = "status", page: int = 1,

@@ -62,7 +62,7 @@ def network_list():
     return render_page_or_fragment(
         "escalations/liaison/list.html", "escalations/liaison/_rows.html", result=result,
         filters={"status": status, "sort": sort}, statuses=liaison_queries.STATUS_FILTERS,
-        sorts=liaison_queries.SORTS, network=current_user.organisation)
+        sorts=liaison_queries.SORTS, network=liaison_queries.network_of_liaison(current_user))
 
 
 # --- one escalation -------------------------------------------------------------------------------

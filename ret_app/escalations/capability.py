@@ -1,7 +1,9 @@
 """Escalations as a capability: the escalation form and page of a case, the case panel with the whole
 exchange, the start-page card of escalations without an answer past their date (the chair and process
 directors), the expected answer date as a due date of the case held by the network, the case list's
-"overdue escalation" filter, timeline labels and the expected access of every route."""
+"overdue escalation" filter, timeline labels and the expected access of every route; and the network
+liaison's side: the list of escalations to their network ("Opschalingen"), one escalation with the
+network's forms, and the start-page card of escalations waiting for the network."""
 
 from flask_babel import lazy_gettext as _l
 

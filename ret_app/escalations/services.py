@@ -9,7 +9,7 @@ The RET's side
   One open escalation per case. The same form sent twice is recorded once (its key).
 * `remind`, `move_date` (with a reason), `withdraw`, `reply` (the RET's answer to a question).
 
-The network's side (a liaison of the escalation's network; their pages come later)
+The network's side (a liaison of the escalation's network; their pages are liaison_routes.py)
 * `accept`, `decline` (a reason), `start`, `assign_director` (name and organisation), `add_message`
   (advice or a question), `answer` (the answer's text), `close` (a result).
 

@@ -95,6 +95,10 @@ CASE_OBJECT |= {"escalations.escalation_form", "escalations.escalation_page", "e
 CASE_OBJECT |= {"escalations.dossier_pdf", "escalations.dossier_json"}
 # notifications: one's own only (404 for anyone else's)
 CASE_OBJECT |= {"notifications.open_one", "notifications.mark"}
+# the network liaison's side of an escalation (404 for a liaison of another network, or after the network
+# consent was withdrawn; the list shows one's own network's only)
+CASE_OBJECT |= {"escalations.network_page", "escalations.network_step", "escalations.network_director",
+                "escalations.network_message", "escalations.network_answer", "escalations.network_close"}
 # Object routes that some allowed roles reach without a relation to the object: these roles get the
 # page, the others 404. The administrator answers for every municipality.
 OBJECT_OPEN_TO: dict[str, frozenset] = {"meetings.followup_answer": ADMIN}
@@ -480,6 +484,12 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "escalations.escalation_reply": lambda o: {"escalation_id": o.escalation_id, "question_id": o.question_id},
     "escalations.dossier_pdf": lambda o: {"escalation_id": o.escalation_id},
     "escalations.dossier_json": lambda o: {"escalation_id": o.escalation_id},
+    "escalations.network_page": lambda o: {"escalation_id": o.escalation_id},
+    "escalations.network_step": lambda o: {"escalation_id": o.escalation_id, "name": "accept"},
+    "escalations.network_director": lambda o: {"escalation_id": o.escalation_id},
+    "escalations.network_message": lambda o: {"escalation_id": o.escalation_id},
+    "escalations.network_answer": lambda o: {"escalation_id": o.escalation_id},
+    "escalations.network_close": lambda o: {"escalation_id": o.escalation_id},
     # the care-type catalogue
     "caretypes.catalogue": lambda o: {"region_id": o.region.id},
     "caretypes.edit": lambda o: {"region_id": o.region.id, "care_type_id": o.care_type_id},
@@ -616,6 +626,17 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
                                                   "date_reason": "Uitstel gevraagd", "version": ""},
     "escalations.escalation_withdraw": lambda o: {"reason": "Opgelost in de regio", "version": ""},
     "escalations.escalation_reply": lambda o: {f"q{o.question_id}-text": "Ja", f"q{o.question_id}-submission_key": "q" * 32},
+    # the network liaison's forms (no version: the CSRF scenarios put the escalation in the state each needs)
+    "escalations.network_step": lambda o: {"accept-submission_key": "n" * 32, "accept-version": ""},
+    "escalations.network_director": lambda o: {"director-submission_key": "d" * 32, "director-version": "",
+                                               "director-director_name": "Hanneke Prins",
+                                               "director-director_organisation": "Netwerk"},
+    "escalations.network_message": lambda o: {"msg-submission_key": "m" * 32, "msg-version": "", "msg-kind": "question",
+                                              "msg-text": "Gaat de jongere naar school?"},
+    "escalations.network_answer": lambda o: {"ans-submission_key": "a" * 32, "ans-version": "",
+                                             "ans-text": "Ons advies"},
+    "escalations.network_close": lambda o: {"close-submission_key": "c" * 32, "close-version": "",
+                                            "close-result": "advice_given", "close-result_text": ""},
     # the care-type catalogue
     "caretypes.catalogue": lambda o: {"code": "nieuwe_zorgsoort", "name": "Nieuwe zorgsoort",
                                       "description": "Omschrijving", "position": "500"},
@@ -778,7 +799,8 @@ POST_ONLY |= {"commitments.request_withdraw", "commitments.commitment_start", "c
 POST_ONLY |= {"caretypes.retire", "caretypes.reactivate", "caretypes.remove"}
 # escalations to the network
 POST_ONLY |= {"escalations.escalation_remind", "escalations.escalation_new_date", "escalations.escalation_withdraw",
-              "escalations.escalation_reply"}
+              "escalations.escalation_reply", "escalations.network_step", "escalations.network_director",
+              "escalations.network_message", "escalations.network_answer", "escalations.network_close"}
 # notifications
 POST_ONLY |= {"notifications.open_one", "notifications.mark", "notifications.mark_all"}
 GET_PROTECTED = sorted(e for e, a in EXPECTED_ACCESS.items() if a != PUBLIC and e not in POST_ONLY)

@@ -451,6 +451,19 @@ def s_escalations(endpoint: str) -> Callable[[Env], Scenario]:
     return scenario
 
 
+def s_escalations_network(endpoint: str) -> Callable[[Env], Scenario]:
+    """The network liaison's forms (tests/test_escalations_liaison.py:prepare_for_csrf): a liaison of the
+    objects' network accepts the escalation, names a process director, asks a question, answers, closes."""
+
+    def scenario(env: Env) -> Scenario:
+        from tests.test_escalations_liaison import prepare_for_csrf
+
+        url, data = prepare_for_csrf(env, endpoint)
+        return Scenario(url, lambda: dict(data))
+
+    return scenario
+
+
 def s_notifications(endpoint: str) -> Callable[[Env], Scenario]:
     """Notifications: a signed-in user with an unread notification of their own marks it read (or all),
     opens it, or changes their choice per kind."""
@@ -530,6 +543,10 @@ SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
     **{(endpoint, "POST"): s_escalations(endpoint) for endpoint in (
         "escalations.escalation_form", "escalations.escalation_remind", "escalations.escalation_new_date",
         "escalations.escalation_withdraw", "escalations.escalation_reply")},
+    # the network liaison's side of escalations
+    **{(endpoint, "POST"): s_escalations_network(endpoint) for endpoint in (
+        "escalations.network_step", "escalations.network_director", "escalations.network_message",
+        "escalations.network_answer", "escalations.network_close")},
     # notifications
     **{(endpoint, "POST"): s_notifications(endpoint) for endpoint in (
         "notifications.open_one", "notifications.mark", "notifications.mark_all", "notifications.preferences")},

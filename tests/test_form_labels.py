@@ -338,6 +338,26 @@ SCENARIOS: list[Scenario] = [
     Scenario("ret_app.escalations.forms.ReplyForm", "chair", lambda w: f"/escalaties/{w.escalation}",
              lambda w: f"/escalaties/{w.escalation}/vragen/{w.question}/antwoord", lambda w: {"text": "Ja"},
              prefix="q{question}", save=False),
+    # --- escalations: the network liaison's forms (each on an escalation in the state it needs) ---
+    Scenario("ret_app.escalations.liaison_forms.DeclineForm", "network_liaison",
+             lambda w: f"/netwerk/opschalingen/{w.sent_escalation}",
+             lambda w: f"/netwerk/opschalingen/{w.sent_escalation}/stap/decline", lambda w: {"reason": "Past niet"},
+             prefix="decline", save=False),
+    Scenario("ret_app.escalations.liaison_forms.DirectorForm", "network_liaison",
+             lambda w: f"/netwerk/opschalingen/{w.escalation}", lambda w: f"/netwerk/opschalingen/{w.escalation}/procesregisseur",
+             lambda w: {"director_name": "Hanneke Prins", "director_organisation": "Netwerk"},
+             prefix="director", save=False),
+    Scenario("ret_app.escalations.liaison_forms.NetworkMessageForm", "network_liaison",
+             lambda w: f"/netwerk/opschalingen/{w.escalation}", lambda w: f"/netwerk/opschalingen/{w.escalation}/bericht",
+             lambda w: {"kind": "question", "text": "Vraag"}, prefix="msg", save=False),
+    Scenario("ret_app.escalations.liaison_forms.AnswerForm", "network_liaison",
+             lambda w: f"/netwerk/opschalingen/{w.working_escalation}",
+             lambda w: f"/netwerk/opschalingen/{w.working_escalation}/antwoord", lambda w: {"text": "Ons advies"},
+             prefix="ans", save=False),
+    Scenario("ret_app.escalations.liaison_forms.CloseForm", "network_liaison",
+             lambda w: f"/netwerk/opschalingen/{w.answered_escalation}",
+             lambda w: f"/netwerk/opschalingen/{w.answered_escalation}/afsluiten", lambda w: {"result": "advice_given"},
+             prefix="close"),
     # --- the care-type catalogue ---
     Scenario("ret_app.caretypes.forms.CareTypeForm", "admin", lambda w: f"/beheer/regios/{w.region.id}/zorgsoorten",
              lambda w: f"/beheer/regios/{w.region.id}/zorgsoorten",
@@ -380,6 +400,7 @@ EXEMPT = {
     "ret_app.screening.forms.RemoveParticipantForm": "a button",
     "ret_app.plans.forms.ButtonForm": "a button",
     "ret_app.caretypes.forms.CareTypeStatusForm": "a button (retire, offer again, remove) with the version shown",
+    "ret_app.escalations.liaison_forms.StepForm": "a button (accept, start working on it) with hidden values",
     # A search filter (GET): every field optional, nothing is saved.
     "ret_app.admin.forms.AuditSearchForm": "a search filter",
     # A notification's buttons (open, mark read or unread, all read): hidden values, nothing typed.
@@ -483,6 +504,21 @@ def w(app):
         escalation.messages.append(EscalationMessage(side="network", kind="question", text="Vraag van het netwerk",
                                                      author_id=w.chair.id, submission_key=secrets.token_hex(8)))
         db.session.add(escalation)
+        # The network liaison's forms: the world's liaison speaks for the network; an escalation sent to
+        # it, one it works on and one it answered (each of its own case).
+        from ret_app.models import Organisation
+
+        db.session.get(Organisation, w.network_liaison.organisation_id).network_id = network.id
+        for attr, status in (("sent_escalation", "sent"), ("working_escalation", "in_progress"),
+                             ("answered_escalation", "answered")):
+            row = Escalation(case_id=factory.case(w.caseworker, w.municipality, status="process_direction",
+                                                  consent_network=True, process_director_id=w.director.id),
+                             network_id=network.id, status=status, question="Vraag", question_kind="consultation",
+                             expected_answer_date=TODAY + timedelta(days=10), created_by_id=w.chair.id,
+                             submission_key=secrets.token_hex(8))
+            db.session.add(row)
+            db.session.flush()
+            setattr(w, attr, row.id)
         db.session.commit()
         w.escalation, w.question = escalation.id, escalation.messages[0].id
     return w

@@ -237,7 +237,13 @@ def actors(app, objects, role_sessions) -> dict[str, Actor]:
         cookie = cookie or client.get_cookie(cookie_name).value
         out[name] = Actor(name, role, cookie, token)
 
-    for name, user in (("referrer", objects.target), ("session_chair", chair), ("keeper", objects.keeper)):
+    from tests.conftest import Factory
+
+    # A liaison of the matrix's network (the network liaison's forms act on an escalation to it).
+    factory = Factory(app)
+    liaison = factory.user("network_liaison", factory.organisation("network", network_id=objects.network.id).id)
+    for name, user in (("referrer", objects.target), ("session_chair", chair), ("keeper", objects.keeper),
+                       ("liaison", liaison)):
         client = app.test_client()
         login(client, app, user)
         add(name, user.role, client.get_cookie(cookie_name).value)
@@ -266,6 +272,9 @@ class Extra:
     plan_case_id: int = 0
     goal_id: int = 0
     review_id: int = 0
+    # An escalation to the matrix's network, accepted by it, on a case with network consent (the network
+    # liaison's forms act on it).
+    escalation_id: int = 0
 
 
 @pytest.fixture(scope="module")
@@ -315,7 +324,28 @@ def extra(app, objects) -> Extra:
                     enrol_user.id, request.id)
         db.session.remove()
     out.plan_case_id, out.goal_id, out.review_id = _plan_objects(app, factory, objects, chair_id)
+    out.escalation_id = _network_escalation(app, factory, objects, chair_id)
     return out
+
+
+def _network_escalation(app, factory, objects, chair_id: int) -> int:
+    """An escalation to the matrix's network, accepted, on a case in process direction with network consent."""
+    from datetime import timedelta
+
+    from ret_app.kernel.dates import today
+    from ret_app.models import Escalation
+
+    case_id = factory.case(objects.target, objects.municipality, status="process_direction", consent_ret=True,
+                           consent_network=True, track="process_direction", process_director_id=chair_id)
+    with app.app_context():
+        row = Escalation(case_id=case_id, network_id=objects.network.id, status="accepted", question="Vraag",
+                         question_kind="consultation", expected_answer_date=today() + timedelta(days=10),
+                         created_by_id=chair_id, submission_key="hostile-input-escalation")
+        db.session.add(row)
+        db.session.commit()
+        escalation_id = row.id
+        db.session.remove()
+    return escalation_id
 
 
 def _plan_objects(app, factory, objects, director_id: int) -> tuple[int, int, int]:
@@ -367,6 +397,11 @@ REACH_PARAMS = {
     "plans.plan_page": lambda o, x: {"case_id": x.plan_case_id},
     "plans.version_page": lambda o, x: {"case_id": x.plan_case_id, "number": 1},
     "plans.plan_pdf": lambda o, x: {"case_id": x.plan_case_id},
+    # the network liaison's forms: an escalation to the matrix's network on a case with network consent
+    **{endpoint: (lambda o, x: {"escalation_id": x.escalation_id}) for endpoint in (
+        "escalations.network_page", "escalations.network_director", "escalations.network_message",
+        "escalations.network_answer", "escalations.network_close")},
+    "escalations.network_step": lambda o, x: {"escalation_id": x.escalation_id, "name": "decline"},
 }
 
 
@@ -374,7 +409,8 @@ def _candidates(endpoint: str, actors: dict[str, Actor]) -> list[Actor]:
     """Who to try, those with a relation to the objects first."""
     if EXPECTED_ACCESS[endpoint] == PUBLIC:
         return [actors["anonymous"], actors["referrer"]]
-    related = [a for a in (actors["session_chair"], actors["referrer"], actors["keeper"]) if allowed(endpoint, a.role)]
+    related = [a for a in (actors["session_chair"], actors["referrer"], actors["keeper"], actors["liaison"])
+               if allowed(endpoint, a.role)]
     return related + [actors[r] for r in ROLES if allowed(endpoint, r)]
 
 

@@ -3,8 +3,7 @@ exchange, and the chair's follow-up (a reminder, a new expected date with its re
 RET's answer to a question of the network. Thin: load through the policy -> validate -> service in a
 savepoint -> respond; bad input next to its field with everything typed kept; a conflict says what
 changed, the input kept. The escalation dossier (PDF and JSON) is downloaded here by the RET and by the
-liaison of the escalation's network alike. (The network liaison's pages come later; their services are
-in services.py.)"""
+liaison of the escalation's network alike. (The network liaison's pages: liaison_routes.py.)"""
 
 from __future__ import annotations
 

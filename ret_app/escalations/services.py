@@ -9,7 +9,7 @@ The RET's side
   One open escalation per case. The same form sent twice is recorded once (its key).
 * `remind`, `move_date` (with a reason), `withdraw`, `reply` (the RET's answer to a question).
 
-The network's side (a liaison of the escalation's network; their pages come later)
+The network's side (a liaison of the escalation's network; their pages are liaison_routes.py)
 * `accept`, `decline` (a reason), `start`, `assign_director` (name and organisation), `add_message`
   (advice or a question), `answer` (the answer's text), `close` (a result).
 
@@ -541,36 +541,53 @@ def open_questions(escalation: Escalation) -> list[EscalationMessage]:
 
 # --- the network's side --------------------------------------------------------------------------
 
+def _recorded_before(escalation: Escalation, key: Optional[str]) -> bool:
+    """The liaison's forms carry a key: the same form sent twice is recorded once (the escalation keeps
+    the key of the last form that changed it)."""
+    return key is not None and escalation.last_key == _valid_key(key)
+
+
 def _network_step(escalation: Escalation, actor: User, name: str, loaded_version: Optional[int],
-                  reason: str = "") -> None:
+                  reason: str = "", key: Optional[str] = None) -> None:
     _check_version(escalation, loaded_version)
     step = ESCALATION.apply(escalation, actor, name, reason=reason)
+    if key is not None:
+        escalation.last_key = key
     db.session.flush()
     _emit_step(escalation, actor, step)
 
 
-def accept(escalation: Escalation, actor: User, loaded_version: Optional[int] = None) -> Escalation:
-    _network_step(escalation, actor, "accept", loaded_version)
+def accept(escalation: Escalation, actor: User, loaded_version: Optional[int] = None,
+           key: Optional[str] = None) -> Escalation:
+    if not _recorded_before(escalation, key):
+        _network_step(escalation, actor, "accept", loaded_version, key=key)
     return escalation
 
 
-def decline(escalation: Escalation, actor: User, reason: str, loaded_version: Optional[int] = None) -> Escalation:
+def decline(escalation: Escalation, actor: User, reason: str, loaded_version: Optional[int] = None,
+            key: Optional[str] = None) -> Escalation:
+    if _recorded_before(escalation, key):
+        return escalation
     reason = _text(reason)
     if len(reason) > MAX_TEXT:
         raise RuleError(_l("The reason can be at most %(num)d characters.", num=MAX_TEXT), "reason")
     escalation.decline_reason = reason
-    _network_step(escalation, actor, "decline", loaded_version, reason)
+    _network_step(escalation, actor, "decline", loaded_version, reason, key=key)
     return escalation
 
 
-def start(escalation: Escalation, actor: User, loaded_version: Optional[int] = None) -> Escalation:
-    _network_step(escalation, actor, "start", loaded_version)
+def start(escalation: Escalation, actor: User, loaded_version: Optional[int] = None,
+          key: Optional[str] = None) -> Escalation:
+    if not _recorded_before(escalation, key):
+        _network_step(escalation, actor, "start", loaded_version, key=key)
     return escalation
 
 
 def assign_director(escalation: Escalation, actor: User, name: Any, organisation: Any,
-                    loaded_version: Optional[int] = None) -> Escalation:
+                    loaded_version: Optional[int] = None, key: Optional[str] = None) -> Escalation:
     """The network names its process director (name and organisation)."""
+    if _recorded_before(escalation, key):
+        return escalation
     if not policy.can_act_for_network(actor, escalation):
         raise RuleError(ESCALATION.messages.not_allowed)
     if escalation.status not in (EscalationStatus.ACCEPTED, EscalationStatus.IN_PROGRESS):
@@ -589,6 +606,8 @@ def assign_director(escalation: Escalation, actor: User, name: Any, organisation
         raise RuleError.many(errors)
     _check_version(escalation, loaded_version)
     escalation.network_director_name, escalation.network_director_organisation = name, organisation
+    if key is not None:
+        escalation.last_key = key
     db.session.flush()
     events.emit(EscalationDirectorAssigned(actor=actor, case=escalation.case, escalation=escalation,
                                            network_name=escalation.network.short_name))
@@ -623,12 +642,17 @@ def answer(escalation: Escalation, actor: User, text: Any, key: Optional[str],
 
 
 def close(escalation: Escalation, actor: User, result: str, text: Any = "",
-          loaded_version: Optional[int] = None) -> Escalation:
-    if result not in {r.value for r in EscalationResult}:
-        raise RuleError(_l("Choose the result."), "result")
+          loaded_version: Optional[int] = None, key: Optional[str] = None) -> Escalation:
+    if _recorded_before(escalation, key):
+        return escalation
     text = _text(text)
+    errors: dict[Optional[str], Any] = {}
+    if result not in {r.value for r in EscalationResult}:
+        errors["result"] = _l("Choose the result.")
     if len(text) > MAX_TEXT:
-        raise RuleError(_l("This can be at most %(num)d characters.", num=MAX_TEXT), "result_text")
+        errors["result_text"] = _l("This can be at most %(num)d characters.", num=MAX_TEXT)
+    if errors:
+        raise RuleError.many(errors)
     escalation.result, escalation.result_text = result, text
-    _network_step(escalation, actor, "close", loaded_version)
+    _network_step(escalation, actor, "close", loaded_version, key=key)
     return escalation

@@ -86,6 +86,8 @@ from ret_app.policy.escalations import (  # noqa: F401
     escalation_watch_clause,
     is_liaison_of,
     liaison_network_id,
+    listed_escalations_clause,
+    lists_escalation,
     network_consent_stands,
     sees_escalations,
     visible_escalations_clause,

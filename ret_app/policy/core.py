@@ -35,6 +35,7 @@ class Permission(enum.StrEnum):
     VIEW_COLLECTIVE = "view_collective"  # the region's provider profiles and their capacity (per object)
     KEEP_PROVIDER_PROFILE = "keep_provider_profile"  # one's own organisation's profile and capacity register
     VIEW_CAPACITY_OVERVIEW = "view_capacity_overview"  # the region's capacity: care type x provider
+    ANSWER_FOR_NETWORK = "answer_for_network"  # a network liaison: the escalations to their network (per object)
 
 
 ALL_ROLES = frozenset(Role)
@@ -58,6 +59,7 @@ ROLE_PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.KEEP_PROVIDER_PROFILE: frozenset({Role.PROVIDER_MEMBER}),
     # Process directors are RET members or the chair.
     Permission.VIEW_CAPACITY_OVERVIEW: frozenset({Role.CHAIR, Role.RET_MEMBER}),
+    Permission.ANSWER_FOR_NETWORK: frozenset({Role.NETWORK_LIAISON}),
 }
 
 

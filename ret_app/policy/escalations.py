@@ -120,6 +120,20 @@ def actionable_escalations_clause(user: User) -> ColumnElement[bool]:
     return visible_escalations_clause(user)
 
 
+def lists_escalation(user: User, escalation: Escalation) -> bool:
+    """The liaison's list: every escalation sent to their network, also after network consent was
+    withdrawn (the row then says so and shows nothing of the case; the escalation itself is 404)."""
+    return is_liaison_of(user, escalation) and escalation.status != EscalationStatus.DRAFT
+
+
+def listed_escalations_clause(user: User) -> ColumnElement[bool]:
+    """SQL twin of lists_escalation (on Escalation)."""
+    network_id = liaison_network_id(user)
+    if network_id is None:
+        return false()
+    return and_(Escalation.network_id == network_id, Escalation.status != EscalationStatus.DRAFT.value)
+
+
 # --- the watchdog: who watches which escalations --------------------------------------------------
 
 def watches_escalations(user: User) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import time
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -29,6 +30,12 @@ from ret_app.caretypes.services import default_catalogue
 from ret_app.extensions import db
 from ret_app.models import AuditHead, Mandate, Municipality, Network, Organisation, Region, User
 from ret_app.kernel.dates import utcnow
+
+# The tests say "today" with date.today(); the application's today is the Netherlands' (kernel.dates).
+# From 23:00 (22:00 in summer) to midnight UTC the two are a day apart, so the test process keeps the
+# Netherlands' time: a test never depends on the hour it runs at. (Stored moments stay UTC-aware.)
+os.environ["TZ"] = "Europe/Amsterdam"
+time.tzset()
 
 TEST_PASSWORD = "correct horse battery staple"
 CSRF_RE = re.compile(r'"X-CSRFToken": "([^"]+)"')

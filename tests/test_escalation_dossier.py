@@ -398,11 +398,13 @@ def test_without_standing_network_consent_there_is_no_dossier_and_a_legal_ground
 
 # --- who may download, and the audit trail ---------------------------------------------------------
 
-def test_the_ret_page_links_to_both_forms(app, w, factory):
+def test_the_ret_page_and_the_liaisons_page_link_to_both_forms(app, w, factory):
     escalation_id = escalate(app, w, rich_case(app, factory, w))
-    page = client_for(app, w.chair).get(f"/escalaties/{escalation_id}").get_data(as_text=True)
-    assert f'href="/escalaties/{escalation_id}/dossier.pdf"' in page
-    assert f'href="/escalaties/{escalation_id}/dossier.json"' in page
+    for who, path in (("chair", f"/escalaties/{escalation_id}"),
+                      ("network_liaison", f"/netwerk/opschalingen/{escalation_id}")):
+        page = client_for(app, getattr(w, who)).get(path).get_data(as_text=True)
+        assert f'href="/escalaties/{escalation_id}/dossier.pdf"' in page, who
+        assert f'href="/escalaties/{escalation_id}/dossier.json"' in page, who
 
 
 def test_who_may_download_and_every_download_is_audited(app, w, factory):

@@ -1,6 +1,7 @@
 """Escalations to the network never sit silently: the network's side acting on an escalation notifies
 those who watch it (the chair of the case's region and its process director), not the liaison who
-acted nor anyone else; the watchdog job notifies them of an escalation unanswered past its expected
+acted nor anyone else; the network's liaison hears of an escalation sent to it and of the RET's reply
+or new date (another network's liaison of nothing); the watchdog job notifies them of an escalation unanswered past its expected
 date once per expected date, however often it runs, and again when a new date passes too. The mails
 hold no name or case reference."""
 
@@ -48,6 +49,10 @@ def as_liaison(app, w, escalation_id, fn):  # noqa: F811
 def test_the_networks_steps_and_messages_notify_the_chair_and_the_director(app, w, outbox):  # noqa: F811
     escalation_id = sent(app, w)
     assert kinds_of(app, w.chair) == [] and kinds_of(app, w.director) == []  # the RET's own step: nobody
+    # The network's liaison hears of it, linked to its own page; another network's liaison does not.
+    assert kinds_of(app, w.network_liaison) == [(watchdog.ESCALATION_TO_NETWORK,
+                                                 f"/netwerk/opschalingen/{escalation_id}")]
+    assert kinds_of(app, w.other_liaison) == []
     as_liaison(app, w, escalation_id, lambda e, liaison: services.accept(e, liaison))
     as_liaison(app, w, escalation_id, lambda e, liaison: services.assign_director(e, liaison, "Petra Netwerk",
                                                                                   "BOEG procesregie"))
@@ -58,14 +63,17 @@ def test_the_networks_steps_and_messages_notify_the_chair_and_the_director(app, 
         assert [kind for kind, _ in rows] == [watchdog.ESCALATION_NETWORK_ACTED] * 3, rows
         page = rows[0][1]
         assert all(link == page for _, link in rows) and str(escalation_id) in page
-    for user in (w.network_liaison, w.member, w.caseworker, w.elsewhere.chair):
+    for user in (w.member, w.caseworker, w.elsewhere.chair, w.other_liaison):
         assert kinds_of(app, user) == []
-    # The RET's reply notifies nobody on the RET side.
+    assert len(kinds_of(app, w.network_liaison)) == 1  # its own steps notify it of nothing
+    # The RET's reply notifies nobody on the RET side, and the liaison.
     with app.app_context():
         question_id = services.open_questions(db.session.get(Escalation, escalation_id))[0].id
     in_unit(app, lambda: services.reply(db.session.get(Escalation, escalation_id), db.session.get(User, w.director.id),
                                         question_id, "Ja.", services.new_submission_key()))
     assert len(kinds_of(app, w.chair)) == 3
+    assert [kind for kind, _ in kinds_of(app, w.network_liaison)] == [watchdog.ESCALATION_TO_NETWORK,
+                                                                      watchdog.ESCALATION_RET_ACTED]
     # Starting and answering are facts of their own: one notice each (the answer's text comes with it).
     as_liaison(app, w, escalation_id, lambda e, liaison: services.start(e, liaison))
     as_liaison(app, w, escalation_id, lambda e, liaison: services.answer(e, liaison, "Ons advies.",
@@ -89,6 +97,8 @@ def test_the_watchdog_notifies_once_per_expected_date_and_again_when_a_new_date_
     new = expected + timedelta(days=10)
     in_unit(app, lambda: services.move_date(db.session.get(Escalation, escalation_id),
                                             db.session.get(User, w.chair.id), new, "Uitstel gevraagd.", None))
+    assert [kind for kind, _ in kinds_of(app, w.network_liaison)] == [watchdog.ESCALATION_TO_NETWORK,
+                                                                      watchdog.ESCALATION_RET_ACTED]  # new date
     assert flag(expected + timedelta(days=3)) == 0  # the new date has not passed
     assert flag(new + timedelta(days=1)) == 2
     # Answered: nothing waits any more, so nothing is late.

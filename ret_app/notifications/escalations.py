@@ -3,7 +3,9 @@ accepted, declined, started, answered or closed it; assigned a process director;
 question) notifies those who watch it — the chairs of the case's region and its process director
 (policy.watches_escalation) — and an escalation without an answer past its expected date notifies
 them each day the watchdog job runs, once per expected date (a new date, set by the chair, notifies
-again when it passes too). An escalation can never sit silently.
+again when it passes too). An escalation can never sit silently. The network's liaisons, for their
+part, hear of an escalation sent to their network and of the RET's reply, reminder, new date or
+withdrawal (while the network consent stands: policy.can_view_escalation).
 
 Reactions after the commit, as reactions.py; the watchdog is a periodic job (capability.py)."""
 
@@ -18,7 +20,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ret_app import policy
-from ret_app.escalations.events import EscalationDirectorAssigned, EscalationMessageAdded, EscalationStepTaken
+from ret_app.escalations.events import (
+    EscalationDateMoved,
+    EscalationDirectorAssigned,
+    EscalationMessageAdded,
+    EscalationReminded,
+    EscalationStepTaken,
+)
 from ret_app.escalations.services import overdue_clause
 from ret_app.extensions import db
 from ret_app.kernel import dates, events
@@ -33,6 +41,10 @@ ESCALATION_NETWORK_ACTED = "escalation_network_acted"
 register_kind(ESCALATION_OVERDUE, _l("Escalation to the network unanswered past its expected date"), "mail_now",
               order=35)
 register_kind(ESCALATION_NETWORK_ACTED, _l("The network responded to an escalation"), "mail_now", order=36)
+ESCALATION_TO_NETWORK = "escalation_to_network"
+ESCALATION_RET_ACTED = "escalation_ret_acted"
+register_kind(ESCALATION_TO_NETWORK, _l("An escalation to your network"), "mail_now", order=37)
+register_kind(ESCALATION_RET_ACTED, _l("The RET responded on an escalation to your network"), "mail_now", order=38)
 
 # The steps the network takes (the RET's own steps — send, withdraw — notify nobody on the RET side).
 NETWORK_STEPS = frozenset({"accept", "decline", "start", "answer", "close"})
@@ -58,6 +70,24 @@ def _watchers(escalations: Iterable[Escalation]) -> dict[int, list[User]]:
             people.append(director)
         found[escalation.id] = [user for user in people if policy.watches_escalation(user, escalation)]
     return found
+
+
+def _liaisons(escalation: Escalation) -> list[User]:
+    """The liaisons of the escalation's network who may see it now."""
+    people = db.session.scalars(
+        select(User).join(User.organisation).options(joinedload(User.organisation))
+        .where(User.role == Role.NETWORK_LIAISON.value, User.deactivated_at.is_(None),
+               Organisation.network_id == escalation.network_id))
+    return [user for user in people if policy.can_view_escalation(user, escalation)]
+
+
+def _to_network(escalation_id: int, actor, kind: str, key: str) -> None:
+    escalation = db.session.get(Escalation, escalation_id)
+    if escalation is None:
+        return
+    notify(_others((user.id for user in _liaisons(escalation)), actor), kind,
+           path("escalations.network_page", escalation_id=escalation.id), key,
+           subject_words=day(escalation.expected_answer_date) if escalation.expected_answer_date else None)
 
 
 def _page(escalation: Escalation) -> str:
@@ -91,15 +121,35 @@ def _network_acted(escalation_id: int, actor, key: str) -> None:
 
 @events.subscribe(EscalationStepTaken, after_commit=True)
 def network_step(event: EscalationStepTaken) -> None:
+    key = f"escalation_step:{event.escalation.id}:{event.name}"
     if event.name in NETWORK_STEPS:
-        _network_acted(event.escalation.id, event.actor, f"escalation_step:{event.escalation.id}:{event.name}")
+        _network_acted(event.escalation.id, event.actor, key)
+    elif event.name == "send":
+        _to_network(event.escalation.id, event.actor, ESCALATION_TO_NETWORK, key)
+    elif event.name == "withdraw":
+        _to_network(event.escalation.id, event.actor, ESCALATION_RET_ACTED, key)
+
+
+@events.subscribe(EscalationReminded, after_commit=True)
+def ret_reminded(event: EscalationReminded) -> None:
+    _to_network(event.escalation.id, event.actor, ESCALATION_RET_ACTED,
+                f"escalation_reminder:{event.escalation.id}:{len(event.escalation.reminders)}")
+
+
+@events.subscribe(EscalationDateMoved, after_commit=True)
+def ret_moved_the_date(event: EscalationDateMoved) -> None:
+    _to_network(event.escalation.id, event.actor, ESCALATION_RET_ACTED,
+                f"escalation_date:{event.escalation.id}:{event.new.isoformat()}")
 
 
 @events.subscribe(EscalationMessageAdded, after_commit=True)
 def network_message(event: EscalationMessageAdded) -> None:
+    key = f"escalation_message:{event.message.id}"
     # The answer's text comes with the "answer" step, which notifies already.
     if event.message.side == MessageSide.NETWORK.value and event.message.kind != MessageKind.ANSWER.value:
-        _network_acted(event.escalation.id, event.actor, f"escalation_message:{event.message.id}")
+        _network_acted(event.escalation.id, event.actor, key)
+    elif event.message.side == MessageSide.RET.value:
+        _to_network(event.escalation.id, event.actor, ESCALATION_RET_ACTED, key)
 
 
 @events.subscribe(EscalationDirectorAssigned, after_commit=True)

@@ -185,6 +185,41 @@ def test_an_action_notifies_its_owner_not_whoever_agreed_it(app, w):
     assert rows_of(app, w.chair.id) == []
 
 
+def test_an_open_action_due_notifies_its_owner_once_per_due_date(app, w):
+    from ret_app.meetings import actions
+    from ret_app.models import CaseAction
+
+    def run(day):
+        with app.app_context():
+            with uow.unit_of_work():
+                return watch.notify_actions_due(day)
+
+    with app.app_context():
+        with uow.unit_of_work():
+            case = db.session.get(Case, w.case_id)
+            chair = db.session.get(User, w.chair.id)
+            mine, _ = actions.create(case, {"description": "Gesprek plannen", "owner": f"u{w.caseworker.id}",
+                                            "due_date": TODAY + timedelta(days=2),
+                                            "submission_key": "notify-action-due-1234"}, chair)
+            theirs, _ = actions.create(case, {"description": "Plek zoeken", "owner": f"u{w.director.id}",
+                                              "due_date": TODAY + timedelta(days=4),
+                                              "submission_key": "notify-action-due-5678"}, chair)
+            mine_id, theirs_id = mine.id, theirs.id
+    assert run(TODAY) == 0  # nothing due yet
+    assert run(TODAY + timedelta(days=2)) == 1 and run(TODAY + timedelta(days=3)) == 0  # once, also when late
+    rows = rows_of(app, w.caseworker.id, reactions.ACTION_DUE)
+    assert [(r.link, r.words) for r in rows] == [("/acties/", f"{TODAY + timedelta(days=2):%d-%m-%Y}")]
+    # Done before its date: nobody hears of it; a later date notifies again when it comes.
+    with app.app_context():
+        db.session.get(CaseAction, theirs_id).status = "done"
+        db.session.get(CaseAction, mine_id).due_date = TODAY + timedelta(days=9)
+        db.session.commit()
+    assert run(TODAY + timedelta(days=5)) == 0
+    assert run(TODAY + timedelta(days=9)) == 1
+    assert len(rows_of(app, w.caseworker.id, reactions.ACTION_DUE)) == 2
+    assert rows_of(app, w.chair.id, reactions.ACTION_DUE) == rows_of(app, w.director.id, reactions.ACTION_DUE) == []
+
+
 def _late_request(app, w, days_late=2) -> int:
     with app.app_context():
         row = ProviderRequest(case_id=w.case_id, organisation_id=w.provider.id, role="lead_provider",

@@ -12,6 +12,7 @@ from ret_app.notifications.blueprint import bp
 # last so that it holds that morning's notices. Each is idempotent: a second run notifies nothing new.
 jobs.register("overdue-requests", watch.flag_overdue_requests, "0 5 * * *")
 jobs.register("expiring-mandates", watch.notify_expiring_mandates, "10 5 * * *")
+jobs.register("actions-due", watch.notify_actions_due, "15 5 * * *")
 jobs.register("overdue-escalations", escalations.flag_overdue_escalations, "5 5 * * *")
 jobs.register("mail-digest", services.send_digest, "30 5 * * *")
 

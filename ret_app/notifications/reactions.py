@@ -39,6 +39,8 @@ register_kind(SESSION_INVITATION, _l("Invitation to a RET session"), "digest", o
 register_kind(REQUEST_TO_ORGANISATION, _l("Request to your organisation"), "mail_now", order=20)
 register_kind(REQUEST_OVERDUE, _l("Request unanswered past its reply-by date"), "mail_now", order=30)
 register_kind(ACTION_ASSIGNED, _l("Action assigned to you"), "digest", order=40)
+ACTION_DUE = "action_due"
+register_kind(ACTION_DUE, _l("Action of yours due today or past its date"), "digest", order=41)
 register_kind(MANDATE_EXPIRING, _l("Mandate expires within 30 days"), "digest", order=60)
 # Changes to the account's credentials: always by e-mail at once (ASVS V2.2.3).
 register_kind(PASSWORD_CHANGED, _l("Your password was changed"), "mail_now", locked=True, order=90)
@@ -73,18 +75,21 @@ def session_invitations(event: InvitationsChanged) -> None:
            subject_words=local_datetime(meeting.starts_at).strftime("%d-%m-%Y %H:%M"))
 
 
+def action_owners(action: CaseAction) -> list[int]:
+    """Who owns an action: its person, or the people of its organisation who may see the case."""
+    if action.owner_user_id is not None:
+        return [action.owner_user_id]
+    members = db.session.scalars(select(User).where(User.organisation_id == action.owner_organisation_id,
+                                                    User.deactivated_at.is_(None)))
+    return [user.id for user in members if policy.can_view_case(user, action.case)]
+
+
 @events.subscribe(ActionAgreed, after_commit=True)
 def action_assigned(event: ActionAgreed) -> None:
     action = db.session.get(CaseAction, event.action_id)
     if action is None:
         return
-    if action.owner_user_id is not None:
-        owners = [action.owner_user_id]
-    else:  # an organisation owns it: its people who may see the case
-        members = db.session.scalars(select(User).where(User.organisation_id == action.owner_organisation_id,
-                                                        User.deactivated_at.is_(None)))
-        owners = [user.id for user in members if policy.can_view_case(user, action.case)]
-    notify(_others(owners, event.actor), ACTION_ASSIGNED, path("actions.mine"), f"action:{action.id}",
+    notify(_others(action_owners(action), event.actor), ACTION_ASSIGNED, path("actions.mine"), f"action:{action.id}",
            subject_words=day(action.due_date))
 
 

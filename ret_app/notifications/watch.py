@@ -18,8 +18,8 @@ from ret_app.commitments.services import past_reply_by_clause
 from ret_app.extensions import db
 from ret_app.kernel import dates
 from ret_app.mandates.services import EXPIRY_WARNING_DAYS
-from ret_app.models import Case, Mandate, Organisation, ProviderRequest, Role, User
-from ret_app.notifications.reactions import MANDATE_EXPIRING, REQUEST_OVERDUE, day, path
+from ret_app.models import ActionStatus, Case, CaseAction, Mandate, Organisation, ProviderRequest, Role, User
+from ret_app.notifications.reactions import ACTION_DUE, MANDATE_EXPIRING, REQUEST_OVERDUE, action_owners, day, path
 from ret_app.notifications.services import notify
 
 
@@ -75,4 +75,19 @@ def notify_expiring_mandates(today: Optional[date] = None) -> int:
                                subject_words=day(mandate.valid_until)))
         made += len(notify(admins, MANDATE_EXPIRING, path("admin.mandate_detail", mandate_id=mandate.id), key,
                            subject_words=day(mandate.valid_until)))
+    return made
+
+
+def notify_actions_due(today: Optional[date] = None) -> int:
+    """Notify the owners of every open action due today or past its due date, once per action and due
+    date (an action given a later date notifies again when that comes). Returns how many notifications
+    were made now."""
+    today = today or dates.today()
+    due = list(db.session.scalars(
+        select(CaseAction).where(CaseAction.status == ActionStatus.OPEN.value, CaseAction.due_date <= today)
+        .options(joinedload(CaseAction.case)).order_by(CaseAction.id)))
+    made = 0
+    for action in due:
+        made += len(notify(action_owners(action), ACTION_DUE, path("actions.mine"),
+                           f"action_due:{action.id}:{action.due_date.isoformat()}", subject_words=day(action.due_date)))
     return made

@@ -16,8 +16,6 @@ Accepting makes the provider a participant of the case (a subscriber of RequestA
 
 from __future__ import annotations
 
-import re
-import secrets
 from datetime import date
 from typing import Any, Iterable, Optional
 
@@ -39,7 +37,8 @@ from ret_app.commitments.events import (
 )
 from ret_app.commitments.lifecycle import REQUEST
 from ret_app.extensions import db
-from ret_app.kernel import dates, events
+from ret_app.kernel import dates, events, submissions
+from ret_app.kernel.submissions import EXPIRED
 from ret_app.kernel.dates import utcnow
 from ret_app.kernel.errors import Conflict, RuleError
 from ret_app.kernel.ids import parse_id
@@ -60,7 +59,6 @@ MAX_QUESTION = 4000
 MAX_TEXT = 2000
 DUE_KIND = "request_reply"
 
-EXPIRED = _l("The form has expired. Reload the page and try again.")
 CHANGED_MEANWHILE = _l("Someone else changed this request while you were looking at it. Nothing of yours was "
                        "saved yet: check what it says now below; your input is still in the form.")
 NO_CONSENT = _l("A provider can only be asked when there is consent for the collective (or a recorded legal "
@@ -68,19 +66,8 @@ NO_CONSENT = _l("A provider can only be asked when there is consent for the coll
 ALREADY_WITHDRAWN = _l("The process director has withdrawn this request; it can no longer be answered.")
 ALREADY_ANSWERED = _l("This request has already been answered.")
 
-_KEY = re.compile(r"^[A-Za-z0-9_-]{16,48}$")
-
-
-def new_submission_key() -> str:
-    """A fresh key per rendered form: the same form sent twice is recorded once."""
-    return secrets.token_urlsafe(24)
-
-
-def _valid_key(key: Optional[str]) -> str:
-    key = (key or "").strip()
-    if not _KEY.match(key):
-        raise RuleError(EXPIRED)
-    return key
+new_submission_key = submissions.new_key  # a fresh key per rendered form: sent twice, recorded once
+_valid_key = submissions.valid_key
 
 
 # --- the reply-by date ------------------------------------------------------------------------------

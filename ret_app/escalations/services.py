@@ -20,8 +20,6 @@ The watchdog: an escalation waiting for the network's answer past its expected d
 
 from __future__ import annotations
 
-import re
-import secrets
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable, Optional
@@ -52,7 +50,8 @@ from ret_app.escalations.lifecycle import (
     network_consent_message,
 )
 from ret_app.extensions import db
-from ret_app.kernel import dates, events
+from ret_app.kernel import dates, events, submissions
+from ret_app.kernel.submissions import EXPIRED
 from ret_app.kernel.errors import Conflict, RuleError
 from ret_app.labels import DECLINE_REASON_LABELS, REQUEST_ROLE_LABELS, REQUEST_STATUS_LABELS
 from ret_app.models import (
@@ -88,26 +87,14 @@ MAX_TEXT = 4000
 MAX_NAME = 200
 DUE_KIND = "escalation_answer"
 
-EXPIRED = _l("The form has expired. Reload the page and try again.")
 CHANGED_MEANWHILE = _l("Someone else changed this escalation while you were looking at it. Nothing of yours was "
                        "saved yet: check what it says now below; your input is still in the form.")
 ONE_OPEN = _l("This case has an escalation to the network that is still open; finish or withdraw it first.")
 NO_NETWORK = _l("The case's region belongs to no supra-regional network: there is no network to escalate to.")
 NOT_DRAFT = _l("This escalation has been sent already; it can no longer be edited.")
 
-_KEY = re.compile(r"^[A-Za-z0-9_-]{16,48}$")
-
-
-def new_submission_key() -> str:
-    """A fresh key per rendered form: the same form sent twice is recorded once."""
-    return secrets.token_urlsafe(24)
-
-
-def _valid_key(key: Optional[str]) -> str:
-    key = (key or "").strip()
-    if not _KEY.match(key):
-        raise RuleError(EXPIRED)
-    return key
+new_submission_key = submissions.new_key  # a fresh key per rendered form: sent twice, recorded once
+_valid_key = submissions.valid_key
 
 
 def _check_version(escalation: Escalation, loaded_version: Optional[int]) -> None:

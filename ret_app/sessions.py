@@ -175,6 +175,11 @@ class DatabaseSessionInterface(SessionInterface):
         if reason is not None:
             if row.ended_at is None:
                 _end_timed_out(row, reason, now)
+            if reason == "rotated":
+                # A request that left the browser before its session was rotated (at sign-in, say: a
+                # late favicon or poll) and arrives after: the browser holds the new cookie by now,
+                # so this answer must not clear it. The request itself is simply not signed in.
+                return ServerSession()
             return ServerSession(expired=True)
         try:
             data = self.serializer.loads(row.data or "{}")

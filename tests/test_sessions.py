@@ -363,6 +363,24 @@ def test_a_planted_server_session_id_is_rotated_away_on_login(app, factory):
     assert row_for(app, after).user_id == user.id
 
 
+def test_a_late_request_with_the_rotated_cookie_does_not_clear_the_new_one(app, factory):
+    """A request sent before sign-in rotated the session (a lazy favicon of the verification page)
+    and answered after it: not signed in, and no Set-Cookie that would make the browser drop the new
+    session's cookie (which signed the user out at their next page)."""
+    user = factory.user("chair")
+    client = app.test_client()
+    token = csrf_token(client, "/inloggen")
+    client.post("/inloggen", data={"csrf_token": token, "email": user.email, "password": TEST_PASSWORD})
+    before = cookie_value(client)
+    login(client, app, user)
+    assert cookie_value(client) != before and signed_in(client)
+    late = client_with_cookie(app, before)
+    response = late.get("/static/favicon.svg")
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert not signed_in(late)
+    assert signed_in(client)
+
+
 def test_unknown_or_oversized_cookie_is_ignored(app, factory):
     for value in ("x" * 43, "y" * 500):
         c = client_with_cookie(app, value)

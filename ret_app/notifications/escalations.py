@@ -11,7 +11,6 @@ Reactions after the commit, as reactions.py; the watchdog is a periodic job (cap
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 from typing import Iterable, Optional
 
@@ -34,6 +33,7 @@ from ret_app.models import Case, Escalation, MessageKind, MessageSide, Organisat
 from ret_app.notifications.kinds import register_kind
 from ret_app.notifications.reactions import _others, day, path
 from ret_app.notifications.services import notify
+from ret_app.notifications.watch import case_watchers
 
 ESCALATION_OVERDUE = "escalation_overdue"
 ESCALATION_NETWORK_ACTED = "escalation_network_acted"
@@ -51,25 +51,11 @@ NETWORK_STEPS = frozenset({"accept", "decline", "start", "answer", "close"})
 
 
 def _watchers(escalations: Iterable[Escalation]) -> dict[int, list[User]]:
-    """Per escalation, who watches it: the chairs of its case's region and its process director, as the
-    policy says (one query for the chairs of all the regions)."""
+    """Per escalation, who watches it: of its case's watchers (watch.case_watchers), those the policy
+    says watch it."""
     escalations = list(escalations)
-    chairs: dict[int, list[User]] = defaultdict(list)
-    region_ids = {e.case.region_id for e in escalations}
-    if region_ids:
-        for chair in db.session.scalars(
-                select(User).join(User.organisation).options(joinedload(User.organisation))
-                .where(User.role == Role.CHAIR.value, User.deactivated_at.is_(None),
-                       Organisation.region_id.in_(region_ids))):
-            chairs[chair.organisation.region_id].append(chair)
-    found = {}
-    for escalation in escalations:
-        people = list(chairs[escalation.case.region_id])
-        director = escalation.case.process_director
-        if director is not None and director.deactivated_at is None:
-            people.append(director)
-        found[escalation.id] = [user for user in people if policy.watches_escalation(user, escalation)]
-    return found
+    people = case_watchers(e.case for e in escalations)
+    return {e.id: [user for user in people[e.case.id] if policy.watches_escalation(user, e)] for e in escalations}
 
 
 def _liaisons(escalation: Escalation) -> list[User]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
-from typing import Optional
+from typing import Iterable, Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -23,6 +23,29 @@ from ret_app.notifications.reactions import ACTION_DUE, MANDATE_EXPIRING, REQUES
 from ret_app.notifications.services import notify
 
 
+def case_watchers(cases: Iterable[Case]) -> dict[int, list[User]]:
+    """Per case, who watches what waits on others in it: the active chairs of its region and its
+    active process director (the policy then says which of them watches the thing itself). One query
+    for the chairs of all the cases' regions."""
+    cases = list(cases)
+    chairs: dict[int, list[User]] = defaultdict(list)
+    region_ids = {case.region_id for case in cases}
+    if region_ids:
+        for chair in db.session.scalars(
+                select(User).join(User.organisation).options(joinedload(User.organisation))
+                .where(User.role == Role.CHAIR.value, User.deactivated_at.is_(None),
+                       Organisation.region_id.in_(region_ids))):
+            chairs[chair.organisation.region_id].append(chair)
+    found = {}
+    for case in cases:
+        people = list(chairs[case.region_id])
+        director = case.process_director
+        if director is not None and director.deactivated_at is None:
+            people.append(director)
+        found[case.id] = people
+    return found
+
+
 def flag_overdue_requests(today: Optional[date] = None) -> int:
     """Notify the process director and the region's chairs of every open request past its reply-by
     date (those of them who watch it: policy.watches_request). Returns how many notifications were
@@ -34,19 +57,10 @@ def flag_overdue_requests(today: Optional[date] = None) -> int:
         .order_by(ProviderRequest.id)))
     if not late:
         return 0
-    region_ids = {request.case.region_id for request in late}
-    chairs: dict[int, list[User]] = defaultdict(list)
-    for chair in db.session.scalars(
-            select(User).join(User.organisation).options(joinedload(User.organisation))
-            .where(User.role == Role.CHAIR.value, User.deactivated_at.is_(None),
-                   Organisation.region_id.in_(region_ids))):
-        chairs[chair.organisation.region_id].append(chair)
+    watchers_of = case_watchers(request.case for request in late)
     made = 0
     for request in late:
-        watchers = list(chairs[request.case.region_id])
-        director = request.case.process_director
-        if director is not None and director.deactivated_at is None:
-            watchers.append(director)
+        watchers = watchers_of[request.case.id]
         recipients = [user for user in watchers if policy.watches_request(user, request)]
         made += len(notify(recipients, REQUEST_OVERDUE, path("commitments.request_page", request_id=request.id),
                            f"request_overdue:{request.id}", subject_words=day(request.reply_by)))

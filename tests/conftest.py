@@ -21,6 +21,7 @@ from typing import Optional
 from urllib.parse import urlsplit
 
 import pyotp
+import time_machine
 import pytest
 from sqlalchemy import delete, insert, text
 
@@ -36,6 +37,18 @@ from ret_app.kernel.dates import utcnow
 # Netherlands' time: a test never depends on the hour it runs at. (Stored moments stay UTC-aware.)
 os.environ["TZ"] = "Europe/Amsterdam"
 time.tzset()
+
+# A test module may take "today" once at import (TODAY = date.today()), and the application asks for
+# today at every request. A run that crosses midnight would see two different days. So when the suite
+# starts late in the evening its clock is set back a few hours and then runs on normally: every test
+# sees one calendar day, as it would at any other hour. (RET_TEST_SHIFT_HOURS forces the shift, to
+# try the suite the way it runs late at night.)
+_LATE_EVENING_HOUR = 20
+_SHIFT_HOURS = int(os.environ.get("RET_TEST_SHIFT_HOURS") or 0)
+if not _SHIFT_HOURS and datetime.now().hour >= _LATE_EVENING_HOUR:
+    _SHIFT_HOURS = 4
+if _SHIFT_HOURS:
+    time_machine.travel(datetime.now().astimezone() - timedelta(hours=_SHIFT_HOURS), tick=True).start()
 
 TEST_PASSWORD = "correct horse battery staple"
 CSRF_RE = re.compile(r'"X-CSRFToken": "([^"]+)"')

@@ -269,6 +269,35 @@ def test_the_demo_escalates_to_both_networks_in_several_states_one_overdue(app):
         assert all(e.case.consent_network for e in rows if e.status != "draft")
 
 
+
+def test_the_demo_escalations_exchange_is_in_the_liaisons_and_the_chairs_notifications(app):
+    """The demo writes its escalations without their events; their exchange still reaches the lists:
+    each network's liaison hears of what was sent to it and of the RET's reply, the chairs of the
+    network's answers and of the escalation past its expected date, each linking to its page."""
+    from ret_app.models import Escalation, Notification
+    from ret_app.notifications import escalations as notices
+
+    seed(app)
+    with app.app_context():
+        def kinds_of(email):
+            user = db.session.scalar(select(User).where(User.email == email))
+            return {(n.kind, n.link) for n in db.session.scalars(select(Notification).where(Notification.user_id == user.id))}
+
+        for email in ("boeg@mijov.example", "bennh@ijzk.example", "jenn@drenthe.example"):
+            got = kinds_of(email)
+            assert any(kind == notices.ESCALATION_TO_NETWORK and link.startswith("/netwerk/opschalingen/")
+                       for kind, link in got), email
+        finn = db.session.scalar(select(Escalation).join(Escalation.case).where(
+            Escalation.status == "in_progress", Escalation.case.has(youth_first_name="Finn")))
+        chair = db.session.scalar(select(User).where(User.email == "voorzitter@mijov.example"))
+        got = kinds_of(chair.email)
+        assert (notices.ESCALATION_OVERDUE, f"/escalaties/{finn.id}") in got
+        assert (notices.ESCALATION_NETWORK_ACTED, f"/escalaties/{finn.id}") in got
+        assert (notices.ESCALATION_RET_ACTED, f"/netwerk/opschalingen/{finn.id}") in kinds_of("boeg@mijov.example")
+        # Nothing went out by mail while seeding.
+        assert db.session.scalar(select(func.count(Notification.id)).where(
+            Notification.kind.like("escalation%"), Notification.mailed_at.is_(None))) == 0
+
 DRENTHE_MUNICIPALITIES = {
     "Aa en Hunze": "GM1680", "Assen": "GM0106", "Borger-Odoorn": "GM1681", "Coevorden": "GM0109",
     "De Wolden": "GM1690", "Emmen": "GM0114", "Hoogeveen": "GM0118", "Meppel": "GM0119",

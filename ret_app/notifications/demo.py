@@ -1,6 +1,6 @@
 """The demo's notifications: what the demo data would have raised (invitations to the planned
 session, requests to providers, actions, requests past their reply-by date, mandates about to
-expire), and for every account a notice about its credentials; some read, some unread, so every role
+expire, the escalations' exchange with the network and the one past its expected date), and for every account a notice about its credentials; some read, some unread, so every role
 has a list to try. Nothing is mailed while seeding, except that the unread ones meant for the daily
 summary wait for `flask send-digest`."""
 
@@ -13,8 +13,9 @@ from sqlalchemy import select, update
 from ret_app.extensions import db
 from ret_app.kernel.dates import local_datetime, utcnow
 from ret_app.models import (
-    ActionStatus, CaseAction, Meeting, MeetingInvitation, Notification, ProviderRequest, RequestStatus, Role, User,
+    ActionStatus, CaseAction, Escalation, Meeting, MeetingInvitation, Notification, ProviderRequest, RequestStatus, Role, User,
 )
+from ret_app.notifications import escalations as escalation_notices
 from ret_app.notifications import kinds, reactions, watch
 from ret_app.notifications.reactions import day, path
 from ret_app.notifications.services import notify
@@ -38,6 +39,10 @@ def seed(today: date) -> int:
                subject_words=day(action.due_date), by_mail=False)
     watch.flag_overdue_requests(today)
     watch.notify_expiring_mandates(today)
+    # The escalations' exchange (written without its events) and the one past its expected date.
+    for escalation in db.session.scalars(select(Escalation).order_by(Escalation.id)):
+        escalation_notices.notify_history(escalation)
+    escalation_notices.flag_overdue_escalations(today)
     db.session.execute(update(Notification).where(Notification.mailed_at.is_(None))
                        .values(mailed_at=utcnow()).execution_options(synchronize_session=False))
 

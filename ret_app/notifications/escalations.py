@@ -29,9 +29,11 @@ from ret_app.escalations.events import (
 from ret_app.escalations.services import overdue_clause
 from ret_app.extensions import db
 from ret_app.kernel import dates, events
-from ret_app.models import Case, Escalation, MessageKind, MessageSide, Organisation, Role, User
+from ret_app.models import (
+    Case, Escalation, EscalationMessage, EscalationStep, MessageKind, MessageSide, Organisation, Role, User,
+)
 from ret_app.notifications.kinds import register_kind
-from ret_app.notifications.reactions import _others, day, path
+from ret_app.notifications.reactions import day, others_than, path
 from ret_app.notifications.services import notify
 from ret_app.notifications.watch import case_watchers
 
@@ -71,7 +73,7 @@ def _to_network(escalation_id: int, actor, kind: str, key: str) -> None:
     escalation = db.session.get(Escalation, escalation_id)
     if escalation is None:
         return
-    notify(_others((user.id for user in _liaisons(escalation)), actor), kind,
+    notify(others_than((user.id for user in _liaisons(escalation)), actor), kind,
            path("escalations.network_page", escalation_id=escalation.id), key,
            subject_words=day(escalation.expected_answer_date) if escalation.expected_answer_date else None)
 
@@ -102,18 +104,31 @@ def _network_acted(escalation_id: int, actor, key: str) -> None:
     if escalation is None:
         return
     watchers = _watchers([escalation])[escalation.id]
-    notify(_others((user.id for user in watchers), actor), ESCALATION_NETWORK_ACTED, _page(escalation), key)
+    notify(others_than((user.id for user in watchers), actor), ESCALATION_NETWORK_ACTED, _page(escalation), key)
+
+
+def _step(escalation_id: int, name: str, actor) -> None:
+    key = f"escalation_step:{escalation_id}:{name}"
+    if name in NETWORK_STEPS:
+        _network_acted(escalation_id, actor, key)
+    elif name == "send":
+        _to_network(escalation_id, actor, ESCALATION_TO_NETWORK, key)
+    elif name == "withdraw":
+        _to_network(escalation_id, actor, ESCALATION_RET_ACTED, key)
+
+
+def _message(escalation_id: int, message: EscalationMessage, actor) -> None:
+    key = f"escalation_message:{message.id}"
+    # The answer's text comes with the "answer" step, which notifies already.
+    if message.side == MessageSide.NETWORK.value and message.kind != MessageKind.ANSWER.value:
+        _network_acted(escalation_id, actor, key)
+    elif message.side == MessageSide.RET.value:
+        _to_network(escalation_id, actor, ESCALATION_RET_ACTED, key)
 
 
 @events.subscribe(EscalationStepTaken, after_commit=True)
 def network_step(event: EscalationStepTaken) -> None:
-    key = f"escalation_step:{event.escalation.id}:{event.name}"
-    if event.name in NETWORK_STEPS:
-        _network_acted(event.escalation.id, event.actor, key)
-    elif event.name == "send":
-        _to_network(event.escalation.id, event.actor, ESCALATION_TO_NETWORK, key)
-    elif event.name == "withdraw":
-        _to_network(event.escalation.id, event.actor, ESCALATION_RET_ACTED, key)
+    _step(event.escalation.id, event.name, event.actor)
 
 
 @events.subscribe(EscalationReminded, after_commit=True)
@@ -130,12 +145,7 @@ def ret_moved_the_date(event: EscalationDateMoved) -> None:
 
 @events.subscribe(EscalationMessageAdded, after_commit=True)
 def network_message(event: EscalationMessageAdded) -> None:
-    key = f"escalation_message:{event.message.id}"
-    # The answer's text comes with the "answer" step, which notifies already.
-    if event.message.side == MessageSide.NETWORK.value and event.message.kind != MessageKind.ANSWER.value:
-        _network_acted(event.escalation.id, event.actor, key)
-    elif event.message.side == MessageSide.RET.value:
-        _to_network(event.escalation.id, event.actor, ESCALATION_RET_ACTED, key)
+    _message(event.escalation.id, event.message, event.actor)
 
 
 @events.subscribe(EscalationDirectorAssigned, after_commit=True)
@@ -143,3 +153,16 @@ def network_director(event: EscalationDirectorAssigned) -> None:
     # Each assignment (a change of director, too) is a fact of its own: the escalation's version names it.
     _network_acted(event.escalation.id, event.actor,
                    f"escalation_director:{event.escalation.id}:{event.escalation.version}")
+
+
+def notify_history(escalation: Escalation) -> None:
+    """Notify what the escalation's recorded steps and messages would have notified when they were
+    taken: for escalations written without their events (the demo's), so that the liaisons and the
+    RET's watchers find the exchange in their lists as if it had happened in the app."""
+    happened = [(step.at, 0, step.id, step) for step in escalation.steps]
+    happened += [(message.at, 1, message.id, message) for message in escalation.messages]
+    for _at, _order, _id, item in sorted(happened, key=lambda row: row[:3]):
+        if isinstance(item, EscalationStep):
+            _step(escalation.id, item.name, item.actor)
+        else:
+            _message(escalation.id, item, item.author)

@@ -58,7 +58,7 @@ def day(value) -> str:
     return value.strftime("%d-%m-%Y")
 
 
-def _others(user_ids: Iterable[int], actor: Optional[User]) -> list[int]:
+def others_than(user_ids: Iterable[int], actor: Optional[User]) -> list[int]:
     actor_id = getattr(actor, "id", None)
     return sorted({user_id for user_id in user_ids if user_id != actor_id})
 
@@ -70,7 +70,7 @@ def session_invitations(event: InvitationsChanged) -> None:
     meeting = db.session.get(Meeting, event.meeting.id)
     if meeting is None or meeting.status not in {s.value for s in meeting_lifecycle.OPEN}:
         return
-    notify(_others(event.added, event.actor), SESSION_INVITATION, path("meetings.page", meeting_id=meeting.id),
+    notify(others_than(event.added, event.actor), SESSION_INVITATION, path("meetings.page", meeting_id=meeting.id),
            f"session_invitation:{meeting.id}",
            subject_words=local_datetime(meeting.starts_at).strftime("%d-%m-%Y %H:%M"))
 
@@ -89,7 +89,7 @@ def action_assigned(event: ActionAgreed) -> None:
     action = db.session.get(CaseAction, event.action_id)
     if action is None:
         return
-    notify(_others(action_owners(action), event.actor), ACTION_ASSIGNED, path("actions.mine"), f"action:{action.id}",
+    notify(others_than(action_owners(action), event.actor), ACTION_ASSIGNED, path("actions.mine"), f"action:{action.id}",
            subject_words=day(action.due_date))
 
 
@@ -103,7 +103,7 @@ def request_to_organisation(event: RequestMade) -> None:
     members = db.session.scalars(select(User).where(
         User.organisation_id == request.organisation_id, User.role == Role.PROVIDER_MEMBER.value,
         User.deactivated_at.is_(None)))
-    notify(_others((user.id for user in members if policy.can_view_request(user, request)), event.actor),
+    notify(others_than((user.id for user in members if policy.can_view_request(user, request)), event.actor),
            REQUEST_TO_ORGANISATION, path("commitments.request_page", request_id=request.id),
            f"request:{request.id}", subject_words=day(request.reply_by))
 

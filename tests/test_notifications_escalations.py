@@ -17,6 +17,7 @@ from ret_app.jobs import registry as jobs
 from ret_app.kernel import uow
 from ret_app.models import Case, Escalation, Notification, User
 from ret_app.notifications import escalations as watchdog
+from tests.conftest import login
 from tests.test_escalations import form_data, w  # noqa: F401  (fixture)
 from tests.test_notifications import assert_no_personal_data, outbox  # noqa: F401  (fixture)
 
@@ -112,3 +113,33 @@ def test_the_watchdog_notifies_once_per_expected_date_and_again_when_a_new_date_
 def test_the_watchdog_is_a_periodic_job(app, w):  # noqa: F811
     job = jobs.get("overdue-escalations")
     assert job.fn is watchdog.flag_overdue_escalations
+
+
+def test_the_list_tells_which_escalation_a_notice_is_about_to_who_may_see_it_in_one_query(app, w, count_queries):  # noqa: F811
+    """The row stores only its link; the list says the case's reference, the network and the state
+    now, asked in one query whatever the number of notices, and nothing to whom may not see it."""
+    from ret_app.notifications import queries
+    from ret_app.notifications.services import notify
+
+    escalation_id = sent(app, w)
+    as_liaison(app, w, escalation_id, lambda e, liaison: services.accept(e, liaison))
+    with app.app_context():
+        escalation = db.session.get(Escalation, escalation_id)
+        expected = f"{escalation.case.reference} · {escalation.network.short_name} · "
+        told = {}
+        for size in (1, 20):
+            for i in range(size):
+                notify([w.chair.id, w.elsewhere.chair.id], watchdog.ESCALATION_NETWORK_ACTED,
+                       f"/escalaties/{escalation_id}", f"test:{size}:{i}")
+            for user in (w.chair, w.elsewhere.chair):
+                rows = list(db.session.scalars(select(Notification).where(Notification.user_id == user.id)))
+                reader = db.session.get(User, user.id)
+                reader.organisation  # noqa: B018  (loaded, as a signed-in user's is)
+                with count_queries() as statements:
+                    told[(size, user.id)] = queries.about(reader, rows)
+                assert len(statements) == 1, statements
+        assert set(told[(20, w.chair.id)].values()) == {expected + "Aangenomen door het netwerk"}
+        assert told[(20, w.elsewhere.chair.id)] == {}
+    client = app.test_client()
+    login(client, app, w.chair)
+    assert expected + "Aangenomen door het netwerk" in client.get("/meldingen").get_data(as_text=True)

@@ -32,7 +32,8 @@ from ret_app.kernel import dates, events
 from ret_app.models import (
     Case, Escalation, EscalationMessage, EscalationStep, MessageKind, MessageSide, Organisation, Role, User,
 )
-from ret_app.notifications.kinds import register_kind
+from ret_app.escalations.labels import ESCALATION_STATUS_LABELS
+from ret_app.notifications.kinds import register_about, register_kind
 from ret_app.notifications.reactions import day, others_than, path
 from ret_app.notifications.services import notify
 from ret_app.notifications.watch import case_watchers
@@ -47,6 +48,19 @@ ESCALATION_TO_NETWORK = "escalation_to_network"
 ESCALATION_RET_ACTED = "escalation_ret_acted"
 register_kind(ESCALATION_TO_NETWORK, _l("An escalation to your network"), "mail_now", order=37)
 register_kind(ESCALATION_RET_ACTED, _l("The RET responded on an escalation to your network"), "mail_now", order=38)
+
+
+
+def _about(user: User, escalation_ids: list[int]) -> dict[int, str]:
+    """What the list says of notifications about escalations: the case's reference, the network and
+    the escalation's state now — only of those the user may still see (one query)."""
+    rows = db.session.scalars(select(Escalation).where(Escalation.id.in_(escalation_ids),
+                                                       policy.visible_escalations_clause(user))
+                              .options(joinedload(Escalation.case), joinedload(Escalation.network)))
+    return {e.id: f"{e.case.reference} · {e.network.short_name} · {ESCALATION_STATUS_LABELS[e.status]}" for e in rows}
+
+
+register_about(r"^/(?:escalaties|netwerk/opschalingen)/(\d+)$", _about)
 
 # The steps the network takes (the RET's own steps — send, withdraw — notify nobody on the RET side).
 NETWORK_STEPS = frozenset({"accept", "decline", "start", "answer", "close"})

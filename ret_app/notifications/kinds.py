@@ -6,6 +6,7 @@ A `locked` kind (a credential change) always goes by e-mail at once: the user ca
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,3 +65,27 @@ def all_kinds() -> list[Kind]:
 def choosable() -> list[Kind]:
     """The kinds a user chooses the delivery of (the locked ones always come by e-mail)."""
     return [k for k in all_kinds() if not k.locked]
+
+
+# What a notification is about, told at the moment the list is shown (a notification row stores no
+# more than its link): a capability registers, for the links of its pages, one function that
+# describes many targets at once for one user — (user, ids) -> {id: words} — with only what that
+# user may see now (a target no longer visible to them is left out, and the line shows the kind only).
+@dataclass(frozen=True)
+class About:
+    pattern: Any  # a compiled regular expression with one group: the target's id in the link
+    describe: Any
+
+
+_ABOUTS: list[About] = []
+
+
+def register_about(pattern: str, describe) -> None:
+    compiled = re.compile(pattern)
+    if any(a.pattern.pattern == compiled.pattern for a in _ABOUTS):
+        return
+    _ABOUTS.append(About(compiled, describe))
+
+
+def abouts() -> list[About]:
+    return list(_ABOUTS)

@@ -1,6 +1,7 @@
 """The list of a user's notifications ("Meldingen") and the header's unread count: filtered, sorted
 and paged in SQL, each a constant number of queries (a notification row needs nothing else: its
-kind's words are registered, its link is stored)."""
+kind's words are registered, its link is stored; what a page of them is about costs one query per
+kind of target, see `about`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ret_app.extensions import db
+from ret_app.notifications import kinds
 from ret_app.models import Notification, User
 from ret_app.paging import Page, paginate
 
@@ -44,3 +46,22 @@ def unread_count_for_page() -> Optional[int]:
     if "_ret_unread_notifications" not in g:
         g._ret_unread_notifications = unread_count(current_user)
     return g._ret_unread_notifications
+
+
+def about(user: User, notifications) -> dict[int, str]:
+    """Per notification on a page, the words that tell its target apart (a case's reference and the
+    escalation's state, say), from the describers the capabilities registered: one call — one query —
+    per kind of target, whatever the number of notifications."""
+    told: dict[int, str] = {}
+    for registered in kinds.abouts():
+        wanted: dict[int, list[int]] = {}
+        for n in notifications:
+            found = registered.pattern.match(n.link or "")
+            if found:
+                wanted.setdefault(int(found.group(1)), []).append(n.id)
+        if not wanted:
+            continue
+        for target_id, words in registered.describe(user, sorted(wanted)).items():
+            for notification_id in wanted.get(target_id, ()):
+                told[notification_id] = words
+    return told

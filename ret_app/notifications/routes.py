@@ -47,7 +47,7 @@ def inbox():
         "notifications/inbox.html", "notifications/_results.html", result=page, shown=shown, kind=kind,
         kinds=kinds.all_kinds(), label=kinds.label, query_args=query_args, shown_words=SHOWN_WORDS,
         here=url_for("notifications.inbox", **query_args, **({"page": page.page} if page.page > 1 else {})),
-        unread=queries.unread_count(current_user))
+        unread=queries.unread_count(current_user), about=queries.about(current_user, page.items))
 
 
 @bp.route("/meldingen/<int:notification_id>/openen", methods=["POST"])

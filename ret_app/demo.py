@@ -449,7 +449,13 @@ def _backdate(today: date, working_days: int) -> datetime:
         day -= timedelta(days=1)
         if clock.is_working_day(day, clock.DEFAULT_CALENDAR):
             remaining -= 1
-    return datetime.combine(day, time(9, 30), tzinfo=timezone.utc)
+    return _not_after_now(datetime.combine(day, time(9, 30), tzinfo=timezone.utc))
+
+
+def _not_after_now(moment: datetime) -> datetime:
+    """Today's demo events happened this morning, or a few minutes ago when seeding earlier than that:
+    nothing is recorded in the future."""
+    return min(moment, utcnow() - timedelta(minutes=5))
 
 
 def seed_cases(users: dict, municipalities: dict, organisations: dict, today: date,
@@ -1004,7 +1010,7 @@ def seed_escalations(users: dict, organisations: dict, cases: dict, today: date)
     ijzk_chair = users["voorzitter@ijzk.example"]
 
     def moment(working_days_ago: int, hour: int = 10) -> datetime:
-        return _backdate(today, working_days_ago).replace(hour=hour)
+        return _not_after_now(_backdate(today, working_days_ago).replace(hour=hour))
 
     def expected(sent_days_ago: int, days: int = 10) -> date:
         sent = _backdate(today, sent_days_ago).date()

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from ret_app import audit
 from ret_app.auth import passwords, services as auth_services
 from ret_app.caretypes import services as caretypes
+from ret_app.outcomes import taxonomy
 from ret_app.extensions import db
 from ret_app.models import Mandate, Municipality, Network, Organisation, OrganisationKind, Region, User
 from ret_app.kernel.dates import AMSTERDAM, utcnow
@@ -157,6 +158,7 @@ def seed(today: Optional[date] = None) -> SeedSummary:
     db.session.flush()
     for region in regions.values():
         caretypes.seed_defaults(region.id)  # as the administrator's new region gets it
+        taxonomy.seed_defaults(region.id)
 
     organisations: dict[str, Organisation] = {}
     for municipality in municipalities.values():
@@ -222,6 +224,7 @@ def seed(today: Optional[date] = None) -> SeedSummary:
     seed_plans(users, organisations, cases, today)
     seed_commitments(users, organisations, cases, today)
     seed_escalations(users, organisations, cases, today)
+    seed_outcomes(users, organisations, cases)
     _store_deadlines(cases.values())
     from ret_app.notifications import demo as notifications_demo
 
@@ -925,6 +928,57 @@ def seed_plans(users: dict, organisations: dict, cases: dict, today: date) -> No
     ])
     db.session.add(CaseEvent(case_id=lieke.id, at=_at(held, 15), actor_id=director.id, kind="plan_review_held"))
     db.session.flush()
+
+
+# --- outcomes ------------------------------------------------------------------------------------------
+
+def seed_outcomes(users: dict, organisations: dict, cases: dict) -> int:
+    """Outcomes of the two cases the RET can close now, recorded by their process directors through the
+    service (the audit trail and the timeline show it): Lieke (monitoring) got fitting help in the region
+    and a bridge outside it via BOEG, after a waiting list; Sem (process direction, placement intended)
+    moved from his foster family to a family home with treatment, after the region's family homes were
+    full. Each names the gaps met, so that the gap taxonomy has data from the start."""
+    from ret_app.models import GapCategory
+    from ret_app.outcomes import services as outcomes
+
+    def category(case, code: str) -> str:
+        return str(db.session.scalar(select(GapCategory.id).where(GapCategory.region_id == case.region_id,
+                                                                   GapCategory.code == code)))
+
+    lieke, sem = cases["monitoring"], cases["coevorden"]
+    kjp = organisations["Kinder- en Jeugdpsychiatrie Rivierland (demo)"]
+    bolder = organisations["Jeugdzorg De Bolder (demo)"]
+    outcomes.record(lieke, users["retlid@mijov.example"], {
+        "result": "realised",
+        "help": [
+            {"care_type": "day_treatment", "organisation_id": kjp.id},
+            {"care_type": "ambulatory", "organisation_id": bolder.id},
+            {"care_type": "day_treatment", "provider_name": "Dagbehandeling eetstoornissen Arnhem (demo)",
+             "inside_region": False, "via_network": True},
+        ],
+        "gaps": [
+            {"category": category(lieke, "no_place_best_fit"), "care_type": "youth_mental_health",
+             "note": "De gespecialiseerde eetstoorniszorg in de regio had een wachtlijst van zes maanden."},
+            {"category": category(lieke, "need_changed_while_waiting"), "care_type": "education_care",
+             "note": "Tijdens het wachten viel school weg; er was ook een onderwijs-zorgarrangement nodig."},
+        ],
+        "lessons": "Bij eetproblemen met een lange wachtlijst meteen het netwerk om overbrugging vragen: dat "
+                   "werkte binnen twee weken.",
+    })
+    outcomes.record(sem, users["retlid@drenthe.example"], {
+        "result": "realised", "placement_result": "carried_out",
+        "placement_note": "Van het pleeggezin naar een gezinshuis met behandeling in Zuid-Drenthe, dicht bij moeder.",
+        "help": [{"care_type": "family_home", "provider_name": "Gezinshuis met behandeling Zuid-Drenthe (demo)",
+                  "inside_region": True}],
+        "gaps": [
+            {"category": category(sem, "no_living_place"), "care_type": "family_home",
+             "note": "De gezinshuizen in Zuid-Drenthe zaten vol; een plek kwam pas na weken vrij."},
+            {"category": category(sem, "crisis_availability"), "care_type": "crisis",
+             "note": "Geen crisisplek voor de overbrugging toen het pleeggezin stopte."},
+        ],
+        "lessons": "Een gezinshuis met behandeling eerder aanvragen, nog voordat het pleeggezin op is.",
+    })
+    return 2
 
 
 # --- requests to providers of the collective and commitments -----------------------------------------

@@ -28,6 +28,7 @@ from sqlalchemy import delete, insert, text
 import config
 from ret_app import create_app
 from ret_app.caretypes.services import default_catalogue
+from ret_app.outcomes.taxonomy import default_taxonomy
 from ret_app.extensions import db
 from ret_app.models import AuditHead, Mandate, Municipality, Network, Organisation, Region, User
 from ret_app.kernel.dates import utcnow
@@ -280,6 +281,7 @@ class Factory:
             db.session.add(region)
             db.session.flush()
             db.session.add_all(default_catalogue(region.id))  # as every new region gets it
+            db.session.add_all(default_taxonomy(region.id))  # and its gap taxonomy
             db.session.commit()
             return self._detach(region)
 

@@ -95,6 +95,8 @@ CASE_OBJECT |= {"escalations.escalation_form", "escalations.escalation_page", "e
 CASE_OBJECT |= {"escalations.dossier_pdf", "escalations.dossier_json"}
 # notifications: one's own only (404 for anyone else's)
 CASE_OBJECT |= {"notifications.open_one", "notifications.mark"}
+# a case's outcome (404 for whoever is not of the RET of the case's region)
+CASE_OBJECT |= {"outcomes.outcome_page"}
 # the network liaison's side of an escalation (404 for a liaison of another network, or after the network
 # consent was withdrawn; the list shows one's own network's only)
 CASE_OBJECT |= {"escalations.network_page", "escalations.network_step", "escalations.network_director",
@@ -200,6 +202,8 @@ class Objects:
     escalation_id: int = 0  # an escalation of `case_id` to `network`, accepted, with a question of the network
     question_id: int = 0
     notification_id: int = 0  # an unread notification of `target`
+    gap_category_id: int = 0  # a category of `region`'s gap taxonomy, in use
+    retired_gap_category_id: int = 0  # one no longer in use
 
 
 def _collective_objects(app, factory, region) -> dict:
@@ -341,6 +345,11 @@ def objects(app) -> Iterator[Objects]:
         care_types = dict(db.session.execute(select(CareType.code, CareType.id)
                                              .where(CareType.region_id == region.id)).all())
         db.session.execute(update(CareType).where(CareType.id == care_types["respite_care"]).values(active=False))
+        from ret_app.models import GapCategory
+
+        gap_categories = dict(db.session.execute(select(GapCategory.code, GapCategory.id)
+                                                 .where(GapCategory.region_id == region.id)).all())
+        db.session.execute(update(GapCategory).where(GapCategory.id == gap_categories["conflict"]).values(active=False))
         from ret_app.models import Plan, PlanVersion
 
         # The case's plan with an agreed version 1 (its page is one of the case's pages).
@@ -379,7 +388,8 @@ def objects(app) -> Iterator[Objects]:
                   _live_session(app, target.id), case_id, concept_id, member_id, attachment_id, **meeting,
                   **collective,
                   care_type_id=care_types["ambulatory"], retired_care_type_id=care_types["respite_care"],
-                  unused_care_type_id=care_types["jeugdzorgplus"], notification_id=notification_id)
+                  unused_care_type_id=care_types["jeugdzorgplus"], notification_id=notification_id,
+                  gap_category_id=gap_categories["education"], retired_gap_category_id=gap_categories["conflict"])
     with app.app_context():
         from ret_app.referrals import attachments
 
@@ -496,6 +506,12 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "caretypes.retire": lambda o: {"region_id": o.region.id, "care_type_id": o.care_type_id},
     "caretypes.reactivate": lambda o: {"region_id": o.region.id, "care_type_id": o.retired_care_type_id},
     "caretypes.remove": lambda o: {"region_id": o.region.id, "care_type_id": o.unused_care_type_id},
+    # outcomes and the gap taxonomy
+    "outcomes.outcome_page": lambda o: {"case_id": o.case_id},
+    "outcomes.taxonomy_page": lambda o: {"region_id": o.region.id},
+    "outcomes.category_edit": lambda o: {"region_id": o.region.id, "category_id": o.gap_category_id},
+    "outcomes.category_retire": lambda o: {"region_id": o.region.id, "category_id": o.gap_category_id},
+    "outcomes.category_reactivate": lambda o: {"region_id": o.region.id, "category_id": o.retired_gap_category_id},
     # notifications
     "notifications.open_one": lambda o: {"notification_id": o.notification_id},
     "notifications.mark": lambda o: {"notification_id": o.notification_id},
@@ -644,6 +660,18 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
     "caretypes.retire": lambda o: {"version": "1"},
     "caretypes.reactivate": lambda o: {"version": "1"},
     "caretypes.remove": lambda o: {"version": "1"},
+    # outcomes and the gap taxonomy
+    "outcomes.outcome_page": lambda o: {"result": "partly_realised", "lessons": "Eerder opschalen",
+                                        "help-0-care_type": "ambulatory", "help-0-organisation_id": "",
+                                        "help-0-provider_name": "Aanbieder buiten de regio",
+                                        "gap-0-category": str(o.gap_category_id), "gap-0-care_type": "",
+                                        "gap-0-note": "Geen schoolplek", "version": ""},
+    "outcomes.taxonomy_page": lambda o: {"code": "nieuwe_categorie", "name": "Nieuwe categorie",
+                                         "description": "Omschrijving", "position": "500"},
+    "outcomes.category_edit": lambda o: {"name": "Onderwijs past niet", "description": "Thuiszitter",
+                                         "position": "15", "version": "1"},
+    "outcomes.category_retire": lambda o: {"version": "1"},
+    "outcomes.category_reactivate": lambda o: {"version": "1"},
     # notifications
     "notifications.open_one": lambda o: {},
     "notifications.mark": lambda o: {"read": "1"},
@@ -801,6 +829,8 @@ POST_ONLY |= {"caretypes.retire", "caretypes.reactivate", "caretypes.remove"}
 POST_ONLY |= {"escalations.escalation_remind", "escalations.escalation_new_date", "escalations.escalation_withdraw",
               "escalations.escalation_reply", "escalations.network_step", "escalations.network_director",
               "escalations.network_message", "escalations.network_answer", "escalations.network_close"}
+# the gap taxonomy
+POST_ONLY |= {"outcomes.category_retire", "outcomes.category_reactivate"}
 # notifications
 POST_ONLY |= {"notifications.open_one", "notifications.mark", "notifications.mark_all"}
 GET_PROTECTED = sorted(e for e, a in EXPECTED_ACCESS.items() if a != PUBLIC and e not in POST_ONLY)
@@ -996,7 +1026,8 @@ def test_caseworker_sees_only_own_mandates(app, client, factory, login_as):
     assert "Andergem" not in body and "77.777" not in body
 
 
-ADMIN_OBJECT_ROUTES = sorted(e for e in URL_PARAMS if e.startswith(("admin.", "caretypes.")))
+ADMIN_OBJECT_ROUTES = sorted(e for e in URL_PARAMS if e.startswith(("admin.", "caretypes.", "outcomes.category",
+                                                                   "outcomes.taxonomy")))
 
 
 @pytest.mark.parametrize("endpoint", ADMIN_OBJECT_ROUTES)

@@ -262,6 +262,13 @@ def s_case(endpoint: str, role: str, organisation: str) -> Callable[[Env], Scena
     return scenario
 
 
+def s_outcome(env: Env) -> Scenario:
+    """The outcome of a case in process direction of the objects' region, recorded by the region's chair."""
+    env.login_as("chair", organisation_id=env.objects.ret_org.id)
+    case_id = env.factory.case(env.objects.target, env.objects.municipality, status="process_direction")
+    return Scenario(f"/casussen/{case_id}/uitkomst", lambda: POST_DATA["outcomes.outcome_page"](env.objects))
+
+
 def _concept(env: Env, **fields) -> tuple[User, int]:
     """A caseworker of the objects' access team, signed in, with a concept referral of their own."""
     user = env.login_as("caseworker", organisation_id=env.objects.access_team.id)
@@ -503,7 +510,10 @@ SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
         "admin.municipality_edit", "admin.organisations", "admin.organisation_edit", "admin.user_new",
         "admin.user_edit", "admin.user_deactivate", "admin.user_reactivate", "admin.user_reset_2fa",
         "admin.user_activation_link", "admin.mandate_new", "admin.mandate_detail",
-        "caretypes.catalogue", "caretypes.edit", "caretypes.retire", "caretypes.reactivate", "caretypes.remove")},
+        "caretypes.catalogue", "caretypes.edit", "caretypes.retire", "caretypes.reactivate", "caretypes.remove",
+        "outcomes.taxonomy_page", "outcomes.category_edit", "outcomes.category_retire",
+        "outcomes.category_reactivate")},
+    ("outcomes.outcome_page", "POST"): s_outcome,
     ("referrals.referral_new", "POST"): s_case("referrals.referral_new", "caseworker", "access_team"),
     ("cases.case_list", "POST"): s_case_search,
     ("cases.case_step", "POST"): s_case("cases.case_step", "chair", "ret_org"),

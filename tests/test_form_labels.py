@@ -366,6 +366,26 @@ SCENARIOS: list[Scenario] = [
              lambda w: f"/beheer/regios/{w.region.id}/zorgsoorten/{w.care_type}",
              lambda w: f"/beheer/regios/{w.region.id}/zorgsoorten/{w.care_type}",
              lambda w: {"name": f"Ambulante jeugdhulp {secrets.token_hex(3)}"}),
+    # --- outcomes: the page's outcome form with its rows (help arranged, gaps met), the gap taxonomy ---
+    Scenario("ret_app.outcomes.forms.OutcomeForm", "director", lambda w: f"/casussen/{w.outcome_case}/uitkomst",
+             lambda w: f"/casussen/{w.outcome_case}/uitkomst", lambda w: {"result": "realised"}, label="plain"),
+    Scenario("ret_app.outcomes.forms.OutcomeForm", "director", lambda w: f"/casussen/{w.outcome_placement}/uitkomst",
+             lambda w: f"/casussen/{w.outcome_placement}/uitkomst", lambda w: {"result": "realised"},
+             label="placement", save=False,
+             steps=(Step("an intended placement", ("placement_result",)),)),
+    Scenario("ret_app.outcomes.forms.HelpRowForm", "director", lambda w: f"/casussen/{w.outcome_case}/uitkomst",
+             lambda w: f"/casussen/{w.outcome_case}/uitkomst", prefix="help-0", extra={"result": "realised"},
+             steps=(Step("a help arranged", ("care_type",), values={"provider_name": "Aanbieder Oost"}),)),
+    Scenario("ret_app.outcomes.forms.GapRowForm", "director", lambda w: f"/casussen/{w.outcome_case}/uitkomst",
+             lambda w: f"/casussen/{w.outcome_case}/uitkomst", prefix="gap-0", extra={"result": "realised"},
+             steps=(Step("a gap", ("category",), values={"note": "Wachtlijst van een halfjaar"}),)),
+    Scenario("ret_app.outcomes.forms.GapCategoryForm", "admin", lambda w: f"/beheer/regios/{w.region.id}/hiaten",
+             lambda w: f"/beheer/regios/{w.region.id}/hiaten",
+             lambda w: {"code": f"nieuw_{secrets.token_hex(3)}", "name": f"Nieuwe categorie {secrets.token_hex(3)}"}),
+    Scenario("ret_app.outcomes.forms.GapCategoryEditForm", "admin",
+             lambda w: f"/beheer/regios/{w.region.id}/hiaten/{w.gap_category}",
+             lambda w: f"/beheer/regios/{w.region.id}/hiaten/{w.gap_category}",
+             lambda w: {"name": f"Onderwijs sluit niet aan {secrets.token_hex(3)}"}),
     # --- signing in and the account ---
     Scenario("ret_app.auth.forms.LoginForm", None, lambda w: "/inloggen", lambda w: "/inloggen", save=False),
     Scenario("ret_app.auth.forms.TotpForm", None, lambda w: "/inloggen/verificatie",
@@ -400,6 +420,9 @@ EXEMPT = {
     "ret_app.screening.forms.RemoveParticipantForm": "a button",
     "ret_app.plans.forms.ButtonForm": "a button",
     "ret_app.caretypes.forms.CareTypeStatusForm": "a button (retire, offer again, remove) with the version shown",
+    "ret_app.outcomes.forms.GapCategoryStatusForm": "a button (retire, use again) with the version shown",
+    # The base of the outcome page's rows (HelpRowForm, GapRowForm): no fields of its own.
+    "ret_app.outcomes.forms._Row": "the base of the outcome page's rows, without fields",
     "ret_app.escalations.liaison_forms.StepForm": "a button (accept, start working on it) with hidden values",
     # A search filter (GET): every field optional, nothing is saved.
     "ret_app.admin.forms.AuditSearchForm": "a search filter",
@@ -433,6 +456,11 @@ def w(app):
                                     process_director_id=w.director.id, placement_intended=True)
     w.plan = factory.case(w.caseworker, w.municipality, status="process_direction", track="process_direction",
                           process_director_id=w.director.id, submitted_at=utcnow())
+    w.outcome_case = factory.case(w.caseworker, w.municipality, status="process_direction",
+                                  process_director_id=w.director.id, submitted_at=utcnow())
+    w.outcome_placement = factory.case(w.caseworker, w.municipality, status="process_direction",
+                                       process_director_id=w.director.id, submitted_at=utcnow(),
+                                       placement_intended=True)
     w.planned = factory.meeting(w.chair, starts_at=utcnow() + timedelta(days=5))
     w.live = factory.meeting(w.chair, status="in_progress", cases=(w.open_case, w.placement_case))
     w.approved = factory.meeting(w.chair, status="approved", cases=(w.open_case,),
@@ -486,6 +514,10 @@ def w(app):
         w.review = plan.reviews[0].id
         w.care_type = db.session.scalar(select(CareType.id).where(CareType.region_id == w.region.id,
                                                                   CareType.code == "ambulatory"))
+        from ret_app.models import GapCategory
+
+        w.gap_category = db.session.scalar(select(GapCategory.id).where(GapCategory.region_id == w.region.id,
+                                                                        GapCategory.code == "education"))
         # Escalations: the region in a network; a case to escalate, and one escalated (accepted by the
         # network, with its question to the RET).
         from ret_app.models import Escalation, EscalationMessage, Network, Region

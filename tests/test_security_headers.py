@@ -343,6 +343,8 @@ def test_signed_in_pages_have_no_inline_script_or_style(app, client, objects, lo
             continue
         if endpoint.startswith("escalations.") and role != "chair":
             continue  # the RET's pages: a caseworker of the case gets 404 (tests/test_escalations_pages.py)
+        if endpoint == "outcomes.outcome_page" and role != "chair":
+            continue  # the RET's page: a caseworker of the case gets 404 (tests/test_outcomes.py)
         url = build_url(app, endpoint, objects)
         # The objects' case has an open escalation: its form leads to the escalation's page.
         response = client.get(url, follow_redirects=endpoint == "escalations.escalation_form")

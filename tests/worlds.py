@@ -25,6 +25,7 @@ from typing import Any, Iterable, Optional
 from ret_app.caretypes.services import default_catalogue
 from ret_app.extensions import db
 from ret_app.models import Municipality, Network, Organisation, Region
+from ret_app.outcomes.taxonomy import default_taxonomy
 
 ORGANISATIONS = {
     # attribute: (kind, collective member, in the second region, municipality attribute)
@@ -89,6 +90,8 @@ class World:
         db.session.flush()
         # Every new region starts with the default care-type catalogue (caretypes).
         db.session.add_all(default_catalogue(self.region.id) + default_catalogue(elsewhere_region.id))
+        # ... and the default gap taxonomy (outcomes).
+        db.session.add_all(default_taxonomy(self.region.id) + default_taxonomy(elsewhere_region.id))
         self.municipality = self._municipality(names.get("municipality"), self.region)
         self.other_municipality = self._municipality(names.get("other_municipality"), self.region)
         for attribute, (kind, collective, _elsewhere, municipality) in ORGANISATIONS.items():

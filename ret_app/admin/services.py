@@ -14,6 +14,7 @@ from ret_app.auth import services as auth_services
 from ret_app.caretypes import services as caretypes
 from ret_app.extensions import db
 from ret_app.kernel.errors import RuleError
+from ret_app.outcomes import taxonomy
 from ret_app.labels import ORGANISATION_KIND_LABELS
 from ret_app.models import (
     ActivationPurpose,
@@ -90,6 +91,7 @@ def save_region(region: Optional[Region], data: dict) -> Region:
     saved = _save(region or Region(), data, ("name", "network_id"), "region")
     if region is None:
         caretypes.seed_defaults(saved.id)  # a new region starts with the default care-type catalogue
+        taxonomy.seed_defaults(saved.id)  # and with the default gap taxonomy
     return saved
 
 

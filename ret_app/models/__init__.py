@@ -69,6 +69,7 @@ from ret_app.models.meetings import (
 )
 from ret_app.models.notifications import Delivery, Notification, NotificationPreference
 from ret_app.models.organisations import Municipality, Network, Organisation, OrganisationKind, Region
+from ret_app.models.outcomes import CaseOutcome, GapCategory, OutcomeGap, OutcomeHelp, OutcomeResult, PlacementResult
 from ret_app.models.plans import GoalStatus, HelpFits, Plan, PlanGoal, PlanReview, PlanVersion, Voice
 from ret_app.models.users import (
     ActivationPurpose,
@@ -81,6 +82,12 @@ from ret_app.models.users import (
 )
 
 __all__ = [
+    "PlacementResult",
+    "OutcomeResult",
+    "OutcomeHelp",
+    "OutcomeGap",
+    "GapCategory",
+    "CaseOutcome",
     "ActionStatus",
     "ActivationPurpose",
     "ActivationToken",

@@ -276,6 +276,10 @@ def test_a_gap_without_a_category_is_refused_next_to_it_and_everything_typed_sta
     client = client_for(app, world.director)
     page = client.get(f"/casussen/{case_id}/uitkomst").get_data(as_text=True)
     assert 'name="gap-0-category"' in page and 'name="help-0-care_type"' in page
+    # Enter in a text field submits with the form's first button: it saves, it does not add a row.
+    form = page[page.index('id="outcome-form"'):]
+    first = re.search(r'<button type="submit"[^>]*>', form).group(0)
+    assert 'value="save"' in first, first
     response = post(client, f"/casussen/{case_id}/uitkomst", {
         "result": "partly_realised", "placement_result": "prevented", "placement_note": "Thuis gebleven",
         "lessons": "Eerder het netwerk vragen", "help-0-care_type": "ambulatory", "help-0-organisation_id": "",

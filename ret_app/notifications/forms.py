@@ -23,21 +23,22 @@ class BackForm(FlaskForm):
     next = HiddenField()
 
 
+class PreferencesForm(FlaskForm):
+    """The choice of delivery per kind of notification: a radio group per registered kind, added by
+    `_preferences_class` (the kinds are known once every capability has registered its own)."""
+
+
 _classes: dict[tuple[str, ...], type] = {}
 
 
 def _preferences_class(codes: tuple[str, ...]) -> type:
     """One form class per set of registered kinds (built once: the kinds are registered at start-up)."""
     if codes not in _classes:
-        class PreferencesForm(FlaskForm):
-            pass
-
-        for kind in kinds.choosable():
-            setattr(PreferencesForm, kind.code, RadioField(
-                kind.label, choices=list(kinds.DELIVERY_LABELS.items()),
-                validate_choice=False,  # the service refuses an unknown delivery, in Dutch, next to the field
-                validators=[InputRequired(message=CHOOSE)]))
-        _classes[codes] = PreferencesForm
+        fields = {kind.code: RadioField(
+            kind.label, choices=list(kinds.DELIVERY_LABELS.items()),
+            validate_choice=False,  # the service refuses an unknown delivery, in Dutch, next to the field
+            validators=[InputRequired(message=CHOOSE)]) for kind in kinds.choosable()}
+        _classes[codes] = type("PreferencesForm", (PreferencesForm,), {"__module__": __name__, **fields})
     return _classes[codes]
 
 

@@ -40,7 +40,6 @@ from ret_app.models import (
     Escalation,
     EscalationResult,
     EscalationStatus,
-    GapCategory,
     Organisation,
     OrganisationKind,
     OutcomeGap,

@@ -70,6 +70,7 @@ from ret_app.models.meetings import (
 from ret_app.models.notifications import Delivery, Notification, NotificationPreference
 from ret_app.models.organisations import Municipality, Network, Organisation, OrganisationKind, Region
 from ret_app.models.plans import GoalStatus, HelpFits, Plan, PlanGoal, PlanReview, PlanVersion, Voice
+from ret_app.models.rereferrals import CaseLink, LinkBasis, LinkStatus
 from ret_app.models.users import (
     ActivationPurpose,
     ActivationToken,
@@ -96,6 +97,7 @@ __all__ = [
     "Case",
     "CaseAction",
     "CaseEvent",
+    "CaseLink",
     "CaseParticipant",
     "CasePause",
     "CaseReferenceCounter",
@@ -124,6 +126,8 @@ __all__ = [
     "JobRun",
     "LegalGround",
     "LifeDomain",
+    "LinkBasis",
+    "LinkStatus",
     "Mandate",
     "MandateStatus",
     "Meeting",

@@ -8,6 +8,7 @@
     meetings.py   RET sessions, minutes, provisional decisions and actions, with their SQL twins
     mandates.py   mandates and who may hold them
     plans.py      the process direction plan: who reads it, who keeps it, with their SQL twins
+    rereferrals.py re-referrals: who sees a link between two cases of one youth, who decides it
     escalations.py escalations to the supra-regional network: the RET's side and the liaison's, with
                   their SQL twins
 
@@ -127,4 +128,10 @@ from ret_app.policy.plans import (  # noqa: F401
     can_read_plan,
     kept_plans_clause,
     readable_plans_clause,
+)
+from ret_app.policy.rereferrals import (  # noqa: F401
+    can_decide_rereferral,
+    can_see_link,
+    is_ret_side,
+    link_visible_clause,
 )

@@ -95,6 +95,8 @@ CASE_OBJECT |= {"escalations.escalation_form", "escalations.escalation_page", "e
 CASE_OBJECT |= {"escalations.dossier_pdf", "escalations.dossier_json"}
 # notifications: one's own only (404 for anyone else's)
 CASE_OBJECT |= {"notifications.open_one", "notifications.mark"}
+# re-referral: the chair of the case's region decides on an earlier case (404 for any other chair)
+CASE_OBJECT |= {"rereferrals.decide"}
 # the network liaison's side of an escalation (404 for a liaison of another network, or after the network
 # consent was withdrawn; the list shows one's own network's only)
 CASE_OBJECT |= {"escalations.network_page", "escalations.network_step", "escalations.network_director",
@@ -479,6 +481,8 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "escalations.escalation_form": lambda o: {"case_id": o.case_id},
     "escalations.escalation_page": lambda o: {"escalation_id": o.escalation_id},
     "escalations.escalation_remind": lambda o: {"escalation_id": o.escalation_id},
+    # re-referral (the link need not exist: the case check comes first)
+    "rereferrals.decide": lambda o: {"case_id": o.case_id, "link_id": 1},
     "escalations.escalation_new_date": lambda o: {"escalation_id": o.escalation_id},
     "escalations.escalation_withdraw": lambda o: {"escalation_id": o.escalation_id},
     "escalations.escalation_reply": lambda o: {"escalation_id": o.escalation_id, "question_id": o.question_id},
@@ -622,6 +626,7 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
     "escalations.escalation_form": lambda o: {"submission_key": "e" * 32, "action": "draft", "urgency": "regular",
                                               "question": "Kunt u adviseren?"},
     "escalations.escalation_remind": lambda o: {"submission_key": "r" * 32, "note": "Graag uw antwoord"},
+    "rereferrals.decide": lambda o: {"decision": "confirm", "back": "case"},
     "escalations.escalation_new_date": lambda o: {"new_date": (date.today() + timedelta(days=20)).isoformat(),
                                                   "date_reason": "Uitstel gevraagd", "version": ""},
     "escalations.escalation_withdraw": lambda o: {"reason": "Opgelost in de regio", "version": ""},
@@ -803,6 +808,8 @@ POST_ONLY |= {"escalations.escalation_remind", "escalations.escalation_new_date"
               "escalations.network_message", "escalations.network_answer", "escalations.network_close"}
 # notifications
 POST_ONLY |= {"notifications.open_one", "notifications.mark", "notifications.mark_all"}
+# re-referral
+POST_ONLY |= {"rereferrals.decide"}
 GET_PROTECTED = sorted(e for e, a in EXPECTED_ACCESS.items() if a != PUBLIC and e not in POST_ONLY)
 GET_PUBLIC = sorted(e for e, a in EXPECTED_ACCESS.items() if a == PUBLIC and e not in POST_ONLY)
 POST_PROTECTED = sorted(e for e in POST_DATA if EXPECTED_ACCESS[e] != PUBLIC)

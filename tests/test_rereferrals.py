@@ -474,3 +474,25 @@ def test_the_migration_fills_the_keys_and_suggests_for_referrals_waiting_for_int
     assert made == {(ids["waiting"], ids["closed"], "name", "suggested"),
                     (ids["waiting"], ids["in_track"], "name", "suggested"),
                     (ids["waiting"], ids["bsn"], "bsn", "suggested")}
+
+
+def test_the_demo_has_a_confirmed_re_referral_and_a_suggestion_waiting(app):
+    from ret_app import demo
+
+    with app.app_context():
+        demo.seed()
+        db.session.commit()
+        rows = {(link.case.youth_name, link.basis, link.status, link.earlier_case.status)
+                for link in db.session.scalars(select(CaseLink))}
+        lieke = db.session.scalar(select(CaseLink).where(CaseLink.status == "confirmed"))
+        gap = lieke.case.submitted_at - lieke.earlier_case.closed_at
+        chair = db.session.scalar(select(User).where(User.email == "voorzitter@mijov.example"))
+        region_id = lieke.case.region_id
+        share = measures.share_referred_again(region_id, dates.local_date(lieke.earlier_case.closed_at),
+                                              dates.local_date(lieke.earlier_case.closed_at))
+    assert rows == {("Lieke van Dijk", "name", "confirmed", "closed"), ("Daan Kuipers", "name", "suggested", "closed")}
+    assert timedelta(days=0) < gap < timedelta(days=365)
+    assert (share.youths, share.referred_again) == (1, 1)
+    client = app.test_client()
+    login(client, app, chair, password=demo.DEMO_PASSWORD)
+    assert 'id="start-rereferrals-count">1 aanmelding met een mogelijke eerdere casus<' in client.get("/start").get_data(as_text=True)

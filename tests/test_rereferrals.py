@@ -269,7 +269,7 @@ def test_the_chair_confirms_on_the_intake_page_and_both_case_pages_show_the_link
     assert "Heraanmelding bevestigd" in page  # the timeline
     member = client_for(app, w.member)
     earlier_page = member.get(f"/casussen/{earlier_id}").get_data(as_text=True)
-    assert "latere aanmelding" in earlier_page and "De jeugdige is opnieuw aangemeld" in earlier_page
+    assert "Andere casussen van deze jeugdige" in earlier_page and "latere aanmelding" in earlier_page and "De jeugdige is opnieuw aangemeld" in earlier_page
     assert "Niet dezelfde jeugdige" not in earlier_page and "Koppeling ongedaan maken" not in earlier_page
     caseworker = client_for(app, w.caseworker)  # referred the later case only
     own = caseworker.get(f"/casussen/{later_id}").get_data(as_text=True)

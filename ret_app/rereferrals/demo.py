@@ -78,7 +78,7 @@ def seed(users: dict, cases: dict, today: date) -> None:
     db.session.flush()
     decided = _at(submitted + timedelta(days=2), 11)
     confirmed = CaseLink(case_id=lieke.id, earlier_case_id=earlier_lieke.id, basis="name",
-                         status=LinkStatus.CONFIRMED.value, suggested_at=_at(submitted + timedelta(days=2), 9),
+                         status=LinkStatus.CONFIRMED.value, suggested_at=_at(submitted + timedelta(days=2), 10),
                          decided_by_id=chair.id, decided_at=decided)
     waiting = CaseLink(case_id=daan.id, earlier_case_id=earlier_daan.id, basis="name",
                        status=LinkStatus.SUGGESTED.value, suggested_at=daan.submitted_at)

@@ -496,3 +496,19 @@ def test_the_demo_has_a_confirmed_re_referral_and_a_suggestion_waiting(app):
     client = app.test_client()
     login(client, app, chair, password=demo.DEMO_PASSWORD)
     assert 'id="start-rereferrals-count">1 aanmelding met een mogelijke eerdere casus<' in client.get("/start").get_data(as_text=True)
+
+
+def prepare_for_csrf(env, endpoint: str) -> tuple[str, dict]:
+    """tests/test_csrf.py: the chair of the objects' region signed in, and the URL and valid data of a
+    decision on an earlier case of the youth of the objects' case (an earlier closed case, suggested)."""
+    app, objects = env.app, env.objects
+    env.login_as("chair", organisation_id=objects.ret_org.id)
+    earlier = env.factory.case(objects.target, objects.municipality, status="closed", submitted_at=moment(400),
+                               closed_at=moment(200))
+    with app.app_context():
+        link = CaseLink(case_id=objects.case_id, earlier_case_id=earlier, basis="name", status="suggested")
+        db.session.add(link)
+        db.session.commit()
+        link_id = link.id
+        db.session.remove()
+    return f"/casussen/{objects.case_id}/eerdere-casussen/{link_id}", {"decision": "confirm", "back": "case"}

@@ -60,12 +60,13 @@ def _closed_case(later: Case, caseworker, chair, director, submitted: date, clos
     return case
 
 
-def seed(users: dict, cases: dict, today: date) -> None:
-    from ret_app.demo import REGION_TEAMS
+CHAIR = "voorzitter@mijov.example"  # the chair of Midden-IJssel/Oost-Veluwe (ret_app/demo.py)
 
+
+def seed(users: dict, cases: dict, today: date) -> None:
+    """Called by ret_app/demo.py with its users (by e-mail) and cases (by key), once they are all made."""
     lieke, daan = cases["monitoring"], cases["waiting"]
-    chair_email, director_email, _provider, _member = REGION_TEAMS[lieke.region.name]
-    chair, director = users[chair_email], users[director_email]
+    chair, director = users[CHAIR], lieke.process_director
 
     submitted = lieke.submitted_at.date()
     earlier_lieke = _closed_case(lieke, lieke.caseworker, chair, director, submitted - timedelta(days=420),

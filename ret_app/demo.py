@@ -225,6 +225,9 @@ def seed(today: Optional[date] = None) -> SeedSummary:
     seed_commitments(users, organisations, cases, today)
     seed_escalations(users, organisations, cases, today)
     seed_outcomes(users, organisations, cases)
+    from ret_app.rereferrals import demo as rereferrals_demo
+
+    rereferrals_demo.seed(users, cases, today)
     _store_deadlines(cases.values())
     from ret_app.notifications import demo as notifications_demo
 

@@ -97,6 +97,8 @@ CASE_OBJECT |= {"escalations.dossier_pdf", "escalations.dossier_json"}
 CASE_OBJECT |= {"notifications.open_one", "notifications.mark"}
 # a case's outcome (404 for whoever is not of the RET of the case's region)
 CASE_OBJECT |= {"outcomes.outcome_page"}
+# re-referral: the chair of the case's region decides on an earlier case (404 for any other chair)
+CASE_OBJECT |= {"rereferrals.decide"}
 # the network liaison's side of an escalation (404 for a liaison of another network, or after the network
 # consent was withdrawn; the list shows one's own network's only)
 CASE_OBJECT |= {"escalations.network_page", "escalations.network_step", "escalations.network_director",
@@ -489,6 +491,8 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "escalations.escalation_form": lambda o: {"case_id": o.case_id},
     "escalations.escalation_page": lambda o: {"escalation_id": o.escalation_id},
     "escalations.escalation_remind": lambda o: {"escalation_id": o.escalation_id},
+    # re-referral (the link need not exist: the case check comes first)
+    "rereferrals.decide": lambda o: {"case_id": o.case_id, "link_id": 1},
     "escalations.escalation_new_date": lambda o: {"escalation_id": o.escalation_id},
     "escalations.escalation_withdraw": lambda o: {"escalation_id": o.escalation_id},
     "escalations.escalation_reply": lambda o: {"escalation_id": o.escalation_id, "question_id": o.question_id},
@@ -638,6 +642,7 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
     "escalations.escalation_form": lambda o: {"submission_key": "e" * 32, "action": "draft", "urgency": "regular",
                                               "question": "Kunt u adviseren?"},
     "escalations.escalation_remind": lambda o: {"submission_key": "r" * 32, "note": "Graag uw antwoord"},
+    "rereferrals.decide": lambda o: {"decision": "confirm", "back": "case"},
     "escalations.escalation_new_date": lambda o: {"new_date": (date.today() + timedelta(days=20)).isoformat(),
                                                   "date_reason": "Uitstel gevraagd", "version": ""},
     "escalations.escalation_withdraw": lambda o: {"reason": "Opgelost in de regio", "version": ""},
@@ -833,6 +838,8 @@ POST_ONLY |= {"escalations.escalation_remind", "escalations.escalation_new_date"
 POST_ONLY |= {"outcomes.category_retire", "outcomes.category_reactivate"}
 # notifications
 POST_ONLY |= {"notifications.open_one", "notifications.mark", "notifications.mark_all"}
+# re-referral
+POST_ONLY |= {"rereferrals.decide"}
 GET_PROTECTED = sorted(e for e, a in EXPECTED_ACCESS.items() if a != PUBLIC and e not in POST_ONLY)
 GET_PUBLIC = sorted(e for e, a in EXPECTED_ACCESS.items() if a == PUBLIC and e not in POST_ONLY)
 POST_PROTECTED = sorted(e for e in POST_DATA if EXPECTED_ACCESS[e] != PUBLIC)

@@ -458,6 +458,18 @@ def s_escalations(endpoint: str) -> Callable[[Env], Scenario]:
     return scenario
 
 
+def s_rereferral(endpoint: str) -> Callable[[Env], Scenario]:
+    """The chair's decision on an earlier case of the same youth (tests/test_rereferrals.py:prepare_for_csrf)."""
+
+    def scenario(env: Env) -> Scenario:
+        from tests.test_rereferrals import prepare_for_csrf
+
+        url, data = prepare_for_csrf(env, endpoint)
+        return Scenario(url, lambda: dict(data))
+
+    return scenario
+
+
 def s_escalations_network(endpoint: str) -> Callable[[Env], Scenario]:
     """The network liaison's forms (tests/test_escalations_liaison.py:prepare_for_csrf): a liaison of the
     objects' network accepts the escalation, names a process director, asks a question, answers, closes."""
@@ -557,6 +569,8 @@ SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
     **{(endpoint, "POST"): s_escalations_network(endpoint) for endpoint in (
         "escalations.network_step", "escalations.network_director", "escalations.network_message",
         "escalations.network_answer", "escalations.network_close")},
+    # re-referral
+    ("rereferrals.decide", "POST"): s_rereferral("rereferrals.decide"),
     # notifications
     **{(endpoint, "POST"): s_notifications(endpoint) for endpoint in (
         "notifications.open_one", "notifications.mark", "notifications.mark_all", "notifications.preferences")},

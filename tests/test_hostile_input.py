@@ -98,6 +98,7 @@ NO_TEXT_FIELDS = frozenset({
     "meetings.item_add", "meetings.item_remove", "collective.contact_remove",
     "plans.goal_remove", "plans.review_cancel", "plans.review_add",
     "notifications.preferences",  # a radio group per kind of notification
+    "rereferrals.decide",  # the value of the pressed button and the page it was on
 })
 # POST routes whose text is searched for, not saved (no form class): the NUL is dropped, the search
 # runs, and the term is shown again without it.
@@ -275,6 +276,10 @@ class Extra:
     # An escalation to the matrix's network, accepted by it, on a case with network consent (the network
     # liaison's forms act on it).
     escalation_id: int = 0
+    # A submitted case of the matrix's access team with an earlier case of the same youth suggested (the
+    # chair's decision acts on it).
+    link_case_id: int = 0
+    link_id: int = 0
 
 
 @pytest.fixture(scope="module")
@@ -325,7 +330,30 @@ def extra(app, objects) -> Extra:
         db.session.remove()
     out.plan_case_id, out.goal_id, out.review_id = _plan_objects(app, factory, objects, chair_id)
     out.escalation_id = _network_escalation(app, factory, objects, chair_id)
+    out.link_case_id, out.link_id = _rereferral_link(app, factory, objects)
     return out
+
+
+def _rereferral_link(app, factory, objects) -> tuple[int, int]:
+    """A submitted case of the matrix's access team and an earlier closed case of the same youth (the same
+    BSN), suggested to the chair."""
+    from datetime import timedelta
+
+    from ret_app.kernel.dates import utcnow
+    from ret_app.models import CaseLink
+
+    now = utcnow()
+    earlier = factory.case(objects.target, objects.municipality, status="closed", youth_bsn="111222333",
+                           submitted_at=now - timedelta(days=400), closed_at=now - timedelta(days=200))
+    later = factory.case(objects.target, objects.municipality, status="submitted", youth_bsn="111222333",
+                         submitted_at=now)
+    with app.app_context():
+        link = CaseLink(case_id=later, earlier_case_id=earlier, basis="bsn", status="suggested")
+        db.session.add(link)
+        db.session.commit()
+        link_id = link.id
+        db.session.remove()
+    return later, link_id
 
 
 def _network_escalation(app, factory, objects, chair_id: int) -> int:
@@ -402,6 +430,7 @@ REACH_PARAMS = {
         "escalations.network_page", "escalations.network_director", "escalations.network_message",
         "escalations.network_answer", "escalations.network_close")},
     "escalations.network_step": lambda o, x: {"escalation_id": x.escalation_id, "name": "decline"},
+    "rereferrals.decide": lambda o, x: {"case_id": x.link_case_id, "link_id": x.link_id},
 }
 
 

@@ -169,4 +169,5 @@ def intake_decision(case_id: int):
         result = None
     if result is not None and result.conflict:
         (advice_form if decision == "advice" else form).form_errors.append(str(STALE))
-    return render_template("cases/intake.html", case=case, form=form, advice_form=advice_form)
+    return render_template("cases/intake.html", case=case, form=form, advice_form=advice_form,
+                           panels={"intake": build_panels("intake", case, current_user)})

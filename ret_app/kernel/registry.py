@@ -38,7 +38,9 @@ class Panel:
     name: str
     template: str
     build: Callable[[Any, Any], Optional[dict]]
-    slot: str = "work"  # "work": after the next steps; "details": after the referral and consent
+    # "header": the case header; "work": after the next steps; "details": after the referral and consent;
+    # "intake": the chair's intake decision page, before the decision
+    slot: str = "work"
     order: int = 100
 
 

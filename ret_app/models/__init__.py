@@ -71,6 +71,7 @@ from ret_app.models.notifications import Delivery, Notification, NotificationPre
 from ret_app.models.organisations import Municipality, Network, Organisation, OrganisationKind, Region
 from ret_app.models.outcomes import CaseOutcome, GapCategory, OutcomeGap, OutcomeHelp, OutcomeResult, PlacementResult
 from ret_app.models.plans import GoalStatus, HelpFits, Plan, PlanGoal, PlanReview, PlanVersion, Voice
+from ret_app.models.rereferrals import CaseLink, LinkBasis, LinkStatus
 from ret_app.models.users import (
     ActivationPurpose,
     ActivationToken,
@@ -103,6 +104,7 @@ __all__ = [
     "Case",
     "CaseAction",
     "CaseEvent",
+    "CaseLink",
     "CaseParticipant",
     "CasePause",
     "CaseReferenceCounter",
@@ -131,6 +133,8 @@ __all__ = [
     "JobRun",
     "LegalGround",
     "LifeDomain",
+    "LinkBasis",
+    "LinkStatus",
     "Mandate",
     "MandateStatus",
     "Meeting",

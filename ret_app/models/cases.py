@@ -12,6 +12,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -85,6 +86,9 @@ class Case(TimestampMixin, Base):
     youth_last_name: Mapped[str] = mapped_column(String(100), default="")
     youth_birth_date: Mapped[Optional[date]] = mapped_column(Date)
     youth_bsn: Mapped[Optional[str]] = mapped_column(String(9))
+    # First name, last name and birth date normalised (case, accents, spacing) and hashed: how an earlier
+    # case of the same youth is found without a BSN (ret_app/models/rereferrals.py keeps it current).
+    youth_match_key: Mapped[Optional[str]] = mapped_column(String(64))
     youth_gender: Mapped[Optional[str]] = mapped_column(String(32))
     youth_daytime_activity: Mapped[Optional[str]] = mapped_column(String(200))
 
@@ -117,6 +121,11 @@ class Case(TimestampMixin, Base):
     # Optimistic locking: a save based on an older version fails instead of overwriting.
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        # Earlier cases of the same youth in the region (ret_app/rereferrals/matching.py).
+        Index("ix_ret_case_region_id_youth_bsn", "region_id", "youth_bsn"),
+        Index("ix_ret_case_region_id_youth_match_key", "region_id", "youth_match_key"),
+    )
 
     region: Mapped[Region] = relationship()
     municipality: Mapped[Municipality] = relationship()

@@ -8,6 +8,7 @@
     meetings.py   RET sessions, minutes, provisional decisions and actions, with their SQL twins
     mandates.py   mandates and who may hold them
     plans.py      the process direction plan: who reads it, who keeps it, with their SQL twins
+    rereferrals.py re-referrals: who sees a link between two cases of one youth, who decides it
     escalations.py escalations to the supra-regional network: the RET's side and the liaison's, with
                   their SQL twins
     outcomes.py   a case's outcome at closing: who reads it (the RET side), who records it
@@ -132,4 +133,10 @@ from ret_app.policy.plans import (  # noqa: F401
 from ret_app.policy.outcomes import (  # noqa: F401
     can_record_outcome,
     sees_outcome,
+)
+from ret_app.policy.rereferrals import (  # noqa: F401
+    can_decide_rereferral,
+    can_see_link,
+    is_ret_side,
+    link_visible_clause,
 )

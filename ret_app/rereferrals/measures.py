@@ -1,0 +1,94 @@
+"""The re-referral outcome measure: the share of youths referred again within 12 months of closing.
+
+For a region and a period (first and last day, dates in the Netherlands):
+
+- the youths counted are those with a case of the region closed in the period. One youth is one set of
+  cases joined by confirmed re-referral links (the chair's confirmation is what says two cases are the
+  same youth), so a youth whose two cases both closed in the period counts once;
+- a youth counts as referred again when, for a case of theirs closed in the period, a confirmed link
+  names a later case of the region submitted on the closing day or within 12 months after it (to the
+  same day of the month; 28 February for a closing on 29 February). A later case submitted while the
+  earlier one was still open is a parallel referral, not a re-referral after closing.
+
+Cases answered with advice (returned to the access team) were never taken on by the RET and did not
+close: they are not counted. The measure reads the links as they stand: for a period that ended less
+than 12 months ago a youth may still be referred again, so the share of such a period can still rise.
+Round 2's analyst pages and API show the counts suppressed (ret_app/stats); the counts hold no person.
+
+Two queries, whatever the numbers: the closed cases of the period and the confirmed links of the region.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from ret_app.extensions import db
+from ret_app.kernel.dates import AMSTERDAM, local_date
+from ret_app.models import Case, CaseLink, CaseStatus, LinkStatus
+
+WINDOW_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class RereferralShare:
+    youths: int  # youths with a case closed in the period
+    referred_again: int  # of them, referred again within 12 months of that closing
+
+    @property
+    def share(self) -> Optional[float]:
+        return self.referred_again / self.youths if self.youths else None
+
+
+def months_later(day: date, months: int) -> date:
+    """The same day `months` later; the month's last day when it has no such day."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=AMSTERDAM)
+
+
+def share_referred_again(region_id: int, first_day: date, last_day: date) -> RereferralShare:
+    """The share of youths of the region whose case closed from `first_day` to `last_day` (inclusive)
+    and who were referred again within 12 months of that closing."""
+    if last_day < first_day:
+        return RereferralShare(0, 0)
+    closed = dict(db.session.execute(
+        select(Case.id, Case.closed_at).where(
+            Case.region_id == region_id, Case.status == CaseStatus.CLOSED.value,
+            Case.closed_at >= _start_of(first_day), Case.closed_at < _start_of(last_day + timedelta(days=1)))).all())
+    if not closed:
+        return RereferralShare(0, 0)
+    later = aliased(Case, name="later")
+    links = db.session.execute(
+        select(CaseLink.earlier_case_id, CaseLink.case_id, later.submitted_at)
+        .join(later, later.id == CaseLink.case_id)
+        .where(CaseLink.status == LinkStatus.CONFIRMED.value, later.region_id == region_id)).all()
+
+    parent: dict[int, int] = {}
+
+    def root(case_id: int) -> int:
+        parent.setdefault(case_id, case_id)
+        while parent[case_id] != case_id:
+            parent[case_id] = parent[parent[case_id]]
+            case_id = parent[case_id]
+        return case_id
+
+    again: set[int] = set()  # closed cases of the period followed by a re-referral within the window
+    for earlier_id, later_id, submitted_at in links:
+        parent[root(earlier_id)] = root(later_id)
+        if earlier_id in closed and submitted_at is not None:
+            closed_on, submitted_on = local_date(closed[earlier_id]), local_date(submitted_at)
+            if closed_on <= submitted_on <= months_later(closed_on, WINDOW_MONTHS):
+                again.add(earlier_id)
+    youths = {root(case_id) for case_id in closed}
+    referred_again = {root(case_id) for case_id in again}
+    return RereferralShare(len(youths), len(referred_again))

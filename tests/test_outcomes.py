@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, select, update
 
-from ret_app.cases import lifecycle
+from ret_app.cases import norms, lifecycle
 from ret_app.extensions import db
 from ret_app.kernel.errors import RuleError
 from ret_app.models import (
@@ -155,6 +155,16 @@ def test_closing_needs_the_outcome_and_a_closed_case_keeps_it(app, ctx, factory,
         services.record(case, chair, plain(case.region_id, result="not_realised"))
     assert refused.value.message == services.CLOSED
     assert db.session.scalar(select(CaseOutcome.result).where(CaseOutcome.case_id == case.id)) == "realised"
+
+
+def test_a_closed_case_says_after_how_many_working_days_it_closed_not_that_it_is_open(app, ctx, factory, world):
+    case = db.session.get(Case, new_case(factory, world))
+    services.record(case, user(world.director), plain(case.region_id))
+    lifecycle.apply(case, user(world.chair), "close", reason="Klaar")
+    case_id, days = case.id, norms.working_days_open(case)
+    db.session.commit()
+    body = client_for(app, world.chair).get(f"/casussen/{case_id}").get_data(as_text=True)
+    assert f"Afgesloten {days} werkdag" in body and "open sinds indienen" not in body
 
 
 def test_only_the_director_or_the_chair_records_and_only_once_the_case_is_in_a_track(app, ctx, factory, world):

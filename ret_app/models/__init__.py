@@ -1,5 +1,6 @@
 """All models, imported here so that Alembic and the app see one metadata."""
 
+from ret_app.models.api import ApiToken
 from ret_app.models.audit import AuditCheckpoint, AuditEvent, AuditHead
 from ret_app.models.base import Base
 from ret_app.models.cases import (
@@ -81,6 +82,7 @@ from ret_app.models.users import (
 )
 
 __all__ = [
+    "ApiToken",
     "ActionStatus",
     "ActivationPurpose",
     "ActivationToken",

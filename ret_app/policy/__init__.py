@@ -8,6 +8,7 @@
     meetings.py   RET sessions, minutes, provisional decisions and actions, with their SQL twins
     mandates.py   mandates and who may hold them
     plans.py      the process direction plan: who reads it, who keeps it, with their SQL twins
+    tokens.py     the monitor API's bearer tokens: who administers them, and the check of a request's token
     escalations.py escalations to the supra-regional network: the RET's side and the liaison's, with
                   their SQL twins
 
@@ -74,6 +75,7 @@ from ret_app.policy.core import (  # noqa: F401
     role_has,
     roles_for,
     signed_in,
+    token_authenticated,
 )
 from ret_app.policy.escalations import (  # noqa: F401
     actionable_escalations_clause,
@@ -127,4 +129,13 @@ from ret_app.policy.plans import (  # noqa: F401
     can_read_plan,
     kept_plans_clause,
     readable_plans_clause,
+)
+from ret_app.policy.tokens import (  # noqa: F401
+    administered_organisations_clause,
+    administers_region,
+    api_token,
+    authenticate_bearer,
+    hash_secret,
+    holder_clause,
+    may_hold_api_token,
 )

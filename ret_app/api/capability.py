@@ -36,7 +36,8 @@ capability = (
 
 
 @capability.on_install
-def _sessionless(app: Flask) -> None:
+def _install(app: Flask) -> None:
     # The API's paths carry no session: a signed-in browser's cookie is neither read nor renewed there.
     prefixes = list(app.config.get("SESSIONLESS_PATH_PREFIXES", ()))
     app.config["SESSIONLESS_PATH_PREFIXES"] = prefixes + [API_PREFIX + "/"]
+    errors.register_unrouted(app, API_PREFIX + "/")

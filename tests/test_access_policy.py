@@ -31,6 +31,7 @@ from tests.conftest import TEST_PASSWORD, Factory, csrf_token, login, own_databa
 
 ROLES = ("chair", "ret_member", "caseworker", "provider_member", "network_liaison", "analyst", "admin")
 PUBLIC = "public"
+TOKEN = "token"  # the monitor API: a bearer token only; no role's session opens it
 EVERYONE = frozenset(ROLES)
 ADMIN = frozenset({"admin"})
 CASEWORKER = frozenset({"caseworker"})
@@ -42,16 +43,16 @@ CASE_ROLES = frozenset({"chair", "ret_member", "caseworker", "provider_member"})
 
 
 def _registered_access() -> dict[str, object]:
-    from ret_app.kernel.registry import PUBLIC as REGISTERED_PUBLIC, registry
+    from ret_app.kernel.registry import PUBLIC as REGISTERED_PUBLIC, TOKEN as REGISTERED_TOKEN, registry
 
     # The app factory touches no database, so an app made here only to read its registrations is cheap.
     application = create_app(config.TestConfig, {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    return {endpoint: PUBLIC if expected == REGISTERED_PUBLIC else frozenset(expected)
-            for endpoint, expected in registry(application).expected_access().items()}
+    return {endpoint: PUBLIC if expected == REGISTERED_PUBLIC else TOKEN if expected == REGISTERED_TOKEN
+            else frozenset(expected) for endpoint, expected in registry(application).expected_access().items()}
 
 
 EXPECTED_ACCESS: dict[str, object] = _registered_access()
-assert all(expected == PUBLIC or expected <= EVERYONE for expected in EXPECTED_ACCESS.values())
+assert all(expected in (PUBLIC, TOKEN) or expected <= EVERYONE for expected in EXPECTED_ACCESS.values())
 
 # Routes about one case: a user whose role may use them but who has no relation to the case
 # gets 404 (the case's existence does not leak). The per-object matrix is in test_case_access.py.
@@ -111,6 +112,8 @@ FRESH = frozenset({
     "admin.user_reset_2fa",
     "admin.user_activation_link",
     "account.new_recovery_codes",
+    "api_tokens.token_new",
+    "api_tokens.token_rotate",
 })
 
 # What an allowed GET answers when it is not 200: (status, path it redirects to).
@@ -126,6 +129,7 @@ PUBLIC_GET = {
     "auth.recovery_code": (302, "/inloggen"),
     "auth.activate": (404, None),  # unknown token
     "auth.enrol": (404, None),  # no activation in progress
+    "api.openapi": (200, None),  # the monitor API's description (no data)
 }
 
 LOGIN_PATH = "/inloggen"
@@ -200,6 +204,7 @@ class Objects:
     escalation_id: int = 0  # an escalation of `case_id` to `network`, accepted, with a question of the network
     question_id: int = 0
     notification_id: int = 0  # an unread notification of `target`
+    api_token_id: int = 0  # an active monitor-API token of `access_team`
 
 
 def _collective_objects(app, factory, region) -> dict:
@@ -303,6 +308,21 @@ def _meeting_objects(app, factory, ret_org, target, case_id: int) -> dict:
     return out
 
 
+def _api_token(app, factory, organisation_id: int) -> int:
+    from ret_app.api import services
+    from ret_app.kernel import submissions
+    from ret_app.models import User
+
+    admin = factory.user("admin")
+    with app.app_context():
+        issued = services.issue(db.session.get(User, admin.id), organisation_id, "Monitor",
+                                date.today() + timedelta(days=30), submissions.new_key())
+        token_id = issued.token.id
+        db.session.commit()
+        db.session.remove()
+        return token_id
+
+
 @pytest.fixture(scope="module")
 def objects(app) -> Iterator[Objects]:
     """Built once for the module (in its transaction); what a test changes is rolled back with it."""
@@ -379,7 +399,8 @@ def objects(app) -> Iterator[Objects]:
                   _live_session(app, target.id), case_id, concept_id, member_id, attachment_id, **meeting,
                   **collective,
                   care_type_id=care_types["ambulatory"], retired_care_type_id=care_types["respite_care"],
-                  unused_care_type_id=care_types["jeugdzorgplus"], notification_id=notification_id)
+                  unused_care_type_id=care_types["jeugdzorgplus"], notification_id=notification_id,
+                  api_token_id=_api_token(app, factory, access_team.id))
     with app.app_context():
         from ret_app.referrals import attachments
 
@@ -496,6 +517,9 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "caretypes.retire": lambda o: {"region_id": o.region.id, "care_type_id": o.care_type_id},
     "caretypes.reactivate": lambda o: {"region_id": o.region.id, "care_type_id": o.retired_care_type_id},
     "caretypes.remove": lambda o: {"region_id": o.region.id, "care_type_id": o.unused_care_type_id},
+    # the monitor API's tokens
+    "api_tokens.token_rotate": lambda o: {"token_id": o.api_token_id},
+    "api_tokens.token_revoke": lambda o: {"token_id": o.api_token_id},
     # notifications
     "notifications.open_one": lambda o: {"notification_id": o.notification_id},
     "notifications.mark": lambda o: {"notification_id": o.notification_id},
@@ -644,6 +668,12 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
     "caretypes.retire": lambda o: {"version": "1"},
     "caretypes.reactivate": lambda o: {"version": "1"},
     "caretypes.remove": lambda o: {"version": "1"},
+    # the monitor API's tokens
+    "api_tokens.token_new": lambda o: {"organisation_id": str(o.access_team.id), "name": "Regiomonitor",
+                                       "expires_on": (date.today() + timedelta(days=60)).isoformat(),
+                                       "submission_key": "t" * 32},
+    "api_tokens.token_rotate": lambda o: {},
+    "api_tokens.token_revoke": lambda o: {},
     # notifications
     "notifications.open_one": lambda o: {},
     "notifications.mark": lambda o: {"read": "1"},
@@ -711,6 +741,8 @@ def age_authentication(client, minutes: int = 16) -> None:
 
 def allowed(endpoint: str, role: str) -> bool:
     expected = EXPECTED_ACCESS[endpoint]
+    if expected == TOKEN:
+        return False  # no session opens a route of the monitor API
     return expected == PUBLIC or role in expected  # type: ignore[operator]
 
 
@@ -741,6 +773,10 @@ def test_policy_declaration_matches_table(app, endpoint):
     if expected == PUBLIC:
         assert access.public
         return
+    if expected == TOKEN:
+        assert access.token and not access.public and access.permission is None and not access.fresh
+        return
+    assert not access.token, f"{endpoint} takes a bearer token but should be limited to {sorted(expected)}"
     assert not access.public, f"{endpoint} is public but should be limited to {sorted(expected)}"
     granted = {str(r) for r in policy.roles_for(access.permission)} if access.permission else set(ROLES)
     assert granted == set(expected), f"{endpoint}: policy grants {sorted(granted)}, expected {sorted(expected)}"
@@ -803,8 +839,11 @@ POST_ONLY |= {"escalations.escalation_remind", "escalations.escalation_new_date"
               "escalations.network_message", "escalations.network_answer", "escalations.network_close"}
 # notifications
 POST_ONLY |= {"notifications.open_one", "notifications.mark", "notifications.mark_all"}
-GET_PROTECTED = sorted(e for e, a in EXPECTED_ACCESS.items() if a != PUBLIC and e not in POST_ONLY)
+# the monitor API's tokens
+POST_ONLY |= {"api_tokens.token_rotate", "api_tokens.token_revoke"}
+GET_PROTECTED = sorted(e for e, a in EXPECTED_ACCESS.items() if a not in (PUBLIC, TOKEN) and e not in POST_ONLY)
 GET_PUBLIC = sorted(e for e, a in EXPECTED_ACCESS.items() if a == PUBLIC and e not in POST_ONLY)
+GET_TOKEN = sorted(e for e, a in EXPECTED_ACCESS.items() if a == TOKEN)
 POST_PROTECTED = sorted(e for e in POST_DATA if EXPECTED_ACCESS[e] != PUBLIC)
 
 
@@ -838,6 +877,25 @@ def test_public_get_needs_no_sign_in(app, client, objects, endpoint):
         assert "HX-Redirect" not in response.headers
         if location:
             assert path_of(response.headers["Location"]) == location
+
+
+@pytest.mark.parametrize("endpoint,role", [(e, r) for e in GET_TOKEN for r in (None,) + ROLES])
+def test_token_route_is_401_without_a_token_signed_in_or_not(app, client, objects, login_as, endpoint, role):
+    """The monitor API takes a bearer token only: anonymous or signed in with any role, without a token
+    the answer is 401 in JSON (never a login redirect, never the page), and the denial is audited."""
+    if role is not None:
+        login_as(role)
+    url = build_url(app, endpoint, objects)
+    for headers in ({}, {"HX-Request": "true"}, {"Authorization": "Bearer not-a-token-of-ours-at-all"}):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 401, (url, role, headers, response.status_code)
+        assert response.is_json and "Location" not in response.headers and "HX-Redirect" not in response.headers
+        assert "Set-Cookie" not in response.headers  # no session there, not even to renew one
+    with app.app_context():
+        denied = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.object_type == "api_call", AuditEvent.outcome == "denied",
+            AuditEvent.detail == f"route={endpoint};reason=missing")).all()
+    assert denied and all(row.user_id is None for row in denied)
 
 
 @pytest.mark.parametrize("endpoint,role", [(e, r) for e in GET_PROTECTED for r in ROLES])

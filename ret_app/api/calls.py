@@ -14,7 +14,7 @@ from flask import abort, request
 from sqlalchemy import update
 
 from ret_app import audit
-from ret_app.api.spec import json_error
+from ret_app.api.schemas import json_error
 from ret_app.extensions import db
 from ret_app.kernel.dates import utcnow
 from ret_app.models import ApiToken

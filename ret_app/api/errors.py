@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from ret_app import audit
-from ret_app.api.spec import json_error
+from ret_app.api.schemas import json_error
 from ret_app.extensions import db
 
 

@@ -13,7 +13,8 @@ from flask import current_app
 
 from ret_app.api import calls, flow as flow_service
 from ret_app.api.blueprint import bp
-from ret_app.api.spec import SECURITY, Area, Count, Flow, FlowPeriod, FlowQuery, api, document, responses
+from ret_app.api.schemas import Area, Count, Flow, FlowPeriod, FlowQuery
+from ret_app.api.spec import SECURITY, api, document, responses
 from ret_app.extensions import db
 from ret_app.kernel import dates
 from ret_app.models import Region

@@ -91,6 +91,16 @@ def requires(permission: Permission, *, fresh: bool = False) -> Callable[[Callab
     return decorator
 
 
+# The check of a request's bearer token (policy/tokens.py installs it with `bearer_check`).
+_bearer_checks: list[Callable[[], object]] = []
+
+
+def bearer_check(fn: Callable[[], object]) -> Callable[[], object]:
+    """Install `fn` as the check the route guard runs for `@token_authenticated` routes."""
+    _bearer_checks[:] = [fn]
+    return fn
+
+
 def token_authenticated(view: Callable) -> Callable:
     """Reachable with a bearer token of the monitor API only (policy/tokens.py checks it before the
     view): a signed-in session counts for nothing there, signed in or not the answer is the same."""
@@ -149,9 +159,9 @@ def enforce_route_access() -> None:
     if access.public:
         return
     if access.token:
-        from ret_app.policy.tokens import authenticate_bearer
-
-        authenticate_bearer()  # 401 unless the request carries a valid token (never the session)
+        if not _bearer_checks:
+            abort(403)  # no check installed: fail closed
+        _bearer_checks[0]()  # 401 unless the request carries a valid token (never the session)
         return
     if not current_user.is_authenticated:
         from ret_app.extensions import login_manager

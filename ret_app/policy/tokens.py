@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement, false, select
 from sqlalchemy.orm import joinedload
 
 from ret_app.models import ApiToken, Organisation, OrganisationKind, Role, User
-from ret_app.policy.core import has_role, region_of, signed_in
+from ret_app.policy.core import bearer_check, has_role, region_of, signed_in
 
 # Organisations that may hold a token: the municipalities' own (policy and purchasing; access teams).
 TOKEN_HOLDER_KINDS = frozenset({OrganisationKind.MANAGEMENT.value, OrganisationKind.ACCESS_TEAM.value})
@@ -103,6 +103,7 @@ def _refuse(reason: str, token: Optional[ApiToken] = None):
     abort(response)
 
 
+@bearer_check
 def authenticate_bearer() -> ApiToken:
     """The request's valid token (kept for the view in `g.api_token`), or a 401 (audited)."""
     from ret_app.extensions import db

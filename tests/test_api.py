@@ -303,47 +303,84 @@ def _cases(factory, world, municipality, count: int, day: date, **dates) -> None
         factory.case(world.caseworker, municipality, status="submitted", submitted_at=at(day), **dates)
 
 
-def test_counts_per_period_with_small_numbers_suppressed(app, client, factory, world, token):
+def whole_year_shown(table, total: int) -> bool:
+    return table.grand_total.value == total
+
+
+def _as_json(cell) -> dict:
+    return {"value": cell.value, "shown": cell.shown, "suppressed": cell.suppressed, "reason": cell.reason}
+
+
+def test_counts_per_period_are_the_protected_table_of_the_year(app, client, factory, world, token):
+    """Every number comes from one suppressed table per year and measure (municipalities x months, with
+    margins), built here independently from the cases made, and protected by the suppression module."""
+    from ret_app.stats.suppression import suppress_table
+
     _token_id, secret = token
-    this_year = today().year - 1  # a whole year in the past: every month of it is over
-    january, february = date(this_year, 1, 15), date(this_year, 2, 10)
-    # January: 7 referred in one municipality and 6 in the other, 6 of the first closed the same month;
-    # February: 3 referred (a small count).
-    _cases(factory, world, world.municipality, 6, january, intake_at=at(january), closed_at=at(january),
-           fitting_help_started_on=january)
+    year = today().year - 1  # a whole year in the past
+    january, february, july = date(year, 1, 15), date(year, 2, 10), date(year, 7, 1)
+    # referred per municipality (rows: the world's municipality, then the other) and month
+    _cases(factory, world, world.municipality, 6, january, closed_at=at(january))
     _cases(factory, world, world.municipality, 1, january)
     _cases(factory, world, world.other_municipality, 6, january)
     _cases(factory, world, world.municipality, 3, february)
-    # The other region's cases never count.
-    _cases(factory, world, world.elsewhere.municipality, 9, january)
-    response = client.get(FLOW, query_string={"from": f"{this_year}-01-01", "to": f"{this_year}-03-31"},
-                          headers=bearer(secret))
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    body = response.json
-    assert [p["period"] for p in body["periods"]] == [f"{this_year}-01", f"{this_year}-02", f"{this_year}-03"]
-    assert body["periods"][0]["label"] == f"januari {this_year}"
-    assert body["region"]["name"] == world.region.name and body["municipality"] is None
-    jan, feb, mar = body["periods"]
-    assert jan["referred"] == {"value": 13, "shown": "13", "suppressed": False, "reason": None}
-    assert jan["closed"]["value"] == 6 and jan["fitting_help_started"]["value"] == 6
-    assert feb["referred"]["suppressed"] and feb["referred"]["value"] is None
-    assert feb["referred"]["shown"] == "<5" and feb["referred"]["reason"] == "small"
-    assert mar["referred"]["value"] == 0
-    # One municipality: its own cases only.
-    one = client.get(FLOW, query_string={"from": f"{this_year}-01-01", "to": f"{this_year}-01-31",
-                                         "municipality": world.other_municipality.cbs_code},
-                     headers=bearer(secret)).json
-    assert one["periods"][0]["referred"]["value"] == 6
-    # The year: the region's margin; a quarter: a sum of three published months, or hidden.
-    year = client.get(FLOW, query_string={"period": "year", "from": f"{this_year}-06-01", "to": f"{this_year}-06-01"},
+    _cases(factory, world, world.other_municipality, 8, july, intake_at=at(july), fitting_help_started_on=july)
+    _cases(factory, world, world.elsewhere.municipality, 9, january)  # another region's: never counted
+    referred = [[0] * 12, [0] * 12]
+    referred[0][0], referred[1][0], referred[0][1], referred[1][6] = 7, 6, 3, 8
+    closed = [[0] * 12, [0] * 12]
+    closed[0][0] = 6
+    taken_in = [[0] * 12, [0] * 12]
+    taken_in[1][6] = 8
+    expected = {"referred": suppress_table(referred), "closed": suppress_table(closed),
+                "taken_in": suppress_table(taken_in), "fitting_help_started": suppress_table(taken_in)}
+
+    def ask(**query):
+        response = client.get(FLOW, query_string=query, headers=bearer(secret))
+        assert response.status_code == 200, response.get_data(as_text=True)[:500]
+        return response.json
+
+    months = ask(**{"from": f"{year}-01-01", "to": f"{year}-12-31"})
+    assert [p["period"] for p in months["periods"]] == [f"{year}-{m:02d}" for m in range(1, 13)]
+    assert months["periods"][0]["label"] == f"januari {year}" and months["municipality"] is None
+    assert months["region"]["name"] == world.region.name
+    for measure, table in expected.items():
+        assert [p[measure] for p in months["periods"]] == [_as_json(c) for c in table.column_totals], measure
+    # Not everything is hidden: January's referrals of the region, 13, or the year's 24, are shown.
+    assert months["periods"][0]["referred"]["value"] == 13 or whole_year_shown(expected["referred"], 24)
+
+    one = ask(**{"from": f"{year}-01-01", "to": f"{year}-12-31", "municipality": world.other_municipality.cbs_code})
+    assert one["municipality"]["cbs_code"] == world.other_municipality.cbs_code
+    for measure, table in expected.items():
+        assert [p[measure] for p in one["periods"]] == [_as_json(c) for c in table.cells[1]], measure
+
+    whole = ask(period="year", **{"from": f"{year}-06-01", "to": f"{year}-06-01"})
+    assert [p["period"] for p in whole["periods"]] == [str(year)]
+    for measure, table in expected.items():
+        assert whole["periods"][0][measure] == _as_json(table.grand_total)
+    mine = ask(period="year", **{"from": f"{year}-06-01", "to": f"{year}-06-01",
+                                 "municipality": world.municipality.cbs_code})
+    assert mine["periods"][0]["referred"] == _as_json(expected["referred"].row_totals[0])
+
+    quarters = ask(period="quarter", **{"from": f"{year}-01-01", "to": f"{year}-12-31"})
+    assert [p["period"] for p in quarters["periods"]] == [f"{year}-Q{q}" for q in range(1, 5)]
+    for measure, table in expected.items():
+        for q, period in enumerate(quarters["periods"]):
+            parts = table.column_totals[3 * q:3 * q + 3]
+            if any(c.suppressed for c in parts):  # a quarter is shown only when its three months are
+                assert period[measure]["suppressed"] and period[measure]["value"] is None
+            else:
+                assert period[measure]["value"] == sum(c.value for c in parts)
+
+
+def test_small_counts_are_never_shown(app, client, factory, world, token):
+    _token_id, secret = token
+    day = date(today().year - 1, 2, 10)
+    _cases(factory, world, world.municipality, 3, day)
+    body = client.get(FLOW, query_string={"from": day.isoformat(), "to": day.isoformat()},
                       headers=bearer(secret)).json
-    assert [p["period"] for p in year["periods"]] == [str(this_year)]
-    assert year["periods"][0]["referred"]["value"] == 16
-    quarter = client.get(FLOW, query_string={"period": "quarter", "from": f"{this_year}-01-01",
-                                             "to": f"{this_year}-03-31"}, headers=bearer(secret)).json
-    assert quarter["periods"][0]["period"] == f"{this_year}-Q1"
-    assert quarter["periods"][0]["referred"]["suppressed"]  # February is hidden, so is the quarter
-    assert quarter["periods"][0]["closed"]["value"] == 6
+    cell = body["periods"][0]["referred"]
+    assert cell["value"] is None and cell["suppressed"] and cell["shown"] == "<5" and cell["reason"] == "small"
 
 
 def test_a_token_of_one_region_never_reads_another(app, client, factory, world, token):

@@ -141,6 +141,9 @@ def flow(region_id: int, municipality_row: Optional[int], municipality_ids: list
     """Per period of `kind` from `first_day` to `last_day`: measure -> its published count, for the
     region (`municipality_row` None) or the municipality in that row of `municipality_ids`."""
     periods = periods_between(kind, first_day, last_day)
+    if not municipality_ids:  # a region without municipalities has no cases
+        zero = Cell(value=0, shown="0", suppressed=False, reason=None)
+        return [(period, {measure: zero for measure in MEASURES}) for period in periods]
     years = sorted({period.year for period in periods})
     raw = _raw_tables(region_id, municipality_ids, years)
     protected = {key: suppress_table(counts, row_totals=True, column_totals=True, threshold=THRESHOLD)

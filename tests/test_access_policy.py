@@ -204,7 +204,8 @@ class Objects:
     escalation_id: int = 0  # an escalation of `case_id` to `network`, accepted, with a question of the network
     question_id: int = 0
     notification_id: int = 0  # an unread notification of `target`
-    api_token_id: int = 0  # an active monitor-API token of `access_team`
+    api_token_id: int = 0  # an active monitor-API token of `access_team`, and its secret
+    api_token_secret: str = ""
 
 
 def _collective_objects(app, factory, region) -> dict:
@@ -308,7 +309,7 @@ def _meeting_objects(app, factory, ret_org, target, case_id: int) -> dict:
     return out
 
 
-def _api_token(app, factory, organisation_id: int) -> int:
+def _api_token(app, factory, organisation_id: int) -> tuple[int, str]:
     from ret_app.api import services
     from ret_app.kernel import submissions
     from ret_app.models import User
@@ -317,10 +318,10 @@ def _api_token(app, factory, organisation_id: int) -> int:
     with app.app_context():
         issued = services.issue(db.session.get(User, admin.id), organisation_id, "Monitor",
                                 date.today() + timedelta(days=30), submissions.new_key())
-        token_id = issued.token.id
+        token = (issued.token.id, issued.secret)
         db.session.commit()
         db.session.remove()
-        return token_id
+        return token
 
 
 @pytest.fixture(scope="module")
@@ -400,7 +401,7 @@ def objects(app) -> Iterator[Objects]:
                   **collective,
                   care_type_id=care_types["ambulatory"], retired_care_type_id=care_types["respite_care"],
                   unused_care_type_id=care_types["jeugdzorgplus"], notification_id=notification_id,
-                  api_token_id=_api_token(app, factory, access_team.id))
+                  **dict(zip(("api_token_id", "api_token_secret"), _api_token(app, factory, access_team.id))))
     with app.app_context():
         from ret_app.referrals import attachments
 

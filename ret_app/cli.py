@@ -37,6 +37,10 @@ def register(app: Flask) -> None:
             sys.exit(2)
         summary = demo.seed()
         click.echo(f"Demo region seeded: {summary}")
+        from ret_app.api.demo import DEMO_SECRET
+
+        click.echo(f"Monitor API (demo token of the policy organisation of Midden-IJssel/Oost-Veluwe): "
+                   f"curl -H 'Authorization: Bearer {DEMO_SECRET}' http://127.0.0.1:5000/api/v1/flow")
 
     @app.cli.command("verify-audit")
     @click.option("--full", is_flag=True, help="Check from the first event instead of from the newest checkpoint.")

@@ -232,6 +232,9 @@ def seed(today: Optional[date] = None) -> SeedSummary:
     from ret_app.notifications import demo as notifications_demo
 
     notifications_demo.seed(today)
+    from ret_app.api import demo as api_demo
+
+    api_demo.seed()  # the monitor API's token, with its public demo secret (README)
     audit.record(audit.Action.CREATE, object_type="demo_seed", detail="demo_region_seeded")
     return SeedSummary(len(regions), len(municipalities), len(organisations), len(users), len(mandates), case_count,
                        meeting_count)

@@ -6,7 +6,7 @@ declarations and with every route of the app. These groups are plain role codes,
 derived from the policy's permissions, so a mistake on one side shows up as a difference.
 """
 
-from ret_app.kernel.registry import PUBLIC  # noqa: F401
+from ret_app.kernel.registry import PUBLIC, TOKEN  # noqa: F401
 
 EVERYONE = frozenset({"chair", "ret_member", "caseworker", "provider_member", "network_liaison", "analyst", "admin"})
 CASE_ROLES = frozenset({"chair", "ret_member", "caseworker", "provider_member"})

@@ -79,6 +79,8 @@ class ServerSession(CallbackDict, SessionMixin):
         self.stale_cookie = stale_cookie or expired
         self.rotate_requested = False
         self.end_requested: Optional[str] = None
+        # A path that never carries a session (the monitor API): no cookie is read or set.
+        self.sessionless = False
 
     def rotate(self) -> None:
         """Give this session a new id (on login), keeping its data."""
@@ -162,6 +164,12 @@ class DatabaseSessionInterface(SessionInterface):
         return ServerSession(data, signed_at=signed_at)
 
     def open_session(self, app: Flask, request: Request) -> ServerSession:
+        if request.path.startswith(tuple(app.config.get("SESSIONLESS_PATH_PREFIXES", ()))):
+            # Bearer-token paths (the monitor API): a browser's session cookie is neither read nor
+            # touched nor answered, so signing in gives no access there and the API keeps no session alive.
+            session = ServerSession()
+            session.sessionless = True
+            return session
         token = request.cookies.get(self.get_cookie_name(app))
         if token and "." in token and len(token) <= 4096:
             return self._open_anonymous(app, token)
@@ -196,6 +204,8 @@ class DatabaseSessionInterface(SessionInterface):
         path = self.get_cookie_path(app)
         # Whatever the view left uncommitted is not meant to be kept.
         db.session.rollback()
+        if session.sessionless:
+            return
         now = utcnow()
 
         if session.end_requested:

@@ -31,6 +31,7 @@ from tests.conftest import TEST_PASSWORD, Factory, csrf_token, login, own_databa
 
 ROLES = ("chair", "ret_member", "caseworker", "provider_member", "network_liaison", "analyst", "admin")
 PUBLIC = "public"
+TOKEN = "token"  # the monitor API: a bearer token only; no role's session opens it
 EVERYONE = frozenset(ROLES)
 ADMIN = frozenset({"admin"})
 CASEWORKER = frozenset({"caseworker"})
@@ -42,16 +43,16 @@ CASE_ROLES = frozenset({"chair", "ret_member", "caseworker", "provider_member"})
 
 
 def _registered_access() -> dict[str, object]:
-    from ret_app.kernel.registry import PUBLIC as REGISTERED_PUBLIC, registry
+    from ret_app.kernel.registry import PUBLIC as REGISTERED_PUBLIC, TOKEN as REGISTERED_TOKEN, registry
 
     # The app factory touches no database, so an app made here only to read its registrations is cheap.
     application = create_app(config.TestConfig, {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    return {endpoint: PUBLIC if expected == REGISTERED_PUBLIC else frozenset(expected)
-            for endpoint, expected in registry(application).expected_access().items()}
+    return {endpoint: PUBLIC if expected == REGISTERED_PUBLIC else TOKEN if expected == REGISTERED_TOKEN
+            else frozenset(expected) for endpoint, expected in registry(application).expected_access().items()}
 
 
 EXPECTED_ACCESS: dict[str, object] = _registered_access()
-assert all(expected == PUBLIC or expected <= EVERYONE for expected in EXPECTED_ACCESS.values())
+assert all(expected in (PUBLIC, TOKEN) or expected <= EVERYONE for expected in EXPECTED_ACCESS.values())
 
 # Routes about one case: a user whose role may use them but who has no relation to the case
 # gets 404 (the case's existence does not leak). The per-object matrix is in test_case_access.py.
@@ -115,6 +116,8 @@ FRESH = frozenset({
     "admin.user_reset_2fa",
     "admin.user_activation_link",
     "account.new_recovery_codes",
+    "api_tokens.token_new",
+    "api_tokens.token_rotate",
 })
 
 # What an allowed GET answers when it is not 200: (status, path it redirects to).
@@ -130,6 +133,7 @@ PUBLIC_GET = {
     "auth.recovery_code": (302, "/inloggen"),
     "auth.activate": (404, None),  # unknown token
     "auth.enrol": (404, None),  # no activation in progress
+    "api.openapi": (200, None),  # the monitor API's description (no data)
 }
 
 LOGIN_PATH = "/inloggen"
@@ -206,6 +210,8 @@ class Objects:
     notification_id: int = 0  # an unread notification of `target`
     gap_category_id: int = 0  # a category of `region`'s gap taxonomy, in use
     retired_gap_category_id: int = 0  # one no longer in use
+    api_token_id: int = 0  # an active monitor-API token of `access_team`, and its secret
+    api_token_secret: str = ""
 
 
 def _collective_objects(app, factory, region) -> dict:
@@ -309,6 +315,21 @@ def _meeting_objects(app, factory, ret_org, target, case_id: int) -> dict:
     return out
 
 
+def _api_token(app, factory, organisation_id: int) -> tuple[int, str]:
+    from ret_app.api import services
+    from ret_app.kernel import submissions
+    from ret_app.models import User
+
+    admin = factory.user("admin")
+    with app.app_context():
+        issued = services.issue(db.session.get(User, admin.id), organisation_id, "Monitor",
+                                date.today() + timedelta(days=30), submissions.new_key())
+        token = (issued.token.id, issued.secret)
+        db.session.commit()
+        db.session.remove()
+        return token
+
+
 @pytest.fixture(scope="module")
 def objects(app) -> Iterator[Objects]:
     """Built once for the module (in its transaction); what a test changes is rolled back with it."""
@@ -391,7 +412,8 @@ def objects(app) -> Iterator[Objects]:
                   **collective,
                   care_type_id=care_types["ambulatory"], retired_care_type_id=care_types["respite_care"],
                   unused_care_type_id=care_types["jeugdzorgplus"], notification_id=notification_id,
-                  gap_category_id=gap_categories["education"], retired_gap_category_id=gap_categories["conflict"])
+                  gap_category_id=gap_categories["education"], retired_gap_category_id=gap_categories["conflict"],
+                  **dict(zip(("api_token_id", "api_token_secret"), _api_token(app, factory, access_team.id))))
     with app.app_context():
         from ret_app.referrals import attachments
 
@@ -516,6 +538,9 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "outcomes.category_edit": lambda o: {"region_id": o.region.id, "category_id": o.gap_category_id},
     "outcomes.category_retire": lambda o: {"region_id": o.region.id, "category_id": o.gap_category_id},
     "outcomes.category_reactivate": lambda o: {"region_id": o.region.id, "category_id": o.retired_gap_category_id},
+    # the monitor API's tokens
+    "api_tokens.token_rotate": lambda o: {"token_id": o.api_token_id},
+    "api_tokens.token_revoke": lambda o: {"token_id": o.api_token_id},
     # notifications
     "notifications.open_one": lambda o: {"notification_id": o.notification_id},
     "notifications.mark": lambda o: {"notification_id": o.notification_id},
@@ -677,6 +702,12 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
                                          "position": "15", "version": "1"},
     "outcomes.category_retire": lambda o: {"version": "1"},
     "outcomes.category_reactivate": lambda o: {"version": "1"},
+    # the monitor API's tokens
+    "api_tokens.token_new": lambda o: {"organisation_id": str(o.access_team.id), "name": "Regiomonitor",
+                                       "expires_on": (date.today() + timedelta(days=60)).isoformat(),
+                                       "submission_key": "t" * 32},
+    "api_tokens.token_rotate": lambda o: {},
+    "api_tokens.token_revoke": lambda o: {},
     # notifications
     "notifications.open_one": lambda o: {},
     "notifications.mark": lambda o: {"read": "1"},
@@ -744,6 +775,8 @@ def age_authentication(client, minutes: int = 16) -> None:
 
 def allowed(endpoint: str, role: str) -> bool:
     expected = EXPECTED_ACCESS[endpoint]
+    if expected == TOKEN:
+        return False  # no session opens a route of the monitor API
     return expected == PUBLIC or role in expected  # type: ignore[operator]
 
 
@@ -774,6 +807,10 @@ def test_policy_declaration_matches_table(app, endpoint):
     if expected == PUBLIC:
         assert access.public
         return
+    if expected == TOKEN:
+        assert access.token and not access.public and access.permission is None and not access.fresh
+        return
+    assert not access.token, f"{endpoint} takes a bearer token but should be limited to {sorted(expected)}"
     assert not access.public, f"{endpoint} is public but should be limited to {sorted(expected)}"
     granted = {str(r) for r in policy.roles_for(access.permission)} if access.permission else set(ROLES)
     assert granted == set(expected), f"{endpoint}: policy grants {sorted(granted)}, expected {sorted(expected)}"
@@ -840,8 +877,11 @@ POST_ONLY |= {"outcomes.category_retire", "outcomes.category_reactivate"}
 POST_ONLY |= {"notifications.open_one", "notifications.mark", "notifications.mark_all"}
 # re-referral
 POST_ONLY |= {"rereferrals.decide"}
-GET_PROTECTED = sorted(e for e, a in EXPECTED_ACCESS.items() if a != PUBLIC and e not in POST_ONLY)
+# the monitor API's tokens
+POST_ONLY |= {"api_tokens.token_rotate", "api_tokens.token_revoke"}
+GET_PROTECTED = sorted(e for e, a in EXPECTED_ACCESS.items() if a not in (PUBLIC, TOKEN) and e not in POST_ONLY)
 GET_PUBLIC = sorted(e for e, a in EXPECTED_ACCESS.items() if a == PUBLIC and e not in POST_ONLY)
+GET_TOKEN = sorted(e for e, a in EXPECTED_ACCESS.items() if a == TOKEN)
 POST_PROTECTED = sorted(e for e in POST_DATA if EXPECTED_ACCESS[e] != PUBLIC)
 
 
@@ -875,6 +915,25 @@ def test_public_get_needs_no_sign_in(app, client, objects, endpoint):
         assert "HX-Redirect" not in response.headers
         if location:
             assert path_of(response.headers["Location"]) == location
+
+
+@pytest.mark.parametrize("endpoint,role", [(e, r) for e in GET_TOKEN for r in (None,) + ROLES])
+def test_token_route_is_401_without_a_token_signed_in_or_not(app, client, objects, login_as, endpoint, role):
+    """The monitor API takes a bearer token only: anonymous or signed in with any role, without a token
+    the answer is 401 in JSON (never a login redirect, never the page), and the denial is audited."""
+    if role is not None:
+        login_as(role)
+    url = build_url(app, endpoint, objects)
+    for headers in ({}, {"HX-Request": "true"}, {"Authorization": "Bearer not-a-token-of-ours-at-all"}):
+        response = client.get(url, headers=headers)
+        assert response.status_code == 401, (url, role, headers, response.status_code)
+        assert response.is_json and "Location" not in response.headers and "HX-Redirect" not in response.headers
+        assert "Set-Cookie" not in response.headers  # no session there, not even to renew one
+    with app.app_context():
+        denied = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.object_type == "api_call", AuditEvent.outcome == "denied",
+            AuditEvent.detail == f"route={endpoint};reason=missing")).all()
+    assert denied and all(row.user_id is None for row in denied)
 
 
 @pytest.mark.parametrize("endpoint,role", [(e, r) for e in GET_PROTECTED for r in ROLES])

@@ -362,6 +362,11 @@ SCENARIOS: list[Scenario] = [
     Scenario("ret_app.caretypes.forms.CareTypeForm", "admin", lambda w: f"/beheer/regios/{w.region.id}/zorgsoorten",
              lambda w: f"/beheer/regios/{w.region.id}/zorgsoorten",
              lambda w: {"code": f"nieuw_{secrets.token_hex(3)}", "name": f"Nieuwe zorgsoort {secrets.token_hex(3)}"}),
+    # --- the monitor API's tokens (every field required: nothing optional to save empty) ---
+    Scenario("ret_app.api.forms.TokenForm", "admin", lambda w: "/beheer/api-sleutels/nieuw",
+             lambda w: "/beheer/api-sleutels/nieuw",
+             lambda w: {"organisation_id": str(w.team.id), "name": "Regiomonitor",
+                        "expires_on": (TODAY + timedelta(days=60)).isoformat()}, save=False),
     Scenario("ret_app.caretypes.forms.CareTypeEditForm", "admin",
              lambda w: f"/beheer/regios/{w.region.id}/zorgsoorten/{w.care_type}",
              lambda w: f"/beheer/regios/{w.region.id}/zorgsoorten/{w.care_type}",
@@ -423,6 +428,7 @@ EXEMPT = {
     "ret_app.outcomes.forms.GapCategoryStatusForm": "a button (retire, use again) with the version shown",
     # The base of the outcome page's rows (HelpRowForm, GapRowForm): no fields of its own.
     "ret_app.outcomes.forms._Row": "the base of the outcome page's rows, without fields",
+    "ret_app.api.forms.TokenActionForm": "a button (renew, revoke a token)",
     "ret_app.escalations.liaison_forms.StepForm": "a button (accept, start working on it) with hidden values",
     # A search filter (GET): every field optional, nothing is saved.
     "ret_app.admin.forms.AuditSearchForm": "a search filter",

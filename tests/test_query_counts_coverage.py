@@ -40,6 +40,8 @@ NOT_A_LIST = {
     "meetings.followup_answer": "the answer form of one provisional decision",
     "caretypes.edit": "the form of one care type",
     "outcomes.category_edit": "the form of one gap category",
+    "api_tokens.token_new": "the form that issues an API token",
+    "api.openapi": "the monitor API's OpenAPI document (no rows)",
     "collective.profile_edit": "the form of one provider's profile",
     "collective.capacity_edit": "the form of one capacity entry (with its latest updates, a fixed number)",
     "notifications.preferences": "the form of one's own choices per kind of notification (the registered kinds)",

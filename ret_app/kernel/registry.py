@@ -20,6 +20,7 @@ from typing import Any, Callable, Mapping, Optional
 from flask import Blueprint, Flask, current_app
 
 PUBLIC = "public"  # expected access of a route that needs no sign-in
+TOKEN = "token"  # expected access of a route of the monitor API: a bearer token, never a sign-in
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ class Capability:
         return self
 
     def expected_access(self, table: Mapping[str, Any]) -> "Capability":
-        """endpoint -> PUBLIC or the set of role codes that may use it, written out by hand: the
+        """endpoint -> PUBLIC, TOKEN or the set of role codes that may use it, written out by hand: the
         access-matrix test compares it with the policy's declarations and with every route."""
         self.access.update(table)
         return self

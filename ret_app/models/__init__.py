@@ -1,5 +1,6 @@
 """All models, imported here so that Alembic and the app see one metadata."""
 
+from ret_app.models.api import ApiToken
 from ret_app.models.audit import AuditCheckpoint, AuditEvent, AuditHead
 from ret_app.models.base import Base
 from ret_app.models.cases import (
@@ -89,6 +90,7 @@ __all__ = [
     "OutcomeGap",
     "GapCategory",
     "CaseOutcome",
+    "ApiToken",
     "ActionStatus",
     "ActivationPurpose",
     "ActivationToken",

@@ -9,6 +9,7 @@
     mandates.py   mandates and who may hold them
     plans.py      the process direction plan: who reads it, who keeps it, with their SQL twins
     rereferrals.py re-referrals: who sees a link between two cases of one youth, who decides it
+    tokens.py     the monitor API's bearer tokens: who administers them, and the check of a request's token
     escalations.py escalations to the supra-regional network: the RET's side and the liaison's, with
                   their SQL twins
     outcomes.py   a case's outcome at closing: who reads it (the RET side), who records it
@@ -76,6 +77,7 @@ from ret_app.policy.core import (  # noqa: F401
     role_has,
     roles_for,
     signed_in,
+    token_authenticated,
 )
 from ret_app.policy.escalations import (  # noqa: F401
     actionable_escalations_clause,
@@ -139,4 +141,13 @@ from ret_app.policy.rereferrals import (  # noqa: F401
     can_see_link,
     is_ret_side,
     link_visible_clause,
+)
+from ret_app.policy.tokens import (  # noqa: F401
+    administered_organisations_clause,
+    administers_region,
+    api_token,
+    authenticate_bearer,
+    hash_secret,
+    holder_clause,
+    may_hold_api_token,
 )

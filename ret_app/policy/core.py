@@ -66,10 +66,12 @@ ROLE_PERMISSIONS: dict[Permission, frozenset[Role]] = {
 class Access:
     """What a view function declares; read by the before-request guard."""
 
-    def __init__(self, public: bool, permission: Optional[Permission] = None, fresh: bool = False):
+    def __init__(self, public: bool, permission: Optional[Permission] = None, fresh: bool = False,
+                 token: bool = False):
         self.public = public
         self.permission = permission
         self.fresh = fresh
+        self.token = token  # a bearer token of the monitor API, never a signed-in session
 
 
 def public(view: Callable) -> Callable:
@@ -87,6 +89,23 @@ def requires(permission: Permission, *, fresh: bool = False) -> Callable[[Callab
         return view
 
     return decorator
+
+
+# The check of a request's bearer token (policy/tokens.py installs it with `bearer_check`).
+_bearer_checks: list[Callable[[], object]] = []
+
+
+def bearer_check(fn: Callable[[], object]) -> Callable[[], object]:
+    """Install `fn` as the check the route guard runs for `@token_authenticated` routes."""
+    _bearer_checks[:] = [fn]
+    return fn
+
+
+def token_authenticated(view: Callable) -> Callable:
+    """Reachable with a bearer token of the monitor API only (policy/tokens.py checks it before the
+    view): a signed-in session counts for nothing there, signed in or not the answer is the same."""
+    view._access = Access(public=False, token=True)  # type: ignore[attr-defined]
+    return view
 
 
 def role_has(role: str | Role, permission: Permission) -> bool:
@@ -138,6 +157,11 @@ def enforce_route_access() -> None:
         current_app.logger.error("route %s has no access classification", request.endpoint)
         abort(403)
     if access.public:
+        return
+    if access.token:
+        if not _bearer_checks:
+            abort(403)  # no check installed: fail closed
+        _bearer_checks[0]()  # 401 unless the request carries a valid token (never the session)
         return
     if not current_user.is_authenticated:
         from ret_app.extensions import login_manager

@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import io
 import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Optional, Sequence, Union
 
 import matplotlib
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ret_app.stats.periods import Period
 from ret_app.stats.suppression import Cell
@@ -59,17 +58,14 @@ MARKERS = ("o", "s", "^", "D", "v", "P")
 DASHES = ("solid", "dashed", "dashdot", "dotted", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)))
 MUTED = "#595959"  # the signs of suppressed counts on the axis (7:1 on white)
 
-SVG_NS = "http://www.w3.org/2000/svg"
-XLINK_NS = "http://www.w3.org/1999/xlink"
-ET.register_namespace("", SVG_NS)
-ET.register_namespace("xlink", XLINK_NS)
-
 # The CSS properties matplotlib writes, each also an SVG presentation attribute.
 _PRESENTATION = {
     "fill", "fill-opacity", "fill-rule", "stroke", "stroke-width", "stroke-opacity", "stroke-linejoin",
     "stroke-linecap", "stroke-dasharray", "stroke-dashoffset", "stroke-miterlimit", "opacity",
     "font-size", "font-family", "font-weight", "font-style", "text-anchor", "clip-path",
 }
+# (what the removed <style> sets for every element, "*{stroke-linejoin: round; stroke-linecap:
+# butt}", the root now sets as inherited attributes)
 _ID_CHARS = re.compile(r"[^A-Za-z0-9_-]")
 
 CountLike = Union[Cell, int]
@@ -182,7 +178,7 @@ def _render(kind: str, labels: list[str], series: tuple[ChartSeries, ...], *, ti
     if value_label:
         axes.set_ylabel(value_label)
     if n > 1:
-        axes.legend(frameon=False, loc="upper left", bbox_to_anchor=(0, 1.0), ncols=min(n, 3))
+        figure.legend(frameon=False, loc="outside upper left", ncols=min(n, 3))  # above, never on a bar
     buffer = io.StringIO()
     FigureCanvasSVG(figure).print_svg(buffer, metadata={"Date": None, "Creator": None, "Format": None,
                                                        "Type": None})
@@ -192,45 +188,38 @@ def _render(kind: str, labels: list[str], series: tuple[ChartSeries, ...], *, ti
 def _clean_svg(text: str, *, chart_id: str, title: str) -> str:
     """matplotlib's SVG made fit for a page under our CSP and for WeasyPrint: no XML prologue, no
     metadata, no <style> and no style attributes (presentation attributes instead), ids made unique
-    to the chart, and a <title> with role="img" for assistive technology."""
-    root = ET.fromstring(text.encode("utf-8"))
-    q = f"{{{SVG_NS}}}"
-    for parent in list(root.iter()):
-        for child in list(parent):
-            if child.tag in (q + "metadata", q + "style"):
-                parent.remove(child)
-    # what the removed <style> said for every element: inherited from the root instead
-    root.set("stroke-linejoin", "round")
-    root.set("stroke-linecap", "butt")
-
+    to the chart (and dropped where nothing refers to them), and a <title> with role="img" for
+    assistive technology. Text edits on matplotlib's regular output (no XML library: ElementTree's
+    namespace prefixes are process-wide state that other libraries change)."""
+    text = text[text.index("<svg"):]
+    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, flags=re.S)
+    text = re.sub(r"\s*<style[^>]*>.*?</style>", "", text, flags=re.S)
     referenced = set(re.findall(r"url\(#([^)]+)\)", text)) | set(re.findall(r'href="#([^"]+)"', text))
-    for element in root.iter():
-        style = element.attrib.pop("style", None)
-        if style:
-            for declaration in style.split(";"):
-                if not declaration.strip():
-                    continue
-                name, _, value = declaration.partition(":")
-                name, value = name.strip(), value.strip()
-                if name not in _PRESENTATION:
-                    raise ValueError(f"matplotlib wrote a style property we cannot carry over: {name}")
-                element.set(name, value)
-        element_id = element.attrib.pop("id", None)
-        if element_id in referenced:
-            element.set("id", f"{chart_id}-{element_id}")
-        for attribute in ("clip-path", "mask", "fill", "stroke"):
-            value = element.get(attribute)
-            if value and value.startswith("url(#"):
-                element.set(attribute, f"url(#{chart_id}-{value[5:]}")
-        href = element.get(f"{{{XLINK_NS}}}href")
-        if href and href.startswith("#"):
-            element.set(f"{{{XLINK_NS}}}href", f"#{chart_id}-{href[1:]}")
 
-    title_element = ET.Element(q + "title", {"id": f"{chart_id}-title"})
-    title_element.text = title
-    root.insert(0, title_element)
-    root.set("role", "img")
-    root.set("aria-labelledby", f"{chart_id}-title")
-    root.set("focusable", "false")
-    root.set("class", "ret-chart__image")
-    return ET.tostring(root, encoding="unicode")
+    def attributes(match: re.Match) -> str:
+        pairs = []
+        for declaration in match.group(1).split(";"):
+            if not declaration.strip():
+                continue
+            name, _, value = declaration.partition(":")
+            name, value = name.strip(), value.strip()
+            if name not in _PRESENTATION or '"' in value or "<" in value:
+                raise ValueError(f"matplotlib wrote a style we cannot carry over: {name}")
+            pairs.append(f'{name}="{value}"')
+        return " " + " ".join(pairs) if pairs else ""
+
+    def element_id(match: re.Match) -> str:
+        value = match.group(1)
+        return f' id="{chart_id}-{value}"' if value in referenced else ""
+
+    text = re.sub(r' style="([^"]*)"', attributes, text)
+    text = re.sub(r' id="([^"]*)"', element_id, text)
+    text = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{chart_id}-{m.group(1)})", text)
+    text = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{chart_id}-{m.group(1)}"', text)
+    if "style=" in text or "<style" in text or "<script" in text:
+        raise ValueError("the chart's SVG still holds a style or a script")
+    opening = text.index(">", text.index("<svg")) + 1
+    root_attributes = (f' stroke-linejoin="round" stroke-linecap="butt" role="img" focusable="false"'
+                       f' aria-labelledby="{chart_id}-title" class="ret-chart__image">')
+    return (text[:opening - 1] + root_attributes
+            + f'\n <title id="{chart_id}-title">{escape(title)}</title>' + text[opening:])

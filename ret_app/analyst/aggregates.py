@@ -187,9 +187,8 @@ def _build(region_id: int, year: int, care_types: list[str]) -> YearTables:
         gaps[category_id][row * len(care_rows) + column][month] += 1
 
     again = empty(2)
-    for month in range(12):
-        period = Period(date(year, month + 1, 1), PeriodKind.MONTH)
-        share = measures.share_referred_again(region_id, period.start, period.end)
+    months = [Period(date(year, month + 1, 1), PeriodKind.MONTH) for month in range(12)]
+    for month, share in enumerate(measures.shares_referred_again(region_id, [(p.start, p.end) for p in months])):
         again[0][month] = share.referred_again
         again[1][month] = share.youths - share.referred_again
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from ret_app import audit
 from ret_app.analyst import aggregates, charts
@@ -32,7 +33,8 @@ def aggregates_page():
     municipalities = aggregates.municipalities(region_id)
     args = request.args if len(request.query_string) <= MAX_QUERY else {}
     defaults = {"kind": "month", "year": str(dates.today().year)}
-    form = FiltersForm({**defaults, **{k: v for k, v in args.items() if k in ("kind", "year", "municipality", "care_type")}})
+    form = FiltersForm(MultiDict({**defaults, **{k: v for k, v in args.items()
+                                                 if k in ("kind", "year", "municipality", "care_type")}}))
     form.municipality.choices = [("", _("Whole region"))] + [(str(mid), name) for mid, name in municipalities]
     form.care_type.choices = [("", _("Every care type"))] + list(catalogue.items())
     result = None

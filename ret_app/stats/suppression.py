@@ -231,8 +231,10 @@ class _Problem:
     def _hide_zeros_of_small_lines(self) -> None:
         # A zero on a line whose total is 0 is known to be 0 from that total: hiding it protects
         # nothing, and it would leave that all-zero line with one hidden member and nothing to hide
-        # beside it (sparse tables: a month in which nothing happened).
-        on_zero_line = {index for total, parts in self.relations if self.values[total] == 0 for index in parts}
+        # beside it (sparse tables: a month in which nothing happened). The same for a zero total
+        # of such a line (a row total of 0 in the line of row totals under a "<5" grand total).
+        on_zero_line = {index for total, parts in self.relations if self.values[total] == 0
+                        for index in (total, *parts)}
         changed = True
         while changed:
             changed = False

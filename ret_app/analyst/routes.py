@@ -4,13 +4,12 @@ Only aggregates of the analyst's own region: no case, name, reference or free te
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from ret_app import audit
-from ret_app.analyst import aggregates, charts
+from ret_app.analyst import aggregates, charts, services
 from ret_app.analyst.blueprint import bp
 from ret_app.analyst.forms import FiltersForm
 from ret_app.caretypes import services as caretypes
@@ -27,8 +26,8 @@ MAX_QUERY = 2000  # characters of query string a filter page reads; more is no f
 @requires(Permission.VIEW_AGGREGATES)
 def aggregates_page():
     region_id = region_of(current_user)
-    if region_id is None:
-        abort(404)
+    if region_id is None:  # an analyst whose organisation works for no region: nothing to show
+        return render_template("analyst/aggregates.html", form=None, result=None, no_region=True)
     catalogue = caretypes.names(region_id)
     municipalities = aggregates.municipalities(region_id)
     args = request.args if len(request.query_string) <= MAX_QUERY else {}
@@ -41,8 +40,7 @@ def aggregates_page():
     if form.validate():
         filters = aggregates.Filters(kind=PeriodKind(form.kind.data), year=form.year.data,
                                      municipality_id=form.municipality.data, care_type=form.care_type.data or None)
-        result = aggregates.view(region_id, filters, list(catalogue))
-    audit.record(audit.Action.READ, object_type="aggregates", object_id=str(region_id))
+        result = services.read_view(region_id, filters, list(catalogue))
     return render_template(
         "analyst/aggregates.html", form=form, result=result,
         chart_map=charts.for_view(result) if result and result.has_data else None,

@@ -24,6 +24,7 @@ CAPABILITIES = (
     "ret_app.outcomes.capability",
     "ret_app.rereferrals.capability",
     "ret_app.api.capability",
+    "ret_app.analyst.capability",
     # Last: it starts the in-process runner of the demo (make run) once every job is registered.
     "ret_app.jobs.capability",
 )

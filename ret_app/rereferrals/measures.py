@@ -15,7 +15,8 @@ close: they are not counted. The measure reads the links as they stand: for a pe
 than 12 months ago a youth may still be referred again, so the share of such a period can still rise.
 Round 2's analyst pages and API show the counts suppressed (ret_app/stats); the counts hold no person.
 
-Two queries, whatever the numbers: the closed cases of the period and the confirmed links of the region.
+Two queries, whatever the numbers: the closed cases of the period and the confirmed links of the region
+(`shares_referred_again`: the same two for several periods at once).
 """
 
 from __future__ import annotations
@@ -59,20 +60,34 @@ def _start_of(day: date) -> datetime:
 def share_referred_again(region_id: int, first_day: date, last_day: date) -> RereferralShare:
     """The share of youths of the region whose case closed from `first_day` to `last_day` (inclusive)
     and who were referred again within 12 months of that closing."""
-    if last_day < first_day:
-        return RereferralShare(0, 0)
-    closed = dict(db.session.execute(
+    return shares_referred_again(region_id, [(first_day, last_day)])[0]
+
+
+def shares_referred_again(region_id: int, periods: list[tuple[date, date]]) -> list[RereferralShare]:
+    """`share_referred_again` for several periods (first and last day each) at once: two queries,
+    however many periods (the analyst's months of a year)."""
+    periods = [(first, last) for first, last in periods]
+    valid = [(first, last) for first, last in periods if first <= last]
+    if not valid:
+        return [RereferralShare(0, 0) for _ in periods]
+    since, until = min(first for first, _ in valid), max(last for _, last in valid)
+    closed_all = dict(db.session.execute(
         select(Case.id, Case.closed_at).where(
             Case.region_id == region_id, Case.status == CaseStatus.CLOSED.value,
-            Case.closed_at >= _start_of(first_day), Case.closed_at < _start_of(last_day + timedelta(days=1)))).all())
-    if not closed:
-        return RereferralShare(0, 0)
+            Case.closed_at >= _start_of(since), Case.closed_at < _start_of(until + timedelta(days=1)))).all())
     later = aliased(Case, name="later")
     links = db.session.execute(
         select(CaseLink.earlier_case_id, CaseLink.case_id, later.submitted_at)
         .join(later, later.id == CaseLink.case_id)
         .where(CaseLink.status == LinkStatus.CONFIRMED.value, later.region_id == region_id)).all()
+    out = []
+    for first, last in periods:
+        closed = {case_id: at for case_id, at in closed_all.items() if first <= local_date(at) <= last}
+        out.append(_share(closed, links) if closed else RereferralShare(0, 0))
+    return out
 
+
+def _share(closed: dict, links) -> RereferralShare:
     parent: dict[int, int] = {}
 
     def root(case_id: int) -> int:

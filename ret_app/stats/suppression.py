@@ -229,13 +229,19 @@ class _Problem:
                 self.reasons[index] = COMPLEMENTARY
 
     def _hide_zeros_of_small_lines(self) -> None:
+        # A zero on a line whose total is 0 is known to be 0 from that total: hiding it protects
+        # nothing, and it would leave that all-zero line with one hidden member and nothing to hide
+        # beside it (sparse tables: a month in which nothing happened). The same for a zero total
+        # of such a line (a row total of 0 in the line of row totals under a "<5" grand total).
+        on_zero_line = {index for total, parts in self.relations if self.values[total] == 0
+                        for index in (total, *parts)}
         changed = True
         while changed:
             changed = False
             for total, parts in self.relations:
                 if self.reasons[total] == SMALL:
                     for part in parts:
-                        if self.values[part] == 0 and self.reasons[part] is None:
+                        if self.values[part] == 0 and self.reasons[part] is None and part not in on_zero_line:
                             self.reasons[part] = SMALL
                             changed = True
 

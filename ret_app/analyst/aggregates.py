@@ -1,0 +1,325 @@
+"""The analyst's aggregates of one region: the one place every published outcome, placement, gap and
+re-referral count is made (the analyst's pages; the reflection report and the API's outcome and gap
+endpoints read the same functions), so every publication of a count comes from the same protected
+table (docs/suppression.md, "One protected table per year").
+
+How the counts are protected — the API's flow approach (ret_app/api/flow.py), widened to care types:
+
+- per calendar year and per *measure* (one outcome result, one placement result, one gap category,
+  the re-referral counts) there is ONE table of raw counts: rows x the year's 12 months, with the rows'
+  year totals, the months' region totals and the year's region total as margins, protected as a whole
+  by `ret_app.stats.suppression.suppress_table`;
+- the rows are the region's municipalities (outcomes, placements); for a gap category they are the
+  municipality x care type pairs (a gap without a care type in a row of its own), so that a filter on a
+  municipality, a care type or both reads the same table; for re-referral they are "referred again"
+  and "not referred again" (the region only);
+- a month of the region is a column total, a year a row total or the grand total; whatever else is
+  asked — a quarter, a municipality over all care types, a care type over all municipalities — is the
+  sum of protected numbers, published only when each of them is (else it is hidden as "x"). So no
+  answer, however its filters are chosen, holds more than the one protected table and sums of its
+  published numbers: nothing hidden can be worked out by subtracting one view from another;
+- no total is published across measures (over results, categories or care types of different
+  tables): it would add a line between tables that were protected apart.
+
+The times (working days from referral to fitting help) are not counts: per period the median and the
+quartiles of the outcomes recorded in it, shown only when at least THRESHOLD (5) outcomes contribute
+(else `Days.enough` is False and the page says so); the number behind them is not published.
+
+Never a name, reference, date finer than a month or free text: only codes, counts and ids of
+municipalities, categories and care types of the region leave this module.
+
+Queries: one per table family and year (outcomes with placements and days; gaps; re-referral), cached
+for the request, so a page costs a constant number of queries whatever the data.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import date
+from typing import Optional
+
+from flask import g, has_app_context
+from sqlalchemy import select
+
+from ret_app.extensions import db
+from ret_app.kernel import dates
+from ret_app.models import Case, CaseOutcome, GapCategory, Municipality, OutcomeGap
+from ret_app.models.outcomes import OutcomeResult, PlacementResult
+from ret_app.rereferrals import measures
+from ret_app.stats.periods import Period, PeriodKind
+from ret_app.stats.suppression import COMPLEMENTARY, COMPLEMENTARY_SHOWN, THRESHOLD, Cell, SuppressedTable, suppress_table
+
+RESULTS = tuple(result.value for result in OutcomeResult)
+PLACEMENTS = (PlacementResult.PREVENTED.value, PlacementResult.CARRIED_OUT.value)
+NO_CARE_TYPE = ""  # the row of gaps recorded without a care type
+# As many years side by side as the year view shows.
+YEARS_SHOWN = 5
+FIRST_YEAR = 2000  # no RET case is older; a year filter before it has no data
+
+HIDDEN = Cell(value=None, shown=COMPLEMENTARY_SHOWN, suppressed=True, reason=COMPLEMENTARY)
+ZERO = Cell(value=0, shown="0", suppressed=False, reason=None)
+
+
+@dataclass(frozen=True)
+class Filters:
+    kind: PeriodKind
+    year: int
+    municipality_id: Optional[int] = None  # None: the region
+    care_type: Optional[str] = None  # None: every care type (only the gaps have care types)
+
+    def periods(self) -> list[Period]:
+        """The periods shown: the year's months or quarters, or the YEARS_SHOWN years up to `year`."""
+        if self.kind is PeriodKind.YEAR:
+            first = max(FIRST_YEAR, self.year - YEARS_SHOWN + 1)
+            return [Period(date(year, 1, 1), PeriodKind.YEAR) for year in range(first, self.year + 1)]
+        first = Period(date(self.year, 1, 1), self.kind)
+        return [first.shifted(i) for i in range(12 // self.kind.months)]
+
+    @property
+    def years(self) -> list[int]:
+        return sorted({period.start.year for period in self.periods()})
+
+
+@dataclass(frozen=True)
+class Days:
+    """Working days from referral to fitting help in one period: median and quartiles, or not enough."""
+
+    enough: bool
+    median: Optional[float] = None
+    q1: Optional[float] = None
+    q3: Optional[float] = None
+
+
+@dataclass
+class YearTables:
+    """The protected tables of one region and one year (see the module's docstring)."""
+
+    year: int
+    municipalities: list[int]  # row order of the municipality tables
+    care_types: list[str]  # the care-type part of the gap rows (NO_CARE_TYPE last)
+    results: dict[str, SuppressedTable]
+    placements: dict[str, SuppressedTable]
+    gaps: dict[int, SuppressedTable]  # gap category id -> rows municipality x care type
+    rereferral: SuppressedTable  # rows: referred again, not referred again
+    days: dict[tuple[Optional[int], int], list[int]]  # (municipality or None, month) -> working days
+
+    def gap_row(self, municipality_index: int, care_index: int) -> int:
+        return municipality_index * len(self.care_types) + care_index
+
+
+# --- reading the region ----------------------------------------------------------------------------
+
+def municipalities(region_id: int) -> list[tuple[int, str]]:
+    return [tuple(row) for row in db.session.execute(
+        select(Municipality.id, Municipality.name).where(Municipality.region_id == region_id)
+        .order_by(Municipality.id))]
+
+
+def gap_categories(region_id: int) -> list[tuple[int, str]]:
+    """Every category of the region (retired ones too: old outcomes keep them), in the admin's order."""
+    return [tuple(row) for row in db.session.execute(
+        select(GapCategory.id, GapCategory.name).where(GapCategory.region_id == region_id)
+        .order_by(GapCategory.position, GapCategory.id))]
+
+
+def _cache() -> dict:
+    if not has_app_context():
+        return {}
+    if "analyst_tables" not in g:
+        g.analyst_tables = {}
+    return g.analyst_tables
+
+
+def year_tables(region_id: int, year: int, care_types: list[str]) -> YearTables:
+    """The protected tables of `region_id` for `year` (cached for the request). `care_types`: the
+    codes of the region's catalogue (the gap rows; gaps with another code count under no care type)."""
+    key = (region_id, year, tuple(care_types))
+    cache = _cache()
+    if key not in cache:
+        cache[key] = _build(region_id, year, list(care_types))
+    return cache[key]
+
+
+def _build(region_id: int, year: int, care_types: list[str]) -> YearTables:
+    municipality_ids = [mid for mid, _name in municipalities(region_id)]
+    rows = {mid: i for i, mid in enumerate(municipality_ids)}
+    care_rows = care_types + [NO_CARE_TYPE]
+    care_index = {code: i for i, code in enumerate(care_rows)}
+    lo, hi = Period(date(year, 1, 1), PeriodKind.YEAR).moments()
+
+    def empty(n_rows: int) -> list[list[int]]:
+        return [[0] * 12 for _ in range(n_rows)]
+
+    results = {result: empty(len(municipality_ids)) for result in RESULTS}
+    placements = {placement: empty(len(municipality_ids)) for placement in PLACEMENTS}
+    days: dict[tuple[Optional[int], int], list[int]] = {}
+    month_of: dict[int, tuple[int, int]] = {}  # outcome id -> (row, month index)
+    for outcome_id, municipality_id, recorded_at, result, placement, working_days in db.session.execute(
+            select(CaseOutcome.id, Case.municipality_id, CaseOutcome.recorded_at, CaseOutcome.result,
+                   CaseOutcome.placement_result, CaseOutcome.working_days_to_fitting_help)
+            .join(Case, Case.id == CaseOutcome.case_id)
+            .where(Case.region_id == region_id, CaseOutcome.recorded_at >= lo, CaseOutcome.recorded_at < hi)):
+        row = rows.get(municipality_id)
+        if row is None:  # a municipality that has left the region: not in its figures
+            continue
+        month = dates.local_date(recorded_at).month - 1
+        month_of[outcome_id] = (row, month)
+        if result in results:
+            results[result][row][month] += 1
+        if placement in placements:
+            placements[placement][row][month] += 1
+        if working_days is not None:
+            days.setdefault((None, month), []).append(working_days)
+            days.setdefault((municipality_id, month), []).append(working_days)
+
+    categories = [cid for cid, _name in gap_categories(region_id)]
+    gaps = {cid: empty(len(municipality_ids) * len(care_rows)) for cid in categories}
+    for outcome_id, category_id, care_type in db.session.execute(
+            select(OutcomeGap.outcome_id, OutcomeGap.gap_category_id, OutcomeGap.care_type)
+            .join(CaseOutcome, CaseOutcome.id == OutcomeGap.outcome_id)
+            .join(Case, Case.id == CaseOutcome.case_id)
+            .where(Case.region_id == region_id, CaseOutcome.recorded_at >= lo, CaseOutcome.recorded_at < hi)):
+        if outcome_id not in month_of or category_id not in gaps:
+            continue
+        row, month = month_of[outcome_id]
+        column = care_index.get(care_type or NO_CARE_TYPE, care_index[NO_CARE_TYPE])
+        gaps[category_id][row * len(care_rows) + column][month] += 1
+
+    again = empty(2)
+    months = [Period(date(year, month + 1, 1), PeriodKind.MONTH) for month in range(12)]
+    for month, share in enumerate(measures.shares_referred_again(region_id, [(p.start, p.end) for p in months])):
+        again[0][month] = share.referred_again
+        again[1][month] = share.youths - share.referred_again
+
+    def protect(counts: list[list[int]]) -> SuppressedTable:
+        return suppress_table(counts, row_totals=True, column_totals=True, threshold=THRESHOLD)
+
+    return YearTables(
+        year=year, municipalities=municipality_ids, care_types=care_rows,
+        results={key: protect(counts) for key, counts in results.items()},
+        placements={key: protect(counts) for key, counts in placements.items()},
+        gaps={key: protect(counts) for key, counts in gaps.items()},
+        rereferral=protect(again), days=days)
+
+
+# --- reading a protected table for a view -----------------------------------------------------------
+
+def sum_of(cells: list[Cell]) -> Cell:
+    """A sum of published cells: shown when each of them is, else hidden ("x")."""
+    if any(cell.suppressed for cell in cells):
+        return HIDDEN
+    total = sum(cell.value or 0 for cell in cells)
+    return Cell(value=total, shown=str(total), suppressed=False, reason=None)
+
+
+def _value(table: SuppressedTable, rows: Optional[list[int]], period: Period) -> Cell:
+    """The published count of `period` over `rows` (None: every row, read from the margins)."""
+    if period.kind is PeriodKind.YEAR:
+        if rows is None:
+            return table.grand_total
+        return sum_of([table.row_totals[r] for r in rows]) if len(rows) != 1 else table.row_totals[rows[0]]
+    months = range(period.start.month - 1, period.start.month - 1 + period.kind.months)
+    if rows is None:
+        return sum_of([table.column_totals[m] for m in months])
+    return sum_of([table.cells[r][m] for r in rows for m in months])
+
+
+def _municipality_rows(tables: YearTables, filters: Filters) -> Optional[list[int]]:
+    if filters.municipality_id is None:
+        return None
+    return [tables.municipalities.index(filters.municipality_id)]
+
+
+def series(region_id: int, filters: Filters, care_types: list[str], family: str, key) -> list[Cell]:
+    """One measure over the filters' periods: `family` "result" / "placement" / "gap" (key: the code
+    or the gap category id) or "rereferral" (key: "again" or "youths")."""
+    out = []
+    for period in filters.periods():
+        tables = year_tables(region_id, period.start.year, care_types)
+        if filters.municipality_id is not None and filters.municipality_id not in tables.municipalities:
+            out.append(ZERO)
+            continue
+        if family == "result":
+            out.append(_value(tables.results[key], _municipality_rows(tables, filters), period))
+        elif family == "placement":
+            out.append(_value(tables.placements[key], _municipality_rows(tables, filters), period))
+        elif family == "gap":
+            table = tables.gaps.get(key)
+            if table is None:
+                out.append(ZERO)
+                continue
+            if filters.care_type is None and filters.municipality_id is None:
+                rows = None
+            else:
+                m_rows = (range(len(tables.municipalities)) if filters.municipality_id is None
+                          else [tables.municipalities.index(filters.municipality_id)])
+                c_rows = (range(len(tables.care_types)) if filters.care_type is None
+                          else [tables.care_types.index(filters.care_type)])
+                rows = [tables.gap_row(m, c) for m in m_rows for c in c_rows]
+            out.append(_value(table, rows, period))
+        elif family == "rereferral":
+            rows = [0] if key == "again" else None  # youths: both rows (the margins)
+            out.append(_value(tables.rereferral, rows, period))
+        else:
+            raise ValueError(f"unknown family {family!r}")
+    return out
+
+
+def days_to_fitting_help(region_id: int, filters: Filters, care_types: list[str]) -> list[Days]:
+    out = []
+    for period in filters.periods():
+        tables = year_tables(region_id, period.start.year, care_types)
+        months = range(period.start.month - 1, period.start.month - 1 + period.kind.months)
+        values = [value for m in months for value in tables.days.get((filters.municipality_id, m), [])]
+        out.append(days_of(values))
+    return out
+
+
+def days_of(values: list[int]) -> Days:
+    """Median and quartiles (the inclusive method: halfway between the values around each point) of at
+    least THRESHOLD values; fewer: not enough."""
+    if len(values) < THRESHOLD:
+        return Days(enough=False)
+    q1, median, q3 = statistics.quantiles(sorted(values), n=4, method="inclusive")
+    return Days(enough=True, median=median, q1=q1, q3=q3)
+
+
+# --- one view -----------------------------------------------------------------------------------------
+
+@dataclass
+class View:
+    filters: Filters
+    periods: list[Period]
+    results: list[tuple[str, list[Cell]]]
+    placements: list[tuple[str, list[Cell]]]
+    gaps: list[tuple[int, str, list[Cell]]]
+    rereferral_again: list[Cell]
+    rereferral_youths: list[Cell]
+    days: list[Days]
+
+    @property
+    def has_data(self) -> bool:
+        """Whether anything at all was recorded in the periods shown (a hidden count is data too)."""
+        cells = [c for _k, cells in self.results for c in cells] + self.rereferral_youths
+        cells += [c for _k, _n, cells in self.gaps for c in cells]
+        return any(c.suppressed or c.value for c in cells) or any(d.enough for d in self.days)
+
+    def rereferral_share(self, index: int) -> Optional[float]:
+        again, youths = self.rereferral_again[index], self.rereferral_youths[index]
+        if again.suppressed or youths.suppressed or not youths.value or youths.value < THRESHOLD:
+            return None
+        return again.value / youths.value
+
+
+def view(region_id: int, filters: Filters, care_types: list[str]) -> View:
+    """Everything the aggregates page shows for `filters` (every count protected, see above)."""
+    return View(
+        filters=filters, periods=filters.periods(),
+        results=[(key, series(region_id, filters, care_types, "result", key)) for key in RESULTS],
+        placements=[(key, series(region_id, filters, care_types, "placement", key)) for key in PLACEMENTS],
+        gaps=[(cid, name, series(region_id, filters, care_types, "gap", cid))
+              for cid, name in gap_categories(region_id)],
+        rereferral_again=series(region_id, filters, care_types, "rereferral", "again"),
+        rereferral_youths=series(region_id, filters, care_types, "rereferral", "youths"),
+        days=days_to_fitting_help(region_id, filters, care_types))

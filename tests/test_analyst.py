@@ -18,7 +18,6 @@ from sqlalchemy import select
 from ret_app.analyst import aggregates
 from ret_app.caretypes import services as caretypes
 from ret_app.extensions import db
-from ret_app.kernel import dates
 from ret_app.models import Case, CaseOutcome, GapCategory, OutcomeGap
 from ret_app.stats.periods import PeriodKind
 from tests.conftest import login

@@ -382,3 +382,21 @@ def test_the_linear_attacker_agrees_with_an_exhaustive_one_on_small_tables():
             assert min(fits[key]) == lo, key
             assert max(fits[key]) == hi, key
             assert len(fits[key]) > 1
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_sparse_tables_and_series_with_all_zero_lines_are_protected_without_failing(seed):
+    """A sparse region (most cells 0, a few small counts, whole lines of zeros beside small totals) once
+    left a line with a single hidden count and nothing else to hide (an assertion inside the module)."""
+    r = random.Random(seed)
+    layers = [[[r.choice([0, 0, 0, 0, 1, 2, 3, 5, 7, 12]) for _ in range(12)] for _ in range(4)]
+              for _ in range(r.randint(2, 8))]
+    layers[0][1] = [0] * 12  # an all-zero line
+    for counts_of_period, table in zip(layers, suppress_series(layers)):
+        for counts, row in zip(counts_of_period, table.cells):
+            for count, cell in zip(counts, row):
+                assert cell.value == (None if cell.suppressed else count)
+    single = suppress_table(layers[0])
+    for counts, row in zip(layers[0], single.cells):
+        for count, cell in zip(counts, row):
+            assert cell.value == (None if cell.suppressed else count)

@@ -936,13 +936,20 @@ def test_token_route_is_401_without_a_token_signed_in_or_not(app, client, object
     assert denied and all(row.user_id is None for row in denied)
 
 
+def refused_status(app, endpoint: str, role: str) -> int:
+    """A role the route is not for gets 403; the analyst gets 404 on every route of a case (the issue:
+    for the analyst no case exists, not even as forbidden)."""
+    addresses_a_case = any("case_id" in rule.arguments for rule in app.url_map.iter_rules(endpoint))
+    return 404 if role == "analyst" and addresses_a_case else 403
+
+
 @pytest.mark.parametrize("endpoint,role", [(e, r) for e in GET_PROTECTED for r in ROLES])
 def test_signed_in_get(app, client, objects, login_as, endpoint, role):
     user = login_as(role)
     url = build_url(app, endpoint, objects)
     response = client.get(url)
     if not allowed(endpoint, role):
-        assert response.status_code == 403, (url, role, response.status_code)
+        assert response.status_code == refused_status(app, endpoint, role), (url, role, response.status_code)
         with app.app_context():
             denied = db.session.scalars(select(AuditEvent).where(
                 AuditEvent.user_id == user.id, AuditEvent.outcome == "denied",
@@ -1029,7 +1036,7 @@ def test_wrong_role_post_is_refused(app, client, objects, login_as, endpoint, ro
     token = csrf_token(client, "/start")
     before = db_snapshot(app)
     response = client.post(build_url(app, endpoint, objects), data={"csrf_token": token, **POST_DATA[endpoint](objects)})
-    assert response.status_code == 403
+    assert response.status_code == refused_status(app, endpoint, role)
     assert db_snapshot(app) == before
 
 

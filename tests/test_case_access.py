@@ -38,13 +38,13 @@ CASE_PAGE = {
     "caseworker": {"own"},
     "provider_member": {"own"},
     "network_liaison": "403",
-    "analyst": "403",
+    "analyst": set(),  # the analyst sees aggregates only: every case answers 404
     "admin": "403",
 }
 INTAKE = {
     "chair": {"own", "other_team"},
     "ret_member": "403", "caseworker": "403", "provider_member": "403",
-    "network_liaison": "403", "analyst": "403", "admin": "403",
+    "network_liaison": "403", "analyst": set(), "admin": "403",
 }
 
 
@@ -212,7 +212,8 @@ def test_a_step_on_a_case_changed_meanwhile_is_refused_without_losing_anything(a
 
 SEES = {"chair": {"own", "other_team"}, "ret_member": {"own", "other_team"}, "caseworker": {"own"},
         "provider_member": {"own"}}
-NO_CASE_ROLE = {"network_liaison": "403", "analyst": "403", "admin": "403"}
+# The analyst sees aggregates only: a case route answers 404 to them (no case exists for an analyst).
+NO_CASE_ROLE = {"network_liaison": "403", "analyst": set(), "admin": "403"}
 
 # Every case page that takes only the case id: role -> the cases (all in status "submitted") it
 # opens for; the others answer 404; "403" for a role that may not use the route at all.

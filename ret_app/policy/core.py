@@ -173,8 +173,11 @@ def enforce_route_access() -> None:
     if access.permission is not None and not can(access.permission):
         from ret_app import audit
 
-        audit.record(audit.Action.READ, outcome=audit.Outcome.DENIED, object_type="route", object_id=request.endpoint)
-        abort(403)
+        # The analyst sees aggregates only: for them no case exists, not even as "forbidden".
+        case_id = (request.view_args or {}).get("case_id") if Role(current_user.role) is Role.ANALYST else None
+        audit.record(audit.Action.READ, outcome=audit.Outcome.DENIED, object_type="route", object_id=request.endpoint,
+                     case_id=case_id)
+        abort(404 if case_id is not None else 403)
     if access.fresh:
         from ret_app.policy.freshness import needs_reauthentication, reauth_redirect
 

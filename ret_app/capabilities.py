@@ -21,6 +21,7 @@ CAPABILITIES = (
     "ret_app.plans.capability",
     "ret_app.notifications.capability",
     "ret_app.escalations.capability",
+    "ret_app.vignettes.capability",
     # Last: it starts the in-process runner of the demo (make run) once every job is registered.
     "ret_app.jobs.capability",
 )

@@ -99,6 +99,9 @@ CASE_OBJECT |= {"notifications.open_one", "notifications.mark"}
 # consent was withdrawn; the list shows one's own network's only)
 CASE_OBJECT |= {"escalations.network_page", "escalations.network_step", "escalations.network_director",
                 "escalations.network_message", "escalations.network_answer", "escalations.network_close"}
+# learning vignettes (404 for whoever is not of the RET of the vignette's region; a RET member sees approved ones)
+CASE_OBJECT |= {"vignettes.generate", "vignettes.page", "vignettes.save", "vignettes.approve", "vignettes.withdraw",
+                "vignettes.pdf"}
 # Object routes that some allowed roles reach without a relation to the object: these roles get the
 # page, the others 404. The administrator answers for every municipality.
 OBJECT_OPEN_TO: dict[str, frozenset] = {"meetings.followup_answer": ADMIN}
@@ -200,6 +203,7 @@ class Objects:
     escalation_id: int = 0  # an escalation of `case_id` to `network`, accepted, with a question of the network
     question_id: int = 0
     notification_id: int = 0  # an unread notification of `target`
+    vignette_id: int = 0  # an approved learning vignette of `case_id`
 
 
 def _collective_objects(app, factory, region) -> dict:
@@ -254,6 +258,21 @@ def _escalation_objects(app, case_id: int, network, author) -> dict:
         db.session.add(row)
         db.session.commit()
         out = {"escalation_id": row.id, "question_id": row.messages[0].id}
+        db.session.remove()
+    return out
+
+
+def _vignette_objects(app, case_id: int, region, author) -> dict:
+    """An approved learning vignette of the case (its region's)."""
+    from ret_app.models import LearningVignette
+
+    with app.app_context():
+        row = LearningVignette(region_id=region.id, case_id=case_id, status="approved", title="Leerverhaal",
+                               text="## Vraag\n\nWelke hulp past?", generated_by_id=author.id, withdraw_reason="",
+                               approved_at=utcnow(), approved_by_id=author.id)
+        db.session.add(row)
+        db.session.commit()
+        out = {"vignette_id": row.id}
         db.session.remove()
     return out
 
@@ -333,6 +352,7 @@ def objects(app) -> Iterator[Objects]:
     collective = _collective_objects(app, factory, region)
     collective.update(_request_objects(app, factory, case_id, collective["provider"], target))
     collective.update(_escalation_objects(app, case_id, network, target))
+    collective.update(_vignette_objects(app, case_id, region, target))
     with app.app_context():
         from sqlalchemy import update
 
@@ -490,6 +510,13 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "escalations.network_message": lambda o: {"escalation_id": o.escalation_id},
     "escalations.network_answer": lambda o: {"escalation_id": o.escalation_id},
     "escalations.network_close": lambda o: {"escalation_id": o.escalation_id},
+    # learning vignettes
+    "vignettes.generate": lambda o: {"case_id": o.case_id},
+    "vignettes.page": lambda o: {"vignette_id": o.vignette_id},
+    "vignettes.save": lambda o: {"vignette_id": o.vignette_id},
+    "vignettes.approve": lambda o: {"vignette_id": o.vignette_id},
+    "vignettes.withdraw": lambda o: {"vignette_id": o.vignette_id},
+    "vignettes.pdf": lambda o: {"vignette_id": o.vignette_id},
     # the care-type catalogue
     "caretypes.catalogue": lambda o: {"region_id": o.region.id},
     "caretypes.edit": lambda o: {"region_id": o.region.id, "care_type_id": o.care_type_id},
@@ -637,6 +664,11 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
                                              "ans-text": "Ons advies"},
     "escalations.network_close": lambda o: {"close-submission_key": "c" * 32, "close-version": "",
                                             "close-result": "advice_given", "close-result_text": ""},
+    # learning vignettes
+    "vignettes.generate": lambda o: {},
+    "vignettes.save": lambda o: {"title": "Leerverhaal", "text": "## Vraag\n\nWelke hulp past?", "version": ""},
+    "vignettes.approve": lambda o: {"version": ""},
+    "vignettes.withdraw": lambda o: {"reason": "Te herkenbaar", "version": ""},
     # the care-type catalogue
     "caretypes.catalogue": lambda o: {"code": "nieuwe_zorgsoort", "name": "Nieuwe zorgsoort",
                                       "description": "Omschrijving", "position": "500"},
@@ -803,6 +835,8 @@ POST_ONLY |= {"escalations.escalation_remind", "escalations.escalation_new_date"
               "escalations.network_message", "escalations.network_answer", "escalations.network_close"}
 # notifications
 POST_ONLY |= {"notifications.open_one", "notifications.mark", "notifications.mark_all"}
+# learning vignettes
+POST_ONLY |= {"vignettes.generate", "vignettes.save", "vignettes.approve", "vignettes.withdraw"}
 GET_PROTECTED = sorted(e for e, a in EXPECTED_ACCESS.items() if a != PUBLIC and e not in POST_ONLY)
 GET_PUBLIC = sorted(e for e, a in EXPECTED_ACCESS.items() if a == PUBLIC and e not in POST_ONLY)
 POST_PROTECTED = sorted(e for e in POST_DATA if EXPECTED_ACCESS[e] != PUBLIC)

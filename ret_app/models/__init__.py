@@ -79,6 +79,7 @@ from ret_app.models.users import (
     User,
     WebSession,
 )
+from ret_app.models.vignettes import LearningVignette, VignetteStatus
 
 __all__ = [
     "ActionStatus",
@@ -122,6 +123,7 @@ __all__ = [
     "HelpFits",
     "ItemPurpose",
     "JobRun",
+    "LearningVignette",
     "LegalGround",
     "LifeDomain",
     "Mandate",
@@ -166,6 +168,7 @@ __all__ = [
     "TriedKind",
     "Urgency",
     "User",
+    "VignetteStatus",
     "Voice",
     "WebSession",
 ]

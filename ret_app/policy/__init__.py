@@ -10,6 +10,7 @@
     plans.py      the process direction plan: who reads it, who keeps it, with their SQL twins
     escalations.py escalations to the supra-regional network: the RET's side and the liaison's, with
                   their SQL twins
+    vignettes.py  anonymised learning vignettes: the chair keeps them, the RET reads approved ones
 
 A new domain (the collective, escalations, signals, ...) adds its module here and re-exports it
 below. Views call these functions, list queries filter with the SQL twins, templates use them to
@@ -127,4 +128,11 @@ from ret_app.policy.plans import (  # noqa: F401
     can_read_plan,
     kept_plans_clause,
     readable_plans_clause,
+)
+from ret_app.policy.vignettes import (  # noqa: F401
+    can_generate_vignette,
+    can_keep_vignette,
+    can_keep_vignettes_of,
+    can_view_vignette,
+    visible_vignettes_clause,
 )

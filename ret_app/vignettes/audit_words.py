@@ -7,7 +7,7 @@ from ret_app.vignettes.forms import TextForm, WithdrawForm
 from ret_app.vignettes.lifecycle import STATUS_LABELS, VIGNETTE
 
 WORDS = {
-    "case": {"vignette": _l("learning vignette generated")},  # the case opened to generate one (case_or_404)
+    "case": {"vignette": _l("generating a learning vignette")},  # the case opened to generate one (case_or_404)
     "vignette": {
         "generated": _l("vignette generated of the closed case"),
         "replaced": Key(_l("Values replaced by the scrubber")),

@@ -223,6 +223,9 @@ def seed(today: Optional[date] = None) -> SeedSummary:
     seed_commitments(users, organisations, cases, today)
     seed_escalations(users, organisations, cases, today)
     _store_deadlines(cases.values())
+    from ret_app.vignettes import demo as vignettes_demo
+
+    vignettes_demo.seed()  # learning vignettes of closed cases, when the demo has any
     from ret_app.notifications import demo as notifications_demo
 
     notifications_demo.seed(today)

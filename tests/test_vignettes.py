@@ -449,3 +449,29 @@ def test_the_lists_do_not_grow_with_their_rows(app, client, factory, world, coun
                 assert client.get(path).status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+def test_the_demo_makes_vignettes_of_closed_cases_only(app, factory, world):
+    from ret_app.vignettes import demo
+
+    closed = [closed_case(app, factory, world, rich=False) for _ in range(4)]
+    closed_case(app, factory, world, status="monitoring", rich=False)
+    with app.test_request_context():
+        assert demo.seed() == 3
+        rows = db.session.scalars(select(LearningVignette).where(LearningVignette.region_id == world.region.id)).all()
+        assert sorted(v.status for v in rows) == ["approved", "approved", "draft"]
+        assert {v.case_id for v in rows} <= set(closed)
+        assert demo.seed() == 0  # once
+        db.session.rollback()
+
+
+def test_organisation_names_give_their_own_words_only(app):
+    """'BOEG procesregie (demo)' must not turn every 'procesregie' into a role; 'Stichting Pluryn' gives 'Pluryn'."""
+    with app.test_request_context():
+        assert scrub.organisation_parts("BOEG procesregie (demo)") == ["BOEG"]
+        assert scrub.organisation_parts("Stichting Pluryn") == ["Pluryn"]
+        assert scrub.organisation_parts("Toegangsteam Jeugd Zutphen") == ["Zutphen"]
+        cast = scrub.Cast()
+        cast.add("BOEG procesregie (demo)", "organisatie van het netwerk", "organisation")
+        text = scrub.scrub("Route: Procesregie. BOEG dacht mee.", cast.identifiers, use_deduce=False).text
+    assert text == "Route: Procesregie. [organisatie van het netwerk] dacht mee."

@@ -93,7 +93,8 @@ def why_stuck(ctx: Context) -> Optional[Section]:
     paragraphs = [_text(case.why_stuck)] if _text(case.why_stuck) else []
     tried = []
     for number, help_before in enumerate(case.prior_help, start=1):
-        line = f"- [{_('earlier provider %(number)s', number=number)}]: {help_before.help_type}"
+        earlier = _("earlier provider %(number)s", number=number)
+        line = f"- [{earlier}]: {help_before.help_type}"
         if help_before.from_date:
             line += ", " + _("from %(start)s to %(end)s", start=ctx.month(help_before.from_date),
                              end=ctx.month(help_before.to_date) if help_before.to_date else _("now"))
@@ -138,8 +139,8 @@ def plan_goals(ctx: Context) -> Optional[Section]:
         return None
     lines = []
     for goal in plan.goals:
-        line = f"- {' '.join(goal.text.split())} ({_('in the words of %(who)s', who=VOICE_LABELS.get(goal.voiced_by, goal.voiced_by))}; " \
-               f"{GOAL_STATUS_LABELS.get(goal.status, goal.status)})"
+        voice = _("in the words of %(who)s", who=VOICE_LABELS.get(goal.voiced_by, goal.voiced_by))
+        line = f"- {' '.join(goal.text.split())} ({voice}; {GOAL_STATUS_LABELS.get(goal.status, goal.status)})"
         if goal.care_type:
             line += f" — {_care(ctx, goal.care_type)}"
         if goal.provider_id or goal.provider_name:

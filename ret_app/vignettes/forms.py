@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length
 
 from ret_app.forms import REQUIRED, FlaskForm
 from ret_app.forms import strip as _strip
@@ -30,5 +30,5 @@ class ApproveForm(FlaskForm):
 
 class WithdrawForm(FlaskForm):
     reason = TextAreaField(_l("Why the vignette is withdrawn"), filters=[_strip],
-                           validators=[Optional(), Length(max=2000)])
+                           validators=[InputRequired(message=REQUIRED), Length(max=2000)])
     version = HiddenField()

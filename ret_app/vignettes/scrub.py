@@ -79,6 +79,7 @@ GENERIC_WORDS = {
     "provider", "kinder", "kind", "kinderen", "jongeren", "gezin", "gezinnen", "voor", "regio", "midden", "noord",
     "zuid", "oost", "west", "management", "beleid", "network", "access", "management", "bovenregionaal",
     "expertise", "behandeling", "woongroep", "gezinshuis", "opvang", "crisis", "dienst", "diensten", "huis",
+    "procesregie", "regie", "demo", "praktijk", "instelling", "zorgaanbieder", "hulp", "ambulant", "ambulante",
 }
 
 
@@ -160,7 +161,7 @@ def organisation_parts(name: str) -> list[str]:
     words = [w.strip(".,;:()\"'") for w in name.split()]
     if len(words) < 2:
         return []
-    return [w for w in words if len(w) >= 4 and w.isalpha() and w.lower() not in GENERIC_WORDS]
+    return [w for w in words if len(w) >= 4 and w.isalpha() and w[0].isupper() and w.lower() not in GENERIC_WORDS]
 
 
 def date_spellings(day: date) -> list[str]:
@@ -199,8 +200,11 @@ def cast_of(case) -> Cast:
     if case.youth_daytime_activity:
         # What the youth does by day often names the school: the whole, and its capitalised names.
         cast.add(case.youth_daytime_activity, _("school or daytime activity"), "school")
-        for phrase in re.findall(r"(?:[A-Z][\w'’-]+)(?:\s+(?:de|het|van|der|'t|[A-Z][\w'’-]+))*", case.youth_daytime_activity):
-            if phrase.lower() not in GENERIC_WORDS and len(phrase) >= 3:
+        # (Not the first word: "Leerling van ...", "Voortgezet onderwijs" start with a capital but name no one.)
+        for match in re.finditer(r"(?:[A-Z][\w'’-]+)(?:\s+(?:de|het|van|der|'t|[A-Z][\w'’-]+))*",
+                                 case.youth_daytime_activity):
+            phrase = match.group(0)
+            if match.start() > 0 and phrase.lower() not in GENERIC_WORDS and len(phrase) >= 3:
                 cast.add(phrase, _("school or daytime activity"), "school")
 
     counts: dict[str, int] = {}
@@ -303,7 +307,10 @@ def fold(text: str) -> str:
     return "".join(_fold_char(ch) for ch in text)
 
 
+KIND_RANK = {"person": 0, "number": 0, "date": 0, "reference": 0, "place": 1, "school": 1, "organisation": 2,
+             "person_part": 3, "organisation_part": 4}
 MARKER = re.compile(r"\[[^\[\]\n]{1,80}\]")
+REPEATED_MARKER = re.compile(r"(\[[^\[\]\n]{1,80}\])(?:[ \t]+\1)+")
 POSSESSIVE = r"(?:['’]?s)?"
 
 
@@ -333,14 +340,20 @@ def _apply(text: str, found: list[tuple[int, int, str, str]]) -> tuple[str, list
 
 
 def _known_pass(text: str, identifiers: Iterable[Identifier]) -> tuple[str, list[Replacement]]:
-    table: dict[str, set[str]] = {}
+    # A value several identifiers share: a whole name or place before a part of one; two people sharing a
+    # name part become "[naam]".
+    table: dict[str, dict[int, set[str]]] = {}
     for identifier in identifiers:
         key = " ".join(fold(identifier.value).split())
         if len(key) >= 2:
-            table.setdefault(key, set()).add(identifier.replacement)
+            rank = KIND_RANK.get(identifier.kind, 1)
+            table.setdefault(key, {}).setdefault(rank, set()).add(identifier.replacement)
     if not table:
         return text, []
-    lookup = {key: (next(iter(values)) if len(values) == 1 else bracket(_("name"))) for key, values in table.items()}
+    lookup = {}
+    for key, ranks in table.items():
+        values = ranks[min(ranks)]
+        lookup[key] = next(iter(values)) if len(values) == 1 else bracket(_("name"))
     alternatives = sorted(lookup, key=len, reverse=True)
     pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in alternatives) + ")"
                          + POSSESSIVE + r"(?!\w)")
@@ -509,7 +522,8 @@ def scrub(text: str, identifiers: Iterable[Identifier] = (), *, use_deduce: bool
     if use_deduce:
         text, found = _deduce_pass(text)
         replaced += found
-        # deduce's own markers never stay: a date it found and we could not read became "[datum]" above.
+    # "[aanbieder B] [aanbieder B]" (a name replaced part by part) reads as one.
+    text = REPEATED_MARKER.sub(r"\1", text)
     return Scrubbed(text, tuple(replaced))
 
 

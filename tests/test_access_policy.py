@@ -666,7 +666,7 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
                                             "close-result": "advice_given", "close-result_text": ""},
     # learning vignettes
     "vignettes.generate": lambda o: {},
-    "vignettes.save": lambda o: {"title": "Leerverhaal", "text": "## Vraag\n\nWelke hulp past?", "version": ""},
+    "vignettes.save": lambda o: {"title": "Leerverhaal", "text": "## Vraag\n\nWelke hulp past nu?", "version": ""},
     "vignettes.approve": lambda o: {"version": ""},
     "vignettes.withdraw": lambda o: {"reason": "Te herkenbaar", "version": ""},
     # the care-type catalogue

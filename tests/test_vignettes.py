@@ -475,3 +475,25 @@ def test_organisation_names_give_their_own_words_only(app):
         cast.add("BOEG procesregie (demo)", "organisatie van het netwerk", "organisation")
         text = scrub.scrub("Route: Procesregie. BOEG dacht mee.", cast.identifiers, use_deduce=False).text
     assert text == "Route: Procesregie. [organisatie van het netwerk] dacht mee."
+
+
+def prepare_for_csrf(env, endpoint: str) -> tuple[str, dict]:
+    """tests/test_csrf.py: the URL and valid form data of a request that changes something, a chair of the
+    objects' region signed in: the objects' case closed; for generating, its vignette withdrawn first; for
+    saving and approving, that vignette a draft; for withdrawing, approved."""
+    from tests.test_access_policy import POST_DATA
+
+    app, objects = env.app, env.objects
+    env.login_as("chair", organisation_id=objects.ret_org.id)
+    with app.app_context():
+        case = db.session.get(Case, objects.case_id)
+        case.status, case.closed_at = "closed", utcnow()
+        vignette = db.session.get(LearningVignette, objects.vignette_id)
+        vignette.status = {"vignettes.generate": "withdrawn", "vignettes.withdraw": "approved"}.get(endpoint, "draft")
+        db.session.commit()
+        db.session.remove()
+    paths = {"vignettes.generate": f"/casussen/{objects.case_id}/leerverhaal",
+             "vignettes.save": f"/leerverhalen/{objects.vignette_id}/tekst",
+             "vignettes.approve": f"/leerverhalen/{objects.vignette_id}/goedkeuren",
+             "vignettes.withdraw": f"/leerverhalen/{objects.vignette_id}/intrekken"}
+    return paths[endpoint], POST_DATA[endpoint](objects)

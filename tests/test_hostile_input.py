@@ -98,6 +98,7 @@ NO_TEXT_FIELDS = frozenset({
     "meetings.item_add", "meetings.item_remove", "collective.contact_remove",
     "plans.goal_remove", "plans.review_cancel", "plans.review_add",
     "notifications.preferences",  # a radio group per kind of notification
+    "vignettes.generate",  # a button
 })
 # POST routes whose text is searched for, not saved (no form class): the NUL is dropped, the search
 # runs, and the term is shown again without it.

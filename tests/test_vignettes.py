@@ -78,6 +78,7 @@ def pdf_text(data: bytes) -> str:
 def closed_case(app, factory, world, *, status: str = "closed", rich: bool = True) -> int:
     """A closed case of the world's region whose every free-text field names everyone."""
     text = free_text()
+    short = f"{YOUTH_FIRST} bij {MOTHER}, {SCHOOL}, {STREET}"  # for the fields of at most 200 characters
     case_id = factory.case(world.caseworker, world.municipality, status=status, track="process_direction",
                            urgency="urgent", placement_intended=True, birth_date=BIRTH,
                            process_director_id=world.director.id, submitted_at=utcnow() - timedelta(days=200),
@@ -99,10 +100,10 @@ def closed_case(app, factory, world, *, status: str = "closed", rich: bool = Tru
         case.intake_decision_reason = text
         case.advice = text
         case.family_members = [
-            FamilyMember(name=MOTHER, relation="mother", age=41, living_situation=text, parental_authority=True),
-            FamilyMember(name=FATHER, relation="father", age=44, living_situation=text, parental_authority=True),
-            FamilyMember(name=SISTER, relation="sibling", age=9, living_situation=text)]
-        case.prior_help = [PriorHelp(provider=PRIOR_PROVIDER, help_type=text, from_date=date(2022, 4, 12),
+            FamilyMember(name=MOTHER, relation="mother", age=41, living_situation=short, parental_authority=True),
+            FamilyMember(name=FATHER, relation="father", age=44, living_situation=short, parental_authority=True),
+            FamilyMember(name=SISTER, relation="sibling", age=9, living_situation=short)]
+        case.prior_help = [PriorHelp(provider=PRIOR_PROVIDER, help_type=short, from_date=date(2022, 4, 12),
                                      to_date=date(2023, 1, 9), end_reason=text)]
         screening = Screening(case_id=case_id, youth_view=text, family_view=text, analysis=text, advice=text,
                               finalised_at=utcnow() - timedelta(days=150), finalised_by_id=world.director.id)
@@ -129,7 +130,7 @@ def closed_case(app, factory, world, *, status: str = "closed", rich: bool = Tru
         decision = Decision(item_id=item.id, case_id=case_id, municipality_id=world.municipality.id,
                             kind="commits_help", text=text, care_type="ambulatory", provider_id=world.provider.id,
                             amount_eur=Decimal("12000"), status="binding", alternatives_considered=text,
-                            behavioural_scientist_name=BEHAVIOURAL_SCIENTIST, behavioural_scientist_role=text,
+                            behavioural_scientist_name=BEHAVIOURAL_SCIENTIST, behavioural_scientist_role=short,
                             behavioural_scientist_judgement=text, placement_outcome="prevented",
                             placement_alternative=text, submission_key=secrets.token_hex(8), recorded_by_id=chair.id)
         escalation = Escalation(case_id=case_id, network_id=world.network.id, status="closed", why_exhausted=text,

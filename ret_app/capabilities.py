@@ -25,6 +25,7 @@ CAPABILITIES = (
     "ret_app.rereferrals.capability",
     "ret_app.api.capability",
     "ret_app.analyst.capability",
+    "ret_app.vignettes.capability",
     # Last: it starts the in-process runner of the demo (make run) once every job is registered.
     "ret_app.jobs.capability",
 )

@@ -229,6 +229,9 @@ def seed(today: Optional[date] = None) -> SeedSummary:
 
     rereferrals_demo.seed(users, cases, today)
     _store_deadlines(cases.values())
+    from ret_app.vignettes import demo as vignettes_demo
+
+    vignettes_demo.seed()  # learning vignettes of closed cases, when the demo has any
     from ret_app.notifications import demo as notifications_demo
 
     notifications_demo.seed(today)

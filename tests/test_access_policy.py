@@ -104,6 +104,9 @@ CASE_OBJECT |= {"rereferrals.decide"}
 # consent was withdrawn; the list shows one's own network's only)
 CASE_OBJECT |= {"escalations.network_page", "escalations.network_step", "escalations.network_director",
                 "escalations.network_message", "escalations.network_answer", "escalations.network_close"}
+# learning vignettes (404 for whoever is not of the RET of the vignette's region; a RET member sees approved ones)
+CASE_OBJECT |= {"vignettes.generate", "vignettes.page", "vignettes.save", "vignettes.approve", "vignettes.withdraw",
+                "vignettes.pdf"}
 # Object routes that some allowed roles reach without a relation to the object: these roles get the
 # page, the others 404. The administrator answers for every municipality.
 OBJECT_OPEN_TO: dict[str, frozenset] = {"meetings.followup_answer": ADMIN}
@@ -212,6 +215,7 @@ class Objects:
     retired_gap_category_id: int = 0  # one no longer in use
     api_token_id: int = 0  # an active monitor-API token of `access_team`, and its secret
     api_token_secret: str = ""
+    vignette_id: int = 0  # an approved learning vignette of `case_id`
 
 
 def _collective_objects(app, factory, region) -> dict:
@@ -266,6 +270,21 @@ def _escalation_objects(app, case_id: int, network, author) -> dict:
         db.session.add(row)
         db.session.commit()
         out = {"escalation_id": row.id, "question_id": row.messages[0].id}
+        db.session.remove()
+    return out
+
+
+def _vignette_objects(app, case_id: int, region, author) -> dict:
+    """An approved learning vignette of the case (its region's)."""
+    from ret_app.models import LearningVignette
+
+    with app.app_context():
+        row = LearningVignette(region_id=region.id, case_id=case_id, status="approved", title="Leerverhaal",
+                               text="## Vraag\n\nWelke hulp past?", generated_by_id=author.id, withdraw_reason="",
+                               approved_at=utcnow(), approved_by_id=author.id)
+        db.session.add(row)
+        db.session.commit()
+        out = {"vignette_id": row.id}
         db.session.remove()
     return out
 
@@ -360,6 +379,7 @@ def objects(app) -> Iterator[Objects]:
     collective = _collective_objects(app, factory, region)
     collective.update(_request_objects(app, factory, case_id, collective["provider"], target))
     collective.update(_escalation_objects(app, case_id, network, target))
+    collective.update(_vignette_objects(app, case_id, region, target))
     with app.app_context():
         from sqlalchemy import update
 
@@ -526,6 +546,13 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "escalations.network_message": lambda o: {"escalation_id": o.escalation_id},
     "escalations.network_answer": lambda o: {"escalation_id": o.escalation_id},
     "escalations.network_close": lambda o: {"escalation_id": o.escalation_id},
+    # learning vignettes
+    "vignettes.generate": lambda o: {"case_id": o.case_id},
+    "vignettes.page": lambda o: {"vignette_id": o.vignette_id},
+    "vignettes.save": lambda o: {"vignette_id": o.vignette_id},
+    "vignettes.approve": lambda o: {"vignette_id": o.vignette_id},
+    "vignettes.withdraw": lambda o: {"vignette_id": o.vignette_id},
+    "vignettes.pdf": lambda o: {"vignette_id": o.vignette_id},
     # the care-type catalogue
     "caretypes.catalogue": lambda o: {"region_id": o.region.id},
     "caretypes.edit": lambda o: {"region_id": o.region.id, "care_type_id": o.care_type_id},
@@ -683,6 +710,11 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
                                              "ans-text": "Ons advies"},
     "escalations.network_close": lambda o: {"close-submission_key": "c" * 32, "close-version": "",
                                             "close-result": "advice_given", "close-result_text": ""},
+    # learning vignettes
+    "vignettes.generate": lambda o: {},
+    "vignettes.save": lambda o: {"title": "Leerverhaal", "text": "## Vraag\n\nWelke hulp past nu?", "version": ""},
+    "vignettes.approve": lambda o: {"version": ""},
+    "vignettes.withdraw": lambda o: {"reason": "Te herkenbaar", "version": ""},
     # the care-type catalogue
     "caretypes.catalogue": lambda o: {"code": "nieuwe_zorgsoort", "name": "Nieuwe zorgsoort",
                                       "description": "Omschrijving", "position": "500"},
@@ -879,6 +911,8 @@ POST_ONLY |= {"notifications.open_one", "notifications.mark", "notifications.mar
 POST_ONLY |= {"rereferrals.decide"}
 # the monitor API's tokens
 POST_ONLY |= {"api_tokens.token_rotate", "api_tokens.token_revoke"}
+# learning vignettes
+POST_ONLY |= {"vignettes.generate", "vignettes.save", "vignettes.approve", "vignettes.withdraw"}
 GET_PROTECTED = sorted(e for e, a in EXPECTED_ACCESS.items() if a not in (PUBLIC, TOKEN) and e not in POST_ONLY)
 GET_PUBLIC = sorted(e for e, a in EXPECTED_ACCESS.items() if a == PUBLIC and e not in POST_ONLY)
 GET_TOKEN = sorted(e for e, a in EXPECTED_ACCESS.items() if a == TOKEN)

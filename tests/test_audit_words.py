@@ -230,6 +230,22 @@ WRITTEN = [
     ("care_type", "region=3;code=crisis;retired", "Regio: 3; Code: crisis; niet meer aangeboden"),
     ("care_type", "region=3;code=crisis;reactivated", "Regio: 3; Code: crisis; weer aangeboden"),
     ("care_type_catalogue", "region=3;count=16", "Regio: 3; Zorgsoorten toegevoegd: 16"),
+    ("case", "vignette", "leerverhaal maken"),
+    ("vignette", "generated;replaced=12",
+     "leerverhaal gemaakt van de afgesloten casus; Waarden vervangen bij het opschonen: 12"),
+    ("vignette", "step=edit;fields=title,text;replaced=3",
+     "Stap: Tekst bewerkt; Velden: Titel, Tekst van het leerverhaal; Waarden vervangen bij het opschonen: 3"),
+    ("vignette", "step=approve;draft->approved", "Stap: Goedkeuren; Status: Concept → Goedgekeurd"),
+    ("vignette", "step=withdraw;approved->withdrawn", "Stap: Intrekken; Status: Goedgekeurd → Ingetrokken"),
+    ("vignette", "not approved;status=draft",
+     "download geweigerd: het leerverhaal is niet goedgekeurd; Status: Concept"),
+    ("vignette", "pdf", "als pdf"),
+    ("vignette", "pack;size=2", "in een pakket voor een leerbijeenkomst; Leerverhalen in het pakket: 2"),
+    ("vignette", "list", "de leerverhalen van de regio"),
+    ("vignette", "pack choice", "leerverhalen kiezen voor een pakket"),
+    ("vignette", "pack refused;chosen=3", "pakket geweigerd: de keuze was niet geldig; Gekozen leerverhalen: 3"),
+    ("vignette", "invalid fields=text,reason",
+     "invoer geweigerd; Velden: Tekst van het leerverhaal, Waarom het leerverhaal wordt ingetrokken"),
 ]
 
 
@@ -244,7 +260,7 @@ def test_the_object_types_have_names(app):
         for object_type in ("case", "case_participant", "consent", "meeting", "meeting_item", "decision",
                             "case_action", "minutes", "user", "web_session", "mandate", "screening", "route",
                             "provider_profile", "provider_contact", "capacity_entry",
-                            "care_type", "care_type_catalogue"):
+                            "care_type", "care_type_catalogue", "vignette"):
             assert object_name(object_type) != object_type, object_type
         assert object_name("case") == "Casus" and object_name("meeting") == "RET-overleg"
 

@@ -483,6 +483,19 @@ def s_escalations_network(endpoint: str) -> Callable[[Env], Scenario]:
     return scenario
 
 
+def s_vignettes(endpoint: str) -> Callable[[Env], Scenario]:
+    """Learning vignettes (tests/test_vignettes.py:prepare_for_csrf): the chair of the objects' region
+    generates one of the closed case, saves its text, approves it, withdraws it."""
+
+    def scenario(env: Env) -> Scenario:
+        from tests.test_vignettes import prepare_for_csrf
+
+        url, data = prepare_for_csrf(env, endpoint)
+        return Scenario(url, lambda: dict(data))
+
+    return scenario
+
+
 def s_notifications(endpoint: str) -> Callable[[Env], Scenario]:
     """Notifications: a signed-in user with an unread notification of their own marks it read (or all),
     opens it, or changes their choice per kind."""
@@ -575,6 +588,9 @@ SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
     # notifications
     **{(endpoint, "POST"): s_notifications(endpoint) for endpoint in (
         "notifications.open_one", "notifications.mark", "notifications.mark_all", "notifications.preferences")},
+    # learning vignettes
+    **{(endpoint, "POST"): s_vignettes(endpoint) for endpoint in (
+        "vignettes.generate", "vignettes.save", "vignettes.approve", "vignettes.withdraw")},
 }
 
 

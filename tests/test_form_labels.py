@@ -335,6 +335,13 @@ SCENARIOS: list[Scenario] = [
              save=False),
     Scenario("ret_app.escalations.forms.WithdrawForm", "chair", lambda w: f"/escalaties/{w.escalation}",
              lambda w: f"/escalaties/{w.escalation}/intrekken", lambda w: {"reason": "Opgelost"}, save=False),
+    # --- learning vignettes: the chair edits a draft's text, withdraws an approved one ---
+    Scenario("ret_app.vignettes.forms.TextForm", "chair", lambda w: f"/leerverhalen/{w.vignette}",
+             lambda w: f"/leerverhalen/{w.vignette}/tekst", lambda w: {"title": "Leerverhaal", "text": "Andere tekst"},
+             save=False),
+    Scenario("ret_app.vignettes.forms.WithdrawForm", "chair", lambda w: f"/leerverhalen/{w.approved_vignette}",
+             lambda w: f"/leerverhalen/{w.approved_vignette}/intrekken", lambda w: {"reason": "Te herkenbaar"},
+             save=False),
     Scenario("ret_app.escalations.forms.ReplyForm", "chair", lambda w: f"/escalaties/{w.escalation}",
              lambda w: f"/escalaties/{w.escalation}/vragen/{w.question}/antwoord", lambda w: {"text": "Ja"},
              prefix="q{question}", save=False),
@@ -430,8 +437,11 @@ EXEMPT = {
     "ret_app.outcomes.forms._Row": "the base of the outcome page's rows, without fields",
     "ret_app.api.forms.TokenActionForm": "a button (renew, revoke a token)",
     "ret_app.escalations.liaison_forms.StepForm": "a button (accept, start working on it) with hidden values",
+    "ret_app.vignettes.forms.GenerateForm": "a button",
+    "ret_app.vignettes.forms.ApproveForm": "a button with the version shown",
     # A search filter (GET): every field optional, nothing is saved.
     "ret_app.admin.forms.AuditSearchForm": "a search filter",
+    "ret_app.analyst.forms.FiltersForm": "the analyst's figures filter (GET, fields with defaults; a bad year is answered next to the field: tests/test_analyst.py)",
     # A notification's buttons (open, mark read or unread, all read): hidden values, nothing typed.
     "ret_app.notifications.forms.MarkForm": "a button with hidden values",
     "ret_app.notifications.forms.BackForm": "a button",
@@ -561,6 +571,18 @@ def w(app):
             setattr(w, attr, row.id)
         db.session.commit()
         w.escalation, w.question = escalation.id, escalation.messages[0].id
+    # Learning vignettes: a closed case's draft (the chair edits it) and another's approved one (withdrawn).
+    with app.app_context():
+        from ret_app.models import LearningVignette
+
+        for attr, status in (("vignette", "draft"), ("approved_vignette", "approved")):
+            row = LearningVignette(region_id=w.region.id, status=status, title="Leerverhaal", text="## Vraag\n\nTekst",
+                                   case_id=factory.case(w.caseworker, w.municipality, status="closed"),
+                                   generated_by_id=w.chair.id, withdraw_reason="")
+            db.session.add(row)
+            db.session.flush()
+            setattr(w, attr, row.id)
+        db.session.commit()
     return w
 
 

@@ -100,6 +100,7 @@ NO_TEXT_FIELDS = frozenset({
     "notifications.preferences",  # a radio group per kind of notification
     "rereferrals.decide",  # the value of the pressed button and the page it was on
     "api_tokens.token_rotate", "api_tokens.token_revoke",  # a button on one token
+    "vignettes.generate",  # a button
 })
 # POST routes whose text is searched for, not saved (no form class): the NUL is dropped, the search
 # runs, and the term is shown again without it.

@@ -52,6 +52,9 @@ NOT_A_LIST = {
     "meetings.extract_pdf": "one case's extract of the minutes (PDF)",
     "meetings.calendar_invitation": "one session's calendar file",
     "plans.plan_pdf": "the plan of one case (PDF)",
+    "vignettes.page": "one learning vignette (its text and the chair's forms)",
+    "vignettes.pdf": "one learning vignette (PDF)",
+    "vignettes.pack_pdf": "the chosen vignettes in one PDF (at most 20, read in one query)",
     "static": "static files",
 }
 

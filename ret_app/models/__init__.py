@@ -82,6 +82,7 @@ from ret_app.models.users import (
     User,
     WebSession,
 )
+from ret_app.models.vignettes import LearningVignette, VignetteStatus
 
 __all__ = [
     "PlacementResult",
@@ -133,6 +134,7 @@ __all__ = [
     "HelpFits",
     "ItemPurpose",
     "JobRun",
+    "LearningVignette",
     "LegalGround",
     "LifeDomain",
     "LinkBasis",
@@ -179,6 +181,7 @@ __all__ = [
     "TriedKind",
     "Urgency",
     "User",
+    "VignetteStatus",
     "Voice",
     "WebSession",
 ]

@@ -13,6 +13,7 @@
     escalations.py escalations to the supra-regional network: the RET's side and the liaison's, with
                   their SQL twins
     outcomes.py   a case's outcome at closing: who reads it (the RET side), who records it
+    vignettes.py  anonymised learning vignettes: the chair keeps them, the RET reads approved ones
 
 A new domain (the collective, escalations, signals, ...) adds its module here and re-exports it
 below. Views call these functions, list queries filter with the SQL twins, templates use them to
@@ -150,4 +151,11 @@ from ret_app.policy.tokens import (  # noqa: F401
     hash_secret,
     holder_clause,
     may_hold_api_token,
+)
+from ret_app.policy.vignettes import (  # noqa: F401
+    can_generate_vignette,
+    can_keep_vignette,
+    can_keep_vignettes_of,
+    can_view_vignette,
+    visible_vignettes_clause,
 )

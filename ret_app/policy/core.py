@@ -37,6 +37,8 @@ class Permission(enum.StrEnum):
     VIEW_CAPACITY_OVERVIEW = "view_capacity_overview"  # the region's capacity: care type x provider
     ANSWER_FOR_NETWORK = "answer_for_network"  # a network liaison: the escalations to their network (per object)
     VIEW_AGGREGATES = "view_aggregates"  # the analyst: suppressed aggregates of their own region only
+    READ_VIGNETTES = "read_vignettes"  # the region's approved learning vignettes and packs (per object: policy/vignettes.py)
+    KEEP_VIGNETTES = "keep_vignettes"  # generate, edit, approve and withdraw learning vignettes of closed cases
 
 
 ALL_ROLES = frozenset(Role)
@@ -62,6 +64,11 @@ ROLE_PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_CAPACITY_OVERVIEW: frozenset({Role.CHAIR, Role.RET_MEMBER}),
     Permission.ANSWER_FOR_NETWORK: frozenset({Role.NETWORK_LIAISON}),
     Permission.VIEW_AGGREGATES: frozenset({Role.ANALYST}),
+    # Anonymised learning vignettes: the chair keeps them; the RET reads the approved ones for its learning
+    # sessions. Not for access teams, providers, the network, analysts or the administrator: a vignette
+    # is anonymised, but it still tells one case's story, and is shared only where the RET learns from it.
+    Permission.READ_VIGNETTES: frozenset({Role.CHAIR, Role.RET_MEMBER}),
+    Permission.KEEP_VIGNETTES: frozenset({Role.CHAIR}),
 }
 
 

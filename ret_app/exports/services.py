@@ -218,7 +218,7 @@ def housekeeping(today=None, *, now: Optional[datetime] = None) -> int:
     forget_before = now - timedelta(days=_setting("EXPORTS_FORGET_DAYS", 30))
     forgotten = db.session.execute(delete(ExportJob).where(
         ExportJob.status.in_((ExportStatus.DONE.value, ExportStatus.FAILED.value)),
-        ExportJob.finished_at < forget_before, ExportJob.content.is_(None)))
+        ExportJob.finished_at <= forget_before, ExportJob.content.is_(None)))
     changed += forgotten.rowcount or 0
     db.session.flush()
     return changed

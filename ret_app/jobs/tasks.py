@@ -120,7 +120,8 @@ def run_held(app: Flask) -> int:
     count = 0
     while waiting:
         name, kwargs = waiting.pop(0)
-        run(name, kwargs)
+        with app.app_context():
+            run(name, kwargs)
         count += 1
     return count
 

@@ -8,6 +8,7 @@ modules that need them and by the job worker process of tests/test_exports_queue
                  event as a case export would (its actor must be the requester). The file: a small
                  CSV naming the requester's id and the steps.
   test-refusing  its render refuses: "Er zijn geen gegevens in deze periode." (a RuleError).
+  test-anyone    as test-report, but anyone signed in may ask for it (the access-policy matrix).
   test-failing   its render breaks with an error whose message holds personal data (it must never
                  reach the log or the page).
 """
@@ -23,6 +24,7 @@ from ret_app.kernel.errors import RuleError
 REPORT = "test-report"
 REFUSING = "test-refusing"
 FAILING = "test-failing"
+ANYONE = "test-anyone"
 SECRET = "Jantje Geheim BSN 123456782"  # in the failing render's error message
 NO_DATA = "Er zijn geen gegevens in deze periode."  # a render's own reason (already in Dutch)
 DURING: list[Callable] = []  # hooks: fn(job, step, steps)
@@ -56,12 +58,17 @@ def render_failing(job, progress):
     raise ValueError(f"could not render {SECRET}")
 
 
+def anyone(user, params) -> bool:
+    return True
+
+
 def register() -> None:
     exports.register(REPORT, render_report, may_request, "Testrapport")
+    exports.register(ANYONE, render_report, anyone, "Rapport voor iedereen")
     exports.register(REFUSING, render_refusing, may_request, "Weigerend rapport")
     exports.register(FAILING, render_failing, may_request, "Kapot rapport")
 
 
 def unregister() -> None:
-    for code in (REPORT, REFUSING, FAILING):
+    for code in (REPORT, REFUSING, FAILING, ANYONE):
         exports.unregister(code)

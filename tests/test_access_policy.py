@@ -27,6 +27,7 @@ from ret_app.models import AuditEvent, WebSession
 from ret_app.kernel.dates import utcnow
 import config
 from ret_app import create_app
+from tests import export_kinds
 from tests.conftest import TEST_PASSWORD, Factory, csrf_token, login, own_database
 
 ROLES = ("chair", "ret_member", "caseworker", "provider_member", "network_liaison", "analyst", "admin")
@@ -95,6 +96,8 @@ CASE_OBJECT |= {"escalations.escalation_form", "escalations.escalation_page", "e
 CASE_OBJECT |= {"escalations.dossier_pdf", "escalations.dossier_json"}
 # notifications: one's own only (404 for anyone else's)
 CASE_OBJECT |= {"notifications.open_one", "notifications.mark"}
+# export jobs: one's own only (404 for anyone else's)
+CASE_OBJECT |= {"exports.job", "exports.download"}
 # a case's outcome (404 for whoever is not of the RET of the case's region)
 CASE_OBJECT |= {"outcomes.outcome_page"}
 # re-referral: the chair of the case's region decides on an earlier case (404 for any other chair)
@@ -204,6 +207,7 @@ class Objects:
     escalation_id: int = 0  # an escalation of `case_id` to `network`, accepted, with a question of the network
     question_id: int = 0
     notification_id: int = 0  # an unread notification of `target`
+    export_job_id: int = 0  # a finished export of `target` (tests/export_kinds.py)
     gap_category_id: int = 0  # a category of `region`'s gap taxonomy, in use
     retired_gap_category_id: int = 0  # one no longer in use
 
@@ -367,6 +371,18 @@ def objects(app) -> Iterator[Objects]:
                                    "access-test:invitation")
         db.session.commit()
         db.session.remove()
+    export_kinds.register()  # the tests' kinds of export (test-anyone: anyone may ask for it)
+    with app.app_context():
+        from ret_app.models import ExportJob
+
+        export = ExportJob(kind=export_kinds.ANYONE, params={"steps": 1}, requested_by_id=target.id,
+                           status="done", progress=100, filename="testrapport.csv", mimetype="text/csv",
+                           content=b"x", size=1, attempts=1, created_at=utcnow(), finished_at=utcnow(),
+                           expires_at=utcnow() + timedelta(days=7))
+        db.session.add(export)
+        db.session.commit()
+        export_job_id = export.id
+        db.session.remove()
     stored_keys: list[str] = []
 
     def attachment_id() -> int:
@@ -391,6 +407,7 @@ def objects(app) -> Iterator[Objects]:
                   **collective,
                   care_type_id=care_types["ambulatory"], retired_care_type_id=care_types["respite_care"],
                   unused_care_type_id=care_types["jeugdzorgplus"], notification_id=notification_id,
+                  export_job_id=export_job_id,
                   gap_category_id=gap_categories["education"], retired_gap_category_id=gap_categories["conflict"])
     with app.app_context():
         from ret_app.referrals import attachments
@@ -517,6 +534,10 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "outcomes.category_retire": lambda o: {"region_id": o.region.id, "category_id": o.gap_category_id},
     "outcomes.category_reactivate": lambda o: {"region_id": o.region.id, "category_id": o.retired_gap_category_id},
     # notifications
+    # export jobs
+    "exports.job": lambda o: {"job_id": o.export_job_id},
+    "exports.download": lambda o: {"job_id": o.export_job_id},
+    "exports.request_export": lambda o: {"kind": export_kinds.ANYONE},
     "notifications.open_one": lambda o: {"notification_id": o.notification_id},
     "notifications.mark": lambda o: {"notification_id": o.notification_id},
 }
@@ -678,6 +699,7 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
     "outcomes.category_retire": lambda o: {"version": "1"},
     "outcomes.category_reactivate": lambda o: {"version": "1"},
     # notifications
+    "exports.request_export": lambda o: {"steps": "2"},
     "notifications.open_one": lambda o: {},
     "notifications.mark": lambda o: {"read": "1"},
     "notifications.mark_all": lambda o: {"next": "/meldingen"},
@@ -840,6 +862,8 @@ POST_ONLY |= {"outcomes.category_retire", "outcomes.category_reactivate"}
 POST_ONLY |= {"notifications.open_one", "notifications.mark", "notifications.mark_all"}
 # re-referral
 POST_ONLY |= {"rereferrals.decide"}
+# export jobs
+POST_ONLY |= {"exports.request_export"}
 GET_PROTECTED = sorted(e for e, a in EXPECTED_ACCESS.items() if a != PUBLIC and e not in POST_ONLY)
 GET_PUBLIC = sorted(e for e, a in EXPECTED_ACCESS.items() if a == PUBLIC and e not in POST_ONLY)
 POST_PROTECTED = sorted(e for e in POST_DATA if EXPECTED_ACCESS[e] != PUBLIC)

@@ -25,6 +25,7 @@ from ret_app.kernel.dates import utcnow
 from ret_app.models import AuditEvent, ExportJob
 from tests import export_kinds
 from tests.conftest import csrf_token, login
+from tests.test_security_headers import assert_csp_safe
 
 HX = {"HX-Request": "true"}
 ROW = '<tr class="utrecht-table__row" id="export-'  # a row of My exports
@@ -57,7 +58,7 @@ def _ask(client, kind=export_kinds.REPORT, **params):
 
 
 def _job_id(response) -> int:
-    assert response.status_code == 303, response.status_code
+    assert response.status_code == 302, response.status_code
     return int(re.search(r"/exports/(\d+)$", response.headers["Location"]).group(1))
 
 
@@ -153,6 +154,7 @@ def test_the_page_shows_the_progress_while_the_export_is_made(app, client, world
     assert '<progress id="export-bar" class="ret-progress" max="100" value="0">0%</progress>' in page
     assert '<label class="utrecht-form-label" for="export-bar">Voortgang</label>' in page
     assert f'<noscript><p class="utrecht-paragraph"><a class="utrecht-link" href="/exports/{job_id}">' in page
+    assert_csp_safe("the export's page", client.get(f"/exports/{job_id}"))
     unchanged = client.get(f"/exports/{job_id}?gezien=queued", headers=HX).get_data(as_text=True)
     assert "<html" not in unchanged and "hx-swap-oob" not in unchanged  # nothing new to announce
 
@@ -176,6 +178,8 @@ def test_the_page_shows_the_progress_while_the_export_is_made(app, client, world
     assert "hx-swap-oob" not in running_again  # announced once, not every second
 
     done = client.get(f"/exports/{job_id}?gezien=running", headers=HX).get_data(as_text=True)
+    assert_csp_safe("the export's page, done", client.get(f"/exports/{job_id}"))
+    assert_csp_safe("My exports", client.get("/exports"))
     assert "hx-trigger" not in done and f'href="/exports/{job_id}/bestand"' in done
     assert '<div id="export-live" hx-swap-oob="innerHTML">Uw export is klaar.</div>' in done
 
@@ -280,7 +284,10 @@ def test_a_kind_that_is_gone_when_the_job_runs_fails_the_job(app, client, world,
     login(client, app, world.chair)
     job_id = _job_id(_ask(client))
     registry.unregister(export_kinds.REPORT)
-    tasks.run_held(app)
+    try:
+        tasks.run_held(app)
+    finally:
+        export_kinds.register()
     assert _job(app, job_id).status == "failed"
     assert client.get(f"/exports/{job_id}").status_code == 200
 
@@ -370,3 +377,18 @@ def test_my_exports_is_empty_at_first_and_linked_from_my_account(app, client, wo
     assert "U heeft nog geen exports aangevraagd." in client.get("/exports").get_data(as_text=True)
     assert 'href="/exports"' in client.get("/account/").get_data(as_text=True)
     assert client.get("/exports?toon=%00&soort=<x>&page=-1").status_code == 200  # hostile filters: ignored
+
+
+def test_the_audit_search_reads_the_export_details_in_dutch(app):
+    from flask_babel import force_locale
+
+    from ret_app.audit_words import describe, object_name
+
+    with app.test_request_context(), force_locale("nl"):
+        made = describe("export_job", f"kind={export_kinds.REPORT};status=done;size=120")
+        failed = describe("export_job", f"kind={export_kinds.FAILING};status=failed;error=ValueError")
+        expired = describe("export_job", f"kind={export_kinds.REPORT};expired")
+        assert made.complete and failed.complete and expired.complete
+        assert str(made) == "Soort export: Testrapport; Status: Klaar; Grootte (bytes): 120"
+        assert "verlopen: het bestand is verwijderd" in str(expired)
+        assert object_name("export_job") == "exportopdracht"

@@ -25,4 +25,4 @@ WORDS = {
         "bad_params": _l("the request did not name what to export"),
     },
 }
-NAMES = {"export_job": _l("export")}
+NAMES = {"export_job": _l("export job")}

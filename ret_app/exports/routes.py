@@ -47,7 +47,7 @@ def request_export(kind: str):
         refusal.record(detail=f"kind={kind};refused")
         flash(str(getattr(result.error, "message", result.error)), "error")
         return redirect(url_for("exports.index"))
-    return redirect(url_for("exports.job", job_id=result.value.id), code=303)
+    return redirect(url_for("exports.job", job_id=result.value.id))
 
 
 @bp.route("/exports/<int:job_id>")

@@ -29,7 +29,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from flask import Flask, current_app
 
@@ -49,6 +49,14 @@ class Task:
 
 
 _tasks: dict[str, Task] = {}
+# How a task reaches the PostgreSQL queue (queue.defer_task, installed by the jobs capability: the
+# queue module builds its tasks from this one, so this one does not import it).
+_to_queue: Optional[Callable[[Flask, str, dict[str, Any]], Any]] = None
+
+
+def install_queue(to_queue: Callable[[Flask, str, dict[str, Any]], Any]) -> None:
+    global _to_queue
+    _to_queue = to_queue
 
 
 def register(name: str, fn: Callable[..., Any]) -> Task:
@@ -136,9 +144,9 @@ def _dispatch(app: Flask, name: str, kwargs: dict[str, Any]) -> None:
         threading.Thread(target=_run_in_thread, args=(app, name, kwargs), name=f"ret-task-{name}",
                          daemon=True).start()
     else:
-        from ret_app.jobs import queue
-
-        queue.defer_task(app, name, kwargs)
+        if _to_queue is None:
+            raise RuntimeError("no job queue installed (ret_app.jobs.capability installs it)")
+        _to_queue(app, name, kwargs)
 
 
 def _run_in_thread(app: Flask, name: str, kwargs: dict[str, Any]) -> None:

@@ -238,10 +238,14 @@ def test_who_may_ask_is_the_kind_s_rule(app, client, world):
     assert _ask(client2, region_id=str(world.elsewhere.region.id)).status_code == 404  # not their region
     assert _ask(client2, kind="no-such-kind").status_code == 404
     assert _ask(client2, name="Jan Jansen").status_code == 400  # not an id, date or code
+    assert _ask(client2, kind="a\x00b").status_code == 404
+    assert _ask(client2, steps="1\x00").status_code == 400
     with app.app_context():
         assert db.session.scalar(select(ExportJob.id)) is None
     denied = _audit(app, user_id=world.caseworker.id, outcome="denied", object_type="export_job")
     assert [(e.action, e.detail) for e in denied] == [("export", f"kind={export_kinds.REPORT}")]
+    assert [e.detail for e in _audit(app, user_id=world.chair.id, outcome="denied", object_type="export_job")] == \
+        [f"kind={export_kinds.REPORT}", "kind=no-such-kind", "kind=invalid"]
     assert _audit(app, user_id=world.chair.id, outcome="failed", object_type="export_job")[-1].detail == \
         f"kind={export_kinds.REPORT};bad_params"
     assert _job_id(_ask(client2, region_id=str(world.region.id)))

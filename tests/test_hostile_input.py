@@ -99,6 +99,7 @@ NO_TEXT_FIELDS = frozenset({
     "plans.goal_remove", "plans.review_cancel", "plans.review_add",
     "notifications.preferences",  # a radio group per kind of notification
     "rereferrals.decide",  # the value of the pressed button and the page it was on
+    "exports.request_export",  # a button with hidden ids, dates and codes (anything else: 400)
 })
 # POST routes whose text is searched for, not saved (no form class): the NUL is dropped, the search
 # runs, and the term is shown again without it.

@@ -22,6 +22,11 @@ from ret_app.templating import wants_fragment
 STATUSES = tuple(status.value for status in ExportStatus)
 
 
+def _shown_kind(kind: str) -> str:
+    """The kind named in the address as the audit trail may hold it (a code, or "invalid")."""
+    return kind if registry.CODE_RE.match(kind) else "invalid"
+
+
 def _own_or_404(job_id: int, action: audit.Action = audit.Action.READ) -> ExportJob:
     job = services.own(current_user, job_id)
     if job is None:
@@ -38,10 +43,10 @@ def request_export(kind: str):
     try:
         given = export_params.parse(request.form)
     except export_params.BadParams:
-        refusal.record(detail=f"kind={kind[:40]};bad_params")
+        refusal.record(detail=f"kind={_shown_kind(kind)};bad_params")
         abort(400)
     if not services.allowed(current_user, kind, given):
-        web.not_found(object_type="export_job", action=audit.Action.EXPORT, detail=f"kind={kind[:40]}")
+        web.not_found(object_type="export_job", action=audit.Action.EXPORT, detail=f"kind={_shown_kind(kind)}")
     result = web.attempt_or_error(lambda: services.request(current_user, kind, given))
     if not result:
         refusal.record(detail=f"kind={kind};refused")

@@ -396,3 +396,24 @@ def test_the_audit_search_reads_the_export_details_in_dutch(app):
         assert str(made) == "Soort export: Testrapport; Status: Klaar; Grootte (bytes): 120"
         assert "verlopen: het bestand is verwijderd" in str(expired)
         assert object_name("export_job") == "exportopdracht"
+
+
+def test_the_job_runner_hands_tasks_over_as_the_database_allows():
+    """Tests: inline (deterministic); PostgreSQL: the queue and its workers; SQLite (make run): a
+    thread of the server; JOBS_TASKS chooses explicitly."""
+    from types import SimpleNamespace
+
+    def app(uri, testing=False, chosen=None):
+        return SimpleNamespace(config={"SQLALCHEMY_DATABASE_URI": uri, "TESTING": testing, "JOBS_TASKS": chosen})
+
+    assert tasks.mode(app("sqlite:////tmp/x.sqlite3", testing=True)) == "inline"
+    assert tasks.mode(app("postgresql+psycopg://h/db", testing=True)) == "inline"
+    assert tasks.mode(app("postgresql+psycopg://h/db")) == "queue"
+    assert tasks.mode(app("sqlite:////tmp/x.sqlite3")) == "thread"
+    assert tasks.mode(app("sqlite://", testing=True, chosen="hold")) == "hold"
+    with pytest.raises(RuntimeError, match="JOBS_TASKS"):
+        tasks.mode(app("sqlite://", chosen="later"))
+    with pytest.raises(LookupError):
+        tasks.get("no-such-task")
+    with pytest.raises(ValueError, match="registered twice"):
+        tasks.register(services.TASK, lambda job_id: None)

@@ -31,6 +31,8 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Iterator, Optional
@@ -111,12 +113,26 @@ def client_address() -> Optional[str]:
     return (request.remote_addr or "")[:45] or None
 
 
+_acting: ContextVar[Optional[User]] = ContextVar("ret_audit_acting", default=None)
+
+
+@contextmanager
+def acting_as(user: Optional[User]) -> Iterator[None]:
+    """Work done for `user` outside their request (a job the user asked for, such as an export):
+    its events name that user, as they would in the request."""
+    token = _acting.set(user)
+    try:
+        yield
+    finally:
+        _acting.reset(token)
+
+
 def _actor() -> Optional[User]:
     if not has_request_context():
-        return None
+        return _acting.get()
     if current_user and current_user.is_authenticated:
         return current_user._get_current_object()  # type: ignore[attr-defined]
-    return None
+    return _acting.get()
 
 
 def is_durable(action: Action | str, outcome: Outcome | str) -> bool:

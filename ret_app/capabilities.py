@@ -26,6 +26,7 @@ CAPABILITIES = (
     "ret_app.api.capability",
     "ret_app.analyst.capability",
     "ret_app.vignettes.capability",
+    "ret_app.exports.capability",
     # Last: it starts the in-process runner of the demo (make run) once every job is registered.
     "ret_app.jobs.capability",
 )

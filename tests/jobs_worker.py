@@ -3,6 +3,7 @@ database (TEST_DATABASE_URL, PostgreSQL) with only the test jobs named on the co
 short heartbeat and stall times, run as `flask jobs-worker` runs it (ret_app.jobs.queue.run_worker).
 
     python -m tests.jobs_worker tick slow
+    python -m tests.jobs_worker exports      (the tests' kinds of export: tests/test_exports_queue.py)
 
 The jobs write one line per call to $RET_TEST_JOBS_LOG (O_APPEND: lines from several processes do
 not mix):
@@ -59,6 +60,27 @@ def slow(today: date) -> int:
 TEST_JOBS = {"tick": (tick, TICK_SCHEDULE), "slow": (slow, NEVER_BY_SCHEDULE)}
 
 
+def export_step(job, step: int, steps: int) -> None:
+    """The tests' export kind (tests/export_kinds.py) at each step: "export-step <pid> <step>"; at
+    step 2 it waits (at most 2 minutes) for the file $RET_TEST_EXPORT_GATE, so the test can look at
+    the job's page while it is being made."""
+    write(f"export-step {os.getpid()} {step}")
+    gate = os.environ.get("RET_TEST_EXPORT_GATE")
+    if step == 2 and gate:
+        for _ in range(1200):
+            if Path(gate).exists():
+                return
+            time.sleep(0.1)
+
+
+def use_exports() -> None:
+    """`exports` on the command line: the tests' kinds of export (made by the task `export`)."""
+    from tests import export_kinds
+
+    export_kinds.register()
+    export_kinds.DURING.append(export_step)
+
+
 def main(names: list[str]) -> None:
     logging.basicConfig(stream=sys.stderr, level=logging.INFO,
                         format="%(process)d %(levelname)s %(name)s %(message)s")
@@ -71,6 +93,9 @@ def main(names: list[str]) -> None:
     for job in registry.jobs():  # the application's own jobs stay out of this test
         registry.unregister(job.name)
     for name in names:
+        if name == "exports":
+            use_exports()
+            continue
         fn, schedule = TEST_JOBS[name]
         registry.register(name, fn, schedule)
     with app.app_context():

@@ -27,6 +27,7 @@ from ret_app.models import AuditEvent, WebSession
 from ret_app.kernel.dates import utcnow
 import config
 from ret_app import create_app
+from tests import export_kinds
 from tests.conftest import TEST_PASSWORD, Factory, csrf_token, login, own_database
 
 ROLES = ("chair", "ret_member", "caseworker", "provider_member", "network_liaison", "analyst", "admin")
@@ -96,6 +97,8 @@ CASE_OBJECT |= {"escalations.escalation_form", "escalations.escalation_page", "e
 CASE_OBJECT |= {"escalations.dossier_pdf", "escalations.dossier_json"}
 # notifications: one's own only (404 for anyone else's)
 CASE_OBJECT |= {"notifications.open_one", "notifications.mark"}
+# export jobs: one's own only (404 for anyone else's)
+CASE_OBJECT |= {"exports.job", "exports.download"}
 # a case's outcome (404 for whoever is not of the RET of the case's region)
 CASE_OBJECT |= {"outcomes.outcome_page"}
 # re-referral: the chair of the case's region decides on an earlier case (404 for any other chair)
@@ -211,6 +214,7 @@ class Objects:
     escalation_id: int = 0  # an escalation of `case_id` to `network`, accepted, with a question of the network
     question_id: int = 0
     notification_id: int = 0  # an unread notification of `target`
+    export_job_id: int = 0  # a finished export of `target` (tests/export_kinds.py)
     gap_category_id: int = 0  # a category of `region`'s gap taxonomy, in use
     retired_gap_category_id: int = 0  # one no longer in use
     api_token_id: int = 0  # an active monitor-API token of `access_team`, and its secret
@@ -408,6 +412,18 @@ def objects(app) -> Iterator[Objects]:
                                    "access-test:invitation")
         db.session.commit()
         db.session.remove()
+    export_kinds.register()  # the tests' kinds of export (test-anyone: anyone may ask for it)
+    with app.app_context():
+        from ret_app.models import ExportJob
+
+        export = ExportJob(kind=export_kinds.ANYONE, params={"steps": 1}, requested_by_id=target.id,
+                           status="done", progress=100, filename="testrapport.csv", mimetype="text/csv",
+                           content=b"x", size=1, attempts=1, created_at=utcnow(), finished_at=utcnow(),
+                           expires_at=utcnow() + timedelta(days=7))
+        db.session.add(export)
+        db.session.commit()
+        export_job_id = export.id
+        db.session.remove()
     stored_keys: list[str] = []
 
     def attachment_id() -> int:
@@ -432,6 +448,7 @@ def objects(app) -> Iterator[Objects]:
                   **collective,
                   care_type_id=care_types["ambulatory"], retired_care_type_id=care_types["respite_care"],
                   unused_care_type_id=care_types["jeugdzorgplus"], notification_id=notification_id,
+                  export_job_id=export_job_id,
                   gap_category_id=gap_categories["education"], retired_gap_category_id=gap_categories["conflict"],
                   **dict(zip(("api_token_id", "api_token_secret"), _api_token(app, factory, access_team.id))))
     with app.app_context():
@@ -569,6 +586,10 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "api_tokens.token_rotate": lambda o: {"token_id": o.api_token_id},
     "api_tokens.token_revoke": lambda o: {"token_id": o.api_token_id},
     # notifications
+    # export jobs
+    "exports.job": lambda o: {"job_id": o.export_job_id},
+    "exports.download": lambda o: {"job_id": o.export_job_id},
+    "exports.request_export": lambda o: {"kind": export_kinds.ANYONE},
     "notifications.open_one": lambda o: {"notification_id": o.notification_id},
     "notifications.mark": lambda o: {"notification_id": o.notification_id},
 }
@@ -741,6 +762,7 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
     "api_tokens.token_rotate": lambda o: {},
     "api_tokens.token_revoke": lambda o: {},
     # notifications
+    "exports.request_export": lambda o: {"steps": "2"},
     "notifications.open_one": lambda o: {},
     "notifications.mark": lambda o: {"read": "1"},
     "notifications.mark_all": lambda o: {"next": "/meldingen"},
@@ -913,6 +935,8 @@ POST_ONLY |= {"rereferrals.decide"}
 POST_ONLY |= {"api_tokens.token_rotate", "api_tokens.token_revoke"}
 # learning vignettes
 POST_ONLY |= {"vignettes.generate", "vignettes.save", "vignettes.approve", "vignettes.withdraw"}
+# export jobs
+POST_ONLY |= {"exports.request_export"}
 GET_PROTECTED = sorted(e for e, a in EXPECTED_ACCESS.items() if a not in (PUBLIC, TOKEN) and e not in POST_ONLY)
 GET_PUBLIC = sorted(e for e, a in EXPECTED_ACCESS.items() if a == PUBLIC and e not in POST_ONLY)
 GET_TOKEN = sorted(e for e, a in EXPECTED_ACCESS.items() if a == TOKEN)

@@ -517,6 +517,15 @@ def s_notifications(endpoint: str) -> Callable[[Env], Scenario]:
     return scenario
 
 
+def s_exports(env: Env) -> Scenario:
+    """Asking for an export (the tests' kind anyone may ask for): the control makes the job."""
+    from tests import export_kinds
+
+    export_kinds.register()
+    env.login_as("chair", organisation_id=env.objects.ret_org.id)
+    return Scenario(f"/exports/{export_kinds.ANYONE}/aanvragen", lambda: {"steps": "3"})
+
+
 SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
     ("main.set_language", "POST"): s_set_language,
     ("auth.login", "POST"): s_login,
@@ -585,6 +594,8 @@ SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
         "escalations.network_answer", "escalations.network_close")},
     # re-referral
     ("rereferrals.decide", "POST"): s_rereferral("rereferrals.decide"),
+    # export jobs
+    ("exports.request_export", "POST"): s_exports,
     # notifications
     **{(endpoint, "POST"): s_notifications(endpoint) for endpoint in (
         "notifications.open_one", "notifications.mark", "notifications.mark_all", "notifications.preferences")},

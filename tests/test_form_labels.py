@@ -445,6 +445,8 @@ EXEMPT = {
     # A notification's buttons (open, mark read or unread, all read): hidden values, nothing typed.
     "ret_app.notifications.forms.MarkForm": "a button with hidden values",
     "ret_app.notifications.forms.BackForm": "a button",
+    # Asking for an export: a button; what to export are the offering page's hidden values.
+    "ret_app.exports.forms.RequestForm": "a button with hidden values",
     # The chair's decision on an earlier case: the value of the pressed button and the page it was on.
     "ret_app.rereferrals.forms.DecisionForm": "button values",
     # Built from the registered kinds: a radio group per kind, each required, every choice valid

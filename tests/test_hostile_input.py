@@ -101,6 +101,7 @@ NO_TEXT_FIELDS = frozenset({
     "rereferrals.decide",  # the value of the pressed button and the page it was on
     "api_tokens.token_rotate", "api_tokens.token_revoke",  # a button on one token
     "vignettes.generate",  # a button
+    "exports.request_export",  # a button with hidden ids, dates and codes (anything else: 400)
 })
 # POST routes whose text is searched for, not saved (no form class): the NUL is dropped, the search
 # runs, and the term is shown again without it.

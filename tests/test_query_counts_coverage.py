@@ -38,6 +38,8 @@ NOT_A_LIST = {
     "meetings.new": "the form for a new session",
     "meetings.edit": "the form of one session's details",
     "meetings.followup_answer": "the answer form of one provisional decision",
+    "exports.job": "one export job's state and progress",
+    "exports.download": "the file of one export job",
     "caretypes.edit": "the form of one care type",
     "outcomes.category_edit": "the form of one gap category",
     "api_tokens.token_new": "the form that issues an API token",

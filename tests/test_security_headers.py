@@ -316,7 +316,8 @@ DOWNLOADS = frozenset({"meetings.minutes_pdf", "meetings.extract_pdf", "meetings
                        # escalation's page, checked here itself): tests/test_escalation_dossier.py
                        "escalations.dossier_pdf", "escalations.dossier_json",
                        # a learning vignette's PDF (tests/test_vignettes.py; before approval a 403 page)
-                       "vignettes.pdf"})
+                       "vignettes.pdf",
+                       "exports.download"})  # an export's file, its requester's only: tests/test_exports.py
 
 
 def _relate_to_sessions(app, objects, user) -> None:  # noqa: F811
@@ -347,6 +348,8 @@ def test_signed_in_pages_have_no_inline_script_or_style(app, client, objects, lo
             continue  # the RET's pages: a caseworker of the case gets 404 (tests/test_escalations_pages.py)
         if endpoint == "outcomes.outcome_page" and role != "chair":
             continue  # the RET's page: a caseworker of the case gets 404 (tests/test_outcomes.py)
+        if endpoint == "exports.job":
+            continue  # the requester's own page: everyone else gets 404 (its CSP: tests/test_exports.py)
         url = build_url(app, endpoint, objects)
         # The objects' case has an open escalation: its form leads to the escalation's page.
         response = client.get(url, follow_redirects=endpoint == "escalations.escalation_form")

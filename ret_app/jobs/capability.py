@@ -12,7 +12,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from ret_app.jobs import inprocess, registry
+from ret_app.jobs import inprocess, registry, tasks
 from ret_app.kernel.registry import Capability
 
 capability = Capability("jobs")
@@ -22,7 +22,14 @@ capability = Capability("jobs")
 def _install(app: Flask) -> None:
     app.cli.add_command(run_job)
     app.cli.add_command(jobs_worker)
+    tasks.install_queue(_defer_to_queue)
     inprocess.start_if_configured(app)
+
+
+def _defer_to_queue(app: Flask, name: str, kwargs: dict) -> None:
+    from ret_app.jobs import queue
+
+    queue.defer_task(app, name, kwargs)
 
 
 @click.command("run-job")

@@ -15,6 +15,9 @@ procrastinate for the jobs of workers without a heartbeat for JOBS_STALLED_AFTER
 them back in the queue (`JobManager.get_stalled_jobs` + `retry_job`, the library's recipe). Our
 unit of work never committed, so the job runs again, once, from the start. `ret.remove-old-jobs`
 deletes finished jobs after JOBS_KEEP_FINISHED_DAYS.
+
+One-off tasks (`tasks`: an export a user asked for) become procrastinate tasks `ret.task.<name>`
+on the same queue, deferred by `defer_task` once the request that asked for them has committed.
 """
 
 from __future__ import annotations
@@ -29,13 +32,14 @@ from flask import Flask
 from sqlalchemy.engine import make_url
 
 from ret_app.extensions import db
-from ret_app.jobs import registry
+from ret_app.jobs import registry, tasks
 from ret_app.kernel import dates
 
 log = logging.getLogger(__name__)
 
 QUEUE = "ret"
 TASK_PREFIX = "ret."
+ONE_OFF_PREFIX = "ret.task."  # job names have no dots: the two never clash
 STALLED = "retry-stalled"
 CLEANUP = "remove-old-jobs"
 
@@ -64,8 +68,22 @@ def build(flask_app: Flask) -> procrastinate.App:
     )
     for job in registry.jobs():
         _add_job(papp, flask_app, job)
+    for task in tasks.tasks():
+        _add_task(papp, flask_app, task)
     _add_housekeeping(papp, config)
     return papp
+
+
+def _add_task(papp: procrastinate.App, flask_app: Flask, task: tasks.Task) -> None:
+    def run_task(**kwargs: Any) -> None:
+        with flask_app.app_context():
+            try:
+                tasks.run(task.name, kwargs)
+            finally:
+                db.session.remove()
+
+    # No retry: a task decides itself what a second run does (the exports' claim refuses it).
+    papp.task(name=ONE_OFF_PREFIX + task.name, queue=QUEUE)(run_task)
 
 
 def _add_job(papp: procrastinate.App, flask_app: Flask, job: registry.Job) -> None:
@@ -132,3 +150,11 @@ def defer(flask_app: Flask, job_name: str, timestamp: int) -> int:
     papp = build(flask_app)
     with papp.open():
         return papp.tasks[task_name(job_name)].defer(timestamp=timestamp)
+
+
+def defer_task(flask_app: Flask, name: str, kwargs: dict[str, Any]) -> int:
+    """Put one run of the one-off task `name` in the queue (the id of the queued job)."""
+    tasks.get(name)
+    papp = build(flask_app)
+    with papp.open():
+        return papp.tasks[ONE_OFF_PREFIX + name].defer(**kwargs)

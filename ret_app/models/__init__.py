@@ -51,6 +51,7 @@ from ret_app.models.escalations import (
     QuestionKind,
     TriedKind,
 )
+from ret_app.models.exports import ExportJob, ExportStatus
 from ret_app.models.jobs import JobRun
 from ret_app.models.mandates import Mandate, MandateStatus
 from ret_app.models.meetings import (
@@ -129,6 +130,8 @@ __all__ = [
     "EscalationStep",
     "EscalationTried",
     "ExpertiseArea",
+    "ExportJob",
+    "ExportStatus",
     "FamilyMember",
     "GoalStatus",
     "HelpFits",

@@ -14,6 +14,7 @@
                   their SQL twins
     outcomes.py   a case's outcome at closing: who reads it (the RET side), who records it
     vignettes.py  anonymised learning vignettes: the chair keeps them, the RET reads approved ones
+    exports.py    export jobs: the requester's alone, with its SQL twin
 
 A new domain (the collective, escalations, signals, ...) adds its module here and re-exports it
 below. Views call these functions, list queries filter with the SQL twins, templates use them to
@@ -132,6 +133,10 @@ from ret_app.policy.plans import (  # noqa: F401
     can_read_plan,
     kept_plans_clause,
     readable_plans_clause,
+)
+from ret_app.policy.exports import (  # noqa: F401
+    own_exports_clause,
+    owns_export,
 )
 from ret_app.policy.outcomes import (  # noqa: F401
     can_record_outcome,

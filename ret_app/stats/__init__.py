@@ -1,0 +1,1 @@
+"""Statistics building blocks: disclosure control (suppression), periods and charts."""

@@ -23,6 +23,7 @@ CAPABILITIES = (
     "ret_app.escalations.capability",
     "ret_app.outcomes.capability",
     "ret_app.rereferrals.capability",
+    "ret_app.signals.capability",
     # Last: it starts the in-process runner of the demo (make run) once every job is registered.
     "ret_app.jobs.capability",
 )

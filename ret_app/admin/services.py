@@ -175,6 +175,8 @@ def region_norms(region: Region) -> SimpleNamespace:
         DEFAULT_CAPACITY_STALE_DAYS,
         DEFAULT_REQUEST_REPLY_DAYS,
         DEFAULT_REQUEST_REPLY_DAYS_CRISIS,
+        DEFAULT_SIGNAL_THRESHOLD,
+        DEFAULT_SIGNAL_WINDOW_MONTHS,
     )
 
     row = db.session.get(RegionNorms, region.id)
@@ -182,7 +184,9 @@ def region_norms(region: Region) -> SimpleNamespace:
                            request_reply_days=row.request_reply_days if row else DEFAULT_REQUEST_REPLY_DAYS,
                            request_reply_days_crisis=(row.request_reply_days_crisis if row
                                                       else DEFAULT_REQUEST_REPLY_DAYS_CRISIS),
-                           capacity_stale_days=row.capacity_stale_days if row else DEFAULT_CAPACITY_STALE_DAYS)
+                           capacity_stale_days=row.capacity_stale_days if row else DEFAULT_CAPACITY_STALE_DAYS,
+                           signal_threshold=row.signal_threshold if row else DEFAULT_SIGNAL_THRESHOLD,
+                           signal_window_months=row.signal_window_months if row else DEFAULT_SIGNAL_WINDOW_MONTHS)
 
 
 def save_region_norms(region: Region, data: dict) -> None:
@@ -194,7 +198,9 @@ def save_region_norms(region: Region, data: dict) -> None:
         db.session.add(row)
     clocks = ("intake_decision", "first_session", "first_session_crisis", "screening")
     # The reply norms set the default of new requests only: a request keeps the date it was given.
-    fields = clocks + ("request_reply_days", "request_reply_days_crisis", "capacity_stale_days")
+    # The signal settings apply from the rule's next run (the nightly job, or the next outcome recorded).
+    fields = clocks + ("request_reply_days", "request_reply_days_crisis", "capacity_stale_days", "signal_threshold",
+                       "signal_window_months")
     changed = [name for name in fields if getattr(row, name) != data[name]]
     for name in fields:
         setattr(row, name, data[name])

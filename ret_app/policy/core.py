@@ -36,6 +36,7 @@ class Permission(enum.StrEnum):
     KEEP_PROVIDER_PROFILE = "keep_provider_profile"  # one's own organisation's profile and capacity register
     VIEW_CAPACITY_OVERVIEW = "view_capacity_overview"  # the region's capacity: care type x provider
     ANSWER_FOR_NETWORK = "answer_for_network"  # a network liaison: the escalations to their network (per object)
+    VIEW_SIGNALS = "view_signals"  # the region's gap signals and gap overview (the chair acts on them)
 
 
 ALL_ROLES = frozenset(Role)
@@ -60,6 +61,7 @@ ROLE_PERMISSIONS: dict[Permission, frozenset[Role]] = {
     # Process directors are RET members or the chair.
     Permission.VIEW_CAPACITY_OVERVIEW: frozenset({Role.CHAIR, Role.RET_MEMBER}),
     Permission.ANSWER_FOR_NETWORK: frozenset({Role.NETWORK_LIAISON}),
+    Permission.VIEW_SIGNALS: frozenset({Role.CHAIR, Role.RET_MEMBER}),
 }
 
 

@@ -134,14 +134,14 @@ def decide(rows: Iterable[GapRow], threshold: int, open_signals: dict[Key, tuple
             per_key[key].setdefault(row.case_id, row)  # the first gap row of each case
     decision = Decision()
     for key in sorted(per_key, key=lambda k: (k[0], k[1] or "")):
-        by_case = per_key[key]
+        taken = counted.get(key, set())
+        fresh = [row for case_id, row in per_key[key].items() if case_id not in taken]
         if key in open_signals:
             signal_id, held = open_signals[key]
-            new = [row for case_id, row in by_case.items() if case_id not in held]
+            new = [row for row in fresh if row.case_id not in held]
             if new:
                 decision.extend[signal_id] = new
             continue
-        fresh = [row for case_id, row in by_case.items() if case_id not in counted.get(key, set())]
         if len(fresh) >= threshold:
             decision.raise_[key] = fresh
     return decision

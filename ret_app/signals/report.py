@@ -36,8 +36,8 @@ TREND_PERIODS = 4
 
 
 def default_period(today=None) -> Period:
-    """The last complete quarter."""
-    return Period.containing(PeriodKind.QUARTER, today or dates.today()).previous()
+    """The running quarter (so far)."""
+    return Period.containing(PeriodKind.QUARTER, today or dates.today())
 
 
 @dataclass

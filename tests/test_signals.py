@@ -226,3 +226,238 @@ def test_the_nightly_job_is_registered_and_runs_every_region(app, ctx, world):
     History(world, n=300, today=today, seed=3)
     assert rule.run_nightly(today) > 0
     assert rule.run_nightly(today) == 0
+
+
+# --- a small region with signals -----------------------------------------------------------------------------
+
+def raise_signals(world, n_cases: int = 3, *, care_type: str = "youth_mental_health", code: str = "no_place_best_fit",
+                  today: date = date(2027, 3, 31), region=None, municipality=None) -> list[GapSignal]:
+    """`n_cases` closed cases whose outcomes name the same gap a few weeks before `today`, then the rule."""
+    region = region or world.region
+    municipality = municipality or world.municipality
+    category = categories(region.id)[code]
+    base = (db.session.scalar(select(func.max(Case.id))) or 0) + 1
+    for i in range(n_cases):
+        at = datetime(today.year, today.month, 1, 10, tzinfo=timezone.utc) - timedelta(days=i % 60)
+        case = Case(id=base + i, reference=f"SIG-{base + i}", region_id=region.id, municipality_id=municipality.id,
+                    submitting_organisation_id=world.team.id, caseworker_id=world.caseworker.id, status="closed",
+                    youth_first_name="Jeugdige", youth_last_name=f"Signaal{i}", submitted_at=at - timedelta(days=40),
+                    closed_at=at, outcome_recorded_at=at)
+        db.session.add(case)
+        db.session.flush()
+        outcome = CaseOutcome(case_id=case.id, result="not_realised", recorded_by_id=world.chair.id, recorded_at=at)
+        outcome.gaps.append(OutcomeGap(case_id=case.id, gap_category_id=category, care_type=care_type,
+                                       note=f"Wachtlijst {i}"))
+        db.session.add(outcome)
+    db.session.flush()
+    rule.evaluate_region(region.id, today)
+    return list(db.session.scalars(select(GapSignal).where(GapSignal.region_id == region.id).order_by(GapSignal.id)))
+
+
+def chair_of(world):
+    return db.session.get(User, world.chair.id)
+
+
+# --- the lifecycle --------------------------------------------------------------------------------------------
+
+def test_taking_a_signal_up_needs_an_owner_and_every_refusal_comes_at_once(app, ctx, world):
+    signal, _per_care_type = raise_signals(world)
+    chair = chair_of(world)
+    with pytest.raises(RuleError) as refused:
+        services.respond(signal, chair, {"step": "take_up", "text": "x" * (services.MAX_TEXT + 1)})
+    assert set(refused.value.errors) == {"owner", "text"}
+    assert signal.status == "new" and signal.owner is None
+    with pytest.raises(RuleError) as refused:
+        services.respond(signal, chair, {})
+    assert set(refused.value.errors) == {"text"}
+    response = services.respond(signal, chair, {"owner": "policy", "step": "take_up", "text": ""})
+    assert (signal.status, signal.owner, response.from_status, response.to_status) == ("in_progress", "policy", "new",
+                                                                                     "in_progress")
+    with pytest.raises(RuleError) as refused:
+        services.respond(signal, chair, {"step": "address"})
+    assert set(refused.value.errors) == {"text"}  # marking it addressed needs a response
+    with pytest.raises(RuleError) as refused:
+        services.respond(signal, chair, {"step": "close", "text": "Klaar"})
+    assert set(refused.value.errors) == {"step"}  # not from in progress
+    services.respond(signal, chair, {"step": "address", "text": "Extra plekken ingekocht"})
+    services.respond(signal, chair, {"step": "reopen", "text": "Toch nog wachtlijst"})
+    services.respond(signal, chair, {"step": "address", "text": "Wachtlijst weg"})
+    assert signal.open_key is not None
+    services.respond(signal, chair, {"step": "close"})
+    assert signal.status == "closed" and signal.open_key is None  # the key is free for a new signal
+    assert [r.step for r in signal.responses] == ["take_up", "address", "reopen", "address", "close"]
+    assert lifecycle.OPEN == {"new", "in_progress", "addressed"}
+
+
+def test_only_the_chair_of_the_region_responds_and_a_stale_form_is_a_conflict(app, ctx, world):
+    signal, _other = raise_signals(world)
+    for person in (world.member, world.elsewhere.chair, world.caseworker, world.analyst):
+        with pytest.raises(RuleError):
+            services.respond(signal, db.session.get(User, person.id), {"text": "Ik reageer"})
+    with pytest.raises(Conflict):
+        services.respond(signal, chair_of(world), {"text": "Reactie"}, loaded_version=signal.version - 1)
+
+
+def test_a_recorded_outcome_raises_a_signal_and_notifies_the_ret_of_the_region(app, ctx, factory, world):
+    from ret_app.outcomes import services as outcomes
+
+    category = categories(world.region.id)["no_living_place"]
+    ids = [factory.case(world.caseworker, world.municipality, status="process_direction", track="process_direction",
+                        process_director_id=world.director.id, consent_ret=True,
+                        submitted_at=datetime.now(timezone.utc) - timedelta(days=30)) for _ in range(3)]
+    director = db.session.get(User, world.director.id)
+    for case_id in ids:
+        assert not db.session.scalars(select(GapSignal).where(GapSignal.region_id == world.region.id)).all()
+        outcomes.record(db.session.get(Case, case_id), director, {
+            "result": "partly_realised", "gaps": [{"row": "gap-0", "category": str(category), "note": "Geen plek"}]})
+    [signal] = db.session.scalars(select(GapSignal).where(GapSignal.region_id == world.region.id)).all()
+    assert signal.gap_category_id == category and signal.case_count == 3 and signal.care_type is None
+    notified = set(db.session.scalars(select(Notification.user_id).where(Notification.kind == rule.SIGNAL_RAISED)))
+    assert notified == {world.chair.id, world.director.id, world.member.id}
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.object_type == "gap_signal", AuditEvent.action == "create")) == 1
+
+
+# --- the pages --------------------------------------------------------------------------------------------------
+
+def client_for(app, person):
+    client = app.test_client()
+    login(client, app, person)
+    return client
+
+
+@pytest.fixture
+def signals(app, world):
+    with app.app_context():
+        found = raise_signals(world)
+        ids = [s.id for s in found]
+        db.session.commit()
+    return ids
+
+
+def test_the_ret_of_the_region_reads_and_only_the_chair_acts(app, world, signals):
+    signal_id = signals[0]
+    chair = client_for(app, world.chair)
+    body = chair.get("/signalen").get_data(as_text=True)
+    assert f"/signalen/{signal_id}" in body
+    page = chair.get(f"/signalen/{signal_id}").get_data(as_text=True)
+    assert "SIG-" in page and 'name="text"' in page
+    member = client_for(app, world.member)
+    page = member.get(f"/signalen/{signal_id}").get_data(as_text=True)
+    assert "SIG-" in page and 'name="text"' not in page
+    token = csrf_token(member, "/start")
+    assert member.post(f"/signalen/{signal_id}", data={"csrf_token": token, "text": "Ik ook"}).status_code == 403
+    assert member.get("/signalen/hiaten").status_code == 200
+    elsewhere = client_for(app, world.elsewhere.chair)
+    assert elsewhere.get(f"/signalen/{signal_id}").status_code == 404
+    assert f"/signalen/{signal_id}" not in elsewhere.get("/signalen").get_data(as_text=True)
+    for person in (world.caseworker, world.provider_member, world.network_liaison, world.analyst, world.admin):
+        other = client_for(app, person)
+        for path in ("/signalen", f"/signalen/{signal_id}", "/signalen/hiaten", "/signalen/rapport.pdf",
+                     "/signalen/rapport.csv"):
+            assert other.get(path).status_code == 403, (person.role, path)
+
+
+def test_the_chairs_response_with_bad_input_keeps_what_was_typed(app, world, signals):
+    signal_id = signals[0]
+    chair = client_for(app, world.chair)
+    token = csrf_token(chair, f"/signalen/{signal_id}")
+    response = chair.post(f"/signalen/{signal_id}", data={"csrf_token": token, "step": "take_up", "owner": "",
+                                                          "text": "Wij pakken dit op", "version": "1"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert nl(app, "Choose who takes the signal up (purchasing or policy) first.") in body
+    assert "Wij pakken dit op" in body
+    response = chair.post(f"/signalen/{signal_id}", data={"csrf_token": token, "step": "take_up", "owner": "purchasing",
+                                                          "text": "Wij pakken dit op", "version": "1"})
+    assert response.status_code == 302
+    with app.app_context():
+        signal = db.session.get(GapSignal, signal_id)
+        assert (signal.status, signal.owner, signal.responses[0].text) == ("in_progress", "purchasing",
+                                                                          "Wij pakken dit op")
+
+
+def test_the_report_is_suppressed_has_no_case_reference_and_is_audited(app, world, signals):
+    chair = client_for(app, world.chair)
+    pdf = chair.get("/signalen/rapport.pdf?period=2027-Q1")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    with app.app_context():
+        name = db.session.get(GapCategory, categories(world.region.id)["no_place_best_fit"]).name
+    assert name in " ".join(text.split())
+    assert "<5" in text and "SIG-" not in text and "Signaal" not in text and "Wachtlijst 0" not in text
+    assert "1e kwartaal 2027" in text
+    data = chair.get("/signalen/rapport.csv?period=2027-Q1")
+    assert data.status_code == 200 and data.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(data.data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][3] == "1e kwartaal 2027"
+    signal_rows = [r for r in rows if r[2] == nl(app, "Cases")]
+    assert len(signal_rows) == 2 and all(r[3] == "<5" for r in signal_rows)
+    assert "SIG-" not in data.data.decode("utf-8-sig")
+    assert chair.get("/signalen/rapport.csv?period=onzin").status_code == 200  # the running quarter instead
+    with app.app_context():
+        details = set(db.session.scalars(select(AuditEvent.detail).where(AuditEvent.object_type == "signal_report",
+                                                                         AuditEvent.action == "export")))
+    assert {"period=2027-Q1;format=pdf;signals=2", "period=2027-Q1;format=csv;signals=2"} <= details
+
+
+def test_the_overview_counts_cases_per_category_period_and_municipality(app, ctx, world):
+    from ret_app.signals import overview
+    from ret_app.stats.periods import Period
+
+    raise_signals(world, 4, today=date(2027, 3, 31))
+    raise_signals(world, 2, code="no_living_place", care_type=None, municipality=world.other_municipality,
+                  today=date(2027, 3, 31))
+    periods = [Period.parse("2026-Q4"), Period.parse("2027-Q1")]
+    data = overview.build(world.region.id, overview.OverviewFilters(), periods=periods)
+    ids = categories(world.region.id)
+    assert data.gaps[ids["no_place_best_fit"]] == [0, 4] and data.gaps[ids["no_living_place"]] == [0, 2]
+    assert data.gap_totals == [0, 6] and data.not_solved == [0, 6]
+    assert data.by_municipality[ids["no_living_place"]] == {world.other_municipality.id: 2}
+    only = overview.build(world.region.id, overview.OverviewFilters(care_type="youth_mental_health"), periods=periods)
+    assert only.gap_totals == [0, 4]
+
+
+def test_the_region_settings_on_the_norms_page(app, world):
+    admin = client_for(app, world.admin)
+    path = f"/beheer/regios/{world.region.id}/normtijden"
+    token = csrf_token(admin, path)
+    data = {"csrf_token": token, "intake_decision": "5", "first_session": "10", "first_session_crisis": "2",
+            "screening": "20", "request_reply_days": "3", "request_reply_days_crisis": "1", "capacity_stale_days": "14"}
+    response = admin.post(path, data={**data, "signal_threshold": "1", "signal_window_months": "zes"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert nl(app, "Enter 2 to 100 cases.") in body
+    assert 'id="signal_threshold-error"' in body and 'id="signal_window_months-error"' in body
+    assert admin.post(path, data={**data, "signal_threshold": "4", "signal_window_months": "12"}).status_code == 302
+    with app.app_context():
+        assert rule.settings_for(world.region.id) == rule.Settings(4, 12)
+
+
+# --- query counts -----------------------------------------------------------------------------------------------
+
+@pytest.mark.counts_queries("signals.signal_list", "signals.signal_page", "signals.overview", "signals.report_csv",
+                            "signals.report_pdf")
+def test_the_pages_do_not_grow_their_query_count_with_their_rows(app, world, count_queries):
+    chair = client_for(app, world.chair)
+
+    def counts(n_signals: int, n_cases: int) -> dict:
+        with app.app_context():
+            codes = list(categories(world.region.id))[:n_signals]
+            found = []
+            for code in codes:
+                found = raise_signals(world, n_cases, code=code, care_type=None)
+            db.session.commit()
+            signal_id = max(s.id for s in found)
+        out = {}
+        for name, path in (("list", "/signalen?status="), ("page", f"/signalen/{signal_id}"),
+                           ("overview", "/signalen/hiaten?period=month&count=12"),
+                           ("csv", "/signalen/rapport.csv?period=2027"), ("pdf", "/signalen/rapport.pdf?period=2027")):
+            with count_queries() as statements:
+                assert chair.get(path).status_code == 200, path
+            out[name] = len(statements)
+        return out
+
+    few = counts(2, 3)
+    many = counts(12, 9)
+    assert few == many

@@ -99,6 +99,9 @@ CASE_OBJECT |= {"notifications.open_one", "notifications.mark"}
 CASE_OBJECT |= {"outcomes.outcome_page"}
 # re-referral: the chair of the case's region decides on an earlier case (404 for any other chair)
 CASE_OBJECT |= {"rereferrals.decide"}
+# gap signals: a signal of the region (404 for the RET of another region); the report is of one's own region
+# (404 for whoever is of no region's RET). The list and the gap overview show one's own region (empty: none).
+CASE_OBJECT |= {"signals.signal_page", "signals.report_pdf", "signals.report_csv"}
 # the network liaison's side of an escalation (404 for a liaison of another network, or after the network
 # consent was withdrawn; the list shows one's own network's only)
 CASE_OBJECT |= {"escalations.network_page", "escalations.network_step", "escalations.network_director",
@@ -206,6 +209,7 @@ class Objects:
     notification_id: int = 0  # an unread notification of `target`
     gap_category_id: int = 0  # a category of `region`'s gap taxonomy, in use
     retired_gap_category_id: int = 0  # one no longer in use
+    signal_id: int = 0  # a new gap signal of `region` (education), without evidence
 
 
 def _collective_objects(app, factory, region) -> dict:
@@ -358,7 +362,16 @@ def objects(app) -> Iterator[Objects]:
         plan = Plan(case_id=case_id, agreed_number=1, changed_since_agreed=False)
         plan.versions.append(PlanVersion(number=1, agreed_by_id=target.id, content={"goals": [], "reviews": []}))
         db.session.add(plan)
+        from ret_app.models import GapSignal
+
+        # A new gap signal of the region (what the signal pages show; its evidence does not matter here).
+        signal = GapSignal(region_id=region.id, gap_category_id=gap_categories["education"], status="new",
+                           raised_at=utcnow(), window_start=date.today() - timedelta(days=180),
+                           window_end=date.today(), raised_count=3, case_count=3,
+                           open_key=f"{gap_categories['education']}:")
+        db.session.add(signal)
         db.session.commit()
+        signal_id = signal.id
         db.session.remove()
     with app.app_context():
         from ret_app.notifications import notify
@@ -391,7 +404,8 @@ def objects(app) -> Iterator[Objects]:
                   **collective,
                   care_type_id=care_types["ambulatory"], retired_care_type_id=care_types["respite_care"],
                   unused_care_type_id=care_types["jeugdzorgplus"], notification_id=notification_id,
-                  gap_category_id=gap_categories["education"], retired_gap_category_id=gap_categories["conflict"])
+                  gap_category_id=gap_categories["education"], retired_gap_category_id=gap_categories["conflict"],
+                  signal_id=signal_id)
     with app.app_context():
         from ret_app.referrals import attachments
 
@@ -519,6 +533,7 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     # notifications
     "notifications.open_one": lambda o: {"notification_id": o.notification_id},
     "notifications.mark": lambda o: {"notification_id": o.notification_id},
+    "signals.signal_page": lambda o: {"signal_id": o.signal_id},
 }
 
 # Valid form data for each state-changing route: if the guard let the request through, the
@@ -678,6 +693,8 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
                                          "position": "15", "version": "1"},
     "outcomes.category_retire": lambda o: {"version": "1"},
     "outcomes.category_reactivate": lambda o: {"version": "1"},
+    # gap signals (no version: the CSRF scenarios use a signal of their own)
+    "signals.signal_page": lambda o: {"owner": "policy", "step": "", "text": "Besproken met beleid", "version": ""},
     # notifications
     "notifications.open_one": lambda o: {},
     "notifications.mark": lambda o: {"read": "1"},

@@ -571,6 +571,8 @@ SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
         "escalations.network_answer", "escalations.network_close")},
     # re-referral
     ("rereferrals.decide", "POST"): s_rereferral("rereferrals.decide"),
+    # gap signals: the chair of the objects' region responds to its signal
+    ("signals.signal_page", "POST"): s_case("signals.signal_page", "chair", "ret_org"),
     # notifications
     **{(endpoint, "POST"): s_notifications(endpoint) for endpoint in (
         "notifications.open_one", "notifications.mark", "notifications.mark_all", "notifications.preferences")},

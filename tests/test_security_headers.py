@@ -314,7 +314,9 @@ DOWNLOADS = frozenset({"meetings.minutes_pdf", "meetings.extract_pdf", "meetings
                        "plans.plan_pdf",  # not HTML (the plan's PDF: tests/test_plans_pdf.py)
                        # the escalation dossier (PDF, JSON; without network consent a redirect to the
                        # escalation's page, checked here itself): tests/test_escalation_dossier.py
-                       "escalations.dossier_pdf", "escalations.dossier_json"})
+                       "escalations.dossier_pdf", "escalations.dossier_json",
+                       # the gap signal report (PDF, CSV: tests/test_signals.py)
+                       "signals.report_pdf", "signals.report_csv"})
 
 
 def _relate_to_sessions(app, objects, user) -> None:  # noqa: F811

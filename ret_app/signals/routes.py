@@ -118,8 +118,7 @@ def signal_page(signal_id: int):
             form.version.data = str(signal.version)
             form.form_errors.append(str(services.CHANGED_MEANWHILE))
     else:
-        audit.record(audit.Action.READ, object_type="gap_signal", object_id=signal.id,
-                     detail=f"evidence={len(signal.evidence)}")
+        services.shown(signal)
     rows = services.evidence_rows(signal)
     return render_template(
         "signals/page.html", signal=signal, rows=rows, form=form, acts=acts,

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ret_app import policy
+from ret_app import audit, policy
 from ret_app.extensions import db
 from ret_app.kernel import dates, events
 from ret_app.kernel.errors import Conflict, RuleError
@@ -82,6 +82,12 @@ def evidence_rows(signal: GapSignal) -> list[EvidenceRow]:
     rows = [EvidenceRow(e, gaps.get(e.outcome_gap_id), requests.get(e.provider_request_id),
                         escalations.get(e.escalation_id)) for e in evidence]
     return sorted(rows, key=lambda r: (r.evidence.case.reference, kinds.get(r.evidence.kind, 9), r.evidence.id))
+
+
+def shown(signal: GapSignal) -> None:
+    """The signal's page was shown (it lists case references): audited."""
+    audit.record(audit.Action.READ, object_type="gap_signal", object_id=signal.id,
+                 detail=f"evidence={len(signal.evidence)}")
 
 
 def _text(value: Any) -> str:

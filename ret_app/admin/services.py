@@ -192,6 +192,7 @@ def region_norms(region: Region) -> SimpleNamespace:
 def save_region_norms(region: Region, data: dict) -> None:
     from ret_app.models import RegionNorms
 
+    current = region_norms(region)  # what holds now (the defaults where the region has none of its own)
     row = db.session.get(RegionNorms, region.id)
     if row is None:
         row = RegionNorms(region_id=region.id)
@@ -201,9 +202,11 @@ def save_region_norms(region: Region, data: dict) -> None:
     # The signal settings apply from the rule's next run (the nightly job, or the next outcome recorded).
     fields = clocks + ("request_reply_days", "request_reply_days_crisis", "capacity_stale_days", "signal_threshold",
                        "signal_window_months")
-    changed = [name for name in fields if getattr(row, name) != data[name]]
+    # A caller that does not pass the signal settings (or any other field) keeps what the region has.
+    values = {name: data.get(name, getattr(current, name)) for name in fields}
+    changed = [name for name in fields if getattr(row, name) != values[name]]
     for name in fields:
-        setattr(row, name, data[name])
+        setattr(row, name, values[name])
     db.session.flush()
     audit.record(audit.Action.UPDATE, object_type="region_norms", object_id=region.id,
                  detail="fields=" + ",".join(changed))

@@ -21,6 +21,7 @@ from ret_app.models import (
     GapSignal,
     OutcomeGap,
     OutcomeHelp,
+    PriorHelp,
     ProviderRequest,
 )
 
@@ -66,6 +67,9 @@ def seed(users: dict, organisations: dict, today: date) -> int:
                                            ("process_direction", "closed", recorded + timedelta(days=1), chair)):
             case.transitions.append(CaseTransition(from_status=source, to_status=target, actor_id=actor.id,
                                                    at=_at(day), reason="Uitkomst vastgelegd" if target == "closed" else None))
+        case.prior_help.append(PriorHelp(provider="Wijkteam (demo)", help_type="Ambulante begeleiding thuis",
+                                         from_date=submitted - timedelta(days=240), to_date=submitted - timedelta(days=20),
+                                         end_reason="Meer nodig dan het wijkteam kan bieden."))
         db.session.add(case)
         db.session.flush()
         category = db.session.scalar(select(GapCategory.id).where(GapCategory.region_id == case.region_id,

@@ -27,6 +27,7 @@ CAPABILITIES = (
     "ret_app.analyst.capability",
     "ret_app.vignettes.capability",
     "ret_app.exports.capability",
+    "ret_app.signals.capability",
     # Last: it starts the in-process runner of the demo (make run) once every job is registered.
     "ret_app.jobs.capability",
 )

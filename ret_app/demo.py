@@ -228,6 +228,9 @@ def seed(today: Optional[date] = None) -> SeedSummary:
     from ret_app.rereferrals import demo as rereferrals_demo
 
     rereferrals_demo.seed(users, cases, today)
+    from ret_app.signals import demo as signals_demo
+
+    signals_demo.seed(users, organisations, today)
     _store_deadlines(cases.values())
     from ret_app.vignettes import demo as vignettes_demo
 

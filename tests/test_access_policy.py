@@ -103,6 +103,9 @@ CASE_OBJECT |= {"exports.job", "exports.download"}
 CASE_OBJECT |= {"outcomes.outcome_page"}
 # re-referral: the chair of the case's region decides on an earlier case (404 for any other chair)
 CASE_OBJECT |= {"rereferrals.decide"}
+# gap signals: a signal of the region (404 for the RET of another region); the report is of one's own region
+# (404 for whoever is of no region's RET). The list and the gap overview show one's own region (empty: none).
+CASE_OBJECT |= {"signals.signal_page", "signals.report_pdf", "signals.report_csv"}
 # the network liaison's side of an escalation (404 for a liaison of another network, or after the network
 # consent was withdrawn; the list shows one's own network's only)
 CASE_OBJECT |= {"escalations.network_page", "escalations.network_step", "escalations.network_director",
@@ -220,6 +223,7 @@ class Objects:
     api_token_id: int = 0  # an active monitor-API token of `access_team`, and its secret
     api_token_secret: str = ""
     vignette_id: int = 0  # an approved learning vignette of `case_id`
+    signal_id: int = 0  # a new gap signal of `region` (education), without evidence
 
 
 def _collective_objects(app, factory, region) -> dict:
@@ -403,7 +407,16 @@ def objects(app) -> Iterator[Objects]:
         plan = Plan(case_id=case_id, agreed_number=1, changed_since_agreed=False)
         plan.versions.append(PlanVersion(number=1, agreed_by_id=target.id, content={"goals": [], "reviews": []}))
         db.session.add(plan)
+        from ret_app.models import GapSignal
+
+        # A new gap signal of the region (what the signal pages show; its evidence does not matter here).
+        signal = GapSignal(region_id=region.id, gap_category_id=gap_categories["education"], status="new",
+                           raised_at=utcnow(), window_start=date.today() - timedelta(days=180),
+                           window_end=date.today(), raised_count=3, case_count=3,
+                           open_key=f"{gap_categories['education']}:")
+        db.session.add(signal)
         db.session.commit()
+        signal_id = signal.id
         db.session.remove()
     with app.app_context():
         from ret_app.notifications import notify
@@ -450,6 +463,7 @@ def objects(app) -> Iterator[Objects]:
                   unused_care_type_id=care_types["jeugdzorgplus"], notification_id=notification_id,
                   export_job_id=export_job_id,
                   gap_category_id=gap_categories["education"], retired_gap_category_id=gap_categories["conflict"],
+                  signal_id=signal_id,
                   **dict(zip(("api_token_id", "api_token_secret"), _api_token(app, factory, access_team.id))))
     with app.app_context():
         from ret_app.referrals import attachments
@@ -592,6 +606,7 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "exports.request_export": lambda o: {"kind": export_kinds.ANYONE},
     "notifications.open_one": lambda o: {"notification_id": o.notification_id},
     "notifications.mark": lambda o: {"notification_id": o.notification_id},
+    "signals.signal_page": lambda o: {"signal_id": o.signal_id},
 }
 
 # Valid form data for each state-changing route: if the guard let the request through, the
@@ -603,7 +618,8 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
     "admin.region_edit": lambda o: {"name": "Regio Hernoemd", "network_id": ""},
     "admin.region_norms": lambda o: {"intake_decision": "4", "first_session": "8", "first_session_crisis": "1",
                                      "screening": "15", "request_reply_days": "4", "request_reply_days_crisis": "2",
-                                     "capacity_stale_days": "10"},
+                                     "capacity_stale_days": "10", "signal_threshold": "4",
+                                     "signal_window_months": "9"},
     "admin.municipalities": lambda o: {"name": "Nieuwegem", "cbs_code": "GM0777", "region_id": str(o.region.id)},
     "admin.municipality_edit": lambda o: {"name": "Hernoemd", "cbs_code": "GM0778",
                                           "region_id": str(o.region.id)},
@@ -761,6 +777,8 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
                                        "submission_key": "t" * 32},
     "api_tokens.token_rotate": lambda o: {},
     "api_tokens.token_revoke": lambda o: {},
+    # gap signals (no version: the CSRF scenarios use a signal of their own)
+    "signals.signal_page": lambda o: {"owner": "policy", "step": "", "text": "Besproken met beleid", "version": ""},
     # notifications
     "exports.request_export": lambda o: {"steps": "2"},
     "notifications.open_one": lambda o: {},

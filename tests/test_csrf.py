@@ -596,6 +596,8 @@ SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
     ("rereferrals.decide", "POST"): s_rereferral("rereferrals.decide"),
     # export jobs
     ("exports.request_export", "POST"): s_exports,
+    # gap signals: the chair of the objects' region responds to its signal
+    ("signals.signal_page", "POST"): s_case("signals.signal_page", "chair", "ret_org"),
     # notifications
     **{(endpoint, "POST"): s_notifications(endpoint) for endpoint in (
         "notifications.open_one", "notifications.mark", "notifications.mark_all", "notifications.preferences")},

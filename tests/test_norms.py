@@ -127,18 +127,21 @@ def test_admin_sets_region_norms_with_validation(app, client, factory, login_as)
     assert 'value="3"' in page and 'value="1"' in page  # the reply norms' defaults
     r = post_form(client, path, {"intake_decision": "4", "first_session": "8", "first_session_crisis": "1",
                                  "screening": "15", "request_reply_days": "0", "request_reply_days_crisis": "x",
-                                 "capacity_stale_days": "14"}, token_from=path)
+                                 "capacity_stale_days": "14", "signal_threshold": "3",
+                                 "signal_window_months": "6"}, token_from=path)
     body = r.get_data(as_text=True)
     assert r.status_code == 200 and "Vul 1 tot 60 werkdagen in." in body
     assert 'id="request_reply_days-error"' in body and 'id="request_reply_days_crisis-error"' in body
     assert 'value="x"' in body and 'value="15"' in body  # nothing typed is lost
     r = post_form(client, path, {"intake_decision": "4", "first_session": "8", "first_session_crisis": "1",
                                  "screening": "15", "request_reply_days": "2", "request_reply_days_crisis": "3",
-                                 "capacity_stale_days": "14"}, token_from=path)
+                                 "capacity_stale_days": "14", "signal_threshold": "3",
+                                 "signal_window_months": "6"}, token_from=path)
     assert "In een crisis kan het antwoord niet later vallen dan normaal." in r.get_data(as_text=True)
     r = post_form(client, path, {"intake_decision": "4", "first_session": "8", "first_session_crisis": "1",
                                  "screening": "15", "request_reply_days": "5", "request_reply_days_crisis": "2",
-                                 "capacity_stale_days": "14"}, token_from=path)
+                                 "capacity_stale_days": "14", "signal_threshold": "3",
+                                 "signal_window_months": "6"}, token_from=path)
     assert r.status_code == 302
     with app.app_context():
         from ret_app.commitments import services as requests_services

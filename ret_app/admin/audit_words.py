@@ -31,7 +31,9 @@ WORDS = {
                                                  "request_reply_days": _l("Reply to a provider request"),
                                                  "request_reply_days_crisis": _l(
                                                      "Reply to a provider request in a crisis"),
-                                                 "capacity_stale_days": _l("Capacity stale after (days)")},
+                                                 "capacity_stale_days": _l("Capacity stale after (days)"),
+                                                 "signal_threshold": _l("Cases that raise a gap signal"),
+                                                 "signal_window_months": _l("Window of a gap signal (months)")},
                                    many=True)},
     "audit_event": {"filters": Key(_l("Filters"), form_labels(AuditSearchForm), many=True)},
 }

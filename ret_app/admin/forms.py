@@ -141,6 +141,11 @@ class RegionNormsForm(FlaskForm):
     # Calendar days, not working days: a provider's capacity ages over weekends too.
     capacity_stale_days = IntegerField(_l("Capacity stale after (days)"), validators=[
         InputRequired(message=REQUIRED), NumberRange(min=1, max=365, message=_l("Enter 1 to 365 days."))])
+    # Gap signals (ret_app/signals/rule.py): so many cases within so many months raise a signal.
+    signal_threshold = IntegerField(_l("Cases that raise a gap signal"), validators=[
+        InputRequired(message=REQUIRED), NumberRange(min=2, max=100, message=_l("Enter 2 to 100 cases."))])
+    signal_window_months = IntegerField(_l("Window of a gap signal (months)"), validators=[
+        InputRequired(message=REQUIRED), NumberRange(min=1, max=36, message=_l("Enter 1 to 36 months."))])
 
     def validate_request_reply_days_crisis(self, field):
         if field.data is not None and self.request_reply_days.data is not None and \

@@ -175,6 +175,8 @@ def region_norms(region: Region) -> SimpleNamespace:
         DEFAULT_CAPACITY_STALE_DAYS,
         DEFAULT_REQUEST_REPLY_DAYS,
         DEFAULT_REQUEST_REPLY_DAYS_CRISIS,
+        DEFAULT_SIGNAL_THRESHOLD,
+        DEFAULT_SIGNAL_WINDOW_MONTHS,
     )
 
     row = db.session.get(RegionNorms, region.id)
@@ -182,22 +184,29 @@ def region_norms(region: Region) -> SimpleNamespace:
                            request_reply_days=row.request_reply_days if row else DEFAULT_REQUEST_REPLY_DAYS,
                            request_reply_days_crisis=(row.request_reply_days_crisis if row
                                                       else DEFAULT_REQUEST_REPLY_DAYS_CRISIS),
-                           capacity_stale_days=row.capacity_stale_days if row else DEFAULT_CAPACITY_STALE_DAYS)
+                           capacity_stale_days=row.capacity_stale_days if row else DEFAULT_CAPACITY_STALE_DAYS,
+                           signal_threshold=row.signal_threshold if row else DEFAULT_SIGNAL_THRESHOLD,
+                           signal_window_months=row.signal_window_months if row else DEFAULT_SIGNAL_WINDOW_MONTHS)
 
 
 def save_region_norms(region: Region, data: dict) -> None:
     from ret_app.models import RegionNorms
 
+    current = region_norms(region)  # what holds now (the defaults where the region has none of its own)
     row = db.session.get(RegionNorms, region.id)
     if row is None:
         row = RegionNorms(region_id=region.id)
         db.session.add(row)
     clocks = ("intake_decision", "first_session", "first_session_crisis", "screening")
     # The reply norms set the default of new requests only: a request keeps the date it was given.
-    fields = clocks + ("request_reply_days", "request_reply_days_crisis", "capacity_stale_days")
-    changed = [name for name in fields if getattr(row, name) != data[name]]
+    # The signal settings apply from the rule's next run (the nightly job, or the next outcome recorded).
+    fields = clocks + ("request_reply_days", "request_reply_days_crisis", "capacity_stale_days", "signal_threshold",
+                       "signal_window_months")
+    # A caller that does not pass the signal settings (or any other field) keeps what the region has.
+    values = {name: data.get(name, getattr(current, name)) for name in fields}
+    changed = [name for name in fields if getattr(row, name) != values[name]]
     for name in fields:
-        setattr(row, name, data[name])
+        setattr(row, name, values[name])
     db.session.flush()
     audit.record(audit.Action.UPDATE, object_type="region_norms", object_id=region.id,
                  detail="fields=" + ",".join(changed))

@@ -74,6 +74,7 @@ from ret_app.models.organisations import Municipality, Network, Organisation, Or
 from ret_app.models.outcomes import CaseOutcome, GapCategory, OutcomeGap, OutcomeHelp, OutcomeResult, PlacementResult
 from ret_app.models.plans import GoalStatus, HelpFits, Plan, PlanGoal, PlanReview, PlanVersion, Voice
 from ret_app.models.rereferrals import CaseLink, LinkBasis, LinkStatus
+from ret_app.models.signals import EvidenceKind, GapSignal, SignalEvidence, SignalOwner, SignalResponse, SignalStatus
 from ret_app.models.users import (
     ActivationPurpose,
     ActivationToken,
@@ -86,6 +87,12 @@ from ret_app.models.users import (
 from ret_app.models.vignettes import LearningVignette, VignetteStatus
 
 __all__ = [
+    "EvidenceKind",
+    "GapSignal",
+    "SignalEvidence",
+    "SignalOwner",
+    "SignalResponse",
+    "SignalStatus",
     "PlacementResult",
     "OutcomeResult",
     "OutcomeHelp",

@@ -325,6 +325,9 @@ class CaseEvent(Base):
 
 
 DEFAULT_CAPACITY_STALE_DAYS = 14
+# Gap signals: at least 3 cases naming a gap within a rolling window of 6 months.
+DEFAULT_SIGNAL_THRESHOLD = 3
+DEFAULT_SIGNAL_WINDOW_MONTHS = 6
 # A request to a provider of the collective: the default reply-by date, in working days.
 DEFAULT_REQUEST_REPLY_DAYS = 3
 DEFAULT_REQUEST_REPLY_DAYS_CRISIS = 1
@@ -345,6 +348,10 @@ class RegionNorms(Base):
     # A request to a provider of the collective: the default reply-by date (working days; a crisis case).
     request_reply_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_REQUEST_REPLY_DAYS)
     request_reply_days_crisis: Mapped[int] = mapped_column(Integer, default=DEFAULT_REQUEST_REPLY_DAYS_CRISIS)
+    # Gap signals (ret_app/signals/rule.py): a gap category named in at least this many cases within the
+    # last this many months raises a signal.
+    signal_threshold: Mapped[int] = mapped_column(Integer, default=DEFAULT_SIGNAL_THRESHOLD)
+    signal_window_months: Mapped[int] = mapped_column(Integer, default=DEFAULT_SIGNAL_WINDOW_MONTHS)
 
 
 # --- integrated screening ---------------------------------------------------------------

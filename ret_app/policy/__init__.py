@@ -15,6 +15,7 @@
     outcomes.py   a case's outcome at closing: who reads it (the RET side), who records it
     vignettes.py  anonymised learning vignettes: the chair keeps them, the RET reads approved ones
     exports.py    export jobs: the requester's alone, with its SQL twin
+    signals.py    gap signals and the gap overview: the RET of the region reads, the chair acts
 
 A new domain (the collective, escalations, signals, ...) adds its module here and re-exports it
 below. Views call these functions, list queries filter with the SQL twins, templates use them to
@@ -80,6 +81,13 @@ from ret_app.policy.core import (  # noqa: F401
     roles_for,
     signed_in,
     token_authenticated,
+)
+from ret_app.policy.signals import (  # noqa: F401
+    can_act_on_signal,
+    can_view_signal,
+    sees_signals,
+    signals_region,
+    visible_signals_clause,
 )
 from ret_app.policy.escalations import (  # noqa: F401
     actionable_escalations_clause,

@@ -39,6 +39,7 @@ class Permission(enum.StrEnum):
     VIEW_AGGREGATES = "view_aggregates"  # the analyst: suppressed aggregates of their own region only
     READ_VIGNETTES = "read_vignettes"  # the region's approved learning vignettes and packs (per object: policy/vignettes.py)
     KEEP_VIGNETTES = "keep_vignettes"  # generate, edit, approve and withdraw learning vignettes of closed cases
+    VIEW_SIGNALS = "view_signals"  # the region's gap signals and gap overview (the chair acts on them)
 
 
 ALL_ROLES = frozenset(Role)
@@ -69,6 +70,7 @@ ROLE_PERMISSIONS: dict[Permission, frozenset[Role]] = {
     # is anonymised, but it still tells one case's story, and is shared only where the RET learns from it.
     Permission.READ_VIGNETTES: frozenset({Role.CHAIR, Role.RET_MEMBER}),
     Permission.KEEP_VIGNETTES: frozenset({Role.CHAIR}),
+    Permission.VIEW_SIGNALS: frozenset({Role.CHAIR, Role.RET_MEMBER}),
 }
 
 

@@ -136,10 +136,12 @@ class SeedSummary:
     mandates: int
     cases: int = 0
     meetings: int = 0
+    history: int = 0
 
     def __str__(self) -> str:
         return (f"{self.regions} regions, {self.municipalities} municipalities, {self.organisations} organisations, "
-                f"{self.users} users, {self.mandates} mandates, {self.cases} cases, {self.meetings} RET sessions")
+                f"{self.users} users, {self.mandates} mandates, {self.cases} cases, {self.meetings} RET sessions, "
+                f"{self.history} closed cases of earlier years")
 
 
 def seed(today: Optional[date] = None) -> SeedSummary:
@@ -232,9 +234,14 @@ def seed(today: Optional[date] = None) -> SeedSummary:
     from ret_app.notifications import demo as notifications_demo
 
     notifications_demo.seed(today)
+    # The closed cases of the past years (outcomes, gaps, declines, escalations): after the notifications,
+    # which are about today's work.
+    from ret_app import demo_history
+
+    history = demo_history.seed(today)
     audit.record(audit.Action.CREATE, object_type="demo_seed", detail="demo_region_seeded")
     return SeedSummary(len(regions), len(municipalities), len(organisations), len(users), len(mandates), case_count,
-                       meeting_count)
+                       meeting_count, history)
 
 
 def _retire_residential(region: Region, admin: User) -> None:

@@ -247,8 +247,9 @@ CLUSTERS = ((IJZK, "living_place", 7, 170), (MIJOV, "lvb_psych", 5, 170))
 CRISIS_EVERY_DAYS = 190  # one crisis-availability gap per region per this many days: below any threshold
 RESULTS = (("realised", 45), ("partly_realised", 22), ("not_realised", 12), ("returned_with_advice", 13),
            ("aged_out_or_moved", 8))
-GAP_CHANCE = {"realised": 0.45, "partly_realised": 0.85, "not_realised": 1.0, "returned_with_advice": 0.3,
-              "aged_out_or_moved": 0.6}
+GAP_CHANCE = {"realised": 0.25, "partly_realised": 0.65, "not_realised": 1.0, "returned_with_advice": 0.15,
+              "aged_out_or_moved": 0.4}
+SIDE_GAP_CHANCE = 0.12
 OUTSIDE_PROVIDERS = ("Behandelcentrum De Horst (demo)", "Jeugdhulp Overzee (demo)", "Woonzorg Het Baken (demo)",
                      "Expertisecentrum Jeugd Noord (demo)")
 NETWORK_DIRECTORS = ("Hanneke Prins", "Geertje Bosma", "Marco Steenbergen", "Ellen Hoogland")
@@ -383,7 +384,7 @@ def plan(today: date) -> list[HistoryCase]:
         rereferrals = 2 * 2  # two youths, each with an earlier and a later case
         for _ in range(total - len(fixed) - rereferrals):
             # A little more each year: the RET became better known.
-            share = rng.random() ** 1.2
+            share = rng.random() ** 1.1
             fixed.append((_pick(rng, BASE_WEIGHTS), last_day - timedelta(days=round(share * (last_day - first_day).days)),
                           None))
         for profile, closing, forced in fixed:
@@ -523,10 +524,12 @@ def _requests_and_help(rng: random.Random, setup: RegionSetup, case: HistoryCase
     declines = rng.randint(1, 3) if profile.code in ("living_place", "lvb_psych") else rng.choice((0, 0, 1, 1, 2))
     if case.result == "not_realised":
         declines = max(declines, 1)
-    for provider in rng.sample(setup.providers, min(declines, len(setup.providers))):
-        care_type = wanted[0]
+    care_type = wanted[0]
+    # Those that offer the care type are asked first (and are full), then the others (who lack the expertise).
+    asked_providers = sorted(setup.providers, key=lambda p: (care_type not in p.care_types, rng.random()))
+    for provider in asked_providers[:declines]:
         reason = "no_capacity" if care_type in provider.care_types else "not_our_expertise"
-        if profile.decline == "not_our_expertise" and rng.random() < 0.7:
+        if reason == "no_capacity" and profile.decline == "not_our_expertise" and rng.random() < 0.6:
             reason = "not_our_expertise"
         case.requests.append(Request(provider.name, "lead_provider", care_type, asked, add_days(asked, rng.randint(1, 3)),
                                      "declined", decline_reason=reason))
@@ -596,7 +599,7 @@ def _gaps(rng: random.Random, setup: RegionSetup, case: HistoryCase, profile: Pr
         if profile.code == "crisis":  # crisis availability follows its schedule only
             code, care_type, note = SIDE_GAPS[0]
         case.gaps.append((code, care_type and _care_type(setup, care_type), note))
-    if case.gaps and rng.random() < 0.2:
+    if case.gaps and rng.random() < SIDE_GAP_CHANCE:
         side = rng.choice(SIDE_GAPS)
         if side[0] not in {g[0] for g in case.gaps}:
             case.gaps.append(side)
@@ -785,7 +788,8 @@ def seed(today: date) -> int:
         director = users[c.director]
         for index, r in enumerate(c.requests):
             provider = next(p for p in setups[c.region].providers if p.name == r.provider)
-            answerer = users[provider.member] if provider.member else None
+            # A provider without a member of its own answered by phone; the process director recorded it.
+            answerer = users[provider.member] if provider.member else director
             reply_days = 1 if c.urgency == "crisis" else 3
             request_rows.append(dict(
                 case_id=ids[c.key], organisation_id=organisations[r.provider], role=r.role, care_type=r.care_type,

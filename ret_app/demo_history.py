@@ -389,14 +389,14 @@ def plan(today: date) -> list[HistoryCase]:
                           None))
         for profile, closing, forced in fixed:
             closing = min(clock.next_working_day(closing, CALENDAR), last_day)
-            cases.append(_case(rng, names, setup, len(cases), profile, closing=closing, forced_gap=forced))
+            cases.append(_case(rng, names, setup, len(cases), profile, today, closing=closing, forced_gap=forced))
         # Re-referrals: a youth referred again, some months after the earlier case closed.
         for months in (5, 9):
             earlier_closing = clock.next_working_day(today - timedelta(days=round(30.44 * (months + 22))), CALENDAR)
-            earlier = _case(rng, names, setup, len(cases), "waiting_ggz", closing=earlier_closing)
+            earlier = _case(rng, names, setup, len(cases), "waiting_ggz", today, closing=earlier_closing)
             cases.append(earlier)
             submitted = clock.next_working_day(earlier.closed + timedelta(days=round(30.44 * months)), CALENDAR)
-            later = _case(rng, names, setup, len(cases), rng.choice(("trauma", "school", "family")),
+            later = _case(rng, names, setup, len(cases), rng.choice(("trauma", "school", "family")), today,
                           submitted=submitted, same_youth=earlier)
             cases.append(later)
     for case in cases:
@@ -427,7 +427,7 @@ def _pick(rng: random.Random, weights: dict) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def _case(rng: random.Random, names: _Names, setup: RegionSetup, key: int, profile_code: str, *,
+def _case(rng: random.Random, names: _Names, setup: RegionSetup, key: int, profile_code: str, today: date, *,
           closing: Optional[date] = None, submitted: Optional[date] = None, forced_gap=None,
           same_youth: Optional[HistoryCase] = None) -> HistoryCase:
     """One closed case, its dates counted back from its closing day (or forward from its submission)."""
@@ -489,6 +489,8 @@ def _case(rng: random.Random, names: _Names, setup: RegionSetup, key: int, profi
         parents = [("mother", f"{rng.choice(MOTHERS)} {last}", age + rng.randint(24, 38))]
         if rng.random() < 0.6:
             parents.append(("father", f"{rng.choice(FATHERS)} {last}", age + rng.randint(26, 42)))
+    if escalate and _age(birth, today) >= 12 > _age(birth, submitted):
+        escalate = False  # its network consent would not stand under today's age rules (consent_flags)
     urgency = "crisis" if profile_code == "crisis" else ("urgent" if rng.random() < 0.22 else "regular")
     scopes = ("ret", "collective") + (("network",) if escalate or rng.random() < 0.2 else ())
     provider_text, kind, why_ended = rng.choice(PRIOR_HELP)

@@ -252,6 +252,7 @@ GAP_CHANCE = {"realised": 0.25, "partly_realised": 0.65, "not_realised": 1.0, "r
 SIDE_GAP_CHANCE = 0.12
 OUTSIDE_PROVIDERS = ("Behandelcentrum De Horst (demo)", "Jeugdhulp Overzee (demo)", "Woonzorg Het Baken (demo)",
                      "Expertisecentrum Jeugd Noord (demo)")
+AT_HOME = frozenset({"ambulatory", "intensive_family_treatment", "respite_care"})
 NETWORK_DIRECTORS = ("Hanneke Prins", "Geertje Bosma", "Marco Steenbergen", "Ellen Hoogland")
 PRIOR_HELP = (("Wijkteam {municipality} (demo)", "Ambulante begeleiding thuis, twee uur per week",
                "Niet genoeg: er was meer nodig dan het wijkteam kon bieden."),
@@ -439,6 +440,8 @@ def _case(rng: random.Random, names: _Names, setup: RegionSetup, key: int, profi
         result = "partly_realised"  # the gap was real: the help came late or only in part
     if profile_code == "transition_18" and rng.random() < 0.3:
         result = "aged_out_or_moved"
+    if profile_code == "crisis" and result == "returned_with_advice":
+        result = "partly_realised"  # after a crisis the RET stays on: no advice-only consultation
     consultation = result == "returned_with_advice"
     placement = not consultation and rng.random() < profile.placement
     track = "consultation" if consultation else "placement_review" if placement else "process_direction"
@@ -558,7 +561,11 @@ def _requests_and_help(rng: random.Random, setup: RegionSetup, case: HistoryCase
                                          ended=case.closed))
             case.helps.append((care_type, provider.name, "", True, False))
         elif rng.random() < 0.5:
-            case.helps.append((care_type, None, f"Wijkteam {case.municipality} (demo)", True, False))
+            # A provider of the region outside the collective: the access team's own for help at home.
+            name = (f"Wijkteam {case.municipality} (demo)" if care_type in AT_HOME
+                    else f"Gezinshuis in {case.municipality} (demo)" if care_type == "family_home"
+                    else "Jeugdhulpaanbieder buiten het collectief (demo)")
+            case.helps.append((care_type, None, name, True, False))
         else:
             case.helps.append((care_type, None, rng.choice(OUTSIDE_PROVIDERS), False, False))
     for request in case.requests:

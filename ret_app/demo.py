@@ -136,10 +136,12 @@ class SeedSummary:
     mandates: int
     cases: int = 0
     meetings: int = 0
+    history: int = 0
 
     def __str__(self) -> str:
         return (f"{self.regions} regions, {self.municipalities} municipalities, {self.organisations} organisations, "
-                f"{self.users} users, {self.mandates} mandates, {self.cases} cases, {self.meetings} RET sessions")
+                f"{self.users} users, {self.mandates} mandates, {self.cases} cases, {self.meetings} RET sessions, "
+                f"{self.history} closed cases of earlier years")
 
 
 def seed(today: Optional[date] = None) -> SeedSummary:
@@ -228,22 +230,31 @@ def seed(today: Optional[date] = None) -> SeedSummary:
     from ret_app.rereferrals import demo as rereferrals_demo
 
     rereferrals_demo.seed(users, cases, today)
-    from ret_app.signals import demo as signals_demo
-
-    signals_demo.seed(users, organisations, today)
     _store_deadlines(cases.values())
-    from ret_app.vignettes import demo as vignettes_demo
-
-    vignettes_demo.seed()  # learning vignettes of closed cases, when the demo has any
     from ret_app.notifications import demo as notifications_demo
 
     notifications_demo.seed(today)
     from ret_app.api import demo as api_demo
 
     api_demo.seed()  # the monitor API's token, with its public demo secret (README)
+    # The closed cases of the past years (outcomes, gaps, declines, escalations): after the notifications,
+    # which are about today's work.
+    from ret_app import demo_history
+
+    history = demo_history.seed(today)
+    # What the nightly job would find in that history (the signals, each notifying the region's RET), and
+    # the chair's learning vignettes of the most recently closed cases.
+    from ret_app.signals import rule as signal_rule
+    from ret_app.vignettes import demo as vignettes_demo
+
+    from ret_app.signals import demo as signals_demo
+
+    signal_rule.run_nightly(today)
+    signals_demo.seed()
+    vignettes_demo.seed()
     audit.record(audit.Action.CREATE, object_type="demo_seed", detail="demo_region_seeded")
     return SeedSummary(len(regions), len(municipalities), len(organisations), len(users), len(mandates), case_count,
-                       meeting_count)
+                       meeting_count, history)
 
 
 def _retire_residential(region: Region, admin: User) -> None:

@@ -19,11 +19,15 @@ from ret_app.models import (
 from ret_app.paging import Page, paginate
 
 URGENCY_ORDER = sql_case({"crisis": 0, "urgent": 1}, value=Case.urgency, else_=2)
+# Closed cases wait for nobody: after the open ones (a region's years of closed cases would push its open
+# cases off the first pages).
+CLOSED_LAST = sql_case((Case.status == CaseStatus.CLOSED.value, 1), else_=0)
 
-# The case list's orders (the URL's `sort`): the most urgent and longest waiting first (""), or the
-# next due date first ("deadline": the stored Case.next_deadline, cases with nothing due last).
+# The case list's orders (the URL's `sort`): the open cases before the closed ones, the most urgent and
+# longest waiting first (""), or the next due date first ("deadline": the stored Case.next_deadline,
+# cases with nothing due last, closed cases among them).
 SORTS = {
-    "": (URGENCY_ORDER, Case.submitted_at.is_(None), Case.submitted_at, Case.id),
+    "": (CLOSED_LAST, URGENCY_ORDER, Case.submitted_at.is_(None), Case.submitted_at, Case.id),
     "deadline": (Case.next_deadline.is_(None), Case.next_deadline, URGENCY_ORDER, Case.id),
 }
 

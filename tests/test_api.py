@@ -279,6 +279,9 @@ def test_a_municipality_of_another_region_is_404(app, client, world, token):
     ({"municipality": "Apeldoorn"}, ["municipality"]),
     ({"municipality": "GM02000"}, ["municipality"]),
     ({"period": "week", "from": "gisteren", "municipality": "x"}, ["from", "municipality", "period"]),
+    # An unknown parameter (a misspelt one must not answer for the whole region), even without a name.
+    ({"municipalty": "GM0200"}, ["municipalty"]),
+    ({"": "0.0"}, [""]),
 ])
 def test_bad_query_parameters_are_400_in_json(app, client, token, query, parameters):
     token_id, secret = token

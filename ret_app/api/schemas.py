@@ -44,7 +44,9 @@ DATE_SCHEMA = _query_schema(format="date", pattern=DATE_PATTERN, maxLength=10)
 
 
 class FlowQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    # An unknown parameter is refused (400, named): a misspelt "municipality" must not silently answer
+    # for the whole region.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     period: Literal["month", "quarter", "year"] = Field(
         "month", description="The length of each period: month, quarter or year (calendar periods).")

@@ -48,7 +48,7 @@ from ret_app.models import Case, CaseOutcome, GapCategory, Municipality, Outcome
 from ret_app.models.outcomes import OutcomeResult, PlacementResult
 from ret_app.rereferrals import measures
 from ret_app.stats.periods import Period, PeriodKind
-from ret_app.stats.suppression import COMPLEMENTARY, COMPLEMENTARY_SHOWN, THRESHOLD, Cell, SuppressedTable, suppress_table
+from ret_app.stats.suppression import THRESHOLD, Cell, SuppressedTable, sum_of, suppress_table
 
 RESULTS = tuple(result.value for result in OutcomeResult)
 PLACEMENTS = (PlacementResult.PREVENTED.value, PlacementResult.CARRIED_OUT.value)
@@ -57,7 +57,6 @@ NO_CARE_TYPE = ""  # the row of gaps recorded without a care type
 YEARS_SHOWN = 5
 FIRST_YEAR = 2000  # no RET case is older; a year filter before it has no data
 
-HIDDEN = Cell(value=None, shown=COMPLEMENTARY_SHOWN, suppressed=True, reason=COMPLEMENTARY)
 ZERO = Cell(value=0, shown="0", suppressed=False, reason=None)
 
 
@@ -204,14 +203,6 @@ def _build(region_id: int, year: int, care_types: list[str]) -> YearTables:
 
 
 # --- reading a protected table for a view -----------------------------------------------------------
-
-def sum_of(cells: list[Cell]) -> Cell:
-    """A sum of published cells: shown when each of them is, else hidden ("x")."""
-    if any(cell.suppressed for cell in cells):
-        return HIDDEN
-    total = sum(cell.value or 0 for cell in cells)
-    return Cell(value=total, shown=str(total), suppressed=False, reason=None)
-
 
 def _value(table: SuppressedTable, rows: Optional[list[int]], period: Period) -> Cell:
     """The published count of `period` over `rows` (None: every row, read from the margins)."""

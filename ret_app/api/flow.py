@@ -17,8 +17,6 @@ added up, so the tables of different years stand apart.
 
 from __future__ import annotations
 
-import calendar
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Optional
 
@@ -27,70 +25,38 @@ from sqlalchemy import and_, or_, select
 from ret_app.extensions import db
 from ret_app.kernel.dates import AMSTERDAM, local_date
 from ret_app.models import Case, Municipality
-from ret_app.stats.suppression import COMPLEMENTARY, COMPLEMENTARY_SHOWN, THRESHOLD, Cell, suppress_table
+from ret_app.stats import periods as stats_periods
+from ret_app.stats.periods import Period
+from ret_app.stats.suppression import THRESHOLD, Cell, sum_of, suppress_table
 
 MEASURES = ("referred", "taken_in", "fitting_help_started", "closed")
-MONTH_NAMES = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-               "oktober", "november", "december")
 # The longest range one call may ask for, in periods (a few years: enough for a monitor's trend).
 MAX_PERIODS = {"month": 36, "quarter": 20, "year": 5}
 # How far back `from` defaults to, in periods before the one of `to`.
 DEFAULT_SPAN = {"month": 11, "quarter": 3, "year": 2}
 
-HIDDEN = Cell(value=None, shown=COMPLEMENTARY_SHOWN, suppressed=True, reason=COMPLEMENTARY)
-
-
-@dataclass(frozen=True)
-class Period:
-    key: str  # "2026-03", "2026-Q1", "2026"
-    label: str  # "maart 2026", "1e kwartaal 2026", "2026"
-    start: date
-    end: date
-    year: int
-    months: tuple[int, ...]  # the months (1..12) of `year` it spans
-
-
-def _period_of(kind: str, day: date) -> Period:
-    if kind == "month":
-        last = calendar.monthrange(day.year, day.month)[1]
-        return Period(f"{day.year}-{day.month:02d}", f"{MONTH_NAMES[day.month - 1]} {day.year}",
-                      date(day.year, day.month, 1), date(day.year, day.month, last), day.year, (day.month,))
-    if kind == "quarter":
-        quarter = (day.month - 1) // 3 + 1
-        first = 3 * quarter - 2
-        last_month = first + 2
-        return Period(f"{day.year}-Q{quarter}", f"{quarter}e kwartaal {day.year}", date(day.year, first, 1),
-                      date(day.year, last_month, calendar.monthrange(day.year, last_month)[1]), day.year,
-                      (first, first + 1, first + 2))
-    return Period(str(day.year), str(day.year), date(day.year, 1, 1), date(day.year, 12, 31), day.year,
-                  tuple(range(1, 13)))
-
 
 def periods_between(kind: str, first_day: date, last_day: date) -> list[Period]:
-    """The whole periods from the one holding `first_day` to the one holding `last_day`."""
-    periods = []
-    period = _period_of(kind, first_day)
-    while period.start <= last_day:
-        periods.append(period)
-        period = _period_of(kind, period.end + timedelta(days=1))
-    return periods
+    """The whole periods from the one holding `first_day` to the one holding `last_day` (at most
+    MAX_PERIODS: the route refuses a longer range first, with count_periods)."""
+    return stats_periods.periods_between(kind, first_day, last_day)
 
 
 def count_periods(kind: str, first_day: date, last_day: date) -> int:
-    months = (last_day.year - first_day.year) * 12 + last_day.month - first_day.month
-    if kind == "month":
-        return months + 1
-    if kind == "quarter":
-        return (last_day.year * 4 + (last_day.month - 1) // 3) - (first_day.year * 4 + (first_day.month - 1) // 3) + 1
-    return last_day.year - first_day.year + 1
+    """How many periods a range spans, whatever its length (to refuse one that is too long)."""
+    first, last = Period.containing(kind, first_day), Period.containing(kind, last_day)
+    months = (last.start.year - first.start.year) * 12 + last.start.month - first.start.month
+    return months // first.kind.months + 1
 
 
 def default_start(kind: str, last_day: date) -> date:
     """The first day of the period DEFAULT_SPAN periods before the one holding `last_day`."""
-    period = _period_of(kind, last_day)
-    for _ in range(DEFAULT_SPAN[kind]):
-        period = _period_of(kind, period.start - timedelta(days=1))
-    return period.start
+    return Period.containing(kind, last_day).shifted(-DEFAULT_SPAN[kind]).start
+
+
+def _months_of(period: Period) -> range:
+    """The months (1..12) of its year that a period spans."""
+    return range(period.start.month, period.start.month + period.kind.months)
 
 
 def region_municipalities(region_id: int) -> list[tuple[int, str, str]]:
@@ -128,14 +94,6 @@ def _raw_tables(region_id: int, municipality_ids: list[int], years: list[int]) -
     return tables
 
 
-def _sum_of(cells: list[Cell]) -> Cell:
-    """A sum of published cells: shown when each of them is, else hidden."""
-    if any(cell.suppressed for cell in cells):
-        return HIDDEN
-    total = sum(cell.value or 0 for cell in cells)
-    return Cell(value=total, shown=str(total), suppressed=False, reason=None)
-
-
 def flow(region_id: int, municipality_row: Optional[int], municipality_ids: list[int], kind: str,
          first_day: date, last_day: date) -> list[tuple[Period, dict[str, Cell]]]:
     """Per period of `kind` from `first_day` to `last_day`: measure -> its published count, for the
@@ -144,7 +102,7 @@ def flow(region_id: int, municipality_row: Optional[int], municipality_ids: list
     if not municipality_ids:  # a region without municipalities has no cases
         zero = Cell(value=0, shown="0", suppressed=False, reason=None)
         return [(period, {measure: zero for measure in MEASURES}) for period in periods]
-    years = sorted({period.year for period in periods})
+    years = sorted({period.start.year for period in periods})
     raw = _raw_tables(region_id, municipality_ids, years)
     protected = {key: suppress_table(counts, row_totals=True, column_totals=True, threshold=THRESHOLD)
                  for key, counts in raw.items()}
@@ -152,12 +110,12 @@ def flow(region_id: int, municipality_row: Optional[int], municipality_ids: list
     for period in periods:
         counts = {}
         for measure in MEASURES:
-            table = protected[(measure, period.year)]
+            table = protected[(measure, period.start.year)]
             if kind == "year":
                 counts[measure] = table.grand_total if municipality_row is None else table.row_totals[municipality_row]
                 continue
             months = [table.column_totals[month - 1] if municipality_row is None
-                      else table.cells[municipality_row][month - 1] for month in period.months]
-            counts[measure] = months[0] if kind == "month" else _sum_of(months)
+                      else table.cells[municipality_row][month - 1] for month in _months_of(period)]
+            counts[measure] = months[0] if kind == "month" else sum_of(months)
         out.append((period, counts))
     return out

@@ -184,6 +184,17 @@ def suppress_counts(counts: dict[str, int], *, total: bool = True, threshold: in
     return result
 
 
+HIDDEN = Cell(value=None, shown=COMPLEMENTARY_SHOWN, suppressed=True, reason=COMPLEMENTARY)
+
+
+def sum_of(cells: Sequence[Cell]) -> Cell:
+    """A sum of published cells (a quarter of shown months, a group of shown rows): shown when each of
+    them is, else hidden ("x") — so a sum never reveals what its parts hide."""
+    if any(cell.suppressed for cell in cells):
+        return HIDDEN
+    total = sum(cell.value or 0 for cell in cells)
+    return Cell(value=total, shown=str(total), suppressed=False, reason=None)
+
 # --- the model: counts and the lines that add them up ---------------------------------------------
 
 @dataclass

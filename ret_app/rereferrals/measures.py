@@ -21,7 +21,6 @@ Two queries, whatever the numbers: the closed cases of the period and the confir
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Optional
@@ -30,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from ret_app.extensions import db
+from ret_app.stats.periods import add_months
 from ret_app.kernel.dates import AMSTERDAM, local_date
 from ret_app.models import Case, CaseLink, CaseStatus, LinkStatus
 
@@ -46,11 +46,8 @@ class RereferralShare:
         return self.referred_again / self.youths if self.youths else None
 
 
-def months_later(day: date, months: int) -> date:
-    """The same day `months` later; the month's last day when it has no such day."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+# The same day some months later; the month's last day when it has no such day.
+months_later = add_months
 
 
 def _start_of(day: date) -> datetime:

@@ -19,7 +19,6 @@ nothing. A new signal notifies the region's chair(s) and RET members.
 
 from __future__ import annotations
 
-import calendar
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ret_app.extensions import db
+from ret_app.stats.periods import add_months
 from ret_app.jobs import registry as jobs
 from ret_app.kernel import dates, events
 from ret_app.models import (
@@ -84,9 +84,7 @@ def settings_for(region_id: int) -> Settings:
 
 def months_before(day: date, months: int) -> date:
     """The same day `months` calendar months earlier (the month's last day when it is shorter)."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+    return add_months(day, -months)
 
 
 def window(today: date, months: int) -> tuple[date, date]:

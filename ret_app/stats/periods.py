@@ -13,6 +13,7 @@ a query on a stored moment. No period is finer than a month: that is as fine as 
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -161,6 +162,14 @@ class Period:
 
     def previous(self) -> "Period":
         return self.shifted(-1)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` calendar months later (earlier when negative); the month's last day when
+    that month is shorter (31 August + 6 months = 28 or 29 February)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def _midnight_utc(day: date) -> datetime:

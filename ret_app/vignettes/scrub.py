@@ -35,6 +35,8 @@ from typing import Any, Iterable, Optional
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ret_app.stats.periods import MONTH_NAMES
+
 log = logging.getLogger(__name__)
 
 # --- what the passes produce ------------------------------------------------------------------------
@@ -370,8 +372,7 @@ def _known_pass(text: str, identifiers: Iterable[Identifier]) -> tuple[str, list
 
 # --- pass 2: patterns -----------------------------------------------------------------------------
 
-DUTCH_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-                "oktober", "november", "december")
+DUTCH_MONTHS = MONTH_NAMES
 _MONTH_WORDS = {name: i for i, name in enumerate(DUTCH_MONTHS, start=1)}
 _MONTH_WORDS.update({name[:3]: i for name, i in list(_MONTH_WORDS.items())})
 _MONTH_WORDS.update({"sept": 9, "okt": 10, "mrt": 3, "march": 3, "may": 5, "june": 6, "july": 7, "october": 10,

@@ -38,7 +38,6 @@ from dataclasses import dataclass, field
 from typing import Iterable, Optional, Sequence
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 THRESHOLD = 5
 
@@ -426,6 +425,10 @@ class _Problem:
         """The general case: exact integer programs (scipy's HiGHS). Most hidden counts are shown
         to move by a few programs that push all undecided ones up (or down) at once; the rest get
         one program each way."""
+        # Imported here: only period series with a total need the solver, and scipy costs every process
+        # a third of a second and tens of megabytes at start-up.
+        from scipy.optimize import Bounds, LinearConstraint, milp
+
         column = {index: j for j, index in enumerate(hidden)}
         rows, rhs = [], []
         for total, parts in self.relations:

@@ -20,12 +20,12 @@ writes text as real ``<text>`` (DejaVu Sans, the font the PDFs embed).
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from dataclasses import dataclass
 from typing import Sequence, Union
 
-import matplotlib
 from markupsafe import Markup, escape
 
 from ret_app.stats.periods import Period
@@ -33,7 +33,7 @@ from ret_app.stats.suppression import Cell
 
 # One configuration for every chart of the process (only this module uses matplotlib): real text,
 # no maths parsing of labels ("$" is just a dollar sign), ids that do not change between runs.
-matplotlib.rcParams.update({
+RC_PARAMS = {
     "svg.fonttype": "none",
     "svg.hashsalt": "ret-chart",
     "text.parse_math": False,
@@ -44,11 +44,21 @@ matplotlib.rcParams.update({
     "axes.labelcolor": "#1a1a1a",
     "xtick.color": "#1a1a1a",
     "ytick.color": "#1a1a1a",
-})
+}
 
-from matplotlib.backends.backend_svg import FigureCanvasSVG  # noqa: E402  (after the rcParams)
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+@functools.cache
+def _matplotlib():
+    """matplotlib, configured, on the first chart: importing it costs every process about a third of a
+    second at start-up, and most requests draw no chart. Returns (Figure, FigureCanvasSVG, MaxNLocator)."""
+    import matplotlib
+
+    matplotlib.rcParams.update(RC_PARAMS)
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    return Figure, FigureCanvasSVG, MaxNLocator
 
 # Colours with at least 3:1 contrast on white (WCAG 1.4.11), told apart by more than colour too:
 # the line chart gives every series its own marker and dash, the bars sit in a fixed order with a
@@ -142,6 +152,7 @@ def _cell(value: CountLike) -> Cell:
 
 def _render(kind: str, labels: list[str], series: tuple[ChartSeries, ...], *, title: str, value_label: str,
             chart_id: str, size: tuple[float, float]) -> Markup:
+    Figure, FigureCanvasSVG, MaxNLocator = _matplotlib()
     figure = Figure(figsize=size, layout="constrained")
     axes = figure.add_subplot()
     positions = list(range(len(labels)))

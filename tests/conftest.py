@@ -288,7 +288,7 @@ class Factory:
     def municipality(self, region_id: int, name: Optional[str] = None) -> Municipality:
         with self.app.app_context():
             n = self._next()
-            m = Municipality(region_id=region_id, name=name or f"Gemeente {n}", cbs_code=f"GM{n % 10000:04d}")
+            m = Municipality(region_id=region_id, name=name or f"Gemeente {n}", cbs_code=f"GM{5000 + n % 5000:04d}")
             db.session.add(m)
             db.session.commit()
             return self._detach(m)

@@ -261,7 +261,7 @@ def test_a_municipality_of_another_region_is_404(app, client, world, token):
     [row] = audit_rows(app, before)
     assert (row.outcome, row.object_id, row.detail) == ("denied", str(token_id),
                                                          "route=api.flow;not_found=municipality")
-    assert client.get(FLOW, query_string={"municipality": "GM9999"}, headers=bearer(secret)).status_code == 404
+    assert client.get(FLOW, query_string={"municipality": "GM0999"}, headers=bearer(secret)).status_code == 404
     own = client.get(FLOW, query_string={"municipality": world.municipality.cbs_code}, headers=bearer(secret))
     assert own.status_code == 200 and own.json["municipality"]["cbs_code"] == world.municipality.cbs_code
 

@@ -371,7 +371,7 @@ class _Rows:
         self.tables = tables.tables
         self.region = self.add("region", name="Regio Migratie")
         self.municipality = self.add("municipality", region_id=self.region, name="Gemeente Migratie",
-                                     cbs_code="GM9999", active=True)
+                                     cbs_code="GM0999", active=True)
         self.team = self.add("organisation", name="Toegang", kind="access_team", region_id=self.region,
                              municipality_id=self.municipality, collective_member=False, active=True)
         self.worker = self.add("user_account", email="m@test.example", name="Consulent", role="caseworker",

@@ -26,7 +26,7 @@ def test_cases_in_monitoring_keep_the_day_they_got_there(fresh_app):  # noqa: F8
             stamps = {"created_at": NOW, "updated_at": NOW}
             region = _insert(conn, "region", name="Regio Migratie", **stamps)
             municipality = _insert(conn, "municipality", region_id=region, name="Gemeente Migratie",
-                                   cbs_code="GM9901", **stamps)
+                                   cbs_code="GM0901", **stamps)
             team = _insert(conn, "organisation", name="Team Migratie", kind="access_team", region_id=region,
                            collective_member=False, active=True, **stamps)
             person = _insert(conn, "user_account", email="m@test.example", name="M", role="caseworker",

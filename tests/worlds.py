@@ -119,7 +119,8 @@ class World:
 
     def _municipality(self, name: Optional[str], region: Region) -> Municipality:
         n = self.factory._next()
-        municipality = Municipality(name=name or f"Gemeente {n}", cbs_code=f"GM{n % 10000:04d}", region=region)
+        # Generated CBS codes are GM5000..GM9999; codes written out in tests stay below GM5000.
+        municipality = Municipality(name=name or f"Gemeente {n}", cbs_code=f"GM{5000 + n % 5000:04d}", region=region)
         db.session.add(municipality)
         db.session.flush()
         return municipality

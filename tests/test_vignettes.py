@@ -19,8 +19,8 @@ from ret_app import policy
 from ret_app.extensions import db
 from ret_app.kernel.dates import utcnow
 from ret_app.models import (
-    AuditEvent, Case, Decision, Escalation, FamilyMember, LearningVignette, MeetingItem, Plan, PlanGoal, PriorHelp,
-    ProviderRequest, Screening, ScreeningContribution, User,
+    AuditEvent, Case, CaseOutcome, Decision, Escalation, FamilyMember, GapCategory, LearningVignette, MeetingItem,
+    OutcomeGap, OutcomeHelp, Plan, PlanGoal, PriorHelp, ProviderRequest, Screening, ScreeningContribution, User,
 )
 from ret_app.vignettes import generator, scrub
 from tests.conftest import csrf_token, login
@@ -39,6 +39,7 @@ BEHAVIOURAL_SCIENTIST = "Theodora Wijnbergen"
 CONTACT = "Leonardus Hofstede"
 NETWORK_DIRECTOR = "Rosalinde Achterberg"
 PRIOR_PROVIDER = "Praktijk Duizendblad"
+OUTSIDE_PROVIDER = "Kliniek Wolfsberghoeve"  # help arranged outside the region (the outcome names it only)
 
 
 def free_text(extra: str = "") -> str:
@@ -57,7 +58,8 @@ def secrets_of(reference: str) -> list[str]:
               "2011-03-17", "Ermengarde", "Hildebrand", "Philomena", "Zonnewijzer", "Kastanjelaan", POSTCODE, TOWN,
               "Oosterbroek", "Wilhelmina", "Terwindt", "Koppelaar", "Gijsbertha", "Brinkgreve", "Anselmus",
               "Klaverblad", "Eikenhorst", "Bronckhorst", "Graafschap", "Wijnbergen", "Theodora", "Hofstede",
-              "Leonardus", "Achterberg", "Rosalinde", "Duizendblad", "06-12345678", "voorbeeld.nl", reference]
+              "Leonardus", "Achterberg", "Rosalinde", "Duizendblad", "Wolfsberghoeve", "06-12345678", "voorbeeld.nl",
+              reference]
     return values
 
 
@@ -138,7 +140,23 @@ def closed_case(app, factory, world, *, status: str = "closed", rich: bool = Tru
                                 sent_at=utcnow() - timedelta(days=110), decline_reason="", result="advice_given",
                                 result_text=text, network_director_name=NETWORK_DIRECTOR,
                                 network_director_organisation=PRIOR_PROVIDER, submission_key=secrets.token_hex(8))
-        db.session.add_all([screening, plan, decision, escalation, *requests])
+        # The outcome: help by a provider of the region and by one outside it (named only here), the
+        # placement's note, a gap's note and the lessons all name everyone, the outside provider too.
+        outcome_text = free_text(f"Daarna naar {OUTSIDE_PROVIDER}.")
+        gap_category = db.session.scalar(select(GapCategory.id).where(
+            GapCategory.region_id == world.region.id, GapCategory.code == "no_living_place"))
+        outcome = CaseOutcome(case_id=case_id, result="partly_realised", placement_result="prevented",
+                              placement_note=outcome_text, lessons=outcome_text, recorded_by_id=world.director.id,
+                              recorded_at=utcnow() - timedelta(days=4), working_days_to_fitting_help=97,
+                              working_days_to_close=134)
+        outcome.helps = [
+            OutcomeHelp(case_id=case_id, position=0, care_type="ambulatory", organisation_id=world.provider.id,
+                        inside_region=True),
+            OutcomeHelp(case_id=case_id, position=1, care_type="residential", provider_name=OUTSIDE_PROVIDER,
+                        inside_region=False, via_network=True)]
+        outcome.gaps = [OutcomeGap(case_id=case_id, position=0, gap_category_id=gap_category, care_type="residential",
+                                   note=outcome_text)]
+        db.session.add_all([screening, plan, decision, escalation, outcome, *requests])
         db.session.commit()
         db.session.remove()
     return case_id
@@ -184,9 +202,50 @@ def test_the_unscrubbed_text_names_everyone_so_the_checks_below_can_fail(app, fa
         found = leaks(text, case.reference)
     for section in ("De jeugdige en het gezin", "De hulpvraag", "Waarom het vastliep", "De integrale screening",
                     "De doelen van het plan", "Verzoeken aan aanbieders", "Besluiten in RET-overleggen",
-                    "Opschaling naar het netwerk", "Hoe het afliep"):
+                    "Opschaling naar het netwerk", "Het resultaat", "Hoe het afliep"):
         assert f"## {section}" in text, section
-    assert {"Quirinus", "Ermengarde", "Zonnewijzer", "Kastanjelaan", "Klaverblad", "Wijnbergen", BSN} <= set(found)
+    assert {"Quirinus", "Ermengarde", "Zonnewijzer", "Kastanjelaan", "Klaverblad", "Wijnbergen", "Wolfsberghoeve",
+            BSN} <= set(found)
+    # The outcome's section: after the escalation, before the ending; its free text quoted (scrubbed later).
+    outcome = text.split("## Het resultaat", 1)[1].split("## Hoe het afliep", 1)[0]
+    assert text.index("## Opschaling naar het netwerk") < text.index("## Het resultaat")
+    assert OUTSIDE_PROVIDER in outcome.split("Geleerde lessen", 1)[1]  # the lessons, as typed
+    assert OUTSIDE_PROVIDER in outcome.split("Geen passende woonplek", 1)[1]  # the gap's note
+
+
+def test_the_outcome_section_writes_roles_bands_and_months(app, factory, world):
+    """The help arranged names providers by the roles they have in the rest of the vignette (the region's
+    provider is the same "aanbieder" as in the requests; the outside one gets its own letter and is known to
+    the cast, so the chair's later edits are scrubbed of it too); days are a band, never the count."""
+    case_id = closed_case(app, factory, world)
+    with app.test_request_context():
+        case = db.session.get(Case, case_id)
+        cast = scrub.cast_of(case)
+        _title, text = generator.compose(case, cast)
+        provider_role = cast.provider(world.provider.id)
+        outside_role = cast.provider(("name", OUTSIDE_PROVIDER.lower()))
+        known = {(i.value, i.replacement) for i in scrub.known_identifiers(case)}
+    outcome = text.split("## Het resultaat", 1)[1].split("## Hoe het afliep", 1)[0]
+    assert "Resultaat: passende hulp deels gerealiseerd." in outcome
+    assert f"[{provider_role}] (binnen de regio)" in outcome
+    assert f"[{outside_role}] (buiten de regio, via het netwerk)" in outcome
+    assert outside_role != provider_role
+    requests = text.split("## Verzoeken aan aanbieders", 1)[1].split("## ", 1)[0]
+    assert f"[{provider_role}]" in requests  # the same role as in the requests' section
+    assert (OUTSIDE_PROVIDER, f"[{outside_role}]") in known and (NAMES["director"], "[procesregisseur]") in known
+    assert "Beoogde uithuisplaatsing: uithuisplaatsing voorkomen." in outcome
+    assert "- Geen passende woonplek of verblijfsvorm — " in outcome
+    assert "Werkdagen van aanmelding tot passende hulp: 61–120." in outcome
+    assert "Werkdagen van aanmelding tot afsluiting: meer dan 120." in outcome
+    assert "97" not in outcome and "134" not in outcome
+
+
+def test_no_outcome_no_outcome_section(app, factory, world):
+    case_id = closed_case(app, factory, world, rich=False)
+    with app.test_request_context():
+        case = db.session.get(Case, case_id)
+        _title, text = generator.compose(case, scrub.cast_of(case))
+    assert "## Het resultaat" not in text and "## Hoe het afliep" in text
 
 
 def test_generated_vignette_page_pdf_and_pack_hold_no_identifier(app, client, factory, world):
@@ -200,6 +259,7 @@ def test_generated_vignette_page_pdf_and_pack_hold_no_identifier(app, client, fa
     assert leaks(vignette.title + "\n" + vignette.text, reference) == []
     # Roles, an age band and months instead.
     assert "[jeugdige]" in vignette.text and "[moeder]" in vignette.text and "[aanbieder A]" in vignette.text
+    assert "## Het resultaat" in vignette.text and "Geleerde lessen: " in vignette.text  # the outcome, scrubbed
     assert "12–15 jaar" in vignette.text
     assert not re.search(r"\b\d{1,2}[-/]\d{1,2}[-/]\d{2,4}\b", vignette.text)  # no exact date
 
@@ -209,7 +269,7 @@ def test_generated_vignette_page_pdf_and_pack_hold_no_identifier(app, client, fa
     assert leaks(re.sub(r"<[^>]+>", " ", body.split('id="vignette-text"', 1)[1]), reference) == []
 
     # The chair edits: every name typed again is scrubbed on saving, and the chair sees what was replaced.
-    typed = vignette.text + "\n\n## Nagekomen\n\n" + free_text("Oom Bartholomeus Okonkwo belde op 3 april 2024.")
+    typed = vignette.text + "\n\n## Nagekomen\n\n" + free_text(f"Oom Bartholomeus Okonkwo belde op 3 april 2024 over {OUTSIDE_PROVIDER}.")
     saved = _post(client, f"/leerverhalen/{vignette.id}/tekst",
                   {"title": f"Verhaal van {YOUTH_FIRST}", "text": typed, "version": str(vignette.version)},
                   f"/leerverhalen/{vignette.id}")
@@ -229,7 +289,7 @@ def test_generated_vignette_page_pdf_and_pack_hold_no_identifier(app, client, fa
     download = client.get(f"/leerverhalen/{vignette.id}/leerverhaal.pdf")
     assert download.status_code == 200 and download.mimetype == "application/pdf"
     text = pdf_text(download.data)
-    assert "LV-" in text and "[jeugdige]" in text
+    assert "LV-" in text and "[jeugdige]" in text and "Het resultaat" in text
     assert leaks(text, reference) == []
 
     # A second closed case of the region, approved too: the pack of both.

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from ret_app.analyst import aggregates, charts, services
+from ret_app.analyst import aggregates, charts, hints, services
 from ret_app.analyst.blueprint import bp
 from ret_app.analyst.forms import FiltersForm
 from ret_app.caretypes import services as caretypes
@@ -44,5 +44,6 @@ def aggregates_page():
     return render_template(
         "analyst/aggregates.html", form=form, result=result,
         chart_map=charts.for_view(result) if result and result.has_data else None,
+        hint=hints.coarser_periods(result) if result and result.has_data else None,
         result_labels=RESULT_LABELS, placement_labels=PLACEMENT_RESULT_LABELS,
         municipality_name=dict(municipalities), care_type_names=catalogue)

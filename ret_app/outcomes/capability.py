@@ -2,7 +2,8 @@
 only), the administrator's gap taxonomy per region (reached from the region list), timeline labels,
 audit words, template filters and the expected access of every route.
 
-The outcome's working days follow the case's lifecycle steps (services.py subscribes to them)."""
+The outcome's working days follow the case's lifecycle steps (services.py subscribes to them); learning
+vignettes get the outcome's section (vignette.py)."""
 
 from flask_babel import lazy_gettext as _l
 
@@ -10,8 +11,11 @@ from ret_app.expected import ADMIN, CASE_ROLES
 from ret_app.kernel.registry import Capability
 from ret_app.outcomes import audit_words, cards, services  # noqa: F401  (the days follow the lifecycle)
 from ret_app.outcomes import routes  # noqa: F401  (views registered)
+from ret_app.outcomes import vignette
 from ret_app.outcomes.blueprint import bp
 from ret_app.outcomes.labels import PLACEMENT_RESULT_LABELS, RESULT_BADGES, RESULT_LABELS
+
+vignette.register()  # the outcome's section of a learning vignette and its providers in the vignette's cast
 
 capability = (
     Capability("outcomes")

@@ -30,7 +30,7 @@ import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -175,6 +175,19 @@ def date_spellings(day: date) -> list[str]:
             f"{d:02d}-{m:02d}-{y % 100:02d}", f"{d}-{m}-{y % 100:02d}", f"{d} {month}"]
 
 
+# Capabilities whose records of a case name people or providers the case itself does not (the outcome's
+# help arranged by a provider outside the region, who recorded it) add them to the cast, so that the
+# generator's sections and every later scrub of the case (the chair's edits) know them, without this
+# module knowing those records: `register_cast(fn)` with `fn(case, cast) -> None`.
+_CAST_CONTRIBUTORS: dict[str, Callable[[Any, "Cast"], None]] = {}
+
+
+def register_cast(fn: Callable[[Any, "Cast"], None], name: Optional[str] = None) -> Callable[[Any, "Cast"], None]:
+    """Add `fn(case, cast)`, called at the end of `cast_of` (registering the same name again replaces it)."""
+    _CAST_CONTRIBUTORS[name or f"{fn.__module__}.{fn.__qualname__}"] = fn
+    return fn
+
+
 def cast_of(case) -> Cast:
     """Everyone and everything of the case that names someone, as roles (see `Cast`)."""
     from sqlalchemy import select
@@ -287,6 +300,8 @@ def cast_of(case) -> Cast:
                 cast.add(user.organisation.name, kind_role, "organisation")
             else:
                 cast.provider(user.organisation_id, user.organisation.name)
+    for contribute in list(_CAST_CONTRIBUTORS.values()):
+        contribute(case, cast)
     return cast
 
 

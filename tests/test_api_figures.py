@@ -231,7 +231,7 @@ def test_the_analysts_page_shows_the_signals_per_period(app, client, world, hist
     assert 'id="signals"' in body and 'id="signals-table"' in body and 'id="signals-list"' in body
     assert "Beleid" in body and "Inkoop" in body  # owners
     assert "Geheime reactie" not in body and "notitie" not in body
-    assert "Nieuwe signalen" in body or "Signalen afgegeven" in body
+    assert "Hiaatsignalen per periode" in body and "Ontstaan in" in body and "Open aan het eind" in body
 
 
 # --- refusals --------------------------------------------------------------------------------------------------

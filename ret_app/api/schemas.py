@@ -245,7 +245,7 @@ class SignalKeyCounts(SignalCounts):
     care_type: Optional[CodeName] = Field(description="null: the signal is for the category across care types.")
 
 
-class SignalsPeriod(PeriodBase, SignalCounts):
+class SignalsPeriod(SignalCounts, PeriodBase):
     keys: list[SignalKeyCounts] = Field(description="Per gap category (and care type) with a signal.")
 
 

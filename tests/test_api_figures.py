@@ -285,7 +285,8 @@ def test_a_revoked_or_expired_token_is_401(app, client, world, path, case):
     (OUTCOMES, {"year": "2025", "from": "2025-01-01"}, ["from", "year"]),
     (OUTCOMES, {"care_type": "youth_mental_health"}, ["care_type"]),  # outcomes have no care type
     (GAPS, {"care_type": "Jeugd GGZ"}, ["care_type"]),
-    (GAPS, {"category": "c" * 33}, ["category"]),
+    (GAPS, {"category": "c" * 41}, ["category"]),
+    (SIGNALS, {"care_type": "c" * 33}, ["care_type"]),
     (GAPS, {"from": "2026-06-01", "to": "2026-01-01"}, ["from", "to"]),
     (GAPS, {"period": "month", "from": "2020-01-01", "to": "2026-01-01"}, ["from", "to"]),
     (SIGNALS, {"municipality": "GM0200"}, ["municipality"]),  # signals are the region's

@@ -101,9 +101,11 @@ class Flow(BaseModel):
 # --- the analyst's figures: outcomes, gaps, signals (ret_app/analyst) ---------------------------------------
 
 YEAR_PATTERN = r"^20[0-9]{2}$"
-CODE_PATTERN = r"^[a-z0-9_]{1,32}$"
+CODE_PATTERN = r"^[a-z0-9_]{1,32}$"  # a care type's code (caretypes: at most 32)
+CATEGORY_PATTERN = r"^[a-z0-9_]{1,40}$"  # a gap category's code (taxonomy: at most 40)
 YearText = Annotated[OptionalText, StringConstraints(pattern=YEAR_PATTERN, max_length=4)]
 CodeText = Annotated[OptionalText, StringConstraints(pattern=CODE_PATTERN, max_length=32)]
+CategoryText = Annotated[OptionalText, StringConstraints(pattern=CATEGORY_PATTERN, max_length=40)]
 YEAR_DESCRIPTION = ("A calendar year (YYYY): its months or quarters, or with period=year the five years up to "
                     "it — exactly what the analyst's page shows for that year. Not together with `from`/`to`.")
 FROM_DESCRIPTION = ("A day in the first period (YYYY-MM-DD), when no `year` is given. Default: the period 11 "
@@ -135,7 +137,7 @@ class OutcomesQuery(_PeriodsQuery):
 class GapsQuery(OutcomesQuery):
     care_type: CodeText = Field(None, json_schema_extra=_query_schema(pattern=CODE_PATTERN, maxLength=32),
                                 description=CARE_TYPE_DESCRIPTION + " Default: every care type.")
-    category: CodeText = Field(None, json_schema_extra=_query_schema(pattern=CODE_PATTERN, maxLength=32),
+    category: CategoryText = Field(None, json_schema_extra=_query_schema(pattern=CATEGORY_PATTERN, maxLength=40),
                                description=CATEGORY_DESCRIPTION + " Default: every category.")
 
 
@@ -143,7 +145,7 @@ class SignalsQuery(_PeriodsQuery):
     care_type: CodeText = Field(None, json_schema_extra=_query_schema(pattern=CODE_PATTERN, maxLength=32),
                                 description=CARE_TYPE_DESCRIPTION + " Only the signals raised for that care "
                                                                     "type. Default: every signal.")
-    category: CodeText = Field(None, json_schema_extra=_query_schema(pattern=CODE_PATTERN, maxLength=32),
+    category: CategoryText = Field(None, json_schema_extra=_query_schema(pattern=CATEGORY_PATTERN, maxLength=40),
                                description=CATEGORY_DESCRIPTION + " Default: every category.")
 
 

@@ -10,9 +10,9 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from ret_app.analyst import aggregates, charts, services
-from ret_app.analyst import signals as analyst_signals
 from ret_app.analyst.blueprint import bp
 from ret_app.analyst.forms import FiltersForm
+from ret_app.analyst import signals as analyst_signals
 from ret_app.caretypes import services as caretypes
 from ret_app.kernel import dates
 from ret_app.outcomes.labels import PLACEMENT_RESULT_LABELS, RESULT_LABELS
@@ -47,7 +47,7 @@ def aggregates_page():
     return render_template(
         "analyst/aggregates.html", form=form, result=result,
         chart_map=charts.for_view(result) if result and result.has_data else None,
+        result_labels=RESULT_LABELS, placement_labels=PLACEMENT_RESULT_LABELS,
         signals=signals, signals_chart=charts.for_signals(signals) if signals else None,
         status_labels=STATUS_LABELS, owner_labels=OWNER_LABELS,
-        result_labels=RESULT_LABELS, placement_labels=PLACEMENT_RESULT_LABELS,
         municipality_name=dict(municipalities), care_type_names=catalogue)

@@ -464,9 +464,10 @@ def test_the_openapi_document_is_served_and_names_the_security(client):
     assert response.status_code == 200 and response.is_json
     document = response.json
     assert document["openapi"].startswith("3.1")
-    assert set(document["paths"]) == {"/api/v1/flow"}
-    operation = document["paths"]["/api/v1/flow"]["get"]
-    assert operation["security"] == [{"bearer": []}]
-    assert {"200", "400", "401", "404"} <= set(operation["responses"])
+    assert set(document["paths"]) == {"/api/v1/flow", "/api/v1/outcomes", "/api/v1/gaps", "/api/v1/signals"}
+    for path in document["paths"]:
+        operation = document["paths"][path]["get"]
+        assert operation["security"] == [{"bearer": []}], path
+        assert {"200", "400", "401", "404"} <= set(operation["responses"]), path
     assert document["components"]["securitySchemes"]["bearer"] == {
         "type": "http", "scheme": "bearer", "description": "A token issued in RET (Beheer > API-sleutels)."}

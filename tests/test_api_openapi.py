@@ -23,6 +23,7 @@ from schemathesis.specs.openapi.checks import (
 import config
 from ret_app import create_app
 from ret_app.extensions import db
+from sqlalchemy import select
 from ret_app.kernel.dates import AMSTERDAM
 from tests.conftest import Factory
 
@@ -53,6 +54,24 @@ def monitor_secret(app) -> str:
         factory.case(caseworker, municipalities[index % 2], status="submitted", submitted_at=moment,
                      intake_at=moment if index % 2 else None)
     with app.app_context():
+        # outcomes with gaps and a signal, so that the answers of /outcomes, /gaps and /signals hold rows
+        from ret_app.models import Case, CaseOutcome, GapCategory, GapSignal, OutcomeGap
+
+        category = db.session.scalar(select(GapCategory).where(GapCategory.region_id == region.id))
+        for index in range(6):
+            # within the default range (the last 12 months), which most generated calls ask for
+            moment = datetime.combine(dates.today() - timedelta(days=40 + 20 * (index % 2)), time(10),
+                                      AMSTERDAM).astimezone(timezone.utc)
+            case = db.session.get(Case, factory.case(caseworker, municipalities[index % 2], status="submitted",
+                                                     submitted_at=moment))
+            outcome = CaseOutcome(case_id=case.id, result="not_realised", recorded_by_id=admin.id, recorded_at=moment,
+                                  working_days_to_fitting_help=10 + index)
+            outcome.gaps.append(OutcomeGap(case_id=case.id, gap_category_id=category.id, care_type=None, note=""))
+            db.session.add(outcome)
+        db.session.add(GapSignal(region_id=region.id, gap_category_id=category.id, status="new",
+                                 raised_at=moment, window_start=moment.date(), window_end=moment.date(),
+                                 raised_count=6, case_count=6, open_key=f"{category.id}:"))
+        db.session.flush()
         issued = services.issue(db.session.get(User, admin.id), team.id, "Schemathesis",
                                 dates.today() + timedelta(days=30), submissions.new_key())
         secret = issued.secret

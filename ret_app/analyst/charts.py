@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from ret_app.analyst.aggregates import View
+from ret_app.analyst.signals import MEASURES, SignalsView
 from ret_app.outcomes.labels import PLACEMENT_RESULT_LABELS, RESULT_LABELS
 from ret_app.stats.charts import PALETTE, period_chart
 
@@ -28,3 +29,13 @@ def for_view(view: View) -> dict:
                                    title=_("Gaps met, the most frequent categories"), chart_id="chart-gaps",
                                    value_label=_("number of gaps"))
     return out
+
+
+def for_signals(view: SignalsView):
+    """The signals per period: raised, open at the end, addressed and closed (counts of signals)."""
+    if not view.has_signals:
+        return None
+    labels = {"raised": _("Raised"), "open_at_end": _("Open at the end"), "addressed": _("Addressed"),
+              "closed": _("Closed")}
+    return period_chart("bar", view.periods, [(str(labels[m]), view.totals[m]) for m in MEASURES],
+                        title=_("Gap signals per period"), chart_id="chart-signals", value_label=_("number of signals"))

@@ -28,6 +28,8 @@ WORDS = {
         "from": Key(_l("From")),
         "to": Key(_l("To")),
         "municipality": Key(_l("Municipality (CBS code)")),
+        "care_type": Key(_l("Care type (code)")),
+        "category": Key(_l("Gap category (code)")),
         "reason": Key(_l("Refused because"), REASONS),
         "invalid": Key(_l("Invalid parameters"), many=True),
         "not_found": Key(_l("Not found")),

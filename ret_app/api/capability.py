@@ -27,6 +27,9 @@ capability = (
     .expected_access({
         "api.openapi": PUBLIC,
         "api.flow": TOKEN,
+        "api.outcomes": TOKEN,
+        "api.gaps": TOKEN,
+        "api.signals": TOKEN,
         "api_tokens.tokens": ADMIN,
         "api_tokens.token_new": ADMIN,
         "api_tokens.token_rotate": ADMIN,

@@ -244,12 +244,11 @@ def seed(today: Optional[date] = None) -> SeedSummary:
     history = demo_history.seed(today)
     # What the nightly job would find in that history (the signals, each notifying the region's RET), and
     # the chair's learning vignettes of the most recently closed cases.
-    from ret_app.signals import rule as signal_rule
     from ret_app.vignettes import demo as vignettes_demo
 
     from ret_app.signals import demo as signals_demo
 
-    signal_rule.run_nightly(today)
+    signals_demo.history(today)
     signals_demo.seed()
     vignettes_demo.seed()
     audit.record(audit.Action.CREATE, object_type="demo_seed", detail="demo_region_seeded")

@@ -4,7 +4,7 @@ signals and the analyst's suppression need. The demo is seeded once for the modu
 
 import re
 from collections import Counter, defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pyotp
 import pytest
@@ -301,3 +301,24 @@ def test_the_chair_finds_closed_cases_in_the_list_after_the_open_ones_and_reads_
     for words in ("Werkdagen tot passende hulp", "Opschaling naar het bovenregionale netwerk", "Afgewezen",
                   "Passende hulp gestart"):
         assert words in page, words
+
+
+def test_the_signals_have_a_past_the_chairs_took_up_addressed_and_closed(app, seeded):
+    """The rule replayed over the history: signals raised in many months, some closed after the chair's
+    responses (dated between raising and today), and the newest still new for the chair to take up."""
+    from ret_app.models import GapSignal, SignalResponse
+
+    with app.app_context():
+        signals = list(db.session.scalars(select(GapSignal)))
+        responses = list(db.session.scalars(select(SignalResponse)))
+    months = {(s.raised_at.year, s.raised_at.month) for s in signals}
+    assert len(months) >= 6, months
+    statuses = {s.status for s in signals}
+    assert {"new", "in_progress", "closed"} <= statuses, statuses
+    raised = {s.id: s.raised_at for s in signals}
+    assert all(raised[r.signal_id] <= r.at <= datetime.now(timezone.utc) for r in responses)
+    assert all(s.raised_at.date() >= TODAY - relativedelta(months=25) for s in signals)
+    for signal in signals:
+        if signal.status == "closed":
+            steps = [r.step for r in sorted(responses, key=lambda r: r.at) if r.signal_id == signal.id and r.step]
+            assert steps[-1] in ("close", "dismiss"), steps

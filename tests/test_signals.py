@@ -317,6 +317,22 @@ def test_a_recorded_outcome_raises_a_signal_and_notifies_the_ret_of_the_region(a
         AuditEvent.object_type == "gap_signal", AuditEvent.action == "create")) == 1
 
 
+def test_a_run_for_a_day_gone_by_stamps_that_night_and_notifies_nobody(app, ctx, world):
+    """Catching up (the demo's history, a missed night): what is raised carries the night of the day the
+    rule was run for, not the moment of the run, and nobody is told about it now."""
+    from ret_app.kernel import dates
+
+    day = dates.today() - timedelta(days=200)
+    past = raise_signals(world, today=day)
+    assert len(past) == 2  # the category, and the category for the care type
+    assert all(s.raised_at.date() == day and (s.raised_at.hour, s.raised_at.minute) == (2, 20) for s in past)
+    assert not db.session.scalars(select(Notification).where(Notification.kind == rule.SIGNAL_RAISED)).all()
+    # the same rule for today notifies, and stamps now
+    fresh = [s for s in raise_signals(world, code="no_living_place", today=dates.today()) if s not in past]
+    assert len(fresh) == 2 and all(s.raised_at.date() >= dates.today() - timedelta(days=1) for s in fresh)
+    assert db.session.scalars(select(Notification).where(Notification.kind == rule.SIGNAL_RAISED)).all()
+
+
 # --- the pages --------------------------------------------------------------------------------------------------
 
 def client_for(app, person):

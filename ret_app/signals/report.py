@@ -59,12 +59,12 @@ def default_period(today=None) -> Period:
 
 @dataclass
 class Report:
-    region: Region
+    region: "RegionRow"
     period: Period
-    signals: list[tuple[GapSignal, Cell]]
+    signals: list[tuple["SignalRow", Cell]]
     care_names: dict[str, str]
     categories: list  # CategoryRow: the gap table's rows,: categories with a gap recorded (or hidden)
-    municipalities: list  # Municipality columns of the gap table
+    municipalities: list  # MunicipalityRow: the gap table's columns
     gaps: SuppressedTable  # categories x municipalities, margins: read from the analyst's tables
     declines: object  # SuppressedTable: care types x (no capacity, not our expertise), with margins
     decline_care_types: list[str]
@@ -76,6 +76,32 @@ class Report:
 
 @dataclass(frozen=True)
 class CategoryRow:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class SignalRow:
+    """What the report shows of a signal, read at once (the job commits its progress in between, which
+    would make every loaded row load again)."""
+
+    id: int
+    category: CategoryRow
+    care_type: Optional[str]
+    status: str
+    owner: Optional[str]
+    raised_at: object
+    case_count: int
+
+
+@dataclass(frozen=True)
+class RegionRow:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class MunicipalityRow:
     id: int
     name: str
 
@@ -112,17 +138,20 @@ def _gap_table(region_id: int, period: Period, care_types: list[str],
 def build(region: Region, period: Period, progress=_noop) -> Report:
     care_types = list(caretypes.names(region.id))
     lo, hi = period.moments()
-    signals = list(db.session.scalars(
+    signals = [SignalRow(s.id, CategoryRow(s.category.id, s.category.name), s.care_type, s.status, s.owner,
+                         s.raised_at, s.case_count) for s in db.session.scalars(
         select(GapSignal).options(joinedload(GapSignal.category))
         .where(GapSignal.region_id == region.id, GapSignal.raised_at < hi,
                or_(GapSignal.status != SignalStatus.CLOSED.value, GapSignal.status_changed_at >= lo))
-        .order_by(GapSignal.raised_at, GapSignal.id)))
+        .order_by(GapSignal.raised_at, GapSignal.id))]
+    region = RegionRow(region.id, region.name)
     signal_cells = suppress_counts({str(s.id): s.case_count for s in signals}, total=False)
     progress(20, _("Reading the signals"))
 
     in_region = {mid for mid, _name in aggregates.municipalities(region.id)}
-    municipalities = [m for m in db.session.scalars(select(Municipality).where(Municipality.region_id == region.id)
-                                                    .order_by(Municipality.name)) if m.id in in_region]
+    municipalities = [MunicipalityRow(m.id, m.name) for m in db.session.scalars(
+        select(Municipality).where(Municipality.region_id == region.id).order_by(Municipality.name))
+        if m.id in in_region]
     categories, gaps = _gap_table(region.id, period, care_types, [m.id for m in municipalities])
     not_solved = published(region.id, period, care_types, "result", NOT_SOLVED)
     progress(45, _("Reading the gaps from the protected tables"))

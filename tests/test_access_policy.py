@@ -781,7 +781,7 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
     # gap signals (no version: the CSRF scenarios use a signal of their own)
     "signals.signal_page": lambda o: {"owner": "policy", "step": "", "text": "Besproken met beleid", "version": ""},
     # the signal report of the running quarter: an export job asked for
-    "signals.report_request": lambda o: {"period": _running_quarter(), "format": "csv"},
+    "signals.report_request": lambda o: {"report-period": _running_quarter(), "report-format": "csv"},
     # notifications
     "exports.request_export": lambda o: {"steps": "2"},
     "notifications.open_one": lambda o: {},

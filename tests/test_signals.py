@@ -359,7 +359,7 @@ def test_the_ret_of_the_region_reads_and_only_the_chair_acts(app, world, signals
         for path in ("/signalen", f"/signalen/{signal_id}", "/signalen/hiaten"):
             assert other.get(path).status_code == 403, (person.role, path)
         token = csrf_token(other, "/start")
-        assert other.post("/signalen/rapport", data={"csrf_token": token, "period": "2027-Q1", "format": "csv"}
+        assert other.post("/signalen/rapport", data={"csrf_token": token, "report-period": "2027-Q1", "report-format": "csv"}
                           ).status_code == 403, person.role
 
 
@@ -393,7 +393,7 @@ def april_2027():
 
 def ask_report(client, period: str, fmt: str = "pdf"):
     token = csrf_token(client, "/signalen/hiaten")
-    return client.post("/signalen/rapport", data={"csrf_token": token, "period": period, "format": fmt})
+    return client.post("/signalen/rapport", data={"csrf_token": token, "report-period": period, "report-format": fmt})
 
 
 def job_of(response) -> int:
@@ -457,11 +457,11 @@ def test_the_report_form_with_bad_input_keeps_the_choice_and_asks_nothing(app, w
     response = ask_report(chair, "onzin")
     body = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert f'id="period-error">{nl(app, "Choose a period from the list.")}</div>' in body
-    assert 'aria-invalid="true"' in body.split('id="period-error"', 1)[1].split("</select>", 1)[0]
+    assert f'id="report-period-error">{nl(app, "Choose a period from the list.")}</div>' in body
+    assert 'aria-invalid="true"' in body.split('id="report-period-error"', 1)[1].split("</select>", 1)[0]
     response = ask_report(chair, "2027-Q1", "docx")
     body = response.get_data(as_text=True)
-    assert f'id="format-error">{nl(app, "Choose PDF or CSV.")}</div>' in body
+    assert f'id="report-format-error">{nl(app, "Choose PDF or CSV.")}</div>' in body
     assert '<option selected value="2027-Q1">' in body  # the period chosen is kept
     assert ask_report(chair, "2019-Q1").status_code == 200  # not offered
     with app.app_context():
@@ -617,8 +617,8 @@ def test_the_pages_do_not_grow_their_query_count_with_their_rows(app, world, cou
         for fmt in ("csv", "pdf"):
             token = csrf_token(chair, "/signalen/hiaten")
             with count_queries() as statements:
-                job_id = job_of(chair.post("/signalen/rapport", data={"csrf_token": token, "period": "2027",
-                                                                      "format": fmt}))
+                job_id = job_of(chair.post("/signalen/rapport", data={"csrf_token": token, "report-period": "2027",
+                                                                      "report-format": fmt}))
             with app.app_context():
                 assert db.session.get(ExportJob, job_id).status == "done"
             out[fmt] = len(statements)

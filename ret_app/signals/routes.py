@@ -143,7 +143,9 @@ def _overview_filters(region_id: Optional[int], names: dict) -> gap_overview.Ove
 
 
 def _report_form(posted: bool) -> ReportForm:
-    form = ReportForm() if posted else ReportForm(formdata=None, data={"period": report.default_period().key})
+    # The prefix keeps its fields apart from the overview's own filter form on the same page ("period").
+    form = (ReportForm(prefix="report") if posted
+            else ReportForm(formdata=None, prefix="report", data={"period": report.default_period().key}))
     form.period.choices = [(p.key, p.label) for p in report.report_periods()]
     return form
 

@@ -185,7 +185,7 @@ def trend_chart(periods: list[Period], gaps: list[Cell], not_solved: list[Cell])
 
     return line_chart(periods, [(_("Gaps recorded"), gaps), (_("Cases not solved"), not_solved)],
                       title=_("Gaps recorded and cases not solved, per period"), chart_id="report-trend",
-                      value_label=_("number"))
+                      value_label=_("gaps and cases"))
 
 
 def _context(report: Report) -> dict:

@@ -595,7 +595,9 @@ def test_the_region_settings_on_the_norms_page(app, world):
 
 # --- query counts -----------------------------------------------------------------------------------------------
 
-@pytest.mark.counts_queries("signals.signal_list", "signals.signal_page", "signals.overview", "signals.report_request")
+# The report (a POST that asks for the export job, which the job runner makes right after it) is counted
+# too, below; the marker names the pages (GET) only.
+@pytest.mark.counts_queries("signals.signal_list", "signals.signal_page", "signals.overview")
 def test_the_pages_do_not_grow_their_query_count_with_their_rows(app, world, count_queries, april_2027):
     chair = client_for(app, world.chair)
 

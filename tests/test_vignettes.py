@@ -556,3 +556,26 @@ def prepare_for_csrf(env, endpoint: str) -> tuple[str, dict]:
              "vignettes.approve": f"/leerverhalen/{objects.vignette_id}/goedkeuren",
              "vignettes.withdraw": f"/leerverhalen/{objects.vignette_id}/intrekken"}
     return paths[endpoint], POST_DATA[endpoint](objects)
+
+
+def test_the_pack_through_the_general_export_route_checks_the_same(app, client, factory, world):
+    """The pack's kind asked for directly (exports.request_export, ids in hidden fields): one id or
+    several; a draft's id makes a job that fails with the reason, never a file."""
+    case_id = closed_case(app, factory, world, rich=False)
+    login(client, app, world.chair)
+    _generate(client, case_id)
+    draft = _vignette(app, case_id)
+    token = csrf_token(client, "/start")
+    asked = client.post("/exports/vignette-pack/aanvragen", data={"csrf_token": token, "vignettes": str(draft.id)})
+    assert asked.status_code == 302
+    job_id = int(re.search(r"/exports/(\d+)$", asked.headers["Location"]).group(1))
+    with app.app_context():
+        job = db.session.get(ExportJob, job_id)
+        assert job.status == "failed" and job.content is None and "niet (meer) goedgekeurd" in job.message
+    # Not ids: no pack anyone may ask for (404, as for a kind one may not ask for).
+    assert client.post("/exports/vignette-pack/aanvragen", data={"csrf_token": token, "vignettes": "abc"}
+                       ).status_code == 404
+    member_of_no_ret = app.test_client()
+    login(member_of_no_ret, app, world.caseworker)
+    assert member_of_no_ret.post("/exports/vignette-pack/aanvragen", data={
+        "csrf_token": csrf_token(member_of_no_ret, "/start"), "vignettes": str(draft.id)}).status_code == 404

@@ -59,9 +59,11 @@ def _chosen(params: dict) -> list[int]:
 def may_request_pack(user, params: dict) -> bool:
     """The chair and RET members of a region (who read its approved vignettes), for a choice of ids; the
     render checks again that each is an approved vignette of their region."""
+    given = params.get("vignettes")
+    given = given if isinstance(given, list) else [given]
     chosen = _chosen(params)
     return (policy.can(Permission.READ_VIGNETTES, user) and region_of(user) is not None
-            and 0 < len(chosen) == len(params.get("vignettes") or []) <= services.MAX_PACK)
+            and 0 < len(chosen) == len(given) <= services.MAX_PACK)
 
 
 def render_pack(job, progress) -> tuple[str, str, bytes]:

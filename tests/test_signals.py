@@ -476,6 +476,14 @@ def test_the_report_form_with_bad_input_keeps_the_choice_and_asks_nothing(app, w
     with app.app_context():
         job = db.session.get(ExportJob, job_of(ask_report(elsewhere, "2027-Q1", "csv")))
         assert job.params["region_id"] == world.elsewhere.region.id
+    # The kind asked for through the general export route: the same rule (own region, a real period).
+    token = csrf_token(chair, "/start")
+    given = {"csrf_token": token, "region_id": str(world.region.id), "period_start": "2027-01-01",
+             "period_kind": "quarter", "format": "csv"}
+    assert chair.post("/exports/signal-report/aanvragen", data=given).status_code == 302
+    for wrong in ({"region_id": str(world.elsewhere.region.id)}, {"period_start": "2027-02-01"},
+                  {"period_start": "1900-01-01", "period_kind": "year"}, {"format": "docx"}):
+        assert chair.post("/exports/signal-report/aanvragen", data={**given, **wrong}).status_code == 404, wrong
 
 
 def gap_cases(world, n: int, day: date, *, code: str, care_type: Optional[str], municipality,

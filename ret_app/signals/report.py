@@ -283,8 +283,9 @@ def _period_of(given: dict) -> Optional[Period]:
 def may_request(user, given: dict) -> bool:
     """The chair and RET members, for their own region's report (the signal pages' rule)."""
     region_id = policy.signals_region(user)
+    period = _period_of(given)
     return (region_id is not None and given.get("region_id") == region_id and given.get("format") in FORMATS
-            and _period_of(given) is not None)
+            and period is not None and aggregates.FIRST_YEAR <= period.start.year <= dates.today().year + 1)
 
 
 def render(job, progress) -> tuple[str, str, bytes]:

@@ -32,4 +32,3 @@ class WithdrawForm(FlaskForm):
     reason = TextAreaField(_l("Why the vignette is withdrawn"), filters=[_strip],
                            validators=[InputRequired(message=REQUIRED), Length(max=2000)])
     version = HiddenField()
-

@@ -105,7 +105,7 @@ CASE_OBJECT |= {"outcomes.outcome_page"}
 CASE_OBJECT |= {"rereferrals.decide"}
 # gap signals: a signal of the region (404 for the RET of another region); the report is of one's own region
 # (404 for whoever is of no region's RET). The list and the gap overview show one's own region (empty: none).
-CASE_OBJECT |= {"signals.signal_page", "signals.report_pdf", "signals.report_csv"}
+CASE_OBJECT |= {"signals.signal_page", "signals.report_request"}
 # the network liaison's side of an escalation (404 for a liaison of another network, or after the network
 # consent was withdrawn; the list shows one's own network's only)
 CASE_OBJECT |= {"escalations.network_page", "escalations.network_step", "escalations.network_director",
@@ -752,6 +752,7 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
     "vignettes.save": lambda o: {"title": "Leerverhaal", "text": "## Vraag\n\nWelke hulp past nu?", "version": ""},
     "vignettes.approve": lambda o: {"version": ""},
     "vignettes.withdraw": lambda o: {"reason": "Te herkenbaar", "version": ""},
+    "vignettes.pack_request": lambda o: {"leerverhaal": str(o.vignette_id)},  # an export job asked for
     # the care-type catalogue
     "caretypes.catalogue": lambda o: {"code": "nieuwe_zorgsoort", "name": "Nieuwe zorgsoort",
                                       "description": "Omschrijving", "position": "500"},
@@ -779,6 +780,8 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
     "api_tokens.token_revoke": lambda o: {},
     # gap signals (no version: the CSRF scenarios use a signal of their own)
     "signals.signal_page": lambda o: {"owner": "policy", "step": "", "text": "Besproken met beleid", "version": ""},
+    # the signal report of the running quarter: an export job asked for
+    "signals.report_request": lambda o: {"report-period": _running_quarter(), "report-format": "csv"},
     # notifications
     "exports.request_export": lambda o: {"steps": "2"},
     "notifications.open_one": lambda o: {},
@@ -786,6 +789,12 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
     "notifications.mark_all": lambda o: {"next": "/meldingen"},
     "notifications.preferences": lambda o: _all_preferences("app"),
 }
+
+
+def _running_quarter() -> str:
+    from ret_app.stats.periods import Period
+
+    return Period.containing("quarter", date.today()).key
 
 
 def _all_preferences(delivery: str) -> dict:
@@ -952,9 +961,9 @@ POST_ONLY |= {"rereferrals.decide"}
 # the monitor API's tokens
 POST_ONLY |= {"api_tokens.token_rotate", "api_tokens.token_revoke"}
 # learning vignettes
-POST_ONLY |= {"vignettes.generate", "vignettes.save", "vignettes.approve", "vignettes.withdraw"}
-# export jobs
-POST_ONLY |= {"exports.request_export"}
+POST_ONLY |= {"vignettes.generate", "vignettes.save", "vignettes.approve", "vignettes.withdraw", "vignettes.pack_request"}
+# export jobs (the signal report is asked for on the gap overview)
+POST_ONLY |= {"exports.request_export", "signals.report_request"}
 GET_PROTECTED = sorted(e for e, a in EXPECTED_ACCESS.items() if a not in (PUBLIC, TOKEN) and e not in POST_ONLY)
 GET_PUBLIC = sorted(e for e, a in EXPECTED_ACCESS.items() if a == PUBLIC and e not in POST_ONLY)
 GET_TOKEN = sorted(e for e, a in EXPECTED_ACCESS.items() if a == TOKEN)
@@ -1124,6 +1133,8 @@ def test_allowed_post_does_change_something(app, client, objects, login_as, endp
     kwargs = {"organisation_id": objects.access_team.id} if endpoint == "referrals.referral_new" else {}
     if endpoint == "meetings.new":
         kwargs = {"organisation_id": objects.ret_org.id}  # a chair plans in their own region
+    if endpoint == "vignettes.pack_request":
+        kwargs = {"organisation_id": objects.ret_org.id}  # a pack of their own region's approved vignettes
     user = login_as(role, **kwargs)
     if endpoint.startswith("account."):
         # Own sessions to end: someone else's session answers 404 (tested below).

@@ -56,7 +56,6 @@ NOT_A_LIST = {
     "plans.plan_pdf": "the plan of one case (PDF)",
     "vignettes.page": "one learning vignette (its text and the chair's forms)",
     "vignettes.pdf": "one learning vignette (PDF)",
-    "vignettes.pack_pdf": "the chosen vignettes in one PDF (at most 20, read in one query)",
     "static": "static files",
 }
 

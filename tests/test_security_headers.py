@@ -317,9 +317,9 @@ DOWNLOADS = frozenset({"meetings.minutes_pdf", "meetings.extract_pdf", "meetings
                        "escalations.dossier_pdf", "escalations.dossier_json",
                        # a learning vignette's PDF (tests/test_vignettes.py; before approval a 403 page)
                        "vignettes.pdf",
-                       "exports.download",  # an export's file, its requester's only: tests/test_exports.py
-                       # the gap signal report (PDF, CSV: tests/test_signals.py)
-                       "signals.report_pdf", "signals.report_csv"})
+                       # an export's file, its requester's only (tests/test_exports.py; the signal report
+                       # and the learning-session pack among them: tests/test_signals.py, tests/test_vignettes.py)
+                       "exports.download"})
 
 
 def _relate_to_sessions(app, objects, user) -> None:  # noqa: F811

@@ -15,12 +15,15 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 import secrets
 from collections import defaultdict
 from datetime import date, datetime, timedelta, timezone
+from typing import Optional
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from dateutil.relativedelta import relativedelta
 from flask_babel import force_locale, gettext
 from pypdf import PdfReader
@@ -33,6 +36,7 @@ from ret_app.models import (
     Case,
     CaseOutcome,
     Escalation,
+    ExportJob,
     GapCategory,
     GapSignal,
     Notification,
@@ -368,9 +372,11 @@ def test_the_ret_of_the_region_reads_and_only_the_chair_acts(app, world, signals
     assert f"/signalen/{signal_id}" not in elsewhere.get("/signalen").get_data(as_text=True)
     for person in (world.caseworker, world.provider_member, world.network_liaison, world.analyst, world.admin):
         other = client_for(app, person)
-        for path in ("/signalen", f"/signalen/{signal_id}", "/signalen/hiaten", "/signalen/rapport.pdf",
-                     "/signalen/rapport.csv"):
+        for path in ("/signalen", f"/signalen/{signal_id}", "/signalen/hiaten"):
             assert other.get(path).status_code == 403, (person.role, path)
+        token = csrf_token(other, "/start")
+        assert other.post("/signalen/rapport", data={"csrf_token": token, "report-period": "2027-Q1", "report-format": "csv"}
+                          ).status_code == 403, person.role
 
 
 def test_the_chairs_response_with_bad_input_keeps_what_was_typed(app, world, signals):
@@ -392,28 +398,190 @@ def test_the_chairs_response_with_bad_input_keeps_what_was_typed(app, world, sig
                                                                           "Wij pakken dit op")
 
 
-def test_the_report_is_suppressed_has_no_case_reference_and_is_audited(app, world, signals):
+# --- the signal report: an export job -------------------------------------------------------------------------
+
+@pytest.fixture
+def april_2027():
+    """The report offers the last eight quarters and three years up to today: the tests' data is of 2027."""
+    with time_machine.travel(datetime(2027, 4, 6, 10, tzinfo=NL), tick=True):
+        yield
+
+
+def ask_report(client, period: str, fmt: str = "pdf"):
+    token = csrf_token(client, "/signalen/hiaten")
+    return client.post("/signalen/rapport", data={"csrf_token": token, "report-period": period, "report-format": fmt})
+
+
+def job_of(response) -> int:
+    assert response.status_code == 302, response.status_code
+    return int(re.search(r"/exports/(\d+)$", response.headers["Location"]).group(1))
+
+
+def report_file(client, response):
+    """The job (run by the job runner right after the request) downloaded from its page."""
+    job_id = job_of(response)
+    assert "Uw export is klaar." in client.get(f"/exports/{job_id}").get_data(as_text=True)
+    download = client.get(f"/exports/{job_id}/bestand")
+    assert download.status_code == 200
+    return download
+
+
+def csv_rows(download) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(download.data.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_the_report_is_suppressed_has_no_case_reference_and_is_audited(app, world, signals, april_2027):
     chair = client_for(app, world.chair)
-    pdf = chair.get("/signalen/rapport.pdf?period=2027-Q1")
-    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    asked = ask_report(chair, "2027-Q1", "pdf")
+    with app.app_context():
+        job = db.session.get(ExportJob, job_of(asked))
+        assert (job.kind, job.status, job.requested_by_id) == ("signal-report", "done", world.chair.id)
+        assert job.params == {"region_id": world.region.id, "period_start": "2027-01-01", "period_kind": "quarter",
+                              "format": "pdf"}
+    pdf = report_file(chair, asked)
+    assert pdf.mimetype == "application/pdf"
+    assert pdf.headers["Content-Disposition"] == 'attachment; filename="signaalrapport-2027-Q1.pdf"'
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
     with app.app_context():
         name = db.session.get(GapCategory, categories(world.region.id)["no_place_best_fit"]).name
     assert name in " ".join(text.split())
     assert "<5" in text and "SIG-" not in text and "Signaal" not in text and "Wachtlijst 0" not in text
     assert "1e kwartaal 2027" in text
-    data = chair.get("/signalen/rapport.csv?period=2027-Q1")
-    assert data.status_code == 200 and data.mimetype == "text/csv"
-    rows = list(csv.reader(io.StringIO(data.data.decode("utf-8-sig")), delimiter=";"))
+    data = report_file(chair, ask_report(chair, "2027-Q1", "csv"))
+    assert data.mimetype == "text/csv"
+    assert data.headers["Content-Disposition"] == 'attachment; filename="signaalrapport-2027-Q1.csv"'
+    rows = csv_rows(data)
     assert rows[0][3] == "1e kwartaal 2027"
     signal_rows = [r for r in rows if r[2] == nl(app, "Cases")]
     assert len(signal_rows) == 2 and all(r[3] == "<5" for r in signal_rows)
     assert "SIG-" not in data.data.decode("utf-8-sig")
-    assert chair.get("/signalen/rapport.csv?period=onzin").status_code == 200  # the running quarter instead
     with app.app_context():
-        details = set(db.session.scalars(select(AuditEvent.detail).where(AuditEvent.object_type == "signal_report",
-                                                                         AuditEvent.action == "export")))
-    assert {"period=2027-Q1;format=pdf;signals=2", "period=2027-Q1;format=csv;signals=2"} <= details
+        events = db.session.execute(select(AuditEvent.detail, AuditEvent.user_id).where(
+            AuditEvent.object_type == "signal_report", AuditEvent.action == "export")).all()
+    assert {(e.detail, e.user_id) for e in events} >= {("period=2027-Q1;format=pdf;signals=2", world.chair.id),
+                                                      ("period=2027-Q1;format=csv;signals=2", world.chair.id)}
+    # Only the requester downloads: the RET member of the region and the other region's chair get 404.
+    job_id = job_of(asked)
+    for person in (world.member, world.elsewhere.chair):
+        other = client_for(app, person)
+        assert other.get(f"/exports/{job_id}").status_code == 404
+        assert other.get(f"/exports/{job_id}/bestand").status_code == 404
+
+
+def test_the_report_form_with_bad_input_keeps_the_choice_and_asks_nothing(app, world, signals, april_2027):
+    chair = client_for(app, world.chair)
+    response = ask_report(chair, "onzin")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'id="report-period-error">{nl(app, "Choose a period from the list.")}</div>' in body
+    assert 'aria-invalid="true"' in body.split('id="report-period-error"', 1)[1].split("</select>", 1)[0]
+    response = ask_report(chair, "2027-Q1", "docx")
+    body = response.get_data(as_text=True)
+    assert f'id="report-format-error">{nl(app, "Choose PDF or CSV.")}</div>' in body
+    assert '<option selected value="2027-Q1">' in body  # the period chosen is kept
+    assert ask_report(chair, "2019-Q1").status_code == 200  # not offered
+    with app.app_context():
+        assert db.session.scalar(select(ExportJob.id)) is None
+        refused = db.session.scalars(select(AuditEvent.detail).where(
+            AuditEvent.object_type == "signal_report", AuditEvent.outcome == "failed")).all()
+    assert refused == ["invalid fields=period", "invalid fields=format", "invalid fields=period"]
+    # Who may not ask: the other roles at the door (403), the RET of another region gets their own report.
+    for person in (world.caseworker, world.analyst, world.admin):
+        assert ask_report(client_for(app, person), "2027-Q1").status_code == 403
+    elsewhere = client_for(app, world.elsewhere.chair)
+    with app.app_context():
+        job = db.session.get(ExportJob, job_of(ask_report(elsewhere, "2027-Q1", "csv")))
+        assert job.params["region_id"] == world.elsewhere.region.id
+    # The kind asked for through the general export route: the same rule (own region, a real period).
+    token = csrf_token(chair, "/start")
+    given = {"csrf_token": token, "region_id": str(world.region.id), "period_start": "2027-01-01",
+             "period_kind": "quarter", "format": "csv"}
+    assert chair.post("/exports/signal-report/aanvragen", data=given).status_code == 302
+    for wrong in ({"region_id": str(world.elsewhere.region.id)}, {"period_start": "2027-02-01"},
+                  {"period_start": "1900-01-01", "period_kind": "year"}, {"format": "docx"}):
+        assert chair.post("/exports/signal-report/aanvragen", data={**given, **wrong}).status_code == 404, wrong
+
+
+def gap_cases(world, n: int, day: date, *, code: str, care_type: Optional[str], municipality,
+              result: str = "not_realised") -> None:
+    """`n` closed cases whose outcome, recorded on `day`, names the gap `code` (no rule run)."""
+    category = categories(world.region.id)[code]
+    base = (db.session.scalar(select(func.max(Case.id))) or 0) + 1
+    at = datetime(day.year, day.month, day.day, 10, tzinfo=timezone.utc)
+    for i in range(n):
+        case = Case(id=base + i, reference=f"GAP-{base + i}", region_id=world.region.id,
+                    municipality_id=municipality.id, submitting_organisation_id=world.team.id,
+                    caseworker_id=world.caseworker.id, status="closed", youth_first_name="Jeugdige",
+                    youth_last_name=f"Hiaat{i}", submitted_at=at - timedelta(days=40), closed_at=at,
+                    outcome_recorded_at=at)
+        db.session.add(case)
+        db.session.flush()
+        outcome = CaseOutcome(case_id=case.id, result=result, recorded_by_id=world.chair.id, recorded_at=at)
+        outcome.gaps.append(OutcomeGap(case_id=case.id, gap_category_id=category, care_type=care_type, note="x"))
+        db.session.add(outcome)
+    db.session.flush()
+
+
+def test_the_reports_gap_numbers_are_the_analysts(app, world, april_2027):
+    """The gaps per category x municipality, their totals and the cases not solved of the report are the
+    numbers the analyst's page shows for the same period (one protected table: nothing to combine)."""
+    from ret_app.analyst import aggregates
+    from ret_app.caretypes import services as caretypes
+    from ret_app.models import Region
+    from ret_app.signals import report
+    from ret_app.stats.periods import Period, PeriodKind
+
+    m, o = world.municipality, world.other_municipality
+    with app.app_context():
+        for month, n in ((1, 6), (2, 7), (3, 5)):
+            gap_cases(world, n, date(2027, month, 15), code="no_place_best_fit", care_type="youth_mental_health",
+                      municipality=m)
+        gap_cases(world, 2, date(2027, 2, 10), code="no_place_best_fit", care_type="residential", municipality=o)
+        gap_cases(world, 6, date(2027, 3, 3), code="no_living_place", care_type=None, municipality=m)
+        gap_cases(world, 3, date(2027, 3, 4), code="no_living_place", care_type=None, municipality=o,
+                  result="realised")
+        db.session.commit()
+
+    chair = client_for(app, world.chair)
+    rows = csv_rows(report_file(chair, ask_report(chair, "2027-Q1", "csv")))
+    section = nl(app, "Gaps recorded per category and municipality")
+    in_csv = {(r[1], r[2]): r[3] for r in rows if r[0] == section}
+    not_solved_csv = [r[3] for r in rows if r[0] == nl(app, "Cases not solved")]
+
+    with app.test_request_context():
+        region = db.session.get(Region, world.region.id)
+        built = report.build(region, Period.parse("2027-Q1"))
+        care_types = list(caretypes.names(region.id))
+
+        def analyst(municipality_id):
+            view = aggregates.view(region.id, aggregates.Filters(kind=PeriodKind.QUARTER, year=2027,
+                                                                 municipality_id=municipality_id), care_types)
+            return ({cid: cells[0] for cid, _name, cells in view.gaps},
+                    dict(view.results)["not_realised"][0])
+
+        whole, not_solved = analyst(None)
+        per = {mun.id: analyst(mun.id)[0] for mun in built.municipalities}
+        compared = []
+        assert [c.name for c in built.categories] == [name for cid, name in aggregates.gap_categories(region.id)
+                                                      if cid in {c.id for c in built.categories}]
+        assert len(built.categories) == 2
+        for i, category in enumerate(built.categories):
+            assert built.gaps.row_totals[i] == whole[category.id]
+            assert in_csv[(category.name, nl(app, "Total"))] == whole[category.id].shown
+            for j, mun in enumerate(built.municipalities):
+                assert built.gaps.cells[i][j] == per[mun.id][category.id], (category.name, mun.name)
+                assert in_csv[(category.name, mun.name)] == per[mun.id][category.id].shown
+                compared.append(per[mun.id][category.id])
+            compared.append(whole[category.id])
+        assert built.not_solved == not_solved and not_solved_csv == [not_solved.shown]
+        # Not vacuous: shown numbers and hidden ones were compared.
+        assert any(not c.suppressed and c.value >= 5 for c in compared) and any(c.suppressed for c in compared)
+        assert not not_solved.suppressed and not_solved.value == 6 + 7 + 5 + 2 + 6
+        # A total across categories is a sum of published numbers, hidden when any part is hidden.
+        for j, _mun in enumerate(built.municipalities):
+            parts = [built.gaps.cells[i][j] for i in range(len(built.categories))]
+            total = built.gaps.column_totals[j]
+            assert total.suppressed if any(p.suppressed for p in parts) else total.value == sum(p.value for p in parts)
 
 
 def test_the_overview_counts_cases_per_category_period_and_municipality(app, ctx, world):
@@ -451,9 +619,10 @@ def test_the_region_settings_on_the_norms_page(app, world):
 
 # --- query counts -----------------------------------------------------------------------------------------------
 
-@pytest.mark.counts_queries("signals.signal_list", "signals.signal_page", "signals.overview", "signals.report_csv",
-                            "signals.report_pdf")
-def test_the_pages_do_not_grow_their_query_count_with_their_rows(app, world, count_queries):
+# The report (a POST that asks for the export job, which the job runner makes right after it) is counted
+# too, below; the marker names the pages (GET) only.
+@pytest.mark.counts_queries("signals.signal_list", "signals.signal_page", "signals.overview")
+def test_the_pages_do_not_grow_their_query_count_with_their_rows(app, world, count_queries, april_2027):
     chair = client_for(app, world.chair)
 
     def counts(n_signals: int, n_cases: int) -> dict:
@@ -466,11 +635,19 @@ def test_the_pages_do_not_grow_their_query_count_with_their_rows(app, world, cou
             signal_id = max(s.id for s in found)
         out = {}
         for name, path in (("list", "/signalen?status="), ("page", f"/signalen/{signal_id}"),
-                           ("overview", "/signalen/hiaten?period=month&count=12"),
-                           ("csv", "/signalen/rapport.csv?period=2027"), ("pdf", "/signalen/rapport.pdf?period=2027")):
+                           ("overview", "/signalen/hiaten?period=month&count=12")):
             with count_queries() as statements:
                 assert chair.get(path).status_code == 200, path
             out[name] = len(statements)
+        # The report: asked for, and made by the job runner right after the request (counted with it).
+        for fmt in ("csv", "pdf"):
+            token = csrf_token(chair, "/signalen/hiaten")
+            with count_queries() as statements:
+                job_id = job_of(chair.post("/signalen/rapport", data={"csrf_token": token, "report-period": "2027",
+                                                                      "report-format": fmt}))
+            with app.app_context():
+                assert db.session.get(ExportJob, job_id).status == "done"
+            out[fmt] = len(statements)
         return out
 
     few = counts(2, 3)

@@ -19,9 +19,11 @@ from ret_app import policy
 from ret_app.extensions import db
 from ret_app.kernel.dates import utcnow
 from ret_app.models import (
-    AuditEvent, Case, CaseOutcome, Decision, Escalation, FamilyMember, GapCategory, LearningVignette, MeetingItem,
-    OutcomeGap, OutcomeHelp, Plan, PlanGoal, PriorHelp, ProviderRequest, Screening, ScreeningContribution, User,
+    AuditEvent, Case, CaseOutcome, Decision, Escalation, ExportJob, FamilyMember, GapCategory, LearningVignette,
+    MeetingItem, OutcomeGap, OutcomeHelp, Plan, PlanGoal, PriorHelp, ProviderRequest, Screening, ScreeningContribution,
+    User,
 )
+from ret_app.jobs import tasks
 from ret_app.vignettes import generator, scrub
 from tests.conftest import csrf_token, login
 
@@ -190,6 +192,18 @@ def _post(client, path: str, data: dict, page: str):
     return client.post(path, data={"csrf_token": csrf_token(client, page), **data})
 
 
+def _post_pack(client, values: list[str]):
+    """The pack's choice posted (the token from the start page: every role has one)."""
+    return client.post("/leerverhalen/pakket", data={"csrf_token": csrf_token(client, "/start"), "leerverhaal": values})
+
+
+def _ask_pack(client, *vignette_ids: int) -> int:
+    """Ask for the pack of `vignette_ids`: the answer sends the user to the export job's page."""
+    response = _post_pack(client, [str(i) for i in vignette_ids])
+    assert response.status_code == 302, response.status_code
+    return int(re.search(r"/exports/(\d+)$", response.headers["Location"]).group(1))
+
+
 # --- the anonymisation ---------------------------------------------------------------------------------
 
 def test_the_unscrubbed_text_names_everyone_so_the_checks_below_can_fail(app, factory, world):
@@ -297,15 +311,31 @@ def test_generated_vignette_page_pdf_and_pack_hold_no_identifier(app, client, fa
     assert _generate(client, other_id).status_code == 302
     other = _vignette(app, other_id)
     _post(client, f"/leerverhalen/{other.id}/goedkeuren", {"version": str(other.version)}, f"/leerverhalen/{other.id}")
-    pack = client.get(f"/leerverhalen/pakket.pdf?leerverhaal={vignette.id}&leerverhaal={other.id}")
+    # The pack is an export job: asked for, made by the job runner, downloaded from the job's page.
+    job_id = _ask_pack(client, vignette.id, other.id)
+    with app.app_context():
+        job = db.session.get(ExportJob, job_id)
+        assert (job.kind, job.status, job.params, job.requested_by_id) == (
+            "vignette-pack", "done", {"vignettes": [vignette.id, other.id]}, world.chair.id)
+    assert "Download leerbijeenkomst-pakket.pdf" in client.get(f"/exports/{job_id}").get_data(as_text=True)
+    pack = client.get(f"/exports/{job_id}/bestand")
     assert pack.status_code == 200 and pack.mimetype == "application/pdf"
+    assert pack.headers["Content-Disposition"] == 'attachment; filename="leerbijeenkomst-pakket.pdf"'
     pack_text = pdf_text(pack.data)
     assert f"LV-{vignette.id}" in pack_text and f"LV-{other.id}" in pack_text
     assert leaks(pack_text, reference) == [] and leaks(pack_text, _reference(app, other_id)) == []
     with app.app_context():
-        exports = db.session.scalars(select(AuditEvent.detail).where(
+        exports = db.session.execute(select(AuditEvent.detail, AuditEvent.case_id, AuditEvent.user_id).where(
             AuditEvent.object_type == "vignette", AuditEvent.action == "export", AuditEvent.outcome == "allowed")).all()
-    assert "pdf" in exports and exports.count("pack;size=2") == 2
+    assert "pdf" in [e.detail for e in exports]
+    # Each vignette of the pack audited with its case, the requester as actor (the job's run).
+    assert sorted((e.case_id, e.user_id) for e in exports if e.detail == "pack;size=2") == sorted(
+        [(case_id, world.chair.id), (other_id, world.chair.id)])
+    # Only the requester: a RET member of the region gets 404 for the job and its file.
+    member = app.test_client()
+    login(member, app, world.member)
+    assert member.get(f"/exports/{job_id}").status_code == 404
+    assert member.get(f"/exports/{job_id}/bestand").status_code == 404
 
 
 def test_the_scrubber_alone(app):
@@ -407,14 +437,42 @@ def test_pack_input_is_checked(app, client, factory, world):
     login(client, app, world.chair)
     _generate(client, case_id)
     draft = _vignette(app, case_id)
-    nothing = client.get("/leerverhalen/pakket.pdf")
+    nothing = _post_pack(client, [])
     assert nothing.status_code == 200 and "minstens één" in nothing.get_data(as_text=True)
-    for query in (f"leerverhaal={draft.id}", "leerverhaal=abc", "leerverhaal=99999999999999", "leerverhaal=0"):
-        response = client.get(f"/leerverhalen/pakket.pdf?{query}")
-        assert response.status_code == 400, query
-        assert response.mimetype == "text/html" and "utrecht-alert--error" in response.get_data(as_text=True)
-    too_many = "&".join(f"leerverhaal={n}" for n in range(1, 30))
-    assert "hoogstens" in client.get(f"/leerverhalen/pakket.pdf?{too_many}").get_data(as_text=True)
+    for value in (str(draft.id), "abc", "99999999999999", "0"):
+        response = _post_pack(client, [value])
+        assert response.status_code == 400, value
+        body = response.get_data(as_text=True)
+        assert response.mimetype == "text/html" and "utrecht-alert--error" in body
+    too_many = _post_pack(client, [str(n) for n in range(1, 30)])
+    assert "hoogstens" in too_many.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(ExportJob.id)) is None  # nothing asked for
+        refused = db.session.scalars(select(AuditEvent.detail).where(
+            AuditEvent.object_type == "vignette", AuditEvent.outcome == "failed")).all()
+    assert refused.count("pack refused;chosen=1") == 4
+
+
+def test_a_pack_whose_vignette_was_withdrawn_meanwhile_fails_with_the_reason(app, client, factory, world, monkeypatch):
+    case_id = closed_case(app, factory, world, rich=False)
+    login(client, app, world.chair)
+    _generate(client, case_id)
+    vignette = _vignette(app, case_id)
+    _post(client, f"/leerverhalen/{vignette.id}/goedkeuren", {"version": str(vignette.version)},
+          f"/leerverhalen/{vignette.id}")
+    monkeypatch.setitem(app.config, "JOBS_TASKS", "hold")  # the job waits until the test runs it
+    tasks.held(app).clear()
+    job_id = _ask_pack(client, vignette.id)
+    with app.app_context():
+        assert db.session.get(ExportJob, job_id).status == "queued"
+        row = db.session.get(LearningVignette, vignette.id)
+        row.status = "withdrawn"
+        db.session.commit()
+    assert tasks.run_held(app) == 1
+    with app.app_context():
+        job = db.session.get(ExportJob, job_id)
+        assert job.status == "failed" and "niet (meer) goedgekeurd" in job.message and job.content is None
+    assert client.get(f"/exports/{job_id}/bestand").status_code == 409
 
 
 # --- who may do what ------------------------------------------------------------------------------------
@@ -445,8 +503,9 @@ def test_ret_members_read_approved_vignettes_only_and_keep_none(app, client, fac
 @pytest.mark.parametrize("role", ["caseworker", "provider_member", "network_liaison", "analyst", "admin"])
 def test_other_roles_have_no_vignettes(app, client, factory, world, role):
     login(client, app, world[role])
-    for path in ("/leerverhalen", "/leerverhalen/pakket", "/leerverhalen/pakket.pdf"):
+    for path in ("/leerverhalen", "/leerverhalen/pakket"):
         assert client.get(path).status_code == 403, path
+    assert _post_pack(client, ["1"]).status_code == 403
 
 
 def test_another_regions_chair_gets_404(app, client, factory, world):
@@ -457,7 +516,7 @@ def test_another_regions_chair_gets_404(app, client, factory, world):
     client.post("/uitloggen", data={"csrf_token": csrf_token(client, "/start")})
     login(client, app, factory.user("chair", world.elsewhere.ret.id))
     assert client.get(f"/leerverhalen/{vignette.id}").status_code == 404
-    assert client.get(f"/leerverhalen/pakket.pdf?leerverhaal={vignette.id}").status_code == 400
+    assert _post_pack(client, [str(vignette.id)]).status_code == 400
 
 
 def test_the_sql_twin_agrees_with_the_rule(app, factory, world):
@@ -558,3 +617,26 @@ def prepare_for_csrf(env, endpoint: str) -> tuple[str, dict]:
              "vignettes.approve": f"/leerverhalen/{objects.vignette_id}/goedkeuren",
              "vignettes.withdraw": f"/leerverhalen/{objects.vignette_id}/intrekken"}
     return paths[endpoint], POST_DATA[endpoint](objects)
+
+
+def test_the_pack_through_the_general_export_route_checks_the_same(app, client, factory, world):
+    """The pack's kind asked for directly (exports.request_export, ids in hidden fields): one id or
+    several; a draft's id makes a job that fails with the reason, never a file."""
+    case_id = closed_case(app, factory, world, rich=False)
+    login(client, app, world.chair)
+    _generate(client, case_id)
+    draft = _vignette(app, case_id)
+    token = csrf_token(client, "/start")
+    asked = client.post("/exports/vignette-pack/aanvragen", data={"csrf_token": token, "vignettes": str(draft.id)})
+    assert asked.status_code == 302
+    job_id = int(re.search(r"/exports/(\d+)$", asked.headers["Location"]).group(1))
+    with app.app_context():
+        job = db.session.get(ExportJob, job_id)
+        assert job.status == "failed" and job.content is None and "niet (meer) goedgekeurd" in job.message
+    # Not ids: no pack anyone may ask for (404, as for a kind one may not ask for).
+    assert client.post("/exports/vignette-pack/aanvragen", data={"csrf_token": token, "vignettes": "abc"}
+                       ).status_code == 404
+    member_of_no_ret = app.test_client()
+    login(member_of_no_ret, app, world.caseworker)
+    assert member_of_no_ret.post("/exports/vignette-pack/aanvragen", data={
+        "csrf_token": csrf_token(member_of_no_ret, "/start"), "vignettes": str(draft.id)}).status_code == 404

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ret_app.forms import FlaskForm, strip
 from ret_app.signals.services import MAX_TEXT
@@ -16,3 +16,24 @@ class ResponseForm(FlaskForm):
     text = TextAreaField(_l("Response"), filters=[strip], validators=[Optional(), Length(
         max=MAX_TEXT, message=_l("This text is too long (at most %(max)d characters).", max=MAX_TEXT))])
     version = HiddenField()
+
+
+PERIOD_FROM_LIST = _l("Choose a period from the list.")
+FORMAT_FROM_LIST = _l("Choose PDF or CSV.")
+
+
+class ReportForm(FlaskForm):
+    """The signal report's period and format (the gap overview offers it; the choices are set by the route)."""
+
+    period = SelectField(_l("Period"), choices=[], validate_choice=False,
+                         validators=[InputRequired(message=PERIOD_FROM_LIST)])
+    format = SelectField(_l("Format"), choices=[("pdf", "PDF"), ("csv", "CSV")], validate_choice=False,
+                         validators=[InputRequired(message=FORMAT_FROM_LIST)])
+
+    def validate_period(self, field) -> None:
+        if field.data not in {value for value, _label in field.choices}:
+            raise ValidationError(str(PERIOD_FROM_LIST))
+
+    def validate_format(self, field) -> None:
+        if field.data not in {value for value, _label in field.choices}:
+            raise ValidationError(str(FORMAT_FROM_LIST))

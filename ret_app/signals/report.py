@@ -1,38 +1,55 @@
 """The signal report of a region for a period (PDF and CSV): what the RET hands to purchasing and
-policy. Counts only, every one suppressed as the analyst's view is (ret_app.stats.suppression: 1..4 shown
-as "<5", and complementary suppression where totals would give a small count away) — no case
-reference, no name, no free text, no date finer than a month.
+policy. Counts only, no case reference, no name, no free text, no date finer than a month. It is made
+as an export job (ret_app/exports: `render` below, registered by the capability as "signal-report"):
+the chair or a RET member asks for it on the gap overview and downloads it from the job's page.
 
 Sections: the signals open at the end of the period or raised in it (category, care type, status, owner,
-month raised, cases); cases with a gap per category and municipality in the period; requests declined
+month raised, cases); gaps recorded per category and municipality in the period; requests declined
 for lack of capacity or expertise per care type; escalations to the network and their results; cases
-not solved; the trend of cases with a gap and cases not solved over the period and the three before it
-(the same chart SVG as the gap overview page). Every export is audited."""
+not solved; the trend of gaps recorded and cases not solved over the period and the three before it.
+
+What the analyst also publishes is read from the analyst's protected tables (ret_app/analyst/aggregates.py),
+not counted and protected again here: the gaps per category x municipality, their totals, and the cases
+not solved (outcome result "not realised"). A quarter is the sum of its published months, hidden when any
+of them is, and a total across categories is the sum of published numbers, hidden likewise. So a reader
+holding both this report and the analyst's page (or the API) holds one protected table and sums of its
+published numbers: nothing hidden can be worked out by combining them. The counts the analyst does not
+publish (the signals' case counts, declines per care type, escalations) are suppressed here on their own
+(ret_app.stats.suppression: 1..4 shown as "<5", complementary suppression where totals would give a small
+count away); docs/suppression.md says so. Every export is audited."""
 
 from __future__ import annotations
 
 import csv
 import io
 from dataclasses import dataclass
+from datetime import date
 from typing import Optional
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
-from ret_app import audit
+from ret_app import audit, policy
+from ret_app.analyst import aggregates
 from ret_app.caretypes import services as caretypes
 from ret_app.extensions import db
 from ret_app.kernel import dates
-from ret_app.models import GapSignal, Region, SignalStatus
+from ret_app.models import GapSignal, Municipality, OutcomeResult, Region, SignalStatus
 from ret_app.pdf import render_pdf
 from ret_app.signals import overview as gap_overview
 from ret_app.signals.labels import DECLINE_LABELS, GAP_DECLINES, OWNER_LABELS, STATUS_LABELS
 from ret_app.escalations.labels import RESULT_LABELS as ESCALATION_RESULT_LABELS
 from ret_app.stats.periods import Period, PeriodKind
-from ret_app.stats.suppression import Cell, suppress_counts, suppress_table
+from ret_app.stats.suppression import Cell, SuppressedTable, sum_of, suppress_counts, suppress_table
 
+KIND = "signal-report"
+LABEL = _l("Signal report")
+FORMATS = ("pdf", "csv")
+MIMETYPES = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8"}
 TREND_PERIODS = 4
+NOT_SOLVED = OutcomeResult.NOT_REALISED.value  # "cases not solved"
 
 
 def default_period(today=None) -> Period:
@@ -42,35 +59,104 @@ def default_period(today=None) -> Period:
 
 @dataclass
 class Report:
-    region: Region
+    region: "RegionRow"
     period: Period
-    signals: list[tuple[GapSignal, Cell]]
+    signals: list[tuple["SignalRow", Cell]]
     care_names: dict[str, str]
-    categories: list  # GapCategory rows of the gap table
-    municipalities: list  # Municipality columns of the gap table
-    gaps: object  # SuppressedTable: categories x municipalities, with margins
+    categories: list  # CategoryRow: the gap table's rows,: categories with a gap recorded (or hidden)
+    municipalities: list  # MunicipalityRow: the gap table's columns
+    gaps: SuppressedTable  # categories x municipalities, margins: read from the analyst's tables
     declines: object  # SuppressedTable: care types x (no capacity, not our expertise), with margins
     decline_care_types: list[str]
     escalations: object  # SuppressedCounts: result/status -> Cell, with total
     escalation_labels: dict[str, str]
-    not_solved: Cell
+    not_solved: Cell  # the analyst's count of outcomes "not realised" in the period
     chart: object
 
 
-def build(region: Region, period: Period) -> Report:
-    overview = gap_overview.build(region.id, gap_overview.OverviewFilters(kind=period.kind), periods=[period])
+@dataclass(frozen=True)
+class CategoryRow:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class SignalRow:
+    """What the report shows of a signal, read at once (the job commits its progress in between, which
+    would make every loaded row load again)."""
+
+    id: int
+    category: CategoryRow
+    care_type: Optional[str]
+    status: str
+    owner: Optional[str]
+    raised_at: object
+    case_count: int
+
+
+@dataclass(frozen=True)
+class RegionRow:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class MunicipalityRow:
+    id: int
+    name: str
+
+
+def _noop(percent: int, message=None) -> None:
+    pass
+
+
+def published(region_id: int, period: Period, care_types: list[str], family: str, key,
+              municipality_id: Optional[int] = None) -> Cell:
+    """The analyst's published count of one measure for `period` (the region, or one municipality):
+    the very number the analyst's page and the API show for the same filters."""
+    filters = aggregates.Filters(kind=period.kind, year=period.start.year, municipality_id=municipality_id)
+    return aggregates.series(region_id, filters, care_types, family, key)[filters.periods().index(period)]
+
+
+def _gap_table(region_id: int, period: Period, care_types: list[str],
+               municipality_ids: list[int]) -> tuple[list, SuppressedTable]:
+    rows, cells, totals = [], [], []
+    for category_id, name in aggregates.gap_categories(region_id):
+        total = published(region_id, period, care_types, "gap", category_id)
+        row = [published(region_id, period, care_types, "gap", category_id, mid) for mid in municipality_ids]
+        if not (total.suppressed or total.value or any(c.suppressed or c.value for c in row)):
+            continue
+        rows.append(CategoryRow(category_id, name))
+        cells.append(tuple(row))
+        totals.append(total)
+    # Totals across categories: sums of published numbers, hidden when any part is hidden.
+    column_totals = tuple(sum_of([row[j] for row in cells]) for j in range(len(municipality_ids)))
+    return rows, SuppressedTable(cells=tuple(cells), row_totals=tuple(totals), column_totals=column_totals,
+                                 grand_total=sum_of(totals))
+
+
+def build(region: Region, period: Period, progress=_noop) -> Report:
+    care_types = list(caretypes.names(region.id))
     lo, hi = period.moments()
-    signals = list(db.session.scalars(
+    signals = [SignalRow(s.id, CategoryRow(s.category.id, s.category.name), s.care_type, s.status, s.owner,
+                         s.raised_at, s.case_count) for s in db.session.scalars(
         select(GapSignal).options(joinedload(GapSignal.category))
         .where(GapSignal.region_id == region.id, GapSignal.raised_at < hi,
                or_(GapSignal.status != SignalStatus.CLOSED.value, GapSignal.status_changed_at >= lo))
-        .order_by(GapSignal.raised_at, GapSignal.id)))
+        .order_by(GapSignal.raised_at, GapSignal.id))]
+    region = RegionRow(region.id, region.name)
     signal_cells = suppress_counts({str(s.id): s.case_count for s in signals}, total=False)
+    progress(20, _("Reading the signals"))
 
-    municipalities = [m for m in overview.municipalities]
-    categories = overview.categories
-    gaps = suppress_table([[overview.by_municipality[c.id].get(m.id, 0) for m in municipalities] for c in categories]
-                          or [[0 for _m in municipalities]])
+    in_region = {mid for mid, _name in aggregates.municipalities(region.id)}
+    municipalities = [MunicipalityRow(m.id, m.name) for m in db.session.scalars(
+        select(Municipality).where(Municipality.region_id == region.id).order_by(Municipality.name))
+        if m.id in in_region]
+    categories, gaps = _gap_table(region.id, period, care_types, [m.id for m in municipalities])
+    not_solved = published(region.id, period, care_types, "result", NOT_SOLVED)
+    progress(45, _("Reading the gaps from the protected tables"))
+
+    overview = gap_overview.build(region.id, gap_overview.OverviewFilters(kind=period.kind), periods=[period])
     decline_care_types = [ct for ct, _a, _b in overview.declines]
     declines = suppress_table([[a, b] for _ct, a, b in overview.declines] or [[0, 0]])
     e = overview.escalations
@@ -78,16 +164,28 @@ def build(region: Region, period: Period) -> Report:
               "declined": _("Declined by the network"), "withdrawn": _("Withdrawn"), "running": _("Still running")}
     escalations = suppress_counts({**e.results, "declined": e.declined, "withdrawn": e.withdrawn,
                                    "running": e.running})
-    not_solved = suppress_counts({"not_solved": overview.not_solved[0]}, total=False)["not_solved"]
+    progress(60, _("Counting declines and escalations"))
 
     trend_periods = [period.shifted(-i) for i in range(TREND_PERIODS - 1, -1, -1)]
-    trend = gap_overview.build(region.id, gap_overview.OverviewFilters(kind=period.kind), periods=trend_periods)
-    series = suppress_table([trend.gap_totals, trend.not_solved], row_totals=False, column_totals=False)
-    chart = gap_overview.trend_chart(trend, (series.cells[0], series.cells[1]), chart_id="report-trend")
+    category_ids = [cid for cid, _name in aggregates.gap_categories(region.id)]
+    trend_gaps = [sum_of([published(region.id, p, care_types, "gap", cid) for cid in category_ids])
+                  for p in trend_periods]
+    trend_not_solved = [published(region.id, p, care_types, "result", NOT_SOLVED) for p in trend_periods]
+    chart = trend_chart(trend_periods, trend_gaps, trend_not_solved)
+    progress(75, _("Drawing the trend"))
     return Report(region=region, period=period, signals=[(s, signal_cells[str(s.id)]) for s in signals],
                   care_names=caretypes.names(region.id), categories=categories, municipalities=municipalities,
                   gaps=gaps, declines=declines, decline_care_types=decline_care_types, escalations=escalations,
                   escalation_labels=labels, not_solved=not_solved, chart=chart)
+
+
+def trend_chart(periods: list[Period], gaps: list[Cell], not_solved: list[Cell]):
+    """The report's trend (ret_app.stats.charts): gaps recorded and cases not solved, per period."""
+    from ret_app.stats.charts import line_chart
+
+    return line_chart(periods, [(_("Gaps recorded"), gaps), (_("Cases not solved"), not_solved)],
+                      title=_("Gaps recorded and cases not solved, per period"), chart_id="report-trend",
+                      value_label=_("gaps and cases"))
 
 
 def _context(report: Report) -> dict:
@@ -117,7 +215,7 @@ def csv_bytes(report: Report) -> bytes:
         writer.writerow([_("Signals"), row, _("Raised"), Period.containing(PeriodKind.MONTH,
                                                                               dates.local_date(signal.raised_at)).label])
         writer.writerow([_("Signals"), row, _("Cases"), cell.shown])
-    section = _("Cases with a gap per municipality")
+    section = _("Gaps recorded per category and municipality")
     for category, cells, total in zip(report.categories, report.gaps.cells, report.gaps.row_totals):
         for municipality, cell in zip(report.municipalities, cells):
             writer.writerow([section, category.name, municipality.name, cell.shown])
@@ -152,9 +250,51 @@ def _audit(report: Report, kind: str) -> None:
                  detail=f"period={report.period.key};format={kind};signals={len(report.signals)}")
 
 
+def report_periods(today: Optional[date] = None) -> list[Period]:
+    """What the report form offers: the last eight quarters and the last three years (newest first)."""
+    from ret_app.stats.periods import last_periods
+
+    return list(reversed(last_periods("quarter", 8, today=today))) + list(reversed(last_periods("year", 3, today=today)))
+
+
 def parse_period(key: Optional[str]) -> Optional[Period]:
-    """A period from the query string ("2026-Q4", "2026-11", "2026"); None when it is not one."""
+    """A period from its key ("2026-Q4", "2026-11", "2026"); None when it is not one."""
     try:
         return Period.parse(key or "")
     except ValueError:
         return None
+
+
+# --- the export job ----------------------------------------------------------------------------------
+
+def params(region_id: int, period: Period, kind: str) -> dict:
+    """What the job is of: ids, dates and codes only (ret_app/exports/params.py)."""
+    return {"region_id": region_id, "period_start": period.start.isoformat(), "period_kind": period.kind.value,
+            "format": kind}
+
+
+def _period_of(given: dict) -> Optional[Period]:
+    try:
+        return Period(date.fromisoformat(str(given.get("period_start"))), PeriodKind(given.get("period_kind")))
+    except (TypeError, ValueError):
+        return None
+
+
+def may_request(user, given: dict) -> bool:
+    """The chair and RET members, for their own region's report (the signal pages' rule)."""
+    region_id = policy.signals_region(user)
+    period = _period_of(given)
+    return (region_id is not None and given.get("region_id") == region_id and given.get("format") in FORMATS
+            and period is not None and aggregates.FIRST_YEAR <= period.start.year <= dates.today().year + 1)
+
+
+def render(job, progress) -> tuple[str, str, bytes]:
+    """The job runner's part: build the report of the job's region and period, then the file."""
+    region = db.session.get(Region, job.params["region_id"])
+    period = _period_of(job.params)
+    kind = job.params["format"]
+    progress(5, _("Starting"))
+    built = build(region, period, progress)
+    progress(85, _("Making the PDF") if kind == "pdf" else _("Making the CSV"))
+    data = pdf(built) if kind == "pdf" else csv_bytes(built)
+    return filename(built, kind), MIMETYPES[kind], data

@@ -8,21 +8,21 @@ from __future__ import annotations
 
 from typing import Optional
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ret_app import audit, policy, web
 from ret_app.caretypes import services as caretypes
+from ret_app.exports import services as exports
 from ret_app.extensions import db
 from ret_app.kernel import dates
-from ret_app.models import GapCategory, GapSignal, Region, SignalOwner
-from ret_app.pdf import pdf_response
+from ret_app.models import GapCategory, GapSignal, SignalOwner
 from ret_app.policy import Permission, requires
 from ret_app.signals import overview as gap_overview
 from ret_app.signals import queries, report, services
 from ret_app.signals.blueprint import bp
-from ret_app.signals.forms import ResponseForm
+from ret_app.signals.forms import ReportForm, ResponseForm
 from ret_app.signals.labels import (
     DECLINE_LABELS,
     EVIDENCE_LABELS,
@@ -142,9 +142,15 @@ def _overview_filters(region_id: Optional[int], names: dict) -> gap_overview.Ove
                                         municipality_id=municipality_id, care_type=care_type if care_type in names else "")
 
 
-@bp.route("/signalen/hiaten")
-@requires(Permission.VIEW_SIGNALS)
-def overview():
+def _report_form(posted: bool) -> ReportForm:
+    # The prefix keeps its fields apart from the overview's own filter form on the same page ("period").
+    form = (ReportForm(prefix="report") if posted
+            else ReportForm(formdata=None, prefix="report", data={"period": report.default_period().key}))
+    form.period.choices = [(p.key, p.label) for p in report.report_periods()]
+    return form
+
+
+def _overview_page(report_form: ReportForm, status: int = 200):
     region_id = policy.signals_region(current_user)
     names = caretypes.names(region_id) if region_id else {}
     filters = _overview_filters(region_id, names)
@@ -155,51 +161,31 @@ def overview():
     return render_template(
         "signals/overview.html", data=data, filters=filters, care_names=names, chart=gap_overview.trend_chart(data),
         decline_labels=[DECLINE_LABELS[c] for c in GAP_DECLINES], escalation_results=ESCALATION_RESULT_LABELS,
-        period_kinds={k.value: k.label for k in PeriodKind}, report_period=report.default_period(),
-        report_periods=_report_periods())
+        period_kinds={k.value: k.label for k in PeriodKind}, report_form=report_form), status
 
 
-def _report_periods() -> list:
-    """What the report form offers: the last eight quarters and the last three years."""
-    from ret_app.stats.periods import last_periods
+@bp.route("/signalen/hiaten")
+@requires(Permission.VIEW_SIGNALS)
+def overview():
+    return _overview_page(_report_form(posted=False))
 
-    return list(reversed(last_periods("quarter", 8))) + list(reversed(last_periods("year", 3)))
 
+# --- the signal report (an export job) ---------------------------------------------------------------------
 
-# --- the signal report -------------------------------------------------------------------------------------
-
-def _report() -> Optional[report.Report]:
+@bp.route("/signalen/rapport", methods=["POST"])
+@requires(Permission.VIEW_SIGNALS)
+def report_request():
+    """The report form: valid -> the export job is asked for and the user follows it on its page; bad
+    input -> the overview again with the message next to the field and the choice kept."""
     region_id = policy.signals_region(current_user)
-    region = db.session.get(Region, region_id) if region_id else None
-    if region is None:
-        return None
-    period = report.parse_period(request.args.get("period")) or report.default_period()
-    return report.build(region, period)
-
-
-def _no_report():
-    """A user of no region's RET: there is no report of theirs (404, audited)."""
-    web.not_found(object_type="signal_report", action=audit.Action.EXPORT)
-
-
-@bp.route("/signalen/rapport.pdf")
-@requires(Permission.VIEW_SIGNALS)
-def report_pdf():
-    built = _report()
-    if built is None:
-        return _no_report()
-    return pdf_response(report.pdf(built), report.filename(built, "pdf"))
-
-
-@bp.route("/signalen/rapport.csv")
-@requires(Permission.VIEW_SIGNALS)
-def report_csv():
-    built = _report()
-    if built is None:
-        return _no_report()
-    response = Response(report.csv_bytes(built), mimetype="text/csv; charset=utf-8")
-    # the name holds the period key only (ASCII letters, digits and dashes)
-    response.headers["Content-Disposition"] = f'attachment; filename="{report.filename(built, "csv")}"'
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    if region_id is None:  # a user of no region's RET: there is no report of theirs (404, audited)
+        web.not_found(object_type="signal_report", action=audit.Action.EXPORT)
+    form = _report_form(posted=True)
+    if form.validate_on_submit():
+        given = report.params(region_id, report.parse_period(form.period.data), form.format.data)
+        result = web.attempt_or_error(lambda: exports.request(current_user, report.KIND, given))
+        if result:
+            return redirect(url_for("exports.job", job_id=result.value.id))
+        form.form_errors.append(str(getattr(result.error, "message", result.error)))
+    web.Refusal("signal_report", action=audit.Action.EXPORT).record(form)
+    return _overview_page(form)

@@ -11,12 +11,15 @@ from flask_babel import lazy_gettext as _l
 from ret_app.expected import CHAIR
 from ret_app.kernel.registry import Capability
 from ret_app.policy import Permission
-from ret_app.vignettes import audit_words, case_sections, cards
+from ret_app.exports import registry as exports
+from ret_app.vignettes import audit_words, case_sections, cards, report
 from ret_app.vignettes import routes  # noqa: F401  (views registered)
 from ret_app.vignettes.blueprint import bp
 from ret_app.vignettes.lifecycle import STATUS_BADGES, STATUS_LABELS
 
 case_sections.register()
+# The learning-session pack is made as an export job (ret_app/exports); single vignette PDFs stay direct.
+exports.register(report.PACK_KIND, report.render_pack, report.may_request_pack, report.PACK_LABEL)
 
 RET = frozenset({"chair", "ret_member"})
 
@@ -36,5 +39,5 @@ capability = (
     .expected_access({endpoint: CHAIR for endpoint in (
         "vignettes.generate", "vignettes.save", "vignettes.approve", "vignettes.withdraw")})
     .expected_access({endpoint: RET for endpoint in (
-        "vignettes.index", "vignettes.page", "vignettes.pdf", "vignettes.pack", "vignettes.pack_pdf")})
+        "vignettes.index", "vignettes.page", "vignettes.pdf", "vignettes.pack", "vignettes.pack_request")})
 )

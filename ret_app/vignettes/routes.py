@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from ret_app import audit, policy, web
 from ret_app.cases.access import case_or_404
+from ret_app.exports import services as exports
 from ret_app.extensions import db
 from ret_app.kernel.errors import RuleError
 from ret_app.models import LearningVignette, VignetteStatus
@@ -193,26 +194,27 @@ def _pack_page(chosen: list[int], error: Optional[str] = None, status: int = 200
                            error=error, label=report.label, field=PACK_FIELD, max_pack=services.MAX_PACK), status
 
 
-@bp.route("/leerverhalen/pakket")
+@bp.route("/leerverhalen/pakket", methods=["GET"])
 @requires(Permission.READ_VIGNETTES)
 def pack():
     services.record_read("pack choice")
     return _pack_page([])
 
 
-@bp.route("/leerverhalen/pakket.pdf")
+@bp.route("/leerverhalen/pakket", methods=["POST"])
 @requires(Permission.READ_VIGNETTES)
-def pack_pdf():
-    raw = request.args.getlist(PACK_FIELD)
+def pack_request():
+    """The pack's choice: valid -> the export job is asked for and the user follows it on its page (the
+    PDF of many vignettes takes a while); a bad choice -> the choice page again, the message next to the
+    field and the ticked vignettes kept."""
+    raw = request.form.getlist(PACK_FIELD)
     chosen = [value for value in (web.int_arg(PACK_FIELD, source={PACK_FIELD: r}) for r in raw[:200]) if value]
     try:
         if len(chosen) != len(raw):
             raise RuleError(_("Choose the vignettes from the list."), "vignettes")
         vignettes = services.pack_selection(region_of(current_user), chosen)
+        job = exports.request(current_user, report.PACK_KIND, report.pack_params(vignettes))
     except RuleError as refused:
         services.record_pack_refused(len(raw))
         return _pack_page(chosen, str(refused.message), status=400 if raw else 200)
-    data = report.pack_pdf(vignettes)
-    for vignette in vignettes:
-        services.record_download(vignette, f"pack;size={len(vignettes)}")
-    return pdf_response(data, "leerbijeenkomst-pakket.pdf")
+    return redirect(url_for("exports.job", job_id=job.id))

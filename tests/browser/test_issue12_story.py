@@ -145,12 +145,21 @@ def test_outcome_signal_analyst_and_vignette(app, story, new_page):
     analyst = new_page()
     sign_in(analyst, app, world.analyst)
     analyst.goto(f"/cijfers?kind=month&year={date.today().year}")
-    expect(analyst.locator("main svg").first).to_be_visible()
-    expect(analyst.locator("main")).to_contain_text("<5")
+    expect(analyst.locator("#chart-results svg")).to_be_visible()
+    # The whole region: a month with one case shows "<5" (the protected table's month total), no small number.
+    expect(analyst.locator("#chart-results td.ret-chart__suppressed", has_text="<5").first).to_be_visible()
+    assert not analyst.locator("#chart-results td", has_text=re.compile(r"^\s*[1-4]\s*$")).count()
     body = analyst.locator("main").inner_text()
     assert reference not in body and YOUTH_FIRST not in body and category_name in body
     check_accessibility(analyst, app, "issue12-analyst")
-    shot(analyst, app, "4-analyst")
+    shot(analyst, app, "4-analyst-region")
+    # The case's municipality: the small counts are "<5", in the data table beside the chart.
+    analyst.goto(f"/cijfers?kind=month&year={date.today().year}&municipality={world.municipality.id}")
+    expect(analyst.locator("#chart-results svg")).to_be_visible()
+    small = analyst.locator("#chart-results td.ret-chart__suppressed", has_text="<5")
+    expect(small.first).to_be_visible()
+    assert small.count() >= 1 and not analyst.locator("#chart-results td", has_text=re.compile(r"^\s*[1-4]\s*$")).count()
+    shot(analyst, app, "4-analyst-municipality")
     response = analyst.goto(f"/casussen/{case_id}")
     assert response.status == 404
     assert analyst.goto(f"/casussen/{case_id}/uitkomst").status == 404

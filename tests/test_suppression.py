@@ -400,3 +400,18 @@ def test_sparse_tables_and_series_with_all_zero_lines_are_protected_without_fail
     for counts, row in zip(layers[0], single.cells):
         for count, cell in zip(counts, row):
             assert cell.value == (None if cell.suppressed else count)
+
+
+def test_a_sum_of_one_published_cell_is_that_cell():
+    """A month of one municipality (or of the region: its column total) is one cell of the protected table:
+    a small count is shown as "<5", as the issue asks, not as the "x" of a sum that hides a part."""
+    from ret_app.stats.suppression import sum_of
+
+    table = suppress_table([[1, 7, 9], [6, 8, 9], [9, 9, 9]])
+    small = table.cells[0][0]
+    shown = [cell for row in table.cells for cell in row if not cell.suppressed]
+    assert small.shown == "<5" and small.reason == "small" and shown
+    assert sum_of([small]) == small
+    assert sum_of([shown[0]]) == shown[0]
+    assert sum_of([small, shown[0]]).shown == "x"  # a real sum still hides what a part hides
+    assert sum_of([shown[0], shown[0]]).shown == str(2 * shown[0].value)

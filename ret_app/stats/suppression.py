@@ -188,7 +188,10 @@ HIDDEN = Cell(value=None, shown=COMPLEMENTARY_SHOWN, suppressed=True, reason=COM
 
 def sum_of(cells: Sequence[Cell]) -> Cell:
     """A sum of published cells (a quarter of shown months, a group of shown rows): shown when each of
-    them is, else hidden ("x") — so a sum never reveals what its parts hide."""
+    them is, else hidden ("x") — so a sum never reveals what its parts hide. A "sum" of one cell is that
+    cell as published (a month of one municipality is "<5" when it is small, not "x")."""
+    if len(cells) == 1:
+        return cells[0]
     if any(cell.suppressed for cell in cells):
         return HIDDEN
     total = sum(cell.value or 0 for cell in cells)

@@ -195,7 +195,8 @@ def cast_of(case) -> Cast:
     from ret_app.extensions import db
     from ret_app.labels import RELATION_LABELS
     from ret_app.models import (
-        Decision, Escalation, Organisation, Plan, PlanGoal, ProviderRequest, Screening, ScreeningContribution, User,
+        Decision, Escalation, Organisation, Plan, PlanGoal, ProviderRequest, Screening,
+        ScreeningContribution, User,
     )
 
     cast = Cast()
@@ -219,8 +220,13 @@ def cast_of(case) -> Cast:
         for match in re.finditer(r"(?:[A-Z][\w'’-]+)(?:\s+(?:de|het|van|der|'t|[A-Z][\w'’-]+))*",
                                  case.youth_daytime_activity):
             phrase = match.group(0)
-            if match.start() > 0 and phrase.lower() not in GENERIC_WORDS and len(phrase) >= 3:
-                cast.add(phrase, _("school or daytime activity"), "school")
+            if match.start() == 0:  # "Leerling van De Regenboogschool": what follows the first word
+                phrase = re.sub(r"^\S+(?:\s+(?:de|het|van|der|'t))*\s*", "", phrase)
+                if not phrase[:1].isupper():
+                    continue
+            for name in (phrase, re.sub(r"^(?:De|Het|'t)\s+", "", phrase)):
+                if name.lower() not in GENERIC_WORDS and len(name) >= 3:
+                    cast.add(name, _("school or daytime activity"), "school")
 
     counts: dict[str, int] = {}
     for member in case.family_members:
@@ -300,8 +306,19 @@ def cast_of(case) -> Cast:
                 cast.add(user.organisation.name, kind_role, "organisation")
             else:
                 cast.provider(user.organisation_id, user.organisation.name)
+    # What other capabilities know of the case (the outcome's help arranged, who recorded it).
     for contribute in list(_CAST_CONTRIBUTORS.values()):
         contribute(case, cast)
+    # The region's other organisations: a text may name a provider or team that never worked on the case.
+    kind_roles = {"ret": _("RET"), "access_team": _("access team")}
+    for org in db.session.scalars(select(Organisation).where(Organisation.region_id == case.region_id)
+                                  .order_by(Organisation.id)):
+        if org.id in cast._providers:
+            continue
+        if org.kind == "provider":
+            cast.provider(org.id, org.name)
+        else:
+            cast.add(org.name, kind_roles.get(org.kind, _("organisation")), "organisation")
     return cast
 
 
@@ -412,13 +429,18 @@ PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE), "web address"),
     (re.compile(r"(?<![\w-])RET-\d{4}-\d{3,6}(?!\w)", re.IGNORECASE), "reference"),
     (re.compile(r"(?<![\w+])(?:\+31|0031|0)(?:[\s-]?\(?\d\)?){9}(?!\d)"), "phone number"),
-    (re.compile(r"(?<!\w)[1-9]\d{3}\s?(?!SA|SD|SS)[A-Z]{2}(?!\w)"), "postcode"),
+    # A Dutch postcode, with the town written after it as in an address ("7207 KP Lochuizen").
+    (re.compile(r"(?<!\w)[1-9]\d{3}\s?(?!SA|SD|SS)[A-Z]{2}(?!\w)(?:,?[ \t]+(?:'s-|'t[ \t])?[A-Z][\w'’-]+)?"),
+     "postcode"),
     (re.compile(r"(?<!\w)[A-Z][\w'’-]*(?:straat|laan|weg|plein|gracht|singel|kade|dijk|hof|pad|steeg|dreef|park|"
                 r"veld|markt|baan|ring|erf|plantsoen|wal|burgwal|haven|dam)\s+\d{1,4}(?:\s?[a-zA-Z](?![\w]))?"
                 r"(?:[-\s]\d{1,3})?(?!\w)"), "address"),
     (re.compile(r"(?<![\w.])(?:\d[ .]?){8}\d(?![\w])"), "number"),
     (re.compile(r"(?<!\w)(?:(?:[A-Z][\w'’-]+|de|het|De|Het|'t)\s+){0,3}(?:College|Lyceum|Gymnasium|"
                 r"Scholengemeenschap|Academie|Campus|Mavo|Havo|Vwo)(?!\w)"), "school"),
+    # One word ending in school/college/lyceum: "De Regenboogschool", "Het Klimopcollege" (not the kinds of school).
+    (re.compile(r"(?<!\w)(?:(?:de|het|De|Het|'t)\s+)?(?!(?:Basis|Hoge|Praktijk|Middelbare|Speciale|Vak|Zomer)"
+                r"(?:school|college))[A-Z][a-z'’-]{2,}(?:school|college|lyceum|gymnasium|academie)(?!\w)"), "school"),
     (re.compile(r"(?<!\w)(?:[Bb]asisschool|[Ss]chool|SBO|S?VSO|SO|[OoCcKk]bs|IKC|[Ii]kc)\s+(?:(?:de|het|De|Het|'t)\s+)?"
                 r"[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3}"), "school"),
 ]

@@ -547,10 +547,9 @@ def vignette_pdf(ex: Exports) -> str:
 
 def learning_pack_pdf(ex: Exports) -> str:
     ids = _vignettes(ex)
-    query = "&".join(f"leerverhaal={i}" for i in ids)
-    response = ex.client("chair").get(f"/leerverhalen/pakket.pdf?{query}")
-    assert response.status_code == 200 and response.mimetype == "application/pdf"
-    text = pdf_text(response.data)
+    data, mimetype = via_page(ex, "chair", "/leerverhalen/pakket", {"leerverhaal": ids}, "/leerverhalen/pakket")
+    assert mimetype == "application/pdf"
+    text = pdf_text(data)
     assert all(f"LV-{i}" in text for i in ids) and text.count("[jeugdige]") >= len(ids)
     return text
 
@@ -562,18 +561,20 @@ def _period() -> str:
 
 
 def signal_report_pdf(ex: Exports) -> str:
-    response = ex.client("chair").get(f"/signalen/rapport.pdf?period={_period()}")
-    assert response.status_code == 200 and response.mimetype == "application/pdf"
-    text = pdf_text(response.data)
+    data, mimetype = via_page(ex, "chair", "/signalen/rapport", {"report-period": _period(), "report-format": "pdf"},
+                              "/signalen/hiaten")
+    assert mimetype == "application/pdf"
+    text = pdf_text(data)
     flat = " ".join(text.split())
     assert ex.category_name in flat and "<5" in flat, flat[:2000]
     return text
 
 
 def signal_report_csv(ex: Exports) -> str:
-    response = ex.client("chair").get(f"/signalen/rapport.csv?period={_period()}")
-    assert response.status_code == 200 and response.mimetype == "text/csv"
-    data = response.data.decode("utf-8-sig")
+    raw, mimetype = via_page(ex, "chair", "/signalen/rapport", {"report-period": _period(), "report-format": "csv"},
+                             "/signalen/hiaten")
+    assert mimetype == "text/csv"
+    data = raw.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(data), delimiter=";"))
     signal_rows = [r for r in rows if r and r[0] == "Signalen"]
     assert signal_rows and any(ex.category_name in r[1] for r in signal_rows), rows[:10]
@@ -601,8 +602,14 @@ def api_flow_json(ex: Exports) -> str:
 def via_export_job(ex: Exports, who: str, kind: str, params: dict, page: str = "/exports") -> tuple[bytes, str]:
     """An export made as a job (ret_app/exports): requested by `who` with the form's `params` (POST
     /exports/<kind>/aanvragen; jobs run synchronously in tests), then downloaded by them. -> (bytes, mimetype)."""
+    return via_page(ex, who, f"/exports/{kind}/aanvragen", params, page)
+
+
+def via_page(ex: Exports, who: str, path: str, form: dict, page: str) -> tuple[bytes, str]:
+    """An export asked for with the form of its page (`path`, shown on `page`), made by the job runner and
+    downloaded from the job by the one who asked. -> (bytes, mimetype)."""
     client = ex.client(who)
-    response = _post(client, f"/exports/{kind}/aanvragen", params, page)
+    response = _post(client, path, form, page)
     assert response.status_code == 302 and re.search(r"/exports/\d+$", response.headers["Location"]), (
         response.status_code, response.headers.get("Location"))
     job_id = int(response.headers["Location"].rsplit("/", 1)[1])
@@ -627,7 +634,6 @@ def api_json(ex: Exports, path: str) -> dict:
 #       text = pdf_text(data); assert "<5" in text; return text
 #   def api_gaps_json(ex):
 #       data = api_json(ex, "/api/v1/gaps?period=month"); assert data["periods"]; return json.dumps(data)
-# The signal report and the pack moving onto jobs: replace their producers' client.get by via_export_job.
 EXPORTS: list[tuple[str, Callable[[Exports], str]]] = [
     ("vignette page", vignette_page),
     ("vignette PDF", vignette_pdf),

@@ -458,7 +458,9 @@ def exports(app, _module_transaction) -> Exports:
     world.analyst = factory.user("analyst", factory.organisation("management", region_id=world.region.id).id,
                                  name="Analist Amberveld")
     category_id, category_name = _category(app, world.region.id)
-    case_ids = [build_case(app, factory, world, y, category_id=category_id, closed_days_ago=3 + i)
+    # Closed a few days ago, but in this calendar year (the year views of the analyst and the API read it).
+    into_year = (date.today() - date(date.today().year, 1, 1)).days
+    case_ids = [build_case(app, factory, world, y, category_id=category_id, closed_days_ago=min(3 + i, into_year))
                 for i, y in enumerate(YOUTHS)]
     rows = plant(app, case_ids, YOUTHS)
     missing = sorted(set(planted_columns()) - {n for n, count in rows.items() if count} - EXTRA_TABLES
@@ -599,6 +601,25 @@ def api_flow_json(ex: Exports) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
+def api_outcomes_json(ex: Exports) -> str:
+    data = api_json(ex, f"/api/v1/outcomes?period=month&year={date.today().year}")
+    assert data["periods"] and any(p["results"]["not_realised"]["shown"] not in ("0",) for p in data["periods"]), data
+    return json.dumps(data, ensure_ascii=False)
+
+
+def api_gaps_json(ex: Exports) -> str:
+    data = api_json(ex, f"/api/v1/gaps?period=year&year={date.today().year}")
+    flat = json.dumps(data, ensure_ascii=False)
+    assert data["periods"] and ex.category_name in flat, flat[:2000]
+    return flat
+
+
+def api_signals_json(ex: Exports) -> str:
+    data = api_json(ex, f"/api/v1/signals?period=year&year={date.today().year}")
+    assert data["signals"] and any(s["category"]["name"] == ex.category_name for s in data["signals"]), data
+    return json.dumps(data, ensure_ascii=False)
+
+
 def via_export_job(ex: Exports, who: str, kind: str, params: dict, page: str = "/exports") -> tuple[bytes, str]:
     """An export made as a job (ret_app/exports): requested by `who` with the form's `params` (POST
     /exports/<kind>/aanvragen; jobs run synchronously in tests), then downloaded by them. -> (bytes, mimetype)."""
@@ -642,6 +663,9 @@ EXPORTS: list[tuple[str, Callable[[Exports], str]]] = [
     ("signal report CSV", signal_report_csv),
     ("analyst page", analyst_page),
     ("API /api/v1/flow", api_flow_json),
+    ("API /api/v1/outcomes", api_outcomes_json),
+    ("API /api/v1/gaps", api_gaps_json),
+    ("API /api/v1/signals", api_signals_json),
 ]
 
 

@@ -263,6 +263,13 @@ def test_bad_input_gets_a_dutch_message_next_to_the_field_and_is_kept(app, clien
         assert 'value="abc"' in body  # what was typed stays
 
 
+def test_every_error_of_the_form_shows_at_once(app, client, world):
+    login(client, app, world.chair)
+    body = client.get("/reflectie?subject=&kind=quarter&year=2025&number=9").get_data(as_text=True)
+    assert "Kies een toegangsteam of een gemeente" in body
+    assert "Vul het kwartaal in als getal van 1 tot en met 4" in body and 'value="9"' in body
+
+
 def test_a_period_without_data_says_so_and_makes_no_pdf(app, client, world):
     login(client, app, world.chair)
     body = client.get(f"/reflectie?subject=team-{world.team.id}&kind=year&year=2001").get_data(as_text=True)

@@ -45,12 +45,15 @@ def page():
                             + [(f"{report.MUNICIPALITY}-{mid}", _("Municipality %(name)s (every referrer)", name=name))
                                for mid, name in municipalities])
     result = None
-    if "subject" in args and form.validate():
-        try:
-            period = services.period_of(form.kind.data, form.year.data, form.number.data)
-        except RuleError as error:
-            show_on_form(form, error)
-        else:
+    if "subject" in args:
+        valid = form.validate()
+        period = None
+        if not form.kind.errors and not form.year.errors and not form.number.errors:
+            try:  # the period's own rule too, so every error of the form shows at once
+                period = services.period_of(form.kind.data, form.year.data, form.number.data)
+            except RuleError as error:
+                show_on_form(form, error)
+        if valid and period is not None:
             result = services.read(report.find_subject(*report.parse_code(form.subject.data)), period)
     return render_template("reflection/page.html", form=form, result=result, today=dates.today(),
                            export_kind=services.KIND,

@@ -425,6 +425,14 @@ def test_no_hidden_count_can_be_computed_back_from_the_analyst_page_the_reflecti
                     for name, care_name, cell in r.gap_care_types:
                         ct = code_of.get(care_name)
                         add("gap", {n: c for c, n in names.items()}[name], scope, chosen, (ct,))(cell)
+    # The care types beyond the first three hold no gap: the analyst's page shows them 0 in every
+    # month and municipality with that care type chosen (so is every row of them).
+    zero = aggregates.ZERO
+    for cid in names:
+        for row in rows:
+            for ct in care_types[3:]:
+                for mo in range(1, 13):
+                    equations.append(({("gap", cid, row, ct, mo)}, zero))
     # The same sum of base cells is published the same wherever it appears (page, report, API); the
     # attacker needs each once.
     published = {}

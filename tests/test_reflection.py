@@ -331,3 +331,17 @@ def test_the_analyst_may_ask_for_it_a_caseworker_or_provider_may_not(app, world)
             assert not services.may_request(db.session.get(User, world[role].id), params), role
         assert not services.may_request(db.session.get(User, world.chair.id), {**params, "start": "2999-01-01"})
         assert not services.may_request(db.session.get(User, world.chair.id), {"kind": "year", "start": "2025-01-01"})
+
+
+@pytest.mark.counts_queries("reflection.page")
+def test_the_page_does_not_grow_with_the_data(app, client, world, count_queries):
+    login(client, app, world.chair)
+    counts = {}
+    for n, seed in ((5, 1), (50, 2)):
+        generate(app, world, n=n if n == 5 else 45, seed=seed)
+        with count_queries() as statements:
+            response = client.get(f"/reflectie?subject=municipality-{world.municipality.id}&kind=quarter"
+                                  f"&year={YEAR}&number=3")
+            assert response.status_code == 200 and 'id="reflection-title"' in response.get_data(as_text=True)
+        counts[n] = len(statements)
+    assert counts[5] == counts[50], counts

@@ -363,9 +363,17 @@ def test_no_hidden_count_can_be_computed_back_from_the_analyst_page_the_reflecti
 
     equations = []
 
+    # Gaps of the categories and care types the generator never uses are 0 everywhere, and the analyst
+    # sees so (each category and care type can be chosen): the attacker knows those base cells are 0.
+    gap_care = set(codes) | {None}
+
+    def known_zero(family, key, ct):
+        return family == "gap" and (key not in cats or ct not in gap_care)
+
     def add(family, key, scope, period, cts=(None,)):
-        return lambda cell: equations.append((
-            {(family, key, row, ct, mo) for row in scope for ct in cts for mo in months_of(period)}, cell))
+        cells = {(family, key, row, ct, mo) for row in scope for ct in cts for mo in months_of(period)
+                 if not known_zero(family, key, ct)}
+        return lambda cell: equations.append((cells, cell)) if cells else None
 
     with app.test_request_context():
         # the analyst's page
@@ -425,14 +433,6 @@ def test_no_hidden_count_can_be_computed_back_from_the_analyst_page_the_reflecti
                     for name, care_name, cell in r.gap_care_types:
                         ct = code_of.get(care_name)
                         add("gap", {n: c for c, n in names.items()}[name], scope, chosen, (ct,))(cell)
-    # The care types beyond the first three hold no gap: the analyst's page shows them 0 in every
-    # month and municipality with that care type chosen (so is every row of them).
-    zero = aggregates.ZERO
-    for cid in names:
-        for row in rows:
-            for ct in care_types[3:]:
-                for mo in range(1, 13):
-                    equations.append(({("gap", cid, row, ct, mo)}, zero))
     # The same sum of base cells is published the same wherever it appears (page, report, API); the
     # attacker needs each once.
     published = {}

@@ -312,3 +312,133 @@ def test_the_aggregates_page_does_not_grow_with_the_data(app, client, world, cou
             assert client.get(f"/cijfers?kind=month&year={YEAR}").status_code == 200
         counts[n] = len(statements)
     assert counts[5] == counts[50], counts
+
+
+# --- the attack, with the reflection report and the monitor API's flow --------------------------------------
+
+def test_no_hidden_count_can_be_computed_back_from_the_analyst_page_the_reflection_reports_and_the_api(
+        app, world, factory):
+    """The municipality tables have the referring access team as a nested row (two access teams in one
+    municipality, a certified institution, a team referring for another municipality). An attacker sees
+    every filter combination of the analyst's page, every reflection report (each access team and
+    municipality, every period kind, each period of the year chosen) and every flow answer of the API
+    (region and municipalities, months, quarters, the year), and fails to pin a hidden count."""
+    from ret_app.api import flow as api_flow
+    from ret_app.reflection import report
+    from ret_app.stats.periods import Period
+    from tests.test_reflection import generate as generate_referred
+
+    world.team2 = factory.organisation("access_team", region_id=world.region.id, municipality_id=world.municipality.id)
+    world.institution = factory.organisation("certified_institution", region_id=world.region.id)
+    records, cats, codes = generate_referred(app, world, n=45, seed=21)
+    care_types = catalogue(app, world)
+    care_rows = care_types + [None]
+    teams_of = {world.municipality.id: {world.team.id, world.team2.id}, world.other_municipality.id: {world.other_team.id}}
+    rows = [(m, t) for m in (world.municipality.id, world.other_municipality.id) for t in sorted(teams_of[m]) + [None]]
+
+    def row_of(record):
+        team = record["referrer"] if record["referrer"] in teams_of[record["municipality"]] else None
+        return (record["municipality"], team)
+
+    truth = Counter()
+    for r in records:
+        row = row_of(r)
+        for measure, key in (("referred", "submitted"), ("taken_in", "intake"), ("fitting_help_started", "fitting"),
+                             ("closed", "closed")):
+            if r[key] is not None and r[key].year == YEAR:
+                truth[("flow", measure, row, None, r[key].month)] += 1
+        if r["closed"].year != YEAR:
+            continue
+        month = r["closed"].month
+        truth[("result", r["result"], row, None, month)] += 1
+        if r["placement"] in ("prevented", "carried_out"):
+            truth[("placement", r["placement"], row, None, month)] += 1
+        for cid, ct in r["gaps"]:
+            truth[("gap", cid, row, ct, month)] += 1
+
+    def scope_rows(municipality=None, team=None):
+        if team is not None:
+            return [row for row in rows if row[1] == team]
+        return [row for row in rows if municipality is None or row[0] == municipality]
+
+    equations = []
+
+    # Gaps of the categories and care types the generator never uses are 0 everywhere, and the analyst
+    # sees so (each category and care type can be chosen): the attacker knows those base cells are 0.
+    gap_care = set(codes) | {None}
+
+    def known_zero(family, key, ct):
+        return family == "gap" and (key not in cats or ct not in gap_care)
+
+    def add(family, key, scope, period, cts=(None,)):
+        cells = {(family, key, row, ct, mo) for row in scope for ct in cts for mo in months_of(period)
+                 if not known_zero(family, key, ct)}
+        return lambda cell: equations.append((cells, cell)) if cells else None
+
+    with app.test_request_context():
+        # the analyst's page
+        for filters in all_filters(world, care_types[:3]):
+            view = aggregates.view(world.region.id, filters, care_types)
+            scope = scope_rows(filters.municipality_id)
+            for index, period in enumerate(view.periods):
+                if period.start.year != YEAR:
+                    continue
+                for key, cells in view.results:
+                    add("result", key, scope, period)(cells[index])
+                for key, cells in view.placements:
+                    add("placement", key, scope, period)(cells[index])
+                cts = [filters.care_type] if filters.care_type else care_rows
+                for cid, _name, cells in view.gaps:
+                    add("gap", cid, scope, period, cts)(cells[index])
+        # the start card: the year's outcomes over all results
+        tables = aggregates.year_tables(world.region.id, YEAR, care_types)
+        equations.append(({("result", k, row, None, mo) for k in RESULTS for row in rows for mo in range(1, 13)},
+                          aggregates.sum_of([t.grand_total for t in tables.results.values()])))
+        # the monitor API's flow: the region and each municipality, months, quarters and the year
+        municipality_ids = [world.municipality.id, world.other_municipality.id]
+        with app.app_context():
+            ordered = [m[0] for m in api_flow.region_municipalities(world.region.id)]
+        for kind in ("month", "quarter", "year"):
+            for m_row in [None, 0, 1]:
+                answer = api_flow.flow(world.region.id, m_row, ordered, kind, date(YEAR, 1, 1), date(YEAR, 12, 31))
+                scope = scope_rows(None if m_row is None else ordered[m_row])
+                for period, counts in answer:
+                    for measure, cell in counts.items():
+                        add("flow", measure, scope, period)(cell)
+        # every reflection report: each access team and municipality, each period of the year chosen
+        subjects = [(report.TEAM, t) for t in (world.team.id, world.team2.id, world.other_team.id)]
+        subjects += [(report.MUNICIPALITY, m) for m in municipality_ids]
+        names = dict(aggregates.gap_categories(world.region.id))
+        catalogue_names = caretypes.names(world.region.id)
+        for kind, subject_id in subjects:
+            subject = report.find_subject(kind, subject_id)
+            scope = scope_rows(subject.municipality_id, subject_id if kind == report.TEAM else None)
+            for period_kind in PeriodKind:
+                for chosen in [Period(date(YEAR, 1, 1), PeriodKind.YEAR).shifted(0)] if period_kind is PeriodKind.YEAR \
+                        else [Period(date(YEAR, 1, 1), period_kind).shifted(i) for i in range(12 // period_kind.months)]:
+                    r = report.build(subject, chosen)
+                    for index, period in enumerate(r.periods):
+                        if period.start.year != YEAR:
+                            continue
+                        for measure, (_label, cells) in zip(aggregates.FLOW, r.flow):
+                            add("flow", measure, scope, period)(cells[index])
+                        for key, (_label, cells) in zip(RESULTS, r.results):
+                            add("result", key, scope, period)(cells[index])
+                        for key, (_label, cells) in zip(aggregates.PLACEMENTS, r.placements):
+                            add("placement", key, scope, period)(cells[index])
+                        by_name = {name: cid for cid, name in names.items()}
+                        for name, cells in r.gaps:
+                            add("gap", by_name[name], scope, period, care_rows)(cells[index])
+                    code_of = {v: k for k, v in catalogue_names.items()}
+                    for name, care_name, cell in r.gap_care_types:
+                        ct = code_of.get(care_name)
+                        add("gap", {n: c for c, n in names.items()}[name], scope, chosen, (ct,))(cell)
+    # The same sum of base cells is published the same wherever it appears (page, report, API); the
+    # attacker needs each once.
+    published = {}
+    for cells, cell in equations:
+        key = frozenset(cells)
+        assert published.setdefault(key, cell) == cell, (sorted(cells, key=str)[:2], published[key], cell)
+    pinned, tried = attack([(set(cells), cell) for cells, cell in published.items()], truth)
+    assert tried > 5, tried
+    assert not pinned, pinned

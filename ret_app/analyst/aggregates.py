@@ -9,13 +9,19 @@ How the counts are protected — the API's flow approach (ret_app/api/flow.py), 
   the re-referral counts) there is ONE table of raw counts: rows x the year's 12 months, with the rows'
   year totals, the months' region totals and the year's region total as margins, protected as a whole
   by `ret_app.stats.suppression.suppress_table`;
-- the rows are the region's municipalities (outcomes, placements); for a gap category they are the
-  municipality x care type pairs (a gap without a care type in a row of its own), so that a filter on a
-  municipality, a care type or both reads the same table; for re-referral they are "referred again"
-  and "not referred again" (the region only);
+- the rows are the region's municipalities, each split by who referred the case: one row per access
+  team of that municipality (`Organisation.municipality_id`) and one for every other referrer (a
+  certified institution, an access team of another municipality) — so a municipality's number is the
+  sum of its published access-team rows and the reflection report of one access team reads a row of
+  the same table (outcomes, placements, and the flow: referred, taken in, fitting help started,
+  closed, which the monitor API reads too); for a gap category the rows are those (municipality,
+  referrer) rows x care type (a gap without a care type in a row of its own), so that a filter on a
+  municipality, an access team, a care type or any of them together reads the same table; for
+  re-referral they are "referred again" and "not referred again" (the region only);
 - a month of the region is a column total, a year a row total or the grand total; whatever else is
-  asked — a quarter, a municipality over all care types, a care type over all municipalities — is the
-  sum of protected numbers, published only when each of them is (else it is hidden as "x"). So no
+  asked — a quarter, a municipality over its referrers, a municipality over all care types, a care type
+  over all municipalities — is the sum of protected numbers, published only when each of them is (else
+  it is hidden as "x"; a sum whose other parts are published zeros is its one remaining part). So no
   answer, however its filters are chosen, holds more than the one protected table and sums of its
   published numbers: nothing hidden can be worked out by subtracting one view from another;
 - no total is published across measures (over results, categories or care types of different
@@ -40,11 +46,12 @@ from datetime import date
 from typing import Optional
 
 from flask import g, has_app_context
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from ret_app.extensions import db
 from ret_app.kernel import dates
-from ret_app.models import Case, CaseOutcome, GapCategory, Municipality, OutcomeGap
+from ret_app.models import Case, CaseOutcome, GapCategory, Municipality, Organisation, OutcomeGap
+from ret_app.models.organisations import OrganisationKind
 from ret_app.models.outcomes import OutcomeResult, PlacementResult
 from ret_app.rereferrals import measures
 from ret_app.stats.periods import Period, PeriodKind
@@ -52,6 +59,8 @@ from ret_app.stats.suppression import THRESHOLD, Cell, SuppressedTable, sum_of, 
 
 RESULTS = tuple(result.value for result in OutcomeResult)
 PLACEMENTS = (PlacementResult.PREVENTED.value, PlacementResult.CARRIED_OUT.value)
+# The flow of cases, each counted in the month its day falls in (the day in the Netherlands).
+FLOW = ("referred", "taken_in", "fitting_help_started", "closed")
 NO_CARE_TYPE = ""  # the row of gaps recorded without a care type
 # As many years side by side as the year view shows.
 YEARS_SHOWN = 5
@@ -66,9 +75,14 @@ class Filters:
     year: int
     municipality_id: Optional[int] = None  # None: the region
     care_type: Optional[str] = None  # None: every care type (only the gaps have care types)
+    team_id: Optional[int] = None  # an access team of `municipality_id`: the cases it referred
+    shown: Optional[tuple[Period, ...]] = None  # periods of `kind` chosen by the caller (the reflection report)
 
     def periods(self) -> list[Period]:
-        """The periods shown: the year's months or quarters, or the YEARS_SHOWN years up to `year`."""
+        """The periods shown: the year's months or quarters, or the YEARS_SHOWN years up to `year`
+        (or the caller's own `shown`)."""
+        if self.shown is not None:
+            return list(self.shown)
         if self.kind is PeriodKind.YEAR:
             first = max(FIRST_YEAR, self.year - YEARS_SHOWN + 1)
             return [Period(date(year, 1, 1), PeriodKind.YEAR) for year in range(first, self.year + 1)]
@@ -90,21 +104,41 @@ class Days:
     q3: Optional[float] = None
 
 
+@dataclass(frozen=True)
+class Row:
+    """One row of the municipality tables: the cases of a municipality referred by one of its access
+    teams, or (team_id None) by anyone else."""
+
+    municipality_id: int
+    team_id: Optional[int]
+
+
 @dataclass
 class YearTables:
     """The protected tables of one region and one year (see the module's docstring)."""
 
     year: int
-    municipalities: list[int]  # row order of the municipality tables
+    rows: list[Row]  # row order of the municipality tables
     care_types: list[str]  # the care-type part of the gap rows (NO_CARE_TYPE last)
     results: dict[str, SuppressedTable]
     placements: dict[str, SuppressedTable]
-    gaps: dict[int, SuppressedTable]  # gap category id -> rows municipality x care type
+    flow: dict[str, SuppressedTable]  # FLOW measure -> rows x months
+    gaps: dict[int, SuppressedTable]  # gap category id -> rows (municipality, referrer) x care type
     rereferral: SuppressedTable  # rows: referred again, not referred again
-    days: dict[tuple[Optional[int], int], list[int]]  # (municipality or None, month) -> working days
+    days: dict[tuple, list[int]]  # (scope, month) -> working days; scope: None, ("m", id) or ("t", id)
 
-    def gap_row(self, municipality_index: int, care_index: int) -> int:
-        return municipality_index * len(self.care_types) + care_index
+    @property
+    def municipalities(self) -> list[int]:
+        return list(dict.fromkeys(row.municipality_id for row in self.rows))
+
+    def gap_row(self, row_index: int, care_index: int) -> int:
+        return row_index * len(self.care_types) + care_index
+
+    def row_indexes(self, municipality_id: Optional[int] = None, team_id: Optional[int] = None) -> list[int]:
+        """The rows of a municipality, or the one row of an access team (none: not of this region)."""
+        if team_id is not None:
+            return [i for i, row in enumerate(self.rows) if row.team_id == team_id]
+        return [i for i, row in enumerate(self.rows) if row.municipality_id == municipality_id]
 
 
 # --- reading the region ----------------------------------------------------------------------------
@@ -113,6 +147,25 @@ def municipalities(region_id: int) -> list[tuple[int, str]]:
     return [tuple(row) for row in db.session.execute(
         select(Municipality.id, Municipality.name).where(Municipality.region_id == region_id)
         .order_by(Municipality.id))]
+
+
+def access_teams(region_id: int) -> list[tuple[int, str, int]]:
+    """(id, name, municipality id) of the access teams serving a municipality of the region (inactive
+    ones too: their old cases stay theirs), by name."""
+    return [tuple(row) for row in db.session.execute(
+        select(Organisation.id, Organisation.name, Organisation.municipality_id)
+        .join(Municipality, Municipality.id == Organisation.municipality_id)
+        .where(Municipality.region_id == region_id, Organisation.kind == OrganisationKind.ACCESS_TEAM.value)
+        .order_by(Organisation.name, Organisation.id))]
+
+
+def table_rows(region_id: int) -> list[Row]:
+    """The rows of the municipality tables: per municipality (by id) its access teams (by id), then the
+    row of every other referrer."""
+    teams: dict[int, list[int]] = {}
+    for team_id, _name, municipality_id in sorted(access_teams(region_id), key=lambda t: t[0]):
+        teams.setdefault(municipality_id, []).append(team_id)
+    return [Row(mid, team) for mid, _name in municipalities(region_id) for team in teams.get(mid, []) + [None]]
 
 
 def gap_categories(region_id: int) -> list[tuple[int, str]]:
@@ -141,8 +194,15 @@ def year_tables(region_id: int, year: int, care_types: list[str]) -> YearTables:
 
 
 def _build(region_id: int, year: int, care_types: list[str]) -> YearTables:
-    municipality_ids = [mid for mid, _name in municipalities(region_id)]
-    rows = {mid: i for i, mid in enumerate(municipality_ids)}
+    rows = table_rows(region_id)
+    row_of = {(row.municipality_id, row.team_id): i for i, row in enumerate(rows)}
+    known = {row.municipality_id for row in rows}
+
+    def row_index(municipality_id: int, submitter_id: Optional[int]) -> Optional[int]:
+        if municipality_id not in known:  # a municipality that has left the region: not in its figures
+            return None
+        return row_of.get((municipality_id, submitter_id), row_of[(municipality_id, None)])
+
     care_rows = care_types + [NO_CARE_TYPE]
     care_index = {code: i for i, code in enumerate(care_rows)}
     lo, hi = Period(date(year, 1, 1), PeriodKind.YEAR).moments()
@@ -150,17 +210,17 @@ def _build(region_id: int, year: int, care_types: list[str]) -> YearTables:
     def empty(n_rows: int) -> list[list[int]]:
         return [[0] * 12 for _ in range(n_rows)]
 
-    results = {result: empty(len(municipality_ids)) for result in RESULTS}
-    placements = {placement: empty(len(municipality_ids)) for placement in PLACEMENTS}
-    days: dict[tuple[Optional[int], int], list[int]] = {}
+    results = {result: empty(len(rows)) for result in RESULTS}
+    placements = {placement: empty(len(rows)) for placement in PLACEMENTS}
+    days: dict[tuple, list[int]] = {}
     month_of: dict[int, tuple[int, int]] = {}  # outcome id -> (row, month index)
-    for outcome_id, municipality_id, recorded_at, result, placement, working_days in db.session.execute(
-            select(CaseOutcome.id, Case.municipality_id, CaseOutcome.recorded_at, CaseOutcome.result,
-                   CaseOutcome.placement_result, CaseOutcome.working_days_to_fitting_help)
+    for outcome_id, municipality_id, submitter_id, recorded_at, result, placement, working_days in db.session.execute(
+            select(CaseOutcome.id, Case.municipality_id, Case.submitting_organisation_id, CaseOutcome.recorded_at,
+                   CaseOutcome.result, CaseOutcome.placement_result, CaseOutcome.working_days_to_fitting_help)
             .join(Case, Case.id == CaseOutcome.case_id)
             .where(Case.region_id == region_id, CaseOutcome.recorded_at >= lo, CaseOutcome.recorded_at < hi)):
-        row = rows.get(municipality_id)
-        if row is None:  # a municipality that has left the region: not in its figures
+        row = row_index(municipality_id, submitter_id)
+        if row is None:
             continue
         month = dates.local_date(recorded_at).month - 1
         month_of[outcome_id] = (row, month)
@@ -170,10 +230,12 @@ def _build(region_id: int, year: int, care_types: list[str]) -> YearTables:
             placements[placement][row][month] += 1
         if working_days is not None:
             days.setdefault((None, month), []).append(working_days)
-            days.setdefault((municipality_id, month), []).append(working_days)
+            days.setdefault((("m", municipality_id), month), []).append(working_days)
+            if rows[row].team_id is not None:
+                days.setdefault((("t", rows[row].team_id), month), []).append(working_days)
 
     categories = [cid for cid, _name in gap_categories(region_id)]
-    gaps = {cid: empty(len(municipality_ids) * len(care_rows)) for cid in categories}
+    gaps = {cid: empty(len(rows) * len(care_rows)) for cid in categories}
     for outcome_id, category_id, care_type in db.session.execute(
             select(OutcomeGap.outcome_id, OutcomeGap.gap_category_id, OutcomeGap.care_type)
             .join(CaseOutcome, CaseOutcome.id == OutcomeGap.outcome_id)
@@ -185,6 +247,25 @@ def _build(region_id: int, year: int, care_types: list[str]) -> YearTables:
         column = care_index.get(care_type or NO_CARE_TYPE, care_index[NO_CARE_TYPE])
         gaps[category_id][row * len(care_rows) + column][month] += 1
 
+    flow = {measure: empty(len(rows)) for measure in FLOW}
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    moments = (Case.submitted_at, Case.intake_at, Case.closed_at)
+    for municipality_id, submitter_id, submitted, intake, fitting, closed in db.session.execute(
+            select(Case.municipality_id, Case.submitting_organisation_id, Case.submitted_at, Case.intake_at,
+                   Case.fitting_help_started_on, Case.closed_at)
+            .where(Case.region_id == region_id,
+                   or_(*(and_(column >= lo, column < hi) for column in moments),
+                       and_(Case.fitting_help_started_on >= first, Case.fitting_help_started_on <= last)))):
+        row = row_index(municipality_id, submitter_id)
+        if row is None:
+            continue
+        days_of_case = (dates.local_date(submitted) if submitted else None,
+                        dates.local_date(intake) if intake else None, fitting,
+                        dates.local_date(closed) if closed else None)
+        for measure, day in zip(FLOW, days_of_case):
+            if day is not None and first <= day <= last:
+                flow[measure][row][day.month - 1] += 1
+
     again = empty(2)
     months = [Period(date(year, month + 1, 1), PeriodKind.MONTH) for month in range(12)]
     for month, share in enumerate(measures.shares_referred_again(region_id, [(p.start, p.end) for p in months])):
@@ -195,74 +276,100 @@ def _build(region_id: int, year: int, care_types: list[str]) -> YearTables:
         return suppress_table(counts, row_totals=True, column_totals=True, threshold=THRESHOLD)
 
     return YearTables(
-        year=year, municipalities=municipality_ids, care_types=care_rows,
+        year=year, rows=rows, care_types=care_rows,
         results={key: protect(counts) for key, counts in results.items()},
         placements={key: protect(counts) for key, counts in placements.items()},
+        flow={key: protect(counts) for key, counts in flow.items()},
         gaps={key: protect(counts) for key, counts in gaps.items()},
         rereferral=protect(again), days=days)
 
 
 # --- reading a protected table for a view -----------------------------------------------------------
 
+def add_up(cells: list[Cell]) -> Cell:
+    """The published sum of published cells: `sum_of`, except that published zeros add nothing, so a
+    sum of one count and zeros is that count as shown ("<5" stays "<5": it tells nothing new)."""
+    parts = [cell for cell in cells if cell.suppressed or cell.value]
+    if not parts:
+        return ZERO
+    if len(parts) == 1:
+        return parts[0]
+    return sum_of(parts)
+
+
 def _value(table: SuppressedTable, rows: Optional[list[int]], period: Period) -> Cell:
     """The published count of `period` over `rows` (None: every row, read from the margins)."""
     if period.kind is PeriodKind.YEAR:
         if rows is None:
             return table.grand_total
-        return sum_of([table.row_totals[r] for r in rows]) if len(rows) != 1 else table.row_totals[rows[0]]
+        return add_up([table.row_totals[r] for r in rows])
     months = range(period.start.month - 1, period.start.month - 1 + period.kind.months)
     if rows is None:
-        return sum_of([table.column_totals[m] for m in months])
-    return sum_of([table.cells[r][m] for r in rows for m in months])
+        return add_up([table.column_totals[m] for m in months])
+    return add_up([table.cells[r][m] for r in rows for m in months])
 
 
-def _municipality_rows(tables: YearTables, filters: Filters) -> Optional[list[int]]:
-    if filters.municipality_id is None:
-        return None
-    return [tables.municipalities.index(filters.municipality_id)]
+def _scope_rows(tables: YearTables, filters: Filters) -> Optional[list[int]]:
+    """The rows of the municipality tables the filters ask for (None: the region, from the margins)."""
+    if filters.team_id is not None:
+        return tables.row_indexes(team_id=filters.team_id)
+    if filters.municipality_id is not None:
+        return tables.row_indexes(municipality_id=filters.municipality_id)
+    return None
 
 
 def series(region_id: int, filters: Filters, care_types: list[str], family: str, key) -> list[Cell]:
-    """One measure over the filters' periods: `family` "result" / "placement" / "gap" (key: the code
-    or the gap category id) or "rereferral" (key: "again" or "youths")."""
+    """One measure over the filters' periods: `family` "result" / "placement" / "flow" / "gap" (key: the
+    code, the FLOW measure or the gap category id) or "rereferral" (key: "again" or "youths")."""
     out = []
     for period in filters.periods():
         tables = year_tables(region_id, period.start.year, care_types)
-        if filters.municipality_id is not None and filters.municipality_id not in tables.municipalities:
+        rows = _scope_rows(tables, filters)
+        if rows == []:  # not a municipality or access team of the region: nothing of it
             out.append(ZERO)
             continue
         if family == "result":
-            out.append(_value(tables.results[key], _municipality_rows(tables, filters), period))
+            out.append(_value(tables.results[key], rows, period))
         elif family == "placement":
-            out.append(_value(tables.placements[key], _municipality_rows(tables, filters), period))
+            out.append(_value(tables.placements[key], rows, period))
+        elif family == "flow":
+            out.append(_value(tables.flow[key], rows, period))
         elif family == "gap":
             table = tables.gaps.get(key)
             if table is None:
                 out.append(ZERO)
                 continue
-            if filters.care_type is None and filters.municipality_id is None:
-                rows = None
+            if filters.care_type is None and rows is None:
+                gap_rows = None
             else:
-                m_rows = (range(len(tables.municipalities)) if filters.municipality_id is None
-                          else [tables.municipalities.index(filters.municipality_id)])
                 c_rows = (range(len(tables.care_types)) if filters.care_type is None
                           else [tables.care_types.index(filters.care_type)])
-                rows = [tables.gap_row(m, c) for m in m_rows for c in c_rows]
-            out.append(_value(table, rows, period))
+                gap_rows = [tables.gap_row(r, c) for r in (rows if rows is not None else range(len(tables.rows)))
+                            for c in c_rows]
+            out.append(_value(table, gap_rows, period))
         elif family == "rereferral":
-            rows = [0] if key == "again" else None  # youths: both rows (the margins)
-            out.append(_value(tables.rereferral, rows, period))
+            rereferral_rows = [0] if key == "again" else None  # youths: both rows (the margins)
+            out.append(_value(tables.rereferral, rereferral_rows, period))
         else:
             raise ValueError(f"unknown family {family!r}")
     return out
 
 
+def _days_scope(filters: Filters):
+    if filters.team_id is not None:
+        return ("t", filters.team_id)
+    if filters.municipality_id is not None:
+        return ("m", filters.municipality_id)
+    return None
+
+
 def days_to_fitting_help(region_id: int, filters: Filters, care_types: list[str]) -> list[Days]:
     out = []
+    scope = _days_scope(filters)
     for period in filters.periods():
         tables = year_tables(region_id, period.start.year, care_types)
         months = range(period.start.month - 1, period.start.month - 1 + period.kind.months)
-        values = [value for m in months for value in tables.days.get((filters.municipality_id, m), [])]
+        values = [value for m in months for value in tables.days.get((scope, m), [])]
         out.append(days_of(values))
     return out
 

@@ -5,11 +5,12 @@ and closed — each case counted in the period its day falls in (the day in the 
 
 How the counts are protected (docs/api.md, docs/suppression.md): whatever a caller asks (a month,
 quarter or year; a range; the region or one municipality), every number comes from one table per
-calendar year and measure — municipalities x months, with the municipalities' year totals, the region's
-month totals and the region's year total as margins — suppressed as a whole by
-`ret_app.stats.suppression.suppress_table`. A month is a cell (or the region's margin), a year a
-margin, and a quarter the sum of its three months, published only when all three are (otherwise it
-is hidden too). So every answer is made of the same protected numbers and their sums: no two calls,
+calendar year and measure — the analyst's (ret_app/analyst/aggregates.py: rows the municipalities, each
+split by referring access team, x months, with the rows' year totals, the region's month totals and
+the region's year total as margins) — suppressed as a whole by `ret_app.stats.suppression.suppress_table`.
+The reflection report per access team reads the same tables. A region's month is a column total, a
+year a margin; a municipality's month or year is the sum of its rows, and a quarter the sum of its
+three months, published only when all parts are (otherwise it is hidden too). So every answer is made of the same protected numbers and their sums: no two calls,
 however their ranges, periods and municipalities are chosen, give more than the one protected table,
 and no small count can be computed back by subtracting one answer from another. Years are never
 added up, so the tables of different years stand apart.
@@ -17,19 +18,20 @@ added up, so the tables of different years stand apart.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Optional
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
+from ret_app.analyst import aggregates
+from ret_app.caretypes import services as caretypes
 from ret_app.extensions import db
-from ret_app.kernel.dates import AMSTERDAM, local_date
-from ret_app.models import Case, Municipality
+from ret_app.models import Municipality
 from ret_app.stats import periods as stats_periods
 from ret_app.stats.periods import Period
-from ret_app.stats.suppression import THRESHOLD, Cell, sum_of, suppress_table
+from ret_app.stats.suppression import THRESHOLD, Cell  # noqa: F401  (THRESHOLD: the API answer names it)
 
-MEASURES = ("referred", "taken_in", "fitting_help_started", "closed")
+MEASURES = aggregates.FLOW
 # The longest range one call may ask for, in periods (a few years: enough for a monitor's trend).
 MAX_PERIODS = {"month": 36, "quarter": 20, "year": 5}
 # How far back `from` defaults to, in periods before the one of `to`.
@@ -54,44 +56,11 @@ def default_start(kind: str, last_day: date) -> date:
     return Period.containing(kind, last_day).shifted(-DEFAULT_SPAN[kind]).start
 
 
-def _months_of(period: Period) -> range:
-    """The months (1..12) of its year that a period spans."""
-    return range(period.start.month, period.start.month + period.kind.months)
-
-
 def region_municipalities(region_id: int) -> list[tuple[int, str, str]]:
     """(id, name, CBS code) of the region's municipalities, in a fixed order (the table's rows)."""
     return [tuple(row) for row in db.session.execute(
         select(Municipality.id, Municipality.name, Municipality.cbs_code)
         .where(Municipality.region_id == region_id).order_by(Municipality.id))]
-
-
-def _utc_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, AMSTERDAM)
-
-
-def _raw_tables(region_id: int, municipality_ids: list[int], years: list[int]) -> dict:
-    """{(measure, year): rows municipalities x 12 months of raw counts}, from one query."""
-    first, last = date(years[0], 1, 1), date(years[-1], 12, 31)
-    since, until = _utc_start(first), _utc_start(last + timedelta(days=1))
-    moments = (Case.submitted_at, Case.intake_at, Case.closed_at)
-    stmt = (select(Case.municipality_id, Case.submitted_at, Case.intake_at, Case.fitting_help_started_on,
-                   Case.closed_at)
-            .where(Case.region_id == region_id,
-                   or_(*(and_(column >= since, column < until) for column in moments),
-                       and_(Case.fitting_help_started_on >= first, Case.fitting_help_started_on <= last))))
-    row_of = {municipality_id: index for index, municipality_id in enumerate(municipality_ids)}
-    tables = {(measure, year): [[0] * 12 for _ in municipality_ids] for measure in MEASURES for year in years}
-    for municipality_id, submitted, intake, fitting, closed in db.session.execute(stmt):
-        row = row_of.get(municipality_id)
-        if row is None:  # a case of a municipality that has left the region since: not in its figures
-            continue
-        days = (local_date(submitted) if submitted else None, local_date(intake) if intake else None, fitting,
-                local_date(closed) if closed else None)
-        for measure, day in zip(MEASURES, days):
-            if day is not None and first <= day <= last:
-                tables[(measure, day.year)][row][day.month - 1] += 1
-    return tables
 
 
 def flow(region_id: int, municipality_row: Optional[int], municipality_ids: list[int], kind: str,
@@ -102,20 +71,9 @@ def flow(region_id: int, municipality_row: Optional[int], municipality_ids: list
     if not municipality_ids:  # a region without municipalities has no cases
         zero = Cell(value=0, shown="0", suppressed=False, reason=None)
         return [(period, {measure: zero for measure in MEASURES}) for period in periods]
-    years = sorted({period.start.year for period in periods})
-    raw = _raw_tables(region_id, municipality_ids, years)
-    protected = {key: suppress_table(counts, row_totals=True, column_totals=True, threshold=THRESHOLD)
-                 for key, counts in raw.items()}
-    out = []
-    for period in periods:
-        counts = {}
-        for measure in MEASURES:
-            table = protected[(measure, period.start.year)]
-            if kind == "year":
-                counts[measure] = table.grand_total if municipality_row is None else table.row_totals[municipality_row]
-                continue
-            months = [table.column_totals[month - 1] if municipality_row is None
-                      else table.cells[municipality_row][month - 1] for month in _months_of(period)]
-            counts[measure] = months[0] if kind == "month" else sum_of(months)
-        out.append((period, counts))
-    return out
+    municipality_id = None if municipality_row is None else municipality_ids[municipality_row]
+    filters = aggregates.Filters(kind=stats_periods.kind_of(kind), year=periods[-1].start.year,
+                                 municipality_id=municipality_id, shown=tuple(periods))
+    care_types = list(caretypes.names(region_id))
+    counts = {measure: aggregates.series(region_id, filters, care_types, "flow", measure) for measure in MEASURES}
+    return [(period, {measure: counts[measure][i] for measure in MEASURES}) for i, period in enumerate(periods)]

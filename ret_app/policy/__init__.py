@@ -16,6 +16,7 @@
     vignettes.py  anonymised learning vignettes: the chair keeps them, the RET reads approved ones
     exports.py    export jobs: the requester's alone, with its SQL twin
     signals.py    gap signals and the gap overview: the RET of the region reads, the chair acts
+    reflection.py the reflection report per access team or municipality: the RET and the analyst of the region
 
 A new domain (the collective, escalations, signals, ...) adds its module here and re-exports it
 below. Views call these functions, list queries filter with the SQL twins, templates use them to
@@ -88,6 +89,10 @@ from ret_app.policy.signals import (  # noqa: F401
     sees_signals,
     signals_region,
     visible_signals_clause,
+)
+from ret_app.policy.reflection import (  # noqa: F401
+    can_read_reflection,
+    reflection_region,
 )
 from ret_app.policy.escalations import (  # noqa: F401
     actionable_escalations_clause,

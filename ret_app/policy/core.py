@@ -40,6 +40,7 @@ class Permission(enum.StrEnum):
     READ_VIGNETTES = "read_vignettes"  # the region's approved learning vignettes and packs (per object: policy/vignettes.py)
     KEEP_VIGNETTES = "keep_vignettes"  # generate, edit, approve and withdraw learning vignettes of closed cases
     VIEW_SIGNALS = "view_signals"  # the region's gap signals and gap overview (the chair acts on them)
+    VIEW_REFLECTION = "view_reflection"  # the reflection report per access team / municipality (suppressed)
 
 
 ALL_ROLES = frozenset(Role)
@@ -71,6 +72,9 @@ ROLE_PERMISSIONS: dict[Permission, frozenset[Role]] = {
     Permission.READ_VIGNETTES: frozenset({Role.CHAIR, Role.RET_MEMBER}),
     Permission.KEEP_VIGNETTES: frozenset({Role.CHAIR}),
     Permission.VIEW_SIGNALS: frozenset({Role.CHAIR, Role.RET_MEMBER}),
+    # The reflection report per access team or municipality: the RET prepares its periodic reflection
+    # with the access teams; the region's analyst reads the same suppressed figures.
+    Permission.VIEW_REFLECTION: frozenset({Role.CHAIR, Role.RET_MEMBER, Role.ANALYST}),
 }
 
 

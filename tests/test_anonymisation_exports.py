@@ -620,6 +620,25 @@ def api_signals_json(ex: Exports) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
+def _reflection_pdf(ex: Exports, subject: dict) -> str:
+    year = date.today().year
+    data, mimetype = via_export_job(ex, "chair", "reflection-report",
+                                    {**subject, "kind": "year", "start": f"{year}-01-01"}, "/reflectie")
+    assert mimetype == "application/pdf"
+    text = pdf_text(data)
+    flat = " ".join(text.split())
+    assert str(year) in flat and "<5" in flat and ex.category_name in flat, flat[:2000]
+    return text
+
+
+def reflection_report_team_pdf(ex: Exports) -> str:
+    return _reflection_pdf(ex, {"team": ex.world.team.id})
+
+
+def reflection_report_municipality_pdf(ex: Exports) -> str:
+    return _reflection_pdf(ex, {"municipality": ex.world.municipality.id})
+
+
 def via_export_job(ex: Exports, who: str, kind: str, params: dict, page: str = "/exports") -> tuple[bytes, str]:
     """An export made as a job (ret_app/exports): requested by `who` with the form's `params` (POST
     /exports/<kind>/aanvragen; jobs run synchronously in tests), then downloaded by them. -> (bytes, mimetype)."""
@@ -648,13 +667,7 @@ def api_json(ex: Exports, path: str) -> dict:
 
 # One entry per export an outsider or a learning session receives. To add one, write a producer that makes it
 # as its user gets it, asserts that it holds what it is for (so an empty export cannot pass) and returns its
-# text; e.g. (names and params as the branches define them):
-#   def reflection_report_pdf(ex):
-#       data, mimetype = via_export_job(ex, "chair", "reflection-report",
-#                                       {"municipality": ex.world.municipality.id, "period": _period()})
-#       text = pdf_text(data); assert "<5" in text; return text
-#   def api_gaps_json(ex):
-#       data = api_json(ex, "/api/v1/gaps?period=month"); assert data["periods"]; return json.dumps(data)
+# text (via_export_job for an export job, api_json for the monitor API).
 EXPORTS: list[tuple[str, Callable[[Exports], str]]] = [
     ("vignette page", vignette_page),
     ("vignette PDF", vignette_pdf),
@@ -662,6 +675,8 @@ EXPORTS: list[tuple[str, Callable[[Exports], str]]] = [
     ("signal report PDF", signal_report_pdf),
     ("signal report CSV", signal_report_csv),
     ("analyst page", analyst_page),
+    ("reflection report PDF (access team)", reflection_report_team_pdf),
+    ("reflection report PDF (municipality)", reflection_report_municipality_pdf),
     ("API /api/v1/flow", api_flow_json),
     ("API /api/v1/outcomes", api_outcomes_json),
     ("API /api/v1/gaps", api_gaps_json),

@@ -42,7 +42,7 @@ from ret_app.kernel.dates import AMSTERDAM
 from ret_app.models import (
     Case, CaseEvent, CaseLink, CaseOutcome, CaseParticipant, CasePause, CaseReferenceCounter, CaseTransition, Consent,
     Escalation, EscalationMessage, EscalationStep, EscalationTried, FamilyMember, GapCategory, Municipality, Network,
-    Organisation, OutcomeGap, OutcomeHelp, PriorHelp, ProviderRequest, Region, Screening, User,
+    Organisation, OrganisationKind, OutcomeGap, OutcomeHelp, PriorHelp, ProviderRequest, Region, Screening, User,
 )
 from ret_app.models.rereferrals import youth_match_key
 from ret_app.outcomes import services as outcomes
@@ -671,6 +671,12 @@ def seed(today: date) -> int:
     municipalities = {(region, name): mid for region, name, mid in db.session.execute(
         select(Region.name, Municipality.name, Municipality.id).join(Region, Region.id == Municipality.region_id))}
     organisations = dict(db.session.execute(select(Organisation.name, Organisation.id)).all())
+    # A youth is referred by their municipality's own access team (the caseworker of the demo who referred
+    # it worked for that team then), so the reflection report per access team has each team's cases.
+    own_team = dict(db.session.execute(select(Organisation.municipality_id, Organisation.id).where(
+        Organisation.kind == OrganisationKind.ACCESS_TEAM.value, Organisation.municipality_id.is_not(None))
+        .order_by(Organisation.id.desc())).all())
+    team_ids = set(own_team.values())
     networks = dict(db.session.execute(select(Network.id, Network.name)).all())
     answer_days = dict(db.session.execute(select(Network.id, Network.answer_days)).all())
     categories = {(region_id, code): cid for region_id, code, cid in db.session.execute(
@@ -685,7 +691,8 @@ def seed(today: date) -> int:
         caseworker = users[c.caseworker]
         case_rows.append(dict(
             reference=references[c.key], region_id=region_id, municipality_id=municipalities[(c.region, c.municipality)],
-            submitting_organisation_id=user_org[caseworker], caseworker_id=caseworker,
+            submitting_organisation_id=own_team.get(municipalities[(c.region, c.municipality)], user_org[caseworker])
+            if user_org[caseworker] in team_ids else user_org[caseworker], caseworker_id=caseworker,
             process_director_id=users[c.director], status="closed", status_before_pause=None, track=c.track,
             urgency=c.urgency, youth_first_name=c.first, youth_last_name=c.last, youth_birth_date=c.birth,
             youth_bsn=None, youth_match_key=youth_match_key(c.first, c.last, c.birth), youth_gender=c.gender,

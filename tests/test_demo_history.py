@@ -322,3 +322,21 @@ def test_the_signals_have_a_past_the_chairs_took_up_addressed_and_closed(app, se
         if signal.status == "closed":
             steps = [r.step for r in sorted(responses, key=lambda r: r.at) if r.signal_id == signal.id and r.step]
             assert steps[-1] in ("close", "dismiss"), steps
+
+
+def test_each_municipalitys_own_access_team_referred_its_youths(app, seeded):
+    """The reflection report per access team has cases for every team: a youth is referred by the access
+    team of their own municipality (or by the certified institution)."""
+    from ret_app.models import Organisation
+
+    with app.app_context():
+        rows = db.session.execute(
+            select(Case.municipality_id, Organisation.kind, Organisation.municipality_id)
+            .join(Organisation, Organisation.id == Case.submitting_organisation_id)
+            .where(Case.id.in_([c.id for c in generated()]))).all()
+        teams = db.session.scalars(select(Organisation.municipality_id).where(
+            Organisation.kind == "access_team")).all()
+    assert all(team_municipality == municipality for municipality, kind, team_municipality in rows
+               if kind == "access_team")
+    referred = {team_municipality for _m, kind, team_municipality in rows if kind == "access_team"}
+    assert referred == set(teams)

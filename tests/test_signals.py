@@ -452,8 +452,10 @@ def test_the_report_is_suppressed_has_no_case_reference_and_is_audited(app, worl
     assert data.headers["Content-Disposition"] == 'attachment; filename="signaalrapport-2027-Q1.csv"'
     rows = csv_rows(data)
     assert rows[0][3] == "1e kwartaal 2027"
-    signal_rows = [r for r in rows if r[2] == nl(app, "Cases")]
-    assert len(signal_rows) == 2 and all(r[3] == "<5" for r in signal_rows)
+    signal_rows = [r for r in rows if r[0] == nl(app, "Signals")]
+    assert len({r[1] for r in signal_rows}) == 2  # the two signals: status, owner, month raised
+    # A signal's number of cases is not given: with the gap tables it could pin a hidden count.
+    assert {r[2] for r in signal_rows} == {nl(app, "Status"), nl(app, "Owner"), nl(app, "Raised")}
     assert "SIG-" not in data.data.decode("utf-8-sig")
     with app.app_context():
         events = db.session.execute(select(AuditEvent.detail, AuditEvent.user_id).where(

@@ -13,8 +13,9 @@ not counted and protected again here: the gaps per category x municipality, thei
 not solved (outcome result "not realised"). A quarter is the sum of its published months, hidden when any
 of them is, and a total across categories is the sum of published numbers, hidden likewise. So a reader
 holding both this report and the analyst's page (or the API) holds one protected table and sums of its
-published numbers: nothing hidden can be worked out by combining them. The counts the analyst does not
-publish (the signals' case counts, declines per care type, escalations) are suppressed here on their own
+published numbers: nothing hidden can be worked out by combining them. A signal's number of cases is not
+given (as on the analyst's page and in the API): with the gap tables it could pin a hidden count. The counts
+the analyst does not publish (declines per care type, escalations) are suppressed here on their own
 (ret_app.stats.suppression: 1..4 shown as "<5", complementary suppression where totals would give a small
 count away); docs/suppression.md says so. Every export is audited."""
 
@@ -61,7 +62,7 @@ def default_period(today=None) -> Period:
 class Report:
     region: "RegionRow"
     period: Period
-    signals: list[tuple["SignalRow", Cell]]
+    signals: list["SignalRow"]
     care_names: dict[str, str]
     categories: list  # CategoryRow: the gap table's rows,: categories with a gap recorded (or hidden)
     municipalities: list  # MunicipalityRow: the gap table's columns
@@ -145,7 +146,6 @@ def build(region: Region, period: Period, progress=_noop) -> Report:
                or_(GapSignal.status != SignalStatus.CLOSED.value, GapSignal.status_changed_at >= lo))
         .order_by(GapSignal.raised_at, GapSignal.id))]
     region = RegionRow(region.id, region.name)
-    signal_cells = suppress_counts({str(s.id): s.case_count for s in signals}, total=False)
     progress(20, _("Reading the signals"))
 
     in_region = {mid for mid, _name in aggregates.municipalities(region.id)}
@@ -173,7 +173,7 @@ def build(region: Region, period: Period, progress=_noop) -> Report:
     trend_not_solved = [published(region.id, p, care_types, "result", NOT_SOLVED) for p in trend_periods]
     chart = trend_chart(trend_periods, trend_gaps, trend_not_solved)
     progress(75, _("Drawing the trend"))
-    return Report(region=region, period=period, signals=[(s, signal_cells[str(s.id)]) for s in signals],
+    return Report(region=region, period=period, signals=signals,
                   care_names=caretypes.names(region.id), categories=categories, municipalities=municipalities,
                   gaps=gaps, declines=declines, decline_care_types=decline_care_types, escalations=escalations,
                   escalation_labels=labels, not_solved=not_solved, chart=chart)
@@ -207,14 +207,13 @@ def csv_bytes(report: Report) -> bytes:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([_("Region"), report.region.name, _("Period"), report.period.label])
     writer.writerow([_("Section"), _("Row"), _("Column"), _("Number")])
-    for signal, cell in report.signals:
+    for signal in report.signals:
         row = signal.category.name + (f" · {report.care_names.get(signal.care_type, signal.care_type)}"
                                       if signal.care_type else "")
         writer.writerow([_("Signals"), row, _("Status"), str(STATUS_LABELS[signal.status])])
         writer.writerow([_("Signals"), row, _("Owner"), str(OWNER_LABELS.get(signal.owner, "—"))])
         writer.writerow([_("Signals"), row, _("Raised"), Period.containing(PeriodKind.MONTH,
                                                                               dates.local_date(signal.raised_at)).label])
-        writer.writerow([_("Signals"), row, _("Cases"), cell.shown])
     section = _("Gaps recorded per category and municipality")
     for category, cells, total in zip(report.categories, report.gaps.cells, report.gaps.row_totals):
         for municipality, cell in zip(report.municipalities, cells):

@@ -597,6 +597,20 @@ def test_organisation_names_give_their_own_words_only(app):
     assert text == "Route: Procesregie. [organisatie van het netwerk] dacht mee."
 
 
+def test_a_care_type_word_in_a_providers_name_stays_the_care(app):
+    """'Dagbehandeling eetstoornissen Arnhem' names a provider outside the region: 'Arnhem' is its own word,
+    while 'dagbehandeling' elsewhere in the text is the care (a word of the care types' names), not a
+    provider (seen in the demo: "[aanbieder D] eetstoornissen met gezinsgesprekken")."""
+    with app.test_request_context():
+        assert scrub.organisation_parts("Dagbehandeling eetstoornissen Arnhem (demo)") == ["Arnhem"]
+        assert scrub.organisation_parts("Verblijf behandelgroep De Wolfsberghoeve") == ["Wolfsberghoeve"]
+        cast = scrub.Cast()
+        cast.provider(("name", "dagbehandeling eetstoornissen arnhem (demo)"), "Dagbehandeling eetstoornissen Arnhem (demo)")
+        text = scrub.scrub("Advies: dagbehandeling in Arnhem; Dagbehandeling eetstoornissen Arnhem (demo) nam haar op.",
+                           cast.identifiers, use_deduce=False).text
+    assert text == "Advies: dagbehandeling in [aanbieder A]; [aanbieder A] nam haar op."
+
+
 def prepare_for_csrf(env, endpoint: str) -> tuple[str, dict]:
     """tests/test_csrf.py: the URL and valid form data of a request that changes something, a chair of the
     objects' region signed in: the objects' case closed; for generating, its vignette withdrawn first; for

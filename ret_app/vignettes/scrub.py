@@ -35,6 +35,7 @@ from typing import Any, Callable, Iterable, Optional
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ret_app.caretypes.defaults import DEFAULT_CARE_TYPES
 from ret_app.stats.periods import MONTH_NAMES
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,10 @@ GENERIC_WORDS = {
     "zuid", "oost", "west", "management", "beleid", "network", "access", "management", "bovenregionaal",
     "expertise", "behandeling", "woongroep", "gezinshuis", "opvang", "crisis", "dienst", "diensten", "huis",
     "procesregie", "regie", "demo", "praktijk", "instelling", "zorgaanbieder", "hulp", "ambulant", "ambulante",
+    "kliniek", "psychiatrie", "jeugdpsychiatrie", "eetstoornis", "eetstoornissen", "orthopedagogisch",
+    "gezinsbehandeling", "pleegzorg", "dagbesteding", "verblijf", "behandelgroep", "opvoedondersteuning",
+} | {  # the words of the care types' names: "Dagbehandeling" in a provider's name is the care, not the provider
+    word.strip("()-").lower() for care_type in DEFAULT_CARE_TYPES for word in care_type.name.split()
 }
 
 

@@ -33,7 +33,9 @@ def aggregates_page():
     catalogue = caretypes.names(region_id)
     municipalities = aggregates.municipalities(region_id)
     args = request.args if len(request.query_string) <= MAX_QUERY else {}
-    defaults = {"kind": "month", "year": str(dates.today().year)}
+    # Years first: in a region of a few hundred cases a year most monthly or quarterly counts are small and
+    # hidden; the years side by side show the most (the page offers quarters and months, with a hint).
+    defaults = {"kind": "year", "year": str(dates.today().year)}
     form = FiltersForm(MultiDict({**defaults, **{k: v for k, v in args.items()
                                                  if k in ("kind", "year", "municipality", "care_type")}}))
     form.municipality.choices = [("", _("Whole region"))] + [(str(mid), name) for mid, name in municipalities]

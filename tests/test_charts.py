@@ -68,6 +68,16 @@ def test_suppressed_counts_get_no_bar_but_their_sign_on_the_axis():
     assert "K1 2025" in texts and "K2 2026" in texts  # short Dutch period labels on the axis
 
 
+def test_a_series_with_every_value_hidden_keeps_its_own_colour_in_the_legend():
+    """No bar is drawn for it, but its legend key has the series' colour, not matplotlib's default blue."""
+    table = suppress_table([[2, 3, 1], [12, 9, 14]], row_totals=False, column_totals=False)
+    assert all(c.suppressed for c in table.cells[0])
+    chart = period_chart("bar", QUARTERS[:3], [("Alles verborgen", table.cells[0]), ("Zichtbaar", table.cells[1])],
+                         title="Legenda", chart_id="legend")
+    assert _filled(chart.svg, PALETTE[0]) == 1  # the legend key only
+    assert _filled(chart.svg, PALETTE[1]) == 3 + 1
+
+
 def test_a_line_chart_breaks_at_a_suppressed_point():
     only = suppress_table([[12, 3, 9, 14, 10, 7]], row_totals=False, column_totals=False).cells[0]
     chart = period_chart("line", QUARTERS, [("Aangemeld", only)], title="Lijn", chart_id="line")

@@ -156,9 +156,17 @@ def _render(kind: str, labels: list[str], series: tuple[ChartSeries, ...], *, ti
     figure = Figure(figsize=size, layout="constrained")
     axes = figure.add_subplot()
     positions = list(range(len(labels)))
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     n = len(series)
     width = 0.8 / n
+    # The legend's keys are drawn from the palette, not from what was drawn: a series whose every value is
+    # hidden draws no bar, and matplotlib would then give its key the default colour.
+    keys = []
     for k, s in enumerate(series):
+        keys.append(Patch(facecolor=PALETTE[k], label=s.name) if kind == "bar" else Line2D(
+            [], [], color=PALETTE[k], marker=MARKERS[k], linestyle=DASHES[k], linewidth=2, markersize=5, label=s.name))
         values = [cell.value if not cell.suppressed else None for cell in s.cells]
         if kind == "bar":
             offsets = [x - 0.4 + width * (k + 0.5) for x in positions]
@@ -189,7 +197,7 @@ def _render(kind: str, labels: list[str], series: tuple[ChartSeries, ...], *, ti
     if value_label:
         axes.set_ylabel(value_label)
     if n > 1:
-        figure.legend(frameon=False, loc="outside upper left", ncols=min(n, 3))  # above, never on a bar
+        figure.legend(handles=keys, frameon=False, loc="outside upper left", ncols=min(n, 3))  # above, never on a bar
     buffer = io.StringIO()
     FigureCanvasSVG(figure).print_svg(buffer, metadata={"Date": None, "Creator": None, "Format": None,
                                                        "Type": None})

@@ -51,7 +51,7 @@ SEED = 20_12_2024  # any fixed number: the same demo every time
 CALENDAR = clock.DEFAULT_CALENDAR
 YEARS = 3
 PER_REGION = {  # how many closed cases each region gets (re-referrals included)
-    "Zorgregio Midden-IJssel/Oost-Veluwe": 150,
+    "Zorgregio Midden-IJssel/Oost-Veluwe": 450,
     "IJmond/Zuid-Kennemerland": 110,
     "Jeugdregio Drenthe": 140,
 }

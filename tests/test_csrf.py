@@ -598,12 +598,14 @@ SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
     ("exports.request_export", "POST"): s_exports,
     # gap signals: the chair of the objects' region responds to its signal
     ("signals.signal_page", "POST"): s_case("signals.signal_page", "chair", "ret_org"),
+    # the signal report, asked for as an export job on the gap overview
+    ("signals.report_request", "POST"): s_case("signals.report_request", "chair", "ret_org"),
     # notifications
     **{(endpoint, "POST"): s_notifications(endpoint) for endpoint in (
         "notifications.open_one", "notifications.mark", "notifications.mark_all", "notifications.preferences")},
     # learning vignettes
     **{(endpoint, "POST"): s_vignettes(endpoint) for endpoint in (
-        "vignettes.generate", "vignettes.save", "vignettes.approve", "vignettes.withdraw")},
+        "vignettes.generate", "vignettes.save", "vignettes.approve", "vignettes.withdraw", "vignettes.pack_request")},
 }
 
 

@@ -60,6 +60,12 @@ from tests.worlds import World
 TODAY = date.today()
 
 
+def _running_quarter() -> str:
+    from ret_app.stats.periods import Period
+
+    return Period.containing("quarter", TODAY).key
+
+
 # --- the forms of the app, and what their fields are ---------------------------------------------
 
 def app_forms() -> dict[str, type]:
@@ -335,6 +341,9 @@ SCENARIOS: list[Scenario] = [
              save=False),
     Scenario("ret_app.escalations.forms.WithdrawForm", "chair", lambda w: f"/escalaties/{w.escalation}",
              lambda w: f"/escalaties/{w.escalation}/intrekken", lambda w: {"reason": "Opgelost"}, save=False),
+    # --- gap signals: the chair asks for the signal report (an export job) on the gap overview ---
+    Scenario("ret_app.signals.forms.ReportForm", "chair", lambda w: "/signalen/hiaten", lambda w: "/signalen/rapport",
+             lambda w: {"period": _running_quarter(), "format": "csv"}, prefix="report", save=False),
     # --- learning vignettes: the chair edits a draft's text, withdraws an approved one ---
     Scenario("ret_app.vignettes.forms.TextForm", "chair", lambda w: f"/leerverhalen/{w.vignette}",
              lambda w: f"/leerverhalen/{w.vignette}/tekst", lambda w: {"title": "Leerverhaal", "text": "Andere tekst"},
@@ -441,6 +450,7 @@ EXEMPT = {
     "ret_app.vignettes.forms.ApproveForm": "a button with the version shown",
     # A search filter (GET): every field optional, nothing is saved.
     "ret_app.admin.forms.AuditSearchForm": "a search filter",
+    "ret_app.reflection.forms.ReflectionForm": "the reflection report's choice (GET; every error at once next to its field, input kept: tests/test_reflection.py)",
     "ret_app.analyst.forms.FiltersForm": "the analyst's figures filter (GET, fields with defaults; a bad year is answered next to the field: tests/test_analyst.py)",
     # A notification's buttons (open, mark read or unread, all read): hidden values, nothing typed.
     "ret_app.notifications.forms.MarkForm": "a button with hidden values",

@@ -102,6 +102,8 @@ NO_TEXT_FIELDS = frozenset({
     "api_tokens.token_rotate", "api_tokens.token_revoke",  # a button on one token
     "vignettes.generate",  # a button
     "exports.request_export",  # a button with hidden ids, dates and codes (anything else: 400)
+    "signals.report_request",  # two choices from a list (period, format): anything else is refused next to it
+    "vignettes.pack_request",  # ticked ids of approved vignettes (a bad id: refused next to the list; a NUL: 400)
 })
 # POST routes whose text is searched for, not saved (no form class): the NUL is dropped, the search
 # runs, and the term is shown again without it.

@@ -614,7 +614,7 @@ def test_a_care_type_word_in_a_providers_name_stays_the_care(app):
 def prepare_for_csrf(env, endpoint: str) -> tuple[str, dict]:
     """tests/test_csrf.py: the URL and valid form data of a request that changes something, a chair of the
     objects' region signed in: the objects' case closed; for generating, its vignette withdrawn first; for
-    saving and approving, that vignette a draft; for withdrawing, approved."""
+    saving and approving, that vignette a draft; for withdrawing and for a pack, approved."""
     from tests.test_access_policy import POST_DATA
 
     app, objects = env.app, env.objects
@@ -623,13 +623,15 @@ def prepare_for_csrf(env, endpoint: str) -> tuple[str, dict]:
         case = db.session.get(Case, objects.case_id)
         case.status, case.closed_at = "closed", utcnow()
         vignette = db.session.get(LearningVignette, objects.vignette_id)
-        vignette.status = {"vignettes.generate": "withdrawn", "vignettes.withdraw": "approved"}.get(endpoint, "draft")
+        vignette.status = {"vignettes.generate": "withdrawn", "vignettes.withdraw": "approved",
+                           "vignettes.pack_request": "approved"}.get(endpoint, "draft")
         db.session.commit()
         db.session.remove()
     paths = {"vignettes.generate": f"/casussen/{objects.case_id}/leerverhaal",
              "vignettes.save": f"/leerverhalen/{objects.vignette_id}/tekst",
              "vignettes.approve": f"/leerverhalen/{objects.vignette_id}/goedkeuren",
-             "vignettes.withdraw": f"/leerverhalen/{objects.vignette_id}/intrekken"}
+             "vignettes.withdraw": f"/leerverhalen/{objects.vignette_id}/intrekken",
+             "vignettes.pack_request": "/leerverhalen/pakket"}
     return paths[endpoint], POST_DATA[endpoint](objects)
 
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Optional
 
 from flask import Flask, current_app, render_template, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
 from ret_app.kernel.registry import registry
@@ -51,6 +51,11 @@ def local_date(value: Optional[date], fmt: str = "d MMMM yyyy") -> str:
     return format_date(value, fmt) if value else "—"
 
 
+def decimal(value) -> str:
+    """A number as the reader's language writes it: 51,75 in Dutch, 51.75 in English; whole numbers plain."""
+    return format_decimal(value, format="#,##0.##")
+
+
 def euro(value) -> str:
     if value is None:
         return "—"
@@ -63,6 +68,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = local_datetime
     app.jinja_env.filters["date"] = local_date
     app.jinja_env.filters["euro"] = euro
+    app.jinja_env.filters["decimal"] = decimal
     app.jinja_env.filters.update(FILTERS)
 
     @app.context_processor

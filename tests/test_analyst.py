@@ -161,9 +161,10 @@ def visible_equations(view_filters, views, records_keys, municipalities, care_ro
     return out
 
 
-def attack(equations, truth):
+def attack(equations, truth, threshold=None):
     """For every hidden count: the smallest and largest value it can have given everything shown (exact
-    integer programs, written here apart from the module). Returns the pinned ones."""
+    integer programs, written here apart from the module). Returns the pinned ones. An equation whose cell
+    has the reason "signal" says "at least `threshold`" (a gap signal raised over those counts)."""
     variables = sorted({v for cells, _cell in equations for v in cells}, key=str)
     index = {v: i for i, v in enumerate(variables)}
     rows, lo, hi = [], [], []
@@ -174,6 +175,8 @@ def attack(equations, truth):
         rows.append(row)
         if not cell.suppressed:
             lo.append(cell.value), hi.append(cell.value)
+        elif cell.reason == "signal":
+            lo.append(threshold), hi.append(np.inf)
         elif cell.shown == "<5":
             lo.append(0), hi.append(4)
         else:

@@ -142,6 +142,18 @@ def test_the_macro_shows_the_chart_with_an_accessible_table(ctx):
         '{% import "macros/charts.html" as charts %}{{ charts.chart(c) }}', c=plain)
 
 
+def test_working_days_rows_write_numbers_as_dutch_does_and_a_dash_below_five(ctx):
+    """The analyst's page and the reflection report: quartiles with a decimal comma, a dash for a period
+    with fewer than five outcomes."""
+    from ret_app.analyst.aggregates import Days
+
+    html = render_template_string('{% import "macros/charts.html" as charts %}<table>{{ charts.days_rows(d) }}</table>',
+                                  d=[Days(enough=True, median=57.0, q1=51.75, q3=73.5), Days(enough=False)])
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", html)
+    assert cells == ["51,75", "–", "57", "–", "73,5", "–"]
+    assert html.count('scope="row"') == 3
+
+
 def test_the_same_chart_renders_in_a_pdf(ctx, tmp_path):
     chart = _chart()
     data = render_pdf("pdf/chart_sample.html", document_title="Instroom", reference="Regio Test", chart=chart)

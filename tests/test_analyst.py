@@ -117,17 +117,8 @@ def test_the_aggregates_equal_an_independent_count_and_hide_every_small_one(app,
                 got = {("result", key): cells[index] for key, cells in view.results}
                 got.update({("placement", key): cells[index] for key, cells in view.placements})
                 got.update({("gap", cid): cells[index] for cid, _name, cells in view.gaps if cid in cats})
-                for key, cell in got.items():
-                    want = expected[key]
-                    if cell.suppressed:
-                        hidden += 1
-                        assert cell.shown in ("<5", "x"), key
-                        if cell.shown == "<5":
-                            assert want < 5, (filters, period, key, want)
-                    else:
-                        shown += 1
-                        assert cell.value == want, (filters, period, key)
-                        assert not 1 <= want <= 4, (filters, period, key, want)
+                seen, hid = check_cells(got, expected, (filters, period))
+                shown, hidden = shown + seen, hidden + hid
                 # days: median and quartiles of at least five, computed here by sorting
                 values = sorted(r["days"] for r in records if in_scope(r) and r["days"] is not None)
                 days = view.days[index]
@@ -140,6 +131,24 @@ def test_the_aggregates_equal_an_independent_count_and_hide_every_small_one(app,
 
 
 # --- the attack --------------------------------------------------------------------------------------------
+
+def check_cells(got: dict, expected: dict, where) -> tuple[int, int]:
+    """Each published cell equals the independent count and is never 1..4; each hidden one is marked "<5"
+    (then the count is below 5) or "x". Returns how many were shown and hidden."""
+    shown = hidden = 0
+    for key, cell in got.items():
+        want = expected[key]
+        if cell.suppressed:
+            hidden += 1
+            assert cell.shown in ("<5", "x"), key
+            if cell.shown == "<5":
+                assert want < 5, (where, key, want)
+        else:
+            shown += 1
+            assert cell.value == want, (where, key)
+            assert not 1 <= want <= 4, (where, key, want)
+    return shown, hidden
+
 
 def visible_equations(view_filters, views, records_keys, municipalities, care_rows):
     """Every number the pages show, as (set of raw base cells, cell). A base cell is (family, key,

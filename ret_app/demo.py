@@ -252,6 +252,9 @@ def seed(today: Optional[date] = None) -> SeedSummary:
     signals_demo.history(today)
     signals_demo.seed()
     vignettes_demo.seed()
+    from ret_app.privacy import demo as privacy_demo
+
+    privacy_demo.seed(users, cases["screening"])
     audit.record(audit.Action.CREATE, object_type="demo_seed", detail="demo_region_seeded")
     return SeedSummary(len(regions), len(municipalities), len(organisations), len(users), len(mandates), case_count,
                        meeting_count, history)

@@ -30,6 +30,7 @@ KINDS = {
     "export": _l("Exported or printed"),
     "denied": _l("Refused or failed"),
 }
+NOT_THE_FILE = ("access_log", "access_log_family")
 _WRITES = (audit.Action.CREATE.value, audit.Action.UPDATE.value, audit.Action.DELETE.value)
 _EXPORTS = (audit.Action.EXPORT.value, audit.Action.PRINT.value)
 
@@ -113,12 +114,14 @@ class FamilyRow:
 
 def family_rows(case_id: int, *, with_names: bool) -> list[FamilyRow]:
     """Who looked at the file, for the family: the allowed events of people (no system events, no
-    refused attempts: nobody saw anything there), per day, organisation, role and kind of action (and
+    refused attempts: nobody saw anything there; not the reads of this access log), per day, organisation, role and kind of action (and
     name, if the region shows names), oldest first."""
     stmt = (select(AuditEvent.occurred_at, AuditEvent.organisation_name, AuditEvent.user_role, AuditEvent.action,
                    AuditEvent.outcome, AuditEvent.user_name)
             .where(AuditEvent.case_id == case_id, AuditEvent.user_id.is_not(None),
-                   AuditEvent.outcome == audit.Outcome.ALLOWED.value)
+                   AuditEvent.outcome == audit.Outcome.ALLOWED.value,
+                   # reading the access log itself is no look at the file
+                   or_(AuditEvent.object_type.is_(None), AuditEvent.object_type.not_in(NOT_THE_FILE)))
             .order_by(AuditEvent.occurred_at, AuditEvent.id))
     counts: dict[tuple, int] = {}
     for occurred_at, organisation, role, action, outcome, name in db.session.execute(stmt):

@@ -63,9 +63,11 @@ def test_the_scan_would_catch_a_new_column():
         assert column in found, column
 
 
-def test_every_recipient_is_known():
+def test_every_recipient_is_known_and_named():
     for category in register.CATEGORIES:
         assert category.recipients and set(category.recipients) <= set(register.RECIPIENTS), category.code
+    named = {r for category in register.CATEGORIES for r in category.recipients}
+    assert {"ret", "collective", "network", "municipality"} <= named  # the recipients
 
 
 def test_the_docs_page_is_the_register(app):

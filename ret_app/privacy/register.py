@@ -72,7 +72,7 @@ CATEGORIES: tuple[Category, ...] = (
         _l("The question, why help is stuck, the screening per life domain, analyses, advice, plans, "
            "decisions, outcomes and notes of sessions and escalations."),
         _l("Finding fitting help for the youth: the RET's legal task in the Jeugdwet (art. 2.6, 7.3.x)."),
-        ("ret", "access_team", "collective", "network"), RETENTION_CASE,
+        ("ret", "access_team", "collective", "network", "municipality"), RETENTION_CASE,
         _columns(
             "ret_case: question why_stuck intake_decision_reason advice status status_before_pause track urgency "
             "next_due_kind; "

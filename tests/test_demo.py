@@ -66,7 +66,8 @@ def test_demo_region_matches_the_seed_documents(app, seeded):
             assert db.session.scalars(select(Organisation).where(
                 Organisation.region_id == region.id, Organisation.collective_member.is_(True))).first()
         roles = set(db.session.scalars(select(User.role)))
-        assert roles == {"chair", "ret_member", "caseworker", "provider_member", "network_liaison", "analyst", "admin"}
+        assert roles == {"chair", "ret_member", "caseworker", "provider_member", "network_liaison", "analyst",
+                         "privacy_officer", "admin"}
 
 
 def test_demo_mandates_include_an_expired_and_a_low_ceiling_one(app, seeded):

@@ -450,6 +450,8 @@ EXEMPT = {
     "ret_app.vignettes.forms.ApproveForm": "a button with the version shown",
     # A search filter (GET): every field optional, nothing is saved.
     "ret_app.admin.forms.AuditSearchForm": "a search filter",
+    "ret_app.privacy.forms.AccessLogFilterForm": "the access log's filter (GET; every error at once next to its field, input kept: tests/test_privacy.py)",
+    "ret_app.privacy.forms.FindCaseForm": "the privacy hub's lookup of a case by reference (GET; its message next to the field: tests/test_privacy.py)",
     "ret_app.reflection.forms.ReflectionForm": "the reflection report's choice (GET; every error at once next to its field, input kept: tests/test_reflection.py)",
     "ret_app.analyst.forms.FiltersForm": "the analyst's figures filter (GET, fields with defaults; a bad year is answered next to the field: tests/test_analyst.py)",
     # A notification's buttons (open, mark read or unread, all read): hidden values, nothing typed.

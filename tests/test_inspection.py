@@ -252,7 +252,7 @@ def test_a_correction_is_an_addendum_the_part_unchanged_shown_on_the_case_page_a
 
 def test_404_for_a_case_that_does_not_exist_or_the_user_may_not_handle(app, factory, world):
     case_id = make_case(factory, world, birth=birth_for(14, dates.today()))
-    other = factory.case(world.elsewhere_caseworker, world.elsewhere_municipality, status="screening")
+    other = factory.case(world.elsewhere.caseworker, world.elsewhere.municipality, status="screening")
     chair = client_for(app, world.chair)
     for path in ("/casussen/99999/inzage", f"/casussen/{other}/inzage", f"/casussen/{other}/correctieverzoek",
                  "/casussen/99999/correctieverzoek/1", f"/casussen/{case_id}/inzage/99999"):

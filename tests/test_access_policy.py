@@ -30,7 +30,8 @@ from ret_app import create_app
 from tests import export_kinds
 from tests.conftest import TEST_PASSWORD, Factory, csrf_token, login, own_database
 
-ROLES = ("chair", "ret_member", "caseworker", "provider_member", "network_liaison", "analyst", "admin")
+ROLES = ("chair", "ret_member", "caseworker", "provider_member", "network_liaison", "analyst", "privacy_officer",
+         "admin")
 PUBLIC = "public"
 TOKEN = "token"  # the monitor API: a bearer token only; no role's session opens it
 EVERYONE = frozenset(ROLES)
@@ -1022,10 +1023,10 @@ def test_token_route_is_401_without_a_token_signed_in_or_not(app, client, object
 
 
 def refused_status(app, endpoint: str, role: str) -> int:
-    """A role the route is not for gets 403; the analyst gets 404 on every route of a case (the issue:
-    for the analyst no case exists, not even as forbidden)."""
+    """A role the route is not for gets 403; the analyst and the privacy officer get 404 on every route of
+    a case (the issues: for them no case content exists, not even as forbidden)."""
     addresses_a_case = any("case_id" in rule.arguments for rule in app.url_map.iter_rules(endpoint))
-    return 404 if role == "analyst" and addresses_a_case else 403
+    return 404 if role in ("analyst", "privacy_officer") and addresses_a_case else 403
 
 
 @pytest.mark.parametrize("endpoint,role", [(e, r) for e in GET_PROTECTED for r in ROLES])

@@ -291,3 +291,33 @@ def test_the_case_list_of_requests_has_a_constant_number_of_queries(app, factory
             assert client.get(f"/casussen/{case_id}/inzage").status_code == 200
         counts.append(len(statements))
     assert counts[0] == counts[1]
+
+
+def prepare_for_csrf(env, endpoint: str) -> tuple[str, dict]:
+    """tests/test_csrf.py: the chair of the objects' region signed in, a case of the region (a youth of 14
+    with a mother holding authority), and the URL and valid data of each state-changing route: a request
+    received (check), one checked (parts withheld), a correction not yet decided (the decision)."""
+    from tests.test_access_policy import POST_DATA
+
+    app, objects = env.app, env.objects
+    chair = env.login_as("chair", organisation_id=objects.ret_org.id)
+    today = dates.today()
+    case_id = env.factory.case(objects.target, objects.municipality, status="screening",
+                               birth_date=birth_for(14, today), family=(("mother", True),))
+    with app.app_context():
+        status = "checked" if endpoint == "inspection.inspection_withheld" else "received"
+        request = InspectionRequest(case_id=case_id, requester_kind="youth", requester_name="Jeugdige",
+                                    received_on=today, status=status, recorded_by_id=chair.id)
+        correction = CorrectionRequest(case_id=case_id, requester_kind="youth", requester_name="Jeugdige",
+                                       received_on=today, section="plan", asked="Doel 2 klopt niet",
+                                       recorded_by_id=chair.id)
+        db.session.add_all([request, correction])
+        db.session.commit()
+        request_id, correction_id = request.id, correction.id
+        db.session.remove()
+    urls = {"inspection.requests_page": f"/casussen/{case_id}/inzage",
+            "inspection.inspection_step": f"/casussen/{case_id}/inzage/{request_id}/controleren",
+            "inspection.inspection_withheld": f"/casussen/{case_id}/inzage/{request_id}/weglaten",
+            "inspection.correction_form": f"/casussen/{case_id}/correctieverzoek",
+            "inspection.correction_page": f"/casussen/{case_id}/correctieverzoek/{correction_id}"}
+    return urls[endpoint], POST_DATA[endpoint](objects)

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from ret_app.forms import FlaskForm, coerce_optional_int, date_field, not_in_future, strip
+from ret_app.forms import FlaskForm, MultiCheckboxField, coerce_optional_int, date_field, not_in_future, strip
 from ret_app.inspection.services import MAX_NAME, MAX_REASON, MAX_TEXT
 
 KIND_CHOICES = [("youth", _l("The youth")), ("parent", _l("Parent")), ("guardian", _l("Guardian")),
@@ -55,4 +55,12 @@ class StepForm(FlaskForm):
     """A button (check, hand over): only the CSRF token."""
 
 
-REASON_MAX = MAX_REASON
+def withheld_form(sections, **kwargs) -> FlaskForm:
+    """The parts withheld from the copy: a box per registered section and its reason (`reason_<code>`),
+    built for the sections registered when asked."""
+    attrs = {"withheld": MultiCheckboxField(_l("Parts withheld"), choices=[(s.code, s.title) for s in sections],
+                                            validate_choice=False)}
+    for s in sections:
+        attrs[f"reason_{s.code}"] = StringField(_l("Reason for withholding %(part)s", part=s.title), filters=[strip],
+                                                validators=[Optional(), Length(max=MAX_REASON, message=TOO_LONG)])
+    return type("WithheldForm", (FlaskForm,), attrs)(**kwargs)

@@ -14,10 +14,9 @@ from ret_app.cases.access import STALE, case_or_404
 from ret_app.extensions import db
 from ret_app.inspection import copy, queries, rights, sections, services
 from ret_app.inspection.blueprint import bp
-from ret_app.inspection.forms import CorrectionForm, DecisionForm, InspectionForm, StepForm
+from ret_app.inspection.forms import CorrectionForm, DecisionForm, InspectionForm, StepForm, withheld_form
 from ret_app.inspection.lifecycle import INSPECTION, verdict
 from ret_app.kernel import dates
-from ret_app.kernel.errors import RuleError
 from ret_app.models import CorrectionRequest, InspectionRequest, InspectionStatus
 from ret_app.policy import Permission, requires
 
@@ -76,12 +75,14 @@ def _member(case, member_id):
     return next((m for m in case.family_members if m.id == member_id), None) if member_id else None
 
 
-def _render_inspection(case, found, *, withheld_errors=None, withheld_input=None, status=200):
-    chosen = withheld_input if withheld_input is not None else {w.section: w.reason for w in found.withheld}
+def _render_inspection(case, found, *, form=None, status=200):
+    if form is None:
+        data = {"withheld": [w.section for w in found.withheld],
+                **{f"reason_{w.section}": w.reason for w in found.withheld}}
+        form = withheld_form(sections.sections(), formdata=None, data=data)
     return render_template("inspection/request.html", case=case, r=found, verdict=verdict(found),
                            rule=rights.RULES.get(found.rule or "", None), steps=INSPECTION.available(found, current_user),
-                           sections=sections.sections(), chosen=chosen, withheld_errors=withheld_errors or {},
-                           step_form=StepForm(), kind=copy.KIND), status
+                           sections=sections.sections(), form=form, kind=copy.KIND), status
 
 
 @bp.route("/casussen/<int:case_id>/inzage/<int:request_id>")
@@ -91,11 +92,17 @@ def inspection_page(case_id: int, request_id: int):
     return _render_inspection(case, _inspection(case, request_id, False))
 
 
-@bp.route("/casussen/<int:case_id>/inzage/<int:request_id>/<any(controleren,overhandigd):step>", methods=["POST"])
+STEPS = ("controleren", "overhandigd")  # check the right; record the handing over
+
+
+@bp.route("/casussen/<int:case_id>/inzage/<int:request_id>/<step>", methods=["POST"])
 @requires(Permission.RUN_INTAKE)
 def inspection_step(case_id: int, request_id: int, step: str):
     case = _case(case_id, True, "inspection")
     found = _inspection(case, request_id, True)
+    if step not in STEPS:
+        web.not_found(object_type="inspection_request", object_id=request_id, case_id=case.id,
+                      action=audit.Action.UPDATE)
     form = StepForm()
     work = services.check if step == "controleren" else services.hand_over
     if not form.validate_on_submit():
@@ -117,19 +124,15 @@ def inspection_step(case_id: int, request_id: int, step: str):
 def inspection_withheld(case_id: int, request_id: int):
     case = _case(case_id, True, "inspection")
     found = _inspection(case, request_id, True)
-    form = StepForm()
-    chosen = {code: (request.form.get(f"reason_{code}") or "").strip()[:services.MAX_REASON]
-              for code in request.form.getlist("withheld") if code in sections.codes()}
-    if not form.validate_on_submit():
-        flash(_("The form had expired; try again."), "error")
-        return redirect(url_for("inspection.inspection_page", case_id=case.id, request_id=found.id))
-    result = web.attempt_or_error(lambda: services.set_withheld(found, current_user, chosen))
+    form = withheld_form(sections.sections())
+    codes = set(sections.codes())
+    result = web.submit(form, lambda: services.set_withheld(found, current_user, {
+        code: getattr(form, f"reason_{code}").data or "" for code in (form.withheld.data or []) if code in codes}))
     if not result:
         if result.conflict:
             flash(str(STALE), "error")
             return redirect(url_for("inspection.inspection_page", case_id=case.id, request_id=found.id))
-        errors = result.error.errors if isinstance(result.error, RuleError) else {}
-        return _render_inspection(case, found, withheld_errors=errors, withheld_input=chosen, status=400)
+        return _render_inspection(case, found, form=form, status=400)
     flash(_("The parts withheld from the copy have been saved."), "success")
     return redirect(url_for("inspection.inspection_page", case_id=case.id, request_id=found.id))
 

@@ -118,6 +118,8 @@ CASE_OBJECT |= {"escalations.network_page", "escalations.network_step", "escalat
 # learning vignettes (404 for whoever is not of the RET of the vignette's region; a RET member sees approved ones)
 CASE_OBJECT |= {"vignettes.generate", "vignettes.page", "vignettes.save", "vignettes.approve", "vignettes.withdraw",
                 "vignettes.pdf"}
+# a case's access log (404 for whoever is neither the chair nor the privacy officer of the case's region)
+CASE_OBJECT |= {"privacy.access_log_page"}
 # Object routes that some allowed roles reach without a relation to the object: these roles get the
 # page, the others 404. The administrator answers for every municipality.
 OBJECT_OPEN_TO: dict[str, frozenset] = {"meetings.followup_answer": ADMIN}
@@ -603,6 +605,7 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "caretypes.remove": lambda o: {"region_id": o.region.id, "care_type_id": o.unused_care_type_id},
     # outcomes and the gap taxonomy
     "outcomes.outcome_page": lambda o: {"case_id": o.case_id},
+    "privacy.access_log_page": lambda o: {"case_id": o.case_id},
     "outcomes.taxonomy_page": lambda o: {"region_id": o.region.id},
     "outcomes.category_edit": lambda o: {"region_id": o.region.id, "category_id": o.gap_category_id},
     "outcomes.category_retire": lambda o: {"region_id": o.region.id, "category_id": o.gap_category_id},

@@ -1,7 +1,7 @@
 """Inspection requests (with their withheld parts), correction requests and case addenda.
 
 Revision ID: 0021_inspection
-Revises: 0020_signals
+Revises: 0021_access
 Create Date: 2027-01-20 10:00:00.000000
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0021_inspection'
-down_revision = '0020_signals'
+down_revision = '0021_access'
 branch_labels = None
 depends_on = None
 

@@ -321,3 +321,43 @@ def prepare_for_csrf(env, endpoint: str) -> tuple[str, dict]:
             "inspection.correction_form": f"/casussen/{case_id}/correctieverzoek",
             "inspection.correction_page": f"/casussen/{case_id}/correctieverzoek/{correction_id}"}
     return urls[endpoint], POST_DATA[endpoint](objects)
+
+
+def test_the_privacy_hub_lists_the_regions_requests_without_names_in_constant_queries(app, factory, world,
+                                                                                       count_queries):
+    """The privacy officer and the chair see the region's requests (reference, dates, kind, status) in the hub;
+    no requester's name, nothing of what was asked; another region's requests are not there; the privacy
+    officer still gets 404 on the case's own inspection page."""
+    today = dates.today()
+    case_id = make_case(factory, world, birth=birth_for(14, today))
+    other = factory.case(world.elsewhere.caseworker, world.elsewhere.municipality, status="screening")
+    with app.app_context():
+        reference = db.session.get(Case, case_id).reference
+        other_reference = db.session.get(Case, other).reference
+
+    def add(n):
+        with app.app_context():
+            for _ in range(n):
+                db.session.add(InspectionRequest(case_id=case_id, requester_kind="youth", requester_name="Naamloos Niemand",
+                                                 received_on=today, recorded_by_id=world.chair.id))
+                db.session.add(CorrectionRequest(case_id=case_id, requester_kind="youth", requester_name="Naamloos Niemand",
+                                                 received_on=today, section="plan", asked="Geheime vraag",
+                                                 recorded_by_id=world.chair.id))
+                db.session.add(InspectionRequest(case_id=other, requester_kind="youth", requester_name="Ander",
+                                                 received_on=today, recorded_by_id=world.chair.id))
+            db.session.commit()
+
+    officer = client_for(app, world.privacy_officer)
+    counts = []
+    for n in (5, 20):
+        add(n)
+        with count_queries() as statements:
+            page = officer.get("/privacy")
+        assert page.status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
+    text = page.get_data(as_text=True)
+    assert "Inzage- en correctieverzoeken" in text and reference in text and "Ontvangen" in text
+    assert other_reference not in text and "Naamloos" not in text and "Geheime vraag" not in text
+    assert officer.get(f"/casussen/{case_id}/inzage").status_code == 404
+    assert reference in client_for(app, world.chair).get("/privacy").get_data(as_text=True)

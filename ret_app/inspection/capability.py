@@ -4,10 +4,11 @@ sections of the copy, timeline labels, audit words and the expected access of ev
 
 from flask_babel import lazy_gettext as _l
 
+from ret_app import privacy_hub
 from ret_app.exports import registry as exports
 from ret_app.expected import CHAIR
 from ret_app.inspection import audit_words, cards, case_sections, copy  # noqa: F401  (sections registered)
-from ret_app.inspection import routes  # noqa: F401  (views registered)
+from ret_app.inspection import hub, routes  # noqa: F401  (views registered)
 from ret_app.inspection.blueprint import bp
 from ret_app.inspection.forms import DECISION_LABELS, KIND_LABELS
 from ret_app.inspection.lifecycle import STATUS_BADGES, STATUS_LABELS
@@ -18,6 +19,7 @@ ROUTES = ("inspection.requests_page", "inspection.inspection_page", "inspection.
           "inspection.inspection_withheld", "inspection.correction_form", "inspection.correction_page")
 
 exports.register(copy.KIND, copy.render, copy.may_request, copy.LABEL)
+privacy_hub.register_section(20, _l("Inspection and correction requests"), hub.render)
 
 capability = (
     Capability("inspection")

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ret_app.cases import timeline
+from ret_app.escalations.labels import ESCALATION_STATUS_LABELS
 from ret_app.extensions import db
 from ret_app.inspection.sections import register_section
 from ret_app.kernel import dates
@@ -22,6 +23,7 @@ from ret_app.labels import (
     SCOPE_LABELS,
     severity_label,
 )
+from ret_app.outcomes.labels import RESULT_LABELS as OUTCOME_LABELS
 from ret_app.models import (
     CaseAction,
     CaseOutcome,
@@ -54,8 +56,9 @@ def referral(case, viewer):
 
 
 def family(case, viewer):
+    authority = _("parental authority")
     return [(str(RELATION_LABELS.get(m.relation, m.relation)),
-             f"{m.name or '—'}" + (f" · {_('parental authority')}" if m.parental_authority else ""))
+             (m.name or "—") + (" · " + authority if m.parental_authority else ""))
             for m in case.family_members]
 
 
@@ -105,7 +108,7 @@ def decisions(case, viewer):
 
 
 def escalations(case, viewer):
-    return [(_d(e.sent_at or e.created_at), f"{e.question or '—'} ({e.status})")
+    return [(_d(e.sent_at or e.created_at), f"{e.question or '—'} ({ESCALATION_STATUS_LABELS.get(e.status, e.status)})")
             for e in db.session.scalars(select(Escalation).where(Escalation.case_id == case.id)
                                         .order_by(Escalation.created_at))]
 
@@ -114,7 +117,7 @@ def outcome(case, viewer):
     o = db.session.scalar(select(CaseOutcome).where(CaseOutcome.case_id == case.id))
     if o is None:
         return []
-    return [(_("Recorded"), _d(o.recorded_at)), (_("Outcome"), o.result),
+    return [(_("Recorded"), _d(o.recorded_at)), (_("Outcome"), str(OUTCOME_LABELS.get(o.result, o.result))),
             (_("Note"), o.placement_note or "—")]
 
 

@@ -113,7 +113,8 @@ def inspection_step(case_id: int, request_id: int, step: str):
             for reason in ([STALE] if result.conflict else result.error.reasons):
                 flash(str(reason), "error")
         elif step == "controleren":
-            flash(str(rights.RULES[found.rule]), "success" if found.status == InspectionStatus.CHECKED else "error")
+            flash(_("The right of inspection has been checked."), "success" if found.status == InspectionStatus.CHECKED
+                  else "error")
         else:
             flash(_("The handing over of the inspection copy has been recorded."), "success")
     return redirect(url_for("inspection.inspection_page", case_id=case.id, request_id=found.id))

@@ -147,7 +147,7 @@ def test_the_copy_leaves_a_withheld_part_out_and_says_why_and_the_handing_over_i
     token = csrf_token(client, f"/casussen/{case_id}/inzage/{request_id}")
     bad = client.post(f"/casussen/{case_id}/inzage/{request_id}/weglaten",
                       data={"csrf_token": token, "withheld": "screening", "reason_screening": ""})
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     text = bad.get_data(as_text=True)
     assert "Geef de reden" in text and 'value="screening" checked' in text
     ok = client.post(f"/casussen/{case_id}/inzage/{request_id}/weglaten",
@@ -190,7 +190,7 @@ def test_bad_input_gets_dutch_messages_next_to_the_fields_and_is_kept(app, facto
     future = (dates.today() + timedelta(days=3)).strftime("%d-%m-%Y")
     response = _record(client, case_id, {"requester_kind": "parent", "family_member": "",
                                          "requester_name": "Naam Blijft Staan", "received_on": future})
-    assert response.status_code == 400
+    assert response.status_code == 422
     text = response.get_data(as_text=True)
     assert "Kies de ouder of voogd uit het gezinssysteem" in text
     assert "toekomst" in text  # the date's message
@@ -211,7 +211,7 @@ def test_a_correction_is_an_addendum_the_part_unchanged_shown_on_the_case_page_a
     bad = client.post(f"/casussen/{case_id}/correctieverzoek", data={
         "csrf_token": token, "requester_kind": "youth", "requester_name": "", "received_on": "",
         "section": "", "asked": "De school klopt niet"})
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     text = bad.get_data(as_text=True)
     assert "Vul in wie het vraagt" in text and "De school klopt niet" in text
     made = client.post(f"/casussen/{case_id}/correctieverzoek", data={
@@ -222,7 +222,7 @@ def test_a_correction_is_an_addendum_the_part_unchanged_shown_on_the_case_page_a
     # Granted without the addendum: refused next to it.
     refused = client.post(f"/casussen/{case_id}/correctieverzoek/{correction_id}", data={
         "csrf_token": token, "decision": "granted", "addendum": "", "reason": ""})
-    assert refused.status_code == 400 and "Schrijf de aanvulling" in refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Schrijf de aanvulling" in refused.get_data(as_text=True)
     decided = client.post(f"/casussen/{case_id}/correctieverzoek/{correction_id}", data={
         "csrf_token": token, "decision": "granted", "addendum": "De jeugdige zit op het Praktijkcollege.",
         "reason": ""})
@@ -238,7 +238,7 @@ def test_a_correction_is_an_addendum_the_part_unchanged_shown_on_the_case_page_a
     # Deciding again is refused.
     again = client.post(f"/casussen/{case_id}/correctieverzoek/{correction_id}", data={
         "csrf_token": token, "decision": "refused", "addendum": "", "reason": "Nee"})
-    assert again.status_code == 400
+    assert again.status_code == 422
     # In the copy: the addendum follows the screening.
     response = _record(client, case_id, {"requester_kind": "youth", "requester_name": "Jeugdige",
                                          "received_on": today.strftime("%d-%m-%Y")})

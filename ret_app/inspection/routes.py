@@ -68,7 +68,7 @@ def requests_page(case_id: int):
             return redirect(url_for("inspection.inspection_page", case_id=case.id, request_id=result.value.id))
     inspections, corrections = queries.of_case(case.id)
     return render_template("inspection/requests.html", case=case, form=form, inspections=inspections,
-                           corrections=corrections, addenda=services.addenda_of(case.id)), (400 if posted else 200)
+                           corrections=corrections, addenda=services.addenda_of(case.id)), (422 if posted else 200)
 
 
 def _member(case, member_id):
@@ -133,7 +133,7 @@ def inspection_withheld(case_id: int, request_id: int):
         if result.conflict:
             flash(str(STALE), "error")
             return redirect(url_for("inspection.inspection_page", case_id=case.id, request_id=found.id))
-        return _render_inspection(case, found, form=form, status=400)
+        return _render_inspection(case, found, form=form, status=422)
     flash(_("The parts withheld from the copy have been saved."), "success")
     return redirect(url_for("inspection.inspection_page", case_id=case.id, request_id=found.id))
 
@@ -152,7 +152,7 @@ def correction_form(case_id: int):
         if result:
             flash(_("The correction request has been recorded."), "success")
             return redirect(url_for("inspection.correction_page", case_id=case.id, correction_id=result.value.id))
-    return render_template("inspection/correction_form.html", case=case, form=form), (400 if posted else 200)
+    return render_template("inspection/correction_form.html", case=case, form=form), (422 if posted else 200)
 
 
 @bp.route("/casussen/<int:case_id>/correctieverzoek/<int:correction_id>", methods=["GET", "POST"])
@@ -173,4 +173,4 @@ def correction_page(case_id: int, correction_id: int):
             flash(str(STALE), "error")
     addenda = [a for a in services.addenda_of(case.id).get(found.section, []) if a.correction_request_id == found.id]
     return render_template("inspection/correction.html", case=case, c=found, form=form, addenda=addenda,
-                           section_title=sections.title(found.section)), (400 if posted else 200)
+                           section_title=sections.title(found.section)), (422 if posted else 200)

@@ -59,8 +59,8 @@ def record_inspection(case: Case, actor: User, *, kind: str, member: Optional[Fa
     errors = {}
     if kind in MEMBER_KINDS and (member is None or member.case_id != case.id):
         errors["family_member"] = MEMBER_NEEDED
-    if kind not in MEMBER_KINDS and not (name or "").strip():
-        errors["requester_name"] = NAME_NEEDED
+    if kind == RequesterKind.OTHER and not (name or "").strip():
+        errors["requester_name"] = NAME_NEEDED  # the youth's name is the case's
     if received_on is not None and received_on > dates.today():
         errors["received_on"] = FUTURE
     if errors:

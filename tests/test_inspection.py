@@ -235,6 +235,11 @@ def test_a_correction_is_an_addendum_the_part_unchanged_shown_on_the_case_page_a
         assert db.session.scalar(select(Screening.analysis)) == "Oorspronkelijke analyse"  # never overwritten
     page = client.get(f"/casussen/{case_id}").get_data(as_text=True)
     assert "Aanvullingen op: Screening" in page and "Praktijkcollege" in page
+    assert "Correctieverzoek vastgelegd" in page  # the chair's timeline
+    # The referrer reads the addendum with the case, not the requests (the RET side's work).
+    referrer = client_for(app, world.caseworker).get(f"/casussen/{case_id}").get_data(as_text=True)
+    assert "Aanvullingen op: Screening" in referrer and "Praktijkcollege" in referrer
+    assert "Correctieverzoek vastgelegd" not in referrer and "Inzageverzoeken" not in referrer
     # Deciding again is refused.
     again = client.post(f"/casussen/{case_id}/correctieverzoek/{correction_id}", data={
         "csrf_token": token, "decision": "refused", "addendum": "", "reason": "Nee"})

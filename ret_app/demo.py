@@ -231,6 +231,9 @@ def seed(today: Optional[date] = None) -> SeedSummary:
     from ret_app.rereferrals import demo as rereferrals_demo
 
     rereferrals_demo.seed(users, cases, today)
+    from ret_app.inspection import demo as inspection_demo
+
+    inspection_demo.seed(users, cases, today)
     _store_deadlines(cases.values())
     from ret_app.notifications import demo as notifications_demo
 

@@ -104,6 +104,10 @@ CASE_OBJECT |= {"exports.job", "exports.download"}
 CASE_OBJECT |= {"outcomes.outcome_page"}
 # re-referral: the chair of the case's region decides on an earlier case (404 for any other chair)
 CASE_OBJECT |= {"rereferrals.decide"}
+# inspection and correction requests: the chair of the case's region (404 for any other chair; the request
+# or correction of another case: 404)
+CASE_OBJECT |= {"inspection.requests_page", "inspection.inspection_page", "inspection.inspection_step",
+                "inspection.inspection_withheld", "inspection.correction_form", "inspection.correction_page"}
 # gap signals: a signal of the region (404 for the RET of another region); the report is of one's own region
 # (404 for whoever is of no region's RET). The list and the gap overview show one's own region (empty: none).
 CASE_OBJECT |= {"signals.signal_page", "signals.report_request"}
@@ -569,6 +573,12 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "escalations.escalation_remind": lambda o: {"escalation_id": o.escalation_id},
     # re-referral (the link need not exist: the case check comes first)
     "rereferrals.decide": lambda o: {"case_id": o.case_id, "link_id": 1},
+    "inspection.requests_page": lambda o: {"case_id": o.case_id},
+    "inspection.inspection_page": lambda o: {"case_id": o.case_id, "request_id": 1},
+    "inspection.inspection_step": lambda o: {"case_id": o.case_id, "request_id": 1, "step": "controleren"},
+    "inspection.inspection_withheld": lambda o: {"case_id": o.case_id, "request_id": 1},
+    "inspection.correction_form": lambda o: {"case_id": o.case_id},
+    "inspection.correction_page": lambda o: {"case_id": o.case_id, "correction_id": 1},
     "escalations.escalation_new_date": lambda o: {"escalation_id": o.escalation_id},
     "escalations.escalation_withdraw": lambda o: {"escalation_id": o.escalation_id},
     "escalations.escalation_reply": lambda o: {"escalation_id": o.escalation_id, "question_id": o.question_id},
@@ -736,6 +746,14 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
                                               "question": "Kunt u adviseren?"},
     "escalations.escalation_remind": lambda o: {"submission_key": "r" * 32, "note": "Graag uw antwoord"},
     "rereferrals.decide": lambda o: {"decision": "confirm", "back": "case"},
+    "inspection.requests_page": lambda o: {"requester_kind": "youth", "requester_name": "Jeugdige",
+                                           "received_on": date.today().isoformat()},
+    "inspection.inspection_step": lambda o: {},
+    "inspection.inspection_withheld": lambda o: {"withheld": "screening", "reason_screening": "betreft een ander"},
+    "inspection.correction_form": lambda o: {"requester_kind": "youth", "requester_name": "Jeugdige",
+                                             "received_on": date.today().isoformat(), "section": "plan",
+                                             "asked": "Doel 2 klopt niet"},
+    "inspection.correction_page": lambda o: {"decision": "refused", "reason": "Het plan klopt", "addendum": ""},
     "escalations.escalation_new_date": lambda o: {"new_date": (date.today() + timedelta(days=20)).isoformat(),
                                                   "date_reason": "Uitstel gevraagd", "version": ""},
     "escalations.escalation_withdraw": lambda o: {"reason": "Opgelost in de regio", "version": ""},
@@ -962,6 +980,8 @@ POST_ONLY |= {"outcomes.category_retire", "outcomes.category_reactivate"}
 POST_ONLY |= {"notifications.open_one", "notifications.mark", "notifications.mark_all"}
 # re-referral
 POST_ONLY |= {"rereferrals.decide"}
+# inspection requests: the steps and the parts withheld
+POST_ONLY |= {"inspection.inspection_step", "inspection.inspection_withheld"}
 # the monitor API's tokens
 POST_ONLY |= {"api_tokens.token_rotate", "api_tokens.token_revoke"}
 # learning vignettes

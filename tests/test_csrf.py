@@ -470,6 +470,18 @@ def s_rereferral(endpoint: str) -> Callable[[Env], Scenario]:
     return scenario
 
 
+def s_inspection(endpoint: str) -> Callable[[Env], Scenario]:
+    """The chair's inspection and correction requests (tests/test_inspection.py:prepare_for_csrf)."""
+
+    def scenario(env: Env) -> Scenario:
+        from tests.test_inspection import prepare_for_csrf
+
+        url, data = prepare_for_csrf(env, endpoint)
+        return Scenario(url, lambda: dict(data))
+
+    return scenario
+
+
 def s_escalations_network(endpoint: str) -> Callable[[Env], Scenario]:
     """The network liaison's forms (tests/test_escalations_liaison.py:prepare_for_csrf): a liaison of the
     objects' network accepts the escalation, names a process director, asks a question, answers, closes."""
@@ -594,6 +606,10 @@ SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
         "escalations.network_answer", "escalations.network_close")},
     # re-referral
     ("rereferrals.decide", "POST"): s_rereferral("rereferrals.decide"),
+    # inspection and correction requests
+    **{(endpoint, "POST"): s_inspection(endpoint) for endpoint in (
+        "inspection.requests_page", "inspection.inspection_step", "inspection.inspection_withheld",
+        "inspection.correction_form", "inspection.correction_page")},
     # export jobs
     ("exports.request_export", "POST"): s_exports,
     # gap signals: the chair of the objects' region responds to its signal

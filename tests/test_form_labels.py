@@ -341,6 +341,14 @@ SCENARIOS: list[Scenario] = [
              save=False),
     Scenario("ret_app.escalations.forms.WithdrawForm", "chair", lambda w: f"/escalaties/{w.escalation}",
              lambda w: f"/escalaties/{w.escalation}/intrekken", lambda w: {"reason": "Opgelost"}, save=False),
+    # --- inspection and correction requests: the chair records them on a case of the region ---
+    Scenario("ret_app.inspection.forms.InspectionForm", "chair", lambda w: f"/casussen/{w.screening}/inzage",
+             lambda w: f"/casussen/{w.screening}/inzage",
+             lambda w: {"requester_kind": "youth", "received_on": TODAY.isoformat()}),
+    Scenario("ret_app.inspection.forms.CorrectionForm", "chair", lambda w: f"/casussen/{w.screening}/correctieverzoek",
+             lambda w: f"/casussen/{w.screening}/correctieverzoek",
+             lambda w: {"requester_kind": "youth", "requester_name": "Jeugdige", "received_on": TODAY.isoformat(),
+                        "section": "plan", "asked": "Doel 2 klopt niet"}, save=False),
     # --- gap signals: the chair asks for the signal report (an export job) on the gap overview ---
     Scenario("ret_app.signals.forms.ReportForm", "chair", lambda w: "/signalen/hiaten", lambda w: "/signalen/rapport",
              lambda w: {"period": _running_quarter(), "format": "csv"}, prefix="report", save=False),
@@ -426,6 +434,10 @@ SCENARIOS: list[Scenario] = [
 ]
 
 EXEMPT = {
+    # The decision says which of its texts it needs (granted: the addendum; partly: both; refused: the reason),
+    # refused next to them by the service (tests/test_inspection.py); a step of an inspection request is a button.
+    "ret_app.inspection.forms.DecisionForm": "the decision decides which of the reason and the addendum it needs",
+    "ret_app.inspection.forms.StepForm": "a button",
     # A step's reason is shown only for a step that requires one, labelled "Reason (step)" without
     # "(optional)", and refused by the state machine (tests/test_lifecycle.py, test_kernel.py).
     "ret_app.cases.forms.StepForm": "the reason field appears only where the step requires it",

@@ -103,6 +103,7 @@ NO_TEXT_FIELDS = frozenset({
     "vignettes.generate",  # a button
     "exports.request_export",  # a button with hidden ids, dates and codes (anything else: 400)
     "signals.report_request",  # two choices from a list (period, format): anything else is refused next to it
+    "inspection.inspection_step",  # a button (check the right, record the handing over)
     "vignettes.pack_request",  # ticked ids of approved vignettes (a bad id: refused next to the list; a NUL: 400)
 })
 # POST routes whose text is searched for, not saved (no form class): the NUL is dropped, the search
@@ -285,6 +286,11 @@ class Extra:
     # chair's decision acts on it).
     link_case_id: int = 0
     link_id: int = 0
+    # A case of the matrix's region with an inspection request whose right was checked and a correction
+    # request not yet decided (the chair's forms act on them).
+    inspection_case_id: int = 0
+    inspection_request_id: int = 0
+    correction_id: int = 0
 
 
 @pytest.fixture(scope="module")
@@ -336,7 +342,29 @@ def extra(app, objects) -> Extra:
     out.plan_case_id, out.goal_id, out.review_id = _plan_objects(app, factory, objects, chair_id)
     out.escalation_id = _network_escalation(app, factory, objects, chair_id)
     out.link_case_id, out.link_id = _rereferral_link(app, factory, objects)
+    out.inspection_case_id, out.inspection_request_id, out.correction_id = _inspection_objects(app, factory, objects)
     return out
+
+
+def _inspection_objects(app, factory, objects) -> tuple[int, int, int]:
+    """A screening case of the matrix's region, an inspection request of its youth whose right was checked,
+    and a correction request not yet decided."""
+    from ret_app.kernel.dates import today
+    from ret_app.models import CorrectionRequest, InspectionRequest
+
+    case_id = factory.case(objects.target, objects.municipality, status="screening")
+    with app.app_context():
+        request = InspectionRequest(case_id=case_id, requester_kind="youth", requester_name="Jeugdige",
+                                    received_on=today(), status="checked", rule="youth_12_plus",
+                                    recorded_by_id=objects.target.id)
+        correction = CorrectionRequest(case_id=case_id, requester_kind="youth", requester_name="Jeugdige",
+                                       received_on=today(), section="plan", asked="Doel 2 klopt niet",
+                                       recorded_by_id=objects.target.id)
+        db.session.add_all([request, correction])
+        db.session.commit()
+        ids = case_id, request.id, correction.id
+        db.session.remove()
+    return ids
 
 
 def _rereferral_link(app, factory, objects) -> tuple[int, int]:
@@ -436,6 +464,12 @@ REACH_PARAMS = {
         "escalations.network_answer", "escalations.network_close")},
     "escalations.network_step": lambda o, x: {"escalation_id": x.escalation_id, "name": "decline"},
     "rereferrals.decide": lambda o, x: {"case_id": x.link_case_id, "link_id": x.link_id},
+    "inspection.inspection_page": lambda o, x: {"case_id": x.inspection_case_id, "request_id": x.inspection_request_id},
+    "inspection.inspection_step": lambda o, x: {"case_id": x.inspection_case_id, "request_id": x.inspection_request_id,
+                                                "step": "overhandigd"},
+    "inspection.inspection_withheld": lambda o, x: {"case_id": x.inspection_case_id,
+                                                    "request_id": x.inspection_request_id},
+    "inspection.correction_page": lambda o, x: {"case_id": x.inspection_case_id, "correction_id": x.correction_id},
 }
 
 

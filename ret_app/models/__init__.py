@@ -69,6 +69,15 @@ from ret_app.models.meetings import (
     MinutesAddendum,
     PlacementOutcome,
 )
+from ret_app.models.inspection import (
+    CaseAddendum,
+    CorrectionDecision,
+    CorrectionRequest,
+    InspectionRequest,
+    InspectionStatus,
+    RequesterKind,
+    WithheldPart,
+)
 from ret_app.models.notifications import Delivery, Notification, NotificationPreference
 from ret_app.models.organisations import Municipality, Network, Organisation, OrganisationKind, Region
 from ret_app.models.outcomes import CaseOutcome, GapCategory, OutcomeGap, OutcomeHelp, OutcomeResult, PlacementResult
@@ -87,6 +96,8 @@ from ret_app.models.users import (
 from ret_app.models.vignettes import LearningVignette, VignetteStatus
 
 __all__ = [
+    "CaseAddendum", "CorrectionDecision", "CorrectionRequest", "InspectionRequest", "InspectionStatus",
+    "RequesterKind", "WithheldPart",
     "EvidenceKind",
     "GapSignal",
     "SignalEvidence",

@@ -11,7 +11,9 @@ columns). The case row stays as a minimal record: region, municipality, submitti
 the months of its dates (the day set to the 1st), status `erased`, `erased_at`; no name, BSN, birth date
 or free text. Attachment files are removed from the store after the commit; the files of export jobs
 that concern the case (their params name it) are removed with the transaction. The audit trail stays
-(its details hold codes and ids only, so the hash chain verifies as before).
+(its details hold codes and ids only, so the hash chain verifies as before). Texts outside the case that
+may name its people (the chair's responses to a signal the case is evidence of) are scrubbed of the case's
+known identifiers and of patterns (_scrub_mentions).
 """
 
 from __future__ import annotations
@@ -114,6 +116,7 @@ def erase_case(case: Case, *, keep: Optional[set[str]] = None) -> Erased:
     keep = keep or set()
     result = Erased(case_id=case.id)
     db.session.flush()
+    result.rows["signal_response"] = _scrub_mentions(case)
     storage_keys = list(db.session.scalars(select(Attachment.storage_key).where(Attachment.case_id == case.id)))
 
     # The ids of the case's rows in every table, parents first.
@@ -175,6 +178,30 @@ def erase_case(case: Case, *, keep: Optional[set[str]] = None) -> Erased:
     if storage_keys:
         uow.when_committed(lambda: _discard_files(storage_keys))
     return result
+
+
+def _scrub_mentions(case: Case) -> int:
+    """Texts outside the case that may name its people: the chair's responses to a signal the case is
+    evidence of. They stay (they are the signal's history) with the case's known identifiers (names of the
+    youth, family and contacts, BSN, birth date, reference) and the patterns (addresses, phone numbers,
+    e-mail, exact dates) replaced by roles (the one scrubber, ret_app/vignettes/scrub.py; without its
+    model-based pass: a purge runs unattended)."""
+    from ret_app.models import SignalEvidence, SignalResponse
+    from ret_app.vignettes import scrub
+
+    responses = list(db.session.scalars(select(SignalResponse).where(SignalResponse.signal_id.in_(
+        select(SignalEvidence.signal_id).where(SignalEvidence.case_id == case.id)))))
+    if not responses:
+        return 0
+    identifiers = scrub.known_identifiers(case)
+    changed = 0
+    for response in responses:
+        cleaned = scrub.scrub(response.text or "", identifiers, use_deduce=False).text
+        if cleaned != response.text:
+            response.text = cleaned
+            changed += 1
+    db.session.flush()
+    return changed
 
 
 def _remove_export_files(case_id: int) -> int:

@@ -53,7 +53,7 @@ def _reason(text: Optional[str], field: str = "reason") -> str:
 
 def retention_years(region_id: int) -> int:
     norms = db.session.get(RegionNorms, region_id)
-    return norms.retention_years if norms and norms.retention_years else DEFAULT_RETENTION_YEARS
+    return norms.retention_years if norms and norms.retention_years is not None else DEFAULT_RETENTION_YEARS
 
 
 def computed_retain_until(case: Case, years: Optional[int] = None) -> Optional[date]:

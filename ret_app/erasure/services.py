@@ -51,8 +51,8 @@ def _reason(text: Optional[str], field: str = "reason") -> str:
 
 # --- retention -------------------------------------------------------------------------------------
 
-def retention_years(region_id: int) -> int:
-    norms = db.session.get(RegionNorms, region_id)
+def retention_years(region_id: Optional[int]) -> int:
+    norms = db.session.get(RegionNorms, region_id) if region_id is not None else None
     return norms.retention_years if norms and norms.retention_years is not None else DEFAULT_RETENTION_YEARS
 
 

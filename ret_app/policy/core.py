@@ -41,6 +41,7 @@ class Permission(enum.StrEnum):
     KEEP_VIGNETTES = "keep_vignettes"  # generate, edit, approve and withdraw learning vignettes of closed cases
     VIEW_SIGNALS = "view_signals"  # the region's gap signals and gap overview (the chair acts on them)
     VIEW_REFLECTION = "view_reflection"  # the reflection report per access team / municipality (suppressed)
+    HANDLE_ERASURE = "handle_erasure"  # erasure requests, legal holds, retention, the destruction list (per region)
 
 
 ALL_ROLES = frozenset(Role)
@@ -71,6 +72,7 @@ ROLE_PERMISSIONS: dict[Permission, frozenset[Role]] = {
     # is anonymised, but it still tells one case's story, and is shared only where the RET learns from it.
     Permission.READ_VIGNETTES: frozenset({Role.CHAIR, Role.RET_MEMBER}),
     Permission.KEEP_VIGNETTES: frozenset({Role.CHAIR}),
+    Permission.HANDLE_ERASURE: frozenset({Role.CHAIR}),
     Permission.VIEW_SIGNALS: frozenset({Role.CHAIR, Role.RET_MEMBER}),
     # The reflection report per access team or municipality: the RET prepares its periodic reflection
     # with the access teams; the region's analyst reads the same suppressed figures.

@@ -8,10 +8,13 @@ derived from the policy's permissions, so a mistake on one side shows up as a di
 
 from ret_app.kernel.registry import PUBLIC, TOKEN  # noqa: F401
 
-EVERYONE = frozenset({"chair", "ret_member", "caseworker", "provider_member", "network_liaison", "analyst", "admin"})
+EVERYONE = frozenset({"chair", "ret_member", "caseworker", "provider_member", "network_liaison", "analyst",
+                      "privacy_officer", "admin"})
 CASE_ROLES = frozenset({"chair", "ret_member", "caseworker", "provider_member"})
 CHAIR = frozenset({"chair"})
 CASEWORKER = frozenset({"caseworker"})
 ADMIN = frozenset({"admin"})
 NETWORK_LIAISON = frozenset({"network_liaison"})
 RET = frozenset({"chair", "ret_member"})
+# the region's privacy hub and a case's access log: the chair and the privacy officer of the region
+PRIVACY = frozenset({"chair", "privacy_officer"})

@@ -24,6 +24,7 @@ ROLE_LABELS = {
     "provider_member": _l("Collective member (provider)"),
     "network_liaison": _l("Network liaison"),
     "analyst": _l("Policy analyst"),
+    "privacy_officer": _l("Privacy officer"),
     "admin": _l("Functional administrator"),
 }
 

@@ -422,7 +422,8 @@ class Factory:
 def _default_kind(role: str) -> str:
     return {
         "chair": "ret", "ret_member": "ret", "caseworker": "access_team", "provider_member": "provider",
-        "network_liaison": "network", "analyst": "management", "admin": "management",
+        "network_liaison": "network", "analyst": "management", "privacy_officer": "management",
+        "admin": "management",
     }[role]
 
 

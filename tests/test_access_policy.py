@@ -30,7 +30,8 @@ from ret_app import create_app
 from tests import export_kinds
 from tests.conftest import TEST_PASSWORD, Factory, csrf_token, login, own_database
 
-ROLES = ("chair", "ret_member", "caseworker", "provider_member", "network_liaison", "analyst", "admin")
+ROLES = ("chair", "ret_member", "caseworker", "provider_member", "network_liaison", "analyst", "privacy_officer",
+         "admin")
 PUBLIC = "public"
 TOKEN = "token"  # the monitor API: a bearer token only; no role's session opens it
 EVERYONE = frozenset(ROLES)
@@ -117,6 +118,8 @@ CASE_OBJECT |= {"escalations.network_page", "escalations.network_step", "escalat
 # learning vignettes (404 for whoever is not of the RET of the vignette's region; a RET member sees approved ones)
 CASE_OBJECT |= {"vignettes.generate", "vignettes.page", "vignettes.save", "vignettes.approve", "vignettes.withdraw",
                 "vignettes.pdf"}
+# a case's access log (404 for whoever is neither the chair nor the privacy officer of the case's region)
+CASE_OBJECT |= {"privacy.access_log_page"}
 # Object routes that some allowed roles reach without a relation to the object: these roles get the
 # page, the others 404. The administrator answers for every municipality.
 OBJECT_OPEN_TO: dict[str, frozenset] = {"meetings.followup_answer": ADMIN}
@@ -630,6 +633,7 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     "caretypes.remove": lambda o: {"region_id": o.region.id, "care_type_id": o.unused_care_type_id},
     # outcomes and the gap taxonomy
     "outcomes.outcome_page": lambda o: {"case_id": o.case_id},
+    "privacy.access_log_page": lambda o: {"case_id": o.case_id},
     "outcomes.taxonomy_page": lambda o: {"region_id": o.region.id},
     "outcomes.category_edit": lambda o: {"region_id": o.region.id, "category_id": o.gap_category_id},
     "outcomes.category_retire": lambda o: {"region_id": o.region.id, "category_id": o.gap_category_id},
@@ -1072,10 +1076,10 @@ def test_token_route_is_401_without_a_token_signed_in_or_not(app, client, object
 
 
 def refused_status(app, endpoint: str, role: str) -> int:
-    """A role the route is not for gets 403; the analyst gets 404 on every route of a case (the issue:
-    for the analyst no case exists, not even as forbidden)."""
+    """A role the route is not for gets 403; the analyst and the privacy officer get 404 on every route of
+    a case (the issues: for them no case content exists, not even as forbidden)."""
     addresses_a_case = any("case_id" in rule.arguments for rule in app.url_map.iter_rules(endpoint))
-    return 404 if role == "analyst" and addresses_a_case else 403
+    return 404 if role in ("analyst", "privacy_officer") and addresses_a_case else 403
 
 
 @pytest.mark.parametrize("endpoint,role", [(e, r) for e in GET_PROTECTED for r in ROLES])

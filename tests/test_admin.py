@@ -930,7 +930,9 @@ def test_audit_search_htmx_fragment_and_is_itself_recorded(app, client, admin, e
 # ANSWER_PROVISIONAL: the admin records a municipality's answer to an "onder voorbehoud" decision
 # (issue 4); that page shows reference, municipality, care type and amount, never case content.
 ADMIN_PERMISSIONS = {Permission.USE_APP, Permission.MANAGE_REFERENCE_DATA, Permission.MANAGE_USERS,
-                     Permission.MANAGE_MANDATES, Permission.VIEW_AUDIT, Permission.ANSWER_PROVISIONAL}
+                     Permission.MANAGE_MANDATES, Permission.VIEW_AUDIT, Permission.ANSWER_PROVISIONAL,
+                     # the register of processing (GDPR art. 30): categories, purposes, retention; no case content
+                     Permission.VIEW_PROCESSING_REGISTER}
 ADMIN_FOLLOW_UP = "/overleggen/voorbehoud"
 
 

@@ -16,7 +16,7 @@ def world(app, make_world, factory):
     w = make_world()
     users = {"chair": w.chair, "ret_member": w.member, "caseworker": w.caseworker,
              "provider_member": w.provider_member, "network_liaison": w.network_liaison, "analyst": w.analyst,
-             "admin": w.admin}
+             "privacy_officer": w.privacy_officer, "admin": w.admin}
     cases = {
         "own": factory.case(w.caseworker, w.municipality, status="submitted", consent_collective=True),
         "other_team": factory.case(w.other_caseworker, w.other_municipality, status="submitted",
@@ -39,12 +39,13 @@ CASE_PAGE = {
     "provider_member": {"own"},
     "network_liaison": "403",
     "analyst": set(),  # the analyst sees aggregates only: every case answers 404
+    "privacy_officer": set(),  # audit data and requests, no case content: every case answers 404
     "admin": "403",
 }
 INTAKE = {
     "chair": {"own", "other_team"},
     "ret_member": "403", "caseworker": "403", "provider_member": "403",
-    "network_liaison": "403", "analyst": set(), "admin": "403",
+    "network_liaison": "403", "analyst": set(), "privacy_officer": set(), "admin": "403",
 }
 
 
@@ -212,8 +213,9 @@ def test_a_step_on_a_case_changed_meanwhile_is_refused_without_losing_anything(a
 
 SEES = {"chair": {"own", "other_team"}, "ret_member": {"own", "other_team"}, "caseworker": {"own"},
         "provider_member": {"own"}}
-# The analyst sees aggregates only: a case route answers 404 to them (no case exists for an analyst).
-NO_CASE_ROLE = {"network_liaison": "403", "analyst": set(), "admin": "403"}
+# The analyst sees aggregates only, the privacy officer audit data and requests: a case route answers 404
+# to them (no case exists for them).
+NO_CASE_ROLE = {"network_liaison": "403", "analyst": set(), "privacy_officer": set(), "admin": "403"}
 
 # Every case page that takes only the case id: role -> the cases (all in status "submitted") it
 # opens for; the others answer 404; "403" for a role that may not use the route at all.

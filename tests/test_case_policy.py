@@ -15,7 +15,8 @@ def world(app, make_world, factory):
     w = make_world()
     users = {"chair": w.chair, "ret_member": w.member, "caseworker": w.caseworker, "colleague": w.colleague,
              "provider_member": w.provider_member, "other_provider_member": w.other_provider_member,
-             "network_liaison": w.network_liaison, "analyst": w.analyst, "admin": w.admin}
+             "network_liaison": w.network_liaison, "analyst": w.analyst,
+             "privacy_officer": w.privacy_officer, "admin": w.admin}
     cases = {
         "own": factory.case(w.caseworker, w.municipality, status="screening", consent_collective=True),
         "own_concept": factory.case(w.caseworker, w.municipality, status="concept"),
@@ -42,6 +43,7 @@ EXPECTED = {
     "other_provider_member": set(),
     "network_liaison": set(),
     "analyst": set(),
+    "privacy_officer": set(),  # audit data and requests, no case content
     "admin": set(),
 }
 

@@ -56,6 +56,8 @@ NOT_A_LIST = {
     "plans.plan_pdf": "the plan of one case (PDF)",
     "vignettes.page": "one learning vignette (its text and the chair's forms)",
     "vignettes.pdf": "one learning vignette (PDF)",
+    "privacy.processing_register": "the register of processing: a fixed table from ret_app/privacy/register.py",
+    "privacy.hub": "the privacy hub: each registered section holds its own list to a constant count",
     "static": "static files",
 }
 

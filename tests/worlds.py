@@ -50,6 +50,7 @@ PEOPLE = {
     "outsider_member": ("provider_member", "outsider"),
     "network_liaison": ("network_liaison", None),
     "analyst": ("analyst", None),
+    "privacy_officer": ("privacy_officer", "ret"),  # the privacy officer of the RET's organisation
     "admin": ("admin", None),
 }
 

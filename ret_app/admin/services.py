@@ -39,6 +39,8 @@ ROLE_ORGANISATION_KINDS: dict[Role, frozenset[OrganisationKind]] = {
     Role.PROVIDER_MEMBER: frozenset({OrganisationKind.PROVIDER}),
     Role.NETWORK_LIAISON: frozenset({OrganisationKind.NETWORK}),
     Role.ANALYST: frozenset({OrganisationKind.MANAGEMENT, OrganisationKind.RET}),
+    # The privacy officer of the RET's organisation or of a municipality's (management and policy).
+    Role.PRIVACY_OFFICER: frozenset({OrganisationKind.MANAGEMENT, OrganisationKind.RET}),
     Role.ADMIN: frozenset({OrganisationKind.MANAGEMENT}),
 }
 

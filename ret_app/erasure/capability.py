@@ -3,12 +3,15 @@ case page's panel, the nightly destruction-list job and the purge task (purge.py
 
 from flask_babel import lazy_gettext as _l
 
+from ret_app import privacy_hub
 from ret_app.erasure import audit_words, cards, labels
 from ret_app.erasure import purge, routes  # noqa: F401  (views registered; the job and the task)
 from ret_app.erasure.blueprint import bp
-from ret_app.expected import CHAIR
+from ret_app.expected import PRIVACY
 from ret_app.kernel.registry import Capability
 from ret_app.policy import Permission
+
+privacy_hub.register_section(30, _l("Erasure requests, legal holds and the destruction list"), cards.hub_section)
 
 capability = (
     Capability("erasure")
@@ -22,9 +25,9 @@ capability = (
     .template_global("refusal_ground_labels", labels.REFUSAL_GROUND_LABELS)
     .template_global("destruction_status_labels", labels.DESTRUCTION_STATUS_LABELS)
     .expected_access({
-        "erasure.case_privacy": CHAIR, "erasure.request_record": CHAIR, "erasure.hold_place": CHAIR,
-        "erasure.hold_lift": CHAIR, "erasure.retention_extend": CHAIR, "erasure.request_page": CHAIR,
-        "erasure.overview": CHAIR, "erasure.list_page": CHAIR, "erasure.entry_take_off": CHAIR,
-        "erasure.list_approve": CHAIR,
+        "erasure.case_privacy": PRIVACY, "erasure.request_record": PRIVACY, "erasure.hold_place": PRIVACY,
+        "erasure.hold_lift": PRIVACY, "erasure.retention_extend": PRIVACY, "erasure.request_page": PRIVACY,
+        "erasure.overview": PRIVACY, "erasure.list_page": PRIVACY, "erasure.entry_take_off": PRIVACY,
+        "erasure.list_approve": PRIVACY,
     })
 )

@@ -34,3 +34,11 @@ def case_panel(case: Case, user: User) -> Optional[dict]:
         return None
     return {"case": case, "hold": services.active_hold(case.id),
             "retain_until": services.computed_retain_until(case)}
+
+
+def hub_section(user: User, region_id: int) -> str:
+    """The privacy hub's section: what the start card shows, with a link to the overview."""
+    from flask import render_template
+
+    context = start_card(user) or {"count": 0, "rows": [], "drafts": 0, "today": services.dates.today()}
+    return render_template("erasure/_hub.html", p=context)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ret_app.models.base import Base, TimestampMixin, UTCDateTime, utcnow
@@ -363,6 +364,9 @@ class RegionNorms(Base):
     # last this many months raises a signal.
     signal_threshold: Mapped[int] = mapped_column(Integer, default=DEFAULT_SIGNAL_THRESHOLD)
     signal_window_months: Mapped[int] = mapped_column(Integer, default=DEFAULT_SIGNAL_WINDOW_MONTHS)
+    # The family's "who looked at my file" PDF (NEN 7513) names organisation and role; the staff member's
+    # name only when the region chooses so.
+    access_log_shows_names: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     # Retention: years a closed case is kept after closing (Jeugdwet 7.3.8: at least 20).
     retention_years: Mapped[int] = mapped_column(Integer, default=DEFAULT_RETENTION_YEARS)
 

@@ -20,6 +20,7 @@ class Role(enum.StrEnum):
     PROVIDER_MEMBER = "provider_member"
     NETWORK_LIAISON = "network_liaison"
     ANALYST = "analyst"
+    PRIVACY_OFFICER = "privacy_officer"
     ADMIN = "admin"
 
 

@@ -17,6 +17,7 @@
     exports.py    export jobs: the requester's alone, with its SQL twin
     signals.py    gap signals and the gap overview: the RET of the region reads, the chair acts
     reflection.py the reflection report per access team or municipality: the RET and the analyst of the region
+    privacy.py    the privacy officer and the chair: the privacy hub, a case's access log, the people's requests
 
 A new domain (the collective, escalations, signals, ...) adds its module here and re-exports it
 below. Views call these functions, list queries filter with the SQL twins, templates use them to
@@ -68,6 +69,7 @@ from ret_app.policy.commitments import (  # noqa: F401
 )
 from ret_app.policy.core import (  # noqa: F401
     ALL_ROLES,
+    NO_CASE_ROLES,
     ROLE_PERMISSIONS,
     Access,
     Permission,
@@ -80,6 +82,7 @@ from ret_app.policy.core import (  # noqa: F401
     requires,
     role_has,
     roles_for,
+    sees_no_cases,
     signed_in,
     token_authenticated,
 )
@@ -89,6 +92,12 @@ from ret_app.policy.signals import (  # noqa: F401
     sees_signals,
     signals_region,
     visible_signals_clause,
+)
+from ret_app.policy.privacy import (  # noqa: F401
+    can_handle_privacy_requests,
+    can_see_access_log,
+    is_privacy_officer_of,
+    privacy_region,
 )
 from ret_app.policy.reflection import (  # noqa: F401
     can_read_reflection,

@@ -41,6 +41,9 @@ class Permission(enum.StrEnum):
     KEEP_VIGNETTES = "keep_vignettes"  # generate, edit, approve and withdraw learning vignettes of closed cases
     VIEW_SIGNALS = "view_signals"  # the region's gap signals and gap overview (the chair acts on them)
     VIEW_REFLECTION = "view_reflection"  # the reflection report per access team / municipality (suppressed)
+    VIEW_PRIVACY_HUB = "view_privacy_hub"  # the region's privacy hub: requests of the people in the files
+    VIEW_ACCESS_LOG = "view_access_log"  # a case's access log and the family's "who looked at my file" PDF
+    VIEW_PROCESSING_REGISTER = "view_processing_register"  # the register of processing (GDPR art. 30)
     HANDLE_ERASURE = "handle_erasure"  # erasure requests, legal holds, retention, the destruction list (per region)
 
 
@@ -72,12 +75,22 @@ ROLE_PERMISSIONS: dict[Permission, frozenset[Role]] = {
     # is anonymised, but it still tells one case's story, and is shared only where the RET learns from it.
     Permission.READ_VIGNETTES: frozenset({Role.CHAIR, Role.RET_MEMBER}),
     Permission.KEEP_VIGNETTES: frozenset({Role.CHAIR}),
-    Permission.HANDLE_ERASURE: frozenset({Role.CHAIR}),
+    Permission.HANDLE_ERASURE: frozenset({Role.CHAIR, Role.PRIVACY_OFFICER}),
     Permission.VIEW_SIGNALS: frozenset({Role.CHAIR, Role.RET_MEMBER}),
     # The reflection report per access team or municipality: the RET prepares its periodic reflection
     # with the access teams; the region's analyst reads the same suppressed figures.
     Permission.VIEW_REFLECTION: frozenset({Role.CHAIR, Role.RET_MEMBER, Role.ANALYST}),
+    # The privacy officer sees audit data and the requests of the people in the files, no case content;
+    # the chair of the region handles those requests with them (per object: policy/privacy.py).
+    Permission.VIEW_PRIVACY_HUB: frozenset({Role.CHAIR, Role.PRIVACY_OFFICER}),
+    Permission.VIEW_ACCESS_LOG: frozenset({Role.CHAIR, Role.PRIVACY_OFFICER}),
+    Permission.VIEW_PROCESSING_REGISTER: frozenset({Role.PRIVACY_OFFICER, Role.ADMIN}),
 }
+
+# Roles for whom no case exists, not even as "forbidden": a case route they may not use answers 404, as
+# one of a case that does not exist. The analyst sees aggregates only; the privacy officer sees audit data
+# and requests, no case content.
+NO_CASE_ROLES: frozenset[Role] = frozenset({Role.ANALYST, Role.PRIVACY_OFFICER})
 
 
 class Access:
@@ -147,6 +160,14 @@ def has_role(user: User, *roles: Role) -> bool:
     return Role(user.role) in roles
 
 
+def sees_no_cases(user: Optional[User]) -> bool:
+    """Whether no case exists for the user's role (NO_CASE_ROLES): their refusals on case routes are 404."""
+    try:
+        return signed_in(user) and Role(user.role) in NO_CASE_ROLES
+    except ValueError:
+        return False
+
+
 def region_of(user: User) -> Optional[int]:
     """The region a user works in (through their organisation), or None."""
     return user.organisation.region_id if user.organisation else None
@@ -188,8 +209,8 @@ def enforce_route_access() -> None:
     if access.permission is not None and not can(access.permission):
         from ret_app import audit
 
-        # The analyst sees aggregates only: for them no case exists, not even as "forbidden".
-        case_id = (request.view_args or {}).get("case_id") if Role(current_user.role) is Role.ANALYST else None
+        # For the roles that see no case content no case exists, not even as "forbidden".
+        case_id = (request.view_args or {}).get("case_id") if sees_no_cases(current_user) else None
         audit.record(audit.Action.READ, outcome=audit.Outcome.DENIED, object_type="route", object_id=request.endpoint,
                      case_id=case_id)
         abort(404 if case_id is not None else 403)

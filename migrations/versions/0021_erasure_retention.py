@@ -3,7 +3,7 @@ each erasure; the region's retention years; a case's retain_until (with a per-ca
 and erased_at. Closed cases get retain_until when the destruction list is next drafted (retention.refresh).
 
 Revision ID: 0021_erasure
-Revises: 0020_signals
+Revises: 0021_access
 Create Date: 2026-12-05 04:32:43.562647
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0021_erasure'
-down_revision = '0020_signals'
+down_revision = '0021_access'  # 0020_signals on its own branch; chained after i13-access's migration here
 branch_labels = None
 depends_on = None
 

@@ -88,6 +88,7 @@ USERS = [
     ("aanbieder.kjp@mijov.example", "Thijs Mulder", "provider_member", "Kinder- en Jeugdpsychiatrie Rivierland (demo)"),
     ("boeg@mijov.example", "Anouk Visser", "network_liaison", "BOEG procesregie (demo)"),
     ("beleid@mijov.example", "Daan Meijer", "analyst", "Beleid en inkoop jeugd Midden-IJssel/Oost-Veluwe (demo)"),
+    ("privacy@mijov.example", "Willemijn Boersma", "privacy_officer", "RET Midden-IJssel/Oost-Veluwe"),
     ("beheer@mijov.example", "Esther Kok", "admin", "Functioneel beheer RET (demo)"),
     ("voorzitter@ijzk.example", "Pieter de Graaf", "chair", "RET IJmond/Zuid-Kennemerland"),
     ("toegang.haarlem@ijzk.example", "Yara El Amrani", "caseworker", "Toegangsteam Jeugd Haarlem"),

@@ -146,6 +146,8 @@ class RegionNormsForm(FlaskForm):
         InputRequired(message=REQUIRED), NumberRange(min=2, max=100, message=_l("Enter 2 to 100 cases."))])
     signal_window_months = IntegerField(_l("Window of a gap signal (months)"), validators=[
         InputRequired(message=REQUIRED), NumberRange(min=1, max=36, message=_l("Enter 1 to 36 months."))])
+    # The family's "who looked at my file" PDF (NEN 7513): organisation and role always, names by choice.
+    access_log_shows_names = BooleanField(_l("Show staff members' names in the family's access log PDF"))
 
     def validate_request_reply_days_crisis(self, field):
         if field.data is not None and self.request_reply_days.data is not None and \

@@ -188,7 +188,8 @@ def region_norms(region: Region) -> SimpleNamespace:
                                                       else DEFAULT_REQUEST_REPLY_DAYS_CRISIS),
                            capacity_stale_days=row.capacity_stale_days if row else DEFAULT_CAPACITY_STALE_DAYS,
                            signal_threshold=row.signal_threshold if row else DEFAULT_SIGNAL_THRESHOLD,
-                           signal_window_months=row.signal_window_months if row else DEFAULT_SIGNAL_WINDOW_MONTHS)
+                           signal_window_months=row.signal_window_months if row else DEFAULT_SIGNAL_WINDOW_MONTHS,
+                           access_log_shows_names=bool(row.access_log_shows_names) if row else False)
 
 
 def save_region_norms(region: Region, data: dict) -> None:
@@ -203,7 +204,7 @@ def save_region_norms(region: Region, data: dict) -> None:
     # The reply norms set the default of new requests only: a request keeps the date it was given.
     # The signal settings apply from the rule's next run (the nightly job, or the next outcome recorded).
     fields = clocks + ("request_reply_days", "request_reply_days_crisis", "capacity_stale_days", "signal_threshold",
-                       "signal_window_months")
+                       "signal_window_months", "access_log_shows_names")
     # A caller that does not pass the signal settings (or any other field) keeps what the region has.
     values = {name: data.get(name, getattr(current, name)) for name in fields}
     changed = [name for name in fields if getattr(row, name) != values[name]]

@@ -31,3 +31,16 @@ capability = (
         "privacy.processing_register": frozenset({"privacy_officer", "admin"}),
     })
 )
+
+
+@capability.on_install
+def _commands(app) -> None:
+    @app.cli.command("processing-register")
+    def processing_register_command() -> None:
+        """Print docs/processing-register.md (the register of processing, in English)."""
+        from flask_babel import force_locale
+
+        from ret_app.privacy import register
+
+        with app.test_request_context(), force_locale("en"):
+            print(register.markdown(), end="")

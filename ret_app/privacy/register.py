@@ -220,3 +220,24 @@ def find_case(region_id: int, reference: str):
     audit.record(audit.Action.SEARCH, object_type="access_log", case_id=case_id,
                  outcome=audit.Outcome.ALLOWED if case_id else audit.Outcome.FAILED, detail="lookup=reference")
     return case_id
+
+
+def markdown() -> str:
+    """docs/processing-register.md (in the app's source language; regenerate with
+    `flask --app ret_app processing-register > docs/processing-register.md`)."""
+    lines = ["# Register of processing (GDPR art. 30)", "",
+             "Generated from `ret_app/privacy/register.py` (the same data as the privacy officer's page "
+             "`/privacy/verwerkingsregister`); `tests/test_processing_register.py` keeps it true against the "
+             "models. Do not edit by hand.", "",
+             f"**Controller:** {CONTROLLER}", "", "## Categories of data", ""]
+    for category in CATEGORIES:
+        lines += [f"### {category.title} (`{category.code}`)", "",
+                  f"- **Whose data, what:** {category.about}",
+                  f"- **Purpose:** {category.purpose}",
+                  "- **Recipients:** " + "; ".join(str(RECIPIENTS[r]) for r in category.recipients),
+                  f"- **Retention:** {category.retention}",
+                  "- **Columns:** " + ", ".join(f"`{column}`" for column in category.columns), ""]
+    lines += ["## Safeguards", ""] + [f"- {s}" for s in SAFEGUARDS] + [""]
+    lines += ["## Text columns that hold no personal data", ""]
+    lines += [f"- `{column}`: {reason}" for column, reason in sorted(EXCUSED.items())] + [""]
+    return "\n".join(lines)

@@ -9,7 +9,6 @@ from ret_app.erasure import purge, routes  # noqa: F401  (views registered; the 
 from ret_app.erasure.blueprint import bp
 from ret_app.expected import PRIVACY
 from ret_app.kernel.registry import Capability
-from ret_app.policy import Permission
 
 privacy_hub.register_section(30, _l("Erasure requests, legal holds and the destruction list"), cards.hub_section)
 
@@ -17,7 +16,6 @@ capability = (
     Capability("erasure")
     .blueprint(bp)
     .audit_words(audit_words.WORDS, audit_words.NAMES)
-    .nav("erasure.overview", _l("Retention and erasure"), Permission.HANDLE_ERASURE, "erasure.", order=135)
     .start_card("erasure", "erasure/_start_card.html", cards.start_card, order=12)
     .case_panel("erasure", "erasure/_case_panel.html", cards.case_panel, slot="details", order=95)
     .template_global("erasure_status_labels", labels.ERASURE_STATUS_LABELS)

@@ -53,7 +53,7 @@ def test_the_officer_grants_a_request_and_the_case_is_gone_from_every_list(app, 
     # A refusal without ground and reason: both errors at once, in Dutch.
     refused = client.post(f"/verwijderverzoeken/{request_id}", data={"csrf_token": token, "decision": "refuse"})
     body = refused.get_data(as_text=True)
-    assert refused.status_code == 422 and "Kies de wettelijke grond." in body and "Geef de reden." in body
+    assert refused.status_code == 200 and "Kies de wettelijke grond." in body and "Geef de reden." in body
     granted = client.post(f"/verwijderverzoeken/{request_id}", data={"csrf_token": token, "decision": "grant"})
     assert granted.status_code == 302
     assert reference not in chair.get("/casussen").get_data(as_text=True)
@@ -71,7 +71,7 @@ def test_an_open_case_is_refused_with_the_reason(app, client, factory, world):
     login(client, app, world.chair)
     token = csrf_token(client, f"/verwijderverzoeken/{request_id}")
     response = client.post(f"/verwijderverzoeken/{request_id}", data={"csrf_token": token, "decision": "grant"})
-    assert response.status_code == 422 and "sluit hem eerst af" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "sluit hem eerst af" in response.get_data(as_text=True)
 
 
 def test_a_request_of_another_region_is_not_found(app, client, factory, world, make_world):
@@ -88,7 +88,7 @@ def test_the_hold_form_keeps_what_was_typed_and_places_the_hold(app, client, fac
     login(client, app, world.chair)
     token = csrf_token(client, f"/casussen/{case_id}/bewaren-en-verwijderen")
     empty = client.post(f"/casussen/{case_id}/bewaring", data={"csrf_token": token, "reason": "  "})
-    assert empty.status_code == 422 and "Geef de reden." in empty.get_data(as_text=True)
+    assert empty.status_code == 200 and "Geef de reden." in empty.get_data(as_text=True)
     placed = client.post(f"/casussen/{case_id}/bewaring", data={"csrf_token": token, "reason": "Tuchtzaak"})
     assert placed.status_code == 302
     with app.app_context():

@@ -40,7 +40,7 @@ def _case_page(case: Case, *, request_form=None, hold_form=None, lift_form=None,
     holds = list(db.session.scalars(select(LegalHold).options(selectinload(LegalHold.placed_by))
                                     .where(LegalHold.case_id == case.id).order_by(LegalHold.id.desc())))
     record = db.session.scalar(select(ErasureRecord).where(ErasureRecord.case_id == case.id))
-    audit.record(audit.Action.READ, object_type="retention", object_id=case.id, case_id=case.id)
+    services.shown("retention", case.id, case.id)
     return render_template(
         "erasure/case.html", case=case, hold=hold, holds=holds, requests=requests, record=record,
         years=services.retention_years(case.region_id), computed=services.computed_retain_until(case),
@@ -64,7 +64,7 @@ def request_record(case_id: int):
         case, current_user, requester_kind=form.requester_kind.data, requester_name=form.requester_name.data,
         received_on=form.received_on.data))
     if not result:
-        return _case_page(case, request_form=form, status=422)
+        return _case_page(case, request_form=form, status=200)
     flash(_("The erasure request has been recorded. Decide it before %(day)s.",
             day=result.value.due_on.strftime("%d-%m-%Y")), "success")
     return redirect(url_for("erasure.request_page", request_id=result.value.id))
@@ -77,7 +77,7 @@ def hold_place(case_id: int):
     form = HoldForm()
     result = web.submit(form, lambda: services.place_hold(case, current_user, form.reason.data))
     if not result:
-        return _case_page(case, hold_form=form, status=422)
+        return _case_page(case, hold_form=form, status=200)
     flash(_("The case is on legal hold: it will not be removed until the hold is lifted."), "success")
     return redirect(url_for("erasure.case_privacy", case_id=case.id))
 
@@ -92,7 +92,7 @@ def hold_lift(case_id: int, hold_id: int):
     form = LiftForm()
     result = web.submit(form, lambda: services.lift_hold(hold, current_user, form.reason.data))
     if not result:
-        return _case_page(case, lift_form=form, status=422)
+        return _case_page(case, lift_form=form, status=200)
     flash(_("The legal hold has been lifted."), "success")
     return redirect(url_for("erasure.case_privacy", case_id=case.id))
 
@@ -105,7 +105,7 @@ def retention_extend(case_id: int):
     result = web.submit(form, lambda: services.extend_retention(case, current_user, form.until.data,
                                                                 form.reason.data))
     if not result:
-        return _case_page(case, retention_form=form, status=422)
+        return _case_page(case, retention_form=form, status=200)
     flash(_("The retention period has been changed."), "success")
     return redirect(url_for("erasure.case_privacy", case_id=case.id))
 
@@ -135,9 +135,9 @@ def request_page(request_id: int):
             flash(_("The case has been erased.") if form.decision.data == "grant"
                   else _("The request has been refused."), "success")
             return redirect(url_for("erasure.request_page", request_id=request.id))
-        status = 422
+        status = 200
     else:
-        audit.record(audit.Action.READ, object_type="erasure_request", object_id=request.id, case_id=case.id)
+        services.shown("erasure_request", request.id, case.id)
     return render_template("erasure/request.html", request=request, case=case, form=form,
                            hold=services.active_hold(case.id)), status
 
@@ -160,7 +160,7 @@ def overview():
                                     .order_by(DestructionList.id.desc()).limit(10)))
     records = list(db.session.scalars(select(ErasureRecord).where(ErasureRecord.region_id == region_id)
                                       .order_by(ErasureRecord.erased_at.desc()).limit(20)))
-    audit.record(audit.Action.READ, object_type="erasure_overview", object_id=region_id)
+    services.shown("erasure_overview", region_id)
     return render_template("erasure/overview.html", requests=requests, holds=holds, hold_cases=hold_cases,
                            lists=lists, records=records, years=services.retention_years(region_id),
                            today=services.dates.today())
@@ -180,7 +180,7 @@ def _list_page(destruction_list: DestructionList, *, take_off_form=None, failed_
                                       .order_by(DestructionEntry.id)))
     held = {h.case_id for h in db.session.scalars(select(LegalHold).where(
         LegalHold.case_id.in_([e.case_id for e in entries]), LegalHold.lifted_at.is_(None)))}
-    audit.record(audit.Action.READ, object_type="destruction_list", object_id=destruction_list.id)
+    services.shown("destruction_list", destruction_list.id)
     return render_template(
         "erasure/list.html", destruction_list=destruction_list, entries=entries, held=held,
         take_off_form=take_off_form or TakeOffForm(formdata=None), failed_entry=failed_entry,
@@ -203,7 +203,7 @@ def entry_take_off(list_id: int, entry_id: int):
     form = TakeOffForm()
     result = web.submit(form, lambda: services.take_off(entry, current_user, form.reason.data))
     if not result:
-        return _list_page(destruction_list, take_off_form=form, failed_entry=entry.id, status=422)
+        return _list_page(destruction_list, take_off_form=form, failed_entry=entry.id, status=200)
     flash(_("The case has been taken off the list: it will not be destroyed."), "success")
     return redirect(url_for("erasure.list_page", list_id=destruction_list.id))
 
@@ -215,6 +215,6 @@ def list_approve(list_id: int):
     form = TakeOffForm(formdata=None)
     result = web.submit(form, lambda: purge.approve_and_purge(destruction_list, current_user), validate=False)
     if not result:
-        return _list_page(destruction_list, take_off_form=form, status=422)
+        return _list_page(destruction_list, take_off_form=form, status=200)
     flash(_("The list has been approved: its cases are being destroyed."), "success")
     return redirect(url_for("erasure.list_page", list_id=destruction_list.id))

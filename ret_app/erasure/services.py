@@ -49,6 +49,13 @@ def _reason(text: Optional[str], field: str = "reason") -> str:
     return text
 
 
+def shown(object_type: str, object_id, case_id: Optional[int] = None) -> None:
+    """A page of retention and erasure was read (audited: a case's retention page names the case)."""
+    from ret_app import audit
+
+    audit.record(audit.Action.READ, object_type=object_type, object_id=object_id, case_id=case_id)
+
+
 # --- retention -------------------------------------------------------------------------------------
 
 def retention_years(region_id: Optional[int]) -> int:

@@ -213,13 +213,13 @@ def test_an_open_case_or_one_on_hold_is_refused(app, factory, exports):
         open_id = factory.case(exports.world.caseworker, exports.world.municipality, status="monitoring")
         request = services.record_request(db.session.get(Case, open_id), chair, requester_kind="youth",
                                           requester_name="X", received_on=dates.today())
-        with pytest.raises(services.RuleError, match="close it first"):
+        with pytest.raises(services.RuleError, match="sluit hem eerst af"):
             services.grant_request(request, chair)
         closed = db.session.get(Case, exports.case_ids[1])
         services.place_hold(closed, chair, "Tuchtzaak loopt")
         request = services.record_request(closed, chair, requester_kind="youth", requester_name="X",
                                           received_on=dates.today())
-        with pytest.raises(services.RuleError, match="legal hold"):
+        with pytest.raises(services.RuleError, match="bewaarplicht"):
             services.grant_request(request, chair)
         services.refuse_request(request, chair, ground="legal_hold", reason="Tuchtzaak")
         assert request.status == "refused" and closed.status == CaseStatus.CLOSED
@@ -262,7 +262,7 @@ def test_the_purge_erases_only_approved_cases_not_on_hold_or_taken_off(app, fact
         with pytest.raises(services.RuleError):
             services.purge_entry(draft.entries[0])
         # The chair cannot approve; the officer takes case 2 off with a reason, then approves.
-        with pytest.raises(services.RuleError, match="privacy officer"):
+        with pytest.raises(services.RuleError, match="privacyfunctionaris"):
             services.approve(draft, chair)
         taken_off = next(e for e in draft.entries if e.case_id == exports.case_ids[2])
         with pytest.raises(services.RuleError):

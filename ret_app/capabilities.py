@@ -31,6 +31,7 @@ CAPABILITIES = (
     "ret_app.reflection.capability",
     "ret_app.privacy.capability",
     "ret_app.inspection.capability",
+    "ret_app.erasure.capability",
     # Last: it starts the in-process runner of the demo (make run) once every job is registered.
     "ret_app.jobs.capability",
 )

@@ -103,9 +103,20 @@ def register(app: Flask) -> None:
                    f"{external_url('auth.activate', token=created.activation_token)}")
 
     @app.cli.command("purge-expired")
+    @click.option("--dry-run", is_flag=True,
+                  help="Change nothing: only list the closed cases past retention that a destruction list would get.")
+    def purge_expired(dry_run: bool) -> None:
+        """Delete ended sessions, stale login throttles and dead activation links; draft the destruction
+        list of cases past retention (not on legal hold) and purge the lists the privacy officer approved
+        (ret_app/erasure/purge.py: a transaction per case, so an interrupted purge finishes when run again)."""
+        from ret_app.erasure import purge
+
+        if not dry_run:
+            _purge_sessions()
+        purge.purge_expired_cases(dry_run=dry_run, echo=click.echo)
+
     @in_unit_of_work
-    def purge_expired() -> None:
-        """Delete ended sessions, stale login throttles and dead activation links."""
+    def _purge_sessions() -> None:
         from ret_app.models import ActivationToken, AuthThrottle, WebSession
 
         from ret_app.sessions import record_timeout, session_expiry_reason

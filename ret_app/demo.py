@@ -89,6 +89,7 @@ USERS = [
     ("boeg@mijov.example", "Anouk Visser", "network_liaison", "BOEG procesregie (demo)"),
     ("beleid@mijov.example", "Daan Meijer", "analyst", "Beleid en inkoop jeugd Midden-IJssel/Oost-Veluwe (demo)"),
     ("privacy@mijov.example", "Willemijn Boersma", "privacy_officer", "RET Midden-IJssel/Oost-Veluwe"),
+    ("privacy@drenthe.example", "Aaltje Bosma", "privacy_officer", DEXT),
     ("beheer@mijov.example", "Esther Kok", "admin", "Functioneel beheer RET (demo)"),
     ("voorzitter@ijzk.example", "Pieter de Graaf", "chair", "RET IJmond/Zuid-Kennemerland"),
     ("toegang.haarlem@ijzk.example", "Yara El Amrani", "caseworker", "Toegangsteam Jeugd Haarlem"),
@@ -258,6 +259,9 @@ def seed(today: Optional[date] = None) -> SeedSummary:
     from ret_app.privacy import demo as privacy_demo
 
     privacy_demo.seed(users, cases["screening"])
+    from ret_app.erasure import demo as erasure_demo
+
+    erasure_demo.seed(today)  # after the history: its closed cases get their retention
     audit.record(audit.Action.CREATE, object_type="demo_seed", detail="demo_region_seeded")
     return SeedSummary(len(regions), len(municipalities), len(organisations), len(users), len(mandates), case_count,
                        meeting_count, history)

@@ -116,6 +116,7 @@ CASE_STATUS_LABELS = {
     "closed": _l("Closed"),
     "returned_with_advice": _l("Returned with advice"),
     "paused": _l("Paused"),
+    "erased": _l("Erased"),
 }
 
 TRACK_LABELS = {

@@ -111,6 +111,10 @@ CASE_OBJECT |= {"inspection.requests_page", "inspection.inspection_page", "inspe
 # gap signals: a signal of the region (404 for the RET of another region); the report is of one's own region
 # (404 for whoever is of no region's RET). The list and the gap overview show one's own region (empty: none).
 CASE_OBJECT |= {"signals.signal_page", "signals.report_request"}
+# erasure and retention: the chair (privacy officer) of the case's region (404 for another region's)
+CASE_OBJECT |= {"erasure.case_privacy", "erasure.request_record", "erasure.hold_place", "erasure.hold_lift",
+                "erasure.retention_extend", "erasure.request_page", "erasure.list_page", "erasure.entry_take_off",
+                "erasure.list_approve"}
 # the network liaison's side of an escalation (404 for a liaison of another network, or after the network
 # consent was withdrawn; the list shows one's own network's only)
 CASE_OBJECT |= {"escalations.network_page", "escalations.network_step", "escalations.network_director",
@@ -231,6 +235,10 @@ class Objects:
     api_token_secret: str = ""
     vignette_id: int = 0  # an approved learning vignette of `case_id`
     signal_id: int = 0  # a new gap signal of `region` (education), without evidence
+    erasure_request_id: int = 0  # an erasure request on `case_id` (to decide)
+    hold_id: int = 0  # a legal hold on `case_id`
+    destruction_list_id: int = 0  # a draft destruction list of `region` with `case_id` on it (`destruction_entry_id`)
+    destruction_entry_id: int = 0
 
 
 def _collective_objects(app, factory, region) -> dict:
@@ -285,6 +293,25 @@ def _escalation_objects(app, case_id: int, network, author) -> dict:
         db.session.add(row)
         db.session.commit()
         out = {"escalation_id": row.id, "question_id": row.messages[0].id}
+        db.session.remove()
+    return out
+
+
+def _erasure_objects(app, case_id: int, region, author) -> dict:
+    """An erasure request and a legal hold on the case, a draft destruction list of the region naming it."""
+    from ret_app.models import DestructionEntry, DestructionList, ErasureRequest, LegalHold
+
+    with app.app_context():
+        request = ErasureRequest(case_id=case_id, region_id=region.id, requester_kind="parent",
+                                 requester_name="Ouder", received_on=date.today(),
+                                 due_on=date.today() + timedelta(days=90), recorded_by_id=author.id)
+        hold = LegalHold(case_id=case_id, reason="Klacht", placed_by_id=author.id)
+        listed = DestructionList(region_id=region.id, drafted_on=date.today(), entries=[
+            DestructionEntry(case_id=case_id, retain_until=date.today() - timedelta(days=1))])
+        db.session.add_all([request, hold, listed])
+        db.session.commit()
+        out = {"erasure_request_id": request.id, "hold_id": hold.id, "destruction_list_id": listed.id,
+               "destruction_entry_id": listed.entries[0].id}
         db.session.remove()
     return out
 
@@ -395,6 +422,7 @@ def objects(app) -> Iterator[Objects]:
     collective.update(_request_objects(app, factory, case_id, collective["provider"], target))
     collective.update(_escalation_objects(app, case_id, network, target))
     collective.update(_vignette_objects(app, case_id, region, target))
+    collective.update(_erasure_objects(app, case_id, region, target))
     with app.app_context():
         from sqlalchemy import update
 
@@ -480,6 +508,16 @@ def objects(app) -> Iterator[Objects]:
 
 
 URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
+    # erasure and retention
+    "erasure.case_privacy": lambda o: {"case_id": o.case_id},
+    "erasure.request_record": lambda o: {"case_id": o.case_id},
+    "erasure.hold_place": lambda o: {"case_id": o.case_id},
+    "erasure.hold_lift": lambda o: {"case_id": o.case_id, "hold_id": o.hold_id},
+    "erasure.retention_extend": lambda o: {"case_id": o.case_id},
+    "erasure.request_page": lambda o: {"request_id": o.erasure_request_id},
+    "erasure.list_page": lambda o: {"list_id": o.destruction_list_id},
+    "erasure.entry_take_off": lambda o: {"list_id": o.destruction_list_id, "entry_id": o.destruction_entry_id},
+    "erasure.list_approve": lambda o: {"list_id": o.destruction_list_id},
     "admin.network_edit": lambda o: {"object_id": o.network.id},
     "admin.region_edit": lambda o: {"object_id": o.region.id},
     "admin.region_norms": lambda o: {"object_id": o.region.id},
@@ -626,6 +664,15 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
 # Valid form data for each state-changing route: if the guard let the request through, the
 # change would really happen, so "nothing changed" means the guard stopped it.
 POST_DATA: dict[str, Callable[[Objects], dict]] = {
+    # erasure and retention
+    "erasure.request_record": lambda o: {"requester_kind": "youth", "requester_name": "Jeugdige",
+                                         "received_on": date.today().isoformat()},
+    "erasure.hold_place": lambda o: {"reason": "Klacht"},
+    "erasure.hold_lift": lambda o: {"reason": "Klacht afgehandeld"},
+    "erasure.retention_extend": lambda o: {"until": "", "reason": "Terug naar de termijn van de regio"},
+    "erasure.request_page": lambda o: {"decision": "refuse", "ground": "others_interest", "reason": "Belang van een ander"},
+    "erasure.entry_take_off": lambda o: {"reason": "Nog nodig"},
+    "erasure.list_approve": lambda o: {},
     "admin.networks": lambda o: {"name": "Netwerk Nieuw", "short_name": "NIEUW", "answer_days": "10"},
     "admin.network_edit": lambda o: {"name": "Netwerk Hernoemd", "short_name": "HERN", "answer_days": "12"},
     "admin.regions": lambda o: {"name": "Regio Nieuw", "network_id": str(o.network.id)},
@@ -988,6 +1035,9 @@ POST_ONLY |= {"api_tokens.token_rotate", "api_tokens.token_revoke"}
 POST_ONLY |= {"vignettes.generate", "vignettes.save", "vignettes.approve", "vignettes.withdraw", "vignettes.pack_request"}
 # export jobs (the signal report is asked for on the gap overview)
 POST_ONLY |= {"exports.request_export", "signals.report_request"}
+# erasure and retention
+POST_ONLY |= {"erasure.request_record", "erasure.hold_place", "erasure.hold_lift", "erasure.retention_extend",
+              "erasure.entry_take_off", "erasure.list_approve"}
 GET_PROTECTED = sorted(e for e, a in EXPECTED_ACCESS.items() if a not in (PUBLIC, TOKEN) and e not in POST_ONLY)
 GET_PUBLIC = sorted(e for e, a in EXPECTED_ACCESS.items() if a == PUBLIC and e not in POST_ONLY)
 GET_TOKEN = sorted(e for e, a in EXPECTED_ACCESS.items() if a == TOKEN)

@@ -37,8 +37,8 @@ from ret_app.extensions import db
 from ret_app.kernel.dates import utcnow
 from ret_app.models import (
     Attachment, Base, Case, CaseAction, CaseEvent, CaseOutcome, CaseParticipant, CasePause,
-    CaseTransition, Consent, Decision, Escalation, EscalationDateChange, EscalationMessage, EscalationReminder,
-    EscalationStep, EscalationTried, FamilyMember, GapCategory, GapSignal, LearningVignette, LegalGround,
+    CaseTransition, Consent, Decision, DestructionEntry, DestructionList, ErasureRequest, Escalation, EscalationDateChange, EscalationMessage, EscalationReminder,
+    EscalationStep, EscalationTried, FamilyMember, GapCategory, GapSignal, LearningVignette, LegalGround, LegalHold,
     MeetingItem, MinutesAddendum, OutcomeGap, OutcomeHelp, Plan, PlanGoal, PlanReview, PlanVersion, PriorHelp,
     ProviderRequest, Screening, ScreeningAddendum, ScreeningContribution, SignalEvidence, User,
 )
@@ -179,6 +179,8 @@ EXCUSED = {
     "case_participant": {"role": "code"},
     "case_transition": {"from_status": "code", "to_status": "code"},
     "consent": {"scope": "code", "given_by_role": "code", "form": "code"},
+    "erasure_request": {"requester_kind": "code", "status": "code", "refusal_ground": "code"},
+    "erasure_record": {"reference": "generated reference", "why": "code", "summary": "counts per table (generated)"},
     "decision": {"kind": "code", "care_type": "code", "status": "code", "mandate_finding": "code",
                  "placement_outcome": "code", "submission_key": "random key"},
     "escalation": {"status": "code", "question_kind": "code", "urgency": "code", "decline_reason": "code",
@@ -206,7 +208,7 @@ EXCUSED = {
 }
 # Columns that hold a name, a number or a school: `build_case` writes the person's or organisation's own
 # value there (as a user would, and as the scrubber must know it); `plant` writes free text everywhere else.
-PLANTED_BY_BUILD = {("ret_case", "youth_first_name"), ("ret_case", "youth_last_name"), ("ret_case", "youth_bsn"),
+PLANTED_BY_BUILD = {("erasure_request", "requester_name"), ("ret_case", "youth_first_name"), ("ret_case", "youth_last_name"), ("ret_case", "youth_bsn"),
                     ("ret_case", "youth_daytime_activity"), ("family_member", "name"),
                     ("provider_request", "contact_name"), ("provider_request", "contact_phone"),
                     ("decision", "behavioural_scientist_name"), ("escalation", "network_director_name"),
@@ -380,6 +382,18 @@ def build_case(app, factory, world, y: Youth, *, category_id: int, closed_days_a
             EscalationDateChange(escalation_id=escalation.id, new_date=date.today() - timedelta(days=90), reason=text,
                                  changed_by_id=director),
             EscalationTried(escalation_id=escalation.id, kind="request", object_id=requests[0].id),
+        ])
+        # Privacy: a refused erasure request, a lifted legal hold, an entry taken off a destruction list.
+        db.session.add_all([
+            ErasureRequest(case_id=case_id, region_id=world.region.id, requester_kind="parent", requester_name=y.mother,
+                           received_on=date.today() - timedelta(days=20), due_on=date.today() + timedelta(days=70),
+                           status="refused", refusal_ground="others_interest", refusal_reason=text,
+                           recorded_by_id=chair, decided_by_id=chair),
+            LegalHold(case_id=case_id, reason=text, placed_by_id=chair, lifted_reason=text, lifted_by_id=chair,
+                      lifted_at=now - timedelta(days=1)),
+            DestructionList(region_id=world.region.id, drafted_on=date.today(), status="done", entries=[
+                DestructionEntry(case_id=case_id, retain_until=date.today(), removed_reason=text, removed_by_id=chair,
+                                 removed_at=now)]),
         ])
         outcome = CaseOutcome(case_id=case_id, result="not_realised", placement_result="carried_out",
                               placement_note=text, lessons=text, recorded_by_id=director,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Callable, Optional
 
 import pyotp
@@ -260,6 +261,26 @@ def s_case(endpoint: str, role: str, organisation: str) -> Callable[[Env], Scena
         return Scenario(build_url(env.app, endpoint, env.objects), lambda: POST_DATA[endpoint](env.objects))
 
     return scenario
+
+
+def s_erasure_closed(endpoint: str, path: str) -> Callable[[Env], Scenario]:
+    """Retention and erasure on a closed case of the objects' region (a hold placed, the retention extended),
+    by the region's chair."""
+
+    def scenario(env: Env) -> Scenario:
+        env.login_as("chair", organisation_id=env.objects.ret_org.id)
+        case_id = env.factory.case(env.objects.target, env.objects.municipality, status="closed",
+                                   closed_at=datetime.now(timezone.utc))
+        return Scenario(f"/casussen/{case_id}/{path}", lambda: POST_DATA[endpoint](env.objects))
+
+    return scenario
+
+
+def s_list_approve(env: Env) -> Scenario:
+    """The destruction list of the objects' region, approved by its privacy officer."""
+    env.login_as("privacy_officer", organisation_id=env.objects.ret_org.id)
+    return Scenario(build_url(env.app, "erasure.list_approve", env.objects),
+                    lambda: POST_DATA["erasure.list_approve"](env.objects))
 
 
 def s_outcome(env: Env) -> Scenario:
@@ -616,6 +637,12 @@ SCENARIOS: dict[tuple[str, str], Callable[[Env], Scenario]] = {
     ("signals.signal_page", "POST"): s_case("signals.signal_page", "chair", "ret_org"),
     # the signal report, asked for as an export job on the gap overview
     ("signals.report_request", "POST"): s_case("signals.report_request", "chair", "ret_org"),
+    # retention and erasure: the chair of the objects' region; the privacy officer approves the list
+    **{(endpoint, "POST"): s_case(endpoint, "chair", "ret_org") for endpoint in (
+        "erasure.request_record", "erasure.hold_lift", "erasure.request_page", "erasure.entry_take_off")},
+    ("erasure.hold_place", "POST"): s_erasure_closed("erasure.hold_place", "bewaring"),
+    ("erasure.retention_extend", "POST"): s_erasure_closed("erasure.retention_extend", "bewaartermijn"),
+    ("erasure.list_approve", "POST"): s_list_approve,
     # notifications
     **{(endpoint, "POST"): s_notifications(endpoint) for endpoint in (
         "notifications.open_one", "notifications.mark", "notifications.mark_all", "notifications.preferences")},

@@ -352,6 +352,25 @@ SCENARIOS: list[Scenario] = [
     # --- gap signals: the chair asks for the signal report (an export job) on the gap overview ---
     Scenario("ret_app.signals.forms.ReportForm", "chair", lambda w: "/signalen/hiaten", lambda w: "/signalen/rapport",
              lambda w: {"period": _running_quarter(), "format": "csv"}, prefix="report", save=False),
+    # --- retention and erasure: the chair records a request, a hold, a retention; decides; takes a case off ---
+    Scenario("ret_app.erasure.forms.RequestForm", "chair",
+             lambda w: f"/casussen/{w.closed_case}/bewaren-en-verwijderen",
+             lambda w: f"/casussen/{w.closed_case}/verwijderverzoeken",
+             lambda w: {"requester_kind": "youth", "requester_name": "Jeugdige", "received_on": TODAY.isoformat()},
+             save=False),
+    Scenario("ret_app.erasure.forms.HoldForm", "chair", lambda w: f"/casussen/{w.closed_case}/bewaren-en-verwijderen",
+             lambda w: f"/casussen/{w.closed_case}/bewaring", lambda w: {"reason": "Klacht"}, save=False),
+    Scenario("ret_app.erasure.forms.LiftForm", "chair", lambda w: f"/casussen/{w.held_case}/bewaren-en-verwijderen",
+             lambda w: f"/casussen/{w.held_case}/bewaring/{w.hold}/opheffen", lambda w: {"reason": "Afgehandeld"}, save=False),
+    Scenario("ret_app.erasure.forms.RetentionForm", "chair",
+             lambda w: f"/casussen/{w.closed_case}/bewaren-en-verwijderen",
+             lambda w: f"/casussen/{w.closed_case}/bewaartermijn", lambda w: {"reason": "Lopende procedure"}),
+    Scenario("ret_app.erasure.forms.DecisionForm", "chair", lambda w: f"/verwijderverzoeken/{w.erasure_request}",
+             lambda w: f"/verwijderverzoeken/{w.erasure_request}", lambda w: {"decision": "refuse"}, save=False,
+             steps=(Step("refuse", ("ground", "reason"), values={"decision": "refuse"}),)),
+    Scenario("ret_app.erasure.forms.TakeOffForm", "chair", lambda w: f"/vernietigingslijsten/{w.destruction_list}",
+             lambda w: f"/vernietigingslijsten/{w.destruction_list}/regels/{w.destruction_entry}/afvoeren",
+             lambda w: {"reason": "Nog nodig"}, save=False),
     # --- learning vignettes: the chair edits a draft's text, withdraws an approved one ---
     Scenario("ret_app.vignettes.forms.TextForm", "chair", lambda w: f"/leerverhalen/{w.vignette}",
              lambda w: f"/leerverhalen/{w.vignette}/tekst", lambda w: {"title": "Leerverhaal", "text": "Andere tekst"},
@@ -613,6 +632,23 @@ def w(app):
             db.session.flush()
             setattr(w, attr, row.id)
         db.session.commit()
+    # Retention and erasure: a closed case, one on legal hold, an erasure request, a destruction list naming one.
+    from ret_app.models import DestructionEntry, DestructionList, ErasureRequest, LegalHold
+
+    w.closed_case = factory.case(w.caseworker, w.municipality, status="closed", closed_at=utcnow())
+    w.held_case = factory.case(w.caseworker, w.municipality, status="closed", closed_at=utcnow())
+    w.erasure_case = factory.case(w.caseworker, w.municipality, status="closed", closed_at=utcnow())
+    with app.app_context():
+        hold = LegalHold(case_id=w.held_case, reason="Klacht", placed_by_id=w.chair.id)
+        request = ErasureRequest(case_id=w.erasure_case, region_id=w.region.id, requester_kind="youth",
+                                 requester_name="Jeugdige", received_on=TODAY, due_on=TODAY + timedelta(days=90),
+                                 recorded_by_id=w.chair.id)
+        listed = DestructionList(region_id=w.region.id, drafted_on=TODAY, entries=[
+            DestructionEntry(case_id=w.erasure_case, retain_until=TODAY - timedelta(days=1))])
+        db.session.add_all([hold, request, listed])
+        db.session.commit()
+        w.hold, w.erasure_request = hold.id, request.id
+        w.destruction_list, w.destruction_entry = listed.id, listed.entries[0].id
     return w
 
 

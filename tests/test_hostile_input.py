@@ -104,6 +104,7 @@ NO_TEXT_FIELDS = frozenset({
     "exports.request_export",  # a button with hidden ids, dates and codes (anything else: 400)
     "signals.report_request",  # two choices from a list (period, format): anything else is refused next to it
     "inspection.inspection_step",  # a button (check the right, record the handing over)
+    "erasure.list_approve",  # a button
     "vignettes.pack_request",  # ticked ids of approved vignettes (a bad id: refused next to the list; a NUL: 400)
 })
 # POST routes whose text is searched for, not saved (no form class): the NUL is dropped, the search

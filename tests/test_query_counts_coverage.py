@@ -61,6 +61,7 @@ NOT_A_LIST = {
     "vignettes.pdf": "one learning vignette (PDF)",
     "privacy.processing_register": "the register of processing: a fixed table from ret_app/privacy/register.py",
     "privacy.hub": "the privacy hub: each registered section holds its own list to a constant count",
+    "erasure.request_page": "one erasure request and its decision form",
     "static": "static files",
 }
 

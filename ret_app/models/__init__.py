@@ -36,6 +36,16 @@ from ret_app.models.collective import (
     ProviderProfile,
 )
 from ret_app.models.caretypes import CareType
+from ret_app.models.erasure import (
+    DestructionEntry,
+    DestructionList,
+    DestructionListStatus,
+    ErasureRecord,
+    ErasureRequest,
+    ErasureStatus,
+    LegalHold,
+    RefusalGround,
+)
 from ret_app.models.commitments import DeclineReason, ProviderRequest, RequestRole, RequestStatus
 from ret_app.models.escalations import (
     Escalation,
@@ -98,6 +108,14 @@ from ret_app.models.vignettes import LearningVignette, VignetteStatus
 __all__ = [
     "CaseAddendum", "CorrectionDecision", "CorrectionRequest", "InspectionRequest", "InspectionStatus",
     "RequesterKind", "WithheldPart",
+    "DestructionEntry",
+    "DestructionList",
+    "DestructionListStatus",
+    "ErasureRecord",
+    "ErasureRequest",
+    "ErasureStatus",
+    "LegalHold",
+    "RefusalGround",
     "EvidenceKind",
     "GapSignal",
     "SignalEvidence",

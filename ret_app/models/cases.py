@@ -36,6 +36,9 @@ class CaseStatus(enum.StrEnum):
     CLOSED = "closed"
     RETURNED_WITH_ADVICE = "returned_with_advice"
     PAUSED = "paused"
+    # Its personal data and documents removed (an erasure request granted, or past retention and purged):
+    # a minimal record stays for the anonymous counts (ret_app/erasure/eraser.py).
+    ERASED = "erased"
 
 
 class Track(enum.StrEnum):
@@ -118,6 +121,13 @@ class Case(TimestampMixin, Base):
     outcome_recorded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     intake_decision_reason: Mapped[Optional[str]] = mapped_column(Text)
     advice: Mapped[Optional[str]] = mapped_column(Text)  # advice when returned to the access team
+    # Retention (ret_app/erasure/retention.py): kept until this day (closing day + the region's
+    # retention years, or a longer per-case extension with its reason); stored when any of these change.
+    retain_until: Mapped[Optional[date]] = mapped_column(Date, index=True)
+    retention_extended_until: Mapped[Optional[date]] = mapped_column(Date)
+    retention_reason: Mapped[Optional[str]] = mapped_column(Text)
+    # When the eraser removed the case's personal data (status `erased`).
+    erased_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
 
     # Optimistic locking: a save based on an older version fails instead of overwriting.
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -329,6 +339,7 @@ DEFAULT_CAPACITY_STALE_DAYS = 14
 # Gap signals: at least 3 cases naming a gap within a rolling window of 6 months.
 DEFAULT_SIGNAL_THRESHOLD = 3
 DEFAULT_SIGNAL_WINDOW_MONTHS = 6
+DEFAULT_RETENTION_YEARS = 20
 # A request to a provider of the collective: the default reply-by date, in working days.
 DEFAULT_REQUEST_REPLY_DAYS = 3
 DEFAULT_REQUEST_REPLY_DAYS_CRISIS = 1
@@ -356,6 +367,8 @@ class RegionNorms(Base):
     # The family's "who looked at my file" PDF (NEN 7513) names organisation and role; the staff member's
     # name only when the region chooses so.
     access_log_shows_names: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    # Retention: years a closed case is kept after closing (Jeugdwet 7.3.8: at least 20).
+    retention_years: Mapped[int] = mapped_column(Integer, default=DEFAULT_RETENTION_YEARS)
 
 
 # --- integrated screening ---------------------------------------------------------------

@@ -36,11 +36,13 @@ def visible_cases_clause(user: User) -> ColumnElement[bool]:
         region_id = region_of(user)
         if region_id is None:
             return false()
-        return and_(Case.region_id == region_id, Case.status != CaseStatus.CONCEPT.value)
+        return and_(Case.region_id == region_id, Case.status != CaseStatus.CONCEPT.value,
+                    Case.status != CaseStatus.ERASED.value)
     if role is Role.CASEWORKER:
-        return or_(Case.caseworker_id == user.id,
-                   Case.submitting_organisation_id == user.organisation_id,
-                   _active_participation(Case.id, user_id=user.id))
+        return and_(Case.status != CaseStatus.ERASED.value,
+                    or_(Case.caseworker_id == user.id,
+                        Case.submitting_organisation_id == user.organisation_id,
+                        _active_participation(Case.id, user_id=user.id)))
     if role is Role.PROVIDER_MEMBER:
         return and_(Case.consent_collective.is_(True), Case.status != CaseStatus.CONCEPT.value,
                     _active_participation(Case.id, organisation_id=user.organisation_id))
@@ -53,8 +55,8 @@ def _active_participants(case: Case) -> list[CaseParticipant]:
 
 def can_view_case(user: User, case: Case) -> bool:
     """Need-to-know: may this user see this case at all? (Python twin of visible_cases_clause.)"""
-    if not signed_in(user):
-        return False
+    if not signed_in(user) or case.status == CaseStatus.ERASED:
+        return False  # an erased case is a minimal record: no one opens it
     role = Role(user.role)
     if role in (Role.CHAIR, Role.RET_MEMBER):
         region_id = region_of(user)

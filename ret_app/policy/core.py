@@ -44,6 +44,7 @@ class Permission(enum.StrEnum):
     VIEW_PRIVACY_HUB = "view_privacy_hub"  # the region's privacy hub: requests of the people in the files
     VIEW_ACCESS_LOG = "view_access_log"  # a case's access log and the family's "who looked at my file" PDF
     VIEW_PROCESSING_REGISTER = "view_processing_register"  # the register of processing (GDPR art. 30)
+    HANDLE_ERASURE = "handle_erasure"  # erasure requests, legal holds, retention, the destruction list (per region)
 
 
 ALL_ROLES = frozenset(Role)
@@ -74,6 +75,7 @@ ROLE_PERMISSIONS: dict[Permission, frozenset[Role]] = {
     # is anonymised, but it still tells one case's story, and is shared only where the RET learns from it.
     Permission.READ_VIGNETTES: frozenset({Role.CHAIR, Role.RET_MEMBER}),
     Permission.KEEP_VIGNETTES: frozenset({Role.CHAIR}),
+    Permission.HANDLE_ERASURE: frozenset({Role.CHAIR, Role.PRIVACY_OFFICER}),
     Permission.VIEW_SIGNALS: frozenset({Role.CHAIR, Role.RET_MEMBER}),
     # The reflection report per access team or municipality: the RET prepares its periodic reflection
     # with the access teams; the region's analyst reads the same suppressed figures.

@@ -129,6 +129,18 @@ CATEGORIES: tuple[Category, ...] = (
         _columns("meeting: location online_url status cancel_reason"),
     ),
     Category(
+        "erasure", _l("Erasure requests, legal holds and retention"),
+        _l("Who asked for erasure (name and relation to the youth), the decision and its legal ground; legal "
+           "holds and per-case retention with their reasons; cases taken off a destruction list and why."),
+        _l("Deciding erasure requests within three months (GDPR art. 17, Jeugdwet 7.3.9) and keeping cases "
+           "exactly as long as the law requires (Jeugdwet 7.3.8)."),
+        ("ret", "privacy_officer"),
+        _l("With the case; when the case is erased, the requester's name and every reason are emptied, the "
+           "codes stay"),
+        _columns("erasure_request: requester_name requester_kind status refusal_ground refusal_reason; "
+                 "legal_hold: reason lifted_reason; destruction_entry: removed_reason; ret_case: retention_reason"),
+    ),
+    Category(
         "audit", _l("Audit trail and sign-ins (NEN 7513)"),
         _l("Who read, changed, exported or was refused what, when and from which address; sessions of "
            "signed-in users."),
@@ -151,7 +163,7 @@ EXCUSED: dict[str, object] = {
         "activation_token: purpose; capacity_entry: care_type; export_job: kind locale status mimetype; "
         "notification: kind; notification_preference: kind delivery; signal_evidence: kind; "
         "signal_response: step from_status to_status owner_from owner_to; provider_care_type: care_type; "
-        "provider_expertise: area; api_token: prefix"), _CODES),
+        "provider_expertise: area; api_token: prefix; destruction_list: status; erasure_record: why"), _CODES),
     **dict.fromkeys(_columns(
         "activation_token: token_hash; api_token: token_hash; recovery_code: code_hash; "
         "user_account: password_hash totp_secret; web_session: token_hash"), _SECRET),
@@ -167,6 +179,8 @@ EXCUSED: dict[str, object] = {
     "capacity_entry.note": _l("a provider's note on its capacity (places, waiting time), about no person"),
     "capacity_update.note": _l("a provider's note on its capacity (places, waiting time), about no person"),
     "signal_evidence.detail": _l("codes and counts of a gap signal's evidence, no personal data"),
+    "erasure_record.reference": _l("the generated reference of an erased case, no personal data"),
+    "erasure_record.summary": _l("counts of the rows and files an erasure removed, per table; no personal data"),
     "signal_response.text": _l("the chair's response to a gap signal of the region: about a gap in the care offer, "
                                "not about a person"),
 }

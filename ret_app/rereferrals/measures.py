@@ -70,7 +70,9 @@ def shares_referred_again(region_id: int, periods: list[tuple[date, date]]) -> l
     since, until = min(first for first, _ in valid), max(last for _, last in valid)
     closed_all = dict(db.session.execute(
         select(Case.id, Case.closed_at).where(
-            Case.region_id == region_id, Case.status == CaseStatus.CLOSED.value,
+            Case.region_id == region_id,
+            # An erased case was closed: its closing month stays, so the share does not change.
+            Case.status.in_([CaseStatus.CLOSED.value, CaseStatus.ERASED.value]),
             Case.closed_at >= _start_of(since), Case.closed_at < _start_of(until + timedelta(days=1)))).all())
     later = aliased(Case, name="later")
     links = db.session.execute(

@@ -1,0 +1,1 @@
+"""Erasure requests, retention, legal holds, the destruction list and the one eraser."""

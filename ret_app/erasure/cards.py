@@ -1,0 +1,44 @@
+"""The start card (erasure requests due, a destruction list awaiting approval) and the case page's panel."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from sqlalchemy import func, select
+
+from ret_app.erasure import access, services
+from ret_app.extensions import db
+from ret_app.models import Case, DestructionList, ErasureRequest, User
+
+CARD_ROWS = 5
+
+
+def start_card(user: User) -> Optional[dict]:
+    region_id = access.privacy_region(user)
+    if region_id is None:
+        return None
+    open_requests = ErasureRequest.region_id == region_id, ErasureRequest.status == "received"
+    count = db.session.scalar(select(func.count(ErasureRequest.id)).where(*open_requests)) or 0
+    rows = db.session.execute(select(ErasureRequest.id, ErasureRequest.due_on, Case.reference)
+                              .join(Case, Case.id == ErasureRequest.case_id).where(*open_requests)
+                              .order_by(ErasureRequest.due_on, ErasureRequest.id).limit(CARD_ROWS)).all()
+    drafts = db.session.scalar(select(func.count(DestructionList.id)).where(
+        DestructionList.region_id == region_id, DestructionList.status == "draft")) or 0
+    if not count and not drafts:
+        return None
+    return {"count": count, "rows": rows, "drafts": drafts, "today": services.dates.today()}
+
+
+def case_panel(case: Case, user: User) -> Optional[dict]:
+    if not access.can_handle(user, case.region_id):
+        return None
+    return {"case": case, "hold": services.active_hold(case.id),
+            "retain_until": services.computed_retain_until(case)}
+
+
+def hub_section(user: User, region_id: int) -> str:
+    """The privacy hub's section: what the start card shows, with a link to the overview."""
+    from flask import render_template
+
+    context = start_card(user) or {"count": 0, "rows": [], "drafts": 0, "today": services.dates.today()}
+    return render_template("erasure/_hub.html", p=context)

@@ -1,11 +1,11 @@
 """The access log's filter form (GET: changes nothing, no CSRF)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+
 from wtforms import SelectField, StringField, ValidationError
 from wtforms.validators import Length, Optional, Regexp
 
-from ret_app.forms import date_field
+from ret_app.forms import FlaskForm, date_field
 
 
 class AccessLogFilterForm(FlaskForm):

@@ -37,8 +37,8 @@ from ret_app.extensions import db
 from ret_app.kernel.dates import utcnow
 from ret_app.models import (
     Attachment, Base, Case, CaseAction, CaseEvent, CaseOutcome, CaseParticipant, CasePause,
-    CaseTransition, Consent, Decision, DestructionEntry, DestructionList, ErasureRequest, Escalation, EscalationDateChange, EscalationMessage, EscalationReminder,
-    EscalationStep, EscalationTried, FamilyMember, GapCategory, GapSignal, LearningVignette, LegalGround, LegalHold,
+    CaseAddendum, CaseTransition, Consent, CorrectionRequest, Decision, DestructionEntry, DestructionList, ErasureRequest, Escalation, EscalationDateChange, EscalationMessage, EscalationReminder,
+    EscalationStep, EscalationTried, FamilyMember, GapCategory, GapSignal, InspectionRequest, LearningVignette, LegalGround, LegalHold, WithheldPart,
     MeetingItem, MinutesAddendum, OutcomeGap, OutcomeHelp, Plan, PlanGoal, PlanReview, PlanVersion, PriorHelp,
     ProviderRequest, Screening, ScreeningAddendum, ScreeningContribution, SignalEvidence, User,
 )
@@ -394,6 +394,17 @@ def build_case(app, factory, world, y: Youth, *, category_id: int, closed_days_a
             DestructionList(region_id=world.region.id, drafted_on=date.today(), status="done", entries=[
                 DestructionEntry(case_id=case_id, retain_until=date.today(), removed_reason=text, removed_by_id=chair,
                                  removed_at=now)]),
+            # An inspection handed over with a part withheld, a correction granted as an addendum.
+            InspectionRequest(case_id=case_id, requester_kind="parent", requester_name=y.mother,
+                              received_on=date.today() - timedelta(days=15), status="handed_over",
+                              rule="parent_authority_under_16", recorded_by_id=chair, handed_over_by_id=chair,
+                              handed_over_on=date.today() - timedelta(days=10),
+                              withheld=[WithheldPart(section="family", reason=text)]),
+            CorrectionRequest(case_id=case_id, requester_kind="parent", requester_name=y.mother,
+                              received_on=date.today() - timedelta(days=15), section="screening", asked=text,
+                              decision="granted", decision_reason=text, recorded_by_id=chair, decided_by_id=chair,
+                              decided_at=now - timedelta(days=9)),
+            CaseAddendum(case_id=case_id, section="screening", text=text, made_by_id=chair),
         ])
         outcome = CaseOutcome(case_id=case_id, result="not_realised", placement_result="carried_out",
                               placement_note=text, lessons=text, recorded_by_id=director,

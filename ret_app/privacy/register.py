@@ -141,6 +141,16 @@ CATEGORIES: tuple[Category, ...] = (
                  "legal_hold: reason lifted_reason; destruction_entry: removed_reason; ret_case: retention_reason"),
     ),
     Category(
+        "inspection", _l("Inspection and correction requests"),
+        _l("Who asked to inspect or correct the file (name and relation to the youth), the age rule applied, the "
+           "parts withheld and why; what was asked to be corrected, the decision and the addendum written."),
+        _l("Giving the youth and the parents their right of inspection and correction (Jeugdwet 7.3.10, "
+           "GDPR art. 15 and 16), and showing afterwards what was handed over."),
+        ("ret", "privacy_officer"), RETENTION_CASE,
+        _columns("inspection_request: requester_name requester_kind rule; inspection_withheld: reason; "
+                 "correction_request: requester_name requester_kind asked decision_reason; case_addendum: text"),
+    ),
+    Category(
         "audit", _l("Audit trail and sign-ins (NEN 7513)"),
         _l("Who read, changed, exported or was refused what, when and from which address; sessions of "
            "signed-in users."),
@@ -163,7 +173,8 @@ EXCUSED: dict[str, object] = {
         "activation_token: purpose; capacity_entry: care_type; export_job: kind locale status mimetype; "
         "notification: kind; notification_preference: kind delivery; signal_evidence: kind; "
         "signal_response: step from_status to_status owner_from owner_to; provider_care_type: care_type; "
-        "provider_expertise: area; api_token: prefix; destruction_list: status; erasure_record: why"), _CODES),
+        "provider_expertise: area; api_token: prefix; destruction_list: status; erasure_record: why; inspection_request: status; "
+        "inspection_withheld: section; correction_request: section decision; case_addendum: section"), _CODES),
     **dict.fromkeys(_columns(
         "activation_token: token_hash; api_token: token_hash; recovery_code: code_hash; "
         "user_account: password_hash totp_secret; web_session: token_hash"), _SECRET),

@@ -149,12 +149,17 @@ def record(
     user: Optional[User] = None,
     on_behalf_of: Optional[str] = None,
     detail: Optional[str] = None,
+    at: Optional[datetime] = None,
+    address: Optional[str] = None,
 ) -> None:
     """Record one event: buffered in the current unit of work (see the module docstring), or, with
-    no unit open, added to the current transaction and linked into the chain at once."""
+    no unit open, added to the current transaction and linked into the chain at once.
+
+    `at` and `address` are for a past event replayed outside a request (the demo's history): its time
+    and client address as they were. A request's own events always take now and the request's address."""
     actor = user or _actor()
     row = {
-        "occurred_at": utcnow(),
+        "occurred_at": at or utcnow(),
         "user_id": actor.id if actor else None,
         "user_name": actor.name if actor else None,
         "user_role": actor.role if actor else None,
@@ -165,7 +170,7 @@ def record(
         "object_id": None if object_id is None else str(object_id),
         "case_id": case_id,
         "outcome": str(outcome),
-        "ip_address": client_address(),
+        "ip_address": address or client_address(),
         "detail": (detail[:500] if detail else None),
     }
     unit = uow.current()

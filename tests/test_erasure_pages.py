@@ -5,6 +5,8 @@ lists keep their query count for few and many rows; a request of another region 
 
 from __future__ import annotations
 
+import re
+
 from datetime import date, timedelta
 
 import pytest
@@ -54,7 +56,17 @@ def test_the_officer_grants_a_request_and_the_case_is_gone_from_every_list(app, 
     refused = client.post(f"/verwijderverzoeken/{request_id}", data={"csrf_token": token, "decision": "refuse"})
     body = refused.get_data(as_text=True)
     assert refused.status_code == 200 and "Kies de wettelijke grond." in body and "Geef de reden." in body
-    granted = client.post(f"/verwijderverzoeken/{request_id}", data={"csrf_token": token, "decision": "grant"})
+    # No decision chosen: nothing happens (erasing is never the default).
+    empty = client.post(f"/verwijderverzoeken/{request_id}", data={"csrf_token": token})
+    assert empty.status_code == 200 and "Kies een besluit." in empty.get_data(as_text=True)
+    # Granted without ticking that it cannot be undone: refused next to the box, the case still there.
+    unticked = client.post(f"/verwijderverzoeken/{request_id}", data={"csrf_token": token, "decision": "grant"})
+    body = unticked.get_data(as_text=True)
+    assert unticked.status_code == 200 and "niet ongedaan kan worden gemaakt" in body
+    assert re.search(r'<option selected value="grant"|value="grant" selected', body)  # the choice is kept
+    assert reference in chair.get("/casussen").get_data(as_text=True)
+    granted = client.post(f"/verwijderverzoeken/{request_id}",
+                          data={"csrf_token": token, "decision": "grant", "confirm": "y"})
     assert granted.status_code == 302
     assert reference not in chair.get("/casussen").get_data(as_text=True)
     assert chair.get(f"/casussen/{case_id}").status_code == 404
@@ -70,7 +82,8 @@ def test_an_open_case_is_refused_with_the_reason(app, client, factory, world):
     request_id = add_request(app, world, case_id, date.today())
     login(client, app, world.chair)
     token = csrf_token(client, f"/verwijderverzoeken/{request_id}")
-    response = client.post(f"/verwijderverzoeken/{request_id}", data={"csrf_token": token, "decision": "grant"})
+    response = client.post(f"/verwijderverzoeken/{request_id}",
+                           data={"csrf_token": token, "decision": "grant", "confirm": "y"})
     assert response.status_code == 200 and "sluit hem eerst af" in response.get_data(as_text=True)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import InputRequired, Length, Optional
 
 from ret_app.forms import FlaskForm, Needed, date_field, not_in_future, strip
@@ -33,14 +33,26 @@ class RequestForm(FlaskForm):
     received_on = date_field(_l("Received on"), InputRequired(message=REQUIRED), not_in_future)
 
 
+NEEDED_TO_GRANT = _l("needed to grant")
+CONFIRM_ERASURE = _l("Tick that you understand that erasing the case cannot be undone.")
+
+
 class DecisionForm(FlaskForm):
-    decision = SelectField(_l("Decision"), choices=[("grant", _l("Grant: erase the case")),
+    # No decision chosen beforehand: erasing cannot be undone, so it is never one click on a default.
+    decision = SelectField(_l("Decision"), choices=[("", _l("Choose a decision")),
+                                                    ("grant", _l("Grant: erase the case")),
                                                     ("refuse", _l("Refuse"))],
-                           validators=[InputRequired(message=REQUIRED)])
+                           validators=[InputRequired(message=_l("Choose a decision."))])
+    confirm = BooleanField(_l("I understand that erasing the case cannot be undone"),
+                           validators=[Needed(NEEDED_TO_GRANT)])
     ground = SelectField(_l("Legal ground of a refusal"), choices=[("", "—")] + GROUNDS,
                          validators=[Optional(), Needed(NEEDED_TO_REFUSE)])
     reason = TextAreaField(_l("Reason of a refusal"), filters=[strip], validators=[
         Optional(), Needed(NEEDED_TO_REFUSE), Length(max=REASON_MAX, message=TOO_LONG)])
+
+    def validate_confirm(self, field) -> None:
+        if self.decision.data == "grant" and not field.data:
+            raise ValidationError(CONFIRM_ERASURE)
 
 
 class HoldForm(FlaskForm):

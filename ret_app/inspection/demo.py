@@ -2,7 +2,8 @@
 to inspect his file; the chair checked his right (a youth of 12 or over) and handed the copy over, the part
 on the family system withheld because it concerns his mother's own situation. Finn also asked to correct
 the screening (it says he has no daytime activity; he goes to a care farm two days a week): granted, as an
-addendum to the finalised screening."""
+addendum to the finalised screening. Sara's mother (parental authority, Sara is 14) asked two days ago to
+inspect Sara's file: received, her right not yet checked."""
 
 from __future__ import annotations
 
@@ -35,7 +36,13 @@ def seed(users: dict, cases: dict, today: date) -> None:
               "zorgboerderij.",
         decision="granted", recorded_by_id=chair.id, recorded_at=_at(asked_on), decided_by_id=chair.id,
         decided_at=_at(today - timedelta(days=2)))
-    db.session.add_all([inspection, correction])
+    sara = cases["screening"]
+    mother = next(member for member in sara.family_members if member.parental_authority)
+    asked = today - timedelta(days=2)
+    waiting = InspectionRequest(
+        case_id=sara.id, requester_kind="parent", family_member_id=mother.id, requester_name=mother.name,
+        received_on=asked, status="received", recorded_by_id=chair.id, recorded_at=_at(asked, 14))
+    db.session.add_all([inspection, correction, waiting])
     db.session.flush()
     db.session.add(CaseAddendum(
         case_id=finn.id, section="screening", made_by_id=chair.id, made_at=correction.decided_at,
@@ -49,4 +56,5 @@ def seed(users: dict, cases: dict, today: date) -> None:
         CaseEvent(case_id=finn.id, at=_at(asked_on), actor_id=chair.id, kind="correction_recorded"),
         CaseEvent(case_id=finn.id, at=correction.decided_at, actor_id=chair.id, kind="correction_decided"),
         CaseEvent(case_id=finn.id, at=correction.decided_at, actor_id=chair.id, kind="case_addendum"),
+        CaseEvent(case_id=sara.id, at=_at(asked, 14), actor_id=chair.id, kind="inspection_recorded"),
     ])

@@ -145,3 +145,33 @@ def test_the_lists_keep_their_query_count(app, client, factory, world, count_que
     assert counts[2] == counts[12], counts
     with app.app_context():
         assert db.session.scalar(select(DestructionList.id).where(DestructionList.id == list_id)) == list_id
+
+
+def test_a_long_destruction_list_is_paged(app, client, factory, world, count_queries):
+    from ret_app.erasure.routes import ENTRIES_PER_PAGE
+
+    case_ids = [closed_case(factory, world) for _ in range(ENTRIES_PER_PAGE + 5)]
+    with app.app_context():
+        listed = DestructionList(region_id=world.region.id, drafted_on=date.today(), entries=[
+            DestructionEntry(case_id=cid, retain_until=date.today() - timedelta(days=1)) for cid in case_ids])
+        db.session.add(listed)
+        db.session.commit()
+        list_id = listed.id
+        references = {cid: db.session.get(Case, cid).reference for cid in case_ids}
+    login(client, app, world.privacy_officer)
+    with count_queries() as first_queries:
+        first = client.get(f"/vernietigingslijsten/{list_id}").get_data(as_text=True)
+    with count_queries() as second_queries:
+        second = client.get(f"/vernietigingslijsten/{list_id}?page=2").get_data(as_text=True)
+    assert f"{ENTRIES_PER_PAGE + 5} casussen op de lijst" in first
+    assert references[case_ids[0]] in first and references[case_ids[-1]] not in first and "Volgende pagina" in first
+    assert references[case_ids[-1]] in second and references[case_ids[0]] not in second and "Vorige pagina" in second
+    assert len(first_queries) == len(second_queries)
+    # Taking a case of page 2 off the list brings the privacy officer back to page 2.
+    with app.app_context():
+        entry_id = db.session.scalar(select(DestructionEntry.id).where(DestructionEntry.case_id == case_ids[-1]))
+    token = csrf_token(client, f"/vernietigingslijsten/{list_id}?page=2")
+    response = client.post(f"/vernietigingslijsten/{list_id}/regels/{entry_id}/afvoeren?page=2",
+                           data={"csrf_token": token, "reason": "Klacht in behandeling"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("page=2")
+    assert "1 van de lijst gehaald" in client.get(f"/vernietigingslijsten/{list_id}?page=2").get_data(as_text=True)

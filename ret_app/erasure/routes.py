@@ -18,6 +18,7 @@ from ret_app.erasure import access, purge, services
 from ret_app.erasure.blueprint import bp
 from ret_app.erasure.forms import DecisionForm, HoldForm, LiftForm, RequestForm, RetentionForm, TakeOffForm
 from ret_app.extensions import db
+from ret_app.paging import paginate
 from ret_app.models import (
     Case, CaseStatus, DestructionEntry, DestructionList, ErasureRecord, ErasureRequest, LegalHold,
 )
@@ -173,16 +174,22 @@ def _list_or_404(list_id: int, action=audit.Action.READ) -> DestructionList:
     return destruction_list
 
 
+ENTRIES_PER_PAGE = 50
+
+
 def _list_page(destruction_list: DestructionList, *, take_off_form=None, failed_entry: Optional[int] = None,
                status: int = 200):
-    entries = list(db.session.scalars(select(DestructionEntry).options(selectinload(DestructionEntry.case))
-                                      .where(DestructionEntry.list_id == destruction_list.id)
-                                      .order_by(DestructionEntry.id)))
+    """A page of the list's entries (paged in SQL: a region's first list can hold years of cases), with the
+    list's totals in one query."""
+    result = paginate(select(DestructionEntry).options(selectinload(DestructionEntry.case))
+                      .where(DestructionEntry.list_id == destruction_list.id).order_by(DestructionEntry.id),
+                      web.int_arg("page", 1), ENTRIES_PER_PAGE)
     held = {h.case_id for h in db.session.scalars(select(LegalHold).where(
-        LegalHold.case_id.in_([e.case_id for e in entries]), LegalHold.lifted_at.is_(None)))}
+        LegalHold.case_id.in_([e.case_id for e in result.items]), LegalHold.lifted_at.is_(None)))}
     services.shown("destruction_list", destruction_list.id)
     return render_template(
-        "erasure/list.html", destruction_list=destruction_list, entries=entries, held=held,
+        "erasure/list.html", destruction_list=destruction_list, entries=result.items, result=result,
+        query_args={"list_id": destruction_list.id}, totals=services.list_totals(destruction_list.id), held=held,
         take_off_form=take_off_form or TakeOffForm(formdata=None), failed_entry=failed_entry,
         may_approve=access.can_approve_destruction(current_user, destruction_list.region_id)), status
 
@@ -205,7 +212,7 @@ def entry_take_off(list_id: int, entry_id: int):
     if not result:
         return _list_page(destruction_list, take_off_form=form, failed_entry=entry.id, status=200)
     flash(_("The case has been taken off the list: it will not be destroyed."), "success")
-    return redirect(url_for("erasure.list_page", list_id=destruction_list.id))
+    return redirect(url_for("erasure.list_page", list_id=destruction_list.id, page=web.int_arg("page", 1)))
 
 
 @bp.route("/vernietigingslijsten/<int:list_id>/goedkeuren", methods=["POST"])

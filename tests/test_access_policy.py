@@ -239,6 +239,8 @@ class Objects:
     hold_id: int = 0  # a legal hold on `case_id`
     destruction_list_id: int = 0  # a draft destruction list of `region` with `case_id` on it (`destruction_entry_id`)
     destruction_entry_id: int = 0
+    inspection_request_id: int = 0  # an inspection request on `case_id` (received)
+    correction_id: int = 0  # a correction request on `case_id` (to decide)
 
 
 def _collective_objects(app, factory, region) -> dict:
@@ -293,6 +295,23 @@ def _escalation_objects(app, case_id: int, network, author) -> dict:
         db.session.add(row)
         db.session.commit()
         out = {"escalation_id": row.id, "question_id": row.messages[0].id}
+        db.session.remove()
+    return out
+
+
+def _inspection_objects(app, case_id: int, author) -> dict:
+    """An inspection request (received) and a correction request (to decide) on the case."""
+    from ret_app.models import CorrectionRequest, InspectionRequest
+
+    with app.app_context():
+        inspection = InspectionRequest(case_id=case_id, requester_kind="youth", requester_name="Jeugdige",
+                                       received_on=date.today(), recorded_by_id=author.id)
+        correction = CorrectionRequest(case_id=case_id, requester_kind="youth", requester_name="Jeugdige",
+                                       received_on=date.today(), section="screening", asked="Graag aanvullen",
+                                       recorded_by_id=author.id)
+        db.session.add_all([inspection, correction])
+        db.session.commit()
+        out = {"inspection_request_id": inspection.id, "correction_id": correction.id}
         db.session.remove()
     return out
 
@@ -423,6 +442,7 @@ def objects(app) -> Iterator[Objects]:
     collective.update(_escalation_objects(app, case_id, network, target))
     collective.update(_vignette_objects(app, case_id, region, target))
     collective.update(_erasure_objects(app, case_id, region, target))
+    collective.update(_inspection_objects(app, case_id, target))
     with app.app_context():
         from sqlalchemy import update
 
@@ -612,11 +632,12 @@ URL_PARAMS: dict[str, Callable[[Objects], dict]] = {
     # re-referral (the link need not exist: the case check comes first)
     "rereferrals.decide": lambda o: {"case_id": o.case_id, "link_id": 1},
     "inspection.requests_page": lambda o: {"case_id": o.case_id},
-    "inspection.inspection_page": lambda o: {"case_id": o.case_id, "request_id": 1},
-    "inspection.inspection_step": lambda o: {"case_id": o.case_id, "request_id": 1, "step": "controleren"},
-    "inspection.inspection_withheld": lambda o: {"case_id": o.case_id, "request_id": 1},
+    "inspection.inspection_page": lambda o: {"case_id": o.case_id, "request_id": o.inspection_request_id},
+    "inspection.inspection_step": lambda o: {"case_id": o.case_id, "request_id": o.inspection_request_id,
+                                             "step": "controleren"},
+    "inspection.inspection_withheld": lambda o: {"case_id": o.case_id, "request_id": o.inspection_request_id},
     "inspection.correction_form": lambda o: {"case_id": o.case_id},
-    "inspection.correction_page": lambda o: {"case_id": o.case_id, "correction_id": 1},
+    "inspection.correction_page": lambda o: {"case_id": o.case_id, "correction_id": o.correction_id},
     "escalations.escalation_new_date": lambda o: {"escalation_id": o.escalation_id},
     "escalations.escalation_withdraw": lambda o: {"escalation_id": o.escalation_id},
     "escalations.escalation_reply": lambda o: {"escalation_id": o.escalation_id, "question_id": o.question_id},

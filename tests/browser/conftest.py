@@ -17,6 +17,7 @@ from typing import Callable, Iterator, Optional
 
 import pytest
 from flask_babel import force_locale, gettext
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from tests.conftest import TEST_PASSWORD, totp_code
@@ -32,6 +33,9 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 TIMEOUT_MS = 15_000
+# Assertions wait as long as actions do: on a loaded 2-core machine an htmx answer can take more than
+# Playwright's default 5 s (an agenda's status message once did during a whole-suite run).
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 def backend_name(app) -> str:

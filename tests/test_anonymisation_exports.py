@@ -399,7 +399,7 @@ def build_case(app, factory, world, y: Youth, *, category_id: int, closed_days_a
                               received_on=date.today() - timedelta(days=15), status="handed_over",
                               rule="parent_authority_under_16", recorded_by_id=chair, handed_over_by_id=chair,
                               handed_over_on=date.today() - timedelta(days=10),
-                              withheld=[WithheldPart(section="family", reason=text)]),
+                              withheld=[WithheldPart(section="family", reason=short)]),
             CorrectionRequest(case_id=case_id, requester_kind="parent", requester_name=y.mother,
                               received_on=date.today() - timedelta(days=15), section="screening", asked=text,
                               decision="granted", decision_reason=text, recorded_by_id=chair, decided_by_id=chair,

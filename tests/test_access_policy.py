@@ -701,7 +701,7 @@ POST_DATA: dict[str, Callable[[Objects], dict]] = {
     "admin.region_norms": lambda o: {"intake_decision": "4", "first_session": "8", "first_session_crisis": "1",
                                      "screening": "15", "request_reply_days": "4", "request_reply_days_crisis": "2",
                                      "capacity_stale_days": "10", "signal_threshold": "4",
-                                     "signal_window_months": "9"},
+                                     "signal_window_months": "9", "retention_years": "20"},
     "admin.municipalities": lambda o: {"name": "Nieuwegem", "cbs_code": "GM0777", "region_id": str(o.region.id)},
     "admin.municipality_edit": lambda o: {"name": "Hernoemd", "cbs_code": "GM0778",
                                           "region_id": str(o.region.id)},

@@ -378,7 +378,7 @@ def test_the_admin_sets_the_number_of_days_where_the_norms_are_edited(app, as_, 
     assert 'name="capacity_stale_days"' in page and 'value="14"' in page
     base = {"intake_decision": "5", "first_session": "10", "first_session_crisis": "2", "screening": "20",
             "request_reply_days": "3", "request_reply_days_crisis": "1", "signal_threshold": "3",
-            "signal_window_months": "6"}
+            "signal_window_months": "6", "retention_years": "20"}
     refused = post(client, path, {**base, "capacity_stale_days": "0"}, token_from=path)
     assert "capacity_stale_days" in errors_of(refused.get_data(as_text=True))
     assert post(client, path, {**base, "capacity_stale_days": "12"}, token_from=path).status_code == 302

@@ -1,6 +1,7 @@
 """Norm clocks applied to cases: which clocks run, the region's own norms, pauses, and the
 overdue flag on the case list and page."""
 
+import re
 from datetime import date, datetime, timezone
 
 import pytest
@@ -128,7 +129,7 @@ def test_admin_sets_region_norms_with_validation(app, client, factory, login_as)
     r = post_form(client, path, {"intake_decision": "4", "first_session": "8", "first_session_crisis": "1",
                                  "screening": "15", "request_reply_days": "0", "request_reply_days_crisis": "x",
                                  "capacity_stale_days": "14", "signal_threshold": "3",
-                                 "signal_window_months": "6"}, token_from=path)
+                                 "signal_window_months": "6", "retention_years": "20"}, token_from=path)
     body = r.get_data(as_text=True)
     assert r.status_code == 200 and "Vul 1 tot 60 werkdagen in." in body
     assert 'id="request_reply_days-error"' in body and 'id="request_reply_days_crisis-error"' in body
@@ -136,12 +137,12 @@ def test_admin_sets_region_norms_with_validation(app, client, factory, login_as)
     r = post_form(client, path, {"intake_decision": "4", "first_session": "8", "first_session_crisis": "1",
                                  "screening": "15", "request_reply_days": "2", "request_reply_days_crisis": "3",
                                  "capacity_stale_days": "14", "signal_threshold": "3",
-                                 "signal_window_months": "6"}, token_from=path)
+                                 "signal_window_months": "6", "retention_years": "20"}, token_from=path)
     assert "In een crisis kan het antwoord niet later vallen dan normaal." in r.get_data(as_text=True)
     r = post_form(client, path, {"intake_decision": "4", "first_session": "8", "first_session_crisis": "1",
                                  "screening": "15", "request_reply_days": "5", "request_reply_days_crisis": "2",
                                  "capacity_stale_days": "14", "signal_threshold": "3",
-                                 "signal_window_months": "6"}, token_from=path)
+                                 "signal_window_months": "6", "retention_years": "20"}, token_from=path)
     assert r.status_code == 302
     with app.app_context():
         from ret_app.commitments import services as requests_services
@@ -152,3 +153,38 @@ def test_admin_sets_region_norms_with_validation(app, client, factory, login_as)
         detail = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.object_type == "region_norms")
                                     .order_by(AuditEvent.id.desc())).first()
         assert "request_reply_days" in detail and "request_reply_days_crisis" in detail
+
+
+def test_admin_sets_the_retention_years_and_closed_cases_follow(app, client, factory, login_as):
+    """At least the law's 20 years (a value the region already has below it, the demo's, can stay); a change
+    stores every closed case's retain_until anew."""
+    from tests.conftest import post_form
+
+    region = factory.region()
+    municipality = factory.municipality(region.id)
+    caseworker = factory.user("caseworker", factory.organisation("access_team", region_id=region.id).id)
+    closed_at = datetime(2024, 3, 5, 10, tzinfo=timezone.utc)
+    case_id = factory.case(caseworker, municipality, status="closed", closed_at=closed_at)
+    login_as("admin")
+    path = f"/beheer/regios/{region.id}/normtijden"
+    form = {"intake_decision": "5", "first_session": "10", "first_session_crisis": "2", "screening": "20",
+            "request_reply_days": "3", "request_reply_days_crisis": "1", "capacity_stale_days": "14",
+            "signal_threshold": "3", "signal_window_months": "6"}
+    page = client.get(path).get_data(as_text=True)
+    assert re.search(r"<input[^>]*id=\"retention_years\"[^>]*value=\"20\"", page), page[page.find("Bewaartermijn"):][:600]
+    refused = post_form(client, path, {**form, "retention_years": "15"}, token_from=path)
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and 'id="retention_years-error"' in body
+    assert "De Jeugdwet schrijft ten minste 20 jaar voor (artikel 7.3.8)." in body and 'value="15"' in body
+    assert post_form(client, path, {**form, "retention_years": "25"}, token_from=path).status_code == 302
+    with app.app_context():
+        assert db.session.get(RegionNorms, region.id).retention_years == 25
+        assert db.session.get(Case, case_id).retain_until == date(2049, 3, 5)
+        detail = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.object_type == "region_norms")
+                                    .order_by(AuditEvent.id.desc())).first()
+        assert "retention_years" in detail
+        db.session.get(RegionNorms, region.id).retention_years = 2  # the demo's short retention
+        db.session.commit()
+    # Saving the other norms keeps a shorter period the region already has.
+    assert post_form(client, path, {**form, "screening": "18", "retention_years": "2"},
+                     token_from=path).status_code == 302

@@ -608,7 +608,8 @@ def test_the_region_settings_on_the_norms_page(app, world):
     path = f"/beheer/regios/{world.region.id}/normtijden"
     token = csrf_token(admin, path)
     data = {"csrf_token": token, "intake_decision": "5", "first_session": "10", "first_session_crisis": "2",
-            "screening": "20", "request_reply_days": "3", "request_reply_days_crisis": "1", "capacity_stale_days": "14"}
+            "screening": "20", "request_reply_days": "3", "request_reply_days_crisis": "1", "capacity_stale_days": "14",
+            "retention_years": "20"}
     response = admin.post(path, data={**data, "signal_threshold": "1", "signal_window_months": "zes"})
     body = response.get_data(as_text=True)
     assert response.status_code == 200

@@ -34,7 +34,8 @@ WORDS = {
                                                  "capacity_stale_days": _l("Capacity stale after (days)"),
                                                  "signal_threshold": _l("Cases that raise a gap signal"),
                                                  "signal_window_months": _l("Window of a gap signal (months)"),
-                                                 "access_log_shows_names": _l("Staff names in the family's access log")},
+                                                 "access_log_shows_names": _l("Staff names in the family's access log"),
+                                                 "retention_years": _l("Retention in years")},
                                    many=True)},
     "audit_event": {"filters": Key(_l("Filters"), form_labels(AuditSearchForm), many=True)},
 }

@@ -28,6 +28,7 @@ from wtforms.validators import (
 from ret_app.forms import REQUIRED, DateInputField, EuroField, MultiCheckboxField, Needed, WholeNumberField, coerce_optional_int  # noqa: F401
 from ret_app.labels import ORGANISATION_KIND_LABELS, ROLE_LABELS
 from ret_app.models import OrganisationKind, Role
+from ret_app.models.cases import MIN_RETENTION_YEARS
 from ret_app.models.organisations import DEFAULT_ANSWER_DAYS
 
 
@@ -148,6 +149,15 @@ class RegionNormsForm(FlaskForm):
         InputRequired(message=REQUIRED), NumberRange(min=1, max=36, message=_l("Enter 1 to 36 months."))])
     # The family's "who looked at my file" PDF (NEN 7513): organisation and role always, names by choice.
     access_log_shows_names = BooleanField(_l("Show staff members' names in the family's access log PDF"))
+    # Retention (Jeugdwet 7.3.8): at least 20 years after the case closes; the destruction list follows it.
+    retention_years = IntegerField(_l("Keep closed cases (years)"), validators=[
+        InputRequired(message=REQUIRED), NumberRange(min=1, max=100, message=_l("Enter 1 to 100 years."))])
+
+    def validate_retention_years(self, field):
+        # A shorter period than the law's is refused; one the region already has (the demo's) can stay.
+        if field.data is not None and field.data < MIN_RETENTION_YEARS and field.data != field.object_data:
+            raise ValidationError(_l("The Youth Act requires at least %(years)d years (article 7.3.8).",
+                                     years=MIN_RETENTION_YEARS))
 
     def validate_request_reply_days_crisis(self, field):
         if field.data is not None and self.request_reply_days.data is not None and \

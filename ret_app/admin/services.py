@@ -177,6 +177,7 @@ def region_norms(region: Region) -> SimpleNamespace:
         DEFAULT_CAPACITY_STALE_DAYS,
         DEFAULT_REQUEST_REPLY_DAYS,
         DEFAULT_REQUEST_REPLY_DAYS_CRISIS,
+        DEFAULT_RETENTION_YEARS,
         DEFAULT_SIGNAL_THRESHOLD,
         DEFAULT_SIGNAL_WINDOW_MONTHS,
     )
@@ -189,7 +190,9 @@ def region_norms(region: Region) -> SimpleNamespace:
                            capacity_stale_days=row.capacity_stale_days if row else DEFAULT_CAPACITY_STALE_DAYS,
                            signal_threshold=row.signal_threshold if row else DEFAULT_SIGNAL_THRESHOLD,
                            signal_window_months=row.signal_window_months if row else DEFAULT_SIGNAL_WINDOW_MONTHS,
-                           access_log_shows_names=bool(row.access_log_shows_names) if row else False)
+                           access_log_shows_names=bool(row.access_log_shows_names) if row else False,
+                           retention_years=(row.retention_years if row and row.retention_years
+                                            else DEFAULT_RETENTION_YEARS))
 
 
 def save_region_norms(region: Region, data: dict) -> None:
@@ -204,7 +207,7 @@ def save_region_norms(region: Region, data: dict) -> None:
     # The reply norms set the default of new requests only: a request keeps the date it was given.
     # The signal settings apply from the rule's next run (the nightly job, or the next outcome recorded).
     fields = clocks + ("request_reply_days", "request_reply_days_crisis", "capacity_stale_days", "signal_threshold",
-                       "signal_window_months", "access_log_shows_names")
+                       "signal_window_months", "access_log_shows_names", "retention_years")
     # A caller that does not pass the signal settings (or any other field) keeps what the region has.
     values = {name: data.get(name, getattr(current, name)) for name in fields}
     changed = [name for name in fields if getattr(row, name) != values[name]]
@@ -217,6 +220,10 @@ def save_region_norms(region: Region, data: dict) -> None:
         from ret_app.cases import norms
 
         norms.refresh_region(region.id)  # every open case's stored deadline follows the new norms
+    if "retention_years" in changed:
+        from ret_app.erasure import services as retention
+
+        retention.refresh_region(region.id)  # every closed case's stored retain_until follows the new years
 
 
 # --- users ---------------------------------------------------------------------------

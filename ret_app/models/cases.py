@@ -340,6 +340,7 @@ DEFAULT_CAPACITY_STALE_DAYS = 14
 DEFAULT_SIGNAL_THRESHOLD = 3
 DEFAULT_SIGNAL_WINDOW_MONTHS = 6
 DEFAULT_RETENTION_YEARS = 20
+MIN_RETENTION_YEARS = 20  # Jeugdwet 7.3.8: at least 20 years after the care ends
 # A request to a provider of the collective: the default reply-by date, in working days.
 DEFAULT_REQUEST_REPLY_DAYS = 3
 DEFAULT_REQUEST_REPLY_DAYS_CRISIS = 1

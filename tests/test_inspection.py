@@ -366,3 +366,49 @@ def test_the_privacy_hub_lists_the_regions_requests_without_names_in_constant_qu
     assert other_reference not in text and "Naamloos" not in text and "Geheime vraag" not in text
     assert officer.get(f"/casussen/{case_id}/inzage").status_code == 404
     assert reference in client_for(app, world.chair).get("/privacy").get_data(as_text=True)
+
+
+def test_open_requests_are_on_the_start_pages_of_the_chair_and_the_privacy_officer(app, factory, world,
+                                                                                   count_queries):
+    """Open inspection requests (received or checked) and undecided corrections, the oldest first with the date
+    the answer is due (one month, GDPR art. 12): the chair's rows open the request, the privacy officer's name
+    the case only; the start page's queries do not grow with the requests."""
+    today = dates.today()
+    case_id = make_case(factory, world, birth=birth_for(14, today))
+    with app.app_context():
+        reference = db.session.get(Case, case_id).reference
+        old = InspectionRequest(case_id=case_id, requester_kind="youth", requester_name="Naamloos Niemand",
+                                received_on=today - timedelta(days=40), recorded_by_id=world.chair.id)
+        done = InspectionRequest(case_id=case_id, requester_kind="youth", requester_name="Naamloos Niemand",
+                                 received_on=today - timedelta(days=50), status="handed_over",
+                                 recorded_by_id=world.chair.id)
+        correction = CorrectionRequest(case_id=case_id, requester_kind="youth", requester_name="Naamloos Niemand",
+                                       received_on=today - timedelta(days=3), section="plan", asked="Geheime vraag",
+                                       recorded_by_id=world.chair.id)
+        db.session.add_all([old, done, correction])
+        db.session.commit()
+        old_id, correction_id = old.id, correction.id
+    chair, officer = client_for(app, world.chair), client_for(app, world.privacy_officer)
+    page = chair.get("/start").get_data(as_text=True)
+    card = page[page.index('id="start-inspection"'):]
+    card = card[:card.index("</section>")]
+    assert "1 inzageverzoek open" in card and "1 correctieverzoek te beslissen" in card
+    assert f'/casussen/{case_id}/inzage/{old_id}"' in card and f"/correctieverzoek/{correction_id}" in card
+    assert "over tijd" in card  # received 40 days ago: the month has passed
+    assert "Naamloos" not in card and "Geheime vraag" not in card
+    page = officer.get("/start").get_data(as_text=True)
+    card = page[page.index('id="start-inspection"'):]
+    card = card[:card.index("</section>")]
+    assert reference in card and f"/casussen/{case_id}" not in card and 'href="/privacy"' in card
+    counts = []
+    for n in (1, 10):
+        with app.app_context():
+            db.session.add_all([InspectionRequest(case_id=case_id, requester_kind="youth", requester_name="X",
+                                                  received_on=today, recorded_by_id=world.chair.id)
+                                for _ in range(n)])
+            db.session.commit()
+        with count_queries() as statements:
+            assert chair.get("/start").status_code == 200
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
+    assert "12 inzageverzoeken open" in chair.get("/start").get_data(as_text=True)

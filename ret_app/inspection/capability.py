@@ -37,6 +37,7 @@ capability = (
     Capability("inspection")
     .blueprint(bp)
     .audit_words(audit_words.WORDS, audit_words.NAMES)
+    .start_card("inspection", "inspection/_start_card.html", cards.start_card, order=13)
     .case_panel("inspection", "inspection/_case_panel.html", cards.case_panel, slot="work", order=95)
     .timeline_labels({**REQUEST_KINDS, "case_addendum": _l("Addendum to a finalised part")})
     .template_filter("inspection_status_label", lambda code: STATUS_LABELS.get(code, code))

@@ -68,14 +68,18 @@ def purge_expired_cases(*, dry_run: bool, echo, region_id: Optional[int] = None)
     """`flask purge-expired`: draft (or with `dry_run` only list) every region's cases past retention,
     then purge the approved lists. Returns how many cases were erased."""
     with uow.unit_of_work():
-        regions = [region_id] if region_id else list(db.session.scalars(select(Region.id).order_by(Region.id)))
-        for rid in regions:
+        stmt = select(Region.id, Region.name).order_by(Region.id)
+        regions = db.session.execute(stmt.where(Region.id == region_id) if region_id else stmt).all()
+        for rid, name in regions:
             draft, cases = services.draft_list(rid, dry_run=dry_run)
             verb = "would be put on the destruction list" if dry_run else "put on the destruction list"
-            echo(f"Region {rid}: {len(cases)} case(s) past retention {verb}"
+            echo(f"{name} (region {rid}): {len(cases)} case(s) past retention {verb}"
                  + (f" (list {draft.id}, awaiting the privacy officer's approval)" if draft else ""))
             for case in cases:
                 echo(f"  {case.reference}  retain until {case.retain_until.isoformat()}")
+            waiting = services.awaiting_approval(rid)
+            if waiting:
+                echo(f"  {waiting} case(s) already on a draft list, awaiting the privacy officer's approval")
     if dry_run:
         waiting = len(services.approved_entries())
         echo(f"{waiting} case(s) of approved lists would be erased.")

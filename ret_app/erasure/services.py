@@ -365,3 +365,11 @@ def list_totals(list_id: int) -> dict[str, int]:
         select(func.count(DestructionEntry.id), func.count(DestructionEntry.erased_at),
                func.count(DestructionEntry.removed_at)).where(DestructionEntry.list_id == list_id)).one()
     return {"cases": cases, "destroyed": destroyed, "taken_off": taken_off}
+
+
+def awaiting_approval(region_id: int) -> int:
+    """Cases on the region's draft destruction lists, not taken off: what waits for the privacy officer."""
+    return db.session.scalar(
+        select(func.count(DestructionEntry.id)).join(DestructionList, DestructionEntry.list_id == DestructionList.id)
+        .where(DestructionList.region_id == region_id, DestructionList.status == "draft",
+               DestructionEntry.removed_at.is_(None))) or 0

@@ -220,7 +220,7 @@ def save_region_norms(region: Region, data: dict) -> None:
         from ret_app.cases import norms
 
         norms.refresh_region(region.id)  # every open case's stored deadline follows the new norms
-    if "retention_years" in changed:
+    if values["retention_years"] != current.retention_years:  # not a first row that stores the default
         from ret_app.erasure import services as retention
 
         retention.refresh_region(region.id)  # every closed case's stored retain_until follows the new years

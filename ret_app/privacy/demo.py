@@ -10,6 +10,7 @@ import random
 from datetime import date, datetime, time, timedelta, timezone
 
 from ret_app import audit
+from ret_app.kernel import dates
 
 A = audit.Action
 
@@ -34,8 +35,8 @@ def _moment(day: date, rng: random.Random) -> datetime:
 
 def seed(users: dict, case) -> None:
     rng = random.Random(13)
-    start = (case.submitted_at or datetime.now(timezone.utc) - timedelta(days=10)).date()
-    today = date.today()
+    today = dates.today()
+    start = dates.local_date(case.submitted_at) if case.submitted_at else today - timedelta(days=10)
     events = []
     day = start
     while day < today:

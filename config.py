@@ -66,6 +66,9 @@ class Config:
     # Case attachments live outside static/ and are only served through the access policy.
     ATTACHMENT_DIR = os.environ.get("RET_ATTACHMENT_DIR", str(BASE_DIR / "instance" / "attachments"))
     ATTACHMENT_MAX_BYTES = _env_int("RET_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+    # Every erasure is also written here, outside the database, so that a restored backup does not bring an
+    # erased case back (ret_app/erasure/ledger.py). Keep it on other storage than the database's backups.
+    ERASURE_LEDGER = os.environ.get("RET_ERASURE_LEDGER", str(BASE_DIR / "instance" / "erasure-ledger.jsonl"))
 
     # Server-side sessions (ret_app/sessions.py).
     SESSION_COOKIE_NAME = os.environ.get("RET_SESSION_COOKIE", "ret_session")
@@ -154,6 +157,8 @@ class TestConfig(Config):
     # Never the development attachments; tests that look at files point this at their tmp_path.
     ATTACHMENT_DIR = os.environ.get("RET_TEST_ATTACHMENT_DIR",
                                     os.path.join(tempfile.gettempdir(), "ret-test-attachments"))
+    ERASURE_LEDGER = os.environ.get("RET_TEST_ERASURE_LEDGER",
+                                    os.path.join(tempfile.gettempdir(), f"ret-test-erasure-ledger-{os.getpid()}.jsonl"))
     # Cheap hashing keeps the suite fast; the algorithm stays Argon2id.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 8192

@@ -32,6 +32,7 @@ CAPABILITIES = (
     "ret_app.privacy.capability",
     "ret_app.inspection.capability",
     "ret_app.erasure.capability",
+    "ret_app.operations.capability",
     # Last: it starts the in-process runner of the demo (make run) once every job is registered.
     "ret_app.jobs.capability",
 )

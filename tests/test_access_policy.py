@@ -154,6 +154,7 @@ PUBLIC_GET = {
     "auth.activate": (404, None),  # unknown token
     "auth.enrol": (404, None),  # no activation in progress
     "api.openapi": (200, None),  # the monitor API's description (no data)
+    "operations.health_check": (200, None),  # the load balancer's health check (no data)
 }
 
 LOGIN_PATH = "/inloggen"

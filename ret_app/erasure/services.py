@@ -20,14 +20,14 @@ from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 
-from ret_app.erasure import access
+from ret_app.erasure import access, ledger
 from ret_app.erasure.eraser import Erased, erase_case
 from ret_app.erasure.events import (
     CaseErased, DestructionEntryRemoved, DestructionListApproved, DestructionListDone, DestructionListDrafted,
     ErasureDecided, ErasureRequested, HoldLifted, HoldPlaced, RetentionChanged,
 )
 from ret_app.extensions import db
-from ret_app.kernel import dates, events
+from ret_app.kernel import dates, events, uow
 from ret_app.kernel.errors import RuleError
 from ret_app.models import (
     Case, CaseStatus, DestructionEntry, DestructionList, DestructionListStatus, ErasureRecord, ErasureRequest,
@@ -214,7 +214,7 @@ def grant_request(request: ErasureRequest, actor: User) -> ErasureRecord:
 
 
 def _erase(case: Case, actor: Optional[User], *, why: str, request_id: Optional[int] = None,
-           list_id: Optional[int] = None) -> ErasureRecord:
+           list_id: Optional[int] = None, in_ledger: bool = True) -> ErasureRecord:
     reference, region_id, case_id = case.reference, case.region_id, case.id
     result: Erased = erase_case(case)
     record = ErasureRecord(case_id=case_id, reference=reference, region_id=region_id, why=why,
@@ -226,7 +226,25 @@ def _erase(case: Case, actor: Optional[User], *, why: str, request_id: Optional[
     db.session.flush()
     events.emit(CaseErased(actor=actor, object_id=case_id, case_id=case_id,
                            detail=f"why={why};rows={result.rows_removed};files={record.files_removed}"))
+    if in_ledger:
+        ledger.note(case_id, reference, record.erased_at, why)
     return record
+
+
+def reapply_ledger() -> int:
+    """Erase again every case the erasure ledger names that is there and not erased (a restored backup
+    brought it back): no actor, the system does it; the ledger has its line already. A transaction per
+    case, like the purge; returns how many were erased."""
+    erased = 0
+    for entry in ledger.entries():
+        with uow.unit_of_work():
+            case = db.session.scalar(select(Case).where(Case.id == entry["case_id"],
+                                                        Case.reference == entry["reference"]))
+            if case is None or case.status == CaseStatus.ERASED.value:
+                continue
+            _erase(case, None, why=entry.get("why") or "request", in_ledger=False)
+            erased += 1
+    return erased
 
 
 # --- the destruction list --------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The job runner as a capability: no pages; the commands `flask run-job` and `flask jobs-worker`,
+"""The job runner as a capability: the administrator's page of its health (/beheer/taken); the commands `flask run-job` and `flask jobs-worker`,
 and the in-process runner of the SQLite demo (started for `flask run` when configured)."""
 
 from __future__ import annotations
@@ -12,10 +12,21 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from ret_app.jobs import inprocess, registry, tasks
-from ret_app.kernel.registry import Capability
+from flask_babel import lazy_gettext as _l
 
-capability = Capability("jobs")
+from ret_app.expected import ADMIN
+from ret_app.jobs import inprocess, registry, tasks
+from ret_app.jobs.routes import bp
+from ret_app.kernel.registry import Capability
+from ret_app.policy import Permission
+
+capability = (
+    Capability("jobs")
+    .blueprint(bp)
+    .nav("jobs.jobs_page", _l("Jobs"), Permission.MANAGE_REFERENCE_DATA, "jobs.", order=125)
+    .audit_words({}, {"job_health": _l("health of the job runner")})
+    .expected_access({"jobs.jobs_page": ADMIN})
+)
 
 
 @capability.on_install

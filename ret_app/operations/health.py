@@ -1,0 +1,43 @@
+"""The health check a load balancer polls: is the database reachable, and is its schema the code's? No data,
+no session, no audit event (it is asked every few seconds by a machine)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import text
+
+from ret_app.extensions import db
+
+
+@lru_cache(maxsize=4)
+def code_heads(migrations_dir: str) -> frozenset[str]:
+    """The migration heads the code carries (read once per process)."""
+    from alembic.script import ScriptDirectory
+
+    return frozenset(ScriptDirectory(migrations_dir).get_heads())
+
+
+def migrations_dir() -> str:
+    return str(Path(current_app.root_path).parent / "migrations")
+
+
+def check() -> tuple[bool, dict[str, str]]:
+    """(healthy, {"database": "ok" | "unreachable", "migrations": "current" | "behind" | "unknown"})."""
+    try:
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            try:
+                applied = {row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version"))}
+            except Exception:  # noqa: BLE001  (no table: a database never migrated)
+                connection.rollback()
+                applied = None
+    except Exception:  # noqa: BLE001  (any failure to reach the database is "unreachable", never a traceback)
+        current_app.logger.warning("health check: the database is unreachable")
+        return False, {"database": "unreachable", "migrations": "unknown"}
+    if applied is None:
+        return False, {"database": "ok", "migrations": "unknown"}
+    current = applied == set(code_heads(migrations_dir()))
+    return current, {"database": "ok", "migrations": "current" if current else "behind"}

@@ -20,7 +20,7 @@ from typing import Any, Optional
 from flask import current_app
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, select, update
 
 from ret_app import audit, policy
 from ret_app.exports import params as export_params
@@ -187,6 +187,13 @@ def _mark_failed(job: ExportJob, message: Optional[str], error: Optional[str]) -
 
 # --- housekeeping (a periodic job) ---------------------------------------------------------------
 
+def stalled_clause(now: datetime):
+    """A job being made whose runner has given no sign of life for EXPORTS_STALLED_MINUTES: housekeeping
+    fails it; the administrator's job page counts it."""
+    stalled_before = now - timedelta(minutes=_setting("EXPORTS_STALLED_MINUTES", 15))
+    return and_(ExportJob.status == ExportStatus.RUNNING.value, ExportJob.heartbeat_at < stalled_before)
+
+
 def housekeeping(today=None, *, now: Optional[datetime] = None) -> int:
     """Remove the files of expired jobs, fail jobs whose runner stopped (no sign of life for
     EXPORTS_STALLED_MINUTES), hand over again jobs waiting longer than EXPORTS_REQUEUE_MINUTES, and
@@ -200,9 +207,7 @@ def housekeeping(today=None, *, now: Optional[datetime] = None) -> int:
         job.removed_at = now
         events.emit(ExportRemoved(job=job))
         changed += 1
-    stalled_before = now - timedelta(minutes=_setting("EXPORTS_STALLED_MINUTES", 15))
-    stalled = list(db.session.scalars(select(ExportJob).where(
-        ExportJob.status == ExportStatus.RUNNING.value, ExportJob.heartbeat_at < stalled_before)))
+    stalled = list(db.session.scalars(select(ExportJob).where(stalled_clause(now))))
     for job in stalled:
         with force_locale(job.locale), audit.acting_as(job.requested_by):
             _mark_failed(job, _("Making this export was interrupted. Please ask for it again."), "Interrupted")

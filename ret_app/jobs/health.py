@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Optional
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from ret_app import audit
+from ret_app.exports import services as exports
 from ret_app.extensions import db
 from ret_app.jobs import registry
 from ret_app.kernel import dates
@@ -23,7 +23,6 @@ LATE_AFTER = timedelta(minutes=30)  # a schedule point not done this long after 
 @dataclass(frozen=True)
 class JobState:
     name: str
-    description: str
     schedule: str
     due_at: datetime  # the latest schedule point
     last: Optional[JobRun]
@@ -35,7 +34,7 @@ class TaskState:
     queued: int
     running: int
     failed_last_day: int
-    stalled: int  # running without a sign of life for EXPORTS_STALLED_MINUTES
+    stalled: int  # running without a sign of life (exports.stalled_clause)
     oldest_queued_at: Optional[datetime]
 
     @property
@@ -55,21 +54,19 @@ def jobs(now: Optional[datetime] = None) -> list[JobState]:
         else:
             done = (last.last_period_at is not None and last.last_period_at >= due_at) or last.finished_at >= due_at
             state = "late" if not done and now - due_at >= LATE_AFTER else "on_time"
-        out.append(JobState(job.name, job.description, job.schedule, due_at, last, state))
+        out.append(JobState(job.name, job.schedule, due_at, last, state))
     return out
 
 
 def tasks(now: Optional[datetime] = None) -> TaskState:
     now = now or dates.utcnow()
-    stalled_before = now - timedelta(minutes=current_app.config.get("EXPORTS_STALLED_MINUTES", 15))
     day_ago = now - timedelta(days=1)
     row = db.session.execute(select(
         func.count(ExportJob.id).filter(ExportJob.status == ExportStatus.QUEUED.value),
         func.count(ExportJob.id).filter(ExportJob.status == ExportStatus.RUNNING.value),
         func.count(ExportJob.id).filter(ExportJob.status == ExportStatus.FAILED.value,
                                         ExportJob.finished_at >= day_ago),
-        func.count(ExportJob.id).filter(ExportJob.status == ExportStatus.RUNNING.value,
-                                        ExportJob.heartbeat_at < stalled_before),
+        func.count(ExportJob.id).filter(exports.stalled_clause(now)),
         func.min(ExportJob.created_at).filter(ExportJob.status == ExportStatus.QUEUED.value))).one()
     return TaskState(*row)
 

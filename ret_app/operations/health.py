@@ -4,7 +4,6 @@ no session, no audit event (it is asked every few seconds by a machine)."""
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import text
@@ -21,7 +20,8 @@ def code_heads(migrations_dir: str) -> frozenset[str]:
 
 
 def migrations_dir() -> str:
-    return str(Path(current_app.root_path).parent / "migrations")
+    """The folder Flask-Migrate was given (create_app): one place knows where the migrations are."""
+    return str(current_app.extensions["migrate"].directory)
 
 
 def check() -> tuple[bool, dict[str, str]]:

@@ -98,19 +98,18 @@ def _run(args: list[str]) -> None:
 
 def state() -> dict:
     """The rows of every table, the audit chain's head and the migration: what a restore must give back."""
-    from ret_app.models import AuditEvent
+    from ret_app.models import AuditHead
 
     tables = {}
     for table in db.metadata.sorted_tables:
         tables[table.name] = db.session.scalar(select(func.count()).select_from(table))
-    head = db.session.execute(select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.seq.is_not(None))
-                              .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    head = db.session.get(AuditHead, 1)  # the chain's newest link, as verify_chain reads it
     try:
         revision = db.session.scalar(text("SELECT version_num FROM alembic_version"))
     except Exception:  # noqa: BLE001
         db.session.rollback()
         revision = None
-    return {"tables": tables, "audit_head": [head[0], head[1]] if head else None, "revision": revision}
+    return {"tables": tables, "audit_head": [head.seq, head.hash] if head else None, "revision": revision}
 
 
 def attachment_files() -> dict[str, str]:
@@ -206,7 +205,6 @@ def restore_backup(source: Path) -> tuple[Check, int]:
     else:
         _run([_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
               f"--dbname={_libpq_url()}", str(source / PG_FILE)])
-    db.engine.dispose()
     _restore_attachments(source / ATTACHMENTS_FILE, manifest["attachments"])
     check = compare(manifest)
     db.session.remove()

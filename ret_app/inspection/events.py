@@ -9,6 +9,10 @@ from typing import Any
 from ret_app.cases.events import CaseChange
 
 
+def _withheld(request) -> str:
+    return "withheld=" + ",".join(sorted(w.section for w in request.withheld))
+
+
 @dataclass(frozen=True, kw_only=True)
 class _InspectionChange(CaseChange):
     request: Any  # InspectionRequest
@@ -41,7 +45,7 @@ class InspectionWithheldChanged(_InspectionChange):
     AUDIT = ("update", "inspection_request")
 
     def audit_detail(self) -> str:
-        return "withheld=" + ",".join(sorted(w.section for w in self.request.withheld))
+        return _withheld(self.request)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,7 +54,7 @@ class InspectionHandedOver(_InspectionChange):
     TIMELINE = "inspection_handed_over"
 
     def audit_detail(self) -> str:
-        return super().audit_detail() + ";withheld=" + ",".join(sorted(w.section for w in self.request.withheld))
+        return super().audit_detail() + ";" + _withheld(self.request)
 
 
 @dataclass(frozen=True, kw_only=True)

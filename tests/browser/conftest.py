@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import threading
 from pathlib import Path
 from typing import Callable, Iterator, Optional
@@ -212,3 +213,23 @@ def check_accessibility(page, app, name: str) -> None:
             print(f"    {node['target']}: {node['html'][:200]}")
     blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
     assert not blocking, f"{name}: serious/critical accessibility violations:\n" + json.dumps(blocking, indent=2)
+
+
+# --- what a story test leaves to look at ------------------------------------------------------------
+
+def shots_dir() -> Path:
+    """Where a story test leaves its screenshots and PDFs: $SHOTS_DIR when run by hand, else test-artifacts/."""
+    path = Path(os.environ.get("SHOTS_DIR") or ARTIFACTS)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def keep_pdf(app, name: str, data: bytes) -> str:
+    """Save a downloaded PDF in shots_dir() as NAME-<backend>.pdf, turn its pages into PNGs beside it, and
+    return its text (pdftotext -layout) for the test to search."""
+    stem = shots_dir() / f"{name}-{backend_name(app)}"
+    pdf = stem.with_suffix(".pdf")
+    pdf.write_bytes(data)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(stem)], check=True)
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True,
+                          text=True).stdout

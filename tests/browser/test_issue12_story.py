@@ -14,9 +14,7 @@ Screenshots and the PDF's pages go to test-artifacts/ (or $SHOTS_DIR: /tmp/shots
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -26,7 +24,7 @@ from sqlalchemy import func, select
 
 from ret_app.extensions import db
 from ret_app.models import Case, CaseOutcome, FamilyMember, GapCategory, GapSignal, OutcomeGap
-from tests.browser.conftest import ARTIFACTS, backend_name, check_accessibility, nl, sign_in
+from tests.browser.conftest import backend_name, check_accessibility, keep_pdf, nl, shots_dir, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -42,14 +40,8 @@ NOTE = (f"{YOUTH_FIRST} ({BSN}, geboren 03-03-2011) kon nergens wonen; moeder {M
         f"Oudewaard. School: {SCHOOL}.")
 
 
-def shots() -> Path:
-    path = Path(os.environ.get("SHOTS_DIR") or ARTIFACTS)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def shot(page, app, name: str) -> None:
-    page.screenshot(path=str(shots() / f"issue12-{name}-{backend_name(app)}.png"), full_page=True)
+    page.screenshot(path=str(shots_dir() / f"issue12-{name}-{backend_name(app)}.png"), full_page=True)
 
 
 def squeezed(text: str) -> str:
@@ -188,11 +180,6 @@ def test_outcome_signal_analyst_and_vignette(app, story, new_page):
         download_link.click()
     data = Path(download_info.value.path()).read_bytes()
     assert data[:5] == b"%PDF-" and len(data) > 2000
-    pdf = shots() / f"issue12-vignette-{backend_name(app)}.pdf"
-    pdf.write_bytes(data)
-    pdf_text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True,
-                              text=True).stdout
+    pdf_text = keep_pdf(app, "issue12-vignette", data)
     assert f"LV-{vignette_id}" in pdf_text and "[jeugdige]" in pdf_text and "Wat de voorzitter toevoegt" in pdf_text
     assert leaked(pdf_text) == [] and reference not in pdf_text, leaked(pdf_text)
-    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(shots() / f"issue12-vignette-{backend_name(app)}")],
-                   check=True)

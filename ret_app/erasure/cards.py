@@ -6,7 +6,8 @@ from typing import Optional
 
 from sqlalchemy import func, select
 
-from ret_app.erasure import access, services
+from ret_app import policy
+from ret_app.erasure import services
 from ret_app.extensions import db
 from ret_app.models import Case, DestructionList, ErasureRequest, User
 
@@ -14,7 +15,7 @@ CARD_ROWS = 5
 
 
 def start_card(user: User) -> Optional[dict]:
-    region_id = access.privacy_region(user)
+    region_id = policy.privacy_region(user)
     if region_id is None:
         return None
     open_requests = ErasureRequest.region_id == region_id, ErasureRequest.status == "received"
@@ -30,7 +31,7 @@ def start_card(user: User) -> Optional[dict]:
 
 
 def case_panel(case: Case, user: User) -> Optional[dict]:
-    if not access.can_handle(user, case.region_id):
+    if not policy.can_handle_privacy_requests(user, case.region_id):
         return None
     return {"case": case, "hold": services.active_hold(case.id),
             "retain_until": services.computed_retain_until(case)}

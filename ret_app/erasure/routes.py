@@ -13,8 +13,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ret_app import audit, web
-from ret_app.erasure import access, purge, services
+from ret_app import audit, policy, web
+from ret_app.erasure import purge, services
 from ret_app.erasure.blueprint import bp
 from ret_app.erasure.forms import DecisionForm, HoldForm, LiftForm, RequestForm, RetentionForm, TakeOffForm
 from ret_app.extensions import db
@@ -27,7 +27,7 @@ from ret_app.policy import Permission, requires
 
 def _case_or_404(case_id: int, action=audit.Action.READ) -> Case:
     case = db.session.get(Case, case_id)
-    if case is None or case.status == CaseStatus.CONCEPT or not access.can_handle(current_user, case.region_id):
+    if case is None or case.status == CaseStatus.CONCEPT or not policy.can_handle_privacy_requests(current_user, case.region_id):
         web.not_found(object_type="case", object_id=case_id, case_id=case.id if case else None, action=action,
                       detail="erasure")
     return case
@@ -113,7 +113,7 @@ def retention_extend(case_id: int):
 
 def _request_or_404(request_id: int, action=audit.Action.READ) -> ErasureRequest:
     request = db.session.get(ErasureRequest, request_id)
-    if request is None or not access.can_handle(current_user, request.region_id):
+    if request is None or not policy.can_handle_privacy_requests(current_user, request.region_id):
         web.not_found(object_type="erasure_request", object_id=request_id, action=action)
     return request
 
@@ -146,7 +146,7 @@ def request_page(request_id: int):
 @bp.route("/privacy/verwijdering")
 @requires(Permission.HANDLE_ERASURE)
 def overview():
-    region_id = access.privacy_region(current_user)
+    region_id = policy.privacy_region(current_user)
     requests = list(db.session.scalars(select(ErasureRequest).options(selectinload(ErasureRequest.case))
                                        .where(ErasureRequest.region_id == region_id,
                                               ErasureRequest.status == "received")
@@ -169,7 +169,7 @@ def overview():
 
 def _list_or_404(list_id: int, action=audit.Action.READ) -> DestructionList:
     destruction_list = db.session.get(DestructionList, list_id)
-    if destruction_list is None or not access.can_handle(current_user, destruction_list.region_id):
+    if destruction_list is None or not policy.can_handle_privacy_requests(current_user, destruction_list.region_id):
         web.not_found(object_type="destruction_list", object_id=list_id, action=action)
     return destruction_list
 
@@ -191,7 +191,7 @@ def _list_page(destruction_list: DestructionList, *, take_off_form=None, failed_
         "erasure/list.html", destruction_list=destruction_list, entries=result.items, result=result,
         query_args={"list_id": destruction_list.id}, totals=services.list_totals(destruction_list.id), held=held,
         take_off_form=take_off_form or TakeOffForm(formdata=None), failed_entry=failed_entry,
-        may_approve=access.can_approve_destruction(current_user, destruction_list.region_id)), status
+        may_approve=policy.can_approve_destruction(current_user, destruction_list.region_id)), status
 
 
 @bp.route("/vernietigingslijsten/<int:list_id>")

@@ -20,7 +20,8 @@ from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 
-from ret_app.erasure import access, ledger
+from ret_app import policy
+from ret_app.erasure import ledger
 from ret_app.erasure.eraser import Erased, erase_case
 from ret_app.erasure.events import (
     CaseErased, DestructionEntryRemoved, DestructionListApproved, DestructionListDone, DestructionListDrafted,
@@ -312,7 +313,7 @@ def take_off(entry: DestructionEntry, actor: User, reason: str) -> None:
 
 
 def approve(destruction_list: DestructionList, actor: User) -> None:
-    if not access.can_approve_destruction(actor, destruction_list.region_id):
+    if not policy.can_approve_destruction(actor, destruction_list.region_id):
         raise RuleError(_l("Only the region's privacy officer approves the destruction list."), "approve")
     if destruction_list.status != DestructionListStatus.DRAFT:
         raise RuleError(_l("This list has been approved already."), "approve")

@@ -94,6 +94,7 @@ from ret_app.policy.signals import (  # noqa: F401
     visible_signals_clause,
 )
 from ret_app.policy.privacy import (  # noqa: F401
+    can_approve_destruction,
     can_handle_privacy_requests,
     can_see_access_log,
     is_privacy_officer_of,

@@ -34,6 +34,11 @@ def can_handle_privacy_requests(user: Optional[User], region_id: Any) -> bool:
     return own is not None and region_id is not None and own == region_id
 
 
+def can_approve_destruction(user: Optional[User], region_id: Any) -> bool:
+    """The privacy officer of the region reviews and approves its destruction list (the chair does not)."""
+    return is_privacy_officer_of(user, region_id)
+
+
 def can_see_access_log(user: Optional[User], case: Any) -> bool:
     """Whether the user reads the access log of `case` (the chair or the privacy officer of its region):
     who read, found, changed or exported it, and who was refused."""

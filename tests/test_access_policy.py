@@ -155,6 +155,7 @@ PUBLIC_GET = {
     "auth.enrol": (404, None),  # no activation in progress
     "api.openapi": (200, None),  # the monitor API's description (no data)
     "operations.health_check": (200, None),  # the load balancer's health check (no data)
+    "main.accessibility": (200, None),  # the accessibility statement (no data)
 }
 
 LOGIN_PATH = "/inloggen"

@@ -19,6 +19,7 @@ NOT_A_LIST = {
     # Redirects and forms without rows of their own.
     "main.index": "redirects to the start page or the sign-in",
     "admin.index": "redirects to the user list",
+    "main.accessibility": "the accessibility statement: a fixed text, no rows",
     "operations.health_check": "the load balancer's health check: two fixed statements (SELECT 1, the migration), no rows",
     "auth.login": "the sign-in form",
     "auth.second_factor": "the sign-in's second step",

@@ -16,5 +16,6 @@ capability = (
     .nav("main.start", _l("Start"), Permission.USE_APP, "main.", order=10)
     .start_card("region", "main/_start_region.html", services.region_card, order=60)
     .start_card("network", "main/_start_network.html", services.network_card, order=70)
-    .expected_access({"main.index": PUBLIC, "main.start": EVERYONE, "main.set_language": PUBLIC})
+    .expected_access({"main.index": PUBLIC, "main.start": EVERYONE, "main.set_language": PUBLIC,
+                      "main.accessibility": PUBLIC})
 )

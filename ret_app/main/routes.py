@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import redirect, render_template, request, session, url_for
 from flask_login import current_user
 
@@ -9,6 +11,8 @@ from ret_app.kernel.registry import build_cards
 from ret_app.main.blueprint import bp
 from ret_app.policy import Permission, public, requires
 from ret_app.urls import safe_next
+
+STATEMENT_DATE = date(2026, 12, 5)  # when the accessibility statement was last drawn up (update with it)
 
 
 @bp.route("/")
@@ -35,3 +39,10 @@ def set_language():
         if current_user.is_authenticated:
             current_user.locale = lang
     return redirect(safe_next(request.form.get("next")) or url_for("main.index"))
+
+
+@bp.get("/toegankelijkheid")
+@public
+def accessibility():
+    """The accessibility statement (the model of the Dutch government: toegankelijkheidsverklaring.nl)."""
+    return render_template("main/accessibility.html", statement_date=STATEMENT_DATE)

@@ -28,9 +28,10 @@ from pathlib import Path
 from typing import Optional
 
 from flask import current_app
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from ret_app.extensions import db
+from ret_app.operations import health
 
 MANIFEST = "manifest.json"
 SQLITE_FILE = "database.sqlite3"
@@ -104,11 +105,9 @@ def state() -> dict:
     for table in db.metadata.sorted_tables:
         tables[table.name] = db.session.scalar(select(func.count()).select_from(table))
     head = db.session.get(AuditHead, 1)  # the chain's newest link, as verify_chain reads it
-    try:
-        revision = db.session.scalar(text("SELECT version_num FROM alembic_version"))
-    except Exception:  # noqa: BLE001
-        db.session.rollback()
-        revision = None
+    with db.engine.connect() as connection:
+        applied = health.applied_revisions(connection)
+    revision = ",".join(sorted(applied)) if applied else None
     return {"tables": tables, "audit_head": [head.seq, head.hash] if head else None, "revision": revision}
 
 

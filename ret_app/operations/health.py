@@ -4,6 +4,7 @@ no session, no audit event (it is asked every few seconds by a machine)."""
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Optional
 
 from flask import current_app
 from sqlalchemy import text
@@ -24,16 +25,21 @@ def migrations_dir() -> str:
     return str(current_app.extensions["migrate"].directory)
 
 
+def applied_revisions(connection) -> Optional[frozenset[str]]:
+    """The migrations the database says it has (alembic_version), or None when it was never migrated."""
+    try:
+        return frozenset(row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version")))
+    except Exception:  # noqa: BLE001  (no table: a database never migrated)
+        connection.rollback()
+        return None
+
+
 def check() -> tuple[bool, dict[str, str]]:
     """(healthy, {"database": "ok" | "unreachable", "migrations": "current" | "behind" | "unknown"})."""
     try:
         with db.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-            try:
-                applied = {row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version"))}
-            except Exception:  # noqa: BLE001  (no table: a database never migrated)
-                connection.rollback()
-                applied = None
+            applied = applied_revisions(connection)
     except Exception:  # noqa: BLE001  (any failure to reach the database is "unreachable", never a traceback)
         current_app.logger.warning("health check: the database is unreachable")
         return False, {"database": "unreachable", "migrations": "unknown"}

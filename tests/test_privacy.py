@@ -8,12 +8,13 @@ import subprocess
 from datetime import timedelta
 
 import pytest
-from flask import render_template_string
 from sqlalchemy import select
 
-from ret_app import audit, privacy_hub
+from ret_app import audit
 from ret_app.extensions import db
+from ret_app.kernel import registry as kernel_registry
 from ret_app.kernel.dates import utcnow
+from ret_app.kernel.registry import Capability
 from ret_app.models import AuditEvent, ExportJob, RegionNorms, User
 from tests.conftest import csrf_token, login
 
@@ -237,21 +238,25 @@ def test_the_familys_pdf_of_another_region_is_404(app, client, world):
 
 # --- the hub ----------------------------------------------------------------------------------------------
 
-def test_the_hub_shows_the_registered_sections_for_the_users_region(app, client, world):
+def test_the_hub_shows_the_cards_of_the_privacy_slot_in_their_order(app, client, world):
     seen = []
 
-    def render(user, region_id):
-        seen.append((user.id, region_id))
-        return render_template_string('<p id="test-section">{{ n }} verzoeken</p>', n=3)
+    def build(user):
+        seen.append(user.id)
+        return {"title": "Testverzoeken", "count": 0, "rows": [], "drafts": 0, "today": None}
 
-    privacy_hub.register_section(5, "Testverzoeken", render, code="test-section")
+    registry = kernel_registry.registry(app)
+    registry.capabilities.append(Capability("test-hub").start_card("test", "erasure/_hub.html", build,
+                                                                    slot="privacy", order=5))
     try:
         login(client, app, world.privacy_officer)
         body = client.get("/privacy").get_data(as_text=True)
-        assert "Testverzoeken" in body and 'id="test-section"' in body
-        assert seen == [(world.privacy_officer.id, world.region.id)]
+        titles = ["Testverzoeken", "Inzage- en correctieverzoeken", "Verwijderverzoeken"]
+        assert all(title in body for title in titles), body
+        assert [body.index(title) for title in titles] == sorted(body.index(title) for title in titles)
+        assert seen == [world.privacy_officer.id]
     finally:
-        privacy_hub.unregister_section("test-section")
+        registry.capabilities.pop()
 
 
 def test_the_hub_finds_a_case_by_reference_of_its_own_region_only(app, client, world):

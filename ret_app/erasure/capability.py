@@ -1,22 +1,18 @@
 """Erasure and retention as a capability: the chair's (and the privacy officer's) pages, the start card, the
 case page's panel, the nightly destruction-list job and the purge task (purge.py registers both)."""
 
-from flask_babel import lazy_gettext as _l
-
-from ret_app import privacy_hub
 from ret_app.erasure import audit_words, cards, labels
 from ret_app.erasure import purge, routes  # noqa: F401  (views registered; the job and the task)
 from ret_app.erasure.blueprint import bp
 from ret_app.expected import PRIVACY
 from ret_app.kernel.registry import Capability
 
-privacy_hub.register_section(30, _l("Erasure requests, legal holds and the destruction list"), cards.hub_section)
-
 capability = (
     Capability("erasure")
     .blueprint(bp)
     .audit_words(audit_words.WORDS, audit_words.NAMES)
     .start_card("erasure", "erasure/_start_card.html", cards.start_card, order=12)
+    .start_card("erasure", "erasure/_hub.html", cards.hub_section, slot="privacy", order=30)
     .case_panel("erasure", "erasure/_case_panel.html", cards.case_panel, slot="details", order=95)
     .template_global("erasure_status_labels", labels.ERASURE_STATUS_LABELS)
     .template_global("requester_kind_labels", labels.REQUESTER_KIND_LABELS)

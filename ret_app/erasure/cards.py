@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ret_app import policy
@@ -37,9 +38,9 @@ def case_panel(case: Case, user: User) -> Optional[dict]:
             "retain_until": services.computed_retain_until(case)}
 
 
-def hub_section(user: User, region_id: int) -> str:
+def hub_section(user: User) -> Optional[dict]:
     """The privacy hub's section: what the start card shows, with a link to the overview."""
-    from flask import render_template
-
+    if policy.privacy_region(user) is None:
+        return None
     context = start_card(user) or {"count": 0, "rows": [], "drafts": 0, "today": services.dates.today()}
-    return render_template("erasure/_hub.html", p=context)
+    return {**context, "title": _l("Erasure requests, legal holds and the destruction list")}

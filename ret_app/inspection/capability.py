@@ -4,7 +4,7 @@ sections of the copy, timeline labels, audit words and the expected access of ev
 
 from flask_babel import lazy_gettext as _l
 
-from ret_app import policy, privacy_hub
+from ret_app import policy
 from ret_app.cases import timeline
 from ret_app.exports import registry as exports
 from ret_app.expected import CHAIR
@@ -31,13 +31,13 @@ ROUTES = ("inspection.requests_page", "inspection.inspection_page", "inspection.
           "inspection.inspection_withheld", "inspection.correction_form", "inspection.correction_page")
 
 exports.register(copy.KIND, copy.render, copy.may_request, copy.LABEL)
-privacy_hub.register_section(20, _l("Inspection and correction requests"), hub.render)
 
 capability = (
     Capability("inspection")
     .blueprint(bp)
     .audit_words(audit_words.WORDS, audit_words.NAMES)
     .start_card("inspection", "inspection/_start_card.html", cards.start_card, order=13)
+    .start_card("inspection", "inspection/_hub.html", hub.section, slot="privacy", order=20)
     .case_panel("inspection", "inspection/_case_panel.html", cards.case_panel, slot="work", order=95)
     .timeline_labels({**REQUEST_KINDS, "case_addendum": _l("Addendum to a finalised part")})
     .template_filter("inspection_status_label", lambda code: STATUS_LABELS.get(code, code))

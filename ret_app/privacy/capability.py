@@ -1,5 +1,5 @@
-"""Privacy as a capability: the privacy hub (navigation; other capabilities add sections through
-ret_app.privacy_hub), a case's access log with the family's PDF (an export kind, registered by family.py
+"""Privacy as a capability: the privacy hub (navigation; other capabilities add sections as start
+cards in the "privacy" slot), a case's access log with the family's PDF (an export kind, registered by family.py
 on import), the register of processing, the privacy officer's start card and the audit words."""
 
 from flask_babel import lazy_gettext as _l

@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from ret_app import policy, privacy_hub, web
+from ret_app import policy, web
 from ret_app.extensions import db
 from ret_app.models import Case
 from ret_app.policy import Permission, requires
+from ret_app.kernel.registry import build_cards
 from ret_app.privacy import access_log, family, register
 from ret_app.privacy.blueprint import bp
 from ret_app.privacy.forms import AccessLogFilterForm, FindCaseForm
@@ -35,7 +36,7 @@ def hub():
             return redirect(url_for("privacy.access_log_page", case_id=case_id))
         form.reference.errors.append(_("No case of your region has this reference."))
     register.record_hub_read(region_id)
-    return render_template("privacy/hub.html", sections=privacy_hub.render_all(current_user, region_id),
+    return render_template("privacy/hub.html", sections=build_cards("privacy", current_user),
                            no_region=False, form=form)
 
 

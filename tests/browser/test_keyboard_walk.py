@@ -29,6 +29,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from ret_app.extensions import db
+from ret_app.kernel import dates
 from ret_app.kernel.dates import utcnow
 from ret_app.models import Case, Consent, Decision, Meeting, ProviderRequest
 from tests.browser.conftest import nl, screenshot
@@ -235,7 +236,7 @@ def w(app, factory, make_world):
     with app.app_context():
         request = ProviderRequest(case_id=w.asked_case, organisation_id=w.provider.id, role="lead_provider",
                                   care_type="ambulatory", question="Kunt u de begeleiding thuis op u nemen?",
-                                  reply_by=date.today() + timedelta(days=10), requested_by_id=w.director.id,
+                                  reply_by=dates.today() + timedelta(days=10), requested_by_id=w.director.id,
                                   submission_key=secrets.token_hex(8))
         db.session.add(request)
         db.session.commit()
@@ -244,7 +245,7 @@ def w(app, factory, make_world):
 
 
 def test_the_main_flows_with_the_keyboard_only(app, w, new_page):
-    today = date.today()
+    today = dates.today()  # the Netherlands' date, as the app's
 
     # 1-2. The caseworker signs in and refers a youth: the case list, "New referral", the form.
     walk = new_walk(new_page, app)
@@ -298,7 +299,7 @@ def test_the_main_flows_with_the_keyboard_only(app, w, new_page):
     walk.choose("#accept-track", nl(app, "Process direction"))
     walk.choose("#accept-process_director_id", "Pim Regisseur")
     walk.type("#accept-reason", "Vraag over meerdere leefgebieden.")
-    walk.press("#accept-reason ~ * button[type=submit], form:has(#accept-reason) button[type=submit]")
+    walk.press("form:has(#accept-reason) button[type=submit]")
     expect(page.locator("#case-status")).to_have_text(nl(app, "Screening"))
     with app.app_context():
         assert db.session.get(Case, case_id).status == "screening"
@@ -330,6 +331,14 @@ def test_the_main_flows_with_the_keyboard_only(app, w, new_page):
     page.wait_for_url(f"**/overleggen/{meeting_id}/live*")
     walk.skip_to_main()
     walk.type("textarea[id$='-text']", "Onderwijs-zorgarrangement, zes maanden.")
+    # The kind of decision: one Tab stop for the radio group, the arrow keys move the choice.
+    walk.tab_to("[id^='live-decision-form-'] input[type=radio]:checked")
+    kinds = page.locator("[id^='live-decision-form-'] input[type=radio]")
+    walk.keys.press("ArrowDown")
+    expect(kinds.nth(1)).to_be_checked()
+    expect(kinds.nth(1)).to_be_focused()
+    walk.keys.press("ArrowUp")
+    expect(kinds.nth(0)).to_be_checked()
     walk.press("[id^='live-decision-form-'] button[type=submit]")
     walk.focused_is("[id^='live-decision-form-'] [role=status]")
     screenshot(page, app, "keyboard-3-decision")

@@ -10,8 +10,8 @@ Tab moves the focus on (no trap). After an htmx swap the focus is on what happen
 lost on <body>. Each flow ends with the data stored:
 
 1. sign-in with password and the authenticator code (caseworker, chair, provider);
-2. the caseworker starts a referral, fills in the youth and the question, records the family's consent
-   for the RET and submits it;
+2. the caseworker starts a referral, fills in the youth and the question, adds help tried before, records
+   the family's consent for the RET and submits it;
 3. the chair takes it in (intake decision: accept into process direction);
 4. the chair plans a session, puts the case on the agenda, starts the session and records a decision;
 5. a provider answers a request of the RET (accepts it, naming a contact person and a start date).
@@ -267,6 +267,12 @@ def test_the_main_flows_with_the_keyboard_only(app, w, new_page):
     walk.type_date("#youth_birth_date", date(today.year - 17, 3, 14))
     walk.type("#question", "Tijn zit thuis en heeft onderwijs met zorg nodig.")
     walk.type("#why_stuck", "Geen aanbieder combineert onderwijs en jeugd-ggz.")
+    # Help tried before, added with htmx: the section is swapped, the focus goes to its message.
+    walk.type("#help-provider", "Jeugdhulp De Brug")
+    walk.type("#help-help_type", "Ambulante gezinsbegeleiding")
+    walk.press("form:has(#help-provider) button[type=submit]")
+    walk.focused_is("section:has(#help-provider) [role=status]")
+    expect(page.locator("section:has(#help-provider)")).to_contain_text("Jeugdhulp De Brug")
     # The consent section of the same page: the parents' and the youth's consent for the RET, sent with htmx.
     consent = page.locator("#" + page.locator("a[href^='#']", has_text=nl(app, "Consent")).first
                            .get_attribute("href")[1:])
@@ -284,6 +290,7 @@ def test_the_main_flows_with_the_keyboard_only(app, w, new_page):
     with app.app_context():
         case = db.session.get(Case, case_id)
         assert case.status == "submitted" and case.youth_first_name == "Tijn"
+        assert [h.provider for h in case.prior_help] == ["Jeugdhulp De Brug"]
         assert db.session.scalars(select(Consent).where(Consent.case_id == case_id)).first() is not None
 
     # 3. The chair signs in and takes the referral in from the intake queue.

@@ -590,8 +590,14 @@ def test_valid_ids_still_reach_their_page(app, objects, actors):
 
 # --- query parameters ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("endpoint", GET_ENDPOINTS)
-def test_query_parameters_never_give_500(app, objects, extra, actors, record, undone, endpoint):
+_PAGES: dict[str, Optional[tuple]] = {}  # per endpoint: who reached the page and what it read (as _REACHED)
+
+
+def _reach_page(app, endpoint: str, objects, extra, actors, record) -> Optional[tuple]:
+    """(actor, client, url, reads) of the first candidate that reaches the page (not 403/404), or None."""
+    key = f"{endpoint}:{objects.case_id}:{extra.screening_case_id}"
+    if key in _PAGES:
+        return _PAGES[key]
     reached = None
     for actor in _candidates(endpoint, actors):
         for params in _param_candidates(endpoint, objects, extra):
@@ -606,6 +612,13 @@ def test_query_parameters_never_give_500(app, objects, extra, actors, record, un
                 break
         if reached:
             break
+    _PAGES[key] = reached
+    return reached
+
+
+@pytest.mark.parametrize("endpoint", GET_ENDPOINTS)
+def test_query_parameters_never_give_500(app, objects, extra, actors, record, undone, endpoint):
+    reached = _reach_page(app, endpoint, objects, extra, actors, record)
     if reached is None:
         if endpoint in UNREACHED:
             pytest.skip(UNREACHED[endpoint])
@@ -1200,3 +1213,62 @@ def test_random_and_hostile_values_in_every_form(app, objects, extra, actors, re
                 assert after is not None and ESCAPED in after, f"{endpoint}: the markup saved is not shown escaped"
 
     post_one()
+
+
+QUERY_VALUES = ("abc", "-1", "0", str(2**31), "99999999999999999999", "1e309", "NaN", "", " ", ";drop table cases",
+                "' OR '1'='1", "2026-13-45", "2026-02-30", "0000-00-00", "9999-12-31", "Q5-2026", "%", "%zz",
+                "\x00", "a\x00b", "\uff11", "\u0663", "x" * 5000) + MARKUP
+PAGE_STATUSES = frozenset({200, 302, 303, 400, 403, 404})
+QUERY_EXAMPLES = 3
+
+
+@pytest.mark.parametrize("endpoint", GET_ENDPOINTS)
+def test_random_and_hostile_query_strings(app, objects, extra, actors, record, undone, endpoint):
+    """Every parameter a page reads gets random and malformed values (a page number that is no number or
+    below 1, a sort order of SQL, a date that does not exist, the parameter repeated, a NUL, markup): the
+    page answers, refuses (400) or names nothing (404), never 500, and what it shows of the query is text."""
+    reached = _reach_page(app, endpoint, objects, extra, actors, record)
+    if reached is None:
+        pytest.skip(UNREACHED.get(endpoint, "not reached (test_query_parameters_never_give_500 says why)"))
+    actor, _client_used, url, reads = reached
+    keys = sorted(reads.args)
+    if not keys:
+        pytest.skip("the page reads no query parameter")
+    value = st.one_of(st.sampled_from(QUERY_VALUES), st.text(max_size=30))
+
+    @seed(zlib.crc32(endpoint.encode()))
+    @settings(max_examples=QUERY_EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(query=st.lists(st.tuples(st.sampled_from(keys), value), min_size=1, max_size=6), htmx=st.booleans())
+    def get_one(query, htmx):
+        with undone():
+            client = _client(app, actor)
+            if EXPECTED_ACCESS[endpoint] == PUBLIC:
+                _public_setup(app, endpoint, client, actor, objects, extra)
+            response = client.get(f"{url}?{urlencode(query)}", headers={"HX-Request": "true"} if htmx else {})
+            assert response.status_code in PAGE_STATUSES, (url, query, response.status_code)
+            if response.mimetype == "text/html":
+                assert_nothing_runs(response.get_data(as_text=True), (url, query))
+
+    get_one()
+
+
+@settings(max_examples=60, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(which=st.sampled_from(INT_PATH_ARGS), text=st.one_of(st.sampled_from(QUERY_VALUES[:12]), st.text(min_size=1)))
+def test_an_id_in_a_path_that_is_not_a_number_is_404(app, objects, extra, actors, which, text):
+    """`/casussen/abc`, `/casussen/-1`, `/casussen/1e309`: an id in a path that is not digits matches no
+    route (the id converter), for GET and POST alike. (Runs in the test's savepoint: a 404 changes nothing.)"""
+    from urllib.parse import quote
+
+    endpoint, arg = which
+    if text.isascii() and text.strip().isdigit():
+        return  # a number: test_id_in_path_that_cannot_exist_is_404
+    actor = _candidates(endpoint, actors)[0]
+    placeholder = 987654321
+    url = _url(app, endpoint, {**_param_candidates(endpoint, objects, extra)[0], arg: placeholder})
+    url = url.replace(str(placeholder), quote(text, safe=""), 1)
+    client = _client(app, actor)
+    methods = next(r.methods for r in _ROUTES if r.endpoint == endpoint)
+    if "GET" in methods:
+        assert client.get(url).status_code == 404, url
+    else:
+        assert _post(client, actor, url, {}).status_code == 404, url

@@ -11,6 +11,11 @@ anything (CSRF, the session, a page, the access log's URL) reads the request:
 * from header values and the client address (the user agent and the address end up in the session
   and audit rows): headers are not typed by anyone.
 
+A URL-encoded form is held to the limit of a multipart form's text (Flask's MAX_FORM_MEMORY_SIZE,
+500 kB): werkzeug reads such a body whole and applies only MAX_CONTENT_LENGTH (20 MB, there for
+attachments), so a text field sent URL-encoded could otherwise be 40 times as long as the same field
+sent as multipart. Over the limit the answer is 413 (the Dutch error page), before any form reads it.
+
 Integers from outside that the database cannot hold are dealt with where they are read: ids in paths
 by the URL converter (ret_app/urls.py), query parameters by `web.int_arg`, form choices by
 `forms.coerce_optional_int` and `forms.IdField`.
@@ -20,7 +25,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode
 
-from flask import Flask
+from flask import Flask, Request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 NUL = "\x00"
 # Percent-decoding is one pass from left to right, so a query string decodes to text with a NUL
@@ -30,6 +36,19 @@ _ENCODED_NUL = ("%00", "\x00")
 
 def register(app: Flask) -> None:
     app.wsgi_app = DropNul(app.wsgi_app)  # type: ignore[method-assign]
+    app.request_class = AppRequest
+
+
+class AppRequest(Request):
+    """The app's request: a URL-encoded body larger than MAX_FORM_MEMORY_SIZE is 413, as a multipart
+    form's text field is (werkzeug parses URL-encoded bodies without that limit)."""
+
+    def _load_form_data(self) -> None:
+        if "form" not in self.__dict__ and self.mimetype == "application/x-www-form-urlencoded":
+            limit, length = self.max_form_memory_size, self.content_length
+            if limit is not None and length is not None and length > limit:
+                raise RequestEntityTooLarge()
+        super()._load_form_data()
 
 
 def query_without_nul(query: str) -> str:

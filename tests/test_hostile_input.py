@@ -40,7 +40,7 @@ import config
 from ret_app import create_app
 from ret_app.extensions import db
 from ret_app.forms import HAS_NUL, NOT_TEXT, REQUIRED, FlaskForm
-from ret_app.inputs import query_without_nul
+from ret_app.inputs import AppRequest, query_without_nul
 from ret_app.kernel.ids import MAX_ID
 from ret_app.models import Attachment, Meeting, WebSession
 from tests.conftest import TEST_PASSWORD, CSRF_RE, login
@@ -164,7 +164,7 @@ class _Recorder:
     current: Optional[Reads] = None
 
 
-class RecordingRequest(Request):
+class RecordingRequest(AppRequest):
     """The app's request class, recording which query and form keys the view reads."""
 
     @cached_property

@@ -15,6 +15,13 @@ makes a coverage test here fail until it is).
 * Every form class refuses a NUL in each of its fields (without HTTP, so forms on pages that are hard
   to reach are covered too); header values and an upload's file name with a NUL never reach the
   database.
+* Property-based (hypothesis, a few examples per route, seeded per route so that runs are stable, each
+  example in a savepoint): every POST route gets random and hostile values mixed per field (markup,
+  SQL, control characters, huge texts, numbers beyond the database, malformed dates, other objects'
+  ids, fields repeated or left out) → a fitting status, never 500, and nothing of the markup appears as
+  markup in the answer or on the page a redirect leads to (for SHOWN_AFTER routes the saved markup is
+  seen there, escaped); every query parameter a page reads gets malformed values and repeats → 200,
+  400, 404 or a redirect; text in an id of a path → 404.
 
 PostgreSQL cannot hold a NUL in text at all (the query fails), so these tests matter most there:
 `scripts/with-postgres.sh .venv/bin/pytest tests/test_hostile_input.py`.

@@ -70,6 +70,16 @@ def _family_member(o, x, text):
     return Kept(type(member), member.id, "living_situation")
 
 
+def _screening_texts(o, x, text):
+    from ret_app.screening import services
+
+    case = _get(Case, x.screening_case_id)
+    screening = services.get(case)
+    services.save_texts(case, screening, _chair(o, x), "analysis", {"analysis": text, "advice": "Advies"},
+                        services.version_of(screening), None)
+    return Kept(type(screening), screening.id, "analysis")
+
+
 def _screening_addendum(o, x, text):
     from ret_app.screening import services
 
@@ -128,11 +138,27 @@ def _correction_request(o, x, text):
     return Kept(type(correction), correction.id, "asked")
 
 
+def _erasure_request(o, x, text):
+    from ret_app.erasure import services
+
+    request = services.record_request(_get(Case, x.inspection_case_id), _chair(o, x), requester_kind="youth",
+                                      requester_name=text, received_on=date.today())
+    return Kept(type(request), request.id, "requester_name")
+
+
+def _legal_hold(o, x, text):
+    from ret_app.erasure import services
+
+    hold = services.place_hold(_get(Case, x.plan_case_id), _chair(o, x), text)
+    return Kept(type(hold), hold.id, "reason")
+
+
 SERVICES: dict[str, Callable[[Any, Any, str], Kept]] = {
     "referral": _referral, "family member": _family_member, "screening addendum": _screening_addendum,
     "plan goal": _plan_goal, "decision": _decision, "request withdrawal": _request_withdrawal,
     "escalation withdrawal": _escalation_withdrawal, "signal response": _signal_response,
-    "correction request": _correction_request,
+    "correction request": _correction_request, "screening texts": _screening_texts,
+    "erasure request": _erasure_request, "legal hold": _legal_hold,
 }
 
 

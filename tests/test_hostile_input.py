@@ -1076,7 +1076,9 @@ def test_nul_in_an_upload_name_is_dropped(app, objects, actors):
 # SQL, control characters, a huge text, a number beyond the database, a malformed date, the id of another
 # object, several values under one name, or none at all. Each example runs in a savepoint of the module's
 # transaction (nothing of it stays); the examples are a fixed function of the route (hypothesis.seed), so
-# that runs are stable; few per route (the route's own tests check what a valid value does).
+# that runs are stable; few per route (the route's own tests check what a valid value does). The @given
+# functions are made inside the tests and take no fixtures (no function_scoped_fixture health check);
+# too_slow is off because an example is a request or two, not a quick computation.
 
 import zlib  # noqa: E402
 
@@ -1192,7 +1194,7 @@ def test_random_and_hostile_values_in_every_form(app, objects, extra, actors, re
 
     @example(values=marked, htmx=False)
     @seed(zlib.crc32(endpoint.encode()))
-    @settings(max_examples=FORM_EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=FORM_EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
     @given(values=st.fixed_dictionaries({name: _field_value(valid.get(name), ids) for name in names}),
            htmx=st.booleans())
     def post_one(values, htmx):
@@ -1244,7 +1246,7 @@ def test_random_and_hostile_query_strings(app, objects, extra, actors, record, u
     value = st.one_of(st.sampled_from(QUERY_VALUES), st.text(max_size=30))
 
     @seed(zlib.crc32(endpoint.encode()))
-    @settings(max_examples=QUERY_EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=QUERY_EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
     @given(query=st.lists(st.tuples(st.sampled_from(keys), value), min_size=1, max_size=6), htmx=st.booleans())
     def get_one(query, htmx):
         with undone():
@@ -1259,7 +1261,10 @@ def test_random_and_hostile_query_strings(app, objects, extra, actors, record, u
     get_one()
 
 
-@settings(max_examples=60, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
+# The examples share the test's savepoint (the function-scoped fixture the health check warns about): each is a
+# request that names nothing, so none leaves anything another would see.
+@settings(max_examples=60, deadline=None, database=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(which=st.sampled_from(INT_PATH_ARGS), text=st.one_of(st.sampled_from(QUERY_VALUES[:12]), st.text(min_size=1)))
 def test_an_id_in_a_path_that_is_not_a_number_is_404(app, objects, extra, actors, which, text):
     """`/casussen/abc`, `/casussen/-1`, `/casussen/1e309`: an id in a path that is not digits matches no

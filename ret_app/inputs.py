@@ -28,10 +28,9 @@ by the URL converter (ret_app/urls.py), query parameters by `web.int_arg`, form 
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode
-
 from itertools import chain
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from flask import Flask, Request
 from sqlalchemy import event, inspect

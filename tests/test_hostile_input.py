@@ -15,6 +15,13 @@ makes a coverage test here fail until it is).
 * Every form class refuses a NUL in each of its fields (without HTTP, so forms on pages that are hard
   to reach are covered too); header values and an upload's file name with a NUL never reach the
   database.
+* Property-based (hypothesis, a few examples per route, seeded per route so that runs are stable, each
+  example in a savepoint): every POST route gets random and hostile values mixed per field (markup,
+  SQL, control characters, huge texts, numbers beyond the database, malformed dates, other objects'
+  ids, fields repeated or left out) → a fitting status, never 500, and nothing of the markup appears as
+  markup in the answer or on the page a redirect leads to (for SHOWN_AFTER routes the saved markup is
+  seen there, escaped); every query parameter a page reads gets malformed values and repeats → 200,
+  400, 404 or a redirect; text in an id of a path → 404.
 
 PostgreSQL cannot hold a NUL in text at all (the query fails), so these tests matter most there:
 `scripts/with-postgres.sh .venv/bin/pytest tests/test_hostile_input.py`.
@@ -40,7 +47,7 @@ import config
 from ret_app import create_app
 from ret_app.extensions import db
 from ret_app.forms import HAS_NUL, NOT_TEXT, REQUIRED, FlaskForm
-from ret_app.inputs import query_without_nul
+from ret_app.inputs import AppRequest, query_without_nul
 from ret_app.kernel.ids import MAX_ID
 from ret_app.models import Attachment, Meeting, WebSession
 from tests.conftest import TEST_PASSWORD, CSRF_RE, login
@@ -164,7 +171,7 @@ class _Recorder:
     current: Optional[Reads] = None
 
 
-class RecordingRequest(Request):
+class RecordingRequest(AppRequest):
     """The app's request class, recording which query and form keys the view reads."""
 
     @cached_property
@@ -590,8 +597,14 @@ def test_valid_ids_still_reach_their_page(app, objects, actors):
 
 # --- query parameters ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("endpoint", GET_ENDPOINTS)
-def test_query_parameters_never_give_500(app, objects, extra, actors, record, undone, endpoint):
+_PAGES: dict[str, Optional[tuple]] = {}  # per endpoint: who reached the page and what it read (as _REACHED)
+
+
+def _reach_page(app, endpoint: str, objects, extra, actors, record) -> Optional[tuple]:
+    """(actor, client, url, reads) of the first candidate that reaches the page (not 403/404), or None."""
+    key = f"{endpoint}:{objects.case_id}:{extra.screening_case_id}"
+    if key in _PAGES:
+        return _PAGES[key]
     reached = None
     for actor in _candidates(endpoint, actors):
         for params in _param_candidates(endpoint, objects, extra):
@@ -606,6 +619,13 @@ def test_query_parameters_never_give_500(app, objects, extra, actors, record, un
                 break
         if reached:
             break
+    _PAGES[key] = reached
+    return reached
+
+
+@pytest.mark.parametrize("endpoint", GET_ENDPOINTS)
+def test_query_parameters_never_give_500(app, objects, extra, actors, record, undone, endpoint):
+    reached = _reach_page(app, endpoint, objects, extra, actors, record)
     if reached is None:
         if endpoint in UNREACHED:
             pytest.skip(UNREACHED[endpoint])
@@ -1047,3 +1067,220 @@ def test_nul_in_an_upload_name_is_dropped(app, objects, actors):
         for key in db.session.scalars(select(Attachment.storage_key).where(Attachment.case_id == objects.concept_id)):
             attachments.discard_file(key)
 
+
+
+# --- property-based: random and hostile values in every form and query -----------------------
+#
+# The tests above send one hostile value at a time. Here hypothesis mixes them: per field of a form (the
+# keys the route reads, the fields of the forms it makes, the matrix's form data) a valid value, markup,
+# SQL, control characters, a huge text, a number beyond the database, a malformed date, the id of another
+# object, several values under one name, or none at all. Each example runs in a savepoint of the module's
+# transaction (nothing of it stays); the examples are a fixed function of the route (hypothesis.seed), so
+# that runs are stable; few per route (the route's own tests check what a valid value does). The @given
+# functions are made inside the tests and take no fixtures (no function_scoped_fixture health check);
+# too_slow is off because an example is a request or two, not a quick computation.
+
+import zlib  # noqa: E402
+
+from hypothesis import HealthCheck, example, given, seed, settings, strategies as st  # noqa: E402
+
+# Markup that would run (or a template that would be evaluated) if a page put it out unescaped. Shown
+# escaped, none of STORED_MARKERS appears in a page.
+MARKUP = (
+    '<script>window.__xss=1</script>',
+    '"><img src=x onerror="window.__xss=1">',
+    "'><svg onload=window.__xss=1>",
+    '</textarea><script>window.__xss=1</script>',
+    '{{ "fz" ~ "zq" }}',  # rendered by a template as a template: "fzzq"
+    'javascript:window.__xss=1',
+)
+STORED_MARKERS = ('<script>window.__xss', '<img src=x onerror', '<svg onload', 'fzzq', 'href="javascript:')
+HOSTILE_TEXT = MARKUP + (
+    "'; DROP TABLE cases; --", "1 OR 1=1", "%' OR '1'='1", "\\", "%s%n%x", "../../etc/passwd",
+    "a\x01b\x1fc\x7f", "\r\nX-Kop: 1\r\n\r\n", "\u202egnirts", "\ufeff", "\U0001d54f\U0001f600", "e\u0301",
+    "\x00", "Tekst\x00", " ", "x" * 100_000, "é" * 300_000,  # over the form's memory limit: 413
+)
+HOSTILE_NUMBERS = ("-1", "0", "1.5", str(2**31), str(10**20), "1e309", "NaN", "inf", "-0", "\uff11\uff12",
+                   "\u0663", "0x10", "1_000", " 7 ")
+HOSTILE_DATES = ("2026-13-45", "2026-02-30", "0001-01-01", "9999-12-31", "31-12-2026", "2026-1-1",
+                 "2026-12-05T10:00", "-2026-01-01")
+FORM_STATUSES = frozenset({200, 302, 303, 400, 403, 404, 409, 413, 422})
+# Signing in with random values may reach the throttle (the savepoint takes the failures back).
+THROTTLED = frozenset({"auth.login", "auth.second_factor", "auth.recovery_code", "auth.reauthenticate"})
+FORM_EXAMPLES = 2  # random ones, after the explicit one: ~0.4 s a route on PostgreSQL
+MISSING = object()
+# Where the explicit example (markup in every visible text field, the rest valid) is saved and the page
+# the form leads to shows it, escaped: the control that markup did reach a page.
+ESCAPED = "&lt;script&gt;window.__xss=1&lt;/script&gt;"
+SHOWN_AFTER = frozenset({
+    "admin.mandate_detail", "admin.mandate_new", "admin.municipalities", "admin.municipality_edit",
+    "admin.network_edit", "admin.networks", "admin.organisation_edit", "admin.organisations", "admin.region_edit",
+    "admin.regions", "admin.user_edit", "caretypes.catalogue", "caretypes.edit", "cases.case_step",
+    "collective.capacity_edit", "collective.contact_add", "commitments.request_page", "erasure.entry_take_off",
+    "erasure.request_page", "erasure.request_record", "escalations.escalation_form",
+    "escalations.escalation_new_date", "escalations.escalation_remind", "escalations.escalation_reply",
+    "escalations.escalation_withdraw", "escalations.network_director", "escalations.network_message",
+    "inspection.correction_form", "inspection.requests_page", "meetings.action_add", "meetings.addendum_add",
+    "meetings.edit", "meetings.item_notes", "meetings.new", "outcomes.category_edit", "outcomes.outcome_page",
+    "outcomes.taxonomy_page", "plans.fitting_help", "plans.goal_add", "plans.goal_save", "plans.review_record",
+    "referrals.family_add", "referrals.family_edit", "referrals.legal_ground_add", "referrals.prior_help_add",
+    "referrals.referral_edit", "referrals.referral_submit", "screening.screening_addendum_add",
+    "screening.screening_contribution_save", "signals.signal_page", "vignettes.withdraw",
+})
+# Text fields with a format of their own (refused as markup): left valid in the explicit example.
+_FORMATTED = re.compile(r"email|bsn|code|phone|url|short_name|direction")
+
+
+def _object_ids(*holders) -> list[str]:
+    """The ids of the module's objects: a form may name another object than its own."""
+    out = set()
+    for holder in holders:
+        for value in vars(holder).values():
+            value = getattr(value, "id", value)
+            if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                out.add(str(value))
+    return sorted(out)
+
+
+def _field_value(valid, ids: list[str]):
+    plain = st.one_of(
+        st.sampled_from(HOSTILE_TEXT),
+        st.text(max_size=40),
+        st.sampled_from(HOSTILE_NUMBERS + HOSTILE_DATES + tuple(ids)),
+    )
+    if valid is not None and not isinstance(valid, (str, list, int)):
+        return st.sampled_from([valid, MISSING])  # a file: as the matrix sends it, or none
+    options = [plain, st.just(MISSING), st.lists(plain, min_size=2, max_size=3)]
+    if valid is not None:
+        options.insert(1, st.just(valid))
+    return st.one_of(*options)
+
+
+def assert_nothing_runs(body: str, where) -> None:
+    """What was sent is in the page as text only: no marker of MARKUP appears as markup."""
+    for marker in STORED_MARKERS:
+        assert marker not in body, (where, marker)
+
+
+def _page_after(client, response) -> Optional[str]:
+    """The page a redirect leads to (where what was saved is shown), as text."""
+    location = response.headers.get("Location", "")
+    if response.status_code not in (302, 303) or not location.startswith("/"):
+        return None
+    page = client.get(location)
+    assert page.status_code < 500, location
+    return page.get_data(as_text=True) if page.mimetype == "text/html" else None
+
+
+@pytest.mark.parametrize("endpoint", POST_ENDPOINTS)
+def test_random_and_hostile_values_in_every_form(app, objects, extra, actors, record, undone, endpoint):
+    """Never a 500, an answer that fits (a refusal, a redirect, the form again; 413 for a text over the
+    form's memory limit), and whatever was sent shows escaped in the answer and on the page it leads to."""
+    if endpoint in UNREACHED:
+        pytest.skip(UNREACHED[endpoint])
+    reached = _reach(app, endpoint, objects, extra, actors, record, undone)
+    assert reached is not None, endpoint
+    valid = POST_DATA[endpoint](objects) if endpoint in POST_DATA else {}
+    names = sorted((reached.reads.form | reached.reads.field_names() | set(valid)) - {"csrf_token"})
+    assert names or endpoint in NO_TEXT_FIELDS, endpoint
+    ids = _object_ids(objects, extra)
+    statuses = FORM_STATUSES | ({429} if endpoint in THROTTLED else set())
+    # The explicit example: the valid form with markup in every visible text field (saved, where it may be).
+    typed = sorted({f.name for form in reached.reads.forms for f in form if isinstance(f, StringField)
+                    and f.type not in ("HiddenField", "PasswordField", "CSRFTokenField")
+                    and not _FORMATTED.search(f.name)})
+    marked = {**{name: valid.get(name, MISSING) for name in names},
+              **{name: MARKUP[i % len(MARKUP)] for i, name in enumerate(typed)}}
+
+    @example(values=marked, htmx=False)
+    @seed(zlib.crc32(endpoint.encode()))
+    @settings(max_examples=FORM_EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(values=st.fixed_dictionaries({name: _field_value(valid.get(name), ids) for name in names}),
+           htmx=st.booleans())
+    def post_one(values, htmx):
+        fresh = POST_DATA[endpoint](objects) if endpoint in POST_DATA else {}  # files are read once
+        pairs = [("csrf_token", reached.actor.token)]
+        for name, value in values.items():
+            if value is MISSING:
+                continue
+            value = fresh.get(name, value) if value is valid.get(name) else value
+            pairs.extend((name, v) for v in (value if isinstance(value, list) else [value]))
+        with undone():
+            client = _client(app, reached.actor)
+            params = reached.params
+            if EXPECTED_ACCESS[endpoint] == PUBLIC:
+                params = _public_setup(app, endpoint, client, reached.actor, objects, extra) or params
+            response = client.post(_url(app, endpoint, params), data=MultiDict(pairs),
+                                   headers={"HX-Request": "true"} if htmx else {})
+            assert response.status_code in statuses, (endpoint, response.status_code, values)
+            if response.mimetype == "text/html":
+                assert_nothing_runs(response.get_data(as_text=True), endpoint)
+            after = _page_after(client, response)
+            if after is not None:
+                assert_nothing_runs(after, (endpoint, response.headers["Location"]))
+            if values is marked and endpoint in SHOWN_AFTER:
+                assert after is not None and ESCAPED in after, f"{endpoint}: the markup saved is not shown escaped"
+
+    post_one()
+
+
+QUERY_VALUES = ("abc", "-1", "0", str(2**31), "99999999999999999999", "1e309", "NaN", "", " ", ";drop table cases",
+                "' OR '1'='1", "2026-13-45", "2026-02-30", "0000-00-00", "9999-12-31", "Q5-2026", "%", "%zz",
+                "\x00", "a\x00b", "\uff11", "\u0663", "x" * 5000) + MARKUP
+PAGE_STATUSES = frozenset({200, 302, 303, 400, 403, 404})
+QUERY_EXAMPLES = 3
+
+
+@pytest.mark.parametrize("endpoint", GET_ENDPOINTS)
+def test_random_and_hostile_query_strings(app, objects, extra, actors, record, undone, endpoint):
+    """Every parameter a page reads gets random and malformed values (a page number that is no number or
+    below 1, a sort order of SQL, a date that does not exist, the parameter repeated, a NUL, markup): the
+    page answers, refuses (400) or names nothing (404), never 500, and what it shows of the query is text."""
+    reached = _reach_page(app, endpoint, objects, extra, actors, record)
+    if reached is None:
+        pytest.skip(UNREACHED.get(endpoint, "not reached (test_query_parameters_never_give_500 says why)"))
+    actor, _client_used, url, reads = reached
+    keys = sorted(reads.args)
+    if not keys:
+        pytest.skip("the page reads no query parameter")
+    value = st.one_of(st.sampled_from(QUERY_VALUES), st.text(max_size=30))
+
+    @seed(zlib.crc32(endpoint.encode()))
+    @settings(max_examples=QUERY_EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(query=st.lists(st.tuples(st.sampled_from(keys), value), min_size=1, max_size=6), htmx=st.booleans())
+    def get_one(query, htmx):
+        with undone():
+            client = _client(app, actor)
+            if EXPECTED_ACCESS[endpoint] == PUBLIC:
+                _public_setup(app, endpoint, client, actor, objects, extra)
+            response = client.get(f"{url}?{urlencode(query)}", headers={"HX-Request": "true"} if htmx else {})
+            assert response.status_code in PAGE_STATUSES, (url, query, response.status_code)
+            if response.mimetype == "text/html":
+                assert_nothing_runs(response.get_data(as_text=True), (url, query))
+
+    get_one()
+
+
+# The examples share the test's savepoint (the function-scoped fixture the health check warns about): each is a
+# request that names nothing, so none leaves anything another would see.
+@settings(max_examples=60, deadline=None, database=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(which=st.sampled_from(INT_PATH_ARGS), text=st.one_of(st.sampled_from(QUERY_VALUES[:12]), st.text(min_size=1)))
+def test_an_id_in_a_path_that_is_not_a_number_is_404(app, objects, extra, actors, which, text):
+    """`/casussen/abc`, `/casussen/-1`, `/casussen/1e309`: an id in a path that is not digits matches no
+    route (the id converter), for GET and POST alike. (Runs in the test's savepoint: a 404 changes nothing.)"""
+    from urllib.parse import quote
+
+    endpoint, arg = which
+    if text.isascii() and text.strip().isdigit():
+        return  # a number: test_id_in_path_that_cannot_exist_is_404
+    actor = _candidates(endpoint, actors)[0]
+    placeholder = 987654321
+    url = _url(app, endpoint, {**_param_candidates(endpoint, objects, extra)[0], arg: placeholder})
+    url = url.replace(str(placeholder), quote(text, safe=""), 1)
+    client = _client(app, actor)
+    methods = next(r.methods for r in _ROUTES if r.endpoint == endpoint)
+    if "GET" in methods:
+        assert client.get(url).status_code == 404, url
+    else:
+        assert _post(client, actor, url, {}).status_code == 404, url

@@ -23,14 +23,15 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 import time
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import Integer, String, UniqueConstraint, insert, select
+from sqlalchemy import Integer, String, UniqueConstraint, event, insert, select
 
 from ret_app.extensions import db
-from tests.conftest import Factory, login
+from tests.conftest import _HARNESS_STATEMENT, Factory, login
 from tests.test_access_policy import (
     GET_PROTECTED, GET_PUBLIC, GET_TOKEN, ROLES, allowed, build_url, objects as matrix_objects,
 )
@@ -222,54 +223,46 @@ class Visit:
     seconds: float = 0.0
 
 
-def _visit(app, client, url: str, headers=None) -> Visit:
-    from flask import request_finished  # noqa: F401
-
+def _walk(app, clients: dict, urls: dict, objects, *, once: bool = False) -> dict:
+    """(who, endpoint) -> Visit for every route each role may open (the anonymous client: the public ones, the
+    token client: the monitor API with the matrix's token); `once`: each route until one answers 200 (a warm-up
+    of the process's caches)."""
     statements: list[str] = []
 
     def record(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")):
+        if not _HARNESS_STATEMENT.match(statement):
             statements.append(statement)
-
-    from sqlalchemy import event
 
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    started = time.perf_counter()
-    try:
-        response = client.get(url, headers=headers or {})
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    body = response.get_data(as_text=True) if response.mimetype.startswith("text/") else ""
-    return Visit(response.status_code, len(statements), len(ROW.findall(body)), tuple(statements),
-                 time.perf_counter() - started)
-
-
-def _walk(app, clients: dict, urls: dict, objects, *, once: bool = False) -> dict:
-    """(role, endpoint) -> Visit for every route each role may open; `once`: each route until one answers 200
-    (a warm-up of the process's caches)."""
     visits = {}
     opened: set[str] = set()
-    for role, client in clients.items():
-        for endpoint, url in urls.items():
-            if once and endpoint in opened:
-                continue
-            if role == "token":
-                if endpoint not in GET_TOKEN:
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        for who, client in clients.items():
+            for endpoint, url in urls.items():
+                if once and endpoint in opened:
                     continue
-                headers = {"Authorization": f"Bearer {objects.api_token_secret}"}
-            elif role == "anonymous":
-                if endpoint not in GET_PUBLIC:
+                headers = {}
+                if who == "token":
+                    if endpoint not in GET_TOKEN:
+                        continue
+                    headers = {"Authorization": f"Bearer {objects.api_token_secret}"}
+                elif who == "anonymous":
+                    if endpoint not in GET_PUBLIC:
+                        continue
+                elif endpoint not in GET_PROTECTED or not allowed(endpoint, who):
                     continue
-                headers = None
-            else:
-                if endpoint not in GET_PROTECTED or not allowed(endpoint, role):
-                    continue
-                headers = None
-            visits[(role, endpoint)] = visit = _visit(app, client, url, headers)
-            if visit.status == 200:
-                opened.add(endpoint)
+                statements.clear()
+                started = time.perf_counter()
+                response = client.get(url, headers=headers)
+                body = response.get_data(as_text=True) if response.mimetype.startswith("text/") else ""
+                visits[(who, endpoint)] = Visit(response.status_code, len(statements), len(ROW.findall(body)),
+                                                tuple(statements), time.perf_counter() - started)
+                if response.status_code == 200:
+                    opened.add(endpoint)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
     return visits
 
 
@@ -381,8 +374,6 @@ def test_no_page_issues_more_statements_on_more_data(walked):
             broke.append(f"{key}: {before.status} on the small world, {after.status} on the large one")
         elif before.status == 200 and after.statements > before.statements \
                 and not _key(key[0], key[1], ALLOWED_GROWTH):
-            from collections import Counter
-
             more = Counter(after.sql) - Counter(before.sql)
             grew.append(f"{key[0]} {key[1]}: {before.statements} -> {after.statements} statements; repeated: "
                         + "; ".join(f"{n}x {' '.join(sql.split())[:160]}" for sql, n in more.most_common(3)))

@@ -221,12 +221,15 @@ class Visit:
     rows: int = 0
     sql: tuple = ()
     seconds: float = 0.0
+    html: bool = True
 
 
-def _walk(app, clients: dict, urls: dict, objects, *, once: bool = False) -> dict:
+def _walk(app, clients: dict, urls: dict, objects, *, once: bool = False, files: dict | None = None) -> dict:
     """(who, endpoint) -> Visit for every route each role may open (the anonymous client: the public ones, the
     token client: the monitor API with the matrix's token); `once`: each route until one answers 200 (a warm-up
-    of the process's caches)."""
+    of the process's caches); `files`: endpoint -> who, the routes that answer with a file (a PDF, JSON, a
+    calendar) are requested by that one only (the file is the same for each role that may have it, and its
+    rendering is the slow part of the walk)."""
     statements: list[str] = []
 
     def record(conn, cursor, statement, *args):
@@ -241,7 +244,7 @@ def _walk(app, clients: dict, urls: dict, objects, *, once: bool = False) -> dic
     try:
         for who, client in clients.items():
             for endpoint, url in urls.items():
-                if once and endpoint in opened:
+                if (once and endpoint in opened) or (files and files.get(endpoint, who) != who):
                     continue
                 headers = {}
                 if who == "token":
@@ -258,7 +261,8 @@ def _walk(app, clients: dict, urls: dict, objects, *, once: bool = False) -> dic
                 response = client.get(url, headers=headers)
                 body = response.get_data(as_text=True) if response.mimetype.startswith("text/") else ""
                 visits[(who, endpoint)] = Visit(response.status_code, len(statements), len(ROW.findall(body)),
-                                                tuple(statements), time.perf_counter() - started)
+                                                tuple(statements), time.perf_counter() - started,
+                                                response.mimetype == "text/html")
                 if response.status_code == 200:
                     opened.add(endpoint)
     finally:
@@ -356,10 +360,11 @@ def walked(app):
         clients["anonymous"] = app.test_client()
         clients["token"] = app.test_client()
         urls = {endpoint: build_url(app, endpoint, objects) for endpoint in GET_PROTECTED + GET_PUBLIC + GET_TOKEN}
-        _walk(app, clients, urls, objects, once=True)  # warm up: the process's caches
-        small = _walk(app, clients, urls, objects)
+        warm = _walk(app, clients, urls, objects, once=True)  # warm up: the process's caches
+        files = {endpoint: who for (who, endpoint), visit in warm.items() if visit.status == 200 and not visit.html}
+        small = _walk(app, clients, urls, objects, files=files)
         _grow(app)
-        large = _walk(app, clients, urls, objects)
+        large = _walk(app, clients, urls, objects, files=files)
     finally:
         next(built, None)  # the attachment files it wrote
     yield small, large

@@ -7,7 +7,8 @@ user of each role related to them (the chair and the privacy officer in the case
 part in the case, the caseworker who referred it, the provider member of the requested provider, a liaison
 of the escalation's network, an analyst, an administrator; all invited to the sessions). The large world is
 the same world with every row of every table copied COPIES more times (`_grow`): the copies point at the
-same parents, so the case gets more family members, participants, events and attachments, the sessions more
+same parents (every other copy at copies of its people, organisations and municipalities, so that the rows of
+a list do not share a few people either), so the case gets more family members, participants, events and attachments, the sessions more
 agenda items and invitees, the region more cases, sessions, providers, signals, users..., every user more
 notifications, sessions and export jobs. Where a unique key forbids a second row under the same parent the
 copy gets a new value (text: a suffix; a number: an offset) or, for keys of references only, points at the
@@ -49,6 +50,11 @@ CODES = {"care_type", "domain", "area", "kind", "object_id"}
 # copies take turns, in this order).
 REMAP_FIRST = ("ret_case", "user_account", "organisation", "provider_profile", "escalation", "plan", "screening",
                "meeting", "region")
+# In every other copy, a row's people, organisations and municipalities are their copies too: then the rows of
+# a list do not all share the few people of the small world, and a relation loaded once per distinct person
+# or organisation (not per row) shows in the count as well. (The other copies keep them: the same people
+# see more rows.)
+OWN_RELATIONS = ("user_account", "organisation", "municipality")
 
 
 def _unique_keys(table) -> list[list]:
@@ -91,6 +97,10 @@ def _grow(app, copies: int = COPIES) -> None:
                 # Where a key allows several, the copies take turns: a copied case on the same agenda, then
                 # the same case on a copied session (each list of both sides grows).
                 remap = {movable[copy % len(movable)] for movable in choices}
+                if copy % 2:
+                    remap |= {c.name for c in table.columns if c.foreign_keys and c.name not in perturb
+                              and next(iter(c.foreign_keys)).column.table.name in OWN_RELATIONS
+                              and next(iter(c.foreign_keys)).column.table is not table}
                 for row in rows:
                     values = {name: value for name, value in row.items()
                               if generated is None or name != generated.name}

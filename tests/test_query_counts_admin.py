@@ -1,6 +1,7 @@
-"""Lists stay fast at any size: the management lists (users, the mandate register, the audit search,
-the reference lists), a holder's own mandates and the start page of every role issue the same number
-of queries for 5 and for 100 rows. Every row points at relations of its own (its own organisation,
+"""Lists stay fast at any size: the user list and the mandate register (with their filters), the audit
+search and the start page of every role (each card) issue the same number of queries for 5 and for 100
+rows. (The reference lists and a holder's own mandates are held to it by the walk of every page,
+tests/test_query_counts_walk.py.) Every row points at relations of its own (its own organisation,
 municipality, region, holder), so that a relation loaded per row would show in the count."""
 
 from __future__ import annotations

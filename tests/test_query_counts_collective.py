@@ -1,6 +1,6 @@
 """Lists stay fast at any size: the collective's pages issue the same number of queries for 5 and for
-100 rows — the capacity overview (with each filter), the providers list, a capacity entry's history,
-and a provider member's start page and profile page (bounded by the care types, counted for 2 and
+100 rows — the capacity overview (with each filter), the providers list (a capacity entry's history: the
+walk of every page, tests/test_query_counts_walk.py), and a provider member's start page and profile page (bounded by the care types, counted for 2 and
 11). Every row points at relations of its own (its own organisation, its own updater, its own
 expertise and contacts), so that a relation loaded per row would show in the count."""
 

@@ -1,9 +1,8 @@
-"""Pages of one thing that show lists of their own stay fast at any size: the case page (timeline,
-participants, attachments, sessions with decisions and actions), the referral (family, help tried
-before, attachments), the consent screen, the screening (contributions, participants, addenda), the
-chair's intake decision (help tried before, the process-director choices), the user's own sessions
-and an admin's user page (the user's mandates) issue the same number of queries for 5 and for 100
-rows. Every row has relations of its own (its own author, organisation, municipality), so that a
+"""Pages of one thing that show lists of their own stay fast at any size: the referral (family, help
+tried before, attachments), the consent screen, the screening (contributions, participants, addenda,
+finalised or not) and the chair's intake decision (help tried before, the process-director choices)
+issue the same number of queries for 5 and for 100 rows. (The case page, the user's own sessions and an
+admin's user page are held to it by the walk of every page, tests/test_query_counts_walk.py.) Every row has relations of its own (its own author, organisation, municipality), so that a
 relation loaded per row would show in the count."""
 
 from __future__ import annotations

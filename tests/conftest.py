@@ -205,8 +205,9 @@ def count_queries(app, request):
     grow with its rows.
 
     A test marked `@pytest.mark.counts_queries("endpoint", ...)` says which pages it holds to a
-    constant count (tests/test_query_counts_coverage.py requires one for every list and start page
-    of app.url_map); it fails unless each of them was requested inside a counting block."""
+    constant count (every GET route is held to one by the walk, tests/test_query_counts_walk.py; the
+    marked tests add what the walk does not: filters, paging, many rows of one kind); it fails unless
+    each of them was requested inside a counting block."""
     from flask import request as flask_request, request_finished
     from sqlalchemy import event
 

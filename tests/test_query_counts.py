@@ -2,7 +2,7 @@
 overdue badges and counts) issue the same number of queries for 5 and for 100 rows. (The session,
 action, follow-up, management and start-page lists have theirs in test_query_counts_meetings.py and
 test_query_counts_admin.py, the other pages in test_query_counts_pages.py; every list and start page
-of the app is held to one by test_query_counts_coverage.py.)"""
+of the app, as each role, is held to one by the walk in test_query_counts_walk.py.)"""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""Lists stay fast at any size: the management lists (users, the mandate register, the audit search,
-the reference lists), a holder's own mandates and the start page of every role issue the same number
-of queries for 5 and for 100 rows. Every row points at relations of its own (its own organisation,
+"""Lists stay fast at any size: the user list and the mandate register (with their filters), the audit
+search and the start page of every role (each card) issue the same number of queries for 5 and for 100
+rows. (The reference lists and a holder's own mandates are held to it by the walk of every page,
+tests/test_query_counts_walk.py.) Every row points at relations of its own (its own organisation,
 municipality, region, holder), so that a relation loaded per row would show in the count."""
 
 from __future__ import annotations
@@ -159,30 +160,6 @@ def test_the_audit_search_by_case_reference_does_not_grow_with_its_rows(app, fac
                 _events_of_cases(app, factory, world, one, filtered=True))
 
 
-@pytest.mark.counts_queries("admin.networks")
-def test_the_network_list_does_not_grow_with_its_rows(factory, count_queries, admin_client):
-    def add(n: int) -> list[str]:
-        networks = [factory.network() for _ in range(n)]
-        for network in networks:
-            factory.region(network_id=network.id)
-            factory.region(network_id=network.id)
-        return [networks[-1].short_name]
-
-    _same_count(admin_client, count_queries, ["/beheer/netwerken"], add)
-
-
-@pytest.mark.counts_queries("admin.regions")
-def test_the_region_list_does_not_grow_with_its_rows(factory, count_queries, admin_client):
-    def add(n: int) -> list[str]:
-        regions = [factory.region(network_id=factory.network().id) for _ in range(n)]
-        for region in regions:
-            factory.municipality(region.id)
-            factory.municipality(region.id)
-        return [regions[-1].name]
-
-    _same_count(admin_client, count_queries, ["/beheer/regios"], add)
-
-
 def test_the_region_list_counts_the_municipalities(factory, admin_client):
     region = factory.region(name="Regio Telling")
     for _ in range(3):
@@ -192,52 +169,7 @@ def test_the_region_list_counts_the_municipalities(factory, admin_client):
     assert '<td class="utrecht-table__cell">3</td>' in row
 
 
-@pytest.mark.counts_queries("admin.municipalities")
-def test_the_municipality_list_does_not_grow_with_its_rows(factory, count_queries, admin_client):
-    def add(n: int) -> list[str]:
-        municipalities = [factory.municipality(factory.region().id) for _ in range(n)]
-        return [municipalities[-1].cbs_code]
-
-    _same_count(admin_client, count_queries, ["/beheer/gemeenten"], add)
-
-
-@pytest.mark.counts_queries("admin.organisations", "admin.user_new")
-def test_the_organisation_list_does_not_grow_with_its_rows(factory, count_queries, admin_client):
-    def add(n: int) -> list[str]:
-        names = []
-        for i in range(n):
-            region = factory.region()
-            if i % 3 == 0:
-                municipality = factory.municipality(region.id)
-                org = factory.organisation("access_team", region_id=region.id, municipality_id=municipality.id)
-            elif i % 3 == 1:
-                org = factory.organisation("network", network_id=factory.network().id)
-            else:
-                org = factory.organisation("provider", region_id=region.id, collective_member=True)
-            names.append(org.name)
-        return names[-1:]
-
-    # The new user's form offers every organisation (a select).
-    _same_count(admin_client, count_queries, ["/beheer/organisaties", "/beheer/gebruikers/nieuw"], add)
-
-
 # --- a holder's own mandates -------------------------------------------------------------------
-
-@pytest.mark.counts_queries("mandates.mine")
-def test_my_mandates_do_not_grow_with_their_rows(app, factory, make_world, count_queries):
-    world = make_world()
-    region, holder = world.region, world.caseworker
-    client = app.test_client()
-    login(client, app, holder)
-
-    def add(n: int) -> list[str]:
-        municipalities = [factory.municipality(region.id) for _ in range(n)]
-        for municipality in municipalities:
-            factory.mandate(holder.id, municipality.id)
-        return [municipalities[-1].name]
-
-    _same_count(client, count_queries, ["/mandaten/"], add)
-
 
 # --- the start page of every role ----------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """Lists stay fast at any size: the collective's pages issue the same number of queries for 5 and for
-100 rows — the capacity overview (with each filter), the providers list, a capacity entry's history,
-and a provider member's start page and profile page (bounded by the care types, counted for 2 and
+100 rows — the capacity overview (with each filter), the providers list (a capacity entry's history: the
+walk of every page, tests/test_query_counts_walk.py), and a provider member's start page and profile page (bounded by the care types, counted for 2 and
 11). Every row points at relations of its own (its own organisation, its own updater, its own
 expertise and contacts), so that a relation loaded per row would show in the count."""
 
@@ -16,7 +16,6 @@ from ret_app.kernel.dates import utcnow
 from ret_app.caretypes.defaults import DEFAULT_CARE_TYPES
 from ret_app.models import (
     CapacityEntry,
-    CapacityUpdate,
     ProviderCareType,
     ProviderContact,
     ProviderExpertise,
@@ -86,37 +85,6 @@ def test_the_overview_and_the_providers_list_do_not_grow_with_their_rows(app, fa
                  "/collectief/capaciteit?stale=1", "/collectief/capaciteit?with_places=1",
                  "/collectief/", "/collectief/?expertise=trauma&care_type=ambulatory&crisis=1"],
                 lambda n: _providers(app, factory, world, n, numbers))
-
-
-@pytest.mark.counts_queries("collective.capacity_history")
-def test_the_history_of_an_entry_does_not_grow_with_its_updates(app, factory, count_queries):
-    world = World(factory)
-    with app.app_context():
-        db.session.add(ProviderProfile(organisation_id=world.provider.id,
-                                       care_types=[ProviderCareType(care_type="ambulatory")]))
-        entry = CapacityEntry(organisation_id=world.provider.id, care_type="ambulatory", places_available=1,
-                              waiting_weeks=1)
-        db.session.add(entry)
-        db.session.commit()
-        entry_id = entry.id
-    client = app.test_client()
-    login(client, app, world.member)
-    numbers = iter(range(1000))
-
-    def add(n: int) -> list[str]:
-        names = []
-        for _ in range(n):
-            # Each update by a member of its own.
-            member = factory.user("provider_member", world.provider.id, name=f"Bijwerker {next(numbers):03d}")
-            with app.app_context():
-                db.session.add(CapacityUpdate(entry_id=entry_id, places_available=1, waiting_weeks=2,
-                                              recorded_by_id=member.id, recorded_at=utcnow()))
-                db.session.commit()
-            names.append(member.name)
-        return names[-1:]
-
-    _same_count(client, count_queries, [f"/collectief/aanbieders/{world.provider.id}/capaciteit/ambulatory/historie"],
-                add)
 
 
 @pytest.mark.counts_queries("main.start", "collective.provider")

@@ -50,8 +50,11 @@ from ret_app.meetings.live_forms import (
 )
 from ret_app.models import (
     Case,
+    CaseParticipant,
+    Decision,
     DecisionStatus,
     ItemPurpose,
+    Mandate,
     Meeting,
     MeetingAttendance,
     MeetingInvitation,
@@ -75,7 +78,10 @@ LIVE_STEPS = ("close", "unstart")
 # depends on their participants), the attendance and the invitees with their organisations.
 LIVE_LOADS = (
     selectinload(Meeting.items).joinedload(MeetingItem.case).options(
-        joinedload(Case.municipality), selectinload(Case.participants)),
+        joinedload(Case.municipality),
+        # the participants with their organisations: the action form offers them as owners
+        selectinload(Case.participants).options(joinedload(CaseParticipant.user).joinedload(User.organisation),
+                                                joinedload(CaseParticipant.organisation))),
     selectinload(Meeting.attendances).joinedload(MeetingAttendance.user).joinedload(User.organisation),
     selectinload(Meeting.invitations).joinedload(MeetingInvitation.user).joinedload(User.organisation),
     joinedload(Meeting.chair),
@@ -172,6 +178,16 @@ def _notes_form(item: MeetingItem, form: Optional[NotesForm] = None) -> NotesFor
     return form
 
 
+def _decisions(item: MeetingItem) -> list[Decision]:
+    """The item's decisions with what each shows (the provider, the municipality, the mandate's holder) loaded
+    up front, not per decision."""
+    return list(db.session.scalars(
+        select(Decision).where(Decision.item_id == item.id)
+        .options(joinedload(Decision.provider), joinedload(Decision.municipality),
+                 joinedload(Decision.mandate).joinedload(Mandate.holder))
+        .order_by(Decision.id)))
+
+
 def _panel(meeting: Meeting, item: MeetingItem, *, decision_form=None, action_form=None, notes_form=None,
            notes_conflict=None, notices: Optional[dict] = None) -> dict:
     """Everything shown about the selected item."""
@@ -191,7 +207,7 @@ def _panel(meeting: Meeting, item: MeetingItem, *, decision_form=None, action_fo
         "holders": mandate_check.holders_present(meeting, case),
         # Ceilings and care types of mandates are for the RET and the holder (as the mandate register).
         "mandate_details": policy.sees_full_meeting(current_user, meeting),
-        "decisions": list(item.decisions),
+        "decisions": _decisions(item),
         "is_current": current is not None and current.id == item.id,
         "next_item": following,
         "may_activate": is_chair and running,

@@ -20,6 +20,8 @@ from datetime import date, datetime
 from typing import Any, Optional, Union
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ret_app import audit, policy
 from ret_app.extensions import db
@@ -37,7 +39,10 @@ from ret_app.models import (
     Case,
     CaseAction,
     Decision,
+    Mandate,
     Meeting,
+    MeetingAttendance,
+    MeetingInvitation,
     MeetingItem,
     MeetingStatus,
     MinutesAddendum,
@@ -160,8 +165,28 @@ def _left_early(meeting: Meeting) -> dict:
     return {a.user_id: a.left_at for a in meeting.attendances if not a.present and a.left_at is not None}
 
 
+def _load_for_minutes(meeting: Meeting) -> None:
+    """What the minutes show of each item, invitee and addendum, loaded in a fixed number of queries
+    (not one per decision, action or person)."""
+    person = (joinedload(User.organisation),)
+    db.session.execute(select(Meeting).where(Meeting.id == meeting.id).options(
+        joinedload(Meeting.region), joinedload(Meeting.chair), joinedload(Meeting.approved_by),
+        selectinload(Meeting.attendances).joinedload(MeetingAttendance.user).options(*person),
+        selectinload(Meeting.invitations).joinedload(MeetingInvitation.user).options(*person),
+        selectinload(Meeting.addenda).joinedload(MinutesAddendum.author),
+        selectinload(Meeting.items).options(
+            joinedload(MeetingItem.case).joinedload(Case.municipality),
+            selectinload(MeetingItem.decisions).options(
+                joinedload(Decision.provider), joinedload(Decision.answered_by),
+                joinedload(Decision.mandate).options(joinedload(Mandate.holder), joinedload(Mandate.municipality))),
+            selectinload(MeetingItem.actions).options(joinedload(CaseAction.owner_user),
+                                                      joinedload(CaseAction.owner_organisation))),
+    )).unique().all()
+
+
 def full_minutes(meeting: Meeting) -> Minutes:
     """Everything, for the RET of the region."""
+    _load_for_minutes(meeting)
     addenda = list(meeting.addenda)
     present, absent = _attendance(meeting)
     return Minutes(meeting=meeting, session_day=session_date(meeting), draft=is_draft(meeting), present=present,
@@ -177,6 +202,7 @@ def _sees_case(user: User, case: Case, region_id: int) -> bool:
 
 def case_extract(meeting: Meeting, case: Case) -> Minutes:
     """Only the item of `case`, with the addenda tied to that item; nothing of other cases."""
+    _load_for_minutes(meeting)
     item = item_of(meeting, case.id)
     if item is None:
         raise LookupError(case.id)

@@ -483,7 +483,7 @@ def participant_remove(case_id: int, participant_id: int):
 @bp.route("/casussen/<int:case_id>/screening/verslag.pdf")
 @requires(Permission.WORK_ON_CASES)
 def screening_report(case_id: int):
-    case = case_or_404(case_id, action=Action.EXPORT, detail="screening_report", load=WITH_PRIOR_HELP)
+    case = case_or_404(case_id, action=Action.EXPORT, detail="screening_report", load=WITH_PRIOR_HELP + WITH_PARTICIPANTS)
     screening = services.get(case, *services.PAGE_LOADS)
     if screening is None:
         report.unavailable(case)

@@ -383,9 +383,10 @@ def test_no_half_written_escalation(served, killer, w):
 def test_the_app_serves_on_after_a_killed_connection(served, killer, w):
     """The pool hands out a new connection: the next request of the same session works (pre-ping)."""
     client = signed_in(served, w.caseworker)
+    data = {"csrf_token": csrf_token(client, "/start"), "municipality_id": str(w.mun.id)}
     killer.arm()
-    assert client.post("/casussen/nieuw", data={"csrf_token": csrf_token(client, "/start"),
-                                                "municipality_id": str(w.mun.id)}).status_code == 503
+    assert client.post("/casussen/nieuw", data=data).status_code == 503
+    assert killer.killed == 1
     for _ in range(3):
         assert client.get("/start").status_code == 200
     with served.app_context():

@@ -2,7 +2,8 @@
 
     gunicorn 'tests.gunicorn_app:create()'
 
-`create_app()` with the test configuration on the test database (TEST_DATABASE_URL), plus one hook for
+`create_app()` (the configuration RET_ENV names; the test's servers use the production one on the test
+database), plus one hook for
 killing a worker in the middle of a request: a request with the header `X-RET-Test-Hang` writes its
 worker's pid to $RET_TEST_HANG_FILE and then waits (at most two minutes) for the test to SIGKILL the
 worker, right before the COMMIT of
@@ -22,7 +23,6 @@ from pathlib import Path
 from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
 
-import config
 from ret_app import create_app
 from ret_app.extensions import db
 from ret_app.kernel import uow
@@ -32,7 +32,7 @@ _LINKING = re.compile(r"\s*UPDATE audit_head\b")
 
 
 def create() -> Flask:
-    app = create_app(config.TestConfig, {"TESTING": False, "PROPAGATE_EXCEPTIONS": False})
+    app = create_app()
     hang_file = os.environ.get("RET_TEST_HANG_FILE")
     if hang_file:
         _install(app, Path(hang_file))

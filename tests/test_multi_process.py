@@ -1,15 +1,15 @@
 """Several processes on one PostgreSQL, as on several machines (issue 14), with real gunicorn servers on
 free loopback ports (stopped at the end of the module, whatever happens):
 
-- Two gunicorn masters (A and B) with the production configuration (RET_ENV=production, the same
-  SECRET_KEY, an https RET_BASE_URL, one trusted proxy: the requests carry the load balancer's
-  X-Forwarded-Host/-Proto/-For headers): a session signed in through A is used through B and ended
+- Two gunicorn masters (A: 2 workers × 8 threads; B: one worker) with the production configuration
+  (RET_ENV=production, the same SECRET_KEY, an https RET_BASE_URL, one trusted proxy: the requests carry
+  the load balancer's X-Forwarded-Host/-Proto/-For headers and the Secure session cookie): a session signed in through A is used through B and ended
   through B for A too; failed sign-ins through A lock the account on B; a decision saved through A
   reaches the live session page polling B.
 - A worker killed (SIGKILL) in the middle of a request — before its unit of work commits, or after
   that while its audit events are being linked into the hash chain — loses nothing that was committed,
   the master's new worker serves on, and the audit chain verifies (`flask verify-audit`'s check).
-- Sixteen clients writing at once (2 workers × 8 threads): every write is stored, every audit event is
+- Sixteen clients writing at once (A's 2 workers × 8 threads): every write is stored, every audit event is
   linked into one chain without a fork, and it verifies.
 
 SQLite has one writer and no server to share: skipped there (make test's PostgreSQL run executes these)."""
@@ -59,7 +59,7 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tmp / f"gunicorn-{name}.log"
         self.headers = headers or {}
-        command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5",
+        command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5", "--no-control-socket",
                    "--error-logfile", str(self.log), *args, app]
         self.process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.STDOUT, start_new_session=True)
@@ -90,16 +90,6 @@ class Server:
 
     def output(self) -> str:
         return self.log.read_text()[-4000:] if self.log.exists() else ""
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-
 
 class Browser:
     """A client that keeps its cookies itself: the production session cookie is Secure (`__Host-`), which
@@ -152,42 +142,58 @@ class Browser:
         assert r.status_code == 302 and r.headers["Location"].endswith("/start"), r.status_code
 
 
+def stop(servers: list[Server]) -> None:
+    """Quick shutdown of every master at once (no request is running any more); what is left after a
+    few seconds is killed."""
+    for server in servers:
+        if server.process.poll() is None:
+            server.process.send_signal(signal.SIGQUIT)
+    deadline = time.monotonic() + 3
+    for server in servers:
+        try:
+            server.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(server.process.pid, signal.SIGKILL)
+            server.process.wait()
+
+
 def database_url() -> str:
     return os.environ["TEST_DATABASE_URL"]
 
 
 @pytest.fixture(scope="module")
-def two_machines(tmp_path_factory):
-    """Two masters, production configuration, one worker each."""
-    tmp = tmp_path_factory.mktemp("machines")
-    env = {"RET_ENV": "production", "DATABASE_URL": database_url(), "SECRET_KEY": secrets.token_hex(32),
-           "RET_BASE_URL": f"https://{HOST}", "RET_TRUSTED_PROXIES": "1", "MPLCONFIGDIR": str(tmp / "mpl"),
-           "RET_ATTACHMENT_DIR": str(tmp / "attachments"), "RET_ERASURE_LEDGER": str(tmp / "ledger.jsonl")}
-    servers = [Server(tmp, name, "ret_app:create_app()", env, "--workers", "1", headers=LOAD_BALANCER)
-               for name in ("a", "b")]
-    try:
-        for server in servers:
-            server.wait_ready()
-        yield servers
-    finally:
-        for server in servers:
-            server.stop()
-
-
-@pytest.fixture(scope="module")
-def threaded(tmp_path_factory):
-    """One master, 2 workers × 8 threads, the test configuration and the hang hook (tests/gunicorn_app.py)."""
-    tmp = tmp_path_factory.mktemp("threaded")
+def servers(tmp_path_factory):
+    """Two machines, booted side by side, both with the production configuration:
+    - `a`: 2 workers × 8 threads, with the hang hook (tests/gunicorn_app.py), preloaded so that a killed
+      worker's replacement is forked at once;
+    - `b`: `ret_app:create_app()` itself, one worker."""
+    tmp = tmp_path_factory.mktemp("servers")
+    production = {"RET_ENV": "production", "DATABASE_URL": database_url(), "SECRET_KEY": secrets.token_hex(32),
+                  "RET_BASE_URL": f"https://{HOST}", "RET_TRUSTED_PROXIES": "1", "MPLCONFIGDIR": str(tmp / "mpl"),
+                  "RET_ATTACHMENT_DIR": str(tmp / "attachments"), "RET_ERASURE_LEDGER": str(tmp / "ledger.jsonl")}
     hang_file = tmp / "hanging.pid"
-    env = {"RET_ENV": "test", "RET_TEST_HANG_FILE": str(hang_file), "MPLCONFIGDIR": str(tmp / "mpl")}
-    server = Server(tmp, "threaded", "tests.gunicorn_app:create()", env, "--workers", "2", "--threads", "8",
-                    "--worker-class", "gthread")
-    server.hang_file = hang_file
+    started: list[Server] = []
     try:
-        server.wait_ready()
-        yield server
+        started.append(Server(tmp, "a", "tests.gunicorn_app:create()", {**production, "RET_TEST_HANG_FILE": str(hang_file)},
+                              "--workers", "2", "--threads", "8", "--worker-class", "gthread", "--preload",
+                              headers=LOAD_BALANCER))
+        started[0].hang_file = hang_file
+        started.append(Server(tmp, "b", "ret_app:create_app()", production, "--workers", "1", headers=LOAD_BALANCER))
+        for server in started:
+            server.wait_ready()
+        yield started
     finally:
-        server.stop()
+        stop(started)
+
+
+@pytest.fixture
+def two_machines(servers):
+    return servers
+
+
+@pytest.fixture
+def threaded(servers):
+    return servers[0]
 
 
 def _scalar(app, stmt):
@@ -325,7 +331,7 @@ def _hang_and_kill(server: Server, browser: Browser, point: str, data: dict) -> 
     def send():
         try:
             outcome.append(browser.request("POST", "/casussen/nieuw", data={"csrf_token": token, **data},
-                                           headers={"X-RET-Test-Hang": point}))
+                                           headers={"X-RET-Test-Hang": point, "Referer": f"https://{HOST}/start"}))
         except requests.ConnectionError as error:
             outcome.append(error)
 
@@ -378,11 +384,15 @@ WRITES = 4
 
 def test_sixteen_concurrent_writers_make_one_chain_without_a_fork(app, threaded, make_world):
     w = make_world()
-    browsers = []
-    for n in range(WRITERS):
+    signed_in = []
+    for user in (w.caseworker, w.colleague):
         browser = Browser(threaded)
-        browser.sign_in(app, w.caseworker if n % 2 else w.colleague)
-        browser.csrf = browser.token("/start")
+        browser.sign_in(app, user)
+        signed_in.append((dict(browser.cookies), browser.token("/start")))
+    browsers = []
+    for n in range(WRITERS):  # eight clients (tabs) on each of the two sessions
+        browser = Browser(threaded)
+        browser.cookies, browser.csrf = dict(signed_in[n % 2][0]), signed_in[n % 2][1]
         browsers.append(browser)
     events_before = chain_verifies(app)
     start = threading.Barrier(WRITERS)
@@ -394,7 +404,8 @@ def test_sixteen_concurrent_writers_make_one_chain_without_a_fork(app, threaded,
             start.wait(30)
             for _ in range(WRITES):
                 statuses.append(browser.request("POST", "/casussen/nieuw", data={
-                    "csrf_token": browser.csrf, "municipality_id": str(w.municipality.id)}).status_code)
+                    "csrf_token": browser.csrf, "municipality_id": str(w.municipality.id)},
+                    headers={"Referer": f"https://{HOST}/start"}).status_code)
         except BaseException as error:  # noqa: BLE001 - reported below
             errors.append(error)
 

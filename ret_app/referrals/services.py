@@ -12,7 +12,7 @@ from typing import Any, Iterable, Optional
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from ret_app.cases import consent, lifecycle
 from ret_app.cases.completeness import (  # noqa: F401
@@ -57,13 +57,24 @@ def bsn_is_valid(bsn: str) -> bool:
 
 
 def next_reference(year: int) -> str:
-    """RET-<year>-<number>, numbered per year without gaps or duplicates across workers."""
-    updated = db.session.execute(
-        update(CaseReferenceCounter).where(CaseReferenceCounter.year == year)
-        .values(last_number=CaseReferenceCounter.last_number + 1)
-    ).rowcount
-    if not updated:
-        db.session.execute(insert(CaseReferenceCounter).values(year=year, last_number=1))
+    """RET-<year>-<number>, numbered per year without gaps or duplicates across workers: the year's
+    counter row is taken with its row lock (UPDATE). The year's first references may be asked for by
+    several workers at once: each creates the row unless another just did (no unique-key error for
+    all but one of them; the others wait for that one's commit), and then counts on it."""
+    def count() -> int:
+        return db.session.execute(
+            update(CaseReferenceCounter).where(CaseReferenceCounter.year == year)
+            .values(last_number=CaseReferenceCounter.last_number + 1)
+        ).rowcount
+
+    if not count():
+        if db.session.get_bind().dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        db.session.execute(dialect_insert(CaseReferenceCounter).values(year=year, last_number=0)
+                           .on_conflict_do_nothing(index_elements=["year"]))
+        count()
     number = db.session.scalar(select(CaseReferenceCounter.last_number).where(CaseReferenceCounter.year == year))
     return f"RET-{year}-{number:04d}"
 

@@ -72,8 +72,9 @@ def register(app: Flask) -> None:
     def raise_session_database_error():
         # The session could not be read (sessions.py keeps the error): the request fails with 503
         # before anything else runs, instead of going on as if nobody were signed in.
+        # Static files (the error page's own style sheets) need no session.
         error = getattr(session, "database_error", None)
-        if error is not None:
+        if error is not None and request.endpoint != "static":
             raise error
 
     app.before_request_funcs.setdefault(None, []).insert(0, raise_session_database_error)

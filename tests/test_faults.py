@@ -136,6 +136,7 @@ def test_a_stopped_database_answers_a_dutch_503_and_the_app_recovers_by_itself(o
         assert_unavailable(client.get("/start"))
         assert_unavailable(client.get("/casussen"))
         assert_unavailable(client.get("/start", headers=HTMX), fragment=True)
+        assert client.get("/static/css/app.css").status_code == 200  # the page's own style, without a session
         stranger = application.test_client()
         sign_in = stranger.post("/inloggen", data={"csrf_token": csrf_token(stranger, "/inloggen"),
                                                    "email": world.chair.email, "password": "whatever it is"})

@@ -22,7 +22,7 @@ from ret_app.cases.completeness import (  # noqa: F401
     referral_problems,
 )
 from ret_app.extensions import db
-from ret_app.kernel import dates, events
+from ret_app.kernel import dates, events, submissions
 from ret_app.kernel.dates import utcnow
 from ret_app.kernel.errors import Conflict, RuleError
 from ret_app.labels import RELATION_LABELS, SCOPE_LABELS
@@ -79,26 +79,36 @@ def next_reference(year: int) -> str:
     return f"RET-{year}-{number:04d}"
 
 
-def new_concept(caseworker: User, municipality_id: Optional[int], allowed: Optional[list] = None) -> Case:
+def new_concept(caseworker: User, municipality_id: Optional[int], allowed: Optional[list] = None,
+                submission_key: Optional[str] = None) -> Case:
     """An empty referral (concept) of the caseworker's organisation for a youth of this municipality
-    (one of `allowed`, when given: the municipalities of the caseworker's region)."""
+    (one of `allowed`, when given: the municipalities of the caseworker's region). The same form sent
+    twice (its `submission_key`) starts one: the second time the first one is the answer."""
     municipality = db.session.get(Municipality, municipality_id) if municipality_id else None
     if municipality is None or (allowed is not None and municipality not in allowed):
         raise RuleError(_l("Choose a municipality of your region."), "municipality_id")
-    now = utcnow()
-    case = Case(
-        reference=next_reference(now.year),
-        region_id=municipality.region_id,
-        municipality_id=municipality.id,
-        submitting_organisation_id=caseworker.organisation_id,
-        caseworker_id=caseworker.id,
-        status=CaseStatus.CONCEPT.value,
-    )
-    db.session.add(case)
-    case.transitions.append(CaseTransition(from_status=None, to_status=CaseStatus.CONCEPT.value,
-                                           actor_id=caseworker.id, at=now))
-    db.session.flush()
-    events.emit(referral_events.ReferralStarted(actor=caseworker, case=case))
+    key = submissions.clean(submission_key)
+
+    def create() -> Case:
+        now = utcnow()
+        case = Case(
+            reference=next_reference(now.year),
+            region_id=municipality.region_id,
+            municipality_id=municipality.id,
+            submitting_organisation_id=caseworker.organisation_id,
+            caseworker_id=caseworker.id,
+            status=CaseStatus.CONCEPT.value,
+            submission_key=key,
+        )
+        db.session.add(case)
+        case.transitions.append(CaseTransition(from_status=None, to_status=CaseStatus.CONCEPT.value,
+                                               actor_id=caseworker.id, at=now))
+        db.session.flush()
+        return case
+
+    case, created = submissions.create_once(Case, key, create, Case.caseworker_id == caseworker.id)
+    if created:
+        events.emit(referral_events.ReferralStarted(actor=caseworker, case=case))
     return case
 
 
@@ -215,10 +225,20 @@ def _check_relation(relation: str) -> None:
 
 
 def add_family_member(case: Case, actor: User, data: dict) -> FamilyMember:
+    """A person added to the family system; the same form sent twice (its `submission_key`) adds one."""
     values = _member_values(data)
     _check_relation(values["relation"])
-    member = FamilyMember(**values)
-    case.family_members.append(member)
+    key = submissions.clean(data.get("submission_key"))
+
+    def create() -> FamilyMember:
+        member = FamilyMember(**values, submission_key=key)
+        case.family_members.append(member)
+        db.session.flush()
+        return member
+
+    member, created = submissions.create_once(FamilyMember, key, create, FamilyMember.case_id == case.id)
+    if not created:
+        return member
     consent.refresh_flags(case)  # a new holder of authority must consent too
     db.session.flush()
     events.emit(referral_events.FamilyMemberAdded(actor=actor, case=case, object_id=member.id,

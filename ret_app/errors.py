@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask, make_response, request
+from flask import Flask, g, make_response, request, session
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm.exc import StaleDataError
 
 from ret_app import audit
-from ret_app.extensions import db
-from ret_app.kernel.errors import Conflict
+from ret_app.extensions import db, login_manager
+from ret_app.kernel.errors import Conflict, database_unavailable
 from ret_app.templating import render_page_or_fragment
 
 MESSAGES = {
@@ -36,6 +37,13 @@ MESSAGES = {
           _l("RET is temporarily unavailable because of maintenance. Try again later.")),
 }
 
+DATABASE_UNAVAILABLE = (
+    _l("Temporarily unavailable"),
+    _l("RET cannot reach its database at the moment. Nothing of your last action was saved. Wait a "
+       "minute and try again."))
+# Seconds a client (or the load balancer) is asked to wait before trying again.
+RETRY_AFTER_SECONDS = 30
+
 
 def render_error(code: int, message: str | None = None):
     title, default_message = MESSAGES.get(code, MESSAGES[500])
@@ -49,7 +57,55 @@ def conflict_response(conflict: Conflict):
     return response
 
 
+def database_unavailable_response():
+    """503 with a page that needs no database: no signed-in user, navigation or form in it (the
+    layout's header would read them from the database). htmx gets the fragment."""
+    title, message = DATABASE_UNAVAILABLE
+    html = render_page_or_fragment("errors/unavailable.html", "errors/_error.html", code=503, title=title,
+                                   message=message)
+    response = make_response(html, 503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def register(app: Flask) -> None:
+    def raise_session_database_error():
+        # The session could not be read (sessions.py keeps the error): the request fails with 503
+        # before anything else runs, instead of going on as if nobody were signed in.
+        # Static files (the error page's own style sheets) need no session.
+        error = getattr(session, "database_error", None)
+        if error is not None and request.endpoint != "static":
+            raise error
+
+    app.before_request_funcs.setdefault(None, []).insert(0, raise_session_database_error)
+
+    def database_error(error: BaseException):
+        # The type only: a driver's message can quote the statement's values.
+        app.logger.error("database unavailable (%s) at %s %s", type(getattr(error, "orig", None) or error).__name__,
+                         request.method, request.endpoint)
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is gone; the pool replaces it (pre-ping) on the next checkout
+            pass
+        if "_login_user" not in g:
+            g._login_user = login_manager.anonymous_user()  # the user cannot be read now
+        try:
+            session.database_error = error  # nor is the session written back (sessions.py)
+        except AssertionError:  # no session was opened
+            pass
+        if not _unreachable(error):
+            _audit_server_error(error)  # the database answers (a deadlock, a lost connection): audited
+        return database_unavailable_response()
+
+    def _unreachable(error: BaseException) -> bool:
+        """No connection could be made (refused, timed out, no server; the pool had none free):
+        then auditing would only wait for the same failure again."""
+        if isinstance(error, sa_exc.TimeoutError):
+            return True
+        orig = getattr(error, "orig", None)
+        return (isinstance(error, sa_exc.DBAPIError) and not error.connection_invalidated
+                and getattr(orig, "sqlstate", "") is None)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         audit.record_csrf_refusal(error.description)
@@ -63,7 +119,10 @@ def register(app: Flask) -> None:
             return error
         if error.code == 500:
             # An error Flask caught outside the view (e.g. in the commit) arrives wrapped.
-            _audit_server_error(getattr(error, "original_exception", None) or error)
+            original = getattr(error, "original_exception", None)
+            if original is not None and database_unavailable(original):
+                return database_error(original)
+            _audit_server_error(original or error)
         return render_error(error.code if error.code in MESSAGES else 500)
 
     @app.errorhandler(Conflict)
@@ -77,6 +136,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
+        if database_unavailable(error):
+            return database_error(error)
         # The unit of work rolls back (the status is 500). Log the type and the route's name only:
         # exception messages can contain personal data, and a URL can carry an activation link's token.
         app.logger.error("unhandled %s at %s %s", type(error).__name__, request.method, request.endpoint,

@@ -15,11 +15,11 @@ from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm as _FlaskForm
 from flask_wtf.form import _Auto as _AUTO  # flask_wtf's "formdata not given: read the request"
-from wtforms import DateField, DecimalField, FileField, IntegerField, SelectMultipleField
+from wtforms import DateField, DecimalField, FileField, HiddenField, IntegerField, SelectMultipleField
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ret_app.kernel import dates
+from ret_app.kernel import dates, submissions
 from ret_app.kernel.ids import parse_id
 
 REQUIRED = _l("This field is required.")
@@ -222,3 +222,13 @@ class EuroField(DecimalField):
         if self.data is None:
             return ""
         return f"{self.data:.2f}".replace(".", ",")
+
+
+class SubmissionKeyField(HiddenField):
+    """The hidden key of a form that creates something (ret_app.kernel.submissions): a fresh one each time
+    the empty form is shown, the one sent when the form comes back (with a problem, say), so that the
+    same form sent twice creates one thing."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default", submissions.new_key)
+        super().__init__(*args, **kwargs)

@@ -30,6 +30,7 @@ from werkzeug.datastructures import CallbackDict
 from ret_app.extensions import db
 from ret_app.models import WebSession
 from ret_app.kernel.dates import utcnow
+from ret_app.kernel.errors import database_unavailable
 
 _serializer = TaggedJSONSerializer()
 
@@ -81,6 +82,9 @@ class ServerSession(CallbackDict, SessionMixin):
         self.end_requested: Optional[str] = None
         # A path that never carries a session (the monitor API): no cookie is read or set.
         self.sessionless = False
+        # The database could not be used to read or write this session: the request answers 503
+        # (errors.py) and the browser's cookie is left as it is, to be used again once it is back.
+        self.database_error: Optional[BaseException] = None
 
     def rotate(self) -> None:
         """Give this session a new id (on login), keeping its data."""
@@ -175,6 +179,20 @@ class DatabaseSessionInterface(SessionInterface):
             return self._open_anonymous(app, token)
         if not token or len(token) > 128:
             return ServerSession(stale_cookie=bool(token))
+        try:
+            return self._open_stored(app, token)
+        except Exception as error:
+            if not database_unavailable(error):
+                raise
+            try:
+                db.session.rollback()
+            except Exception:  # the connection is gone
+                pass
+            session = ServerSession()
+            session.database_error = error
+            return session
+
+    def _open_stored(self, app: Flask, token: str) -> ServerSession:
         row = db.session.scalar(select(WebSession).where(WebSession.token_hash == hash_token(token)))
         if row is None:
             return ServerSession(expired=True)
@@ -204,7 +222,7 @@ class DatabaseSessionInterface(SessionInterface):
         path = self.get_cookie_path(app)
         # Whatever the view left uncommitted is not meant to be kept.
         db.session.rollback()
-        if session.sessionless:
+        if session.sessionless or session.database_error is not None:
             return
         now = utcnow()
 

@@ -169,6 +169,7 @@ def test_the_search_finds_the_normalised_forms():
 # a person): they cannot carry a name. Everything else that is String/Text is planted below.
 EXCUSED = {
     "ret_case": {"reference": "generated reference (searched for as a secret itself)", "status": "code",
+                 "submission_key": "random key",
                  "status_before_pause": "code", "track": "code", "urgency": "code", "youth_gender": "code",
                  "next_due_kind": "code"},
     "attachment": {"content_type": "MIME type", "sha256": "hash", "storage_key": "random key"},
@@ -189,7 +190,7 @@ EXCUSED = {
     "escalation_reminder": {"submission_key": "random key"},
     "escalation_step": {"name": "code", "from_status": "code", "to_status": "code"},
     "escalation_tried": {"kind": "code"},
-    "family_member": {"relation": "code"},
+    "family_member": {"relation": "code", "submission_key": "random key"},
     "learning_vignette": {"status": "code", "title": "the export itself (generated, checked below)",
                           "text": "the export itself (generated, checked below)",
                           "withdraw_reason": "the chair's reason, never exported (only withdrawn vignettes)"},

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping, Optional
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import exc as sa_exc
 
 STALE = _l("Someone else changed this at the same moment. Nothing of your last action was saved; check the "
            "page and try again.")
@@ -81,3 +82,13 @@ def show_on_form(form, error: RuleError | Conflict) -> None:
     for reason in error.reasons:  # more reasons for the whole form than the one under None
         if str(reason) not in shown:
             above(reason)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error` says the database could not be used (server down or restarting, connection
+    lost or refused, no connection free in the pool, a transaction aborted by the server: deadlock,
+    serialisation failure, cancelled statement): nothing of the request was saved and the same
+    request may well succeed a moment later (503), unlike a fault in the code (500)."""
+    if isinstance(error, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)):
+        return True
+    return isinstance(error, sa_exc.DBAPIError) and bool(error.connection_invalidated)

@@ -1,16 +1,22 @@
 """Submission keys: a fresh key per rendered form, sent back with it, so that the same form sent twice
 (a double click, a retry) is recorded once. The services store the key with what it made and look it
-up before making anything."""
+up before making anything (`create_once` does both for a form that creates one row: a new referral, a
+family member, a session)."""
 
 from __future__ import annotations
 
 import re
 import secrets
-from typing import Optional
+from typing import Callable, Optional, TypeVar
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from ret_app.extensions import db
 from ret_app.kernel.errors import RuleError
+
+T = TypeVar("T")
 
 EXPIRED = _l("The form has expired. Reload the page and try again.")
 
@@ -27,3 +33,38 @@ def valid_key(key: Optional[str]) -> str:
     if not _KEY.match(key):
         raise RuleError(EXPIRED)
     return key
+
+
+def clean(key: Optional[str]) -> Optional[str]:
+    """The key as sent, or None (a form without one, or something that is no key): such a form is
+    simply not protected against being sent twice."""
+    key = (key or "").strip()
+    return key if _KEY.match(key) else None
+
+
+def find(model, key: Optional[str], *conditions):
+    """What a form with this key made already (within `conditions`: the same author, the same case)."""
+    if not key:
+        return None
+    return db.session.scalar(select(model).where(model.submission_key == key, *conditions))
+
+
+def create_once(model, key: Optional[str], create: Callable[[], T], *conditions) -> tuple[T, bool]:
+    """`create()` (which adds a row with `submission_key=key` and flushes) in a savepoint, unless this key
+    made its row already. Returns (row, created). When another request with the same key gets there at the
+    same moment, the database refuses the second row (the unique key; PostgreSQL makes it wait for the
+    first's commit): everything the second `create()` did is rolled back and the first's row is the answer."""
+    existing = find(model, key, *conditions)
+    if existing is not None:
+        return existing, False
+    if not key:
+        return create(), True
+    try:
+        with db.session.begin_nested():
+            row = create()
+    except IntegrityError:
+        existing = find(model, key, *conditions)
+        if existing is None:
+            raise
+        return existing, False
+    return row, True

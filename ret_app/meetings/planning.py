@@ -28,7 +28,7 @@ from ret_app.cases import lifecycle as case_lifecycle
 from ret_app.cases import norms, participants
 from ret_app.cases.events import ParticipantInvited, ParticipantRemoved
 from ret_app.extensions import db
-from ret_app.kernel import dates, events
+from ret_app.kernel import dates, events, submissions
 from ret_app.kernel.dates import AMSTERDAM, utcnow
 from ret_app.kernel.errors import Conflict, RuleError
 from ret_app.meetings import lifecycle
@@ -148,10 +148,19 @@ def create(data: dict, actor: User) -> Meeting:
         raise RuleError(_l("Only a chair of a region plans sessions, and your organisation has no region."))
     region_id = policy.region_of(actor)
     _refuse_any(validate_details(data, region_id))
-    meeting = Meeting(region_id=region_id, created_by_id=actor.id, status=MeetingStatus.PLANNED.value,
-                      **_detail_values(data, actor))
-    db.session.add(meeting)
-    db.session.flush()
+    key = submissions.clean(data.get("submission_key"))
+
+    def plan() -> Meeting:
+        meeting = Meeting(region_id=region_id, created_by_id=actor.id, status=MeetingStatus.PLANNED.value,
+                          submission_key=key, **_detail_values(data, actor))
+        db.session.add(meeting)
+        db.session.flush()
+        return meeting
+
+    # The same form sent twice (its submission key) plans one session: the second time, the first.
+    meeting, created = submissions.create_once(Meeting, key, plan, Meeting.created_by_id == actor.id)
+    if not created:
+        return meeting
     events.emit(SessionPlanned(actor=actor, meeting=meeting, region_id=region_id))
     sync_invitations(meeting, actor)
     return meeting

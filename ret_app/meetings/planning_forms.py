@@ -10,7 +10,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optio
 from ret_app.forms import coerce_optional_int
 from ret_app.forms import REQUIRED
 from ret_app.labels import PURPOSE_LABELS
-from ret_app.forms import DATE_FORMATS, NOT_A_DATE, NOT_A_NUMBER, BlankIsNone, Needed, WholeNumberField
+from ret_app.forms import DATE_FORMATS, NOT_A_DATE, NOT_A_NUMBER, BlankIsNone, Needed, SubmissionKeyField, WholeNumberField
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
@@ -33,6 +33,7 @@ class ClockTimeField(_StopWhenUnreadable, BlankIsNone, TimeField):
 
 
 class MeetingForm(FlaskForm):
+    submission_key = SubmissionKeyField()  # planning: the same form sent twice plans one session
     date = SessionDateField(_l("Date"), format=DATE_FORMATS, invalid_value_message=NOT_A_DATE,
                             validators=[DataRequired(message=REQUIRED)])
     start_time = ClockTimeField(_l("Start time"), format=["%H:%M", "%H.%M", "%H:%M:%S"],

@@ -73,6 +73,8 @@ class Case(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
+    # The new-referral form's key: the same form sent twice creates one case.
+    submission_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
     submitting_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
@@ -179,6 +181,8 @@ class FamilyMember(Base):
     age: Mapped[Optional[int]] = mapped_column(Integer)
     living_situation: Mapped[Optional[str]] = mapped_column(String(200))
     parental_authority: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The add form's key: the same form sent twice adds one person.
+    submission_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
 
     case: Mapped[Case] = relationship(back_populates="family_members")
 

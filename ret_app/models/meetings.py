@@ -84,6 +84,8 @@ class Meeting(TimestampMixin, Base):
     duration_minutes: Mapped[int] = mapped_column(Integer, default=120)
     location: Mapped[str] = mapped_column(String(200), default="")
     online_url: Mapped[str] = mapped_column(String(500), default="")
+    # The planning form's key: the same form sent twice plans one session.
+    submission_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(16), default=MeetingStatus.PLANNED.value, index=True)
     # The item under discussion. A plain id, not a foreign key: meeting and meeting_item would
     # otherwise reference each other (a cycle for table creation and deletion order).

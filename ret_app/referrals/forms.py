@@ -24,6 +24,7 @@ from wtforms.validators import (
 from ret_app.cases.completeness import age_problem
 from ret_app.forms import (
     NEEDED_TO_RESUBMIT,
+    SubmissionKeyField,
     NEEDED_TO_SUBMIT,
     NOT_A_NUMBER,
     REQUIRED,
@@ -100,6 +101,7 @@ class FamilyMemberForm(FlaskForm):
         Optional(), NumberRange(min=0, max=120, message=_l("Enter an age between 0 and 120."))])
     living_situation = StringField(_l("Living situation"), filters=[_strip], validators=[Optional(), Length(max=200)])
     parental_authority = BooleanField(_l("Holds parental authority (gezag) over the youth"))
+    submission_key = SubmissionKeyField()  # adding: the same form sent twice adds one person
 
     def validate_parental_authority(self, field):
         if field.data and self.age.data is not None and self.age.data < 18:
@@ -150,5 +152,6 @@ class SubmitForm(FlaskForm):
 
 
 class NewReferralForm(FlaskForm):
+    submission_key = SubmissionKeyField()  # the same form sent twice starts one referral
     municipality_id = SelectField(_l("Municipality where the youth lives"), coerce=coerce_optional_int,
                                   validators=[DataRequired(message=REQUIRED)])

@@ -177,7 +177,8 @@ def referral_new():
     form.municipality_id.choices = [(None, _("— choose —"))] + [(m.id, m.name) for m in options]
     if request.method == "GET" and current_user.organisation.municipality_id:
         form.municipality_id.data = current_user.organisation.municipality_id
-    result = web.submit(form, lambda: services.new_concept(current_user, form.municipality_id.data, options))
+    result = web.submit(form, lambda: services.new_concept(current_user, form.municipality_id.data, options,
+                                                           form.submission_key.data))
     if result:
         flash(_("Referral %(ref)s has been started as a concept. You can complete it later.",
                 ref=result.value.reference), "success")

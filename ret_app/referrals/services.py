@@ -12,7 +12,7 @@ from typing import Any, Iterable, Optional
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from ret_app.cases import consent, lifecycle
 from ret_app.cases.completeness import (  # noqa: F401
@@ -22,7 +22,7 @@ from ret_app.cases.completeness import (  # noqa: F401
     referral_problems,
 )
 from ret_app.extensions import db
-from ret_app.kernel import dates, events
+from ret_app.kernel import dates, events, submissions
 from ret_app.kernel.dates import utcnow
 from ret_app.kernel.errors import Conflict, RuleError
 from ret_app.labels import RELATION_LABELS, SCOPE_LABELS
@@ -57,37 +57,58 @@ def bsn_is_valid(bsn: str) -> bool:
 
 
 def next_reference(year: int) -> str:
-    """RET-<year>-<number>, numbered per year without gaps or duplicates across workers."""
-    updated = db.session.execute(
-        update(CaseReferenceCounter).where(CaseReferenceCounter.year == year)
-        .values(last_number=CaseReferenceCounter.last_number + 1)
-    ).rowcount
-    if not updated:
-        db.session.execute(insert(CaseReferenceCounter).values(year=year, last_number=1))
+    """RET-<year>-<number>, numbered per year without gaps or duplicates across workers: the year's
+    counter row is taken with its row lock (UPDATE). The year's first references may be asked for by
+    several workers at once: each creates the row unless another just did (no unique-key error for
+    all but one of them; the others wait for that one's commit), and then counts on it."""
+    def count() -> int:
+        return db.session.execute(
+            update(CaseReferenceCounter).where(CaseReferenceCounter.year == year)
+            .values(last_number=CaseReferenceCounter.last_number + 1)
+        ).rowcount
+
+    if not count():
+        if db.session.get_bind().dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        db.session.execute(dialect_insert(CaseReferenceCounter).values(year=year, last_number=0)
+                           .on_conflict_do_nothing(index_elements=["year"]))
+        count()
     number = db.session.scalar(select(CaseReferenceCounter.last_number).where(CaseReferenceCounter.year == year))
     return f"RET-{year}-{number:04d}"
 
 
-def new_concept(caseworker: User, municipality_id: Optional[int], allowed: Optional[list] = None) -> Case:
+def new_concept(caseworker: User, municipality_id: Optional[int], allowed: Optional[list] = None,
+                submission_key: Optional[str] = None) -> Case:
     """An empty referral (concept) of the caseworker's organisation for a youth of this municipality
-    (one of `allowed`, when given: the municipalities of the caseworker's region)."""
+    (one of `allowed`, when given: the municipalities of the caseworker's region). The same form sent
+    twice (its `submission_key`) starts one: the second time the first one is the answer."""
     municipality = db.session.get(Municipality, municipality_id) if municipality_id else None
     if municipality is None or (allowed is not None and municipality not in allowed):
         raise RuleError(_l("Choose a municipality of your region."), "municipality_id")
-    now = utcnow()
-    case = Case(
-        reference=next_reference(now.year),
-        region_id=municipality.region_id,
-        municipality_id=municipality.id,
-        submitting_organisation_id=caseworker.organisation_id,
-        caseworker_id=caseworker.id,
-        status=CaseStatus.CONCEPT.value,
-    )
-    db.session.add(case)
-    case.transitions.append(CaseTransition(from_status=None, to_status=CaseStatus.CONCEPT.value,
-                                           actor_id=caseworker.id, at=now))
-    db.session.flush()
-    events.emit(referral_events.ReferralStarted(actor=caseworker, case=case))
+    key = submissions.clean(submission_key)
+
+    def create() -> Case:
+        now = utcnow()
+        case = Case(
+            reference=next_reference(now.year),
+            region_id=municipality.region_id,
+            municipality_id=municipality.id,
+            submitting_organisation_id=caseworker.organisation_id,
+            caseworker_id=caseworker.id,
+            status=CaseStatus.CONCEPT.value,
+            submission_key=key,
+        )
+        db.session.add(case)
+        case.transitions.append(CaseTransition(from_status=None, to_status=CaseStatus.CONCEPT.value,
+                                               actor_id=caseworker.id, at=now))
+        db.session.flush()
+        return case
+
+    case, created = submissions.create_once(Case, key, create, Case.caseworker_id == caseworker.id)
+    if created:
+        events.emit(referral_events.ReferralStarted(actor=caseworker, case=case))
     return case
 
 
@@ -204,10 +225,20 @@ def _check_relation(relation: str) -> None:
 
 
 def add_family_member(case: Case, actor: User, data: dict) -> FamilyMember:
+    """A person added to the family system; the same form sent twice (its `submission_key`) adds one."""
     values = _member_values(data)
     _check_relation(values["relation"])
-    member = FamilyMember(**values)
-    case.family_members.append(member)
+    key = submissions.clean(data.get("submission_key"))
+
+    def create() -> FamilyMember:
+        member = FamilyMember(**values, submission_key=key)
+        case.family_members.append(member)
+        db.session.flush()
+        return member
+
+    member, created = submissions.create_once(FamilyMember, key, create, FamilyMember.case_id == case.id)
+    if not created:
+        return member
     consent.refresh_flags(case)  # a new holder of authority must consent too
     db.session.flush()
     events.emit(referral_events.FamilyMemberAdded(actor=actor, case=case, object_id=member.id,

@@ -98,7 +98,7 @@ POST_ENDPOINTS = sorted({rule.endpoint for rule in _ROUTES if "POST" in rule.met
 NO_TEXT_FIELDS = frozenset({
     "main.set_language", "auth.logout", "account.end_session", "account.end_other_sessions",
     "account.new_recovery_codes", "admin.user_deactivate", "admin.user_reactivate", "admin.user_reset_2fa",
-    "admin.user_activation_link", "admin.region_norms", "referrals.referral_new", "referrals.family_remove",
+    "admin.user_activation_link", "admin.region_norms", "referrals.family_remove",
     "referrals.prior_help_remove", "referrals.consent_page", "referrals.consent_withdraw",
     "referrals.legal_ground_end", "referrals.attachment_upload", "referrals.attachment_delete",
     "screening.participant_invite", "screening.participant_remove", "meetings.item_activate",

@@ -150,6 +150,7 @@ from ret_app.policy.meetings import (  # noqa: F401
     owns_action,
     sees_full_meeting,
     visible_items,
+    visible_items_clause,
     visible_meetings_clause,
 )
 from ret_app.policy.plans import (  # noqa: F401

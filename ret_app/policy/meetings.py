@@ -80,6 +80,15 @@ def visible_items(user: User, meeting: Meeting) -> list[MeetingItem]:
     return [item for item in meeting.items if can_view_case(user, item.case)]
 
 
+def visible_items_clause(user: User) -> ColumnElement[bool]:
+    """SQL twin of visible_items (on MeetingItem, with its Meeting joined): every item of a session of
+    the user's region for its RET, otherwise the items of cases the user may see (looked up by id)."""
+    of_visible_case = among(MeetingItem.case_id, visible_case_ids(user))
+    if has_role(user, Role.CHAIR, Role.RET_MEMBER) and region_of(user) is not None:
+        return or_(Meeting.region_id == region_of(user), of_visible_case)
+    return of_visible_case
+
+
 def can_plan_sessions(user: User) -> bool:
     """Plan a new session: a chair whose organisation belongs to a region."""
     return has_role(user, Role.CHAIR) and region_of(user) is not None

@@ -2,7 +2,8 @@
 expressions the case list's name search and the audit search's "who" filter match with LIKE '%term%'
 (ret_app/cases/queries.py, ret_app/admin/queries.py), so that a term is found through the index instead
 of by reading every case, family member or audit event; and an index on the audit event's outcome
-(a search for the rare refusals and failures).
+(a search for the rare refusals and failures). And screening_report_file: a finalised screening's
+report PDF, rendered once (ret_app/screening/report.py).
 
 The trigram indexes are PostgreSQL's only (SQLite has no equivalent and does not need one at its size);
 their names end in `_trgm`, which the model check leaves out (ret_app/jobs/schema.py include_name): they
@@ -15,6 +16,7 @@ Create Date: 2026-12-05 09:30:00
 
 """
 from alembic import op
+import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
@@ -33,6 +35,17 @@ TRIGRAM_INDEXES = {
 
 
 def upgrade():
+    op.create_table('screening_report_file',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('screening_id', sa.Integer(), nullable=False),
+    sa.Column('fingerprint', sa.String(length=64), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('rendered_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['screening_id'], ['screening.id'], name=op.f('fk_screening_report_file_screening_id_screening'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_screening_report_file')),
+    sa.UniqueConstraint('screening_id', name=op.f('uq_screening_report_file_screening_id'))
+    )
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_audit_event_outcome'), ['outcome'], unique=False)
     if op.get_bind().dialect.name != "postgresql":
@@ -43,6 +56,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('screening_report_file')
     if op.get_bind().dialect.name == "postgresql":
         for name in TRIGRAM_INDEXES:
             op.execute(f"DROP INDEX IF EXISTS {name}")

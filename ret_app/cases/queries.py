@@ -78,9 +78,14 @@ def list_flags() -> dict[str, ListFlag]:
     return dict(_FLAGS)
 
 
+# The status filter: a status, ALL_STATUSES, or "" - the default: the open cases (all but the closed ones).
+# At twenty years of history most of a region's cases are closed; the list opens on those that are worked on.
+ALL_STATUSES = "all"
+
+
 @dataclass
 class CaseFilters:
-    status: str = ""
+    status: str = ""  # "" the open cases, ALL_STATUSES every status, or one status
     municipality_id: Optional[int] = None
     track: str = ""
     urgency: str = ""
@@ -98,7 +103,9 @@ class CaseFilters:
 def visible_cases(user: User, filters: Optional[CaseFilters] = None, today=None, sort: str = "") -> Select:
     filters = filters or CaseFilters()
     stmt = select(Case).where(policy.visible_cases_clause(user))
-    if filters.status:
+    if not filters.status:
+        stmt = stmt.where(Case.status != CaseStatus.CLOSED.value)
+    elif filters.status != ALL_STATUSES:
         stmt = stmt.where(Case.status == filters.status)
     if filters.municipality_id:
         stmt = stmt.where(Case.municipality_id == filters.municipality_id)

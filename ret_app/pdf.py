@@ -203,7 +203,11 @@ def render_pdf(template_name: str, *, document_title: str, reference: str, **con
     dates are shown in Europe/Amsterdam. Pass ``generated_at`` (an aware datetime) to fix the
     "generated on" moment; it defaults to now. Resources load only through StaticFileFetcher.
     """
-    html = render_html(template_name, document_title=document_title, reference=reference, **context)
+    return html_to_pdf(render_html(template_name, document_title=document_title, reference=reference, **context))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """What render_pdf() does with its HTML (render_html): WeasyPrint, resources through StaticFileFetcher."""
     document = HTML(string=html, base_url=INTERNAL_ORIGIN + "/",
                     url_fetcher=StaticFileFetcher.for_app(current_app))
     return document.write_pdf(pdf_variant=PDF_VARIANT)

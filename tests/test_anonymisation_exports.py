@@ -40,7 +40,7 @@ from ret_app.models import (
     CaseAddendum, CaseTransition, Consent, CorrectionRequest, Decision, DestructionEntry, DestructionList, ErasureRequest, Escalation, EscalationDateChange, EscalationMessage, EscalationReminder,
     EscalationStep, EscalationTried, FamilyMember, GapCategory, GapSignal, InspectionRequest, LearningVignette, LegalGround, LegalHold, WithheldPart,
     MeetingItem, MinutesAddendum, OutcomeGap, OutcomeHelp, Plan, PlanGoal, PlanReview, PlanVersion, PriorHelp,
-    ProviderRequest, Screening, ScreeningAddendum, ScreeningContribution, SignalEvidence, User,
+    ProviderRequest, Screening, ScreeningAddendum, ScreeningContribution, ScreeningReportFile, SignalEvidence, User,
 )
 from tests.conftest import csrf_token, login
 
@@ -366,6 +366,7 @@ def build_case(app, factory, world, y: Youth, *, category_id: int, closed_days_a
         db.session.flush()
         db.session.add_all([
             ScreeningAddendum(screening_id=screening.id, author_id=director, text=text),
+            ScreeningReportFile(screening_id=screening.id, fingerprint="0" * 64, content=b"%PDF-1.7", size=8),
             PlanReview(plan_id=plan.id, planned_on=date.today() - timedelta(days=30), planned_by_id=director,
                        held_on=date.today() - timedelta(days=29), help_fits="partly", own_judgement=text,
                        what_changes=text, recorded_by_id=director, recorded_at=now - timedelta(days=29)),

@@ -343,3 +343,29 @@ def test_a_nul_byte_in_the_term_is_no_error(app, client, many):
     assert response.status_code == 200 and len(references(response.get_data(as_text=True))) == 25
     assert client.get("/casussen?q=%00&zoek=%00&status=%00&municipality=%00").status_code == 302
     assert client.get("/casussen?zoek=%00&status=%00").status_code == 200
+
+
+def test_the_list_opens_on_the_open_cases_and_shows_the_closed_ones_on_request(app, factory, make_world):
+    """At twenty years of history most cases are closed: the list opens on the open ones (saying so);
+    "— alle —" lists every status (the closed after the open), "Afgesloten" only the closed ones; a
+    search without a status finds the open cases only."""
+    w = make_world()
+    open_case = factory.case(w.caseworker, w.municipality, status="screening")
+    closed_case = factory.case(w.caseworker, w.municipality, status="closed")
+    add_family(app, open_case, PARENT)
+    add_family(app, closed_case, PARENT)
+    with app.app_context():
+        open_ref, closed_ref = (db.session.get(Case, c).reference for c in (open_case, closed_case))
+    client = app.test_client()
+    login(client, app, w.chair)
+    default = client.get("/casussen").get_data(as_text=True)
+    assert references(default) == {open_ref}
+    assert "Afgesloten casussen staan niet in de lijst" in default
+    everything = client.get("/casussen?status=all").get_data(as_text=True)
+    assert references(everything) == {open_ref, closed_ref}
+    assert everything.index(open_ref) < everything.index(closed_ref)
+    assert "Afgesloten casussen staan niet in de lijst" not in everything
+    assert 'value="all" selected' in everything
+    assert references(client.get("/casussen?status=closed").get_data(as_text=True)) == {closed_ref}
+    assert references(search(client, PARENT).get_data(as_text=True)) == {open_ref}
+    assert references(search(client, PARENT, status="all").get_data(as_text=True)) == {open_ref, closed_ref}

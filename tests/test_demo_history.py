@@ -292,7 +292,10 @@ def test_the_chair_finds_closed_cases_in_the_list_after_the_open_ones_and_reads_
     client.post("/inloggen", data={"csrf_token": token, "email": email, "password": demo.DEMO_PASSWORD})
     client.post("/inloggen/verificatie", data={"csrf_token": token,
                                                "code": pyotp.TOTP(demo.demo_totp_secret(email)).now()})
-    rows = client.get("/casussen").get_data(as_text=True).split("<tbody", 1)[1]
+    # The default list holds the open cases only (issue 14); "alle" lists the closed ones after them.
+    default = client.get("/casussen").get_data(as_text=True).split("<tbody", 1)[1]
+    assert ">Afgesloten<" not in default and "Daan Kuipers" in default
+    rows = client.get("/casussen?status=all").get_data(as_text=True).split("<tbody", 1)[1]
     first_closed = rows.index(">Afgesloten<")
     for story in ("Daan Kuipers", "Noah Brink", "Sara de Jong", "Finn Willems", "Lotte Smits", "Jesse Bos",
                  "Lieke van Dijk"):  # the region's open stories, before the first closed case

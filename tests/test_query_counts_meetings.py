@@ -80,6 +80,44 @@ def test_the_session_list_does_not_grow_with_its_rows(app, factory, count_querie
     assert counts[SIZES[0]] == counts[SIZES[-1]], counts
 
 
+@pytest.mark.counts_queries("meetings.index")
+@pytest.mark.parametrize("role", ["chair", "caseworker", "provider"])
+def test_the_session_list_does_not_grow_with_the_agenda_items(app, factory, count_queries, role):
+    """Two sessions whose agendas grow from 5 to 100 items, half of them cases of another access team
+    (the caseworker does not see those): the statements stay the same, no item is loaded, and each
+    row counts the items the user may see (policy.visible_items), in SQL."""
+    from ret_app import policy
+    from ret_app.models import Meeting, User
+
+    counts, shown = {}, {}
+    for size in SIZES:
+        w = _world(factory)
+        cases = [_case(app, factory, w, n, caseworker=w.caseworker if n % 2 else w.other_caseworker)
+                 for n in range(size)]
+        meetings = [factory.meeting(w.chair, status="approved", cases=tuple(cases[:size // 2]),
+                                    starts_at=utcnow() - timedelta(days=3)),
+                    factory.meeting(w.chair, status="planned", cases=tuple(cases[size // 2:]),
+                                    starts_at=utcnow() + timedelta(days=3))]
+        user = getattr(w, role)
+        client = app.test_client()
+        login(client, app, user)
+        assert client.get("/overleggen/").status_code == 200
+        with count_queries() as statements:
+            body = client.get("/overleggen/").get_data(as_text=True)
+        counts[size] = len(statements)
+        assert not any("meeting_item.notes" in s for s in statements), "an agenda item was loaded"
+        with app.app_context():
+            viewer = db.session.get(User, user.id)
+            expected = {m: len(policy.visible_items(viewer, db.session.get(Meeting, m))) for m in meetings}
+        shown[size] = expected
+        for meeting_id, number in expected.items():
+            assert f'data-meeting="{meeting_id}">{number}</td>' in body, (meeting_id, number)
+    print(f"session list by agenda items ({role}): {counts} {shown}")
+    assert counts[SIZES[0]] == counts[SIZES[-1]], counts
+    if role == "caseworker":  # only the own team's half of each agenda
+        assert sorted(shown[100].values()) == [25, 25], shown
+
+
 # --- "Mijn acties" -------------------------------------------------------------------------------------
 
 def _actions(app, factory, w, count: int) -> None:

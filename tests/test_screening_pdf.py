@@ -253,3 +253,38 @@ def test_only_those_who_may_see_the_case_download_it(app, factory):
     anonymous = app.test_client()
     csrf_token(anonymous, "/inloggen")
     assert anonymous.get(path).status_code == 302
+
+
+def test_a_finalised_report_is_rendered_once_and_again_after_an_addendum(app, monkeypatch):
+    """WeasyPrint is most of a report's cost: a finalised screening's report is rendered once, stored
+    (screening_report_file) and served as stored to everyone who asks, each download audited; an
+    addendum changes what it shows, so the next download renders it again, with the addendum."""
+    from ret_app.models import Screening, ScreeningReportFile
+    from ret_app.screening import report as screening_report
+
+    rendered = []
+    real = screening_report.html_to_pdf
+    monkeypatch.setattr(screening_report, "html_to_pdf", lambda html: rendered.append(html) or real(html))
+    w = _world(app, " (3)")
+    open_screening(app, w.case_id, analysis="Analyse.", advice="Advies.")
+    add_participant(app, w.case_id, organisation=w.provider, by=w.director)
+    director, provider = client_for(app, w.director), client_for(app, w.provider_member)
+    assert post(director, f"/casussen/{w.case_id}/screening/afronden",
+                {**text_form(director, w.case_id), "analysis": "Analyse.", "advice": "Advies."}).status_code == 302
+    path = f"/casussen/{w.case_id}/screening/verslag.pdf"
+    first, second = director.get(path), provider.get(path)
+    assert first.status_code == second.status_code == 200 and first.mimetype == "application/pdf"
+    assert len(rendered) == 1 and second.data == first.data
+    with app.app_context():
+        stored = db.session.scalar(select(ScreeningReportFile).join(Screening).where(Screening.case_id == w.case_id))
+        assert stored.size == len(first.data)
+    assert post(provider, f"/casussen/{w.case_id}/screening/aanvullingen",
+                {"addendum-text": "Aanvulling na het afronden."}).status_code == 302
+    third = director.get(path)
+    assert len(rendered) == 2 and third.data != first.data
+    assert "Aanvulling na het afronden." in pdf_text(third.data)[1]
+    assert "Aanvulling na het afronden." not in pdf_text(first.data)[1]
+    assert director.get(path).data == third.data and len(rendered) == 2
+    events = export_events(app, w.case_id)
+    assert [e[4] for e in events] == ["finalised"] * 4
+    assert [e[3] for e in events] == [w.director.id, w.provider_member.id, w.director.id, w.director.id]

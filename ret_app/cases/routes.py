@@ -37,7 +37,7 @@ def _filters_from_request() -> queries.CaseFilters:
         due_kind=args.get("due_kind", "") if args.get("due_kind", "") in DUE_KIND_LABELS else "",
         mine=args.get("mine") == "1",
         flag=args.get("flag", "") if args.get("flag", "") in queries.list_flags() else "",
-        status=status if status in set(CaseStatus) else "",
+        status=status if status in set(CaseStatus) or status == queries.ALL_STATUSES else "",
         municipality_id=web.int_arg("municipality", source=args),
         track=track if track in set(Track) else "",
         urgency=urgency if urgency in set(Urgency) else "",

@@ -430,11 +430,6 @@ def sync_sessions_of_case(case: Case, actor: User) -> None:
 
 # --- lists ------------------------------------------------------------------------------------
 
-# What a list of sessions shows per row: how many items the user may see (policy.visible_items
-# reads the items' cases and, for those outside the region's RET, the cases' participants).
-LIST_LOADS = (selectinload(Meeting.items).joinedload(MeetingItem.case).selectinload(Case.participants),)
-
-
 def upcoming_query(user: User):
     return (select(Meeting).where(policy.visible_meetings_clause(user),
                                   Meeting.status.in_([s.value for s in lifecycle.OPEN]))
@@ -458,10 +453,21 @@ def session_list(user: User, page: int, *, page_size: int, upcoming_limit: int) 
     """The session list: upcoming and running ones, and a page of earlier ones, with what each row
     shows loaded up front. The search is audited (the page number only)."""
     audit.record(audit.Action.SEARCH, object_type="meeting_list", detail=f"page={page}")
-    upcoming = list(db.session.scalars(upcoming_query(user).options(*LIST_LOADS).limit(upcoming_limit)))
-    past = paginate(past_query(user).options(*LIST_LOADS), page, page_size)
-    counts = {m.id: len(policy.visible_items(user, m)) for m in upcoming + past.items}
-    return SessionList(upcoming, past, counts)
+    upcoming = list(db.session.scalars(upcoming_query(user).limit(upcoming_limit)))
+    past = paginate(past_query(user), page, page_size)
+    return SessionList(upcoming, past, visible_item_counts(user, [m.id for m in upcoming + past.items]))
+
+
+def visible_item_counts(user: User, meeting_ids: list[int]) -> dict[int, int]:
+    """How many agenda items of each session the user may see (policy.visible_items, counted in SQL by
+    its twin): one query, whatever the number of sessions and items; no item is loaded."""
+    if not meeting_ids:
+        return {}
+    return dict(db.session.execute(
+        select(MeetingItem.meeting_id, func.count(MeetingItem.id))
+        .join(Meeting, Meeting.id == MeetingItem.meeting_id)
+        .where(MeetingItem.meeting_id.in_(meeting_ids), policy.visible_items_clause(user))
+        .group_by(MeetingItem.meeting_id)).all())
 
 
 # What the session page shows: the agenda's cases (municipality; participants for who sees part of

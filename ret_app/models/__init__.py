@@ -23,6 +23,7 @@ from ret_app.models.cases import (
     Screening,
     ScreeningAddendum,
     ScreeningContribution,
+    ScreeningReportFile,
     Track,
     Urgency,
 )
@@ -216,6 +217,7 @@ __all__ = [
     "Screening",
     "ScreeningAddendum",
     "ScreeningContribution",
+    "ScreeningReportFile",
     "Track",
     "TriedKind",
     "Urgency",

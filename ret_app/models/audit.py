@@ -28,7 +28,7 @@ class AuditEvent(Base):
     object_type: Mapped[Optional[str]] = mapped_column(String(64), index=True)
     object_id: Mapped[Optional[str]] = mapped_column(String(64))
     case_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)
-    outcome: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(16), index=True)
     ip_address: Mapped[Optional[str]] = mapped_column(String(45))
     # Short machine-readable detail (event name, changed field names). Never personal data.
     detail: Mapped[Optional[str]] = mapped_column(String(500))

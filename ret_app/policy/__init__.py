@@ -38,6 +38,7 @@ from ret_app.policy.cases import (  # noqa: F401
     is_chair_or_director,
     is_process_director,
     is_referrer,
+    visible_case_ids,
     visible_cases_clause,
 )
 from ret_app.policy.collective import (  # noqa: F401
@@ -149,6 +150,7 @@ from ret_app.policy.meetings import (  # noqa: F401
     owns_action,
     sees_full_meeting,
     visible_items,
+    visible_items_clause,
     visible_meetings_clause,
 )
 from ret_app.policy.plans import (  # noqa: F401

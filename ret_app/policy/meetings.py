@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Iterable, Optional
 
-from sqlalchemy import ColumnElement, exists, false, or_, select
+from sqlalchemy import ColumnElement, exists, false, or_, select, union
 
 from ret_app.extensions import db
 from ret_app.kernel import dates
+from ret_app.kernel.sql import among
 from ret_app.models import (
     Case,
     CaseAction,
@@ -27,7 +28,7 @@ from ret_app.models import (
     Role,
     User,
 )
-from ret_app.policy.cases import can_view_case, is_chair_of, is_process_director, visible_cases_clause
+from ret_app.policy.cases import can_view_case, is_chair_of, is_process_director, visible_case_ids
 from ret_app.policy.core import Permission, can, has_role, region_of, role_has, signed_in
 from ret_app.policy.mandates import may_hold_mandate
 
@@ -52,18 +53,19 @@ def can_view_meeting(user: User, meeting: Meeting) -> bool:
 
 
 def visible_meetings_clause(user: User) -> ColumnElement[bool]:
-    """SQL twin of can_view_meeting."""
+    """SQL twin of can_view_meeting. The sessions the user is invited to or that have a case on the
+    agenda they may see are ids looked up first (kernel.sql.among): each part from its own index,
+    not a test of every session of the country."""
     if not role_has(user.role, Permission.VIEW_SESSIONS):
         return false()
-    invited = exists(select(MeetingInvitation.id).where(MeetingInvitation.meeting_id == Meeting.id,
-                                                        MeetingInvitation.user_id == user.id))
-    sees_a_case = exists(select(MeetingItem.id).join(Case, Case.id == MeetingItem.case_id)
-                         .where(MeetingItem.meeting_id == Meeting.id, visible_cases_clause(user)))
+    invited_or_sees_a_case = among(Meeting.id, union(
+        select(MeetingInvitation.meeting_id).where(MeetingInvitation.user_id == user.id).correlate(None),
+        select(MeetingItem.meeting_id).where(MeetingItem.case_id.in_(visible_case_ids(user))).correlate(None)))
     if has_role(user, Role.CHAIR, Role.RET_MEMBER):
         region_id = region_of(user)
         if region_id is not None:
-            return or_(Meeting.region_id == region_id, invited, sees_a_case)
-    return or_(invited, sees_a_case)
+            return or_(Meeting.region_id == region_id, invited_or_sees_a_case)
+    return invited_or_sees_a_case
 
 
 def sees_full_meeting(user: User, meeting: Meeting) -> bool:
@@ -76,6 +78,15 @@ def visible_items(user: User, meeting: Meeting) -> list[MeetingItem]:
     if sees_full_meeting(user, meeting):
         return list(meeting.items)
     return [item for item in meeting.items if can_view_case(user, item.case)]
+
+
+def visible_items_clause(user: User) -> ColumnElement[bool]:
+    """SQL twin of visible_items (on MeetingItem, with its Meeting joined): every item of a session of
+    the user's region for its RET, otherwise the items of cases the user may see (looked up by id)."""
+    of_visible_case = among(MeetingItem.case_id, visible_case_ids(user))
+    if has_role(user, Role.CHAIR, Role.RET_MEMBER) and region_of(user) is not None:
+        return or_(Meeting.region_id == region_of(user), of_visible_case)
+    return of_visible_case
 
 
 def can_plan_sessions(user: User) -> bool:

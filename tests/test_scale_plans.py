@@ -1,0 +1,140 @@
+"""The plans PostgreSQL makes at national scale (issue 14): the lists' queries read what the user's
+own caseload needs through indexes, not every row of the country.
+
+The shape tests run on every database (the SQL the policy writes); the plan tests run on PostgreSQL
+(`postgres_only`) on a few thousand cases of other regions, inserted in one statement each and
+ANALYZEd, so the planner judges them as it would a full database. `enable_seqscan = off` makes a
+sequential scan the last resort: a plan that still reads a table from start to end has no index it
+can use (the expression or the query's shape does not match one).
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ret_app import policy
+from ret_app.extensions import db
+from ret_app.models import Case, User
+
+OTHER_CASES = 4000
+
+
+def _caseworker() -> User:
+    return User(id=5, role="caseworker", organisation_id=7)
+
+
+def test_a_caseworkers_visibility_is_looked_up_by_id_not_tested_on_every_case():
+    """"Own case, own team or taking part" is a UNION of three lookups whose ids the case query reads
+    (PostgreSQL: `= any(array(...))`, run once), never an OR over the case row's columns."""
+    stmt = select(Case.id).where(policy.visible_cases_clause(_caseworker()))
+    on_postgres = str(stmt.compile(dialect=postgresql.dialect()))
+    on_sqlite = str(stmt.compile(dialect=sqlite.dialect()))
+    assert "ret_case.id = any(array((SELECT ret_case.id" in on_postgres
+    assert on_postgres.count("UNION") == 2 and " OR " not in on_postgres
+    assert "ret_case.id IN (SELECT ret_case.id" in on_sqlite and " OR " not in on_sqlite
+    assert "EXISTS" not in on_postgres.upper()
+
+
+@pytest.fixture
+def country(app, make_world):
+    """The test's region plus OTHER_CASES cases of the second region (a family member and a RET member
+taking part each) and 5 x OTHER_CASES audit events, ANALYZEd (PostgreSQL)."""
+    w = make_world()
+    with app.app_context():
+        db.session.execute(text(
+            "INSERT INTO ret_case (reference, region_id, municipality_id, submitting_organisation_id, caseworker_id,"
+            " status, urgency, youth_first_name, youth_last_name, question, why_stuck, placement_intended,"
+            " consent_ret, consent_collective, consent_network, version, created_at, updated_at, submitted_at)"
+            " SELECT 'RET-T-' || i, :region, :municipality, :team, :caseworker, 'closed', 'regular', 'Jeugdige',"
+            " 'Naam' || i, 'Vraag', 'Vast', false, true, true, false, 1, now(), now(), now()"
+            " FROM generate_series(1, :n) i"),
+            {"region": w.elsewhere.region.id, "municipality": w.elsewhere.municipality.id,
+             "team": w.elsewhere.team.id, "caseworker": w.elsewhere.caseworker.id, "n": OTHER_CASES})
+        db.session.execute(text(
+            "INSERT INTO family_member (case_id, name, relation, parental_authority)"
+            " SELECT id, 'Ouder ' || youth_last_name, 'mother', true FROM ret_case"))
+        db.session.execute(text(
+            "INSERT INTO case_participant (case_id, role, user_id, invited_by_id, invited_at)"
+            " SELECT id, 'ret_member', :member, :member, now() FROM ret_case"), {"member": w.elsewhere.member.id})
+        # Audit events of many people (a seq of their own: not waiting to be linked into the chain).
+        db.session.execute(text(
+            "INSERT INTO audit_event (seq, occurred_at, user_id, user_name, action, object_type, outcome)"
+            " SELECT -i, now(), :member, 'Medewerker ' || (i % 500), 'read', 'case', 'success'"
+            " FROM generate_series(1, :n) i"), {"member": w.elsewhere.member.id, "n": OTHER_CASES * 5})
+        db.session.execute(text("ANALYZE ret_case; ANALYZE family_member; ANALYZE case_participant;"
+                                " ANALYZE audit_event"))
+        db.session.commit()
+    return w
+
+
+def _plan(stmt, *, seqscan: bool = True) -> str:
+    compiled = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
+    db.session.execute(text(f"SET LOCAL enable_seqscan = {'on' if seqscan else 'off'}"))
+    try:
+        return "\n".join(db.session.execute(text(f"EXPLAIN {compiled}")).scalars())
+    finally:
+        db.session.execute(text("SET LOCAL enable_seqscan = on"))
+
+
+@pytest.mark.postgres_only
+def test_a_caseworkers_case_list_reads_their_cases_by_index(app, country):
+    from ret_app.cases.queries import visible_cases
+
+    with app.app_context():
+        caseworker = db.session.get(User, country.caseworker.id)
+        plan = _plan(visible_cases(caseworker).limit(26))
+    assert "Seq Scan on ret_case" not in plan, plan
+    assert "ix_ret_case_caseworker_id" in plan and "ix_ret_case_submitting_organisation_id" in plan, plan
+    assert "ix_case_participant_user_id" in plan, plan
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("index, table, expression", [
+    ("ix_ret_case_reference_trgm", Case, "REFERENCE_SEARCHED"),
+    ("ix_ret_case_youth_name_trgm", Case, "YOUTH_NAME_SEARCHED"),
+    ("ix_family_member_name_trgm", None, "FAMILY_NAME_SEARCHED"),
+])
+def test_the_name_search_expressions_are_those_of_the_trigram_indexes(app, country, index, table, expression):
+    """Migration 0025_perf indexes the very expressions the search matches: with sequential scans off,
+    PostgreSQL answers LIKE '%term%' from the trigram index (an expression that differs, even by a
+    parameter for the space, would leave only the sequential scan)."""
+    from ret_app.cases import queries
+    from ret_app.models import FamilyMember
+
+    searched = getattr(queries, expression)
+    column = FamilyMember.case_id if table is None else Case.id
+    with app.app_context():
+        plan = _plan(select(column).where(searched.like("%naam123%", escape="\\")), seqscan=False)
+    assert index in plan, plan
+
+
+@pytest.mark.postgres_only
+def test_the_audit_searchs_who_expression_is_that_of_its_trigram_index(app, country):
+    from ret_app.admin.queries import AuditFilters, audit_search_query
+
+    with app.app_context():
+        plan = _plan(audit_search_query(AuditFilters(who="nobody by this name")).limit(51), seqscan=False)
+    assert "ix_audit_event_user_name_trgm" in plan, plan
+
+
+def test_a_name_search_is_three_lookups_not_an_or_over_the_visible_cases():
+    """Each part of the name search (reference, youth's name, family member's name) is a SELECT of its
+    own with one LIKE on an indexed expression, within what the user may see; their ids are read by
+    the list (PostgreSQL: `= any(array(...))`). An OR with the family member's EXISTS tested every case
+    the user may see and could use no trigram index."""
+    from ret_app.cases.queries import CaseFilters, visible_cases
+
+    from ret_app.models import Organisation
+
+    chair = User(id=3, role="chair", organisation_id=4)
+    chair.organisation = Organisation(id=4, region_id=2)
+    for user in (chair, _caseworker()):
+        sql = str(visible_cases(user, CaseFilters(q="naam")).compile(dialect=postgresql.dialect()))
+        assert "EXISTS" not in sql.upper(), sql
+        assert sql.count(" LIKE ") == 3 and sql.count("UNION") >= 2, sql
+        for expression in ("lower(ret_case.reference) LIKE",
+                           "lower(ret_case.youth_first_name || ' ' || ret_case.youth_last_name) LIKE",
+                           "lower(family_member.name) LIKE"):
+            assert expression in sql, (expression, sql)

@@ -52,13 +52,18 @@ def render_pdf_calls() -> dict[str, str]:
             continue
         module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
         tree = ast.parse(path.read_text(encoding="utf-8"))
+        constants = {target.id: node.value.value for node in tree.body if isinstance(node, ast.Assign)
+                     and isinstance(node.value, ast.Constant) for target in node.targets
+                     if isinstance(target, ast.Name)}  # TEMPLATE = "pdf/..." at the module's top
         for function in ast.walk(tree):
             if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
             for node in ast.walk(function):
                 if isinstance(node, ast.Call) and (
                         getattr(node.func, "id", None) == "render_pdf" or getattr(node.func, "attr", None) == "render_pdf"):
-                    template = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else "?"
+                    first = node.args[0] if node.args else None
+                    template = (first.value if isinstance(first, ast.Constant)
+                                else constants.get(first.id, "?") if isinstance(first, ast.Name) else "?")
                     found[f"{module}:{function.name}"] = template
     return found
 

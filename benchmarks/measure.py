@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -165,6 +166,7 @@ class Timing:
     seconds: list[float]
     status: int
     size: int = 0
+    floor: list[float] = field(default_factory=list)  # the floor page, asked between this page's requests
 
     @property
     def median(self) -> float:
@@ -173,6 +175,10 @@ class Timing:
     @property
     def p95(self) -> float:
         return percentile(self.seconds, 95)
+
+    @property
+    def floor_median(self) -> Optional[float]:
+        return statistics.median(self.floor) if self.floor else None
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -183,21 +189,28 @@ def percentile(values: list[float], p: float) -> float:
 
 def sequential(clients: dict, found: list[Target], repeat: int, export_repeat: int,
                progress: Callable[[str], None] = print) -> dict[str, Timing]:
-    """Each target asked `repeat` times (exports `export_repeat`) after one warm-up, one request at a time."""
+    """Each target asked `repeat` times (exports `export_repeat`) after one warm-up, one request at a time.
+    Between a page's requests the floor page is asked as the same user: the page's ratio to the floor
+    compares times taken within the same seconds (the machine's load changes during a run)."""
+    floor = next((target for target in found if target.kind == "floor"), None)
     timings = {}
     for target in found:
         client = clients[target.role]
         path = resolve(client, target)
         client.get(path)  # warm-up: templates compiled, caches filled
-        seconds, status, size = [], 0, 0
+        seconds, floors, status, size = [], [], 0, 0
         for _ in range(export_repeat if target.kind == "export" else repeat):
             began = time.perf_counter()
             status, body, _ = client.get(path)
             seconds.append(time.perf_counter() - began)
             size = len(body)
-        timings[target.label] = Timing(target.label, target.kind, seconds, status, size)
-        progress(f"  {target.label:<44} median {timings[target.label].median * 1000:7.1f} ms  "
-                 f"p95 {timings[target.label].p95 * 1000:7.1f} ms  ({status})")
+            if floor is not None and target.kind != "floor":
+                began = time.perf_counter()
+                client.get(floor.path)
+                floors.append(time.perf_counter() - began)
+        timing = timings[target.label] = Timing(target.label, target.kind, seconds, status, size, floors)
+        progress(f"  {target.label:<44} median {timing.median * 1000:7.1f} ms  p95 {timing.p95 * 1000:7.1f} ms"
+                 + (f"  floor {timing.floor_median * 1000:5.1f} ms" if floors else "") + f"  ({status})")
     return timings
 
 
@@ -212,6 +225,7 @@ class Load:
     p95: float
     median: float
     per_page: dict[str, float] = field(default_factory=dict)  # label -> p95
+    failed: dict[str, int] = field(default_factory=dict)  # label -> answers other than 200
 
     @property
     def throughput(self) -> float:
@@ -255,7 +269,8 @@ def load(clients: dict, found: list[Target], users: int, duration: float) -> Loa
         per_page.setdefault(label, []).append(seconds)
     return Load(users=users, seconds=elapsed, requests=len(results),
                 errors=sum(1 for _, _, status in results if status != 200), p95=percentile(times, 95),
-                median=statistics.median(times), per_page={label: percentile(v, 95) for label, v in per_page.items()})
+                median=statistics.median(times), per_page={label: percentile(v, 95) for label, v in per_page.items()},
+                failed=dict(Counter(label for label, _, status in results if status != 200)))
 
 
 # --- exports that are jobs -------------------------------------------------------------------------------

@@ -84,6 +84,7 @@ def main() -> int:
     command = " ".join(f"{name}={shlex.quote(os.environ[name])}" for name in sorted(os.environ)
                        if name.startswith("BENCH_")) + " make bench"
     app = create_app(config.TestConfig, {"SQLALCHEMY_DATABASE_URI": url})
+    commit = report.commit()
     facts: dict[str, str] = {}
     phases = []
     began = time.perf_counter()
@@ -118,7 +119,7 @@ def main() -> int:
         if not chain.ok:
             failures.append(f"audit chain: {chain}")
     facts["Whole run"] = f"{(time.perf_counter() - began) / 60:.0f} minutes"
-    run = report.Run(command=command.strip(), phases=phases, facts=facts)
+    run = report.Run(command=command.strip(), phases=phases, facts=facts, commit=commit)
     log("")
     log(report.write(run, output))
     log(f"written to {output}")

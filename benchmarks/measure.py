@@ -188,7 +188,7 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def sequential(clients: dict, found: list[Target], repeat: int, export_repeat: int,
-               progress: Callable[[str], None] = print) -> dict[str, Timing]:
+               progress: Callable[[str], None] = print, warm_up: bool = True) -> dict[str, Timing]:
     """Each target asked `repeat` times (exports `export_repeat`) after one warm-up, one request at a time.
     Between a page's requests the floor page is asked as the same user: the page's ratio to the floor
     compares times taken within the same seconds (the machine's load changes during a run)."""
@@ -197,7 +197,8 @@ def sequential(clients: dict, found: list[Target], repeat: int, export_repeat: i
     for target in found:
         client = clients[target.role]
         path = resolve(client, target)
-        client.get(path)  # warm-up: templates compiled, caches filled
+        if warm_up:
+            client.get(path)  # templates compiled, caches filled
         seconds, floors, status, size = [], [], 0, 0
         for _ in range(export_repeat if target.kind == "export" else repeat):
             began = time.perf_counter()
@@ -275,7 +276,7 @@ def load(clients: dict, found: list[Target], users: int, duration: float) -> Loa
 
 # --- exports that are jobs -------------------------------------------------------------------------------
 
-def signal_report(app, nation, repeat: int) -> Timing:
+def signal_report(app, nation, repeat: int, warm_up: bool = True) -> Timing:
     """The signal report (an export job): its work, `signals.report.render`, called directly for last
     year of the first region, as the job runner calls it (in a request context, the chair as actor)."""
     from flask_login import login_user
@@ -294,13 +295,13 @@ def signal_report(app, nation, repeat: int) -> Timing:
         chair = db.session.get(User, nation.regions[0].chair)
         login_user(chair)
         with audit.acting_as(chair):
-            for _ in range(repeat + 1):
+            for _ in range(repeat + warm_up):
                 began = time.perf_counter()
                 _name, _mime, data = report.render(job, lambda *args: None)
                 seconds.append(time.perf_counter() - began)
                 size = len(data)
         db.session.rollback()
-    return Timing("signal report PDF (job's work, in-process)", "export", seconds[1:], 200, size)
+    return Timing("signal report PDF (job's work, in-process)", "export", seconds[warm_up:], 200, size)
 
 
 # --- gunicorn --------------------------------------------------------------------------------------------

@@ -83,6 +83,7 @@ class Nation:
     accounts: dict[str, str]  # role -> e-mail of the signed-in user of that role (all in the first region)
     secret: str  # their TOTP secret
     audit_per_case: float
+    years: int = YEARS  # the cases' referrals are spread over this many years back from today
     cases: int = 0
     audit_events: int = 0
     meetings: dict = field(default_factory=dict)  # (region index, week) -> meeting id
@@ -188,7 +189,8 @@ class Chain:
 
 # --- the country -----------------------------------------------------------------------------------------
 
-def build_country(today: date, audit_per_case: float = AUDIT_PER_CASE, regions_count: int = REGIONS) -> Nation:
+def build_country(today: date, audit_per_case: float = AUDIT_PER_CASE, regions_count: int = REGIONS,
+                  years: int = YEARS) -> Nation:
     """42 regions with their organisations and people (ORM and the services a new region goes through)."""
     from ret_app.auth.passwords import hash_password
     from ret_app.caretypes import services as caretypes
@@ -277,7 +279,8 @@ def build_country(today: date, audit_per_case: float = AUDIT_PER_CASE, regions_c
                                                        .order_by(GapCategory.id)))))
     audit.seal_pending()
     db.session.commit()
-    return Nation(today=today, regions=regions, accounts=accounts, secret=secret, audit_per_case=audit_per_case)
+    return Nation(today=today, regions=regions, accounts=accounts, secret=secret, audit_per_case=audit_per_case,
+                  years=years)
 
 
 # --- the cases -------------------------------------------------------------------------------------------
@@ -330,7 +333,7 @@ def _case(nation: Nation, w: Writer, chain: Chain, n: int, audit_rows: list) -> 
     municipality = rng.choice(region.municipalities)
     team = region.teams[municipality]
     caseworker = rng.choice(region.caseworkers[team])
-    age = rng.randrange(YEARS * 365)
+    age = rng.randrange(nation.years * 365)
     submitted = today - timedelta(days=age)
     status = _status(rng, age)
     stage = rng.choice(["screening", "process_direction", "monitoring"]) if status == "paused" else status
@@ -536,6 +539,25 @@ def finish(nation: Nation, progress: Callable[[str], None] = print) -> None:
     progress(f"  due dates stored for {stored:,} open cases (norms.refresh_region) "
              f"({time.perf_counter() - began:.0f} s)")
     analyze()
+
+
+def check_due_dates(nation: Nation, limit: int = 500) -> list[str]:
+    """The next due date and kind that `finish` stored in bulk (`norms.refresh_region`) against what the
+    application computes for one case when something changes (`norms.next_due`), for up to `limit`
+    open cases spread over the country."""
+    from sqlalchemy.orm import selectinload
+
+    from ret_app.cases import norms
+
+    step = max(1, nation.cases // limit)
+    failures = []
+    for case in db.session.scalars(select(Case).where(
+            Case.id % step == 0, Case.status.not_in(["concept", "closed", "returned_with_advice"]))
+            .options(selectinload(Case.pauses)).order_by(Case.id).limit(limit)):  # the cases it stores for
+        expected = norms.next_due(case) or (None, None)
+        if (case.next_deadline, case.next_due_kind) != tuple(expected):
+            failures.append(f"{case.reference}: stored {case.next_deadline} {case.next_due_kind}, computed {expected}")
+    return failures[:10]
 
 
 def _live_session(nation: Nation, w: Writer, r: int, region: RegionIds) -> None:

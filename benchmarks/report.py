@@ -146,6 +146,8 @@ def machine() -> str:
 
 
 def commit() -> str:
+    if os.environ.get("GIT_COMMIT"):  # a run from an exported tree (git archive) names its commit
+        return os.environ["GIT_COMMIT"]
     try:
         found = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                                check=True).stdout.strip()

@@ -108,7 +108,7 @@ def main() -> int:
         phases.append(phase)
     with app.app_context():
         rows = {table: count for table, count in sorted(nation.counts.items(), key=lambda item: -item[1])}
-        facts["Data set"] = (f"{len(nation.regions)} regions, {nation.cases:,} cases over {national.YEARS} years, "
+        facts["Data set"] = (f"{len(nation.regions)} regions, {nation.cases:,} cases over {nation.years} years, "
                              f"{sum(rows.values()):,} rows written by the generator (largest: "
                              + ", ".join(f"{table} {count:,}" for table, count in list(rows.items())[:8]) + ")")
         step = time.perf_counter()

@@ -133,24 +133,20 @@ class Writer:
 
 
 def _defaults(table) -> dict:
+    """Each column's value when a row leaves it out: the model's Python default (scalar or callable,
+    called once per batch), else None (the server default or NULL)."""
     values = {}
     for column in table.columns:
         default = column.default
-        if default is None or column.server_default is not None and default is None:
-            values[column.name] = None
-        elif default.is_scalar:
-            values[column.name] = default.arg
-        elif default.is_callable:
-            values[column.name] = default.arg(None)
-        else:
-            values[column.name] = None
+        values[column.name] = (default.arg if default is not None and default.is_scalar
+                               else default.arg(None) if default is not None and default.is_callable else None)
     return values
 
 
 def _write(table, rows: list[dict]) -> None:
     defaults = _defaults(table)
-    names = [name for name in defaults if any(name in row for row in rows[:1]) or defaults[name] is not None
-             or not table.c[name].nullable and name != "id"]
+    given = set().union(*rows)
+    names = [name for name in defaults if name in given or defaults[name] is not None]
     if db.engine.dialect.name != "postgresql":
         db.session.execute(insert(table), [{name: row.get(name, defaults[name]) for name in names} for row in rows])
         return
@@ -339,6 +335,8 @@ def _case(nation: Nation, w: Writer, chain: Chain, n: int, audit_rows: list) -> 
     stage = rng.choice(["screening", "process_direction", "monitoring"]) if status == "paused" else status
     reached = PATH.index(stage) if stage in PATH else PATH.index("screening")  # returned: after the screening
     urgency = rng.choices(["regular", "urgent", "crisis"], [0.8, 0.15, 0.05])[0]
+    escalated = rng.random() < 0.03  # when the case gets as far as process direction
+    network_consent = escalated or rng.random() < 0.3
     track = None
     director = rng.choice(region.directors)
     if reached >= PATH.index("screening"):
@@ -361,7 +359,7 @@ def _case(nation: Nation, w: Writer, chain: Chain, n: int, audit_rows: list) -> 
         youth_first_name=first, youth_last_name=family, youth_birth_date=birth,
         youth_gender=rng.choice(["female", "male", "other"]), question=f"Welke hulp past bij {first}?",
         why_stuck="De hulp tot nu toe sloot niet aan.", placement_intended=track == "placement_review",
-        consent_ret=True, consent_collective=True, consent_network=rng.random() < 0.3,
+        consent_ret=True, consent_collective=True, consent_network=network_consent,
         submitted_at=_at(submitted, 9) if status != "concept" else None,
         intake_at=_at(intake, 14) if reached >= PATH.index("intake") else None,
         closed_at=_at(closed, 16) if closed else None, fitting_help_started_on=fitting,
@@ -370,11 +368,12 @@ def _case(nation: Nation, w: Writer, chain: Chain, n: int, audit_rows: list) -> 
     mother = w.add(FamilyMember, case_id=case_id, relation="mother", name=f"{rng.choice(FIRST_NAMES)} {family}",
                    age=rng.randint(28, 50), living_situation="Thuis", parental_authority=True)
     w.add(FamilyMember, case_id=case_id, relation="father", name=f"{rng.choice(FIRST_NAMES)} {family}",
-          age=rng.randint(28, 55), living_situation="Elders", parental_authority=True)
-    for scope in ("ret", "collective"):
-        w.add(Consent, case_id=case_id, scope=scope, family_member_id=mother, given_by_role="parent",
-              given_on=submitted - timedelta(days=3), form="written", recorded_by_id=caseworker,
-              recorded_at=_at(submitted - timedelta(days=3), 14))
+          age=rng.randint(28, 55), living_situation="Elders", parental_authority=False)
+    for scope in ("ret", "collective", "network") if network_consent else ("ret", "collective"):
+        for member, by in ((mother, "parent"), (None, "youth")):  # the parents below 16, the youth from 12
+            w.add(Consent, case_id=case_id, scope=scope, family_member_id=member, given_by_role=by,
+                  given_on=submitted - timedelta(days=3), form="written", recorded_by_id=caseworker,
+                  recorded_at=_at(submitted - timedelta(days=3), 14))
     prior = w.add(PriorHelp, case_id=case_id, provider="Wijkteam", help_type="Ambulante begeleiding",
                   from_date=submitted - timedelta(days=400), to_date=submitted - timedelta(days=30),
                   end_reason="Niet passend")
@@ -443,7 +442,7 @@ def _case(nation: Nation, w: Writer, chain: Chain, n: int, audit_rows: list) -> 
                   answered_at=_at(asked + timedelta(days=2), 14) if answered else None,
                   decline_reason="no_capacity" if declined else None, started_on=fitting if not declined else None,
                   ended_on=closed if request_status == "ended" else None)
-        if rng.random() < 0.03:
+        if escalated:
             sent = finalised + timedelta(days=30)
             escalation = w.add(
                 Escalation, case_id=case_id, network_id=region.network, status="closed" if closed else "in_progress",

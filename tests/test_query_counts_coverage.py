@@ -20,6 +20,7 @@ NOT_A_LIST = {
     "main.index": "redirects to the start page or the sign-in",
     "admin.index": "redirects to the user list",
     "main.accessibility": "the accessibility statement: a fixed text, no rows",
+    "main.floor": "make bench's floor: the base layout and one fixed statement, no rows (tests/test_bench.py)",
     "operations.health_check": "the load balancer's health check: two fixed statements (SELECT 1, the migration), no rows",
     "auth.login": "the sign-in form",
     "auth.second_factor": "the sign-in's second step",

@@ -26,6 +26,7 @@ GROWTH = 1.5  # page time at full size <= 1.5 x at the small size
 LOAD_P95 = 0.500  # under load: p95 <= 500 ms
 SCREENING_PDF = 1.0  # the screening PDF <= 1 s (p95, one client)
 WORKER_MEMORY = 250 * MB  # each worker after the run
+SHOWN = 8  # misses named per target in the summary (worst first)
 
 
 @dataclass
@@ -122,10 +123,11 @@ def summary(run: Run) -> list[str]:
     for target in dict.fromkeys(check.target for check in found):
         mine = [check for check in found if check.target == target]
         missed = sorted((check for check in mine if not check.ok), key=lambda c: c.limit - c.value)
+        shown = "; ".join(f"{c.subject} {_fmt(c.value, c.unit)} (+{(c.value / c.limit - 1) * 100:.0f} %)"
+                          for c in missed[:SHOWN])
+        more = f"; and {len(missed) - SHOWN} more (the table)" if len(missed) > SHOWN else ""
         lines.append(f"- **{target}**: {len(mine) - len(missed)} of {len(mine)} PASS"
-                     + ("" if not missed else "; MISS: " + "; ".join(
-                         f"{c.subject} {_fmt(c.value, c.unit)} (+{(c.value / c.limit - 1) * 100:.0f} %)"
-                         for c in missed)))
+                     + (f"; MISS, worst first: {shown}{more}" if missed else ""))
     return lines
 
 

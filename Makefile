@@ -29,7 +29,7 @@ help:
 	@echo "make run     serve the app with the demo data on http://127.0.0.1:5000"
 	@echo "make test    the whole test suite on SQLite and on PostgreSQL"
 	@echo "make bench   the national benchmark on PostgreSQL: 200,000 cases, 2 million audit events, gunicorn under load;"
-	@echo "             writes docs/performance.md (about 30 minutes; BENCH_CASES=20000 for a smaller run)"
+	@echo "             writes docs/performance.md (30-40 minutes; BENCH_CASES=20000 for a smaller run)"
 	@echo "make bench-audit   the audit chain check at 2 million events (full, from a checkpoint, a changed event)"
 	@echo "make clean   remove the stamp files, test artifacts and the development database"
 	@echo "make distclean   also remove .venv"

@@ -12,8 +12,9 @@ default 32, for BENCH_SECONDS, default 60) and with the workers' memory afterwar
 chain is checked (`verify-audit --full`). The report (benchmarks/report.py) goes to BENCH_OUTPUT (default
 docs/performance.md) and is printed. Other settings: BENCH_REPEAT (requests per page, default 20),
 BENCH_EXPORT_REPEAT (per export, default 5), BENCH_AUDIT_EVENTS (default 10 per case), BENCH_REGIONS
-(default 42). Timings are reported, never asserted; the run fails (exit 1) when a page does not answer 200
-or the chain does not verify.
+(default 42). Timings are reported, never asserted; the run fails (exit 1) when a page does not answer 200,
+a stored due date is not what the application computes for the case (a sample), or the chain does not
+verify.
 """
 
 from __future__ import annotations
@@ -95,13 +96,14 @@ def main() -> int:
         facts["PostgreSQL"] = db.session.execute(db.text("SHOW server_version")).scalar()
         nation = national.build_country(dates.today(), audit_events / cases, _setting("BENCH_REGIONS", national.REGIONS))
     log(f"country: {len(nation.regions)} regions ({time.perf_counter() - began:.0f} s)")
-    failures = []
+    failures: list[str] = []
     for size in dict.fromkeys([small, cases]):
         step = time.perf_counter()
         with app.app_context():
             log(f"cases up to {size:,}")
             national.add_cases(nation, size, log)
             national.finish(nation, log)
+            failures += [f"due date at {size:,} cases: {problem}" for problem in national.check_due_dates(nation)]
         facts[f"Data set built to {size:,} cases in"] = f"{time.perf_counter() - step:.0f} s"
         phase = measure_phase(app, nation, url, settings | {"load": size == cases})
         failures += [f"{t.label} at {size:,} cases answered {t.status}" for t in phase.timings.values() if t.status != 200]

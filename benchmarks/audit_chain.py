@@ -1,7 +1,7 @@
 """Benchmark: how long checking the audit trail's hash chain takes, from the start and from a checkpoint.
 
-    make bench                                  # PostgreSQL (throwaway server), 2,000,000 events
-    BENCH_AUDIT_EVENTS=200000 make bench
+    make bench-audit                            # PostgreSQL (throwaway server), 2,000,000 events
+    BENCH_AUDIT_EVENTS=200000 make bench-audit
     .venv/bin/python benchmarks/audit_chain.py  # SQLite in a temporary file (no TEST_DATABASE_URL)
 
 Builds a chain of N fictional events (no personal data: generated role names and object ids) straight
@@ -23,7 +23,6 @@ import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -33,7 +32,8 @@ import config  # noqa: E402
 from ret_app import audit, create_app  # noqa: E402
 from ret_app.extensions import db  # noqa: E402
 from ret_app.kernel.uow import unit_of_work  # noqa: E402
-from ret_app.models import AuditEvent, AuditHead  # noqa: E402
+from benchmarks.national import Chain  # noqa: E402
+from ret_app.models import AuditEvent  # noqa: E402
 
 BATCH = 10_000
 NEWER = 10_000
@@ -48,21 +48,14 @@ def _event(n: int, start: datetime) -> dict:
 
 
 def build_chain(count: int) -> None:
-    """Insert `count` linked events (hashes computed as audit.compute_hash does) and the head."""
+    """Insert `count` linked events (linked as ret_app.audit links them: national.Chain) and the head."""
     start = datetime(2025, 1, 1, tzinfo=timezone.utc)
-    previous, seq = audit.GENESIS_HASH, 0
+    chain = Chain()
     for first in range(0, count, BATCH):
-        rows = []
-        for n in range(first, min(first + BATCH, count)):
-            seq += 1
-            row = _event(n, start) | {"seq": seq, "prev_hash": previous}
-            row["hash"] = audit.compute_hash(SimpleNamespace(**row))
-            previous = row["hash"]
-            rows.append(row)
-        db.session.execute(insert(AuditEvent), rows)
+        db.session.execute(insert(AuditEvent), [chain.link(_event(n, start))
+                                                for n in range(first, min(first + BATCH, count))])
         db.session.commit()
-    db.session.add(AuditHead(id=1, seq=seq, hash=previous))
-    db.session.commit()
+    chain.store_head()
 
 
 def timed(label: str, function):

@@ -17,5 +17,5 @@ capability = (
     .start_card("region", "main/_start_region.html", services.region_card, order=60)
     .start_card("network", "main/_start_network.html", services.network_card, order=70)
     .expected_access({"main.index": PUBLIC, "main.start": EVERYONE, "main.set_language": PUBLIC,
-                      "main.accessibility": PUBLIC})
+                      "main.accessibility": PUBLIC, "main.floor": EVERYONE})
 )

@@ -8,6 +8,7 @@ from flask import redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from ret_app.kernel.registry import build_cards
+from ret_app.main import services
 from ret_app.main.blueprint import bp
 from ret_app.policy import Permission, public, requires
 from ret_app.urls import safe_next
@@ -28,6 +29,14 @@ def index():
 def start():
     return render_template("main/start.html", region=current_user.organisation.region,
                            alerts=build_cards("alerts", current_user), cards=build_cards("cards", current_user))
+
+
+@bp.get("/ijkpunt")
+@requires(Permission.USE_APP)
+def floor():
+    """The cheapest page there is: the base layout for the signed-in user and one query (the database's
+    clock). `make bench` measures every page against it (benchmarks/, docs/performance.md)."""
+    return render_template("main/floor.html", database_time=services.database_time())
 
 
 @bp.route("/taal", methods=["POST"])

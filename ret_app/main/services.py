@@ -4,9 +4,10 @@ capabilities that own them (`Capability.start_card`)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ret_app.extensions import db
 from ret_app.models import Organisation, Region, User
@@ -32,3 +33,8 @@ def network_card(user: User) -> Optional[dict]:
     regions = list(db.session.scalars(
         select(Region).where(Region.network_id == user.organisation.network_id).order_by(Region.name)))
     return {"network": user.organisation.network, "network_regions": regions} if regions else None
+
+
+def database_time() -> datetime:
+    """The database's clock: the one query of the benchmark's floor page."""
+    return db.session.scalar(select(func.now()))

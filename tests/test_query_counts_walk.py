@@ -298,6 +298,7 @@ SHOWS_NO_MORE_ROWS = {
     "auth.reauthenticate": "asks the password again",
     "auth.login": "the sign-in form",
     "main.accessibility": "the accessibility statement: a fixed text",
+    "main.floor": "the benchmark's floor page: the base layout and the database's clock",
     "operations.health_check": "the load balancer's health check: two fixed statements",
     "api.openapi": "the monitor API's OpenAPI document",
     "notifications.preferences": "the choices per registered kind of notification (a fixed list)",

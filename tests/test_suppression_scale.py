@@ -135,3 +135,28 @@ def test_a_year_protects_only_the_tables_read(app, world, monkeypatch):
         # the lazily protected tables are the tables protected at once
         assert tables.results["realised"] == protect(tables.results._counts["realised"], row_totals=True,
                                                      column_totals=True, threshold=aggregates.THRESHOLD)
+
+
+def test_a_chart_is_drawn_once_for_the_same_figures_and_again_when_one_changes(monkeypatch):
+    from ret_app.stats import charts
+
+    drawn = []
+    render = charts._render
+
+    def counting(*args, **kwargs):
+        drawn.append(args[0])
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(charts, "_render", counting)
+    charts._rendered.cache_clear()
+    series = [("realised", [12, suppression.HIDDEN, 7]), ("not realised", [3, 9, 0])]
+    first = charts.bar_chart(["2024", "2025", "2026"], series, title="Outcomes", chart_id="outcomes")
+    again = charts.bar_chart(["2024", "2025", "2026"], series, title="Outcomes", chart_id="outcomes")
+    assert drawn == ["bar"] and again.svg == first.svg
+    changed = charts.bar_chart(["2024", "2025", "2026"], [("realised", [12, suppression.HIDDEN, 8]),
+                                                          ("not realised", [3, 9, 0])],
+                               title="Outcomes", chart_id="outcomes")
+    other_id = charts.bar_chart(["2024", "2025", "2026"], series, title="Outcomes", chart_id="outcomes-2")
+    assert drawn == ["bar", "bar", "bar"]
+    assert changed.svg != first.svg and 'id="outcomes-2-title"' in other_id.svg
+    charts._rendered.cache_clear()

@@ -41,7 +41,9 @@ for the request, so a page costs a constant number of queries whatever the data.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date
 from typing import Optional
 
@@ -120,12 +122,16 @@ class YearTables:
     year: int
     rows: list[Row]  # row order of the municipality tables
     care_types: list[str]  # the care-type part of the gap rows (NO_CARE_TYPE last)
-    results: dict[str, SuppressedTable]
-    placements: dict[str, SuppressedTable]
-    flow: dict[str, SuppressedTable]  # FLOW measure -> rows x months
-    gaps: dict[int, SuppressedTable]  # gap category id -> rows (municipality, referrer) x care type
-    rereferral: SuppressedTable  # rows: referred again, not referred again
+    results: Mapping[str, SuppressedTable]
+    placements: Mapping[str, SuppressedTable]
+    flow: Mapping[str, SuppressedTable]  # FLOW measure -> rows x months
+    gaps: Mapping[int, SuppressedTable]  # gap category id -> rows (municipality, referrer) x care type
+    rereferral_counts: list[list[int]]  # rows: referred again, not referred again (raw)
     days: dict[tuple, list[int]]  # (scope, month) -> working days; scope: None, ("m", id) or ("t", id)
+
+    @cached_property
+    def rereferral(self) -> SuppressedTable:
+        return protect(self.rereferral_counts)
 
     @property
     def municipalities(self) -> list[int]:
@@ -272,16 +278,40 @@ def _build(region_id: int, year: int, care_types: list[str]) -> YearTables:
         again[0][month] = share.referred_again
         again[1][month] = share.youths - share.referred_again
 
-    def protect(counts: list[list[int]]) -> SuppressedTable:
-        return suppress_table(counts, row_totals=True, column_totals=True, threshold=THRESHOLD)
-
     return YearTables(
         year=year, rows=rows, care_types=care_rows,
-        results={key: protect(counts) for key, counts in results.items()},
-        placements={key: protect(counts) for key, counts in placements.items()},
-        flow={key: protect(counts) for key, counts in flow.items()},
-        gaps={key: protect(counts) for key, counts in gaps.items()},
-        rereferral=protect(again), days=days)
+        results=Protected(results), placements=Protected(placements), flow=Protected(flow),
+        gaps=Protected(gaps), rereferral_counts=again, days=days)
+
+
+def protect(counts: list[list[int]]) -> SuppressedTable:
+    """One year's table of one measure, protected as a whole with its margins."""
+    return suppress_table(counts, row_totals=True, column_totals=True, threshold=THRESHOLD)
+
+
+class Protected(Mapping):
+    """key -> the protected table of `counts[key]`, protected when first read: a page reads a few of
+    a year's tables (the monitor's flow only the flow, the start page only the outcomes), and each
+    table is protected on its own, so the ones never read need no protection."""
+
+    def __init__(self, counts: dict) -> None:
+        self._counts = counts
+        self._tables: dict = {}
+
+    def __getitem__(self, key) -> SuppressedTable:
+        table = self._tables.get(key)
+        if table is None:
+            table = self._tables[key] = protect(self._counts[key])
+        return table
+
+    def __iter__(self):
+        return iter(self._counts)
+
+    def __len__(self) -> int:
+        return len(self._counts)
+
+    def __repr__(self) -> str:  # as the dict of every protected table
+        return repr(dict(self.items()))
 
 
 # --- reading a protected table for a view -----------------------------------------------------------

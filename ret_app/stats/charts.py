@@ -127,8 +127,7 @@ def period_chart(kind: str, periods: Sequence[Union[Period, str]],
     for s in data:
         if len(s.cells) != len(periods):
             raise ValueError(f"series {s.name!r} has {len(s.cells)} values for {len(periods)} periods")
-    svg = _render(kind, short, data, title=title, value_label=value_label, chart_id=chart_id,
-                  size=(width, height))
+    svg = _rendered(kind, tuple(short), data, str(title), str(value_label), chart_id, (width, height))
     return Chart(id=chart_id, kind=kind, title=title, labels=long, series=data, svg=svg, value_label=value_label)
 
 
@@ -149,6 +148,19 @@ def _cell(value: CountLike) -> Cell:
 
 
 # --- drawing -----------------------------------------------------------------------------------------
+
+# Drawing is most of a chart page's time (matplotlib lays out and writes every chart, a few hundred ms
+# each), and the same figures are asked again and again (the page reloaded, another filter and back).
+# The SVG depends on nothing but these arguments (the same arguments give the same bytes), so the last
+# charts drawn are kept per process: the key holds every value shown, so a changed figure is a new chart.
+_RENDERED_KEPT = 64
+
+
+@functools.lru_cache(maxsize=_RENDERED_KEPT)
+def _rendered(kind: str, labels: tuple[str, ...], series: tuple[ChartSeries, ...], title: str, value_label: str,
+              chart_id: str, size: tuple[float, float]) -> Markup:
+    return _render(kind, list(labels), series, title=title, value_label=value_label, chart_id=chart_id, size=size)
+
 
 def _render(kind: str, labels: list[str], series: tuple[ChartSeries, ...], *, title: str, value_label: str,
             chart_id: str, size: tuple[float, float]) -> Markup:

@@ -154,11 +154,23 @@ def suppress_series(tables: Sequence[Sequence[Sequence[int]]], *, row_totals: bo
         if len(grid) != shape[0] or any(len(row) != shape[1] for row in grid):
             raise ValueError("every period's table must have the same rows and columns")
 
+    # The rows (columns) that are zero in every period, when their totals are shown, take no part in
+    # the protection (_Frame): left out of the lines, they change no decision, and most tables
+    # (a gap category per municipality, referrer and care type per month) are mostly zeros.
+    frame = _Frame.of(grids, shape, row_totals, column_totals)
+    if frame.empty:
+        result = SuppressedSeries(frame.zeros(threshold) for _grid_ in grids)
+        result.total = frame.zeros(threshold) if period_total else None
+        return result
+    grids = [frame.compact(grid) for grid in grids]
+    compact_shape = (len(frame.rows), len(frame.columns))
+
     problem = _Problem(threshold)
     layouts = [_add_table(problem, grid, row_totals, column_totals) for grid in grids]
     total_layout = None
     if period_total and len(grids) > 1:
-        summed = [[sum(grid[r][c] for grid in grids) for c in range(shape[1])] for r in range(shape[0])]
+        summed = [[sum(grid[r][c] for grid in grids) for c in range(compact_shape[1])]
+                  for r in range(compact_shape[0])]
         total_layout = _add_table(problem, summed, row_totals, column_totals)
         for key, total_index in total_layout.positions():
             problem.relate(total_index, [layout.index(key) for layout in layouts], PERIOD)
@@ -167,9 +179,9 @@ def suppress_series(tables: Sequence[Sequence[Sequence[int]]], *, row_totals: bo
         problem.views = [{ROW, COLUMN, GRAND}, {ROW, PERIOD}, {COLUMN, PERIOD}]
     problem.protect()
 
-    result = SuppressedSeries(layout.table(problem) for layout in layouts)
-    result.total = total_layout.table(problem) if total_layout else (
-        layouts[0].table(problem) if period_total and len(grids) == 1 else None)
+    result = SuppressedSeries(frame.table(layout, problem) for layout in layouts)
+    result.total = frame.table(total_layout, problem) if total_layout else (
+        frame.table(layouts[0], problem) if period_total and len(grids) == 1 else None)
     return result
 
 
@@ -184,6 +196,30 @@ def suppress_counts(counts: dict[str, int], *, total: bool = True, threshold: in
 
 
 HIDDEN = Cell(value=None, shown=COMPLEMENTARY_SHOWN, suppressed=True, reason=COMPLEMENTARY)
+ZERO = Cell(value=0, shown="0", suppressed=False, reason=None)
+
+# A Cell is immutable: a protected table shares one per shown value (tables of thousands of cells,
+# most of them small numbers and zeros, are built many times a request).
+_SHOWN_CELLS: dict[int, Cell] = {0: ZERO}
+_SHOWN_CACHED = 10_000  # counts below this share their Cell
+_SMALL_CELLS: dict[int, Cell] = {}
+
+
+def _shown_cell(value: int) -> Cell:
+    cell = _SHOWN_CELLS.get(value)
+    if cell is None:
+        cell = Cell(value, str(value), False, None)
+        if value < _SHOWN_CACHED:
+            _SHOWN_CELLS[value] = cell
+    return cell
+
+
+def _small_cell(threshold: int) -> Cell:
+    cell = _SMALL_CELLS.get(threshold)
+    if cell is None:
+        cell = _SMALL_CELLS[threshold] = Cell(None, small_shown(threshold), True, SMALL)
+    return cell
+
 
 
 def sum_of(cells: Sequence[Cell]) -> Cell:
@@ -484,12 +520,11 @@ class _Problem:
 
     def cell(self, index: int) -> Cell:
         reason = self.reasons[index]
-        value = self.values[index]
         if reason == SMALL:
-            return Cell(None, small_shown(self.threshold), True, SMALL)
+            return _small_cell(self.threshold)
         if reason == COMPLEMENTARY:
-            return Cell(None, COMPLEMENTARY_SHOWN, True, COMPLEMENTARY)
-        return Cell(value, str(value), False, None)
+            return HIDDEN
+        return _shown_cell(self.values[index])
 
 
 @dataclass
@@ -533,6 +568,88 @@ class _Layout:
         )
 
 
+# Off only in the tests that show leaving them out changes no decision (tests/test_suppression_scale.py).
+_LEAVE_OUT_ZERO_LINES = True
+
+
+@dataclass
+class _Frame:
+    """The rows and columns of a series' tables that take part in the protection.
+
+    A row that is zero in every period, when the row totals are shown, is left out: its total is 0, so
+    every count of it is on a line whose total is 0 — never hidden as a zero of a "<5" line, never a
+    candidate to hide (a zero), never a hidden member of a line; leaving its counts out of the column
+    lines (zeros that are not hidden) changes nothing the three steps look at, and the counts kept
+    keep their order (the tie-breaks). The same for a column that is zero everywhere when the column
+    totals are shown. Without that line (no row totals) a zero under a "<5" column total is hidden
+    as "<5": such a row stays in. The rows and columns left out are published as zeros."""
+
+    shape: tuple[int, int]
+    rows: list[int]     # the rows kept, in order
+    columns: list[int]  # the columns kept, in order
+    row_totals: bool
+    column_totals: bool
+
+    @classmethod
+    def of(cls, grids: list[list[list[int]]], shape: tuple[int, int], row_totals: bool,
+           column_totals: bool) -> "_Frame":
+        n_rows, n_columns = shape
+        rows, columns = list(range(n_rows)), list(range(n_columns))
+        if n_rows and n_columns and _LEAVE_OUT_ZERO_LINES:
+            if row_totals:
+                rows = [r for r in rows if any(any(grid[r]) for grid in grids)]
+            if column_totals:
+                columns = [c for c in columns if any(grid[r][c] for grid in grids for r in range(n_rows))]
+        return cls(shape, rows, columns, row_totals, column_totals)
+
+    @property
+    def empty(self) -> bool:
+        """Every count is zero (and a margin line holds them): nothing is hidden, all is 0."""
+        return bool(self.shape[0] and self.shape[1]) and not (self.rows and self.columns)
+
+    def compact(self, grid: list[list[int]]) -> list[list[int]]:
+        if len(self.rows) == self.shape[0] and len(self.columns) == self.shape[1]:
+            return grid
+        return [[grid[r][c] for c in self.columns] for r in self.rows]
+
+    def zeros(self, threshold: int) -> SuppressedTable:
+        n_rows, n_columns = self.shape
+        return SuppressedTable(
+            cells=tuple((ZERO,) * n_columns for _ in range(n_rows)),
+            row_totals=(ZERO,) * n_rows if self.row_totals else None,
+            column_totals=(ZERO,) * n_columns if self.column_totals else None,
+            grand_total=ZERO if self.row_totals and self.column_totals else None,
+            threshold=threshold)
+
+    def table(self, layout: "_Layout", problem: "_Problem") -> SuppressedTable:
+        n_rows, n_columns = self.shape
+        cell = problem.cell
+        row_at = dict(zip(self.rows, layout.cells))
+        column_at = {c: j for j, c in enumerate(self.columns)}
+        full_columns = len(self.columns) == n_columns
+
+        def row(r: int) -> tuple[Cell, ...]:
+            indexes = row_at.get(r)
+            if indexes is None:
+                return (ZERO,) * n_columns
+            if full_columns:
+                return tuple(cell(i) for i in indexes)
+            return tuple(cell(indexes[column_at[c]]) if c in column_at else ZERO for c in range(n_columns))
+
+        row_totals = column_totals = None
+        if layout.row_totals is not None:
+            total_at = dict(zip(self.rows, layout.row_totals))
+            row_totals = tuple(cell(total_at[r]) if r in total_at else ZERO for r in range(n_rows))
+        if layout.column_totals is not None:
+            column_totals = tuple(cell(layout.column_totals[column_at[c]]) if c in column_at else ZERO
+                                  for c in range(n_columns))
+        return SuppressedTable(
+            cells=tuple(row(r) for r in range(n_rows)),
+            row_totals=row_totals, column_totals=column_totals,
+            grand_total=None if layout.grand_total is None else cell(layout.grand_total),
+            threshold=problem.threshold)
+
+
 def _add_table(problem: _Problem, grid: list[list[int]], row_totals: bool, column_totals: bool) -> _Layout:
     n_columns = len(grid[0]) if grid else 0
     cells = [[problem.add(value, total=False) for value in row] for row in grid]
@@ -555,6 +672,11 @@ def _add_table(problem: _Problem, grid: list[list[int]], row_totals: bool, colum
 def _grid(table: Sequence[Sequence[int]]) -> list[list[int]]:
     grid = []
     for row in table:
+        values = list(row)
+        # The usual case at once: plain non-negative ints (bool is not an int here: its type is bool).
+        if all(type(value) is int for value in values) and (not values or min(values) >= 0):
+            grid.append(values)
+            continue
         values = []
         for value in row:
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)):

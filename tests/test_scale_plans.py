@@ -193,3 +193,38 @@ def test_the_chairs_upcoming_sessions_read_the_windows_items_by_index(app, count
         plan = _plan(stmt)
     assert "Seq Scan on meeting_item" not in plan, plan
     assert "ix_meeting_item_meeting_id" in plan, plan
+
+
+@pytest.mark.postgres_only
+def test_the_requests_past_reply_by_are_read_from_the_unanswered_requests_index(app, country):
+    """The chair's "requests past their reply-by date" card: with 4,000 requests over eleven years, a
+    quarter unanswered (most of them due in the coming days), the card's first rows (the longest waiting)
+    are read through ix_provider_request_status_reply_by (migration 0026_start) in the card's order, not
+    by walking every past reply-by date of the country and testing each request's status (the plan
+    PostgreSQL chose at 40,000 cases: 75 ms)."""
+    from ret_app.commitments.queries import _rows, past_reply_by_clause
+    from ret_app.kernel import dates
+
+    there = country.elsewhere
+    with app.app_context():
+        db.session.execute(text(
+            "INSERT INTO provider_request (case_id, organisation_id, role, care_type, question, reply_by, status,"
+            " requested_at, requested_by_id, submission_key, decline_text, contact_name, contact_phone,"
+            " withdraw_text, version)"
+            " SELECT c.id, :provider, 'help', 'jeugdhulp', '', CASE WHEN c.id % 4 = 0 THEN current_date + (c.id % 40)"
+            " - 3 ELSE current_date - (c.id % 4000) END,"
+            " CASE WHEN c.id % 4 = 0 THEN 'requested' ELSE 'accepted' END, now(), :chair, 'k' || c.id, '', '',"
+            " '', '', 1 FROM ret_case c WHERE c.region_id = :region"),
+            {"provider": there.provider.id, "chair": there.chair.id, "region": there.region.id})
+        db.session.execute(text("ANALYZE provider_request"))
+        chair = db.session.get(User, there.chair.id)
+        where = (policy.overdue_watch_clause(chair), past_reply_by_clause(dates.today()))
+        from sqlalchemy import func
+
+        from ret_app.models import ProviderRequest
+        count = select(func.count(ProviderRequest.id)).where(*where)
+        rows = _rows().where(*where).order_by(ProviderRequest.reply_by, ProviderRequest.id).limit(5)
+        assert db.session.scalar(count) > 0
+        plan = _plan(rows)
+    assert "ix_provider_request_status_reply_by" in plan, plan
+    assert "ix_provider_request_reply_by " not in plan, plan

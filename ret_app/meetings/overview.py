@@ -3,10 +3,10 @@ weeks, provisional decisions waiting for my answer. Counted in SQL: the queries 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Optional
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from ret_app import policy
 from ret_app.extensions import db
@@ -32,14 +32,20 @@ def my_actions_card(user: User) -> Optional[dict]:
 def upcoming_sessions_card(user: User) -> Optional[dict]:
     if not can(Permission.VIEW_SESSIONS, user):
         return None
-    now = dates.utcnow()
-    meetings = list(db.session.scalars(
-        select(Meeting).where(policy.visible_meetings_clause(user),
-                              Meeting.status.in_([s.value for s in lifecycle.OPEN]),
-                              Meeting.starts_at >= now - timedelta(hours=12),
-                              Meeting.starts_at <= now + timedelta(days=UPCOMING_DAYS))
-        .order_by(Meeting.starts_at).options(*actions.SESSION_LINK_LOADS)))  # session_url asks the policy
+    meetings = list(db.session.scalars(upcoming_sessions_query(user, dates.utcnow())))
     return {"upcoming_meetings": meetings}
+
+
+def upcoming_sessions_query(user: User, now: datetime) -> Select:
+    """The open sessions of the coming two weeks the user may see. Whether the user sees a session
+    through a case on its agenda is looked up among these few sessions' items only (the window
+    bounds the visibility's lookups), not among the items of every case of the region's history."""
+    window = (Meeting.status.in_([s.value for s in lifecycle.OPEN]),
+              Meeting.starts_at >= now - timedelta(hours=12),
+              Meeting.starts_at <= now + timedelta(days=UPCOMING_DAYS))
+    in_window = select(Meeting.id).where(*window).correlate(None)
+    return (select(Meeting).where(policy.visible_meetings_clause(user, among_meetings=in_window), *window)
+            .order_by(Meeting.starts_at).options(*actions.SESSION_LINK_LOADS))  # session_url asks the policy
 
 
 def provisional_card(user: User) -> Optional[dict]:

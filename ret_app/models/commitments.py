@@ -18,7 +18,7 @@ import enum
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ret_app.models.base import Base, UTCDateTime, utcnow
@@ -91,6 +91,11 @@ class ProviderRequest(Base):
     ended_on: Mapped[Optional[date]] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        # The start page's "requests past their reply-by date" (commitments.queries.past_reply_by): the
+        # unanswered requests, longest waiting first, without walking every past request of the country.
+        Index("ix_provider_request_status_reply_by", "status", "reply_by", "id"),
+    )
 
     case: Mapped[Case] = relationship()
     organisation: Mapped[Organisation] = relationship()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Iterable, Optional
 
-from sqlalchemy import ColumnElement, exists, false, or_, select, union
+from sqlalchemy import ColumnElement, Select, exists, false, or_, select, union
 
 from ret_app.extensions import db
 from ret_app.kernel import dates
@@ -52,15 +52,23 @@ def can_view_meeting(user: User, meeting: Meeting) -> bool:
             or any(can_view_case(user, item.case) for item in meeting.items))
 
 
-def visible_meetings_clause(user: User) -> ColumnElement[bool]:
+def visible_meetings_clause(user: User, among_meetings: Optional[Select] = None) -> ColumnElement[bool]:
     """SQL twin of can_view_meeting. The sessions the user is invited to or that have a case on the
     agenda they may see are ids looked up first (kernel.sql.among): each part from its own index,
-    not a test of every session of the country."""
+    not a test of every session of the country.
+
+    `among_meetings` (a select of meeting ids the outer query is limited to anyway, such as the
+    sessions of the next two weeks) bounds those lookups to the agenda items and invitations of just
+    those sessions; without it, "has a case on the agenda I may see" reads the items of every case
+    in the user's view, which for the RET grows with the region's whole history."""
     if not role_has(user.role, Permission.VIEW_SESSIONS):
         return false()
-    invited_or_sees_a_case = among(Meeting.id, union(
-        select(MeetingInvitation.meeting_id).where(MeetingInvitation.user_id == user.id).correlate(None),
-        select(MeetingItem.meeting_id).where(MeetingItem.case_id.in_(visible_case_ids(user))).correlate(None)))
+    invitations = select(MeetingInvitation.meeting_id).where(MeetingInvitation.user_id == user.id)
+    items = select(MeetingItem.meeting_id).where(MeetingItem.case_id.in_(visible_case_ids(user)))
+    if among_meetings is not None:
+        invitations = invitations.where(MeetingInvitation.meeting_id.in_(among_meetings))
+        items = items.where(MeetingItem.meeting_id.in_(among_meetings))
+    invited_or_sees_a_case = among(Meeting.id, union(invitations.correlate(None), items.correlate(None)))
     if has_role(user, Role.CHAIR, Role.RET_MEMBER):
         region_id = region_of(user)
         if region_id is not None:

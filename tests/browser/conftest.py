@@ -189,7 +189,10 @@ def axe_violations(page) -> list[dict]:
     """Run axe-core on the current page; every violation (all impacts).
 
     The app's CSP (script-src 'self') blocks injected <script> tags, so axe is evaluated through
-    the DevTools protocol (page.evaluate), which CSP does not govern."""
+    the DevTools protocol (page.evaluate), which CSP does not govern. It waits for the page's load event
+    first: the page's text can be there before its style sheets (once, under load, axe measured a button
+    still in the browser's own grey)."""
+    page.wait_for_load_state("load")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(f"() => {{ {AXE_JS.read_text(encoding='utf-8')}\n }}")
         assert page.evaluate("() => typeof window.axe !== 'undefined'"), "axe-core did not load"

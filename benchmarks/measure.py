@@ -43,17 +43,17 @@ class Target:
     load: bool = True  # part of the concurrent load's mix
 
 
-def targets(sample: dict, cases_per_page: int) -> list[Target]:
+def targets(sample: dict) -> list[Target]:
     """The key pages and exports of issue 14, as the first region's people see them."""
     case, meeting = sample["case"], sample["meeting"]
-    last_page = max(1, math.ceil(sample["region_cases"] / cases_per_page))
     found = [
         Target("floor (base layout, one query)", "chair", "/ijkpunt", kind="floor"),
         Target("case list, default", "chair", "/casussen"),
         Target("case list, filtered (status, urgency)", "chair", "/casussen?status=process_direction&urgency=regular"),
         Target("case list, over tijd", "chair", "/casussen?overdue=1"),
         Target("case list, name search", "chair", "/casussen", search=sample["case_family"] or "Testfamilie"),
-        Target("case list, last page", "chair", f"/casussen?page={last_page}"),
+        # The oldest of the region's twenty years (every status; keyset paging: the list's order reversed).
+        Target("case list, last page", "chair", "/casussen?status=all&pagina=laatste"),
         Target("case list, caseworker", "caseworker", "/casussen"),
         Target("case page", "chair", f"/casussen/{case}"),
         Target("intake queue", "chair", "/intake"),

@@ -47,10 +47,9 @@ def log(message: str) -> None:
 def measure_phase(app, nation, url: str, settings: dict) -> report.Phase:
     """The pages over HTTP to gunicorn (one client; with `load`, also the concurrent load and the workers'
     memory), and the export that is a job, in-process."""
-    from ret_app.cases.routes import PAGE_SIZE
 
     with app.app_context():
-        found = measure.targets(national.sample(nation), PAGE_SIZE)
+        found = measure.targets(national.sample(nation))
     phase = report.Phase(cases=nation.cases, timings={})
     log(f"gunicorn, {settings['workers']} workers; {len(found)} pages and exports, {settings['repeat']} requests each")
     with measure.Gunicorn(url, settings["workers"], measure.free_port()) as server:

@@ -50,9 +50,8 @@ def test_harness_builds_grows_and_measures_a_tiny_country(app):
         assert set(nation.accounts) == set(national.ROLES)
         sample = national.sample(nation)
         assert sample["case"] and sample["live_meeting"] and sample["meeting"]
-        from ret_app.cases.routes import PAGE_SIZE
 
-        found = measure.targets(sample, PAGE_SIZE)
+        found = measure.targets(sample)
     assert {"floor", "page", "export"} == {target.kind for target in found}
     assert {target.role for target in found} == set(national.ROLES)
     clients = {role: measure.sign_in(measure.AppClient(app), email, national.PASSWORD, nation.secret)

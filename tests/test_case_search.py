@@ -264,13 +264,20 @@ def test_paging_keeps_the_term_without_putting_it_in_the_address(app, client, ma
     w, refs, other_ref = many
     login(client, app, w.caseworker)
     first = client.get(search(client, PARENT).headers["HX-Push-Url"]).get_data(as_text=True)
-    next_links = [url for url in Urls(first).urls if "page=2" in url]
+    next_links = [url for url in Urls(first).urls if "na=" in url]
     assert next_links and no_name_in(*next_links)
     second = client.get(next_links[0].replace("&amp;", "&")).get_data(as_text=True)
     assert len(references(second)) == 5 and references(second) <= refs
     assert references(first) | references(second) == refs and other_ref not in second
-    previous = [url for url in Urls(second).urls if "page=1" in url]
+    previous = [url for url in Urls(second).urls if "voor=" in url]
     assert previous and no_name_in(*previous, *Urls(second).urls)
+    assert references(client.get(previous[0].replace("&amp;", "&")).get_data(as_text=True)) == references(first)
+    last = [url for url in Urls(first).urls if "pagina=laatste" in url]
+    # The last page is the list's last 25 rows (keyset paging knows no page numbers): it ends with the
+    # second page and has no next page.
+    last_page = client.get(last[0].replace("&amp;", "&")).get_data(as_text=True)
+    assert len(references(last_page)) == 25 and references(second) <= references(last_page) <= refs
+    assert 'rel="next"' not in last_page and 'rel="prev"' in last_page
 
 
 def test_a_term_in_an_old_address_is_moved_out_of_it(app, client, many):
@@ -291,7 +298,7 @@ def test_the_id_means_nothing_in_another_session(app, client, many):
     login(colleague, app, w.colleague)
     body = colleague.get(pushed).get_data(as_text=True)
     assert "Petra" not in body and 'role="status"' in body  # the term is unknown there, and the page says why
-    assert other_ref in colleague.get(pushed + "&page=2").get_data(as_text=True)  # the list is not filtered
+    assert other_ref in colleague.get(pushed + "&pagina=laatste").get_data(as_text=True)  # the list is not filtered
     # A new sign-in is a new session: the id is gone for the same user too.
     later = app.test_client()
     login(later, app, w.caseworker)

@@ -669,7 +669,7 @@ def test_query_parameters_are_found(app, objects, actors, record):
     """The control of the recording: the parameters the case list and the live page read are seen."""
     client = _client(app, actors["session_chair"])
     _response, reads = record(lambda: client.get("/casussen"))
-    assert {"page", "municipality", "q", "status"} <= reads.args
+    assert {"na", "voor", "pagina", "municipality", "q", "status"} <= reads.args
     _response, reads = record(lambda: client.get(f"/overleggen/{objects.meeting_id}/live"))
     assert "item" in reads.args
 
@@ -683,7 +683,7 @@ def test_integer_filters_beyond_the_database_are_ignored_like_text(app, objects,
         plain = client.get(f"{path}?municipality=abc")
         assert plain.status_code == 200
         for value in HOSTILE_INTS:
-            response = client.get(f"{path}?municipality={value}&page={value}")
+            response = client.get(f"{path}?municipality={value}&page={value}&na={value}&voor={value}")
             assert response.status_code == 200, (path, value)
             assert response.get_data(as_text=True).count("<tr") == plain.get_data(as_text=True).count("<tr")
 

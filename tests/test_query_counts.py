@@ -6,6 +6,8 @@ of the app, as each role, is held to one by the walk in test_query_counts_walk.p
 
 from __future__ import annotations
 
+import re
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -57,6 +59,12 @@ def _search_url(client, term: str) -> str:
     return response.headers["Location"]
 
 
+def _next_page_url(client, url: str) -> str:
+    """The first page's link to the next page, or the first page itself when there is no next page."""
+    found = re.search(r'rel="next" href="([^"]+)"', client.get(url).get_data(as_text=True))
+    return found.group(1).replace("&amp;", "&") if found else url
+
+
 def _statements(app, client, count_queries, url: str) -> int:
     assert client.get(url).status_code == 200  # warm up: the session touch, caches
     with count_queries() as statements:
@@ -67,7 +75,7 @@ def _statements(app, client, count_queries, url: str) -> int:
 
 QUERIES = ["", "?overdue=1", "?status=submitted&urgency=crisis", "?track=process_direction", "?municipality={first}",
            "?sort=deadline", "?overdue=1&sort=deadline", "?overdue=1&due_kind=intake_decision&sort=deadline",
-           "search:RET", "?page=2"]
+           "search:RET", "next:", "next:?sort=deadline", "?pagina=laatste", "?status=all&pagina=laatste"]
 
 
 # Every filter and order as the chair; the others see the cases through other policy rules (their
@@ -83,10 +91,14 @@ def test_the_case_list_does_not_grow_with_its_rows(app, factory, count_queries, 
         _cases(app, factory, world, size)
         client = app.test_client()
         login(client, app, world[role])
-        url = _search_url(client, query.removeprefix("search:")) if query.startswith("search:") else \
-            "/casussen" + query.format(first=world["municipalities"][0].id)
+        if query.startswith("search:"):
+            url = _search_url(client, query.removeprefix("search:"))
+        elif query.startswith("next:"):  # the page after the first (keyset: the first page's next link)
+            url = _next_page_url(client, "/casussen" + query.removeprefix("next:"))
+        else:
+            url = "/casussen" + query.format(first=world["municipalities"][0].id)
         counts[size] = _statements(app, client, count_queries, url)
-        if size > PAGE_SIZE or "page=2" not in query:
+        if size > PAGE_SIZE or not query.startswith("next:"):
             assert 'href="/casussen/' in client.get(url).get_data(as_text=True), "shows no case: measures nothing"
     assert counts[SIZES[0]] == counts[SIZES[-1]], counts
 

@@ -4,11 +4,11 @@ paged in SQL, with what each row shows loaded up front (the query count does not
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Callable, Optional
 
 from sqlalchemy import (
-    ColumnElement, Select, String, case as sql_case, func, literal_column, or_, select, union,
+    ColumnElement, Date, Select, String, case as sql_case, func, literal, literal_column, or_, select, union,
 )
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -19,20 +19,30 @@ from ret_app.kernel.sql import among
 from ret_app.models import (
     Case, CaseEvent, CaseParticipant, CaseStatus, CaseTransition, FamilyMember, Municipality, User,
 )
-from ret_app.paging import Page, paginate
+from ret_app.models.base import UTCDateTime
+from ret_app.paging import Key, KeysetPage, Page, decode_edge, keyset_page, paginate
 
 URGENCY_ORDER = sql_case({"crisis": 0, "urgent": 1}, value=Case.urgency, else_=2)
 # Closed cases wait for nobody: after the open ones (a region's years of closed cases would push its open
 # cases off the first pages).
 CLOSED_LAST = sql_case((Case.status == CaseStatus.CLOSED.value, 1), else_=0)
 
-# The case list's orders (the URL's `sort`): the open cases before the closed ones, the most urgent and
+# Where a value may be missing, the order puts the case after those that have one (a draft has not been
+# submitted; a case may have nothing due): these stand in for the missing value, later than any real one.
+_NOT_SUBMITTED = datetime(9999, 12, 31, tzinfo=timezone.utc)
+_NOTHING_DUE = date(9999, 12, 31)
+SUBMITTED_ORDER = func.coalesce(Case.submitted_at, literal(_NOT_SUBMITTED, UTCDateTime()), type_=UTCDateTime())
+DEADLINE_ORDER = func.coalesce(Case.next_deadline, literal(_NOTHING_DUE, Date()), type_=Date())
+
+# The case list's orders (the URL's `sort`), each ending in the id so that it is total and a page can be
+# continued from its last row (keyset paging): the open cases before the closed ones, the most urgent and
 # longest waiting first (""), or the next due date first ("deadline": the stored Case.next_deadline,
 # cases with nothing due last, closed cases among them).
-SORTS = {
-    "": (CLOSED_LAST, URGENCY_ORDER, Case.submitted_at.is_(None), Case.submitted_at, Case.id),
-    "deadline": (Case.next_deadline.is_(None), Case.next_deadline, URGENCY_ORDER, Case.id),
+SORTS: dict[str, tuple[Key, ...]] = {
+    "": (Key(CLOSED_LAST), Key(URGENCY_ORDER), Key(SUBMITTED_ORDER, datetime), Key(Case.id)),
+    "deadline": (Key(DEADLINE_ORDER, date), Key(URGENCY_ORDER), Key(Case.id)),
 }
+
 
 # Loaded with the case by the pages that judge it (case page, intake, screening report): the help
 # tried before, in one query with the case's load (case_or_404's `load`).
@@ -124,7 +134,7 @@ def visible_cases(user: User, filters: Optional[CaseFilters] = None, today=None,
         stmt = stmt.where(_FLAGS[filters.flag].clause(today or dates.today()))
     if filters.q:
         stmt = stmt.where(_matches_term(user, filters.q))
-    return stmt.order_by(*SORTS.get(sort, SORTS[""]))
+    return stmt.order_by(*(key.expr for key in SORTS.get(sort, SORTS[""])))
 
 
 def mine_clause(user: User) -> ColumnElement[bool]:
@@ -159,10 +169,24 @@ def _matches_term(user: User, term: str) -> ColumnElement[bool]:
     ))
 
 
-def search(user: User, filters: CaseFilters, page: int, per_page: int, sort: str = "") -> Page:
-    """One page of the cases the user may see (the search is audited: the filter names, not values)."""
+@dataclass(frozen=True)
+class PageAsked:
+    """Which page of the case list: the first, the one after or before a row (`encode_edge` values from
+    the address's `na` / `voor`), or the last."""
+
+    after: Optional[str] = None
+    before: Optional[str] = None
+    last: bool = False
+
+
+def search(user: User, filters: CaseFilters, asked: PageAsked, per_page: int, sort: str = "") -> KeysetPage:
+    """One page of the cases the user may see (the search is audited: the filter names, not values).
+    Paged by keyset: a page deep in twenty years of a region's cases costs what the first page costs."""
     audit.record(audit.Action.SEARCH, object_type="case_list", detail="filters=" + ",".join(filters.names()))
-    result = paginate(visible_cases(user, filters, sort=sort).options(joinedload(Case.municipality)), page, per_page)
+    keys = SORTS.get(sort, SORTS[""])
+    stmt = visible_cases(user, filters).order_by(None).options(joinedload(Case.municipality))
+    result = keyset_page(stmt, keys, per_page, after=decode_edge(asked.after, keys),
+                         before=decode_edge(asked.before, keys), last=asked.last)
     # A search hit per case shown (its access log lists it): one event per case, not one naming the page's
     # ids, so the log finds them by the indexed case id. The events of a page are inserted in one statement.
     for case in result.items:

@@ -80,7 +80,9 @@ def case_list():
         push_url = list_url
     else:
         search_id = request.args.get(SEARCH_ID, "") if filters.q else ""
-    result = queries.search(current_user, filters, web.int_arg("page", 1), PAGE_SIZE, sort)
+    asked = queries.PageAsked(after=request.args.get("na"), before=request.args.get("voor"),
+                              last=request.args.get("pagina") == "laatste")
+    result = queries.search(current_user, filters, asked, PAGE_SIZE, sort)
     response = make_response(render_page_or_fragment(
         "cases/list.html", "cases/_list_results.html", result=result, filters=filters, sort=sort,
         overdue_ids={c.id for c in result.items if norms.is_overdue(c)},

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import random
 import re
 import signal
 import socket
@@ -230,15 +231,30 @@ class Load:
     median: float
     per_page: dict[str, float] = field(default_factory=dict)  # label -> p95
     failed: dict[str, int] = field(default_factory=dict)  # label -> answers other than 200
+    pause: tuple[float, float] = (0.0, 0.0)  # each user's pause between two pages: from, to (s)
 
     @property
     def throughput(self) -> float:
         return self.requests / self.seconds
 
+    @property
+    def paced(self) -> bool:
+        return self.pause[1] > 0
 
-def load(clients: dict, found: list[Target], users: int, duration: float) -> Load:
+    def describe(self) -> str:
+        """Who made the load, in words (the report and the log)."""
+        if self.paced:
+            return (f"{self.users} users, each pausing {self.pause[0]:g}–{self.pause[1]:g} s between pages "
+                    f"(as a person reads a page)")
+        return f"{self.users} users without pause (the most the app serves: a queue)"
+
+
+def load(clients: dict, found: list[Target], users: int, duration: float,
+         pause: tuple[float, float] = (0.0, 0.0)) -> Load:
     """`users` threads, each a user of its own (a copy of the role's signed-in session), asking the
-    pages of the mix one after another, without pause, for `duration` seconds."""
+    pages of the mix one after another for `duration` seconds: without pause, or with a pause drawn
+    between `pause[0]` and `pause[1]` seconds after each answer (locust's `between`: users who read what
+    they asked for). Only the requests are timed, not the pauses."""
     mix = [(target, resolve(clients[target.role], target)) for target in found if target.load]
     results: list[tuple[str, float, int]] = []
     lock = threading.Lock()
@@ -248,6 +264,9 @@ def load(clients: dict, found: list[Target], users: int, duration: float) -> Loa
         own = {role: client.copy() for role, client in clients.items()}
         k = number
         mine = []
+        draw = random.Random(number)  # the same pauses in every run
+        if pause[1] > 0:  # users do not all start at the same moment
+            time.sleep(draw.uniform(0, pause[1]))
         while time.perf_counter() < stop:
             target, path = mix[k % len(mix)]
             k += 7  # users walk the mix from different places
@@ -257,6 +276,8 @@ def load(clients: dict, found: list[Target], users: int, duration: float) -> Loa
             except Exception:  # noqa: BLE001  (a refused connection counts as an error)
                 status = 0
             mine.append((target.label, time.perf_counter() - began, status))
+            if pause[1] > 0:
+                time.sleep(min(draw.uniform(*pause), max(0.0, stop - time.perf_counter())))
         with lock:
             results.extend(mine)
 
@@ -274,7 +295,7 @@ def load(clients: dict, found: list[Target], users: int, duration: float) -> Loa
     return Load(users=users, seconds=elapsed, requests=len(results),
                 errors=sum(1 for _, _, status in results if status != 200), p95=percentile(times, 95),
                 median=statistics.median(times), per_page={label: percentile(v, 95) for label, v in per_page.items()},
-                failed=dict(Counter(label for label, _, status in results if status != 200)))
+                failed=dict(Counter(label for label, _, status in results if status != 200)), pause=pause)
 
 
 # --- exports that are jobs -------------------------------------------------------------------------------

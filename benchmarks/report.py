@@ -33,7 +33,8 @@ SHOWN = 8  # misses named per target in the summary (worst first)
 class Phase:
     cases: int
     timings: dict[str, Timing]
-    load: Optional[Load] = None
+    load: Optional[Load] = None  # users who pause between pages (the target's load)
+    saturation: Optional[Load] = None  # the same users without pause: the most the app serves
     worker_rss: list[int] = field(default_factory=list)
 
 
@@ -100,8 +101,11 @@ def checks(run: Run) -> list[Check]:
         if timing.label.startswith("screening PDF"):
             found.append(Check("screening PDF ≤ 1 s", timing.label, timing.p95, SCREENING_PDF, "ms"))
     if full.load:
-        found.append(Check("load p95 ≤ 500 ms", f"all pages, {full.load.users} users", full.load.p95, LOAD_P95, "ms"))
+        found.append(Check("load p95 ≤ 500 ms", f"all pages, {full.load.describe()}", full.load.p95, LOAD_P95, "ms"))
         found += [Check("load p95 ≤ 500 ms", label, p95, LOAD_P95, "ms") for label, p95 in full.load.per_page.items()]
+    if full.saturation:
+        found.append(Check("load p95 ≤ 500 ms", f"all pages, {full.saturation.describe()}", full.saturation.p95,
+                           LOAD_P95, "ms"))
     found += [Check("worker memory ≤ 250 MB", f"worker {n + 1}", rss, WORKER_MEMORY, "MB")
               for n, rss in enumerate(full.worker_rss)]
     return found
@@ -187,13 +191,15 @@ def render(run: Run, notes: str = "") -> str:
               "medians themselves are in the first two columns); "
               "*load p95*: the same page's p95 under the concurrent load.", ""]
     lines += table(run)
-    if full.load:
-        load = full.load
+    loads = [load for load in (full.load, full.saturation) if load]
+    if loads:
         lines += ["", "## Under load", "",
-                  f"{load.users} users (threads, each with its own signed-in session) asking the pages of the table "
-                  f"(not the exports) one after another without pause for {load.seconds:.0f} s: "
-                  f"**{load.requests:,} requests, {load.throughput:.1f} requests/s, median "
-                  f"{_ms(load.median)} ms, p95 {_ms(load.p95)} ms**, {load.errors} not answered 200."]
+                  "Users are threads, each with its own signed-in session, asking the pages of the table (not the "
+                  "exports) one after another for a fixed time; only the requests are timed. The table's *load p95* "
+                  "is from the first load.", ""]
+        lines += [f"- {load.describe()}, {load.seconds:.0f} s: **{load.requests:,} requests, "
+                  f"{load.throughput:.1f} requests/s, median {_ms(load.median)} ms, p95 {_ms(load.p95)} ms**, "
+                  f"{load.errors} not answered 200." for load in loads]
     if full.worker_rss:
         lines += ["", "## Worker memory after the run", "",
                   "Resident memory of each gunicorn worker (VmRSS): "

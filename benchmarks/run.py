@@ -8,7 +8,9 @@ On the throwaway PostgreSQL of scripts/with-postgres.sh (TEST_DATABASE_URL): the
 then the country (benchmarks/national.py) with BENCH_SMALL_CASES cases (default 2,000); the app served by
 gunicorn (BENCH_WORKERS workers, default 4) and measured (benchmarks/measure.py); then the same country
 grown to BENCH_CASES (default 200,000) and measured again, this time also under load (BENCH_USERS users,
-default 32, for BENCH_SECONDS, default 60) and with the workers' memory afterwards; last the whole audit
+default 32, for BENCH_SECONDS, default 60: first each pausing BENCH_PAUSE seconds between pages, default
+"1-3" as locust's `between(1, 3)`, then the same users without pause, the most the app serves) and with
+the workers' memory afterwards; last the whole audit
 chain is checked (`verify-audit --full`). The report (benchmarks/report.py) goes to BENCH_OUTPUT (default
 docs/performance.md) and is printed. Other settings: BENCH_REPEAT (requests per page, default 20),
 BENCH_EXPORT_REPEAT (per export, default 5), BENCH_AUDIT_EVENTS (default 10 per case), BENCH_REGIONS
@@ -57,15 +59,22 @@ def measure_phase(app, nation, url: str, settings: dict) -> report.Phase:
                    for role, email in nation.accounts.items()}
         phase.timings = measure.sequential(clients, found, settings["repeat"], settings["export_repeat"], log)
         if settings["load"]:
-            log(f"load: {settings['users']} users for {settings['seconds']} s")
-            phase.load = measure.load(clients, found, settings["users"], settings["seconds"])
-            log(f"  {phase.load.requests:,} requests, {phase.load.throughput:.1f}/s, p95 {phase.load.p95 * 1000:.0f} ms")
+            for name, pause in (("load", settings["pause"]), ("saturation", (0.0, 0.0))):
+                load = measure.load(clients, found, settings["users"], settings["seconds"], pause)
+                log(f"load: {load.describe()}, {settings['seconds']} s: {load.requests:,} requests, "
+                    f"{load.throughput:.1f}/s, p95 {load.p95 * 1000:.0f} ms")
+                setattr(phase, name, load)
             phase.worker_rss = server.worker_rss()
     with app.app_context():
         timing = measure.signal_report(app, nation, settings["export_repeat"])
     phase.timings[timing.label] = timing
     log(f"  {timing.label:<44} median {timing.median * 1000:7.1f} ms")
     return phase
+
+
+def _pause(text: str) -> tuple[float, float]:
+    low, _, high = text.partition("-")
+    return float(low), float(high or low)
 
 
 def main() -> int:
@@ -79,7 +88,9 @@ def main() -> int:
     audit_events = _setting("BENCH_AUDIT_EVENTS", cases * national.AUDIT_PER_CASE)
     settings = {"workers": _setting("BENCH_WORKERS", 4), "repeat": _setting("BENCH_REPEAT", 20),
                 "export_repeat": _setting("BENCH_EXPORT_REPEAT", 5), "users": _setting("BENCH_USERS", 32),
-                "seconds": _setting("BENCH_SECONDS", 60)}
+                "seconds": _setting("BENCH_SECONDS", 60),
+                # Each user's pause between pages, from-to seconds (locust's `between`); "0-0" for none.
+                "pause": _pause(os.environ.get("BENCH_PAUSE", "1-3"))}
     output = ROOT / os.environ.get("BENCH_OUTPUT", "docs/performance.md")
     command = " ".join(f"{name}={shlex.quote(os.environ[name])}" for name in sorted(os.environ)
                        if name.startswith("BENCH_")) + " make bench"

@@ -63,12 +63,16 @@ def test_harness_builds_grows_and_measures_a_tiny_country(app):
                                  lines.append, warm_up=False)
     assert {label: t.status for label, t in timings.items() if t.status != 200} == {}
     assert timings["screening PDF"].size > 1000 and all(t.floor for t in timings.values() if t.kind != "floor")
-    load = measure.load(clients, [t for t in found if t.kind == "floor" or t.role == "chair"][:3], 2, 0.2)
-    assert load.requests > 0 and load.errors == 0
-    phase = report.Phase(cases=60, timings=timings, load=load,
+    mix = [t for t in found if t.kind == "floor" or t.role == "chair"][:3]
+    load = measure.load(clients, mix, 2, 0.2)
+    paced = measure.load(clients, mix, 2, 0.3, pause=(0.05, 0.1))
+    assert load.requests > 0 and load.errors == 0 and paced.requests > 0 and paced.errors == 0
+    assert paced.paced and not load.paced
+    phase = report.Phase(cases=60, timings=timings, load=paced, saturation=load,
                          worker_rss=[100 * report.MB])
     text = report.render(report.Run("make bench", [phase, phase], {"Data set": "tiny"}, commit="abc1234"))
     for label in timings:
         assert f"| {label} |" in text
     assert re.search(r"\*\*median ≤ 3 × floor\*\*: \d+ of \d+ PASS", text)
     assert "**worker memory ≤ 250 MB**: 1 of 1 PASS" in text
+    assert "2 users, each pausing 0.05–0.1 s between pages" in text and "2 users without pause" in text

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from ret_app.analyst import aggregates, cards, stored
+from ret_app.analyst import aggregates, cards, refresh, stored
 from ret_app.caretypes import services as caretypes
 from ret_app.extensions import db
 from ret_app.jobs import registry as jobs
@@ -58,7 +58,7 @@ def _run(app, name: str) -> int:
 
 def test_the_stored_tables_equal_a_fresh_computation_and_every_view_reads_them(app, world):
     generate(app, world, n=300, seed=31, categories=4, care_types=3, years=YEARS)
-    assert _run(app, stored.NIGHTLY) > 0
+    assert _run(app, refresh.NIGHTLY) > 0
     with app.app_context():
         assert set(db.session.scalars(select(AnalystYearFigures.year).where(
             AnalystYearFigures.region_id == world.region.id))) >= set(YEARS)
@@ -82,7 +82,7 @@ def test_the_stored_tables_equal_a_fresh_computation_and_every_view_reads_them(a
         from_store.computed_at = None
         assert from_store == now, filters
     # A second run changes nothing (the job is idempotent).
-    assert _run(app, stored.NIGHTLY) == 0
+    assert _run(app, refresh.NIGHTLY) == 0
 
 
 class _without_store:
@@ -107,7 +107,7 @@ def test_a_request_reads_the_stored_year_and_protects_nothing(app, client, world
     login(client, app, world.analyst)
     with count_queries() as computed_statements:
         assert client.get("/cijfers").status_code == 200  # nothing stored yet: computed on the request
-    _run(app, stored.NIGHTLY)
+    _run(app, refresh.NIGHTLY)
     monkeypatch.setattr(aggregates, "_build", not_on_a_request)
     with count_queries() as statements:
         page = client.get("/cijfers").get_data(as_text=True)
@@ -123,7 +123,7 @@ def test_the_page_keeps_a_constant_number_of_statements_with_stored_years(app, c
     counts = {}
     for n, seed in ((5, 41), (45, 42)):
         generate(app, world, n=n, seed=seed, years=YEARS)
-        _run(app, stored.NIGHTLY)
+        _run(app, refresh.NIGHTLY)
         with count_queries() as statements:
             assert client.get(f"/cijfers?kind=year&year={THIS_YEAR}").status_code == 200
         counts[n] = len(statements)
@@ -132,7 +132,7 @@ def test_the_page_keeps_a_constant_number_of_statements_with_stored_years(app, c
 
 def test_a_new_outcome_shows_at_the_next_hourly_run_and_the_page_says_when_it_was_computed(app, world, factory):
     generate(app, world, n=60, seed=33, years=YEARS)
-    _run(app, stored.NIGHTLY)
+    _run(app, refresh.NIGHTLY)
     before = _read(app, world.region.id, THIS_YEAR)
     case_id = factory.case(world.caseworker, world.municipality, status="closed")
     with app.app_context():
@@ -143,7 +143,7 @@ def test_a_new_outcome_shows_at_the_next_hourly_run_and_the_page_says_when_it_wa
     realised = (before.results["realised"].grand_total, fresh.results["realised"].grand_total)
     # Until the next run the stored year is read, with its moment of computing.
     assert _read(app, world.region.id, THIS_YEAR).results["realised"].grand_total == realised[0]
-    assert _run(app, stored.HOURLY) >= 1
+    assert _run(app, refresh.HOURLY) >= 1
     after = _read(app, world.region.id, THIS_YEAR)
     _same_tables(after, fresh)
     assert after.computed_at >= before.computed_at
@@ -151,7 +151,7 @@ def test_a_new_outcome_shows_at_the_next_hourly_run_and_the_page_says_when_it_wa
 
 def test_erasing_a_case_removes_its_regions_stored_years_and_the_hourly_run_stores_them_again(app, world):
     generate(app, world, n=60, seed=34, years=YEARS)
-    _run(app, stored.NIGHTLY)
+    _run(app, refresh.NIGHTLY)
     from ret_app.erasure import services as erasure
 
     with app.app_context():
@@ -166,7 +166,7 @@ def test_erasing_a_case_removes_its_regions_stored_years_and_the_hourly_run_stor
     read = _read(app, world.region.id, year)
     assert read.computed_at is None  # computed on the request, from what the erasure left
     _same_tables(read, _fresh(app, world.region.id, year))
-    assert _run(app, stored.HOURLY) >= len(YEARS)
+    assert _run(app, refresh.HOURLY) >= len(YEARS)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(AnalystYearFigures)) == stored_years
     again = _read(app, world.region.id, year)
@@ -176,7 +176,7 @@ def test_erasing_a_case_removes_its_regions_stored_years_and_the_hourly_run_stor
 
 def test_a_stored_year_of_another_layout_is_not_read(app, world):
     generate(app, world, n=60, seed=35, years=YEARS)
-    _run(app, stored.NIGHTLY)
+    _run(app, refresh.NIGHTLY)
     with app.app_context():
         category = GapCategory(region_id=world.region.id, code="nieuw", name="Nieuwe categorie", position=99)
         db.session.add(category)
@@ -185,7 +185,7 @@ def test_a_stored_year_of_another_layout_is_not_read(app, world):
     read = _read(app, world.region.id, THIS_YEAR - 1)
     assert read.computed_at is None and category_id in read.gaps  # computed now, with the new category
     _same_tables(read, _fresh(app, world.region.id, THIS_YEAR - 1))
-    assert _run(app, stored.HOURLY) >= len(YEARS)  # every year of the old layout stored again
+    assert _run(app, refresh.HOURLY) >= len(YEARS)  # every year of the old layout stored again
     again = _read(app, world.region.id, THIS_YEAR - 1)
     assert again.computed_at is not None and category_id in again.gaps
 
@@ -194,7 +194,7 @@ def test_the_start_card_reads_the_stored_year(app, world, monkeypatch):
     generate(app, world, n=80, seed=36, years=YEARS)
     with app.app_context():
         live = cards.start_card(db.session.get(User, world.analyst.id))
-    _run(app, stored.NIGHTLY)
+    _run(app, refresh.NIGHTLY)
     monkeypatch.setattr(aggregates, "_build", lambda *a, **k: (_ for _ in ()).throw(AssertionError("computed")))
     with app.app_context():
         card = cards.start_card(db.session.get(User, world.analyst.id))
@@ -213,5 +213,5 @@ def test_the_format_keeps_every_published_cell():
 
 
 def test_the_jobs_are_registered_with_their_schedules(app):
-    assert jobs.get(stored.NIGHTLY).schedule == "40 3 * * *"
-    assert jobs.get(stored.HOURLY).schedule == "25 * * * *"
+    assert jobs.get(refresh.NIGHTLY).schedule == "40 3 * * *"
+    assert jobs.get(refresh.HOURLY).schedule == "25 * * * *"

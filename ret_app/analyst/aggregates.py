@@ -228,7 +228,14 @@ def _stored(region_id: int, year: int, care_types: list[str]) -> Optional[YearTa
     if row is None:
         return None
     rows, categories = _layout(region_id)
-    return stored.load(row, rows, list(care_types) + [NO_CARE_TYPE], categories)
+    care_rows = list(care_types) + [NO_CARE_TYPE]
+    parts = stored.load(row, rows, care_rows, categories)
+    if parts is None:
+        return None
+    rereferral = parts.pop("rereferral")
+    tables = YearTables(year=year, rows=list(rows), care_types=care_rows, rereferral_counts=None, **parts)
+    tables.__dict__["rereferral"] = rereferral  # the cached_property, stored protected
+    return tables
 
 
 def _build(region_id: int, year: int, care_types: list[str]) -> YearTables:

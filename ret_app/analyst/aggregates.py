@@ -156,9 +156,15 @@ class YearTables:
 # --- reading the region ----------------------------------------------------------------------------
 
 def municipalities(region_id: int) -> list[tuple[int, str]]:
-    return [tuple(row) for row in db.session.execute(
-        select(Municipality.id, Municipality.name).where(Municipality.region_id == region_id)
-        .order_by(Municipality.id))]
+    """(id, name) of the region's municipalities, by id (read once a request: the page's filter and the
+    tables' rows both need them)."""
+    cache = _cache()
+    key = ("municipalities", region_id)
+    if key not in cache:
+        cache[key] = [tuple(row) for row in db.session.execute(
+            select(Municipality.id, Municipality.name).where(Municipality.region_id == region_id)
+            .order_by(Municipality.id))]
+    return list(cache[key])
 
 
 def access_teams(region_id: int) -> list[tuple[int, str, int]]:
@@ -221,10 +227,23 @@ def _layout(region_id: int) -> tuple[list[Row], list[int]]:
     return cache[key]
 
 
+def prefetch(region_id: int, years: list[int]) -> None:
+    """Read the stored tables of these years at once (one statement for the years a view shows)."""
+    from ret_app.analyst import stored
+
+    cache = _cache()
+    wanted = [year for year in years if ("stored", region_id, year) not in cache]
+    if wanted:
+        found = {row.year: row for row in stored.stored_rows(region_id, wanted)}
+        for year in wanted:
+            cache[("stored", region_id, year)] = found.get(year)
+
+
 def _stored(region_id: int, year: int, care_types: list[str]) -> Optional[YearTables]:
     from ret_app.analyst import stored
 
-    row = stored.stored_row(region_id, year)
+    prefetch(region_id, [year])
+    row = _cache()[("stored", region_id, year)] if has_app_context() else stored.stored_row(region_id, year)
     if row is None:
         return None
     rows, categories = _layout(region_id)
@@ -482,6 +501,7 @@ class View:
 
 def view(region_id: int, filters: Filters, care_types: list[str]) -> View:
     """Everything the aggregates page shows for `filters` (every count protected, see above)."""
+    prefetch(region_id, filters.years)
     return View(
         filters=filters, periods=filters.periods(),
         results=[(key, series(region_id, filters, care_types, "result", key)) for key in RESULTS],

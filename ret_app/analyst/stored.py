@@ -150,6 +150,11 @@ def usable(row: AnalystYearFigures, rows, care_types: list[str], categories: lis
 
 # --- reading ------------------------------------------------------------------------------------------
 
+def stored_rows(region_id: int, years: list[int]) -> list[AnalystYearFigures]:
+    return list(db.session.scalars(select(AnalystYearFigures).where(
+        AnalystYearFigures.region_id == region_id, AnalystYearFigures.year.in_(years))))
+
+
 def stored_row(region_id: int, year: int) -> Optional[AnalystYearFigures]:
     return db.session.scalar(select(AnalystYearFigures).where(
         AnalystYearFigures.region_id == region_id, AnalystYearFigures.year == year))

@@ -108,7 +108,7 @@ def measure(engine, client, path: str, label: str, profile: bool) -> str:
         client.get(path)
         profiler.disable()
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+        pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(25)
         line += "\n" + "\n".join("      " + row for row in out.getvalue().splitlines()[6:40] if row.strip())
     return line
 
@@ -153,7 +153,12 @@ def main() -> int:
 
             count = refresh.refresh_all(dates.today())
             db.session.commit()
-        print(f"the nightly job stored {count} tables in {time.perf_counter() - began:.1f} s; then:")
+            from sqlalchemy import func, select
+
+            from ret_app.models import AnalystYearFigures
+            size = db.session.scalar(select(func.avg(func.length(AnalystYearFigures.data))))
+        print(f"the nightly job stored {count} years in {time.perf_counter() - began:.1f} s "
+              f"({size / 1000:.0f} kB a year); then:")
         for label, path in pages:
             print(measure(engine, client, path, label, profile), flush=True)
     return 0

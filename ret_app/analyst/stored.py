@@ -33,6 +33,7 @@ computation, cell by cell (tests/test_analyst_stored.py).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from typing import Iterable, Optional
@@ -47,6 +48,7 @@ from ret_app.stats.suppression import HIDDEN, THRESHOLD, ZERO, Cell, SuppressedT
 
 VERSION = 1  # of the format below: a stored year of another version is not read (and stored again)
 SMALL, COMPLEMENTARY = "s", "x"
+PARSED_KEPT = 32  # stored years kept parsed per process (about 12 kB of text each at a region of national size)
 
 
 # --- the format ---------------------------------------------------------------------------------------
@@ -127,20 +129,30 @@ def dump(tables, categories: list[int]) -> str:
 def load(row: AnalystYearFigures, rows, care_types: list[str], categories: list[int]) -> Optional[dict]:
     """The stored year's parts (aggregates.YearTables's fields: the tables decoded when first read), or
     None when it was made for another layout (or format)."""
-    data = json.loads(row.data)
-    if data.get("v") != VERSION or data["layout"] != _layout_key(rows, care_types, categories):
+    parsed = _parsed(row.data)
+    if parsed is None or parsed["layout"] != _layout_key(rows, care_types, categories):
         return None
-    n_rows, n_gap_rows = len(rows), len(rows) * len(care_types)
-    return {
-        "results": StoredTables(data["results"], n_rows, THRESHOLD),
-        "placements": StoredTables(data["placements"], n_rows, THRESHOLD),
-        "flow": StoredTables(data["flow"], n_rows, THRESHOLD),
-        "gaps": StoredTables({int(cid): codes for cid, codes in data["gaps"].items()}, n_gap_rows, THRESHOLD),
-        "rereferral": decode_table(data["rereferral"], 2, 12, THRESHOLD),
+    return {**parsed["parts"], "computed_at": row.computed_at}
+
+
+@functools.lru_cache(maxsize=PARSED_KEPT)
+def _parsed(data: str) -> Optional[dict]:
+    """A stored year parsed, its tables decoded as they are read, kept per process by its content (the
+    same text is the same tables: nothing to invalidate); read-only for every caller."""
+    loaded = json.loads(data)
+    if loaded.get("v") != VERSION:
+        return None
+    n_rows = len(loaded["layout"][0])
+    n_gap_rows = n_rows * len(loaded["layout"][1])
+    return {"layout": loaded["layout"], "parts": {
+        "results": StoredTables(loaded["results"], n_rows, THRESHOLD),
+        "placements": StoredTables(loaded["placements"], n_rows, THRESHOLD),
+        "flow": StoredTables(loaded["flow"], n_rows, THRESHOLD),
+        "gaps": StoredTables({int(cid): codes for cid, codes in loaded["gaps"].items()}, n_gap_rows, THRESHOLD),
+        "rereferral": decode_table(loaded["rereferral"], 2, 12, THRESHOLD),
         "days": {((kind, ident) if kind is not None else None, month): values
-                 for kind, ident, month, values in data["days"]},
-        "computed_at": row.computed_at,
-    }
+                 for kind, ident, month, values in loaded["days"]},
+    }}
 
 
 def usable(row: AnalystYearFigures, rows, care_types: list[str], categories: list[int]) -> bool:

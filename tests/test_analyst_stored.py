@@ -57,7 +57,7 @@ def _run(app, name: str) -> int:
 
 
 def test_the_stored_tables_equal_a_fresh_computation_and_every_view_reads_them(app, world):
-    generate(app, world, n=300, seed=31, categories=4, care_types=3, years=YEARS)
+    generate(app, world, n=200, seed=31, categories=4, care_types=3, years=YEARS)
     assert _run(app, refresh.NIGHTLY) > 0
     with app.app_context():
         assert set(db.session.scalars(select(AnalystYearFigures.year).where(
@@ -72,7 +72,7 @@ def test_the_stored_tables_equal_a_fresh_computation_and_every_view_reads_them(a
     # Every view of the page (each period kind, municipality and care type) the same as computed now.
     with app.app_context():
         codes = list(caretypes.names(world.region.id))
-    for filters in all_filters(world, codes[:3], years=YEARS):
+    for filters in all_filters(world, codes[:2], years=YEARS[1:]):  # (years as the year view: five years each)
         with app.app_context():
             from_store = aggregates.view(world.region.id, filters, codes)
         with app.app_context(), _without_store(world.region.id):

@@ -60,10 +60,9 @@ def targets(sample: dict) -> list[Target]:
         Target("intake queue", "chair", "/intake"),
         Target("session list, caseworker", "caseworker", "/overleggen/"),
         Target("capacity overview", "chair", "/collectief/capaciteit"),
-        # Seconds of CPU each whatever the data (docs/performance.md): in the load's mix, with the weight of
-        # every other page, they would keep the workers busy and the load would measure only the queue
-        # behind them; they are measured for one client.
-        Target("analyst aggregates", "analyst", "/cijfers", load=False),
+        # Read from the stored figures (ret_app/analyst/stored.py): in the load's mix like every other page
+        # (before they were stored, at seconds of CPU each, they were measured for one client only).
+        Target("analyst aggregates", "analyst", "/cijfers"),
         Target("audit search", "admin", "/beheer/audit"),
         Target("audit search, name matching nothing", "admin", "/beheer/audit?who=Niemand+Nergens"),
         Target("case access log", "privacy_officer", f"/casussen/{case}/toegangslog"),
@@ -72,7 +71,7 @@ def targets(sample: dict) -> list[Target]:
         found.append(Target("live session page", "chair", f"/overleggen/{sample['live_meeting']}/live"))
     if sample.get("signal"):
         found.append(Target("signal page", "chair", f"/signalen/{sample['signal']}"))
-    found += [Target(f"start page, {role}", role, "/start", load=role != "analyst") for role in ROLES]
+    found += [Target(f"start page, {role}", role, "/start") for role in ROLES]
     found.append(Target("screening PDF", "chair", f"/casussen/{case}/screening/verslag.pdf", kind="export", load=False))
     if meeting:
         found.append(Target("minutes PDF", "chair", f"/overleggen/{meeting}/notulen.pdf", kind="export", load=False))

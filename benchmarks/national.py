@@ -503,7 +503,8 @@ def add_cases(nation: Nation, upto: int, progress: Callable[[str], None] = print
 
 def finish(nation: Nation, progress: Callable[[str], None] = print) -> None:
     """The sequences past the given ids, the reference counters, a session in progress today and the gap
-    signals in every region; every open case's due date stored (`norms.refresh_region`); ANALYZE."""
+    signals in every region; every open case's due date stored (`norms.refresh_region`); the analyst's figures
+    stored (the nightly job); ANALYZE."""
     from ret_app.cases import norms
 
     w = Writer()
@@ -536,6 +537,14 @@ def finish(nation: Nation, progress: Callable[[str], None] = print) -> None:
     with unit_of_work():
         stored = sum(norms.refresh_region(region.id) for region in nation.regions)
     progress(f"  due dates stored for {stored:,} open cases (norms.refresh_region) "
+             f"({time.perf_counter() - began:.0f} s)")
+    # The analyst's protected figures, as the nightly job stores them (ret_app/analyst/stored.py).
+    from ret_app.analyst import refresh
+    from ret_app.jobs import registry
+
+    began = time.perf_counter()
+    outcome = registry.run(refresh.NIGHTLY, today)
+    progress(f"  the analyst's figures stored ({outcome.count:,} years changed, job {refresh.NIGHTLY}) "
              f"({time.perf_counter() - began:.0f} s)")
     analyze()
 

@@ -34,8 +34,13 @@ quartiles of the outcomes recorded in it, shown only when at least THRESHOLD (5)
 Never a name, reference, date finer than a month or free text: only codes, counts and ids of
 municipalities, categories and care types of the region leave this module.
 
-Queries: one per table family and year (outcomes with placements and days; gaps; re-referral), cached
-for the request, so a page costs a constant number of queries whatever the data.
+Stored: a year's tables are computed by the job runner and stored (ret_app/analyst/stored.py: what, when,
+what invalidates them); `year_tables` reads the stored year when there is one made for the region's
+present layout, and computes it here otherwise — the same tables either way (a test compares them).
+
+Queries: the region's layout once, then per year one (its stored tables) or, computed here, one per table
+family (outcomes with placements and days; gaps; flow; re-referral); cached for the request, so a page
+costs a constant number of queries whatever the data.
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from datetime import date
+from datetime import date, datetime
 from typing import Optional
 
 from flask import g, has_app_context
@@ -126,8 +131,9 @@ class YearTables:
     placements: Mapping[str, SuppressedTable]
     flow: Mapping[str, SuppressedTable]  # FLOW measure -> rows x months
     gaps: Mapping[int, SuppressedTable]  # gap category id -> rows (municipality, referrer) x care type
-    rereferral_counts: list[list[int]]  # rows: referred again, not referred again (raw)
+    rereferral_counts: Optional[list[list[int]]]  # rows: referred again, not referred again (raw; None: stored)
     days: dict[tuple, list[int]]  # (scope, month) -> working days; scope: None, ("m", id) or ("t", id)
+    computed_at: Optional[datetime] = None  # stored tables: when the job computed them (None: now)
 
     @cached_property
     def rereferral(self) -> SuppressedTable:
@@ -150,9 +156,15 @@ class YearTables:
 # --- reading the region ----------------------------------------------------------------------------
 
 def municipalities(region_id: int) -> list[tuple[int, str]]:
-    return [tuple(row) for row in db.session.execute(
-        select(Municipality.id, Municipality.name).where(Municipality.region_id == region_id)
-        .order_by(Municipality.id))]
+    """(id, name) of the region's municipalities, by id (read once a request: the page's filter and the
+    tables' rows both need them)."""
+    cache = _cache()
+    key = ("municipalities", region_id)
+    if key not in cache:
+        cache[key] = [tuple(row) for row in db.session.execute(
+            select(Municipality.id, Municipality.name).where(Municipality.region_id == region_id)
+            .order_by(Municipality.id))]
+    return list(cache[key])
 
 
 def access_teams(region_id: int) -> list[tuple[int, str, int]]:
@@ -190,13 +202,59 @@ def _cache() -> dict:
 
 
 def year_tables(region_id: int, year: int, care_types: list[str]) -> YearTables:
-    """The protected tables of `region_id` for `year` (cached for the request). `care_types`: the
+    """The protected tables of `region_id` for `year` (cached for the request): the stored ones when the
+    job runner has stored them for the region's present layout, else computed now. `care_types`: the
     codes of the region's catalogue (the gap rows; gaps with another code count under no care type)."""
     key = (region_id, year, tuple(care_types))
     cache = _cache()
     if key not in cache:
-        cache[key] = _build(region_id, year, list(care_types))
+        cache[key] = _stored(region_id, year, care_types) or _build(region_id, year, list(care_types))
     return cache[key]
+
+
+def compute_year(region_id: int, year: int, care_types: list[str]) -> YearTables:
+    """The protected tables of `region_id` for `year` computed now from the records (never the stored
+    ones, never cached): what the job stores, and what a test compares the stored tables with."""
+    return _build(region_id, year, list(care_types))
+
+
+def _layout(region_id: int) -> tuple[list[Row], list[int]]:
+    """The region's table rows and gap category ids, read once a request."""
+    cache = _cache()
+    key = ("layout", region_id)
+    if key not in cache:
+        cache[key] = (table_rows(region_id), [cid for cid, _name in gap_categories(region_id)])
+    return cache[key]
+
+
+def prefetch(region_id: int, years: list[int]) -> None:
+    """Read the stored tables of these years at once (one statement for the years a view shows)."""
+    from ret_app.analyst import stored
+
+    cache = _cache()
+    wanted = [year for year in years if ("stored", region_id, year) not in cache]
+    if wanted:
+        found = {row.year: row for row in stored.stored_rows(region_id, wanted)}
+        for year in wanted:
+            cache[("stored", region_id, year)] = found.get(year)
+
+
+def _stored(region_id: int, year: int, care_types: list[str]) -> Optional[YearTables]:
+    from ret_app.analyst import stored
+
+    prefetch(region_id, [year])
+    row = _cache()[("stored", region_id, year)] if has_app_context() else stored.stored_row(region_id, year)
+    if row is None:
+        return None
+    rows, categories = _layout(region_id)
+    care_rows = list(care_types) + [NO_CARE_TYPE]
+    parts = stored.load(row, rows, care_rows, categories)
+    if parts is None:
+        return None
+    rereferral = parts.pop("rereferral")
+    tables = YearTables(year=year, rows=list(rows), care_types=care_rows, rereferral_counts=None, **parts)
+    tables.__dict__["rereferral"] = rereferral  # the cached_property, stored protected
+    return tables
 
 
 def _build(region_id: int, year: int, care_types: list[str]) -> YearTables:
@@ -425,6 +483,7 @@ class View:
     rereferral_again: list[Cell]
     rereferral_youths: list[Cell]
     days: list[Days]
+    computed_at: Optional[datetime] = None  # the oldest stored year shown: when it was computed (None: now)
 
     @property
     def has_data(self) -> bool:
@@ -442,6 +501,7 @@ class View:
 
 def view(region_id: int, filters: Filters, care_types: list[str]) -> View:
     """Everything the aggregates page shows for `filters` (every count protected, see above)."""
+    prefetch(region_id, filters.years)
     return View(
         filters=filters, periods=filters.periods(),
         results=[(key, series(region_id, filters, care_types, "result", key)) for key in RESULTS],
@@ -450,4 +510,12 @@ def view(region_id: int, filters: Filters, care_types: list[str]) -> View:
               for cid, name in gap_categories(region_id)],
         rereferral_again=series(region_id, filters, care_types, "rereferral", "again"),
         rereferral_youths=series(region_id, filters, care_types, "rereferral", "youths"),
-        days=days_to_fitting_help(region_id, filters, care_types))
+        days=days_to_fitting_help(region_id, filters, care_types),
+        computed_at=computed_at(region_id, filters, care_types))
+
+
+def computed_at(region_id: int, filters: Filters, care_types: list[str]) -> Optional[datetime]:
+    """When the oldest of the stored years the filters show was computed (None: every one computed now)."""
+    moments = [year_tables(region_id, year, care_types).computed_at for year in filters.years]
+    stored = [moment for moment in moments if moment is not None]
+    return min(stored) if stored else None

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from ret_app.analyst import audit_words, cards
 from ret_app.analyst import routes  # noqa: F401  (views registered)
+from ret_app.analyst import refresh, stored  # noqa: F401  (the jobs and the erasure's subscriber registered)
 from ret_app.analyst.blueprint import bp
 from ret_app.kernel.registry import Capability
 from ret_app.policy import Permission

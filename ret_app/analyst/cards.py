@@ -1,4 +1,5 @@
-"""The analyst's start-page card: a few figures of the last whole year (protected, from aggregates)."""
+"""The analyst's start-page card: a few figures of the last whole year (protected, from aggregates: the
+stored tables when the job runner has stored them, ret_app/analyst/stored.py)."""
 
 from __future__ import annotations
 
@@ -25,4 +26,4 @@ def start_card(user: User) -> Optional[dict]:
     realised = tables.results["realised"].grand_total
     outcomes = aggregates.sum_of([table.grand_total for table in tables.results.values()])
     return {"year": year, "filters": filters, "realised": realised, "outcomes": outcomes,
-            "prevented": tables.placements["prevented"].grand_total}
+            "prevented": tables.placements["prevented"].grand_total, "computed_at": tables.computed_at}

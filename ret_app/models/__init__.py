@@ -91,7 +91,7 @@ from ret_app.models.inspection import (
 )
 from ret_app.models.notifications import Delivery, Notification, NotificationPreference
 from ret_app.models.organisations import Municipality, Network, Organisation, OrganisationKind, Region
-from ret_app.models.outcomes import CaseOutcome, GapCategory, OutcomeGap, OutcomeHelp, OutcomeResult, PlacementResult
+from ret_app.models.outcomes import AnalystYearFigures, CaseOutcome, GapCategory, OutcomeGap, OutcomeHelp, OutcomeResult, PlacementResult
 from ret_app.models.plans import GoalStatus, HelpFits, Plan, PlanGoal, PlanReview, PlanVersion, Voice
 from ret_app.models.rereferrals import CaseLink, LinkBasis, LinkStatus
 from ret_app.models.signals import EvidenceKind, GapSignal, SignalEvidence, SignalOwner, SignalResponse, SignalStatus
@@ -128,6 +128,7 @@ __all__ = [
     "OutcomeHelp",
     "OutcomeGap",
     "GapCategory",
+    "AnalystYearFigures",
     "CaseOutcome",
     "ApiToken",
     "ActionStatus",

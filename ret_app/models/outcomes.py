@@ -133,3 +133,21 @@ class OutcomeGap(Base):
 
     outcome: Mapped[CaseOutcome] = relationship(back_populates="gaps")
     category: Mapped[GapCategory] = relationship()
+
+
+class AnalystYearFigures(Base):
+    """One region's protected tables of one calendar year, computed by the job runner and read by every
+    publication of its counts (ret_app/analyst/stored.py): protecting a year's tables takes a few hundred
+    ms at a region of national size, too long for each request. `data` holds the layout the tables were
+    made for (rows, care types, gap categories), each table's published cells (no hidden value), the
+    re-referral table and the working days per month (numbers only); `computed_at` is shown with the
+    figures. No personal data: codes, ids of municipalities, teams and categories, counts."""
+
+    __tablename__ = "analyst_year_figures"
+    __table_args__ = (UniqueConstraint("region_id", "year", name="uq_analyst_year_figures_region_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("region.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    data: Mapped[str] = mapped_column(Text)  # JSON (stored.py's format, with its version)

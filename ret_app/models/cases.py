@@ -138,6 +138,10 @@ class Case(TimestampMixin, Base):
         # Earlier cases of the same youth in the region (ret_app/rereferrals/matching.py).
         Index("ix_ret_case_region_id_youth_bsn", "region_id", "youth_bsn"),
         Index("ix_ret_case_region_id_youth_match_key", "region_id", "youth_match_key"),
+        # The RET's view of its region (policy.visible_case_ids: region_id = ? AND status <> ...) as an
+        # index-only scan: a start-page count joins the region's case ids without reading every case row
+        # of the region's history (migration 0027).
+        Index("ix_ret_case_region_id_status_id", "region_id", "status", "id"),
     )
 
     region: Mapped[Region] = relationship()

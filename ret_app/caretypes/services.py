@@ -33,7 +33,7 @@ from ret_app.caretypes.events import (
     CatalogueSeeded,
 )
 from ret_app.extensions import db
-from ret_app.kernel import events
+from ret_app.kernel import events, request_cache
 from ret_app.kernel.errors import Conflict, RuleError
 from ret_app.models import CareType, Case, Municipality, Organisation, Region, User
 from ret_app.models.caretypes import CODE_LENGTH
@@ -91,9 +91,11 @@ def _choices(rows: list[tuple[str, str, bool]], keep: Iterable[str]) -> list[tup
 
 
 def names(region_id: int) -> dict[str, str]:
-    """code -> name of every care type of the region, retired ones included (one query): for lists,
-    pages and PDFs that show what records hold."""
-    return read(region_id).names
+    """code -> name of every care type of the region, retired ones included (one query per request: the
+    case page's panels each ask it; kernel.request_cache): for lists, pages and PDFs that show what
+    records hold."""
+    return dict(request_cache.remembered(("care_type_names", region_id), lambda: read(region_id).names,
+                                         watch=CareType))
 
 
 def names_for(region_ids: Iterable[Optional[int]]) -> dict[int, dict[str, str]]:

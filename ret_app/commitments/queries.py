@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from ret_app import policy
 from ret_app.commitments.services import past_reply_by_clause
 from ret_app.extensions import db
-from ret_app.kernel import dates
+from ret_app.kernel import dates, request_cache
 from ret_app.models import Case, Organisation, ProviderRequest, RequestStatus, User
 from ret_app.paging import Page, paginate
 
@@ -27,10 +27,12 @@ def _rows():
 
 
 def case_requests(case: Case) -> list[ProviderRequest]:
-    """Every request on the case, open ones first (earliest reply-by first), then the rest, newest first."""
+    """Every request on the case, open ones first (earliest reply-by first), then the rest, newest first;
+    read once per request (kernel.request_cache: the case page's header and requests panel both ask)."""
     open_first = (ProviderRequest.status != RequestStatus.REQUESTED.value)
-    return list(db.session.scalars(_rows().where(ProviderRequest.case_id == case.id)
-                                   .order_by(open_first, ProviderRequest.reply_by, ProviderRequest.id.desc())))
+    return list(request_cache.remembered(("case_requests", case.id), lambda: list(db.session.scalars(
+        _rows().where(ProviderRequest.case_id == case.id)
+        .order_by(open_first, ProviderRequest.reply_by, ProviderRequest.id.desc()))), watch=ProviderRequest))
 
 
 def waiting_for_my_organisation(user: User, page: int = 1, per_page: int = PER_PAGE) -> Page:

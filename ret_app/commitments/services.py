@@ -16,7 +16,7 @@ Accepting makes the provider a participant of the case (a subscriber of RequestA
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import Any, Iterable, Optional
 
 from flask_babel import lazy_gettext as _l
@@ -358,21 +358,6 @@ def end(request: ProviderRequest, actor: User, on: Optional[date], loaded_versio
 
 
 # --- what other parts of the case show ------------------------------------------------------------
-
-def crisis_backup(case: Case) -> Optional[ProviderRequest]:
-    """The provider standing by as the case's crisis back-up: an accepted (or started) request with
-    that role, the latest answered first (an unanswered one first, as PostgreSQL sorts), with its
-    organisation. Picked from the case's requests (commitments.queries.case_requests, read once per
-    request: the case page's header and requests panel both ask)."""
-    from ret_app.commitments import queries
-
-    standing = [r for r in queries.case_requests(case) if r.role == RequestRole.CRISIS_BACKUP.value
-                and r.status in (RequestStatus.ACCEPTED.value, RequestStatus.STARTED.value)]
-    return max(standing, key=lambda r: (r.answered_at is None, r.answered_at or _EARLIEST, r.id), default=None)
-
-
-_EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
-
 
 @events.subscribe(RequestAccepted)
 def _accepted_provider_takes_part(event: RequestAccepted) -> None:

@@ -2,10 +2,10 @@
 region's care-type names are asked by the case page's sessions, requests and outcome panels, each of
 which would otherwise send the same statement.
 
-A remembered value is only as fresh as the database it was read from: every flush that writes a row
-of a watched model and every rollback forget everything remembered, and while the session holds
-unflushed changes of a watched model the value is read again (as the query's autoflush would have).
-Outside a request nothing is remembered.
+A remembered value is only as fresh as the database it was read from: every flush that writes
+anything, every INSERT, UPDATE or DELETE statement sent through the session and every rollback forget
+everything remembered, and while the session holds unflushed changes of a watched model the value is
+read again (as the query's autoflush would have). Outside a request nothing is remembered.
 """
 
 from __future__ import annotations
@@ -44,6 +44,12 @@ def _unflushed():
 @event.listens_for(Session, "after_flush")
 def _forget_after_flush(session, flush_context) -> None:
     if session.new or session.dirty or session.deleted:
+        forget()
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_after_a_write(orm_execute_state) -> None:
+    if orm_execute_state.is_insert or orm_execute_state.is_update or orm_execute_state.is_delete:
         forget()
 
 

@@ -1,5 +1,6 @@
-"""The minutes as PDF: the full minutes for the RET and the per-case extract. Each export renders
-the document and then records in the audit trail what was handed out (ids only, never names)."""
+"""The minutes as PDF: the full minutes for the RET and the per-case extract. Each export renders the
+document (approved full minutes: once, then served from minutes_file while they show the same; see
+ret_app/stored_pdf.py) and then records in the audit trail what was handed out (ids only, never names)."""
 
 from __future__ import annotations
 

@@ -268,12 +268,16 @@ def _lock_head(*, wait: bool) -> Optional[AuditHead]:
             db.session.flush()
         stmt = select(AuditHead).where(AuditHead.id == 1)
     else:
-        if db.session.get(AuditHead, 1) is None:
-            from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-            db.session.execute(pg_insert(AuditHead).values(id=1, seq=0, hash=GENESIS_HASH)
-                               .on_conflict_do_nothing(index_elements=["id"]))
         stmt = select(AuditHead).where(AuditHead.id == 1).with_for_update(skip_locked=not wait)
+        head = db.session.execute(stmt.execution_options(populate_existing=True)).scalar_one_or_none()
+        # None: another transaction holds the head, or (once, on a new database) there is none yet. Only
+        # then is its existence asked (not on every seal: a statement less per audited request).
+        if head is not None or db.session.scalar(select(AuditHead.id).where(AuditHead.id == 1)) is not None:
+            return head
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        db.session.execute(pg_insert(AuditHead).values(id=1, seq=0, hash=GENESIS_HASH)
+                           .on_conflict_do_nothing(index_elements=["id"]))
     return db.session.execute(stmt.execution_options(populate_existing=True)).scalar_one_or_none()
 
 

@@ -394,3 +394,49 @@ def test_minutes_approved_before_the_statuses_were_stored_show_the_current_statu
     assert ui(app, "Answer of the municipality on %(date)s", date=today) in text
     assert "after approval" not in text and ui(app, "Municipality's answer after approval: confirmed on %(date)s",
                                                 date=today) not in text
+
+
+def test_approved_minutes_are_rendered_once_and_again_when_they_change(app, world, monkeypatch):
+    """WeasyPrint is most of the minutes' cost: an approved session's full minutes are rendered once,
+    stored (minutes_file) and served as stored to everyone who asks, each download audited per case; an
+    addendum changes what they show, so the next download renders them again, with the addendum. A
+    draft's minutes are rendered on every download and not stored; erasing a case on the agenda removes
+    the stored file (it shows the case)."""
+    from ret_app import stored_pdf
+    from ret_app.erasure import eraser
+    from ret_app.models import Case, MinutesFile
+
+    rendered = []
+    real = stored_pdf.html_to_pdf
+    monkeypatch.setattr(stored_pdf, "html_to_pdf", lambda html: rendered.append(html) or real(html))
+    w = world
+    member, chair = _client(app, w.member), _client(app, w.chair)
+
+    def stored():
+        with app.app_context():
+            return db.session.scalar(select(MinutesFile).where(MinutesFile.meeting_id == w.meeting))
+
+    draft = member.get(full_url(w))
+    assert draft.status_code == 200 and "Concept" in pdf_text(draft.data)[1]
+    assert stored() is None and rendered == []  # a draft: rendered by render_pdf, never stored
+    _approve(app, w)
+    first, second = member.get(full_url(w)), chair.get(full_url(w))
+    assert first.status_code == second.status_code == 200 and first.mimetype == "application/pdf"
+    assert len(rendered) == 1 and second.data == first.data
+    assert stored().size == len(first.data)
+    _add_addendum(app, w, "Aanvulling na het vaststellen.")
+    third = member.get(full_url(w))
+    assert len(rendered) == 2 and third.data != first.data
+    assert "Aanvulling na het vaststellen." in pdf_text(third.data)[1]
+    assert "Aanvulling na het vaststellen." not in pdf_text(first.data)[1]
+    assert chair.get(full_url(w)).data == third.data and len(rendered) == 2
+    with app.app_context():
+        exports = [(e.case_id, e.user_id) for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "export", AuditEvent.object_type == "minutes",
+                                     AuditEvent.outcome == "allowed"))]
+    downloads = [w.member.id, w.member.id, w.chair.id, w.member.id, w.chair.id]
+    assert sorted(exports) == sorted((case_id, user_id) for user_id in downloads for case_id in (w.case1, w.case2))
+    with app.test_request_context():
+        eraser.erase_case(db.session.get(Case, w.case2))
+        db.session.commit()
+    assert stored() is None

@@ -385,6 +385,10 @@ def walked(app):
         files = {endpoint: who for (who, endpoint), visit in warm.items() if visit.status == 200 and not visit.html}
         small = _walk(app, clients, urls, objects, files=files)
         _grow(app)
+        # The grown world changes what the stored PDFs show (an approved session's minutes, a finalised
+        # screening's report): the first request after the change renders and stores them again (one
+        # write, once: ret_app/stored_pdf.py), as the warm-up did on the small world.
+        _walk(app, clients, {endpoint: urls[endpoint] for endpoint in files}, objects, files=files)
         large = _walk(app, clients, urls, objects, files=files)
     finally:
         next(built, None)  # the attachment files it wrote

@@ -259,12 +259,12 @@ def test_a_finalised_report_is_rendered_once_and_again_after_an_addendum(app, mo
     """WeasyPrint is most of a report's cost: a finalised screening's report is rendered once, stored
     (screening_report_file) and served as stored to everyone who asks, each download audited; an
     addendum changes what it shows, so the next download renders it again, with the addendum."""
+    from ret_app import stored_pdf
     from ret_app.models import Screening, ScreeningReportFile
-    from ret_app.screening import report as screening_report
 
     rendered = []
-    real = screening_report.html_to_pdf
-    monkeypatch.setattr(screening_report, "html_to_pdf", lambda html: rendered.append(html) or real(html))
+    real = stored_pdf.html_to_pdf
+    monkeypatch.setattr(stored_pdf, "html_to_pdf", lambda html: rendered.append(html) or real(html))
     w = _world(app, " (3)")
     open_screening(app, w.case_id, analysis="Analyse.", advice="Advies.")
     add_participant(app, w.case_id, organisation=w.provider, by=w.director)

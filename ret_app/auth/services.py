@@ -15,7 +15,7 @@ from ret_app import audit
 from ret_app.auth import passwords, throttle, totp
 from ret_app.auth.events import ActivationLinkIssued, PasswordChanged
 from ret_app.extensions import db
-from ret_app.kernel import events
+from ret_app.kernel import events, request_cache
 from ret_app.models import ActivationPurpose, ActivationToken, RecoveryCode, User
 from ret_app.kernel.dates import utcnow
 from ret_app.policy.freshness import mark_authenticated, needs_reauthentication, reauth_redirect  # noqa: F401
@@ -142,11 +142,12 @@ def use_recovery_code(user: User, code: str) -> bool:
 
 
 def remaining_recovery_codes(user: User) -> int:
-    return db.session.scalar(
+    """Read once per request (kernel.request_cache: the start page's recovery alert and account card)."""
+    return request_cache.remembered(("recovery_codes_left", user.id), lambda: db.session.scalar(
         select(func.count()).select_from(RecoveryCode).where(
             RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
         )
-    ) or 0
+    ) or 0, watch=RecoveryCode)
 
 
 def replace_recovery_codes(user: User) -> list[str]:

@@ -33,7 +33,7 @@ from ret_app.caretypes.events import (
     CatalogueSeeded,
 )
 from ret_app.extensions import db
-from ret_app.kernel import events
+from ret_app.kernel import events, request_cache
 from ret_app.kernel.errors import Conflict, RuleError
 from ret_app.models import CareType, Case, Municipality, Organisation, Region, User
 from ret_app.models.caretypes import CODE_LENGTH
@@ -45,11 +45,12 @@ EDITABLE = ("name", "description", "position")
 # --- what every capability asks ---------------------------------------------------------------
 
 def _rows(region_id: int, *, active_only: bool = False) -> list[tuple[str, str, bool]]:
-    stmt = (select(CareType.code, CareType.name, CareType.active).where(CareType.region_id == region_id)
-            .order_by(CareType.position, CareType.name, CareType.id))
-    if active_only:
-        stmt = stmt.where(CareType.active.is_(True))
-    return [tuple(row) for row in db.session.execute(stmt)]
+    """(code, name, active) of the region's catalogue in its order; read once per request (a page's
+    panels and forms ask for its names and its choices: kernel.request_cache)."""
+    rows = request_cache.remembered(("care_types", region_id), lambda: [tuple(row) for row in db.session.execute(
+        select(CareType.code, CareType.name, CareType.active).where(CareType.region_id == region_id)
+        .order_by(CareType.position, CareType.name, CareType.id))], watch=CareType)
+    return [row for row in rows if row[2]] if active_only else list(rows)
 
 
 def choices(region_id: int, keep: Iterable[str] = ()) -> list[tuple[str, str]]:
@@ -91,8 +92,9 @@ def _choices(rows: list[tuple[str, str, bool]], keep: Iterable[str]) -> list[tup
 
 
 def names(region_id: int) -> dict[str, str]:
-    """code -> name of every care type of the region, retired ones included (one query): for lists,
-    pages and PDFs that show what records hold."""
+    """code -> name of every care type of the region, retired ones included (one query per request: the
+    case page's panels each ask it; kernel.request_cache): for lists, pages and PDFs that show what
+    records hold."""
     return read(region_id).names
 
 

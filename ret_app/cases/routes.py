@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from ret_app import policy, web
 from ret_app.audit import Action
@@ -18,7 +19,7 @@ from ret_app.cases.blueprint import bp
 from ret_app.cases.forms import AdviceForm, IntakeDecisionForm, StepForm
 from ret_app.kernel.registry import build_panels
 from ret_app.labels import CLOCK_LABELS, DUE_KIND_LABELS
-from ret_app.models import CaseStatus, Track, Urgency
+from ret_app.models import Case, CaseStatus, Region, Track, Urgency
 from ret_app.policy import Permission, requires
 from ret_app.templating import render_page_or_fragment, wants_fragment
 
@@ -95,10 +96,16 @@ def case_list():
     return response
 
 
+# The header's municipality and referrer, and the region with its network (the escalations panel): in
+# the case's own statement rather than one lazy load each while the page renders.
+CASE_PAGE_HEADER = (joinedload(Case.municipality), joinedload(Case.submitting_organisation),
+                    joinedload(Case.region).joinedload(Region.network))
+
+
 @bp.route("/casussen/<int:case_id>")
 @requires(Permission.WORK_ON_CASES)
 def case_page(case_id: int):
-    case = case_or_404(case_id, detail="case_page", load=queries.WITH_CASE_PAGE)
+    case = case_or_404(case_id, detail="case_page", load=queries.WITH_CASE_PAGE + CASE_PAGE_HEADER)
     return render_template("cases/page.html", case=case, options=lifecycle.available(case, current_user),
                            intake_steps=lifecycle.INTAKE_STEPS,
                            may_decide_intake=lifecycle.may_decide_intake(current_user, case),

@@ -18,7 +18,7 @@ from typing import Any, Optional
 from sqlalchemy import ColumnElement, or_, select
 
 from ret_app.extensions import db
-from ret_app.kernel import dates
+from ret_app.kernel import dates, request_cache
 from ret_app.kernel.dates import AMSTERDAM
 from ret_app.models import RegionNorms
 from ret_app.models.cases import DEFAULT_CAPACITY_STALE_DAYS
@@ -31,10 +31,11 @@ MIN_DAYS, MAX_DAYS = 1, 365  # what the region's norm may be set to
 
 
 def stale_days(region_id: Optional[int]) -> int:
-    """The region's number of days (its norms), or the default."""
+    """The region's number of days (its norms), or the default; read once per request (kernel.request_cache)."""
     if region_id is None:
         return DEFAULT_CAPACITY_STALE_DAYS
-    value = db.session.scalar(select(RegionNorms.capacity_stale_days).where(RegionNorms.region_id == region_id))
+    value = request_cache.remembered(("capacity_stale_days", region_id), lambda: db.session.scalar(
+        select(RegionNorms.capacity_stale_days).where(RegionNorms.region_id == region_id)), watch=RegionNorms)
     return value if value is not None else DEFAULT_CAPACITY_STALE_DAYS
 
 

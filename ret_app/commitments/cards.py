@@ -14,7 +14,7 @@ from ret_app.models import Case, User
 
 def case_header(case: Case, user: User) -> Optional[dict]:
     """The crisis back-up in the case header, for everyone who may see the case."""
-    backup = services.crisis_backup(case)
+    backup = queries.crisis_backup(case)
     if backup is None:
         return None
     from ret_app.collective import profiles

@@ -3,7 +3,7 @@ in SQL with what each row shows loaded up front (a constant number of queries pe
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Optional
 
 from sqlalchemy import func, select
@@ -12,8 +12,8 @@ from sqlalchemy.orm import joinedload
 from ret_app import policy
 from ret_app.commitments.services import past_reply_by_clause
 from ret_app.extensions import db
-from ret_app.kernel import dates
-from ret_app.models import Case, Organisation, ProviderRequest, RequestStatus, User
+from ret_app.kernel import dates, request_cache
+from ret_app.models import Case, Organisation, ProviderRequest, RequestRole, RequestStatus, User
 from ret_app.paging import Page, paginate
 
 PER_PAGE = 25
@@ -27,10 +27,25 @@ def _rows():
 
 
 def case_requests(case: Case) -> list[ProviderRequest]:
-    """Every request on the case, open ones first (earliest reply-by first), then the rest, newest first."""
+    """Every request on the case, open ones first (earliest reply-by first), then the rest, newest first;
+    read once per request (kernel.request_cache: the case page's header and requests panel both ask)."""
     open_first = (ProviderRequest.status != RequestStatus.REQUESTED.value)
-    return list(db.session.scalars(_rows().where(ProviderRequest.case_id == case.id)
-                                   .order_by(open_first, ProviderRequest.reply_by, ProviderRequest.id.desc())))
+    return list(request_cache.remembered(("case_requests", case.id), lambda: list(db.session.scalars(
+        _rows().where(ProviderRequest.case_id == case.id)
+        .order_by(open_first, ProviderRequest.reply_by, ProviderRequest.id.desc()))), watch=ProviderRequest))
+
+
+def crisis_backup(case: Case) -> Optional[ProviderRequest]:
+    """The provider standing by as the case's crisis back-up: an accepted (or started) request with
+    that role, the latest answered first (an unanswered one first, as PostgreSQL sorts), with its
+    organisation. Picked from the case's requests (case_requests, read once per request: the case page's
+    header and requests panel both ask)."""
+    standing = [r for r in case_requests(case) if r.role == RequestRole.CRISIS_BACKUP.value
+                and r.status in (RequestStatus.ACCEPTED.value, RequestStatus.STARTED.value)]
+    return max(standing, key=lambda r: (r.answered_at is None, r.answered_at or _EARLIEST, r.id), default=None)
+
+
+_EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 
 
 def waiting_for_my_organisation(user: User, page: int = 1, per_page: int = PER_PAGE) -> Page:

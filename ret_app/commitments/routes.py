@@ -74,7 +74,7 @@ def case_requests(case_id: int):
         suggestions=suggestions.rank(case, care_type) if may_ask else [], care_type=care_type,
         chosen={str(v) for v in (form.providers.data or [])} if form is not None else set(),
         rule=suggestions.RULE, domains=suggestions.serious_domains(case) if may_ask else {}, domain_labels=DOMAIN_LABELS,
-        care_type_names=care_types.names(case.region_id), crisis_backup=services.crisis_backup(case),
+        care_type_names=care_types.names(case.region_id), crisis_backup=queries.crisis_backup(case),
         default_reply_by=services.default_reply_by(case), reply_days=services.reply_days(case.region_id, case.urgency))
 
 

@@ -359,19 +359,6 @@ def end(request: ProviderRequest, actor: User, on: Optional[date], loaded_versio
 
 # --- what other parts of the case show ------------------------------------------------------------
 
-def crisis_backup(case: Case) -> Optional[ProviderRequest]:
-    """The provider standing by as the case's crisis back-up: an accepted (or started) request with
-    that role, the latest first, with its organisation (one query)."""
-    from sqlalchemy.orm import joinedload
-
-    return db.session.scalar(
-        select(ProviderRequest).where(
-            ProviderRequest.case_id == case.id, ProviderRequest.role == RequestRole.CRISIS_BACKUP.value,
-            ProviderRequest.status.in_([RequestStatus.ACCEPTED.value, RequestStatus.STARTED.value]))
-        .options(joinedload(ProviderRequest.organisation))
-        .order_by(ProviderRequest.answered_at.desc(), ProviderRequest.id.desc()).limit(1))
-
-
 @events.subscribe(RequestAccepted)
 def _accepted_provider_takes_part(event: RequestAccepted) -> None:
     """Accepting a request makes the provider a participant of the case (same need-to-know rules as a

@@ -10,7 +10,8 @@ hangs off a case is therefore deleted with it, or kept only by adding it to KEEP
 columns). The case row stays as a minimal record: region, municipality, submitting organisation, codes,
 the months of its dates (the day set to the 1st), status `erased`, `erased_at`; no name, BSN, birth date
 or free text. Attachment files are removed from the store after the commit; the files of export jobs
-that concern the case (their params name it) are removed with the transaction. The audit trail stays
+that concern the case (their params name it) and the stored PDFs of the minutes of the sessions it was
+discussed in are removed with the transaction. The audit trail stays
 (its details hold codes and ids only, so the hash chain verifies as before). Texts outside the case that
 may name its people (the chair's responses to a signal the case is evidence of) are scrubbed of the case's
 known identifiers and of patterns (_scrub_mentions).
@@ -117,6 +118,7 @@ def erase_case(case: Case, *, keep: Optional[set[str]] = None) -> Erased:
     result = Erased(case_id=case.id)
     db.session.flush()
     result.rows["signal_response"] = _scrub_mentions(case)
+    result.rows["minutes_file"] = _drop_stored_minutes(case)
     storage_keys = list(db.session.scalars(select(Attachment.storage_key).where(Attachment.case_id == case.id)))
 
     # The ids of the case's rows in every table, parents first.
@@ -202,6 +204,15 @@ def _scrub_mentions(case: Case) -> int:
             changed += 1
     db.session.flush()
     return changed
+
+
+def _drop_stored_minutes(case: Case) -> int:
+    """The stored PDFs of the minutes of every session the case was on the agenda of (they hang off the
+    session, not the case): the next download renders the minutes again, without the erased case."""
+    from ret_app.models import MeetingItem, MinutesFile
+
+    return db.session.execute(MinutesFile.__table__.delete().where(MinutesFile.meeting_id.in_(
+        select(MeetingItem.meeting_id).where(MeetingItem.case_id == case.id)))).rowcount or 0
 
 
 def _remove_export_files(case_id: int) -> int:

@@ -167,10 +167,13 @@ def my_actions(user: User, *, include_closed: bool = False, today: Optional[date
     return list(db.session.scalars(stmt).unique())
 
 
-def actions_of_case(case: Case) -> list[CaseAction]:
-    """The case's actions with what their rows show loaded up front (owner, session and who sees it)."""
+def actions_of_case(case: Case, *, sessions_loaded: bool = False) -> list[CaseAction]:
+    """The case's actions with what their rows show loaded up front (owner, session and who sees it).
+    `sessions_loaded`: the caller loaded every session of the case with SESSION_LINK_LOADS in this
+    session already (the case page's sessions panel), so the actions' sessions are not loaded again."""
+    session_of = joinedload(CaseAction.item).joinedload(MeetingItem.meeting)
     return list(db.session.scalars(
         select(CaseAction).where(CaseAction.case_id == case.id)
         .options(joinedload(CaseAction.owner_user), joinedload(CaseAction.owner_organisation),
-                 joinedload(CaseAction.item).joinedload(MeetingItem.meeting).options(*SESSION_LINK_LOADS))
+                 session_of if sessions_loaded else session_of.options(*SESSION_LINK_LOADS))
         .order_by(CaseAction.status != ActionStatus.OPEN.value, CaseAction.due_date)).unique())

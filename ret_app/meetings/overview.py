@@ -23,10 +23,10 @@ def my_actions_card(user: User) -> Optional[dict]:
         return None
     today = dates.today()
     mine = actions.my_actions_query(user, today=today).order_by(None).subquery()
-    open_count = db.session.scalar(select(func.count()).select_from(mine)) or 0
-    overdue = db.session.scalar(select(func.count()).select_from(mine).where(
-        mine.c.status == ActionStatus.OPEN.value, mine.c.due_date < today)) or 0
-    return {"open_actions": open_count, "overdue_actions": overdue}
+    late = (mine.c.status == ActionStatus.OPEN.value) & (mine.c.due_date < today)
+    open_count, overdue = db.session.execute(  # both counts in one statement
+        select(func.count(), func.count().filter(late)).select_from(mine)).one()
+    return {"open_actions": open_count or 0, "overdue_actions": overdue or 0}
 
 
 def upcoming_sessions_card(user: User) -> Optional[dict]:

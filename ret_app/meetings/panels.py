@@ -59,16 +59,19 @@ def action_row(action: CaseAction, today: date, form: Optional[ActionStatusForm]
 def sessions_panel(case: Case) -> dict:
     """What templates/meetings/_case_panel.html shows (the case page already checked and audited
     that the user sees the case)."""
-    # Loaded up front: each session with what decides whether the user may see it (session_url).
+    # Loaded up front: each session of the case (cancelled ones too: an action may hang off one) with
+    # what decides whether the user may see it (session_url); the actions' sessions are among these.
     items = list(db.session.scalars(
         select(MeetingItem).join(MeetingItem.meeting)
-        .where(MeetingItem.case_id == case.id, Meeting.status != MeetingStatus.CANCELLED.value)
+        .where(MeetingItem.case_id == case.id)
         .options(contains_eager(MeetingItem.meeting).options(*actions.SESSION_LINK_LOADS))
         .order_by(Meeting.starts_at.desc())).unique())
     today = dates.today()
     sessions = []
     for item in items:
         meeting = item.meeting
+        if meeting.status == MeetingStatus.CANCELLED.value:
+            continue
         sessions.append({
             "meeting": meeting,
             "purpose": labels.PURPOSE_LABELS.get(item.purpose, item.purpose),
@@ -82,7 +85,7 @@ def sessions_panel(case: Case) -> dict:
         select(Decision).where(Decision.case_id == case.id)
         .options(joinedload(Decision.provider), joinedload(Decision.item).joinedload(MeetingItem.meeting))
         .order_by(Decision.recorded_at.desc())))
-    case_actions = actions.actions_of_case(case)
+    case_actions = actions.actions_of_case(case, sessions_loaded=True)
     rows = [action_row(a, today) for a in case_actions]
     rows.sort(key=lambda r: (r["action"].status != ActionStatus.OPEN.value, not r["overdue"], r["action"].due_date))
     return {

@@ -78,6 +78,7 @@ from ret_app.models.meetings import (
     MeetingItem,
     MeetingStatus,
     MinutesAddendum,
+    MinutesFile,
     PlacementOutcome,
 )
 from ret_app.models.inspection import (
@@ -190,6 +191,7 @@ __all__ = [
     "MeetingItem",
     "MeetingStatus",
     "MinutesAddendum",
+    "MinutesFile",
     "Municipality",
     "Network",
     "Notification",

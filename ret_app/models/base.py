@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Integer, LargeBinary, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -54,3 +54,16 @@ class Base(DeclarativeBase):
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+
+class StoredPdfMixin:
+    """A document's PDF, rendered once and served again (ret_app/stored_pdf.py): WeasyPrint is most of an
+    export's cost. Kept in the database, like the export files, so every machine serves it. `fingerprint`
+    is the hash of what the document shows (its HTML, apart from the moment it was generated): when that
+    changes, the next request renders and stores the document again. The table names its owner with a
+    unique foreign key (ondelete CASCADE), so the file goes with what it shows."""
+
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary, nullable=False, deferred=True)
+    size: Mapped[int] = mapped_column(Integer)
+    rendered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -14,15 +14,14 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy import false as sa_false
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ret_app.models.base import Base, TimestampMixin, UTCDateTime, utcnow
+from ret_app.models.base import Base, StoredPdfMixin, TimestampMixin, UTCDateTime, utcnow
 from ret_app.models.organisations import Municipality, Organisation, Region
 from ret_app.models.users import User
 
@@ -139,6 +138,10 @@ class Case(TimestampMixin, Base):
         # Earlier cases of the same youth in the region (ret_app/rereferrals/matching.py).
         Index("ix_ret_case_region_id_youth_bsn", "region_id", "youth_bsn"),
         Index("ix_ret_case_region_id_youth_match_key", "region_id", "youth_match_key"),
+        # The RET's view of its region (policy.visible_case_ids: region_id = ? AND status <> ...) as an
+        # index-only scan: a start-page count joins the region's case ids without reading every case row
+        # of the region's history (migration 0027).
+        Index("ix_ret_case_region_id_status_id", "region_id", "status", "id"),
     )
 
     region: Mapped[Region] = relationship()
@@ -445,21 +448,16 @@ class ScreeningContribution(TimestampMixin, Base):
     )
 
 
-class ScreeningReportFile(Base):
-    """The PDF of a finalised screening's report, rendered once and served again (ret_app/screening/report.py):
-    WeasyPrint is most of a report's cost. Kept in the database, like the export files, so every machine
-    serves it. `fingerprint` is the hash of what the report shows (its HTML, apart from the moment it was
-    generated): an addendum, a participant, a corrected name or another language changes it, and the next
-    request renders and stores the report again. Deleted with the screening (and so with an erased case)."""
+class ScreeningReportFile(StoredPdfMixin, Base):
+    """The PDF of a finalised screening's report, rendered once and served again (ret_app/screening/report.py,
+    ret_app/stored_pdf.py): an addendum, a participant, a corrected name or another language changes its
+    fingerprint, and the next request renders and stores the report again. Deleted with the screening (and
+    so with an erased case)."""
 
     __tablename__ = "screening_report_file"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     screening_id: Mapped[int] = mapped_column(ForeignKey("screening.id", ondelete="CASCADE"), unique=True)
-    fingerprint: Mapped[str] = mapped_column(String(64))
-    content: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
-    size: Mapped[int] = mapped_column(Integer)
-    rendered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class ScreeningAddendum(Base):

@@ -93,8 +93,9 @@ class ProviderRequest(Base):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         # The start page's "requests past their reply-by date" (commitments.queries.past_reply_by): the
-        # unanswered requests, longest waiting first, without walking every past request of the country.
-        Index("ix_provider_request_status_reply_by", "status", "reply_by", "id"),
+        # unanswered requests, longest waiting first, without walking every past request of the country;
+        # with their case ids in the index (PostgreSQL), the count reads no request rows (migration 0027).
+        Index("ix_provider_request_status_reply_by", "status", "reply_by", "id", postgresql_include=["case_id"]),
     )
 
     case: Mapped[Case] = relationship()

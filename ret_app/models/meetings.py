@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ret_app.models.base import Base, TimestampMixin, UTCDateTime, utcnow
+from ret_app.models.base import Base, StoredPdfMixin, TimestampMixin, UTCDateTime, utcnow
 from ret_app.models.cases import Case
 from ret_app.models.mandates import Mandate
 from ret_app.models.organisations import Municipality, Organisation, Region
@@ -279,6 +279,19 @@ class CaseAction(TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint("(owner_user_id IS NULL) <> (owner_organisation_id IS NULL)", name="one_owner"),
     )
+
+
+class MinutesFile(StoredPdfMixin, Base):
+    """The PDF of an approved session's full minutes, rendered once and served again
+    (ret_app/meetings/minutes_pdf.py, ret_app/stored_pdf.py): an addendum, an action's or decision's later
+    status, a corrected name or another language changes its fingerprint, and the next request renders and
+    stores the minutes again. Deleted with the session; the eraser deletes it when a case on its agenda is
+    erased (ret_app/erasure/eraser.py)."""
+
+    __tablename__ = "minutes_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), unique=True)
 
 
 class MinutesAddendum(Base):

@@ -64,7 +64,10 @@ def visible_meetings_clause(user: User, among_meetings: Optional[Select] = None)
     if not role_has(user.role, Permission.VIEW_SESSIONS):
         return false()
     invitations = select(MeetingInvitation.meeting_id).where(MeetingInvitation.user_id == user.id)
-    items = select(MeetingItem.meeting_id).where(MeetingItem.case_id.in_(visible_case_ids(user)))
+    # The user's case ids gathered first (kernel.sql.among): with `IN (SELECT ...)` PostgreSQL misjudged a
+    # caseworker's few cases and read every agenda item of the country (the session list: 2 x 30 ms at
+    # 60,000 cases); as an array it looks their items up by the case_id index.
+    items = select(MeetingItem.meeting_id).where(among(MeetingItem.case_id, visible_case_ids(user)))
     if among_meetings is not None:
         invitations = invitations.where(MeetingInvitation.meeting_id.in_(among_meetings))
         items = items.where(MeetingItem.meeting_id.in_(among_meetings))

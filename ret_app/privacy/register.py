@@ -183,7 +183,7 @@ EXCUSED: dict[str, object] = {
         "escalation: submission_key last_key; escalation_message: submission_key; escalation_reminder: submission_key; "
         "provider_request: submission_key answer_key; notification: key; attachment: sha256 storage_key; "
         "export_job: filename; ret_case: submission_key; family_member: submission_key; meeting: submission_key; "
-        "screening_report_file: fingerprint"), _TECH),
+        "screening_report_file: fingerprint; minutes_file: fingerprint"), _TECH),
     **dict.fromkeys(_columns("audit_event: action object_type object_id outcome detail prev_hash hash"), _AUDIT),
     "notification.link": _l("an address inside RET (ids, no names)"),
     "notification.words": _l("the notification's words: codes and a case reference, no names (notifications/services.py)"),

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import undefer
 
-from ret_app import audit
+from ret_app import audit, stored_pdf
 from ret_app.cases import participants
 from ret_app.extensions import db
 from ret_app.kernel.dates import utcnow
 from ret_app.labels import DOMAIN_LABELS, SEVERITY_LABELS, TRACK_LABELS, URGENCY_LABELS, severity_label
 from ret_app.models import Case, Screening, ScreeningReportFile, User
-from ret_app.pdf import html_to_pdf, render_html, render_pdf
+from ret_app.pdf import render_pdf
 from ret_app.screening import services
 
 
@@ -42,44 +37,17 @@ TEMPLATE = "pdf/screening_report.html"
 def export(case: Case, screening: Screening) -> bytes:
     """The report as a tagged PDF; the export is audited (finalised or concept), every time. A finalised
     screening's report is rendered once and then served from its stored file while what it shows stays
-    the same (stored_or_rendered); a concept's is rendered each time."""
+    the same (ret_app/stored_pdf.py); a concept's is rendered each time."""
     context = dict(document_title=_("Screening report"), reference=case.reference, **report_context(case, screening),
                    draft_notice=None if screening.finalised_at else _(
                        "this screening has not been finalised; its content can still change."))
     if screening.finalised_at:
-        data = stored_or_rendered(screening, context)
+        data = stored_pdf.stored_or_rendered(ScreeningReportFile, "screening_id", screening.id, TEMPLATE, context,
+                                             screening.finalised_at)
     else:
         data = render_pdf(TEMPLATE, generated_at=utcnow(), **context)
     audit.record(audit.Action.EXPORT, object_type="screening_report", object_id=screening.id, case_id=case.id,
                  detail="finalised" if screening.finalised_at else "concept")
-    return data
-
-
-def stored_or_rendered(screening: Screening, context: dict) -> bytes:
-    """The stored PDF of this finalised report when what it shows has not changed since it was rendered,
-    else the report rendered now and stored (replacing an older file).
-
-    What it shows is fingerprinted by its HTML rendered with the moment of finalising in place of "now"
-    (cheap: WeasyPrint, not the template, is the cost): an addendum, a participant added or removed, a
-    corrected name, the finalising itself or another language changes the HTML and so renders the report
-    again. The stored file says when it was generated (the first request after the change)."""
-    fingerprint = hashlib.sha256(
-        render_html(TEMPLATE, generated_at=screening.finalised_at, **context).encode()).hexdigest()
-    stored = db.session.scalar(select(ScreeningReportFile).where(ScreeningReportFile.screening_id == screening.id)
-                               .options(undefer(ScreeningReportFile.content)))
-    if stored is not None and stored.fingerprint == fingerprint:
-        return stored.content
-    data = html_to_pdf(render_html(TEMPLATE, generated_at=utcnow(), **context))
-    try:
-        with db.session.begin_nested():  # two first requests at once: the one that stores second keeps the first's
-            if stored is None:
-                db.session.add(ScreeningReportFile(screening_id=screening.id, fingerprint=fingerprint,
-                                                   content=data, size=len(data)))
-            else:
-                stored.fingerprint, stored.content, stored.size, stored.rendered_at = \
-                    fingerprint, data, len(data), utcnow()
-    except IntegrityError:
-        pass
     return data
 
 

@@ -6,8 +6,8 @@ every case row of the region's history, against the unanswered requests' case id
 (at 60,000 cases: 1,052 pages, 1.9 ms); with (region_id, status, id) on ret_case and the case id in the
 unanswered-requests index (PostgreSQL's INCLUDE) both sides are index-only scans (18 pages, 0.65 ms).
 
-Revision ID: 0027_start
-Revises: 0026_start
+Revision ID: 0028_start
+Revises: 0027_analyst
 Create Date: 2026-12-05 13:00:00
 
 """
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0027_start'
-down_revision = '0026_start'
+revision = '0028_start'
+down_revision = '0027_analyst'
 branch_labels = None
 depends_on = None
 

@@ -81,13 +81,11 @@ def record_inspection(case: Case, actor: User, *, kind: str, member: Optional[Fa
         member = None
     if kind == RequesterKind.YOUTH:
         name = name or f"{case.youth_first_name} {case.youth_last_name}".strip()
-    request = InspectionRequest(case=case, requester_kind=kind, family_member=member,
-                                requester_name=(member.name if member is not None else name.strip())[:MAX_NAME],
-                                received_on=received_on, youth_objects=bool(youth_objects),
-                                status=InspectionStatus.RECEIVED.value, recorded_by_id=actor.id,
-                                submission_key=key)
-    request, created = submissions.create_once(InspectionRequest, key, lambda: _added(request),
-                                               InspectionRequest.case_id == case.id)
+    request, created = submissions.create_once(InspectionRequest, key, lambda: _added(InspectionRequest(
+        case=case, requester_kind=kind, family_member=member,
+        requester_name=(member.name if member is not None else name.strip())[:MAX_NAME], received_on=received_on,
+        youth_objects=bool(youth_objects), status=InspectionStatus.RECEIVED.value, recorded_by_id=actor.id,
+        submission_key=key)), InspectionRequest.case_id == case.id)
     if not created:
         return request
     events.emit(InspectionRecorded(actor=actor, case=case, request=request))
@@ -147,11 +145,10 @@ def record_correction(case: Case, actor: User, *, kind: str, name: str, received
         errors["section"] = UNKNOWN_SECTION
     if errors:
         raise RuleError.many(errors)
-    correction = CorrectionRequest(case=case, requester_kind=kind, requester_name=name.strip()[:MAX_NAME],
-                                   received_on=received_on, section=section, asked=asked.strip()[:MAX_TEXT],
-                                   recorded_by_id=actor.id, submission_key=key)
-    correction, created = submissions.create_once(CorrectionRequest, key, lambda: _added(correction),
-                                                  CorrectionRequest.case_id == case.id)
+    correction, created = submissions.create_once(CorrectionRequest, key, lambda: _added(CorrectionRequest(
+        case=case, requester_kind=kind, requester_name=name.strip()[:MAX_NAME], received_on=received_on,
+        section=section, asked=asked.strip()[:MAX_TEXT], recorded_by_id=actor.id, submission_key=key)),
+        CorrectionRequest.case_id == case.id)
     if not created:
         return correction
     events.emit(CorrectionRecorded(actor=actor, case=case, correction=correction))

@@ -101,8 +101,8 @@ def respond(signal: GapSignal, actor: User, data: Mapping[str, Any], loaded_vers
     first changed it)."""
     if not policy.can_act_on_signal(actor, signal):
         raise RuleError(NOT_YOURS)
-    key = submissions.clean(data.get("submission_key"))
-    done = submissions.find(SignalResponse, key, SignalResponse.signal_id == signal.id)
+    sent_key = submissions.clean(data.get("submission_key"))
+    done = submissions.find(SignalResponse, sent_key, SignalResponse.signal_id == signal.id)
     if done is not None:
         return done
     if loaded_version is not None and loaded_version != signal.version:
@@ -136,16 +136,16 @@ def respond(signal: GapSignal, actor: User, data: Mapping[str, Any], loaded_vers
         raise RuleError.many(errors)
     applied = SIGNAL.apply(signal, actor, step, reason=text) if step else None
     now = dates.utcnow()
-    response = SignalResponse(signal=signal, author_id=actor.id, text=text, step=step, from_status=status_before,
-                              to_status=signal.status, owner_from=owner_before, owner_to=signal.owner,
-                              at=applied.now if applied else now, submission_key=key)
 
     def create() -> SignalResponse:
+        response = SignalResponse(signal=signal, author_id=actor.id, text=text, step=step, from_status=status_before,
+                                  to_status=signal.status, owner_from=owner_before, owner_to=signal.owner,
+                                  at=applied.now if applied else now, submission_key=sent_key)
         db.session.add(response)
         db.session.flush()
         return response
 
-    response, created = submissions.create_once(SignalResponse, key, create, SignalResponse.signal_id == signal.id)
+    response, created = submissions.create_once(SignalResponse, sent_key, create, SignalResponse.signal_id == signal.id)
     if not created:
         return response
     events.emit(SignalResponded(actor=actor, signal_id=signal.id, region_id=signal.region_id,

@@ -132,7 +132,7 @@ def check_route(app, objects, extra, actors, record, undone, endpoint: str) -> N
     reached = _reach(app, endpoint, objects, extra, actors, record, undone)
     assert reached is not None, endpoint
     data = _post_data(endpoint, objects, extra)
-    # The rendered form's keys: one fresh value for each submission key the route's forms have.
+    # The submission keys of the forms the route validates (and a key its template makes).
     names = {f.name for form in reached.reads.forms for f in form if isinstance(f, SubmissionKeyField)}
     names |= {TEMPLATE_KEYS[endpoint]} if endpoint in TEMPLATE_KEYS else set()
     keyed = bool(names) or any(name.endswith("submission_key") for name in data)

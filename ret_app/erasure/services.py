@@ -177,12 +177,7 @@ def record_request(case: Case, actor: User, *, requester_kind: str, requester_na
                              due_on=received_on + relativedelta(months=DUE_MONTHS), recorded_by_id=actor.id,
                              recorded_at=dates.utcnow(), submission_key=key)
 
-    def create() -> ErasureRequest:
-        db.session.add(request)
-        db.session.flush()
-        return request
-
-    request, created = submissions.create_once(ErasureRequest, key, create, ErasureRequest.case_id == case.id)
+    request, created = submissions.add_once(ErasureRequest, key, lambda: request, ErasureRequest.case_id == case.id)
     if not created:
         return request
     events.emit(ErasureRequested(actor=actor, object_id=request.id, case_id=case.id,

@@ -78,12 +78,7 @@ def request(user: User, code: str, given: dict, submission_key: Optional[str] = 
                     locale=str(locale) if locale is not None else "nl", status=ExportStatus.QUEUED.value,
                     progress=0, attempts=0, created_at=dates.utcnow(), submission_key=key)
 
-    def create() -> ExportJob:
-        db.session.add(job)
-        db.session.flush()
-        return job
-
-    job, created = submissions.create_once(ExportJob, key, create, ExportJob.requested_by_id == user.id)
+    job, created = submissions.add_once(ExportJob, key, lambda: job, ExportJob.requested_by_id == user.id)
     if not created:
         return job
     events.emit(ExportRequested(actor=user, job=job))

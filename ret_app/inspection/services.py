@@ -54,12 +54,6 @@ ADDENDUM_NEEDED = _l("Write the addendum: what is corrected or added (the part i
 REFUSAL_REASON_NEEDED = _l("Give the reason of the decision.")
 
 
-def _added(row):
-    db.session.add(row)
-    db.session.flush()
-    return row
-
-
 def record_inspection(case: Case, actor: User, *, kind: str, member: Optional[FamilyMember], name: str,
                       received_on: date, youth_objects: bool,
                       submission_key: Optional[str] = None) -> InspectionRequest:
@@ -81,11 +75,11 @@ def record_inspection(case: Case, actor: User, *, kind: str, member: Optional[Fa
         member = None
     if kind == RequesterKind.YOUTH:
         name = name or f"{case.youth_first_name} {case.youth_last_name}".strip()
-    request, created = submissions.create_once(InspectionRequest, key, lambda: _added(InspectionRequest(
+    request, created = submissions.add_once(InspectionRequest, key, lambda: InspectionRequest(
         case=case, requester_kind=kind, family_member=member,
         requester_name=(member.name if member is not None else name.strip())[:MAX_NAME], received_on=received_on,
         youth_objects=bool(youth_objects), status=InspectionStatus.RECEIVED.value, recorded_by_id=actor.id,
-        submission_key=key)), InspectionRequest.case_id == case.id)
+        submission_key=key), InspectionRequest.case_id == case.id)
     if not created:
         return request
     events.emit(InspectionRecorded(actor=actor, case=case, request=request))
@@ -145,9 +139,9 @@ def record_correction(case: Case, actor: User, *, kind: str, name: str, received
         errors["section"] = UNKNOWN_SECTION
     if errors:
         raise RuleError.many(errors)
-    correction, created = submissions.create_once(CorrectionRequest, key, lambda: _added(CorrectionRequest(
+    correction, created = submissions.add_once(CorrectionRequest, key, lambda: CorrectionRequest(
         case=case, requester_kind=kind, requester_name=name.strip()[:MAX_NAME], received_on=received_on,
-        section=section, asked=asked.strip()[:MAX_TEXT], recorded_by_id=actor.id, submission_key=key)),
+        section=section, asked=asked.strip()[:MAX_TEXT], recorded_by_id=actor.id, submission_key=key),
         CorrectionRequest.case_id == case.id)
     if not created:
         return correction

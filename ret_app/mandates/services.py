@@ -78,12 +78,7 @@ def register_mandate(data: dict, actor: User) -> Mandate:
         submission_key=key,
     )
 
-    def create() -> Mandate:
-        db.session.add(mandate)
-        db.session.flush()
-        return mandate
-
-    mandate, created = submissions.create_once(Mandate, key, create, Mandate.created_by_id == actor.id)
+    mandate, created = submissions.add_once(Mandate, key, lambda: mandate, Mandate.created_by_id == actor.id)
     if not created:
         return mandate
     audit.record(audit.Action.CREATE, object_type="mandate", object_id=mandate.id,

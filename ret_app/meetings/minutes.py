@@ -246,12 +246,7 @@ def add_addendum(meeting: Meeting, data: dict, actor: User) -> MinutesAddendum:
     addendum = MinutesAddendum(meeting_id=meeting.id, item_id=item.id if item else None, text=text,
                                author_id=actor.id, created_at=utcnow(), submission_key=key)
 
-    def create() -> MinutesAddendum:
-        db.session.add(addendum)
-        db.session.flush()
-        return addendum
-
-    addendum, created = submissions.create_once(MinutesAddendum, key, create, MinutesAddendum.meeting_id == meeting.id)
+    addendum, created = submissions.add_once(MinutesAddendum, key, lambda: addendum, MinutesAddendum.meeting_id == meeting.id)
     if not created:
         return addendum
     bump_revision(meeting)

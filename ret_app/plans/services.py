@@ -286,12 +286,6 @@ def _apply_goal(goal: PlanGoal, data: dict) -> None:
     goal.intended_start = data.get("intended_start")
 
 
-def _added(row):
-    db.session.add(row)
-    db.session.flush()
-    return row
-
-
 def add_goal(case: Case, actor: User, data: dict, submission_key: Optional[str] = None) -> PlanGoal:
     """A new goal (status open unless given) at the end of the plan; the same form sent twice (its
     `submission_key`) adds one."""
@@ -308,7 +302,7 @@ def add_goal(case: Case, actor: User, data: dict, submission_key: Optional[str] 
     goal = PlanGoal(plan_id=plan.id, position=max((g.position for g in plan.goals), default=0) + 1,
                     submission_key=key)
     _apply_goal(goal, data)
-    goal, created = submissions.create_once(PlanGoal, key, lambda: _added(goal), PlanGoal.plan_id == plan.id)
+    goal, created = submissions.add_once(PlanGoal, key, lambda: goal, PlanGoal.plan_id == plan.id)
     if not created:
         return goal
     _changed(plan, actor)
@@ -368,7 +362,7 @@ def plan_review(case: Case, actor: User, planned_on: Optional[date], submission_
     plan = _open_plan(case, actor)
     review = PlanReview(plan_id=plan.id, planned_on=planned_on, planned_by_id=actor.id, submission_key=key)
     # a date to meet, not a change of what was agreed: no new draft
-    review, created = submissions.create_once(PlanReview, key, lambda: _added(review), PlanReview.plan_id == plan.id)
+    review, created = submissions.add_once(PlanReview, key, lambda: review, PlanReview.plan_id == plan.id)
     if not created:
         return review
     db.session.expire(plan, ["reviews"])

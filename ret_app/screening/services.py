@@ -303,12 +303,7 @@ def add_addendum(case: Case, screening: Optional[Screening], actor: User, text: 
     addendum = ScreeningAddendum(screening_id=screening.id, author_id=actor.id, text=text, at=utcnow(),
                                  submission_key=key)
 
-    def create() -> ScreeningAddendum:
-        db.session.add(addendum)
-        db.session.flush()
-        return addendum
-
-    addendum, created = submissions.create_once(ScreeningAddendum, key, create,
+    addendum, created = submissions.add_once(ScreeningAddendum, key, lambda: addendum,
                                                 ScreeningAddendum.screening_id == screening.id)
     if not created:
         return addendum

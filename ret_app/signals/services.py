@@ -137,15 +137,10 @@ def respond(signal: GapSignal, actor: User, data: Mapping[str, Any], loaded_vers
     applied = SIGNAL.apply(signal, actor, step, reason=text) if step else None
     now = dates.utcnow()
 
-    def create() -> SignalResponse:
-        response = SignalResponse(signal=signal, author_id=actor.id, text=text, step=step, from_status=status_before,
-                                  to_status=signal.status, owner_from=owner_before, owner_to=signal.owner,
-                                  at=applied.now if applied else now, submission_key=sent_key)
-        db.session.add(response)
-        db.session.flush()
-        return response
-
-    response, created = submissions.create_once(SignalResponse, sent_key, create, SignalResponse.signal_id == signal.id)
+    response, created = submissions.add_once(SignalResponse, sent_key, lambda: SignalResponse(
+        signal=signal, author_id=actor.id, text=text, step=step, from_status=status_before, to_status=signal.status,
+        owner_from=owner_before, owner_to=signal.owner, at=applied.now if applied else now, submission_key=sent_key),
+        SignalResponse.signal_id == signal.id)
     if not created:
         return response
     events.emit(SignalResponded(actor=actor, signal_id=signal.id, region_id=signal.region_id,

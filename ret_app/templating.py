@@ -10,6 +10,7 @@ from flask import Flask, current_app, render_template, request
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
+from ret_app.kernel import submissions
 from ret_app.kernel.registry import registry
 from ret_app.labels import FILTERS
 from ret_app.policy import Permission, can
@@ -70,6 +71,9 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["euro"] = euro
     app.jinja_env.filters["decimal"] = decimal
     app.jinja_env.filters.update(FILTERS)
+    # The key of a form without a form class, made in the template (ret_app.kernel.submissions); a global,
+    # not a context helper, so that imported macros (the export button) see it as they see csrf_token().
+    app.jinja_env.globals["new_submission_key"] = submissions.new_key
 
     @app.context_processor
     def inject_helpers():

@@ -23,6 +23,9 @@ makes a coverage test here fail until it is).
   seen there, escaped); every query parameter a page reads gets malformed values and repeats → 200,
   400, 404 or a redirect; text in an id of a path → 404.
 
+* The same form sent twice (a double click, a retry): every POST route's valid form, posted twice with
+  the keys its page rendered, stores nothing the second time (tests/double_submit.py).
+
 PostgreSQL cannot hold a NUL in text at all (the query fails), so these tests matter most there:
 `scripts/with-postgres.sh .venv/bin/pytest tests/test_hostile_input.py`.
 """
@@ -100,16 +103,15 @@ NO_TEXT_FIELDS = frozenset({
     "account.new_recovery_codes", "admin.user_deactivate", "admin.user_reactivate", "admin.user_reset_2fa",
     "admin.user_activation_link", "admin.region_norms", "referrals.family_remove",
     "referrals.prior_help_remove", "referrals.consent_page", "referrals.consent_withdraw",
-    "referrals.legal_ground_end", "referrals.attachment_upload", "referrals.attachment_delete",
+    "referrals.legal_ground_end", "referrals.attachment_delete",
     "screening.participant_invite", "screening.participant_remove", "meetings.item_activate",
     "meetings.item_add", "meetings.item_remove", "collective.contact_remove",
-    "plans.goal_remove", "plans.review_cancel", "plans.review_add",
+    "plans.goal_remove", "plans.review_cancel",
     "notifications.preferences",  # a radio group per kind of notification
     "rereferrals.decide",  # the value of the pressed button and the page it was on
     "api_tokens.token_rotate", "api_tokens.token_revoke",  # a button on one token
     "vignettes.generate",  # a button
     "exports.request_export",  # a button with hidden ids, dates and codes (anything else: 400)
-    "signals.report_request",  # two choices from a list (period, format): anything else is refused next to it
     "inspection.inspection_step",  # a button (check the right, record the handing over)
     "erasure.list_approve",  # a button
     "vignettes.pack_request",  # ticked ids of approved vignettes (a bad id: refused next to the list; a NUL: 400)
@@ -1209,7 +1211,7 @@ def test_random_and_hostile_values_in_every_form(app, objects, extra, actors, re
     # Which markup goes into which field follows the field's own name (without the form's prefix, which
     # holds an id): the same on every database and in every order the suite runs in.
     typed = {f.name: f.short_name for form in reached.reads.forms for f in form if isinstance(f, StringField)
-             and f.type not in ("HiddenField", "PasswordField", "CSRFTokenField") and not _FORMATTED.search(f.name)}
+             and f.type not in ("HiddenField", "SubmissionKeyField", "PasswordField", "CSRFTokenField") and not _FORMATTED.search(f.name)}
     rank = {short: i for i, short in enumerate(sorted(set(typed.values())))}
     marked = {**{name: valid.get(name, MISSING) for name in names},
               **{name: MARKUP[rank[short] % len(MARKUP)] for name, short in typed.items()}}
@@ -1306,3 +1308,21 @@ def test_an_id_in_a_path_that_is_not_a_number_is_404(app, objects, extra, actors
         assert client.get(url).status_code == 404, url
     else:
         assert _post(client, actor, url, {}).status_code == 404, url
+
+
+# --- the same form sent twice ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("endpoint", POST_ENDPOINTS)
+def test_the_same_form_sent_twice_stores_once(app, objects, extra, actors, record, undone, endpoint):
+    """A double click or a retry stores nothing the second time (tests/double_submit.py)."""
+    if endpoint in UNREACHED:
+        pytest.skip(UNREACHED[endpoint])
+    from tests import double_submit
+
+    double_submit.check_route(app, objects, extra, actors, record, undone, endpoint)
+
+
+def test_the_export_button_carries_a_key(app):
+    from tests import double_submit
+
+    double_submit.check_export_button(app)

@@ -25,7 +25,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ret_app.forms import REQUIRED, DateInputField, EuroField, MultiCheckboxField, Needed, WholeNumberField, coerce_optional_int  # noqa: F401
+from ret_app.forms import REQUIRED, DateInputField, EuroField, MultiCheckboxField, Needed, SubmissionKeyField, WholeNumberField, coerce_optional_int  # noqa: F401
 from ret_app.labels import ORGANISATION_KIND_LABELS, ROLE_LABELS
 from ret_app.models import OrganisationKind, Role
 from ret_app.models.cases import MIN_RETENTION_YEARS
@@ -101,6 +101,7 @@ class MandateForm(FlaskForm):
     granted_by = StringField(_l("Granted by"), validators=[DataRequired(message=REQUIRED), Length(max=200)])
     document_reference = StringField(_l("Document reference (mandate decision)"),
                                      validators=[DataRequired(message=REQUIRED), Length(max=200)])
+    submission_key = SubmissionKeyField()  # the same form sent twice registers one mandate
 
     def validate_valid_until(self, field):
         if self.valid_from.data and field.data and field.data < self.valid_from.data:

@@ -8,7 +8,7 @@ from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 
 from ret_app.collective import rules
-from ret_app.forms import NOT_A_NUMBER, REQUIRED, FlaskForm, MultiCheckboxField, Needed, WholeNumberField, date_field
+from ret_app.forms import NOT_A_NUMBER, REQUIRED, FlaskForm, MultiCheckboxField, Needed, SubmissionKeyField, WholeNumberField, date_field
 from ret_app.forms import strip as _strip
 from ret_app.labels import EXPERTISE_LABELS
 
@@ -48,6 +48,7 @@ class ContactForm(FlaskForm):
                         validators=[DataRequired(message=REQUIRED), Length(max=40), PHONE])
     email = StringField(_l("E-mail address"), filters=[_strip], validators=[
         Optional(), Length(max=254), Email(message=rules.NOT_AN_EMAIL, check_deliverability=False)])
+    submission_key = SubmissionKeyField()  # the same form sent twice adds one contact person
 
 
 class CapacityForm(FlaskForm):

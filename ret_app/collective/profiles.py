@@ -23,7 +23,7 @@ from ret_app.collective.events import (
     ProviderProfileSaved,
 )
 from ret_app.extensions import db
-from ret_app.kernel import events
+from ret_app.kernel import events, submissions
 from ret_app.kernel.dates import utcnow
 from ret_app.kernel.errors import Conflict, RuleError
 from ret_app.labels import EXPERTISE_LABELS
@@ -150,7 +150,12 @@ def _profile_for_contacts(organisation: Organisation, actor: User) -> ProviderPr
 
 
 def add_contact(organisation: Organisation, data: dict, actor: User) -> ProviderContact:
+    """A contact person added; the same form sent twice (its `submission_key`) adds one."""
     profile = _profile_for_contacts(organisation, actor)
+    key = submissions.clean(data.get("submission_key"))
+    done = submissions.find(ProviderContact, key, ProviderContact.organisation_id == organisation.id)
+    if done is not None:
+        return done
     errors: dict[str, Any] = {}
     for name in ("name", "role", "phone"):
         if not (data.get(name) or "").strip():
@@ -163,9 +168,18 @@ def add_contact(organisation: Organisation, data: dict, actor: User) -> Provider
         raise RuleError.many(errors)
     contact = ProviderContact(organisation_id=organisation.id, name=data["name"].strip(), role=data["role"].strip(),
                               phone=data["phone"].strip(), email=(data.get("email") or "").strip(),
-                              position=max((c.position for c in profile.contacts), default=0) + 1)
-    profile.contacts.append(contact)
-    db.session.flush()
+                              position=max((c.position for c in profile.contacts), default=0) + 1,
+                              submission_key=key)
+
+    def create() -> ProviderContact:
+        profile.contacts.append(contact)
+        db.session.flush()
+        return contact
+
+    contact, created = submissions.create_once(ProviderContact, key, create,
+                                               ProviderContact.organisation_id == organisation.id)
+    if not created:
+        return contact
     events.emit(ProviderContactAdded(actor=actor, organisation_id=organisation.id, contact_id=contact.id))
     return contact
 

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import InputRequired, Length, Optional
 
-from ret_app.forms import FlaskForm, Needed, date_field, not_in_future, strip
+from ret_app.forms import FlaskForm, Needed, SubmissionKeyField, date_field, not_in_future, strip
 from ret_app.erasure.services import REASON_MAX
 
 REQUIRED = _l("This field is required.")
@@ -31,6 +31,7 @@ class RequestForm(FlaskForm):
     requester_name = StringField(_l("Name of the requester"), filters=[strip], validators=[
         InputRequired(message=REQUIRED), Length(max=200, message=_l("At most 200 characters."))])
     received_on = date_field(_l("Received on"), InputRequired(message=REQUIRED), not_in_future)
+    submission_key = SubmissionKeyField()  # the same form sent twice records one request
 
 
 NEEDED_TO_GRANT = _l("needed to grant")

@@ -63,7 +63,7 @@ def request_record(case_id: int):
     form = RequestForm()
     result = web.submit(form, lambda: services.record_request(
         case, current_user, requester_kind=form.requester_kind.data, requester_name=form.requester_name.data,
-        received_on=form.received_on.data))
+        received_on=form.received_on.data, submission_key=form.submission_key.data))
     if not result:
         return _case_page(case, request_form=form, status=200)
     flash(_("The erasure request has been recorded. Decide it before %(day)s.",

@@ -28,7 +28,7 @@ from ret_app.erasure.events import (
     ErasureDecided, ErasureRequested, HoldLifted, HoldPlaced, RetentionChanged,
 )
 from ret_app.extensions import db
-from ret_app.kernel import dates, events, uow
+from ret_app.kernel import dates, events, submissions, uow
 from ret_app.kernel.errors import RuleError
 from ret_app.models import (
     Case, CaseStatus, DestructionEntry, DestructionList, DestructionListStatus, ErasureRecord, ErasureRequest,
@@ -155,7 +155,12 @@ def lift_hold(hold: LegalHold, actor: User, reason: str) -> None:
 # --- erasure requests ------------------------------------------------------------------------------
 
 def record_request(case: Case, actor: User, *, requester_kind: str, requester_name: str,
-                   received_on: date) -> ErasureRequest:
+                   received_on: date, submission_key: Optional[str] = None) -> ErasureRequest:
+    """An erasure request recorded; the same form sent twice (its `submission_key`) records one."""
+    key = submissions.clean(submission_key)
+    done = submissions.find(ErasureRequest, key, ErasureRequest.case_id == case.id)
+    if done is not None:
+        return done
     errors = {}
     if requester_kind not in REQUESTER_KINDS:
         errors["requester_kind"] = _l("Choose who asks.")
@@ -170,9 +175,11 @@ def record_request(case: Case, actor: User, *, requester_kind: str, requester_na
     request = ErasureRequest(case_id=case.id, region_id=case.region_id, requester_kind=requester_kind,
                              requester_name=requester_name.strip()[:200], received_on=received_on,
                              due_on=received_on + relativedelta(months=DUE_MONTHS), recorded_by_id=actor.id,
-                             recorded_at=dates.utcnow())
-    db.session.add(request)
-    db.session.flush()
+                             recorded_at=dates.utcnow(), submission_key=key)
+
+    request, created = submissions.add_once(ErasureRequest, key, lambda: request, ErasureRequest.case_id == case.id)
+    if not created:
+        return request
     events.emit(ErasureRequested(actor=actor, object_id=request.id, case_id=case.id,
                                  detail=f"requester={requester_kind};due_on={request.due_on}"))
     return request

@@ -20,7 +20,7 @@ CODE_RE = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_FIELDS = 20
 MAX_VALUES = 200
-IGNORED = frozenset({"csrf_token"})
+IGNORED = frozenset({"csrf_token", "submission_key"})  # the form's, not the export's
 
 Value = int | str
 

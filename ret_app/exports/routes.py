@@ -47,7 +47,8 @@ def request_export(kind: str):
         abort(400)
     if not services.allowed(current_user, kind, given):
         web.not_found(object_type="export_job", action=audit.Action.EXPORT, detail=f"kind={_shown_kind(kind)}")
-    result = web.attempt_or_error(lambda: services.request(current_user, kind, given))
+    result = web.attempt_or_error(lambda: services.request(current_user, kind, given,
+                                                           request.form.get("submission_key")))
     if not result:
         refusal.record(detail=f"kind={kind};refused")
         flash(str(getattr(result.error, "message", result.error)), "error")

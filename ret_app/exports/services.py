@@ -28,7 +28,7 @@ from ret_app.exports import registry
 from ret_app.exports.events import ExportDownloaded, ExportFailed, ExportMade, ExportRemoved, ExportRequested
 from ret_app.extensions import db
 from ret_app.jobs import tasks
-from ret_app.kernel import dates, events, uow
+from ret_app.kernel import dates, events, submissions, uow
 from ret_app.kernel.errors import RuleError
 from ret_app.models import ExportJob, ExportStatus, User
 
@@ -51,14 +51,18 @@ def allowed(user: User, code: str, params: dict) -> bool:
     return kind is not None and bool(kind.may_request(user, params))
 
 
-def request(user: User, code: str, given: dict) -> ExportJob:
+def request(user: User, code: str, given: dict, submission_key: Optional[str] = None) -> ExportJob:
     """Ask for an export of kind `code` with `given` params (ids, dates, codes: `params.clean` checks
-    them, BadParams otherwise). The same export still being made for this user is returned instead
-    of a second one (a double click); at most EXPORTS_MAX_OPEN of a user's exports wait or run at a
-    time (RuleError beyond)."""
+    them, BadParams otherwise). The export the same form asked for (its `submission_key`: a double
+    click, a retry), or the same export still being made for this user, is returned instead of a second
+    one; at most EXPORTS_MAX_OPEN of a user's exports wait or run at a time (RuleError beyond)."""
     params = export_params.clean(given)
     if not allowed(user, code, params):
         raise NotAllowed(code)
+    key = submissions.clean(submission_key)
+    done = submissions.find(ExportJob, key, ExportJob.requested_by_id == user.id)
+    if done is not None:
+        return done
     open_jobs = list(db.session.scalars(select(ExportJob).where(
         policy.own_exports_clause(user), ExportJob.status.in_(OPEN)).order_by(ExportJob.id)))
     for job in open_jobs:
@@ -72,9 +76,11 @@ def request(user: User, code: str, given: dict) -> ExportJob:
     job = ExportJob(kind=code, params=params, requested_by_id=user.id,
                     region_id=user.organisation.region_id if user.organisation is not None else None,
                     locale=str(locale) if locale is not None else "nl", status=ExportStatus.QUEUED.value,
-                    progress=0, attempts=0, created_at=dates.utcnow())
-    db.session.add(job)
-    db.session.flush()
+                    progress=0, attempts=0, created_at=dates.utcnow(), submission_key=key)
+
+    job, created = submissions.add_once(ExportJob, key, lambda: job, ExportJob.requested_by_id == user.id)
+    if not created:
+        return job
     events.emit(ExportRequested(actor=user, job=job))
     tasks.defer(TASK, job_id=job.id)
     return job

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from ret_app.forms import FlaskForm, MultiCheckboxField, coerce_optional_int, date_field, not_in_future, strip
+from ret_app.forms import FlaskForm, MultiCheckboxField, SubmissionKeyField, coerce_optional_int, date_field, not_in_future, strip
 from ret_app.inspection.services import MAX_NAME, MAX_REASON, MAX_TEXT
 
 KIND_CHOICES = [("youth", _l("The youth")), ("parent", _l("Parent")), ("guardian", _l("Guardian")),
@@ -29,6 +29,7 @@ class InspectionForm(FlaskForm):
         Optional(), Length(max=MAX_NAME, message=TOO_LONG)])
     received_on = date_field(_l("Received on"), InputRequired(message=DATE_NEEDED), not_in_future)
     youth_objects = BooleanField(_l("The youth (16 or older) refuses the inspection by the parents"))
+    submission_key = SubmissionKeyField()  # the same form sent twice records one request
 
 
 class CorrectionForm(FlaskForm):
@@ -42,6 +43,7 @@ class CorrectionForm(FlaskForm):
     asked = TextAreaField(_l("What is asked"), filters=[strip], validators=[
         InputRequired(message=_l("Write what the requester asks to correct or add.")),
         Length(max=MAX_TEXT, message=TOO_LONG)])
+    submission_key = SubmissionKeyField()  # the same form sent twice records one request
 
 
 class DecisionForm(FlaskForm):

@@ -62,7 +62,7 @@ def requests_page(case_id: int):
         result = web.submit(form, lambda: services.record_inspection(
             case, current_user, kind=form.requester_kind.data, member=_member(case, form.family_member.data),
             name=form.requester_name.data or "", received_on=form.received_on.data,
-            youth_objects=form.youth_objects.data))
+            youth_objects=form.youth_objects.data, submission_key=form.submission_key.data))
         if result:
             flash(_("The inspection request has been recorded. Check the right next."), "success")
             return redirect(url_for("inspection.inspection_page", case_id=case.id, request_id=result.value.id))
@@ -148,7 +148,8 @@ def correction_form(case_id: int):
     if posted:
         result = web.submit(form, lambda: services.record_correction(
             case, current_user, kind=form.requester_kind.data, name=form.requester_name.data or "",
-            received_on=form.received_on.data, section=form.section.data or "", asked=form.asked.data or ""))
+            received_on=form.received_on.data, section=form.section.data or "", asked=form.asked.data or "",
+            submission_key=form.submission_key.data))
         if result:
             flash(_("The correction request has been recorded."), "success")
             return redirect(url_for("inspection.correction_page", case_id=case.id, correction_id=result.value.id))

@@ -22,7 +22,7 @@ from ret_app.inspection.events import (
     InspectionWithheldChanged,
 )
 from ret_app.inspection.lifecycle import INSPECTION
-from ret_app.kernel import dates, events
+from ret_app.kernel import dates, events, submissions
 from ret_app.kernel.dates import utcnow
 from ret_app.kernel.errors import RuleError
 from ret_app.models import (
@@ -55,7 +55,13 @@ REFUSAL_REASON_NEEDED = _l("Give the reason of the decision.")
 
 
 def record_inspection(case: Case, actor: User, *, kind: str, member: Optional[FamilyMember], name: str,
-                      received_on: date, youth_objects: bool) -> InspectionRequest:
+                      received_on: date, youth_objects: bool,
+                      submission_key: Optional[str] = None) -> InspectionRequest:
+    """An inspection request recorded; the same form sent twice (its `submission_key`) records one."""
+    key = submissions.clean(submission_key)
+    done = submissions.find(InspectionRequest, key, InspectionRequest.case_id == case.id)
+    if done is not None:
+        return done
     errors = {}
     if kind in MEMBER_KINDS and (member is None or member.case_id != case.id):
         errors["family_member"] = MEMBER_NEEDED
@@ -69,12 +75,13 @@ def record_inspection(case: Case, actor: User, *, kind: str, member: Optional[Fa
         member = None
     if kind == RequesterKind.YOUTH:
         name = name or f"{case.youth_first_name} {case.youth_last_name}".strip()
-    request = InspectionRequest(case=case, requester_kind=kind, family_member=member,
-                                requester_name=(member.name if member is not None else name.strip())[:MAX_NAME],
-                                received_on=received_on, youth_objects=bool(youth_objects),
-                                status=InspectionStatus.RECEIVED.value, recorded_by_id=actor.id)
-    db.session.add(request)
-    db.session.flush()
+    request, created = submissions.add_once(InspectionRequest, key, lambda: InspectionRequest(
+        case=case, requester_kind=kind, family_member=member,
+        requester_name=(member.name if member is not None else name.strip())[:MAX_NAME], received_on=received_on,
+        youth_objects=bool(youth_objects), status=InspectionStatus.RECEIVED.value, recorded_by_id=actor.id,
+        submission_key=key), InspectionRequest.case_id == case.id)
+    if not created:
+        return request
     events.emit(InspectionRecorded(actor=actor, case=case, request=request))
     return request
 
@@ -117,7 +124,12 @@ def hand_over(request: InspectionRequest, actor: User) -> InspectionRequest:
 
 
 def record_correction(case: Case, actor: User, *, kind: str, name: str, received_on: date, section: str,
-                      asked: str) -> CorrectionRequest:
+                      asked: str, submission_key: Optional[str] = None) -> CorrectionRequest:
+    """A correction request recorded; the same form sent twice (its `submission_key`) records one."""
+    key = submissions.clean(submission_key)
+    done = submissions.find(CorrectionRequest, key, CorrectionRequest.case_id == case.id)
+    if done is not None:
+        return done
     errors = {}
     if not (name or "").strip():
         errors["requester_name"] = NAME_NEEDED
@@ -127,11 +139,12 @@ def record_correction(case: Case, actor: User, *, kind: str, name: str, received
         errors["section"] = UNKNOWN_SECTION
     if errors:
         raise RuleError.many(errors)
-    correction = CorrectionRequest(case=case, requester_kind=kind, requester_name=name.strip()[:MAX_NAME],
-                                   received_on=received_on, section=section, asked=asked.strip()[:MAX_TEXT],
-                                   recorded_by_id=actor.id)
-    db.session.add(correction)
-    db.session.flush()
+    correction, created = submissions.add_once(CorrectionRequest, key, lambda: CorrectionRequest(
+        case=case, requester_kind=kind, requester_name=name.strip()[:MAX_NAME], received_on=received_on,
+        section=section, asked=asked.strip()[:MAX_TEXT], recorded_by_id=actor.id, submission_key=key),
+        CorrectionRequest.case_id == case.id)
+    if not created:
+        return correction
     events.emit(CorrectionRecorded(actor=actor, case=case, correction=correction))
     return correction
 

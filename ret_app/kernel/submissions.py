@@ -49,6 +49,19 @@ def find(model, key: Optional[str], *conditions):
     return db.session.scalar(select(model).where(model.submission_key == key, *conditions))
 
 
+def add_once(model, key: Optional[str], make: Callable[[], T], *conditions) -> tuple[T, bool]:
+    """`create_once` for a row that is simply added: `make()` builds it (with `submission_key=key`), this
+    adds and flushes it."""
+
+    def create() -> T:
+        row = make()
+        db.session.add(row)
+        db.session.flush()
+        return row
+
+    return create_once(model, key, create, *conditions)
+
+
 def create_once(model, key: Optional[str], create: Callable[[], T], *conditions) -> tuple[T, bool]:
     """`create()` (which adds a row with `submission_key=key` and flushes) in a savepoint, unless this key
     made its row already. Returns (row, created). When another request with the same key gets there at the

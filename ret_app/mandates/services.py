@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from ret_app import audit, policy
 from ret_app.caretypes import services as caretypes
 from ret_app.extensions import db
-from ret_app.kernel import dates
+from ret_app.kernel import dates, submissions
 from ret_app.kernel.dates import utcnow
 from ret_app.kernel.errors import RuleError
 from ret_app.models import Mandate, MandateStatus, Municipality, User
@@ -46,7 +46,7 @@ def expiring_soon(mandate: Mandate, today: Optional[date] = None) -> bool:
 
 def register_mandate(data: dict, actor: User) -> Mandate:
     """A new mandate; refuses every objection at once. Its care types must be on offer in the
-    catalogue of the municipality's region."""
+    catalogue of the municipality's region. The same form sent twice (its `submission_key`) registers one."""
     errors: dict = {}
     holder = db.session.get(User, data["holder_id"]) if data.get("holder_id") else None
     if holder is None or not policy.may_hold_mandate(holder):
@@ -61,6 +61,10 @@ def register_mandate(data: dict, actor: User) -> Mandate:
             errors.update(refused.errors)
     if errors:
         raise RuleError.many(errors)
+    key = submissions.clean(data.get("submission_key"))
+    done = submissions.find(Mandate, key, Mandate.created_by_id == actor.id)
+    if done is not None:  # the same form sent twice: registered once
+        return done
     mandate = Mandate(
         holder_id=data["holder_id"],
         municipality_id=data["municipality_id"],
@@ -71,9 +75,12 @@ def register_mandate(data: dict, actor: User) -> Mandate:
         granted_by=data["granted_by"].strip(),
         document_reference=data["document_reference"].strip(),
         created_by_id=actor.id,
+        submission_key=key,
     )
-    db.session.add(mandate)
-    db.session.flush()
+
+    mandate, created = submissions.add_once(Mandate, key, lambda: mandate, Mandate.created_by_id == actor.id)
+    if not created:
+        return mandate
     audit.record(audit.Action.CREATE, object_type="mandate", object_id=mandate.id,
                  detail=f"holder={mandate.holder_id};municipality={mandate.municipality_id}")
     return mandate

@@ -10,7 +10,7 @@ from wtforms import HiddenField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ret_app import labels
-from ret_app.forms import REQUIRED, coerce_optional_int, date_field, not_in_future
+from ret_app.forms import REQUIRED, SubmissionKeyField, coerce_optional_int, date_field, not_in_future
 from ret_app.meetings.minutes import MAX_ADDENDUM
 from ret_app.models import ActionStatus, DecisionStatus
 
@@ -28,6 +28,7 @@ class AddendumForm(FlaskForm):
                          validators=[DataRequired(message=REQUIRED), Length(max=MAX_ADDENDUM)])
     item_id = SelectField(_l("About"), coerce=coerce_optional_int,
                           validate_choice=False)
+    submission_key = SubmissionKeyField()  # the same form sent twice adds one addendum
 
 
 ANSWER_CHOICES = [(DecisionStatus.CONFIRMED.value, _l("Confirmed: the municipality commits the help")),

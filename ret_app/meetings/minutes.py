@@ -25,7 +25,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ret_app import audit, policy
 from ret_app.extensions import db
-from ret_app.kernel import events
+from ret_app.kernel import events, submissions
 from ret_app.kernel.dates import utcnow
 from ret_app.kernel.errors import RuleError
 from ret_app.labels import PURPOSE_LABELS
@@ -219,7 +219,12 @@ def item_of(meeting: Meeting, case_id: int) -> Optional[MeetingItem]:
 
 
 def add_addendum(meeting: Meeting, data: dict, actor: User) -> MinutesAddendum:
-    """A correction to approved minutes, by the RET of the region; optionally tied to one item."""
+    """A correction to approved minutes, by the RET of the region; optionally tied to one item. The same
+    form sent twice (its `submission_key`) adds one."""
+    key = submissions.clean(data.get("submission_key"))
+    done = submissions.find(MinutesAddendum, key, MinutesAddendum.meeting_id == meeting.id)
+    if done is not None:
+        return done
     if meeting.status != MeetingStatus.APPROVED:
         raise RuleError(_l("Addenda are added once the minutes have been approved."))
     if not policy.can_add_addendum(actor, meeting):
@@ -239,9 +244,11 @@ def add_addendum(meeting: Meeting, data: dict, actor: User) -> MinutesAddendum:
     if errors:
         raise RuleError.many(errors)
     addendum = MinutesAddendum(meeting_id=meeting.id, item_id=item.id if item else None, text=text,
-                               author_id=actor.id, created_at=utcnow())
-    db.session.add(addendum)
-    db.session.flush()
+                               author_id=actor.id, created_at=utcnow(), submission_key=key)
+
+    addendum, created = submissions.add_once(MinutesAddendum, key, lambda: addendum, MinutesAddendum.meeting_id == meeting.id)
+    if not created:
+        return addendum
     bump_revision(meeting)
     events.emit(AddendumAdded(actor=actor, meeting=meeting, addendum_id=addendum.id,
                               case_id=item.case_id if item else None))

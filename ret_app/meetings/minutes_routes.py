@@ -80,7 +80,8 @@ def addendum_add(meeting_id: int):
     form = panels.addendum_form(meeting, AddendumForm(prefix="addendum"))
     access.may_add_addendum(meeting)
     result = web.submit(form, lambda: minutes.add_addendum(
-        meeting, {"text": form.text.data, "item_id": form.item_id.data}, current_user))
+        meeting, {"text": form.text.data, "item_id": form.item_id.data,
+                  "submission_key": form.submission_key.data}, current_user))
     if result:
         if wants_fragment():
             return render_page_or_fragment("meetings/addendum.html", "meetings/_minutes_panel.html",

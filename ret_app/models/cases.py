@@ -197,6 +197,8 @@ class PriorHelp(Base):
     __tablename__ = "prior_help"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The add form's key (ret_app.kernel.submissions): the same form sent twice adds one.
+    submission_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("ret_case.id", ondelete="CASCADE"), index=True)
     provider: Mapped[str] = mapped_column(String(200))
     help_type: Mapped[str] = mapped_column(String(200))
@@ -253,6 +255,8 @@ class Attachment(Base):
     __tablename__ = "attachment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The add form's key (ret_app.kernel.submissions): the same form sent twice adds one.
+    submission_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("ret_case.id", ondelete="CASCADE"), index=True)
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))
@@ -466,6 +470,8 @@ class ScreeningAddendum(Base):
     __tablename__ = "screening_addendum"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The add form's key (ret_app.kernel.submissions): the same form sent twice adds one.
+    submission_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     screening_id: Mapped[int] = mapped_column(ForeignKey("screening.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -118,6 +118,8 @@ class ProviderContact(Base):
     __tablename__ = "provider_contact"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The add form's key (ret_app.kernel.submissions): the same form sent twice adds one.
+    submission_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("provider_profile.organisation_id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)

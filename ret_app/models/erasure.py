@@ -34,6 +34,8 @@ class ErasureRequest(Base):
     __tablename__ = "erasure_request"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The add form's key (ret_app.kernel.submissions): the same form sent twice adds one.
+    submission_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("ret_case.id", ondelete="CASCADE"), index=True)
     requester_name: Mapped[str] = mapped_column(String(200), default="")
     requester_kind: Mapped[str] = mapped_column(String(16))  # youth | parent | guardian | other

@@ -26,6 +26,8 @@ class ExportJob(Base):
     __tablename__ = "export_job"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The add form's key (ret_app.kernel.submissions): the same form sent twice adds one.
+    submission_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     kind: Mapped[str] = mapped_column(String(40))
     # What to export: ids, dates and short codes only (never a name or free text).
     params: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -46,6 +46,8 @@ class InspectionRequest(Base):
     __tablename__ = "inspection_request"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The add form's key (ret_app.kernel.submissions): the same form sent twice adds one.
+    submission_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("ret_case.id", ondelete="CASCADE"), index=True)
     requester_kind: Mapped[str] = mapped_column(String(16))
     family_member_id: Mapped[Optional[int]] = mapped_column(ForeignKey("family_member.id", ondelete="SET NULL"))
@@ -88,6 +90,8 @@ class CorrectionRequest(Base):
     __tablename__ = "correction_request"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The add form's key (ret_app.kernel.submissions): the same form sent twice adds one.
+    submission_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("ret_case.id", ondelete="CASCADE"), index=True)
     requester_kind: Mapped[str] = mapped_column(String(16))
     requester_name: Mapped[str] = mapped_column(String(200), default="")

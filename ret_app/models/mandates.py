@@ -26,6 +26,8 @@ class Mandate(TimestampMixin, Base):
     __tablename__ = "mandate"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The add form's key (ret_app.kernel.submissions): the same form sent twice adds one.
+    submission_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     holder_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
     valid_from: Mapped[date] = mapped_column(Date)

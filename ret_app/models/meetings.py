@@ -301,6 +301,8 @@ class MinutesAddendum(Base):
     __tablename__ = "minutes_addendum"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The add form's key (ret_app.kernel.submissions): the same form sent twice adds one.
+    submission_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
     item_id: Mapped[Optional[int]] = mapped_column(ForeignKey("meeting_item.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(Text)

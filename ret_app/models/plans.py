@@ -84,6 +84,8 @@ class PlanGoal(TimestampMixin, Base):
     __tablename__ = "plan_goal"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The add form's key (ret_app.kernel.submissions): the same form sent twice adds one.
+    submission_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=1)
     text: Mapped[str] = mapped_column(Text)
@@ -109,6 +111,8 @@ class PlanReview(TimestampMixin, Base):
     __tablename__ = "plan_review"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The add form's key (ret_app.kernel.submissions): the same form sent twice adds one.
+    submission_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
     planned_on: Mapped[date] = mapped_column(Date)
     planned_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))

@@ -83,6 +83,8 @@ class SignalResponse(Base):
     __tablename__ = "signal_response"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The add form's key (ret_app.kernel.submissions): the same form sent twice adds one.
+    submission_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     signal_id: Mapped[int] = mapped_column(ForeignKey("gap_signal.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     text: Mapped[str] = mapped_column(Text, default="")

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ret_app.forms import FlaskForm, Needed, coerce_optional_int, date_field
+from ret_app.forms import FlaskForm, Needed, SubmissionKeyField, coerce_optional_int, date_field
 from ret_app.plans.labels import GOAL_STATUS_LABELS, HELP_FITS_LABELS, VOICE_LABELS
 
 MAX_TEXT = 4000
@@ -28,6 +28,7 @@ class GoalForm(FlaskForm):
     provider_name = StringField(_l("Or a provider outside the collective"), validators=[Length(max=MAX_NAME)])
     intended_start = date_field(_l("Intended start"), Optional())
     version = HiddenField()
+    submission_key = SubmissionKeyField()  # adding: the same form sent twice adds one goal
 
     def __init__(self, *args, providers=(), care_types=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,6 +45,7 @@ class GoalForm(FlaskForm):
 
 class ReviewPlanForm(FlaskForm):
     planned_on = date_field(_l("Date of the review moment"), InputRequired(message=_l("Enter the date of the review moment.")))
+    submission_key = SubmissionKeyField()  # the same form sent twice plans one review moment
 
 
 class ReviewRecordForm(FlaskForm):

@@ -243,7 +243,7 @@ def goal_add(case_id: int):
     if not policy.can_keep_plan(current_user, case):
         return _refuse(case, "plan_goal")
     form = _posted_goal_form(case, None)
-    result = web.submit(form, lambda: services.add_goal(case, current_user, form.values()),
+    result = web.submit(form, lambda: services.add_goal(case, current_user, form.values(), form.submission_key.data),
                         refusal=_refusal(case, "plan_goal"))
     plan = services.get(case)
     if result:
@@ -339,7 +339,8 @@ def review_add(case_id: int):
     if not policy.can_keep_plan(current_user, case):
         return _refuse(case, "plan_review")
     form = ReviewPlanForm(prefix="review")
-    result = web.submit(form, lambda: services.plan_review(case, current_user, form.planned_on.data),
+    result = web.submit(form, lambda: services.plan_review(case, current_user, form.planned_on.data,
+                                                          form.submission_key.data),
                         refusal=_refusal(case, "plan_review"))
     plan = services.get(case)
     if result:

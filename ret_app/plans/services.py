@@ -27,7 +27,7 @@ from ret_app import policy
 from ret_app.cases import lifecycle
 from ret_app.extensions import db
 from ret_app.forms import NOT_IN_FUTURE
-from ret_app.kernel import dates, events
+from ret_app.kernel import dates, events, submissions
 from ret_app.kernel.errors import Conflict, RuleError
 from ret_app.caretypes import services as care_catalogue
 from ret_app.models import (
@@ -286,17 +286,25 @@ def _apply_goal(goal: PlanGoal, data: dict) -> None:
     goal.intended_start = data.get("intended_start")
 
 
-def add_goal(case: Case, actor: User, data: dict) -> PlanGoal:
-    """A new goal (status open unless given) at the end of the plan."""
+def add_goal(case: Case, actor: User, data: dict, submission_key: Optional[str] = None) -> PlanGoal:
+    """A new goal (status open unless given) at the end of the plan; the same form sent twice (its
+    `submission_key`) adds one."""
     _require_keeper(case, actor)
+    key = submissions.clean(submission_key)
+    done = submissions.find(PlanGoal, key)
+    if done is not None and done.plan.case_id == case.id:
+        return done
     data = {"status": GoalStatus.OPEN.value, "voiced_by": Voice.FAMILY.value, **data}
     errors = goal_problems(case, data)
     if errors:
         raise RuleError.many(errors)
     plan = _open_plan(case, actor)
-    goal = PlanGoal(plan_id=plan.id, position=max((g.position for g in plan.goals), default=0) + 1)
+    goal = PlanGoal(plan_id=plan.id, position=max((g.position for g in plan.goals), default=0) + 1,
+                    submission_key=key)
     _apply_goal(goal, data)
-    db.session.add(goal)
+    goal, created = submissions.add_once(PlanGoal, key, lambda: goal, PlanGoal.plan_id == plan.id)
+    if not created:
+        return goal
     _changed(plan, actor)
     db.session.flush()
     db.session.expire(plan, ["goals"])
@@ -340,17 +348,23 @@ def remove_goal(case: Case, actor: User, goal: PlanGoal) -> None:
 
 # --- review moments -------------------------------------------------------------------------------
 
-def plan_review(case: Case, actor: User, planned_on: Optional[date]) -> PlanReview:
-    """A review moment on a day from today on."""
+def plan_review(case: Case, actor: User, planned_on: Optional[date], submission_key: Optional[str] = None) -> PlanReview:
+    """A review moment on a day from today on; the same form sent twice (its `submission_key`) plans one."""
     _require_keeper(case, actor)
+    key = submissions.clean(submission_key)
+    done = submissions.find(PlanReview, key)
+    if done is not None and done.plan.case_id == case.id:
+        return done
     problem = _date_problem(planned_on, case, missing=_l("Enter the date of the review moment."), future=True,
                             past=False)
     if problem is not None:
         raise RuleError(problem, "planned_on")
     plan = _open_plan(case, actor)
-    review = PlanReview(plan_id=plan.id, planned_on=planned_on, planned_by_id=actor.id)
-    db.session.add(review)  # a date to meet, not a change of what was agreed: no new draft
-    db.session.flush()
+    review = PlanReview(plan_id=plan.id, planned_on=planned_on, planned_by_id=actor.id, submission_key=key)
+    # a date to meet, not a change of what was agreed: no new draft
+    review, created = submissions.add_once(PlanReview, key, lambda: review, PlanReview.plan_id == plan.id)
+    if not created:
+        return review
     db.session.expire(plan, ["reviews"])
     events.emit(plan_events.ReviewPlanned(actor=actor, case=case, object_id=review.id))
     return review

@@ -25,7 +25,7 @@ from werkzeug.datastructures import FileStorage
 
 from ret_app import audit
 from ret_app.extensions import db
-from ret_app.kernel import events, uow
+from ret_app.kernel import events, submissions, uow
 from ret_app.kernel.errors import RuleError
 from ret_app.labels import ATTACHMENT_TYPE_LABELS as TYPE_LABELS
 from ret_app.models import Attachment, Case, User
@@ -160,7 +160,13 @@ def read(attachment: Attachment) -> bytes:
 
 # --- services ----------------------------------------------------------------------------------
 
-def add_attachment(case: Case, actor: User, upload: FileStorage) -> Attachment:
+def add_attachment(case: Case, actor: User, upload: FileStorage, submission_key: Optional[str] = None) -> Attachment:
+    """The file stored and its row added; the same form sent twice (its `submission_key`) adds it once
+    (the second time nothing is written)."""
+    key = submissions.clean(submission_key)
+    done = submissions.find(Attachment, key, Attachment.case_id == case.id)
+    if done is not None:
+        return done
     limit = current_app.config["ATTACHMENT_MAX_BYTES"]
     data = upload.stream.read(limit + 1)
     if len(data) > limit:
@@ -175,13 +181,20 @@ def add_attachment(case: Case, actor: User, upload: FileStorage) -> Attachment:
     storage_key = secrets.token_hex(20)
     attachment = Attachment(filename=display_name(upload.filename, content_type), content_type=content_type,
                             size=len(data), sha256=hashlib.sha256(data).hexdigest(), storage_key=storage_key,
-                            uploaded_by_id=actor.id)
+                            uploaded_by_id=actor.id, submission_key=key)
     _write(storage_key, data)
     # The file exists before its row is committed: it goes again when the row is not kept.
     uow.when_rolled_back(lambda: discard_file(storage_key))
-    try:
+    def create() -> Attachment:
         case.attachments.append(attachment)
         db.session.flush()
+        return attachment
+
+    try:
+        attachment, created = submissions.create_once(Attachment, key, create, Attachment.case_id == case.id)
+        if not created:  # the same form, sent at the same moment, stored it first
+            discard_file(storage_key)
+            return attachment
         events.emit(AttachmentAdded(actor=actor, case=case, object_id=attachment.id, content_type=content_type,
                                     size=len(data), summary=mask_numbers(attachment.filename)))
     except Exception:

@@ -115,6 +115,7 @@ class PriorHelpForm(FlaskForm):
     from_date = date_field(_l("From"), Optional(), not_in_future)
     to_date = date_field(_l("Until"), Optional())
     end_reason = TextAreaField(_l("Why it ended"), validators=[Optional(), Length(max=4000)])
+    submission_key = SubmissionKeyField()  # the same form sent twice adds the help once
 
     def validate_to_date(self, field):
         if field.data and self.from_date.data and field.data < self.from_date.data:
@@ -144,6 +145,7 @@ class LegalGroundForm(FlaskForm):
 
 class AttachmentForm(FlaskForm):
     file = FileField(_l("File"), validators=[FileRequired(message=_l("Choose a file."))])
+    submission_key = SubmissionKeyField()  # the same form sent twice adds the file once
 
 
 class SubmitForm(FlaskForm):

@@ -551,7 +551,8 @@ def _attachment_of(case: Case, attachment_id: int) -> Attachment:
 def attachment_upload(case_id: int):
     case = _editable(case_id, "attachment_upload")
     form = AttachmentForm(prefix="attachment")
-    result = web.submit(form, lambda: attachments.add_attachment(case, current_user, form.file.data))
+    result = web.submit(form, lambda: attachments.add_attachment(case, current_user, form.file.data,
+                                                                             form.submission_key.data))
     if result:
         flash(_("The attachment %(name)s has been added.", name=result.value.filename), "success")
         return redirect(_referral_url(case, "attachments"))

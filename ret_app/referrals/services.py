@@ -275,13 +275,22 @@ def remove_family_member(case: Case, actor: User, member: FamilyMember) -> None:
 # --- help tried before ---------------------------------------------------------------------------
 
 def add_prior_help(case: Case, actor: User, data: dict) -> PriorHelp:
+    """Help tried before, added; the same form sent twice (its `submission_key`) adds it once."""
     if data.get("from_date") and data.get("to_date") and data["to_date"] < data["from_date"]:
         raise RuleError(_l("The end date must be on or after the start date."), "to_date")
-    item = PriorHelp(provider=data["provider"].strip(), help_type=data["help_type"].strip(),
-                     from_date=data.get("from_date"), to_date=data.get("to_date"),
-                     end_reason=(data.get("end_reason") or "").strip() or None)
-    case.prior_help.append(item)
-    db.session.flush()
+    key = submissions.clean(data.get("submission_key"))
+
+    def create() -> PriorHelp:
+        item = PriorHelp(provider=data["provider"].strip(), help_type=data["help_type"].strip(),
+                         from_date=data.get("from_date"), to_date=data.get("to_date"),
+                         end_reason=(data.get("end_reason") or "").strip() or None, submission_key=key)
+        case.prior_help.append(item)
+        db.session.flush()
+        return item
+
+    item, created = submissions.create_once(PriorHelp, key, create, PriorHelp.case_id == case.id)
+    if not created:
+        return item
     events.emit(referral_events.PriorHelpAdded(actor=actor, case=case, object_id=item.id))
     return item
 

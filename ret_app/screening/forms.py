@@ -8,7 +8,7 @@ from ret_app.forms import FlaskForm
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ret_app.forms import NEEDED_TO_FINALISE, REQUIRED, Needed
+from ret_app.forms import NEEDED_TO_FINALISE, REQUIRED, Needed, SubmissionKeyField
 from ret_app.labels import DOMAIN_LABELS, SEVERITY_LABELS, severity_label  # noqa: F401
 from ret_app.models.cases import SEVERITY_SCALE
 
@@ -90,6 +90,7 @@ class FinaliseForm(FlaskForm):
 
 class AddendumForm(FlaskForm):
     text = TextAreaField(_l("Addendum"), validators=[DataRequired(message=REQUIRED), Length(max=MAX_NOTES)])
+    submission_key = SubmissionKeyField()  # the same form sent twice adds one addendum
 
 
 class InviteForm(FlaskForm):

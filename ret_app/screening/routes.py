@@ -431,7 +431,8 @@ def screening_addendum_add(case_id: int):
         return _refuse(case, "screening_addendum", _("Only participants of this case add to the screening."))
     screening = services.get(case, *services.PAGE_LOADS)
     form = AddendumForm(prefix="addendum")
-    if web.submit(form, lambda: services.add_addendum(case, screening, current_user, form.text.data)):
+    if web.submit(form, lambda: services.add_addendum(case, screening, current_user, form.text.data,
+                                                            form.submission_key.data)):
         flash(_("Your addendum has been added to the screening."), "success")
         return redirect(_screening_url(case.id, "aanvullingen"))
     _audit_invalid(case, "screening_addendum", form)

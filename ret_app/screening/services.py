@@ -28,7 +28,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ret_app import policy
 from ret_app.cases import lifecycle, norms
 from ret_app.extensions import db
-from ret_app.kernel import events
+from ret_app.kernel import events, submissions
 from ret_app.kernel.dates import utcnow
 from ret_app.kernel.errors import Conflict, RuleError
 from ret_app.models import (
@@ -285,7 +285,14 @@ def finalise(case: Case, screening: Optional[Screening], actor: User, loaded_ver
     norms.refresh_deadline(case)  # the screening clock stops
 
 
-def add_addendum(case: Case, screening: Optional[Screening], actor: User, text: str) -> ScreeningAddendum:
+def add_addendum(case: Case, screening: Optional[Screening], actor: User, text: str,
+                 submission_key: Optional[str] = None) -> ScreeningAddendum:
+    """An addendum to a finalised screening; the same form sent twice (its `submission_key`) adds one."""
+    key = submissions.clean(submission_key)
+    if screening is not None:
+        done = submissions.find(ScreeningAddendum, key, ScreeningAddendum.screening_id == screening.id)
+        if done is not None:
+            return done
     if screening is None or screening.finalised_at is None:
         raise RuleError(_l("Addenda are for a finalised screening; until then, change the screening itself."))
     if not policy.can_contribute_to_screening(actor, case):
@@ -293,9 +300,13 @@ def add_addendum(case: Case, screening: Optional[Screening], actor: User, text: 
     text = (text or "").strip()
     if not text:
         raise RuleError(_l("This field is required."), "text")
-    addendum = ScreeningAddendum(screening_id=screening.id, author_id=actor.id, text=text, at=utcnow())
-    db.session.add(addendum)
-    db.session.flush()
+    addendum = ScreeningAddendum(screening_id=screening.id, author_id=actor.id, text=text, at=utcnow(),
+                                 submission_key=key)
+
+    addendum, created = submissions.add_once(ScreeningAddendum, key, lambda: addendum,
+                                                ScreeningAddendum.screening_id == screening.id)
+    if not created:
+        return addendum
     db.session.expire(screening, ["addenda"])
     events.emit(screening_events.ScreeningAddendumAdded(actor=actor, case=case, object_id=addendum.id))
     return addendum

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from ret_app.forms import FlaskForm, strip
+from ret_app.forms import FlaskForm, SubmissionKeyField, strip
 from ret_app.signals.services import MAX_TEXT
 
 
@@ -16,6 +16,7 @@ class ResponseForm(FlaskForm):
     text = TextAreaField(_l("Response"), filters=[strip], validators=[Optional(), Length(
         max=MAX_TEXT, message=_l("This text is too long (at most %(max)d characters).", max=MAX_TEXT))])
     version = HiddenField()
+    submission_key = SubmissionKeyField()  # the same form sent twice records one response
 
 
 PERIOD_FROM_LIST = _l("Choose a period from the list.")
@@ -29,6 +30,7 @@ class ReportForm(FlaskForm):
                          validators=[InputRequired(message=PERIOD_FROM_LIST)])
     format = SelectField(_l("Format"), choices=[("pdf", "PDF"), ("csv", "CSV")], validate_choice=False,
                          validators=[InputRequired(message=FORMAT_FROM_LIST)])
+    submission_key = SubmissionKeyField()  # the same form sent twice asks for one report
 
     def validate_period(self, field) -> None:
         if field.data not in {value for value, _label in field.choices}:

@@ -183,7 +183,8 @@ def report_request():
     form = _report_form(posted=True)
     if form.validate_on_submit():
         given = report.params(region_id, report.parse_period(form.period.data), form.format.data)
-        result = web.attempt_or_error(lambda: exports.request(current_user, report.KIND, given))
+        result = web.attempt_or_error(lambda: exports.request(current_user, report.KIND, given,
+                                                             form.submission_key.data))
         if result:
             return redirect(url_for("exports.job", job_id=result.value.id))
         form.form_errors.append(str(getattr(result.error, "message", result.error)))

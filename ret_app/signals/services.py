@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ret_app import audit, policy
 from ret_app.extensions import db
-from ret_app.kernel import dates, events
+from ret_app.kernel import dates, events, submissions
 from ret_app.kernel.errors import Conflict, RuleError
 from ret_app.models import (
     Case,
@@ -96,9 +96,15 @@ def _text(value: Any) -> str:
 
 def respond(signal: GapSignal, actor: User, data: Mapping[str, Any], loaded_version: Optional[int] = None
             ) -> SignalResponse:
-    """Record the chair's response. `data`: owner ("" = unchanged), step ("" = none), text."""
+    """Record the chair's response. `data`: owner ("" = unchanged), step ("" = none), text; the same form
+    sent twice (its `submission_key`) records one (the second time before the version is compared: the
+    first changed it)."""
     if not policy.can_act_on_signal(actor, signal):
         raise RuleError(NOT_YOURS)
+    sent_key = submissions.clean(data.get("submission_key"))
+    done = submissions.find(SignalResponse, sent_key, SignalResponse.signal_id == signal.id)
+    if done is not None:
+        return done
     if loaded_version is not None and loaded_version != signal.version:
         raise Conflict(CHANGED_MEANWHILE)
     text = _text(data.get("text"))
@@ -130,11 +136,13 @@ def respond(signal: GapSignal, actor: User, data: Mapping[str, Any], loaded_vers
         raise RuleError.many(errors)
     applied = SIGNAL.apply(signal, actor, step, reason=text) if step else None
     now = dates.utcnow()
-    response = SignalResponse(signal=signal, author_id=actor.id, text=text, step=step, from_status=status_before,
-                              to_status=signal.status, owner_from=owner_before, owner_to=signal.owner,
-                              at=applied.now if applied else now)
-    db.session.add(response)
-    db.session.flush()
+
+    response, created = submissions.add_once(SignalResponse, sent_key, lambda: SignalResponse(
+        signal=signal, author_id=actor.id, text=text, step=step, from_status=status_before, to_status=signal.status,
+        owner_from=owner_before, owner_to=signal.owner, at=applied.now if applied else now, submission_key=sent_key),
+        SignalResponse.signal_id == signal.id)
+    if not created:
+        return response
     events.emit(SignalResponded(actor=actor, signal_id=signal.id, region_id=signal.region_id,
                                 category=signal.category.code, care_type=signal.care_type, step=step,
                                 from_status=status_before, to_status=signal.status, owner_from=owner_before,

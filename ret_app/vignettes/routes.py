@@ -213,7 +213,8 @@ def pack_request():
         if len(chosen) != len(raw):
             raise RuleError(_("Choose the vignettes from the list."), "vignettes")
         vignettes = services.pack_selection(region_of(current_user), chosen)
-        job = exports.request(current_user, report.PACK_KIND, report.pack_params(vignettes))
+        job = exports.request(current_user, report.PACK_KIND, report.pack_params(vignettes),
+                              request.form.get("submission_key"))
     except RuleError as refused:
         services.record_pack_refused(len(raw))
         return _pack_page(chosen, str(refused.message), status=400 if raw else 200)

@@ -4,8 +4,8 @@ minutes addendum, a plan's goal and review moment, a signal's response and an ex
 twice (a double click, a retry after a slow answer) adds one, as a new referral, a family member and a
 session already did (0024). Nullable: the rows that exist have none.
 
-Revision ID: 0028_double
-Revises: 0026_start
+Revision ID: 0029_double
+Revises: 0028_start
 Create Date: 2027-02-10 10:00:00.000000
 """
 from alembic import op
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0028_double'
-down_revision = '0026_start'
+revision = '0029_double'
+down_revision = '0028_start'
 branch_labels = None
 depends_on = None
 

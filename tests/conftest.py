@@ -198,6 +198,28 @@ def pytest_runtest_makereport(item, call):
 _HARNESS_STATEMENT = re.compile(r"^\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\b", re.IGNORECASE)
 
 
+@contextmanager
+def statement_recorder(app):
+    """`with statement_recorder(app) as statements:` the SQL statements sent to the app's database while
+    the block runs (the harness's savepoints left out). The one recorder of the suite: count_queries and
+    the walk of every page (tests/test_query_counts_walk.py) both count with it."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        if not _HARNESS_STATEMENT.match(statement):
+            statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
 @pytest.fixture
 def count_queries(app, request):
     """`with count_queries() as statements:` collects the SQL statements the block sends to the
@@ -209,7 +231,6 @@ def count_queries(app, request):
     marked tests add what the walk does not: filters, paging, many rows of one kind); it fails unless
     each of them was requested inside a counting block."""
     from flask import request as flask_request, request_finished
-    from sqlalchemy import event
 
     counted: set[str] = set()
 
@@ -218,21 +239,12 @@ def count_queries(app, request):
 
     @contextmanager
     def counting():
-        statements: list[str] = []
-
-        def record(conn, cursor, statement, *args):
-            if not _HARNESS_STATEMENT.match(statement):
-                statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", record)
-        request_finished.connect(requested, app)
-        try:
-            yield statements
-        finally:
-            request_finished.disconnect(requested, app)
-            event.remove(engine, "before_cursor_execute", record)
+        with statement_recorder(app) as statements:
+            request_finished.connect(requested, app)
+            try:
+                yield statements
+            finally:
+                request_finished.disconnect(requested, app)
 
     yield counting
     marker = request.node.get_closest_marker("counts_queries")

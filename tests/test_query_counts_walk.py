@@ -31,10 +31,10 @@ import time
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import Integer, String, UniqueConstraint, event, insert, select
+from sqlalchemy import Integer, String, UniqueConstraint, insert, select
 
 from ret_app.extensions import db
-from tests.conftest import _HARNESS_STATEMENT, Factory, login
+from tests.conftest import Factory, login, statement_recorder
 from tests.test_access_policy import (
     GET_PROTECTED, GET_PUBLIC, GET_TOKEN, ROLES, allowed, build_url, objects as matrix_objects,
 )
@@ -250,18 +250,9 @@ def _walk(app, clients: dict, urls: dict, objects, *, once: bool = False, files:
     of the process's caches); `files`: endpoint -> who, the routes that answer with a file (a PDF, JSON, a
     calendar) are requested by that one only (the file is the same for each role that may have it, and its
     rendering is the slow part of the walk)."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        if not _HARNESS_STATEMENT.match(statement):
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
     visits = {}
     opened: set[str] = set()
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with statement_recorder(app) as statements:
         for who, client in clients.items():
             for endpoint, url in urls.items():
                 if (once and endpoint in opened) or (files and files.get(endpoint, who) != who):
@@ -285,8 +276,6 @@ def _walk(app, clients: dict, urls: dict, objects, *, once: bool = False, files:
                                                 response.mimetype == "text/html")
                 if response.status_code == 200:
                     opened.add(endpoint)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     return visits
 
 

@@ -183,7 +183,11 @@ EXCUSED: dict[str, object] = {
         "escalation: submission_key last_key; escalation_message: submission_key; escalation_reminder: submission_key; "
         "provider_request: submission_key answer_key; notification: key; attachment: sha256 storage_key; "
         "export_job: filename; ret_case: submission_key; family_member: submission_key; meeting: submission_key; "
-        "screening_report_file: fingerprint; minutes_file: fingerprint"), _TECH),
+        "screening_report_file: fingerprint; minutes_file: fingerprint; attachment: submission_key; "
+        "correction_request: submission_key; erasure_request: submission_key; export_job: submission_key; "
+        "inspection_request: submission_key; mandate: submission_key; minutes_addendum: submission_key; "
+        "plan_goal: submission_key; plan_review: submission_key; prior_help: submission_key; "
+        "provider_contact: submission_key; screening_addendum: submission_key; signal_response: submission_key"), _TECH),
     **dict.fromkeys(_columns("audit_event: action object_type object_id outcome detail prev_hash hash"), _AUDIT),
     "notification.link": _l("an address inside RET (ids, no names)"),
     "notification.words": _l("the notification's words: codes and a case reference, no names (notifications/services.py)"),

@@ -757,6 +757,7 @@ _ID_PREFIXES = {
     "plans.goal_save": ("g1-", lambda o, x: f"g{x.goal_id}-"),
     "plans.review_record": ("r1-", lambda o, x: f"r{x.review_id}-"),
     "referrals.family_edit": ("member-1-", lambda o, x: f"member-{o.member_id}-"),
+    "referrals.consent_withdraw": ("withdraw-1-", lambda o, x: f"withdraw-{x.consent_id}-"),
 }
 
 

@@ -192,7 +192,8 @@ def test_the_chairs_upcoming_sessions_read_the_windows_items_by_index(app, count
         assert len(db.session.scalars(stmt).all()) == 1
         plan = _plan(stmt)
     assert "Seq Scan on meeting_item" not in plan, plan
-    assert "ix_meeting_item_meeting_id" in plan, plan
+    # by an index that starts with the meeting: its own, or the one-item-per-case key (meeting, case)
+    assert "ix_meeting_item_meeting_id" in plan or "one_item_per_case" in plan, plan
 
 
 @pytest.mark.postgres_only

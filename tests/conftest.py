@@ -85,13 +85,26 @@ def app(tmp_path_factory):
     yield application
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     on_postgres = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
+    # The browser tests (tests/browser) test what Chromium does with the pages: htmx, focus, keyboard,
+    # axe, what a person sees. They run once, in the SQLite run (the database of `make run`'s demo);
+    # every request they make is also tested over HTTP on both databases. Both runs of `make test` go
+    # side by side on two cores, so running them twice cost the whole suite about 7 minutes.
+    # BROWSER_TESTS_ON_POSTGRES=1 runs them on PostgreSQL too.
+    browsers_here = not on_postgres or os.environ.get("BROWSER_TESTS_ON_POSTGRES") == "1"
+    deselected = []
     for item in items:
         if item.get_closest_marker("browser"):
+            if not browsers_here:
+                deselected.append(item)
+                continue
             item.add_marker(pytest.mark.committing)  # the live server works on its own connections
         if item.get_closest_marker("postgres_only") and not on_postgres:
             item.add_marker(pytest.mark.skip(reason="measures PostgreSQL (make test runs it there)"))
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if item not in set(deselected)]
 
 
 def _empty_tables(app) -> None:

@@ -64,13 +64,18 @@ def visible_meetings_clause(user: User, among_meetings: Optional[Select] = None)
     if not role_has(user.role, Permission.VIEW_SESSIONS):
         return false()
     invitations = select(MeetingInvitation.meeting_id).where(MeetingInvitation.user_id == user.id)
-    # The user's case ids gathered first (kernel.sql.among): with `IN (SELECT ...)` PostgreSQL misjudged a
-    # caseworker's few cases and read every agenda item of the country (the session list: 2 x 30 ms at
-    # 60,000 cases); as an array it looks their items up by the case_id index.
-    items = select(MeetingItem.meeting_id).where(among(MeetingItem.case_id, visible_case_ids(user)))
-    if among_meetings is not None:
+    if among_meetings is None:
+        # The user's case ids gathered first (kernel.sql.among): with `IN (SELECT ...)` PostgreSQL misjudged a
+        # caseworker's few cases and read every agenda item of the country (the session list: 2 x 30 ms at
+        # 60,000 cases); as an array it looks their items up by the case_id index.
+        items = select(MeetingItem.meeting_id).where(among(MeetingItem.case_id, visible_case_ids(user)))
+    else:
+        # Within a few sessions the items are found from those sessions (the meeting index) and tested
+        # against the user's cases: as an array of the chair's thousands of cases PostgreSQL read their
+        # items of twenty years by the case index on every start page.
         invitations = invitations.where(MeetingInvitation.meeting_id.in_(among_meetings))
-        items = items.where(MeetingItem.meeting_id.in_(among_meetings))
+        items = select(MeetingItem.meeting_id).where(MeetingItem.meeting_id.in_(among_meetings),
+                                                     MeetingItem.case_id.in_(visible_case_ids(user)))
     invited_or_sees_a_case = among(Meeting.id, union(invitations.correlate(None), items.correlate(None)))
     if has_role(user, Role.CHAIR, Role.RET_MEMBER):
         region_id = region_of(user)

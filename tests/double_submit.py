@@ -29,8 +29,7 @@ from sqlalchemy import func
 
 from ret_app.extensions import db
 from ret_app.forms import SubmissionKeyField
-from tests.test_access_policy import EXPECTED_ACCESS, PUBLIC
-from tests.test_hostile_input import _client, _post, _post_data, _public_setup, _reach, _url
+from tests.test_hostile_input import _post, _post_data, _reach, _signed_in_at, _url
 
 # Tables that record each request, whatever it does.
 PER_REQUEST = frozenset({"audit_event", "audit_head", "audit_checkpoint", "web_session", "auth_throttle",
@@ -137,10 +136,7 @@ def check_route(app, objects, extra, actors, record, undone, endpoint: str) -> N
     names |= {TEMPLATE_KEYS[endpoint]} if endpoint in TEMPLATE_KEYS else set()
     keyed = bool(names) or any(name.endswith("submission_key") for name in data)
     with undone():
-        client = _client(app, reached.actor)
-        params = reached.params
-        if EXPECTED_ACCESS[endpoint] == PUBLIC:
-            params = _public_setup(app, endpoint, client, reached.actor, objects, extra) or params
+        client, params = _signed_in_at(app, endpoint, reached, objects, extra)
         url = _url(app, endpoint, params)
         if endpoint in FORM_PAGES:
             page = client.get(_url(app, FORM_PAGES[endpoint], params)).get_data(as_text=True)

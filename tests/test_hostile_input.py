@@ -556,6 +556,16 @@ def _public_setup(app, endpoint: str, client, actor: Actor, objs: Objects, extra
     return None
 
 
+def _signed_in_at(app, endpoint: str, reached: "Reached", objects, extra) -> tuple:
+    """A client of the actor who reached the route, and the route's URL parameters (for a public route,
+    after what it needs before its form shows): (client, params)."""
+    client = _client(app, reached.actor)
+    params = reached.params
+    if EXPECTED_ACCESS[endpoint] == PUBLIC:
+        params = _public_setup(app, endpoint, client, reached.actor, objects, extra) or params
+    return client, params
+
+
 # --- ids in paths ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("endpoint,arg", INT_PATH_ARGS)
@@ -805,10 +815,7 @@ def test_nul_in_every_text_field_is_refused_next_to_it(app, objects, extra, acto
            if key != "csrf_token"}
     if endpoint in SEARCHES:  # no form class: every key it reads is text (the term, the filters)
         nul = {key: NUL_TEXT for key in found.form if key != "csrf_token"}
-    client = _client(app, reached.actor)
-    params = reached.params
-    if EXPECTED_ACCESS[endpoint] == PUBLIC:
-        params = _public_setup(app, endpoint, client, reached.actor, objects, extra) or params
+    client, params = _signed_in_at(app, endpoint, reached, objects, extra)
     url = _url(app, endpoint, params)
     before = db_snapshot(app)
     response, reads = record(lambda: _post(client, reached.actor, url, {**data, **nul}))
@@ -860,10 +867,7 @@ def test_numbers_beyond_the_database_in_forms_never_give_500(app, objects, extra
     absent = (reached.reads.form | reached.reads.field_names()) - set(data) - {"csrf_token"}
     for number in HOSTILE_INTS:
         with undone():
-            client = _client(app, reached.actor)
-            params = reached.params
-            if EXPECTED_ACCESS[endpoint] == PUBLIC:
-                params = _public_setup(app, endpoint, client, reached.actor, objects, extra) or params
+            client, params = _signed_in_at(app, endpoint, reached, objects, extra)
             sent = {k: _with_number(v, number) for k, v in data.items()} | {k: number for k in absent}
             response = _post(client, reached.actor, _url(app, endpoint, params), sent)
             assert response.status_code < 500, (endpoint, number, sent)
@@ -887,10 +891,7 @@ def test_files_and_json_instead_of_text_never_give_500(app, objects, extra, acto
     ]
     for kind, body in attempts:
         with undone():
-            client = _client(app, reached.actor)
-            params = reached.params
-            if EXPECTED_ACCESS[endpoint] == PUBLIC:
-                params = _public_setup(app, endpoint, client, reached.actor, objects, extra) or params
+            client, params = _signed_in_at(app, endpoint, reached, objects, extra)
             url = _url(app, endpoint, params)
             if kind == "json":
                 response = client.post(url, json=body, headers={"X-CSRFToken": reached.actor.token})
@@ -1233,10 +1234,7 @@ def test_random_and_hostile_values_in_every_form(app, objects, extra, actors, re
             value = fresh.get(name, value) if value is valid.get(name) else value
             pairs.extend((name, v) for v in (value if isinstance(value, list) else [value]))
         with undone():
-            client = _client(app, reached.actor)
-            params = reached.params
-            if EXPECTED_ACCESS[endpoint] == PUBLIC:
-                params = _public_setup(app, endpoint, client, reached.actor, objects, extra) or params
+            client, params = _signed_in_at(app, endpoint, reached, objects, extra)
             response = client.post(_url(app, endpoint, params), data=MultiDict(pairs),
                                    headers={"HX-Request": "true"} if htmx else {})
             assert response.status_code in statuses, (endpoint, response.status_code, values)

@@ -56,8 +56,6 @@ def _from_number(number: int, like: type) -> Any:
         return _EPOCH + timedelta(microseconds=number)
     if like is date:
         return date.fromordinal(number)
-    if like is bool:
-        return bool(number)
     if number > _MAX_INT:
         raise ValueError("beyond the integers the database holds")
     return number
@@ -66,7 +64,7 @@ def _from_number(number: int, like: type) -> Any:
 @dataclass(frozen=True)
 class Key:
     """One part of a keyset order, ascending: an SQL expression that is never NULL (coalesce what may be)
-    and the Python type of its value (int, bool, date or datetime), which says how it is written in a
+    and the Python type of its value (int, date or datetime), which says how it is written in a
     page's address."""
 
     expr: ColumnElement
@@ -122,7 +120,6 @@ def keyset_page(stmt: Select, keys: Sequence[Key], per_page: int, *, after: Opti
     if backwards:
         rows.reverse()
     items = [row[0] for row in rows]
-    edges = [tuple(row[1:]) for row in rows]
     if before is not None:  # coming back: there is a page after this one (the one we came from)
         has_next, has_prev = True, more
     elif backwards:  # the last page
@@ -130,6 +127,6 @@ def keyset_page(stmt: Select, keys: Sequence[Key], per_page: int, *, after: Opti
     else:
         has_next, has_prev = more, after is not None
     return KeysetPage(items, per_page, has_next=has_next and bool(items), has_prev=has_prev and bool(items),
-                      next_edge=encode_edge(edges[-1]) if items else None,
-                      prev_edge=encode_edge(edges[0]) if items else None,
+                      next_edge=encode_edge(rows[-1][1:]) if items else None,
+                      prev_edge=encode_edge(rows[0][1:]) if items else None,
                       is_first=after is None and before is None and not last)
